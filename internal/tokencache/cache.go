@@ -1,0 +1,356 @@
+package tokencache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/biembed/biembed-go/internal/validate"
+)
+
+// Defaults for the Config fields left zero.
+const (
+	DefaultRefreshFraction  = 0.2
+	DefaultMinRefreshMargin = 30 * time.Second
+	DefaultSkew             = 30 * time.Second
+	DefaultMaxEntries       = 10_000
+)
+
+// ErrClosed is returned by Get once Close has been called.
+var ErrClosed = errors.New("tokencache: cache is closed")
+
+// Config describes what a Cache caches and how. Mint and Lifetime are
+// required; every other field has a default.
+type Config[R, T any] struct {
+	// Mint creates a token for req. It runs with the first waiting caller's
+	// context values but without its cancellation (and with MintTimeout, if
+	// set), so that one caller giving up does not fail the others.
+	Mint func(ctx context.Context, req R) (T, error)
+	// Lifetime reports when token was issued and when it expires. A zero
+	// issuedAt means "when the mint started". A token that expires within
+	// Skew of the time it arrives is an error (ErrShortLived).
+	Lifetime func(token T) (issuedAt, expiresAt time.Time)
+	// ID returns the token's identity (such as the token string) for
+	// InvalidateValue. Optional; without it InvalidateValue is an error.
+	ID func(token T) string
+	// Bypass reports whether req asks for a token that must never be cached
+	// or shared (single-use, ticket-limited). Optional.
+	Bypass func(req R) bool
+	// Store keeps the tokens. Default: in memory.
+	Store Store[T]
+	// Clock tells the time. Default: the system clock.
+	Clock Clock
+	// RefreshFraction is the refresh margin as a fraction of the token's
+	// lifetime, from 0 to 0.5. Default (0): 0.2.
+	RefreshFraction float64
+	// MinRefreshMargin is the least refresh margin. Default (0): 30s. The
+	// margin never exceeds half the token's lifetime, whatever this says.
+	MinRefreshMargin time.Duration
+	// Skew is how long before its expiry a token stops being served, to allow
+	// for clock differences and the time the token takes to reach its user.
+	// Default (0): 30s.
+	Skew time.Duration
+	// MintTimeout bounds each mint. Default (0): no bound beyond what Mint
+	// itself applies.
+	MintTimeout time.Duration
+	// MaxEntries is how many tokens the Cache keeps. Default (0): 10,000.
+	// The Cache tracks the keys it saved and deletes those it evicts from
+	// the Store, whichever Store it is.
+	MaxEntries int
+	// OnEvent, if set, is called for every Event, synchronously and never
+	// under the Cache's lock. It must be fast and must not block.
+	OnEvent func(Event)
+}
+
+// Cache serves live tokens by key and mints only when needed. It is safe for
+// concurrent use. Close it to wait for its background refreshes.
+type Cache[R, T any] struct {
+	cfg    Config[R, T] // defaults applied
+	closed atomic.Bool
+	counts counters
+
+	mu      sync.Mutex // guards flights and index
+	flights map[string]*flight[T]
+	index   index
+	wg      sync.WaitGroup // one per running flight
+}
+
+// flight is one mint in progress for a key; every Get for the key waits on it.
+type flight[T any] struct {
+	done chan struct{} // closed once val and err are set
+	val  T
+	err  error
+}
+
+// New checks cfg, fills in its defaults and returns a Cache. A bad cfg gets a
+// *validate.Error naming the field.
+func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
+	if err := check(cfg); err != nil {
+		return nil, err
+	}
+	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[string]*flight[T]), index: newIndex()}, nil
+}
+
+func check[R, T any](cfg Config[R, T]) error {
+	switch {
+	case cfg.Mint == nil:
+		return validate.Fieldf("Mint", "must be set")
+	case cfg.Lifetime == nil:
+		return validate.Fieldf("Lifetime", "must be set")
+	case math.IsNaN(cfg.RefreshFraction) || cfg.RefreshFraction < 0 || cfg.RefreshFraction > 0.5:
+		return validate.Fieldf("RefreshFraction", "must be from 0 to 0.5 (0 means %v)", DefaultRefreshFraction)
+	case cfg.MinRefreshMargin < 0:
+		return validate.Fieldf("MinRefreshMargin", "must not be negative")
+	case cfg.Skew < 0:
+		return validate.Fieldf("Skew", "must not be negative")
+	case cfg.MintTimeout < 0:
+		return validate.Fieldf("MintTimeout", "must not be negative")
+	case cfg.MaxEntries < 0:
+		return validate.Fieldf("MaxEntries", "must not be negative")
+	}
+	return nil
+}
+
+func withDefaults[R, T any](cfg Config[R, T]) Config[R, T] {
+	if cfg.Store == nil {
+		cfg.Store = newMemoryStore[T]()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = systemClock{}
+	}
+	if cfg.RefreshFraction == 0 {
+		cfg.RefreshFraction = DefaultRefreshFraction
+	}
+	if cfg.MinRefreshMargin == 0 {
+		cfg.MinRefreshMargin = DefaultMinRefreshMargin
+	}
+	if cfg.Skew == 0 {
+		cfg.Skew = DefaultSkew
+	}
+	if cfg.MaxEntries == 0 {
+		cfg.MaxEntries = DefaultMaxEntries
+	}
+	return cfg
+}
+
+// Get returns a live token for key, minting one with req when the cache has
+// none it may serve. Concurrent Gets for one key share one mint; a Get whose
+// ctx ends returns ctx.Err() without stopping that mint. If Config.Bypass
+// says req must not be shared, Get mints a token for this call alone.
+func (c *Cache[R, T]) Get(ctx context.Context, key string, req R) (T, error) {
+	var zero T
+	switch {
+	case ctx == nil:
+		return zero, validate.Fieldf("ctx", "must not be nil")
+	case key == "":
+		return zero, validate.Fieldf("key", "must not be empty")
+	case c.closed.Load():
+		return zero, ErrClosed
+	case c.cfg.Bypass != nil && c.cfg.Bypass(req):
+		return c.mintAlone(ctx, key, req)
+	}
+	if e, ok := c.lookup(ctx, key, req); ok {
+		return e.Value, nil
+	}
+	return c.await(ctx, key, req)
+}
+
+// lookup returns the stored entry for key if it may be served, and starts a
+// background refresh when the entry is inside its refresh margin.
+func (c *Cache[R, T]) lookup(ctx context.Context, key string, req R) (Entry[T], bool) {
+	e, ok, err := c.cfg.Store.Load(ctx, key)
+	if err != nil {
+		c.record(EventError, key, err)
+		return e, false
+	}
+	now := c.cfg.Clock.Now()
+	if !ok || !now.Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
+		return e, false
+	}
+	c.record(EventHit, key, nil)
+	if !now.Before(e.ExpiresAt.Add(-c.refreshMargin(e))) {
+		c.refresh(ctx, key, req)
+	}
+	return e, true
+}
+
+// refreshMargin is how long before its expiry e should be replaced.
+func (c *Cache[R, T]) refreshMargin(e Entry[T]) time.Duration {
+	lifetime := e.ExpiresAt.Sub(e.IssuedAt)
+	margin := max(time.Duration(c.cfg.RefreshFraction*float64(lifetime)), c.cfg.MinRefreshMargin)
+	return min(margin, lifetime/2)
+}
+
+// refresh starts a background mint for key unless one is running already.
+func (c *Cache[R, T]) refresh(ctx context.Context, key string, req R) {
+	f, started := c.join(key)
+	if started {
+		c.record(EventRefresh, key, nil)
+		go c.fly(ctx, key, req, f)
+	}
+}
+
+// await waits for the mint of key, starting it if no Get has yet.
+func (c *Cache[R, T]) await(ctx context.Context, key string, req R) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	f, started := c.join(key)
+	if f == nil {
+		return zero, ErrClosed
+	}
+	c.record(EventMiss, key, nil)
+	if started {
+		go c.fly(ctx, key, req, f)
+	}
+	select {
+	case <-f.done:
+		return f.val, f.err
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
+}
+
+// join returns the running flight for key, or registers a new one that the
+// caller must start (started is true). It returns nil once the Cache is closed.
+func (c *Cache[R, T]) join(key string) (f *flight[T], started bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed.Load() {
+		return nil, false
+	}
+	if f = c.flights[key]; f != nil {
+		return f, false
+	}
+	f = &flight[T]{done: make(chan struct{})}
+	c.flights[key] = f
+	c.wg.Add(1)
+	return f, true
+}
+
+// fly mints for key, stores the token, and hands the outcome to the waiters.
+func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T]) {
+	defer c.wg.Done()
+	ctx = context.WithoutCancel(ctx)
+	e, id, err := c.mint(ctx, req)
+	if err == nil {
+		c.save(ctx, key, e, id)
+	}
+	c.mu.Lock()
+	delete(c.flights, key)
+	c.mu.Unlock()
+	f.val, f.err = e.Value, err
+	close(f.done)
+	c.recordMint(key, err)
+}
+
+// mintAlone mints a token for one bypassing Get, outside the cache.
+func (c *Cache[R, T]) mintAlone(ctx context.Context, key string, req R) (T, error) {
+	c.record(EventBypass, key, nil)
+	e, _, err := c.mint(ctx, req)
+	c.recordMint(key, err)
+	return e.Value, err
+}
+
+// save stores e and records it in the index, evicting what no longer fits.
+func (c *Cache[R, T]) save(ctx context.Context, key string, e Entry[T], id string) {
+	if err := c.cfg.Store.Save(ctx, key, e); err != nil {
+		c.record(EventError, key, err)
+		return
+	}
+	cutoff := c.cfg.Clock.Now().Add(c.cfg.Skew)
+	c.mu.Lock()
+	c.index.remove(key) // replaced, not evicted
+	evicted := c.index.evict(cutoff, c.cfg.MaxEntries-1)
+	c.index.add(key, id, e.ExpiresAt)
+	c.mu.Unlock()
+	for _, k := range evicted {
+		c.delete(ctx, k, EventEvict)
+	}
+}
+
+// Invalidate drops the token cached for key, so the next Get mints a new one.
+// It returns the Store's error, if any.
+func (c *Cache[R, T]) Invalidate(ctx context.Context, key string) error {
+	if ctx == nil {
+		return validate.Fieldf("ctx", "must not be nil")
+	}
+	c.mu.Lock()
+	c.index.remove(key)
+	c.mu.Unlock()
+	return c.delete(ctx, key, EventInvalidate)
+}
+
+// InvalidateValue drops the cached token whose identity (Config.ID) is id,
+// such as a token the client has just revoked. It finds only tokens this
+// Cache saved; an unknown id is not an error.
+func (c *Cache[R, T]) InvalidateValue(ctx context.Context, id string) error {
+	switch {
+	case ctx == nil:
+		return validate.Fieldf("ctx", "must not be nil")
+	case c.cfg.ID == nil:
+		return validate.Fieldf("ID", "must be set in Config to invalidate by value")
+	}
+	c.mu.Lock()
+	key, ok := c.index.keyOf(id)
+	if ok {
+		c.index.remove(key)
+	}
+	c.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return c.delete(ctx, key, EventInvalidate)
+}
+
+// delete removes key from the Store and records why (kind).
+func (c *Cache[R, T]) delete(ctx context.Context, key string, kind EventKind) error {
+	c.record(kind, key, nil)
+	if err := c.cfg.Store.Delete(ctx, key); err != nil {
+		c.record(EventError, key, err)
+		return fmt.Errorf("tokencache: delete from store: %w", err)
+	}
+	return nil
+}
+
+// Stats returns the counters so far.
+func (c *Cache[R, T]) Stats() Stats { return c.counts.stats() }
+
+// Close stops the Cache: later Gets return ErrClosed and no refresh starts.
+// It waits for the mints already running (it does not cancel them, so set
+// MintTimeout if Mint might hang), then returns nil. Calling it again is
+// harmless.
+func (c *Cache[R, T]) Close() error {
+	c.mu.Lock()
+	c.closed.Store(true)
+	c.mu.Unlock()
+	c.wg.Wait()
+	return nil
+}
+
+// Format prints the Cache without its contents, whatever the verb, so no
+// token can reach a log through fmt.
+func (c *Cache[R, T]) Format(f fmt.State, _ rune) {
+	s := c.Stats()
+	fmt.Fprintf(f, "tokencache.Cache{hits: %d, misses: %d, mints: %d}", s.Hits, s.Misses, s.Mints)
+}
+
+func (c *Cache[R, T]) record(kind EventKind, key string, err error) {
+	c.counts[kind].Add(1)
+	if c.cfg.OnEvent != nil {
+		c.cfg.OnEvent(Event{Kind: kind, Key: key, Err: err})
+	}
+}
+
+func (c *Cache[R, T]) recordMint(key string, err error) {
+	if err != nil {
+		c.record(EventError, key, err)
+		return
+	}
+	c.record(EventMint, key, nil)
+}

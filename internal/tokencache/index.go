@@ -1,0 +1,102 @@
+package tokencache
+
+import (
+	"container/heap"
+	"time"
+)
+
+// index is the Cache's own record of the entries it saved: which key holds
+// which token identity (for InvalidateValue) and which entry expires first
+// (for eviction). Hits never touch it. The Cache guards it with its mutex.
+type index struct {
+	byKey map[string]*indexItem
+	byID  map[string]*indexItem
+	order expiryHeap
+}
+
+type indexItem struct {
+	key, id   string
+	expiresAt time.Time
+	pos       int // position in expiryHeap
+}
+
+func newIndex() index {
+	return index{byKey: make(map[string]*indexItem), byID: make(map[string]*indexItem)}
+}
+
+// add records key, which must not be in the index; an empty id is not indexed.
+func (ix *index) add(key, id string, expiresAt time.Time) {
+	it := &indexItem{key: key, id: id, expiresAt: expiresAt}
+	ix.byKey[key] = it
+	if id != "" {
+		ix.byID[id] = it
+	}
+	heap.Push(&ix.order, it)
+}
+
+// remove forgets key and reports whether it was there.
+func (ix *index) remove(key string) bool {
+	it, ok := ix.byKey[key]
+	if ok {
+		ix.drop(it)
+	}
+	return ok
+}
+
+// keyOf returns the key whose token has identity id.
+func (ix *index) keyOf(id string) (string, bool) {
+	it, ok := ix.byID[id]
+	if !ok {
+		return "", false
+	}
+	return it.key, true
+}
+
+// evict removes every entry that expires no later than cutoff, then the
+// soonest-to-expire entries until at most limit remain, and returns their keys.
+func (ix *index) evict(cutoff time.Time, limit int) []string {
+	var keys []string
+	for len(ix.order) > 0 {
+		first := ix.order[0]
+		if len(ix.order) <= limit && first.expiresAt.After(cutoff) {
+			break
+		}
+		ix.drop(first)
+		keys = append(keys, first.key)
+	}
+	return keys
+}
+
+func (ix *index) len() int { return len(ix.order) }
+
+func (ix *index) drop(it *indexItem) {
+	delete(ix.byKey, it.key)
+	if it.id != "" && ix.byID[it.id] == it {
+		delete(ix.byID, it.id)
+	}
+	heap.Remove(&ix.order, it.pos)
+}
+
+// expiryHeap orders items by expiry, soonest first (container/heap.Interface).
+type expiryHeap []*indexItem
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expiresAt.Before(h[j].expiresAt) }
+func (h expiryHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].pos, h[j].pos = i, j
+}
+
+func (h *expiryHeap) Push(x any) {
+	it := x.(*indexItem)
+	it.pos = len(*h)
+	*h = append(*h, it)
+}
+
+func (h *expiryHeap) Pop() any {
+	old := *h
+	it := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return it
+}
