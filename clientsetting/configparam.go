@@ -1,0 +1,128 @@
+package clientsetting
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/biembed/biembed-go/internal/validate"
+)
+
+// ConfigType names one Tencent Cloud BI ChatBI display configuration.
+type ConfigType string
+
+// The ChatBI configuration types Tencent Cloud BI documents.
+const (
+	ConfigTableFilter ConfigType = "TableFilter" // limit the data tables ChatBI lists
+	ConfigSQLView     ConfigType = "SqlView"     // turn the SQL view feature on or off
+)
+
+// ConfigDetails holds the settings of one ChatBIConfigItem: Values for
+// TableFilter, Enabled for SqlView.
+type ConfigDetails struct {
+	Values  []string `json:"Values,omitempty"`
+	Enabled *bool    `json:"Enabled,omitempty"`
+}
+
+// ChatBIConfigItem is one entry of ChatBIConfigList. Build it with
+// TableFilter or SQLView.
+type ChatBIConfigItem struct {
+	ConfigType    ConfigType    `json:"ConfigType"`
+	ConfigDetails ConfigDetails `json:"ConfigDetails"`
+}
+
+// ChatBIConfig is the ConfigParam field of CreateEmbedToken for ChatBI
+// embedding. The API takes it as a JSON string; Encode produces that string
+// and ParseChatBIConfig reads it.
+type ChatBIConfig struct {
+	ChatBIConfigList []ChatBIConfigItem `json:"ChatBIConfigList"`
+}
+
+// TableFilter returns the item that limits ChatBI to the data tables with the
+// given ids.
+func TableFilter(tableIDs ...string) ChatBIConfigItem {
+	return ChatBIConfigItem{ConfigType: ConfigTableFilter, ConfigDetails: ConfigDetails{Values: tableIDs}}
+}
+
+// SQLView returns the item that turns ChatBI's SQL view on or off.
+func SQLView(enabled bool) ChatBIConfigItem {
+	return ChatBIConfigItem{ConfigType: ConfigSQLView, ConfigDetails: ConfigDetails{Enabled: &enabled}}
+}
+
+// NewChatBIConfig returns a ChatBIConfig holding items in order.
+func NewChatBIConfig(items ...ChatBIConfigItem) *ChatBIConfig {
+	return &ChatBIConfig{ChatBIConfigList: items}
+}
+
+// Encode validates c and returns the JSON string CreateEmbedToken expects in
+// its ConfigParam field. A nil c encodes to "".
+func (c *ChatBIConfig) Encode() (string, error) {
+	if c == nil {
+		return "", nil
+	}
+	if err := c.Validate(); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("clientsetting: encode ConfigParam: %w", err)
+	}
+	return string(b), nil
+}
+
+// ParseChatBIConfig decodes the JSON string form of ConfigParam. An empty
+// string yields nil.
+func ParseChatBIConfig(s string) (*ChatBIConfig, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var c ChatBIConfig
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		return nil, fmt.Errorf("clientsetting: parse ConfigParam: %w", err)
+	}
+	return &c, nil
+}
+
+// Validate reports the first item of c that breaks a documented rule: a known
+// ConfigType, at least one table id for TableFilter, Enabled set for SqlView,
+// and no detail that belongs to the other type.
+func (c *ChatBIConfig) Validate() error {
+	if c == nil {
+		return nil
+	}
+	for i, item := range c.ChatBIConfigList {
+		if err := item.Validate(); err != nil {
+			return validate.Within(validate.Index("ChatBIConfigList", i), err)
+		}
+	}
+	return nil
+}
+
+// Validate reports whether item's details fit its ConfigType.
+func (item ChatBIConfigItem) Validate() error {
+	d := item.ConfigDetails
+	switch item.ConfigType {
+	case ConfigTableFilter:
+		if len(d.Values) == 0 {
+			return validate.Fieldf("ConfigDetails.Values", "must hold at least one table id for TableFilter")
+		}
+		for i, v := range d.Values {
+			if strings.TrimSpace(v) == "" {
+				return validate.Fieldf(validate.Index("ConfigDetails.Values", i), "must not be empty")
+			}
+		}
+		if d.Enabled != nil {
+			return validate.Fieldf("ConfigDetails.Enabled", "belongs to SqlView, not TableFilter")
+		}
+	case ConfigSQLView:
+		if d.Enabled == nil {
+			return validate.Fieldf("ConfigDetails.Enabled", "must be set for SqlView")
+		}
+		if d.Values != nil {
+			return validate.Fieldf("ConfigDetails.Values", "belongs to TableFilter, not SqlView")
+		}
+	default:
+		return validate.Fieldf("ConfigType", "must be TableFilter or SqlView; got %q", item.ConfigType)
+	}
+	return nil
+}

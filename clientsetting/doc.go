@@ -1,0 +1,40 @@
+// Package clientsetting builds the display settings that travel inside an
+// embed token: Youshu's clientSetting (the report integration page and the
+// ChatBI page) and Tencent Cloud BI's ChatBI ConfigParam.
+//
+// Optional settings are pointers: nil leaves the key out of the JSON so the
+// server default applies, and a pointer to false sends false. Bool, Int and
+// String make such pointers in one call. This matters: chatBi.hideGraphicMax
+// defaults to true on the server, so only HideGraphicMax: Bool(false) shows the
+// full-screen button.
+//
+// Filter control defaults are list defaults (ListDefault, which always sends
+// "selected", even as []) or date defaults (DateDefault, StaticTimeDefault).
+// IDList writes id lists as the comma-separated string Youshu expects
+// ("1,2,3").
+//
+// ClientSetting.Validate reports paths relative to clientSetting
+// (integrate.scale, chatBi.dataModelIds[0]); ChatBIConfig.Validate reports
+// paths relative to ConfigParam (ChatBIConfigList[1].ConfigType).
+package clientsetting
+
+import "github.com/biembed/biembed-go/internal/validate"
+
+// ValidationError reports one field that breaks one rule. errors.Is(err,
+// ErrInvalid) holds for it. It is the same type in every biembed-go package.
+type ValidationError = validate.Error
+
+// ErrInvalid is matched by errors.Is for every ValidationError.
+var ErrInvalid = validate.ErrInvalid
+
+// Bool returns a pointer to v, for optional settings.
+func Bool(v bool) *bool { return &v }
+
+// Int returns a pointer to v, for optional settings.
+func Int(v int) *int { return &v }
+
+// Int64 returns a pointer to v, for optional settings.
+func Int64(v int64) *int64 { return &v }
+
+// String returns a pointer to v, for optional settings.
+func String(v string) *string { return &v }

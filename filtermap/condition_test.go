@@ -1,0 +1,116 @@
+package filtermap_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/biembed/biembed-go/filtermap"
+)
+
+func TestConditionRendersForBothVendors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		c      filtermap.Condition
+		sel    filtermap.SelectType
+		op     filtermap.Operator
+		values []string
+	}{
+		{"in", filtermap.In("region", "East", "North"), filtermap.Select, filtermap.OpIs, []string{"East", "North"}},
+		{"equals", filtermap.Equals("region", "East"), filtermap.Select, filtermap.OpEq, []string{"East"}},
+		{"not in", filtermap.NotIn("region", "West"), filtermap.Unselect, filtermap.OpNeq, []string{"West"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.NoError(t, tt.c.Validate())
+
+			f := tt.c.ListFilter(filtermap.TableIn("sales", "orders"), filtermap.TypeString)
+			require.NoError(t, f.Validate())
+			assert.Equal(t, filtermap.ListFilter, f.FilterType)
+			assert.Equal(t, tt.sel, f.SelectType)
+			assert.Equal(t, "sales", f.Database)
+			assert.Equal(t, "orders", f.TableName)
+			assert.Equal(t, &filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, f.Filter.Dim)
+			assert.Equal(t, tt.values, f.Filter.Select)
+
+			g := tt.c.GlobalParam()
+			require.NoError(t, filtermap.GlobalParams{g}.Validate())
+			assert.Equal(t, filtermap.GlobalParam{ParamKey: "region", JoinType: filtermap.JoinAnd,
+				WhereList: []filtermap.Where{{Operator: tt.op, Value: tt.values}}}, g)
+		})
+	}
+}
+
+func TestConditionUnknownOpRendersInvalid(t *testing.T) {
+	t.Parallel()
+	c := filtermap.Condition{Field: "region", Op: "like", Values: []string{"E%"}}
+	requireInvalid(t, c.ListFilter(filtermap.CustomSQL(3), filtermap.TypeString).Validate(), "selectType", "select or unselect")
+	requireInvalid(t, filtermap.GlobalParams{c.GlobalParam()}.Validate(), "GlobalParam[0].WhereList[0].Operator", "-eq")
+}
+
+func TestTableRefs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		table          filtermap.Table
+		database, name string
+		exprID         int64
+	}{
+		{filtermap.TableName("orders"), "", "orders", 0},
+		{filtermap.TableIn("bigviz", "orders"), "bigviz", "orders", 0},
+		{filtermap.CustomSQL(3), "", "", 3},
+	}
+	for _, tt := range tests {
+		f := filtermap.In("region", "East").ListFilter(tt.table, filtermap.TypeString)
+		assert.Equal(t, tt.database, f.Database)
+		assert.Equal(t, tt.name, f.TableName)
+		assert.Equal(t, tt.exprID, f.TableExprID)
+		assert.NoError(t, f.Validate())
+	}
+}
+
+func TestSetAllocatesAndReplaces(t *testing.T) {
+	t.Parallel()
+	var fm filtermap.FilterMap
+	fm.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr, listF()))
+	fm.Set(700006204, filtermap.NewLegacyRowFilters(treeF()))
+	require.Len(t, fm, 1)
+	assert.True(t, fm["700006204"].Legacy)
+
+	var cm filtermap.ColumnFilterMap
+	cm.Set(1234, column(func(*filtermap.ColumnFilters) {})["1"])
+	assert.Contains(t, cm, "1234")
+
+	var tm filtermap.TableFilterMap
+	tm.Set(700310203, tables(func(*filtermap.TableFilters) {})["1"])
+	assert.Contains(t, tm, "700310203")
+
+	assert.NotPanics(t, func() {
+		(*filtermap.FilterMap)(nil).Set(1, filtermap.FilterMap{}["x"])
+		(*filtermap.ColumnFilterMap)(nil).Set(1, filtermap.ColumnFilters{})
+		(*filtermap.TableFilterMap)(nil).Set(1, filtermap.TableFilters{})
+	})
+}
+
+func TestModelFilterConstructorsSetType(t *testing.T) {
+	t.Parallel()
+	rows := filtermap.NewRowModelFilter(1, 2, filtermap.RuleAnd)
+	assert.Equal(t, filtermap.RowPermission, rows.Type)
+	assert.NotNil(t, rows.Rows)
+	assert.Nil(t, rows.Columns)
+	cols := filtermap.NewColumnModelFilter(1, 2, "")
+	assert.Equal(t, filtermap.ColumnPermission, cols.Type)
+	assert.NotNil(t, cols.Columns)
+	assert.Nil(t, cols.Rows)
+}
+
+func TestTableValidate(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, filtermap.TableIn("bigviz", "orders").Validate())
+	assert.NoError(t, filtermap.CustomSQL(3).Validate())
+	requireInvalid(t, filtermap.TableName("").Validate(), "tableName", "tableExprId")
+	requireInvalid(t, filtermap.Table{Database: "bigviz", ExprID: 3}.Validate(), "tableExprId", "database")
+	requireInvalid(t, filtermap.CustomSQL(-3).Validate(), "tableExprId", "positive")
+}

@@ -1,0 +1,48 @@
+// Package filtermap builds the row, column, table and resource permissions that
+// Tencent Cloud BI and NetEase Youshu BI take when an embed token is minted, as
+// typed Go values that validate before anything is sent.
+//
+// Youshu takes filterMap (row permissions), columnFilterMap, tableFilterMap,
+// reportDataFilters and resourcePermissions as JSON objects in the genToken
+// body; Tencent Cloud BI takes GlobalParams as a JSON string in
+// CreateEmbedToken. Condition states one rule ("region is East or North") once
+// and renders it for either vendor.
+//
+// Every type encodes to and decodes from exactly the documented wire JSON, and
+// every Validate method returns a *ValidationError naming the field and rule.
+//
+// The types are plain structs with JSON tags, so literals work; the
+// constructors (NewListFilter, NewTreeFilter, NewRowFilters, NewColumnFilter,
+// OriginalTables, NewRowModelFilter, ResourceByID ...) fill the discriminator
+// fields (filterType, type, produced) so they cannot be forgotten, and Set
+// keys a map entry by a numeric data connection id.
+//
+// Wire details worth knowing:
+//   - filterMap takes each connection's filters either as
+//     {"rule": "and"|"or", "dataFilters": [...]} or, from before Youshu 5.2, as
+//     a bare array meaning "and". RowFilters decodes both, remembers which it
+//     got in Legacy, and encodes back in the same form; values built in code
+//     use the object form unless Legacy is set (NewLegacyRowFilters).
+//   - In reportDataFilters a dataModelFilter carries row filters or column
+//     masks in the same dataFilters key. Decoding sorts them into Rows or
+//     Columns by shape (an element with "dataMasks" is a column filter) and
+//     keeps the type field as sent, so a mismatch survives a round trip and
+//     Validate reports it.
+//   - isFolder travels as 0 or 1 (Flag).
+//
+// Validate on a map or list type (FilterMap, ColumnFilterMap,
+// TableFilterMap, ReportDataFilters, ResourcePermissions, GlobalParams)
+// reports paths that start with the request field name, such as
+// filterMap["700006204"].dataFilters[1].tableExprId; Validate on an element
+// type reports paths relative to that element. Map entries are checked in
+// key order, so the first problem reported is always the same.
+package filtermap
+
+import "github.com/biembed/biembed-go/internal/validate"
+
+// ValidationError reports one field that breaks one rule. errors.Is(err,
+// ErrInvalid) holds for it. It is the same type in every biembed-go package.
+type ValidationError = validate.Error
+
+// ErrInvalid is matched by errors.Is for every ValidationError.
+var ErrInvalid = validate.ErrInvalid

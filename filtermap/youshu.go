@@ -1,0 +1,248 @@
+package filtermap
+
+// Rule is how the filters of one data connection (or one data model) combine.
+type Rule string
+
+// The rules Youshu documents.
+const (
+	RuleAnd Rule = "and" // a row must pass every filter
+	RuleOr  Rule = "or"  // a row must pass at least one filter
+)
+
+// DataType is the type of a field, as Youshu names it in dim.dataType and dataMasks.
+type DataType string
+
+// The seven data types Youshu documents.
+const (
+	TypeWhole    DataType = "Whole"
+	TypeDecimal  DataType = "Decimal"
+	TypeDateTime DataType = "DateTime"
+	TypeString   DataType = "String"
+	TypeDate     DataType = "Date"
+	TypeTime     DataType = "Time"
+	TypeBoolean  DataType = "Boolean"
+)
+
+// FilterType tells a list filter from a tree filter.
+type FilterType string
+
+// The row filter types Youshu documents.
+const (
+	ListFilter FilterType = "listFilter" // one field, a list of values
+	TreeFilter FilterType = "treeFilter" // several fields, tuples of values
+)
+
+// SelectType says whether the listed values are kept or excluded.
+type SelectType string
+
+// The select types Youshu documents.
+const (
+	Select   SelectType = "select"   // keep only the listed values
+	Unselect SelectType = "unselect" // drop the listed values
+)
+
+// Dim names one field and its data type.
+type Dim struct {
+	Field    string   `json:"field"`
+	DataType DataType `json:"dataType"`
+}
+
+// RowFilter is one entry of a data connection's dataFilters in filterMap (and
+// of a row-type dataModelFilter in reportDataFilters): a list filter or a tree
+// filter on one table. The table is named by TableName (with Database when the
+// data connection needs one) or, for a custom SQL table, by TableExprID, never
+// with Database.
+type RowFilter struct {
+	FilterType  FilterType    `json:"filterType"`
+	SelectType  SelectType    `json:"selectType"`
+	Database    string        `json:"database,omitempty"`
+	TableName   string        `json:"tableName,omitempty"`
+	TableExprID int64         `json:"tableExprId,omitempty"`
+	Filter      RowFilterBody `json:"filter"`
+}
+
+// RowFilterBody is the filter of a RowFilter: Dim and Select for a list
+// filter, Or for a tree filter.
+type RowFilterBody struct {
+	Dim    *Dim        `json:"dim,omitempty"`
+	Select []string    `json:"select,omitempty"`
+	Or     []TreeGroup `json:"or,omitempty"`
+}
+
+// TreeGroup is one group of a tree filter: the fields in Dims and, in Cond,
+// value tuples (one value per dim, in order) to keep or exclude.
+type TreeGroup struct {
+	Dims []Dim    `json:"dims"`
+	Cond TreeCond `json:"cond"`
+}
+
+// TreeCond holds the value tuples of a TreeGroup: InList to keep, ExcludeList
+// to drop. Exactly one is set.
+type TreeCond struct {
+	InList      [][]string `json:"inlist,omitempty"`
+	ExcludeList [][]string `json:"excludelist,omitempty"`
+}
+
+// RowFilters is the row permission of one data connection: filters combined
+// by Rule. Youshu accepts it in two wire forms: the object
+// {"rule": ..., "dataFilters": [...]} and, from before version 5.2, a bare array
+// of filters that means "and". Legacy selects the bare array when encoding; a
+// decoded value remembers the form it came in.
+type RowFilters struct {
+	Rule        Rule        `json:"rule"`
+	DataFilters []RowFilter `json:"dataFilters"`
+	Legacy      bool        `json:"-"`
+}
+
+// FilterMap is genToken's filterMap: row permissions keyed by data connection id.
+type FilterMap map[string]RowFilters
+
+// ColumnFilterType is the type of a columnFilterMap entry; only "column" exists.
+type ColumnFilterType string
+
+// ColumnType is the only documented ColumnFilterType.
+const ColumnType ColumnFilterType = "column"
+
+// MaskLevel is the type of one column filter; only "dataLevel" exists.
+type MaskLevel string
+
+// DataLevel is the only documented MaskLevel.
+const DataLevel MaskLevel = "dataLevel"
+
+// ApplyRange says where a masked column is hidden.
+type ApplyRange string
+
+// The ranges Youshu documents.
+const (
+	ApplyView   ApplyRange = "view"   // hidden when viewing the report
+	ApplyExport ApplyRange = "export" // hidden in exports
+)
+
+// DataMask hides one field in the listed ranges.
+type DataMask struct {
+	Field      string       `json:"field"`
+	DataType   DataType     `json:"dataType"`
+	ApplyRange []ApplyRange `json:"applyRange"`
+}
+
+// ColumnFilter masks fields of one table.
+type ColumnFilter struct {
+	TableName string     `json:"tableName"`
+	Type      MaskLevel  `json:"type"`
+	DataMasks []DataMask `json:"dataMasks"`
+}
+
+// ColumnFilters is the column permission of one data connection.
+type ColumnFilters struct {
+	Rule        Rule             `json:"rule,omitempty"`
+	Type        ColumnFilterType `json:"type"`
+	DataFilters []ColumnFilter   `json:"dataFilters"`
+}
+
+// ColumnFilterMap is genToken's columnFilterMap: column permissions keyed by
+// data connection id.
+type ColumnFilterMap map[string]ColumnFilters
+
+// Produced says what kind of table a table filter lists.
+type Produced string
+
+// The table kinds Youshu documents.
+const (
+	Original       Produced = "Original"       // tables of a database; Database is required
+	UserDefinedSQL Produced = "UserDefinedSQL" // custom SQL tables, listed by id
+)
+
+// TableFilter lists the tables of one database (Original) or the custom SQL
+// tables (UserDefinedSQL) that stay visible (Select) or hidden (Unselect).
+type TableFilter struct {
+	Database   string     `json:"database,omitempty"`
+	Produced   Produced   `json:"produced"`
+	SelectType SelectType `json:"selectType"`
+	Select     []string   `json:"select"`
+}
+
+// TableFilters is the table permission of one data connection.
+type TableFilters struct {
+	Rule        Rule          `json:"rule,omitempty"`
+	DataFilters []TableFilter `json:"dataFilters"`
+}
+
+// TableFilterMap is genToken's tableFilterMap: visible tables keyed by data
+// connection id; mostly used when embedding data models.
+type TableFilterMap map[string]TableFilters
+
+// PermissionType says whether a dataModelFilter restricts rows or columns.
+type PermissionType string
+
+// The permission types Youshu documents.
+const (
+	RowPermission    PermissionType = "row"
+	ColumnPermission PermissionType = "column"
+)
+
+// DataModelFilter restricts one data model that a report uses, through one of
+// its data connections. Type row takes Rows; type column takes Columns. On the
+// wire both travel as dataFilters; decoding tells them apart by their shape
+// (column filters carry dataMasks).
+type DataModelFilter struct {
+	DataModelID      int64          `json:"dataModelId"`
+	DataConnectionID int64          `json:"dataConnectionId"`
+	Rule             Rule           `json:"rule,omitempty"`
+	Type             PermissionType `json:"type"`
+	Rows             []RowFilter    `json:"-"`
+	Columns          []ColumnFilter `json:"-"`
+}
+
+// ReportDataFilter restricts the data of one report. Youshu checks every id in
+// it strictly: one model, table, field or connection that does not match makes
+// the token unusable for the report (code 743 at genToken).
+type ReportDataFilter struct {
+	ReportID         string            `json:"reportId"`
+	DataModelFilters []DataModelFilter `json:"dataModelFilters"`
+}
+
+// ReportDataFilters is genToken's reportDataFilters.
+type ReportDataFilters []ReportDataFilter
+
+// ResourceType is the kind of resource a ResourcePermission grants.
+type ResourceType string
+
+// The resource types Youshu documents.
+const (
+	NewReport      ResourceType = "NEW_REPORT"      // report
+	DataModel      ResourceType = "DATA_MODEL"      // data model
+	DataConnection ResourceType = "DATA_CONNECTION" // data connection
+	Screen         ResourceType = "SCREEN"          // large screen
+	NewScreen      ResourceType = "NEW_SCREEN"      // published large screen
+)
+
+// Permission is one right on a resource.
+type Permission string
+
+// The permissions Youshu documents.
+const (
+	PermView   Permission = "view"
+	PermEdit   Permission = "edit"
+	PermExport Permission = "export"
+	PermCopy   Permission = "copy"
+)
+
+// ResourcePermission grants Permissions on one resource, named by ResourceID
+// or by ResourceNamePaths (the folder path and name), exactly one of the two.
+// Youshu intersects these with the user's role permissions, and applies them
+// only when genToken's openRp is true.
+type ResourcePermission struct {
+	ProjectID         int64        `json:"projectId,omitempty"`
+	ResourceType      ResourceType `json:"resourceType"`
+	ResourceID        int64        `json:"resourceId,omitempty"`
+	ResourceNamePaths []string     `json:"resourceNamePaths,omitempty"`
+	IsFolder          Flag         `json:"isFolder"`
+	Permissions       []Permission `json:"permissions"`
+}
+
+// ResourcePermissions is genToken's resourcePermissions.
+type ResourcePermissions []ResourcePermission
+
+// Flag is a boolean that Youshu writes as 0 or 1 (isFolder). It decodes from
+// 0, 1, true or false and encodes as 0 or 1.
+type Flag bool
