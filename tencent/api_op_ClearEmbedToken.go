@@ -1,0 +1,78 @@
+package tencent
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/biembed/biembed-go/internal/validate"
+)
+
+// ClearEmbedTokenRequest is the input of ClearEmbedToken: which tokens of an
+// enterprise user to clear. Every field goes on the wire as a string.
+type ClearEmbedTokenRequest struct {
+	ProjectID  uint64 // required
+	UserCorpID string // required
+	Scope      Scope  // ScopePanel or ScopePage
+	PageID     uint64 // required for ScopePage, 0 for ScopePanel
+}
+
+// ClearRequestFor returns the request that clears the tokens of tok's user
+// for tok's page or dashboard.
+func ClearRequestFor(tok *EmbedToken) *ClearEmbedTokenRequest {
+	if tok == nil {
+		return nil
+	}
+	return &ClearEmbedTokenRequest{ProjectID: tok.ProjectID, UserCorpID: tok.UserCorpID, Scope: tok.Scope, PageID: tok.PageID}
+}
+
+const clearPrefix = "ClearEmbedTokenRequest"
+
+// Validate reports the first field of r that breaks a rule, as a
+// *ValidationError naming the field.
+func (r *ClearEmbedTokenRequest) Validate() error {
+	switch {
+	case r == nil:
+		return validate.Fieldf(clearPrefix, "must not be nil")
+	case r.ProjectID == 0:
+		return validate.Fieldf(clearPrefix+".ProjectID", "must be set")
+	case r.UserCorpID == "":
+		return validate.Fieldf(clearPrefix+".UserCorpID", "must be set")
+	case !validate.OneOf(r.Scope, ScopePanel, ScopePage):
+		return validate.Fieldf(clearPrefix+".Scope", "must be panel or page; got %q", r.Scope)
+	case r.Scope == ScopePage && r.PageID == 0:
+		return validate.Fieldf(clearPrefix+".PageID", "must be set for scope page")
+	case r.Scope == ScopePanel && r.PageID != 0:
+		return validate.Fieldf(clearPrefix+".PageID", "must be 0 for scope panel")
+	}
+	return nil
+}
+
+// ClearEmbedToken clears embed tokens; only enterprise administrators may
+// call it. An answer of false is an *Error with CodeResultFalse
+// (errors.Is ErrFailedOperation).
+func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenRequest) error {
+	if ctx == nil {
+		return validate.Fieldf("ctx", "must not be nil")
+	}
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	params := map[string]any{
+		"ProjectId":  strconv.FormatUint(req.ProjectID, 10),
+		"UserCorpId": req.UserCorpID,
+		"Scope":      string(req.Scope),
+	}
+	if req.Scope == ScopePage {
+		params["PageId"] = strconv.FormatUint(req.PageID, 10)
+	}
+	rep, err := send[bool](ctx, c, ActionClearEmbedToken, params)
+	if err != nil {
+		return err
+	}
+	if !*rep.data {
+		return &Error{Action: ActionClearEmbedToken, Code: CodeResultFalse, RequestID: rep.requestID,
+			HTTPStatus: http.StatusOK, Message: "the service did not clear the tokens"}
+	}
+	return nil
+}

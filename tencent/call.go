@@ -1,0 +1,184 @@
+package tencent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+)
+
+// reply is the Data of a successful answer with what the caller needs to
+// know about the exchange.
+type reply[T any] struct {
+	data      *T
+	requestID string
+	sentAt    time.Time // client clock when the successful attempt started
+}
+
+// send calls action with params under the client's rate limit, retrying
+// RequestLimitExceeded with backoff while ctx allows. secrets are scrubbed
+// from server messages.
+func send[T any](ctx context.Context, c *Client, action string, params map[string]any, secrets ...string) (*reply[T], error) {
+	var last *Error
+	for n := 1; ; n++ {
+		if err := c.waitTurn(ctx, action); err != nil {
+			return nil, stopped(action, last, err)
+		}
+		sentAt, start := c.now(), time.Now()
+		env := newEnvelope[T]()
+		data, status, err := exchange(ctx, c, action, params, env, secrets)
+		requestID := ""
+		if env.Response != nil {
+			requestID = env.Response.RequestID
+		}
+		c.logAttempt(ctx, action, n, status, time.Since(start), requestID, err)
+		if err == nil {
+			return &reply[T]{data: data, requestID: requestID, sentAt: sentAt}, nil
+		}
+		if !errors.Is(err, ErrRateLimited) || n > c.maxRetries {
+			return nil, err
+		}
+		last = err
+		if err := c.backoff(ctx, action, n); err != nil {
+			return nil, stopped(action, last, err)
+		}
+	}
+}
+
+// exchange makes one HTTP attempt and returns the answer's Data and the
+// HTTP status.
+func exchange[T any](ctx context.Context, c *Client, action string, params map[string]any, env *envelope[T], secrets []string) (*T, int, *Error) {
+	a := &attempt{}
+	ctx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, a), c.timeout)
+	defer cancel()
+	req := tchttp.NewCommonRequest(Service, APIVersion, action)
+	_ = req.SetActionParameters(params) // a map[string]any is always accepted
+	req.SetContext(ctx)
+	if err := c.api.Send(req, env); err != nil {
+		return nil, a.status, mapError(ctx, action, err, a, secrets)
+	}
+	data, err := env.result(action, secrets)
+	return data, a.status, err
+}
+
+// waitTurn checks ctx and waits for the action's rate limiter.
+func (c *Client) waitTurn(ctx context.Context, action string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.limiters[action].Wait(ctx); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return fmt.Errorf("waiting for the rate limit would pass the deadline: %w", context.DeadlineExceeded)
+	}
+	return nil
+}
+
+// backoff waits before retry n (full jitter) or until ctx is done.
+func (c *Client) backoff(ctx context.Context, action string, n int) error {
+	ceiling := c.backoffBase << (n - 1)
+	if ceiling <= 0 || ceiling > c.backoffMax {
+		ceiling = c.backoffMax
+	}
+	delay := rand.N(ceiling)
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: backing off",
+		slog.String("action", action), slog.Int("attempt", n), slog.Duration("delay", delay))
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// stopped is the error of a call that ctx ended before an attempt: the last
+// rate-limited answer with the ctx error as its cause, or CodeContextDone.
+func stopped(action string, last *Error, cause error) error {
+	if last != nil {
+		last.cause = cause
+		return last
+	}
+	return &Error{Action: action, Code: CodeContextDone, Message: "the context ended before the request was sent", cause: cause}
+}
+
+// mapError turns what common returned into an *Error. common's own messages
+// for client-side failures quote the response body, which may hold a token,
+// so they are never used: the transport's notes in a say what happened.
+func mapError(ctx context.Context, action string, err error, a *attempt, secrets []string) *Error {
+	var sdk *tcerr.TencentCloudSDKError
+	if !errors.As(err, &sdk) {
+		return badAnswer(ctx, action, a, err)
+	}
+	if !strings.HasPrefix(sdk.Code, "ClientError.") {
+		return &Error{Action: action, Code: sdk.Code, Message: scrub(sdk.Message, secrets),
+			RequestID: sdk.RequestId, HTTPStatus: a.status}
+	}
+	if sdk.Code == "ClientError.NetworkError" {
+		return transportFailure(action, a, sdk.Unwrap())
+	}
+	return badAnswer(ctx, action, a, nil)
+}
+
+// transportFailure maps an error of the HTTP round trip, including the
+// transport's refusal of a non-JSON answer.
+func transportFailure(action string, a *attempt, cause error) *Error {
+	refused := errors.Is(cause, errNotJSON) || errors.Is(cause, errContentEncoding)
+	switch {
+	case refused && a.status != http.StatusOK:
+		return httpStatusError(action, a.status)
+	case refused:
+		return &Error{Action: action, Code: CodeMalformedResponse, HTTPStatus: a.status,
+			Message: "the answer is not JSON (content type or encoding)"}
+	}
+	return &Error{Action: action, Code: CodeNetworkError, Message: "the HTTP request failed", cause: cause}
+}
+
+// badAnswer maps a response common could not read or parse.
+func badAnswer(ctx context.Context, action string, a *attempt, cause error) *Error {
+	switch {
+	case a.tooLarge:
+		return &Error{Action: action, Code: CodeResponseTooLarge, HTTPStatus: a.status,
+			Message: fmt.Sprintf("the answer is larger than %d bytes", MaxResponseBytes)}
+	case a.readErr != nil && ctx.Err() != nil:
+		return &Error{Action: action, Code: CodeNetworkError, HTTPStatus: a.status,
+			Message: "reading the answer stopped", cause: ctx.Err()}
+	case a.readErr != nil:
+		return &Error{Action: action, Code: CodeMalformedResponse, HTTPStatus: a.status,
+			Message: "the answer was cut short", cause: a.readErr}
+	case a.status != http.StatusOK && a.status != 0:
+		return httpStatusError(action, a.status)
+	}
+	return &Error{Action: action, Code: CodeMalformedResponse, HTTPStatus: a.status,
+		Message: "the answer is not a valid BI response", cause: cause}
+}
+
+func httpStatusError(action string, status int) *Error {
+	return &Error{Action: action, Code: CodeHTTPStatus, HTTPStatus: status,
+		Message: "unexpected HTTP status " + http.StatusText(status)}
+}
+
+// logAttempt writes one debug line with allow-listed metadata only.
+func (c *Client) logAttempt(ctx context.Context, action string, n, status int, took time.Duration, requestID string, err *Error) {
+	code := ""
+	if err != nil {
+		code = err.Code
+		if err.RequestID != "" {
+			requestID = err.RequestID
+		}
+	}
+	attrs := []slog.Attr{
+		slog.String("action", action), slog.Int("attempt", n), slog.Int("http_status", status),
+		slog.String("code", code), slog.String("request_id", requestID), slog.Duration("duration", took),
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: attempt", attrs...)
+}

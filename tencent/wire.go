@@ -1,0 +1,164 @@
+package tencent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+)
+
+// envelope is the typed answer of one action, decoded once by common the way
+// the official generated models are: it embeds *tchttp.BaseResponse, which
+// parses error answers.
+type envelope[T any] struct {
+	*tchttp.BaseResponse
+	Response *responseBody[T] `json:"Response"`
+}
+
+// responseBody is the Response object of every BI answer.
+type responseBody[T any] struct {
+	ErrorInfo *ErrorInfo `json:"ErrorInfo"`
+	Data      *T         `json:"Data"`
+	RequestID string     `json:"RequestId"`
+}
+
+func newEnvelope[T any]() *envelope[T] {
+	return &envelope[T]{BaseResponse: &tchttp.BaseResponse{}}
+}
+
+// result returns the Data of a successful answer, or the *Error of an answer
+// that carries ErrorInfo, no Data, or no Response at all. secrets are
+// scrubbed from the server's text.
+func (e *envelope[T]) result(action string, secrets []string) (*T, *Error) {
+	r := e.Response
+	if r == nil {
+		return nil, &Error{Action: action, Code: CodeMalformedResponse, HTTPStatus: http.StatusOK,
+			Message: "the answer has no Response object"}
+	}
+	if info := r.ErrorInfo; info != nil && (info.ErrorMessage != "" || info.ErrorTip != "") {
+		clean := scrubInfo(*info, secrets)
+		msg := clean.ErrorMessage
+		if msg == "" {
+			msg = clean.ErrorTip
+		}
+		return nil, &Error{Action: action, Code: CodeErrorInfo, Message: msg, RequestID: r.RequestID,
+			HTTPStatus: http.StatusOK, ErrorInfo: &clean}
+	}
+	if r.Data == nil {
+		return nil, &Error{Action: action, Code: CodeEmptyResponse, RequestID: r.RequestID,
+			HTTPStatus: http.StatusOK, Message: "the answer has no Data"}
+	}
+	return r.Data, nil
+}
+
+func scrubInfo(info ErrorInfo, secrets []string) ErrorInfo {
+	for _, f := range []*string{&info.ErrorTip, &info.ErrorMessage, &info.DocLink, &info.FAQ, &info.ReservedField} {
+		*f = scrub(*f, secrets)
+	}
+	return info
+}
+
+// embedTokenInfo is the wire EmbedTokenInfo. Numbers are tolerant (number,
+// string of digits or null), because the service sends ProjectId as a string
+// and PageId as null.
+type embedTokenInfo struct {
+	ID                   flexUint   `json:"Id"`
+	BIToken              string     `json:"BIToken"`
+	ProjectID            flexUint   `json:"ProjectId"`
+	PageID               flexUint   `json:"PageId"`
+	ExtraParam           string     `json:"ExtraParam"`
+	Scope                string     `json:"Scope"`
+	Intention            string     `json:"Intention"`
+	ExpireTime           flexInt    `json:"ExpireTime"`
+	CreatedUser          flexString `json:"CreatedUser"`
+	CreatedAt            flexString `json:"CreatedAt"`
+	UpdatedUser          flexString `json:"UpdatedUser"`
+	UpdatedAt            flexString `json:"UpdatedAt"`
+	UserCorpID           flexString `json:"UserCorpId"`
+	UserID               flexString `json:"UserId"`
+	TicketNum            flexInt    `json:"TicketNum"`
+	GlobalParam          string     `json:"GlobalParam"`
+	TokenType            flexInt    `json:"TokenType"`
+	TokenNum             flexInt    `json:"TokenNum"`
+	SingleUserMultiToken bool       `json:"SingleUserMultiToken"`
+	ConfigParam          string     `json:"ConfigParam"`
+}
+
+// applyEmbedTokenInfo is the Data of ApplyEmbedInterval.
+type applyEmbedTokenInfo struct {
+	Result bool `json:"Result"`
+}
+
+var errNotInteger = errors.New("not an integer")
+
+// flexUint decodes a JSON number, a string of digits or null (0).
+type flexUint uint64
+
+func (f *flexUint) UnmarshalJSON(b []byte) error {
+	text, err := numberText(b)
+	if err != nil || text == "" {
+		*f = 0
+		return err
+	}
+	v, err := strconv.ParseUint(text, 10, 64)
+	if err != nil {
+		return errNotInteger
+	}
+	*f = flexUint(v)
+	return nil
+}
+
+// flexInt decodes a JSON number, a string of digits or null (0).
+type flexInt int64
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	text, err := numberText(b)
+	if err != nil || text == "" {
+		*f = 0
+		return err
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return errNotInteger
+	}
+	*f = flexInt(v)
+	return nil
+}
+
+// numberText returns the digits of a JSON number or string; "" for null.
+func numberText(b []byte) (string, error) {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return "", nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(s), nil
+	}
+	return string(b), nil
+}
+
+// flexString decodes a JSON string, a number (its text) or null ("").
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case string(b) == "null":
+		*f = ""
+	case len(b) > 0 && b[0] == '"':
+		return json.Unmarshal(b, (*string)(f))
+	case json.Valid(b) && len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
+		*f = flexString(b)
+	default:
+		return errors.New("not a string or number")
+	}
+	return nil
+}
