@@ -74,5 +74,29 @@ func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenReques
 		return &Error{Action: ActionClearEmbedToken, Code: CodeResultFalse, RequestID: rep.requestID,
 			HTTPStatus: http.StatusOK, Message: "the service did not clear the tokens"}
 	}
+	c.cleared(*req)
 	return nil
+}
+
+// OnClear registers fn to be called after every successful ClearEmbedToken
+// with the request that cleared tokens, so that caches of tokens (such as
+// Cache) can drop them. A nil fn is ignored. fn must be fast and must not
+// call ClearEmbedToken.
+func (c *Client) OnClear(fn func(ClearEmbedTokenRequest)) {
+	if fn == nil {
+		return
+	}
+	c.clearMu.Lock()
+	defer c.clearMu.Unlock()
+	c.clearListeners = append(c.clearListeners, fn)
+}
+
+// cleared calls the OnClear listeners with req.
+func (c *Client) cleared(req ClearEmbedTokenRequest) {
+	c.clearMu.Lock()
+	listeners := c.clearListeners
+	c.clearMu.Unlock()
+	for _, fn := range listeners {
+		fn(req)
+	}
 }

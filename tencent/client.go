@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -36,6 +37,9 @@ type Client struct {
 	backoffMax  time.Duration
 	embedHost   string
 	now         func() time.Time
+
+	clearMu        sync.Mutex
+	clearListeners []func(ClearEmbedTokenRequest)
 }
 
 // NewClient returns a client configured by opts. Without WithSecret or
