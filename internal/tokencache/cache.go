@@ -190,7 +190,7 @@ func (c *Cache[R, T]) refresh(ctx context.Context, key string, req R) {
 	f, started := c.join(key)
 	if started {
 		c.record(EventRefresh, key, nil)
-		go c.fly(ctx, key, req, f)
+		go c.fly(ctx, key, req, f, false)
 	}
 }
 
@@ -206,7 +206,7 @@ func (c *Cache[R, T]) await(ctx context.Context, key string, req R) (T, error) {
 	}
 	c.record(EventMiss, key, nil)
 	if started {
-		go c.fly(ctx, key, req, f)
+		go c.fly(ctx, key, req, f, true)
 	}
 	select {
 	case <-f.done:
@@ -234,19 +234,33 @@ func (c *Cache[R, T]) join(key string) (f *flight[T], started bool) {
 }
 
 // fly mints for key, stores the token, and hands the outcome to the waiters.
-func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T]) {
+// With recheck it first looks in the Store again: a flight that ended after
+// this Get's lookup missed has saved its token before it let go of the key,
+// so the recheck finds that token instead of minting a second one.
+func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T], recheck bool) {
 	defer c.wg.Done()
 	ctx = context.WithoutCancel(ctx)
+	if recheck {
+		if e, ok, err := c.cfg.Store.Load(ctx, key); err == nil && ok && c.cfg.Clock.Now().Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
+			c.land(key, f, e.Value, nil)
+			return
+		}
+	}
 	e, id, err := c.mint(ctx, req)
 	if err == nil {
 		c.save(ctx, key, e, id)
 	}
+	c.land(key, f, e.Value, err)
+	c.recordMint(key, err)
+}
+
+// land ends the flight for key and hands val and err to its waiters.
+func (c *Cache[R, T]) land(key string, f *flight[T], val T, err error) {
 	c.mu.Lock()
 	delete(c.flights, key)
 	c.mu.Unlock()
-	f.val, f.err = e.Value, err
+	f.val, f.err = val, err
 	close(f.done)
-	c.recordMint(key, err)
 }
 
 // mintAlone mints a token for one bypassing Get, outside the cache.
