@@ -1,0 +1,131 @@
+package youshu
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/biembed/biembed-go/internal/tokencache"
+	"github.com/biembed/biembed-go/internal/validate"
+)
+
+// CacheStore keeps a Cache's tokens. The default is in memory; implement it
+// over a shared store (Redis, a database) to share tokens between replicas.
+// Entries hold live tokens: protect the store as you would the tokens.
+type CacheStore = tokencache.Store[*Token]
+
+// CacheEntry is one token in a CacheStore with its lifetime.
+type CacheEntry = tokencache.Entry[*Token]
+
+// CacheClock tells a Cache the time; tests pass a fake one.
+type CacheClock = tokencache.Clock
+
+// CacheEvent is one thing a Cache did (hit, miss, mint, refresh, error,
+// bypass, evict, invalidate), with the key but never the token.
+type CacheEvent = tokencache.Event
+
+// CacheStats counts what a Cache did.
+type CacheStats = tokencache.Stats
+
+// CacheOptions tunes a Cache. The zero value means: in-memory store, system
+// clock, refresh margin 20% of a token's lifetime but at least 30s, skew 30s,
+// at most 10,000 tokens, no mint timeout.
+type CacheOptions struct {
+	Store            CacheStore
+	Clock            CacheClock
+	RefreshFraction  float64       // refresh margin as a fraction of the lifetime, 0..0.5
+	MinRefreshMargin time.Duration // floor of the refresh margin
+	Skew             time.Duration // never serve a token this close to its expiry
+	MintTimeout      time.Duration // bound on each genToken call the cache makes
+	MaxEntries       int
+	OnEvent          func(CacheEvent) // called synchronously; must be fast
+}
+
+// Cache serves live tokens by key and calls genToken only when it has none
+// to serve: it refreshes a token shortly before it expires while still
+// serving it, and shares one call among concurrent Gets for a key. Requests
+// for single-use tokens (Once) and helper tokens (UseType) bypass it: each
+// Get mints its own. A token removed with the same Client's RemoveToken or
+// RemoveTokenWith is dropped. It is safe for concurrent use; Close it when done.
+//
+// A request minted through a Cache must set Expiry: Youshu's default lifetime
+// is not documented, and a token whose expiry is unknown cannot be cached safely.
+type Cache struct {
+	engine *tokencache.Cache[*GenTokenRequest, *Token]
+}
+
+// NewCache returns a Cache that mints with client.
+func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
+	if client == nil {
+		return nil, validate.Fieldf("client", "must not be nil")
+	}
+	engine, err := tokencache.New(tokencache.Config[*GenTokenRequest, *Token]{
+		Mint:     client.GenToken,
+		Lifetime: func(tok *Token) (time.Time, time.Time) { return tok.IssuedAt, tok.ExpiresAt },
+		ID:       func(tok *Token) string { return tok.Value },
+		Bypass:   func(req *GenTokenRequest) bool { return req.Once || req.UseType != "" },
+		Store:    opts.Store, Clock: opts.Clock,
+		RefreshFraction: opts.RefreshFraction, MinRefreshMargin: opts.MinRefreshMargin,
+		Skew: opts.Skew, MintTimeout: opts.MintTimeout, MaxEntries: opts.MaxEntries,
+		OnEvent: opts.OnEvent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	client.OnRevoke(func(token string) { _ = engine.InvalidateValue(context.Background(), token) })
+	return &Cache{engine: engine}, nil
+}
+
+// Get returns a live token for key, minting one with req when needed. The key
+// must identify everything in req that matters (user, filters, settings);
+// RequestKey derives one from req itself. A bad req is reported when the
+// cache has to mint.
+func (c *Cache) Get(ctx context.Context, key string, req *GenTokenRequest) (*Token, error) {
+	switch {
+	case req == nil:
+		return nil, validate.Fieldf("GenTokenRequest", "must not be nil")
+	case req.Expiry <= 0 && !req.Once && req.UseType == "":
+		return nil, validate.Fieldf("GenTokenRequest.Expiry", "must be set to mint through a Cache: the server's default lifetime is undocumented")
+	}
+	return c.engine.Get(ctx, key, req)
+}
+
+// Invalidate drops the token cached for key.
+func (c *Cache) Invalidate(ctx context.Context, key string) error {
+	return c.engine.Invalidate(ctx, key)
+}
+
+// Stats returns what the cache has done so far.
+func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
+
+// Close stops the cache and waits for its background refreshes.
+func (c *Cache) Close() error { return c.engine.Close() }
+
+// RequestKey derives a stable cache key from req: equal requests give equal
+// keys, in this process and in others. The key covers the wire body and the
+// credential's identity (kind and account, a fingerprint for a token key),
+// never a password or integrate token.
+func RequestKey(req *GenTokenRequest) (string, error) {
+	if req == nil {
+		return "", validate.Fieldf("GenTokenRequest", "must not be nil")
+	}
+	body, err := req.wire(Credential{})
+	if err != nil {
+		return "", err
+	}
+	return tokencache.KeyOf(struct {
+		Credential string        `json:"credential"`
+		Body       *genTokenWire `json:"body"`
+	}{credentialIdentity(req.Credential), body})
+}
+
+// credentialIdentity names who a credential authenticates without its secret.
+func credentialIdentity(c Credential) string {
+	id := string(c.kind) + ":" + c.id
+	if c.kind == TokenTypeKey {
+		sum := sha256.Sum256([]byte(c.secret))
+		id += ":" + hex.EncodeToString(sum[:8])
+	}
+	return id
+}

@@ -1,0 +1,163 @@
+package youshu
+
+import (
+	"time"
+
+	"github.com/biembed/biembed-go/clientsetting"
+	"github.com/biembed/biembed-go/filtermap"
+)
+
+// GenTokenRequest is the body of genToken: who is asking (Credential), whom
+// the token is for, and what it may see. The zero value, with a client
+// default credential, mints a token for the credential's own account with the
+// server's default expiry.
+//
+// It encodes to JSON as exactly the documented wire body, credential fields
+// (and so the password, key or integrate token) included, and decodes from it,
+// so a request can be stored and replayed. See MarshalJSON and UnmarshalJSON.
+// Boolean fields are sent only when true (false is every one's documented
+// default); numeric ids only when non-zero.
+type GenTokenRequest struct {
+	// Credential authenticates the caller; the zero value uses the client's
+	// WithCredential default.
+	Credential Credential
+
+	// AuthUniqueID (authUniqueId) is the account the token is for; empty means
+	// the caller itself. Only super admins may mint for another account
+	// (project admins and domain owners with ApplyScope Project or Domain).
+	AuthUniqueID string
+	// AuthUserID (authUserId) names the account by its numeric user id instead.
+	AuthUserID int64
+	// RelationWithSystemPermission says how ResourcePermissions combine with
+	// the account's own permissions in Youshu (or: union, the server default;
+	// and: intersection; ignore: only ResourcePermissions). It applies only
+	// with AuthUniqueID (or AuthUserID) and OpenRP, and is rejected otherwise.
+	RelationWithSystemPermission Relation
+
+	// EnableWatermark turns the watermark on; Watermark applies only then.
+	EnableWatermark bool
+	// Watermark is the watermark text; it needs EnableWatermark and a UniqueID.
+	Watermark *Watermark
+
+	// FilterMap holds row permissions per data connection.
+	FilterMap filtermap.FilterMap
+	// ColumnFilterMap holds column masks per data connection.
+	ColumnFilterMap filtermap.ColumnFilterMap
+	// TableFilterMap lists the visible tables per data connection (model embedding).
+	TableFilterMap filtermap.TableFilterMap
+	// ReportDataFilters holds row and column permissions per report. Youshu
+	// checks every id strictly and answers code 743 (ErrReportDataFilters).
+	ReportDataFilters filtermap.ReportDataFilters
+	// ResourcePermissions lists the resources the token may use, intersected
+	// with the account's role permissions. Youshu applies them only when OpenRP
+	// is true and silently ignores them otherwise, which would grant more than
+	// the caller meant: this SDK therefore REJECTS ResourcePermissions without
+	// OpenRP.
+	ResourcePermissions filtermap.ResourcePermissions
+	// OpenRP (openRp) turns resource permission filtering on.
+	OpenRP bool
+
+	// PillFieldMap changes attributes of fields of pills, keyed by data model
+	// id, then field id.
+	PillFieldMap PillFieldMap
+	// TableExprMap replaces the expression of custom SQL tables, keyed by id.
+	TableExprMap map[string]string
+	// ParameterMap sets global and report parameters, keyed by field id.
+	ParameterMap map[string]any
+	// ParameterAliasMap sets parameters by name.
+	ParameterAliasMap map[string]ParameterAlias
+
+	// Expiry is sent as expiryTime, in whole seconds. Zero leaves it out and
+	// the server default applies (the document says both "86400 * 30" and
+	// "one day"; this SDK assumes neither). Negative or fractional seconds are
+	// rejected.
+	Expiry time.Duration
+	// ClientSetting holds display settings, carried in the token rather than
+	// in the integration URL.
+	ClientSetting *clientsetting.ClientSetting
+	// UseType marks a helper token that may only remove (UseDeleteToken) or
+	// renew (UseUpdateToken) other tokens; super admins only. RemoveToken and
+	// RenewToken mint these for you.
+	UseType UseType
+	// Once makes the token single-use: the first visitor uses it up.
+	Once bool
+	// DomainID (domainId) picks the enterprise domain.
+	DomainID int64
+	// AutoRenew extends the token on every use; it needs Once.
+	AutoRenew *AutoRenew
+	// ApplyScope is what the token may do (server default: ScopeManage).
+	// ScopeProject needs RelationIgnore, AuthUniqueID or AuthUserID,
+	// ResourcePermissions (so OpenRP) and ProjectID; ScopeDomain needs
+	// AuthUniqueID or AuthUserID.
+	ApplyScope ApplyScope
+	// ProjectID (projectId) is the project of ScopeProject, and only of it.
+	ProjectID int64
+	// EnableDefaultBookmark opens reports with their default bookmark.
+	EnableDefaultBookmark bool
+	// UVID (uvId) is recorded with each visit (report_recent_visit.uv_id), to
+	// count visitors who have no account of their own.
+	UVID string
+}
+
+// Relation is relationWithSystemPermission.
+type Relation string
+
+// The documented relations.
+const (
+	RelationOr     Relation = "or"     // union with the account's permissions (server default)
+	RelationAnd    Relation = "and"    // intersection
+	RelationIgnore Relation = "ignore" // only ResourcePermissions count
+)
+
+// UseType is useType: what a helper token is for.
+type UseType string
+
+// The documented use types.
+const (
+	UseDeleteToken UseType = "deleteToken" // may call rmToken
+	UseUpdateToken UseType = "updateToken" // may call renewToken
+)
+
+// ApplyScope is applyScope: the rights a token carries.
+type ApplyScope string
+
+// The documented scopes.
+const (
+	ScopeManage   ApplyScope = "Manage"   // resources and management (server default)
+	ScopeResource ApplyScope = "Resource" // preview, export and other resource rights only
+	ScopeProject  ApplyScope = "Project"  // resource rights in one project, minted by its admin
+	ScopeDomain   ApplyScope = "Domain"   // minted by a domain owner for a domain member
+)
+
+// ParamSource is where a ParameterAlias looks for the parameter.
+type ParamSource string
+
+// The documented sources.
+const (
+	FromAll    ParamSource = "all"    // report or global, global first
+	FromReport ParamSource = "report" // report parameters
+	FromGlobal ParamSource = "global" // global parameters
+)
+
+// ParameterAlias sets one parameter by name.
+type ParameterAlias struct {
+	From  ParamSource `json:"from"`
+	Value any         `json:"value"`
+}
+
+// Watermark is the watermark drawn on integration pages.
+type Watermark struct {
+	Email    string `json:"email,omitempty"`
+	UniqueID string `json:"uniqueId,omitempty"`
+	Nick     string `json:"nick,omitempty"`
+}
+
+// AutoRenew extends a token by Expiry each time it is used; sent as
+// {"expiryTime": seconds}.
+type AutoRenew struct {
+	Expiry time.Duration
+}
+
+// PillFieldMap changes pill fields: data model id -> field id -> attributes
+// (for example {"expr": "12"}).
+type PillFieldMap map[string]map[string]map[string]any

@@ -1,0 +1,181 @@
+package youshu
+
+import (
+	"time"
+
+	"github.com/biembed/biembed-go/internal/validate"
+)
+
+// Validate checks r against the rules of the genToken document (and this
+// SDK's stricter ones) and returns a *ValidationError naming the first wire
+// field that breaks one. It checks the credential only when r.Credential is
+// set; GenToken also requires a credential (r's or the client's).
+func (r *GenTokenRequest) Validate() error {
+	if r == nil {
+		return validate.Fieldf("request", "required")
+	}
+	if err := r.validateCredential(); err != nil {
+		return err
+	}
+	if err := r.validateEnums(); err != nil {
+		return err
+	}
+	if err := r.validateIDs(); err != nil {
+		return err
+	}
+	if err := r.validateScope(); err != nil {
+		return err
+	}
+	if err := r.validateRelation(); err != nil {
+		return err
+	}
+	if err := r.validateWatermark(); err != nil {
+		return err
+	}
+	if err := r.validateExpiry(); err != nil {
+		return err
+	}
+	return r.validateBlocks()
+}
+
+func (r *GenTokenRequest) validateCredential() error {
+	if r.Credential.IsZero() {
+		return nil
+	}
+	return r.Credential.Validate()
+}
+
+func (r *GenTokenRequest) validateEnums() error {
+	switch {
+	case !validate.OneOf(r.ApplyScope, "", ScopeManage, ScopeResource, ScopeProject, ScopeDomain):
+		return validate.Fieldf("applyScope", "must be Manage, Resource, Project or Domain")
+	case !validate.OneOf(r.RelationWithSystemPermission, "", RelationOr, RelationAnd, RelationIgnore):
+		return validate.Fieldf("relationWithSystemPermission", "must be or, and or ignore")
+	case !validate.OneOf(r.UseType, "", UseDeleteToken, UseUpdateToken):
+		return validate.Fieldf("useType", "must be deleteToken or updateToken")
+	}
+	for name, alias := range r.ParameterAliasMap {
+		if name == "" {
+			return validate.Fieldf(validate.Key("parameterAliasMap", name), "parameter name must not be empty")
+		}
+		if !validate.OneOf(alias.From, FromAll, FromReport, FromGlobal) {
+			return validate.Fieldf(validate.Key("parameterAliasMap", name)+".from", "must be all, report or global")
+		}
+	}
+	return nil
+}
+
+func (r *GenTokenRequest) validateIDs() error {
+	switch {
+	case r.AuthUserID < 0:
+		return validate.Fieldf("authUserId", "must be positive")
+	case r.DomainID < 0:
+		return validate.Fieldf("domainId", "must be positive")
+	case r.ProjectID < 0:
+		return validate.Fieldf("projectId", "must be positive")
+	}
+	return nil
+}
+
+func (r *GenTokenRequest) hasAuthAccount() bool { return r.AuthUniqueID != "" || r.AuthUserID != 0 }
+
+func (r *GenTokenRequest) validateScope() error {
+	switch r.ApplyScope {
+	case ScopeProject:
+		switch {
+		case r.RelationWithSystemPermission != RelationIgnore:
+			return validate.Fieldf("relationWithSystemPermission", `must be "ignore" with applyScope Project`)
+		case !r.hasAuthAccount():
+			return validate.Fieldf("authUniqueId", "authUniqueId or authUserId is required with applyScope Project")
+		case len(r.ResourcePermissions) == 0:
+			return validate.Fieldf("resourcePermissions", "required with applyScope Project")
+		case r.ProjectID == 0:
+			return validate.Fieldf("projectId", "required with applyScope Project")
+		}
+	case ScopeDomain:
+		if !r.hasAuthAccount() {
+			return validate.Fieldf("authUniqueId", "authUniqueId or authUserId is required with applyScope Domain")
+		}
+	}
+	if r.ProjectID != 0 && r.ApplyScope != ScopeProject {
+		return validate.Fieldf("projectId", "allowed only with applyScope Project")
+	}
+	return nil
+}
+
+func (r *GenTokenRequest) validateRelation() error {
+	if len(r.ResourcePermissions) > 0 && !r.OpenRP {
+		return validate.Fieldf("resourcePermissions", "require openRp: without it Youshu ignores them and the token gets the account's full permissions")
+	}
+	if r.RelationWithSystemPermission == "" {
+		return nil
+	}
+	if !r.hasAuthAccount() {
+		return validate.Fieldf("relationWithSystemPermission", "applies only with authUniqueId (or authUserId)")
+	}
+	if !r.OpenRP {
+		return validate.Fieldf("relationWithSystemPermission", "applies only with openRp")
+	}
+	return nil
+}
+
+func (r *GenTokenRequest) validateWatermark() error {
+	if r.Watermark == nil {
+		return nil
+	}
+	if !r.EnableWatermark {
+		return validate.Fieldf("watermark", "applies only with enableWatermark")
+	}
+	if r.Watermark.UniqueID == "" {
+		return validate.Fieldf("watermark.uniqueId", "required")
+	}
+	return nil
+}
+
+func (r *GenTokenRequest) validateExpiry() error {
+	if err := checkSeconds("expiryTime", r.Expiry, false); err != nil {
+		return err
+	}
+	if r.AutoRenew == nil {
+		return nil
+	}
+	if !r.Once {
+		return validate.Fieldf("autoRenew", "applies only with once")
+	}
+	return checkSeconds("autoRenew.expiryTime", r.AutoRenew.Expiry, true)
+}
+
+// checkSeconds rejects negative durations and fractions of a second, and zero
+// when required.
+func checkSeconds(field string, d time.Duration, required bool) error {
+	switch {
+	case d < 0:
+		return validate.Fieldf(field, "must not be negative")
+	case d == 0 && required:
+		return validate.Fieldf(field, "required")
+	case d%time.Second != 0:
+		return validate.Fieldf(field, "must be a whole number of seconds")
+	}
+	return nil
+}
+
+// validateBlocks runs the filtermap validators (their field paths already
+// start with the wire name, e.g. filterMap["1"].rule) and the clientsetting one.
+func (r *GenTokenRequest) validateBlocks() error {
+	if err := r.FilterMap.Validate(); err != nil {
+		return err
+	}
+	if err := r.ColumnFilterMap.Validate(); err != nil {
+		return err
+	}
+	if err := r.TableFilterMap.Validate(); err != nil {
+		return err
+	}
+	if err := r.ReportDataFilters.Validate(); err != nil {
+		return err
+	}
+	if err := r.ResourcePermissions.Validate(); err != nil {
+		return err
+	}
+	return validate.Within("clientSetting", r.ClientSetting.Validate())
+}

@@ -1,0 +1,119 @@
+package youshu_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/biembed/biembed-go/clientsetting"
+	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
+)
+
+// TestGenTokenValidation: every rule rejects its request with a
+// *ValidationError naming the field, and nothing reaches the server.
+func TestGenTokenValidation(t *testing.T) {
+	t.Parallel()
+	project := func(mod func(r *youshu.GenTokenRequest)) *youshu.GenTokenRequest {
+		r := &youshu.GenTokenRequest{
+			ApplyScope: youshu.ScopeProject, ProjectID: 1, AuthUniqueID: "user",
+			RelationWithSystemPermission: youshu.RelationIgnore,
+			ResourcePermissions:          reportPermission(), OpenRP: true,
+		}
+		mod(r)
+		return r
+	}
+	badRows := rowFilters()
+	badRows["700006204"] = filtermap.RowFilters{Rule: "xor", DataFilters: badRows["700006204"].DataFilters}
+	var badColumns filtermap.ColumnFilterMap
+	badColumns.Set(1, filtermap.NewColumnFilters("", filtermap.NewColumnFilter("orders", filtermap.Mask("region", "Text", filtermap.ApplyView))))
+	var badTables filtermap.TableFilterMap
+	badTables.Set(1, filtermap.NewTableFilters(filtermap.RuleAnd))
+	badReport := filtermap.ReportDataFilters{filtermap.NewReportDataFilter("1",
+		filtermap.DataModelFilter{DataModelID: 1, DataConnectionID: 2, Type: filtermap.RowPermission,
+			Columns: []filtermap.ColumnFilter{filtermap.NewColumnFilter("orders", filtermap.Mask("region", filtermap.TypeString, filtermap.ApplyView))}})}
+
+	tests := []struct {
+		name   string
+		req    *youshu.GenTokenRequest
+		noCred bool // client without a default credential
+		field  string
+	}{
+		{"nil request", nil, false, "request"},
+		{"no credential anywhere", &youshu.GenTokenRequest{}, true, "credential"},
+		{"password without email", &youshu.GenTokenRequest{Credential: youshu.Password("", "p")}, false, "email"},
+		{"password without password", &youshu.GenTokenRequest{Credential: youshu.Password("e", "")}, false, "password"},
+		{"empty token key", &youshu.GenTokenRequest{Credential: youshu.TokenKey("")}, false, "key"},
+		{"sso without integrate token", &youshu.GenTokenRequest{Credential: youshu.SSO("u", "")}, false, "integrateToken"},
+		{"unknown applyScope", &youshu.GenTokenRequest{ApplyScope: "All"}, false, "applyScope"},
+		{"unknown relation", &youshu.GenTokenRequest{RelationWithSystemPermission: "xor"}, false, "relationWithSystemPermission"},
+		{"unknown useType", &youshu.GenTokenRequest{UseType: "readToken"}, false, "useType"},
+		{"unknown alias source", &youshu.GenTokenRequest{ParameterAliasMap: map[string]youshu.ParameterAlias{"p": {From: "url"}}}, false, `parameterAliasMap["p"].from`},
+		{"negative authUserId", &youshu.GenTokenRequest{AuthUserID: -1}, false, "authUserId"},
+		{"negative domainId", &youshu.GenTokenRequest{DomainID: -1}, false, "domainId"},
+		{"project needs ignore", project(func(r *youshu.GenTokenRequest) { r.RelationWithSystemPermission = youshu.RelationOr }), false, "relationWithSystemPermission"},
+		{"project needs account", project(func(r *youshu.GenTokenRequest) { r.AuthUniqueID = "" }), false, "authUniqueId"},
+		{"project needs resourcePermissions", project(func(r *youshu.GenTokenRequest) { r.ResourcePermissions = nil }), false, "resourcePermissions"},
+		{"project needs projectId", project(func(r *youshu.GenTokenRequest) { r.ProjectID = 0 }), false, "projectId"},
+		{"domain needs account", &youshu.GenTokenRequest{ApplyScope: youshu.ScopeDomain}, false, "authUniqueId"},
+		{"projectId only with Project", &youshu.GenTokenRequest{ApplyScope: youshu.ScopeManage, ProjectID: 1}, false, "projectId"},
+		{"resourcePermissions need openRp", &youshu.GenTokenRequest{ResourcePermissions: reportPermission()}, false, "resourcePermissions"},
+		{"relation needs account", &youshu.GenTokenRequest{RelationWithSystemPermission: youshu.RelationAnd, OpenRP: true}, false, "relationWithSystemPermission"},
+		{"relation needs openRp", &youshu.GenTokenRequest{RelationWithSystemPermission: youshu.RelationAnd, AuthUniqueID: "user"}, false, "relationWithSystemPermission"},
+		{"watermark needs enableWatermark", &youshu.GenTokenRequest{Watermark: &youshu.Watermark{UniqueID: "u"}}, false, "watermark"},
+		{"watermark needs uniqueId", &youshu.GenTokenRequest{EnableWatermark: true, Watermark: &youshu.Watermark{Nick: "n"}}, false, "watermark.uniqueId"},
+		{"negative expiry", &youshu.GenTokenRequest{Expiry: -time.Second}, false, "expiryTime"},
+		{"sub-second expiry", &youshu.GenTokenRequest{Expiry: 500 * time.Millisecond}, false, "expiryTime"},
+		{"fractional expiry", &youshu.GenTokenRequest{Expiry: 1500 * time.Millisecond}, false, "expiryTime"},
+		{"autoRenew needs once", &youshu.GenTokenRequest{AutoRenew: &youshu.AutoRenew{Expiry: time.Second}}, false, "autoRenew"},
+		{"autoRenew needs expiry", &youshu.GenTokenRequest{Once: true, AutoRenew: &youshu.AutoRenew{}}, false, "autoRenew.expiryTime"},
+		{"autoRenew fractional", &youshu.GenTokenRequest{Once: true, AutoRenew: &youshu.AutoRenew{Expiry: 1500 * time.Millisecond}}, false, "autoRenew.expiryTime"},
+		{"bad filterMap", &youshu.GenTokenRequest{FilterMap: badRows}, false, `filterMap["700006204"].rule`},
+		{"bad columnFilterMap", &youshu.GenTokenRequest{ColumnFilterMap: badColumns}, false, "columnFilterMap"},
+		{"bad tableFilterMap", &youshu.GenTokenRequest{TableFilterMap: badTables}, false, "tableFilterMap"},
+		{"bad reportDataFilters", &youshu.GenTokenRequest{ReportDataFilters: badReport}, false, "reportDataFilters[0].dataModelFilters[0].type"},
+		{"bad resourcePermissions", &youshu.GenTokenRequest{OpenRP: true, ResourcePermissions: filtermap.ResourcePermissions{{ResourceType: "FILE", ResourceID: 1}}}, false, "resourcePermissions[0].resourceType"},
+		{"bad clientSetting", &youshu.GenTokenRequest{ClientSetting: &clientsetting.ClientSetting{Integrate: &clientsetting.Integrate{Scale: clientsetting.Int(0)}}}, false, "clientSetting.integrate.scale"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := youshutest.NewTestServer(t)
+			c := newClient(t, srv)
+			if tc.noCred {
+				var err error
+				c, err = youshu.NewClient(srv.URL, youshu.WithInsecureHTTP())
+				require.NoError(t, err)
+			}
+			tok, err := c.GenToken(context.Background(), tc.req)
+			assert.Nil(t, tok)
+			var ve *youshu.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.True(t, errors.Is(err, youshu.ErrInvalid))
+			assert.True(t, strings.HasPrefix(ve.Field, tc.field), "field %q, want prefix %q (%v)", ve.Field, tc.field, err)
+			assert.Zero(t, srv.Count(""), "nothing may reach the server")
+		})
+	}
+}
+
+func TestGenTokenValidRequestsPassValidation(t *testing.T) {
+	t.Parallel()
+	for name, req := range map[string]*youshu.GenTokenRequest{
+		"empty":                  {},
+		"project":                {ApplyScope: youshu.ScopeProject, ProjectID: 1, AuthUserID: 2, RelationWithSystemPermission: youshu.RelationIgnore, ResourcePermissions: reportPermission(), OpenRP: true},
+		"domain":                 {ApplyScope: youshu.ScopeDomain, AuthUniqueID: "user"},
+		"watermark":              {EnableWatermark: true, Watermark: &youshu.Watermark{UniqueID: "u"}},
+		"enable watermark alone": {EnableWatermark: true},
+		"relation":               {RelationWithSystemPermission: youshu.RelationAnd, AuthUniqueID: "user", OpenRP: true, ResourcePermissions: reportPermission()},
+		"once autoRenew":         {Once: true, AutoRenew: &youshu.AutoRenew{Expiry: time.Minute}, Expiry: time.Hour},
+		"rows":                   {FilterMap: rowFilters()},
+	} {
+		assert.NoError(t, req.Validate(), name)
+	}
+}

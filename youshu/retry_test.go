@@ -1,0 +1,166 @@
+package youshu_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
+)
+
+// countingTransport counts round trips and may run a hook after each one.
+type countingTransport struct {
+	base  *http.Transport
+	n     atomic.Int32
+	after func(n int32)
+}
+
+func newCountingTransport(t *testing.T) *countingTransport {
+	ct := &countingTransport{base: &http.Transport{}}
+	t.Cleanup(ct.base.CloseIdleConnections)
+	return ct
+}
+
+func (ct *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := ct.base.RoundTrip(r)
+	n := ct.n.Add(1)
+	if ct.after != nil {
+		ct.after(n)
+	}
+	return resp, err
+}
+
+func TestRetryGETUntilSuccess(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv)
+	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	require.NoError(t, err)
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Times: 2})
+
+	require.NoError(t, c.RemoveToken(context.Background(), tok.Value))
+	assert.Equal(t, 3, srv.Count(youshu.EndpointRmToken), "503, 503, ok")
+	_, live := srv.Lookup(tok.Value)
+	assert.True(t, live)
+}
+
+func TestRetryPolicyForGenToken(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		opts  []youshu.Option
+		sent  int
+		fails bool
+	}{
+		{"not retried by default", nil, 1, true},
+		{"retried when opted in", []youshu.Option{youshu.WithRetryGenToken()}, 3, false},
+		{"opted in but retries off", []youshu.Option{youshu.WithRetryGenToken(), youshu.WithRetries(0)}, 1, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := youshutest.NewTestServer(t)
+			c := newClient(t, srv, tc.opts...)
+			srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 2})
+			_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+			assert.Equal(t, tc.fails, err != nil, "%v", err)
+			assert.Equal(t, tc.sent, srv.Count(youshu.EndpointGenToken))
+		})
+	}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func TestRetryGenTokenWhenConnectionRefused(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		retries int
+		want    int32
+	}{"default retries": {youshu.DefaultRetries, 3}, "retries off": {0, 1}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ct := newCountingTransport(t)
+			c, err := youshu.NewClient("http://"+closedPort(t), youshu.WithInsecureHTTP(), youshu.WithTransport(ct),
+				youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(tc.retries),
+				youshu.WithBackoff(time.Millisecond, time.Millisecond))
+			require.NoError(t, err)
+			_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+			var op *net.OpError
+			require.ErrorAs(t, err, &op)
+			assert.Equal(t, "dial", op.Op)
+			assert.Equal(t, tc.want, ct.n.Load(), "a request that was never sent may be retried")
+			var e *youshu.Error
+			require.ErrorAs(t, err, &e)
+			assert.Zero(t, e.HTTPStatus)
+		})
+	}
+}
+
+func TestContextCancelledBeforeCall(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, c.RemoveTokenWith(ctx, "helper", "t"), context.Canceled)
+	assert.ErrorIs(t, c.RenewToken(ctx, "t"), context.Canceled)
+	assert.Zero(t, srv.Count(""), "no request after the context is done")
+}
+
+func TestContextCancelledDuringBackoff(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	ct := newCountingTransport(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// An hour of backoff: the test ends only if the wait gives way to ctx.
+	c := newClient(t, srv, youshu.WithTransport(ct), youshu.WithBackoff(time.Hour, time.Hour))
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503})
+	ct.after = func(int32) { time.AfterFunc(5*time.Millisecond, cancel) }
+
+	err := c.RemoveTokenWith(ctx, "helper", "t")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 1, srv.Count(youshu.EndpointRmToken), "no retry once ctx is done")
+}
+
+func TestContextDeadlineEndsSlowCall(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv)
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	err := c.RenewTokenWith(ctx, "helper", "t")
+	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
+	assert.Equal(t, 1, srv.Count(youshu.EndpointRenewToken))
+}
+
+func TestPerAttemptTimeoutRetriesGET(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv, youshu.WithTimeout(300*time.Millisecond)) // generous: the second attempt must not time out under -race load
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour, Times: 1})
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Code: 404, Message: "token not found", Times: 1})
+	err := c.RenewTokenWith(context.Background(), "helper", "t")
+	var e *youshu.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, 404, e.Code, "the timed-out attempt was retried")
+	assert.Equal(t, 2, srv.Count(youshu.EndpointRenewToken))
+}

@@ -1,0 +1,85 @@
+package youshu_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/biembed/biembed-go/internal/secrettest"
+	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
+)
+
+// TestNoSecretLeaks drives every call, successes and failures, with debug
+// logging on, and fails (at cleanup) if a password, key, integrate token,
+// helper token or minted token shows in a log line or an error.
+func TestNoSecretLeaks(t *testing.T) {
+	t.Parallel()
+	rec := secrettest.New(t, append(youshutest.Secrets(), secrettest.Password, secrettest.TokenKey, secrettest.IntegrateToken)...)
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv, youshu.WithLogger(rec.Logger()))
+	ctx := context.Background()
+	mint := func(req *youshu.GenTokenRequest) *youshu.Token {
+		tok, err := c.GenToken(ctx, req)
+		require.NoError(t, rec.Err(err))
+		rec.AddSecret(tok.Value)
+		_ = rec.Err(fmt.Errorf("%v %+v %#v %s", tok, tok, tok, *tok)) // printing a token is safe too
+		return tok
+	}
+
+	// Successes with all three credential kinds.
+	for _, cred := range []youshu.Credential{youshutest.UserCredential(), youshu.TokenKey(youshutest.UserTokenKey), youshu.SSO("", youshutest.UserIntegrateToken)} {
+		mint(&youshu.GenTokenRequest{Credential: cred})
+	}
+	tok := mint(&youshu.GenTokenRequest{AuthUniqueID: "user", Expiry: time.Hour})
+	require.NoError(t, rec.Err(c.RenewToken(ctx, tok.Value)))
+	require.NoError(t, rec.Err(c.RemoveToken(ctx, tok.Value)))
+
+	// Failures: wrong secrets, a removed token, server faults that echo secrets.
+	for _, cred := range []youshu.Credential{youshu.Password(youshutest.UserEmail, secrettest.Password), youshu.TokenKey(secrettest.TokenKey), youshu.SSO("", secrettest.IntegrateToken)} {
+		_, err := c.GenToken(ctx, &youshu.GenTokenRequest{Credential: cred})
+		require.Error(t, rec.Err(err))
+	}
+	assert.Error(t, rec.Err(c.RenewToken(ctx, tok.Value)))
+	live := mint(&youshu.GenTokenRequest{})
+	srv.Inject(youshutest.Fault{Code: 500, Message: "failed for " + live.Value + " / " + youshutest.AdminPassword})
+	_, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
+	require.Error(t, rec.Err(err))
+	assert.Error(t, rec.Err(c.RemoveTokenWith(ctx, youshutest.AdminPassword, live.Value)))
+	for _, fault := range []youshutest.Fault{
+		{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Message: "busy: t=" + live.Value},
+		{Endpoint: youshu.EndpointRmToken, CloseMidBody: true},
+		{Endpoint: youshu.EndpointRmToken, Body: []byte("<html>" + live.Value + "</html>"), ContentType: "text/html"},
+	} {
+		srv.ClearFaults()
+		srv.Inject(fault)
+		assert.Error(t, rec.Err(c.RemoveToken(ctx, live.Value)))
+	}
+	srv.ClearFaults()
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour})
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	assert.Error(t, rec.Err(c.RenewToken(short, live.Value)), "ctx deadline: *url.Error with token= and t=")
+
+	// Transport errors with the tokens in the URL: nothing listens.
+	dead, err := youshu.NewClient("http://"+closedPort(t), youshu.WithInsecureHTTP(), youshu.WithLogger(rec.Logger()),
+		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	assert.Error(t, rec.Err(dead.RemoveTokenWith(ctx, youshutest.AdminTokenKey, live.Value)))
+	assert.Error(t, rec.Err(dead.RenewTokenWith(ctx, youshutest.AdminTokenKey, live.Value)))
+	_, err = dead.GenToken(ctx, &youshu.GenTokenRequest{})
+	assert.Error(t, rec.Err(err))
+
+	// Every helper token the fake saw is a secret too.
+	for _, r := range srv.Requests() {
+		rec.AddSecret(r.Query.Get("token"))
+		_ = rec.Err(fmt.Errorf("%v %+v %#v", r, r, r)) // recorded requests print safely
+	}
+	assert.Contains(t, rec.Logs(), `"endpoint":"rmToken"`, "debug lines were written")
+	assert.Contains(t, rec.Logs(), live.Value[:4]+"…", "with the token masked")
+	assert.Empty(t, rec.Leaks())
+}

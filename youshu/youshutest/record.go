@@ -1,0 +1,76 @@
+package youshutest
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/biembed/biembed-go/youshu"
+)
+
+// EndpointIntegration names integration page visits (GET /dash/...) in
+// Request.Endpoint, Count and Fault.Endpoint; the API endpoints use the
+// youshu.Endpoint* names.
+const EndpointIntegration = "integration"
+
+// Request is one request the fake received. Query and Body hold tokens,
+// passwords, keys and integrate tokens in the clear, for assertions; String,
+// GoString and LogValue show none of them.
+type Request struct {
+	Endpoint string // youshu.EndpointGenToken ..., EndpointIntegration, or "" for other paths
+	Method   string
+	Path     string
+	Query    url.Values
+	Header   http.Header
+	Body     []byte
+	// GenToken is the decoded genToken body; nil for other endpoints and for
+	// bodies that did not decode. Its Credential prints masked.
+	GenToken *youshu.GenTokenRequest
+}
+
+// String describes r without query values, headers or body.
+func (r Request) String() string {
+	return r.Method + " " + r.Path + " (" + r.Endpoint + ", " + strconv.Itoa(len(r.Body)) + "-byte body)"
+}
+
+// GoString is String, so %#v reveals no secret either.
+func (r Request) GoString() string { return "youshutest.Request{" + r.String() + "}" }
+
+// LogValue logs the endpoint, method and path only.
+func (r Request) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("endpoint", r.Endpoint), slog.String("method", r.Method), slog.String("path", r.Path))
+}
+
+// Requests returns the requests received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Count returns how many requests reached endpoint ("" counts all).
+func (s *Server) Count(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if endpoint == "" || r.Endpoint == endpoint {
+			n++
+		}
+	}
+	return n
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+func (s *Server) record(r Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, r)
+}

@@ -1,0 +1,134 @@
+package youshutest
+
+import (
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Server is the fake Youshu host. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the base URL to give youshu.NewClient (with youshu.WithInsecureHTTP
+	// unless WithTLS was used).
+	URL string
+
+	srv           *httptest.Server
+	now           func() time.Time
+	defaultExpiry time.Duration
+	tls           bool
+
+	mu       sync.Mutex
+	accounts []Account
+	models   map[int64]bool // nil: every data model exists
+	tokens   map[string]*issued
+	faults   []*activeFault
+	requests []Request
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// DefaultExpiry is the lifetime of tokens minted without expiryTime.
+const DefaultExpiry = 24 * time.Hour
+
+// maxBody bounds the genToken body the fake reads.
+const maxBody = 1 << 20
+
+// WithAccount adds an account, replacing a default or earlier one with the
+// same UniqueID (or Email when UniqueID is empty).
+func WithAccount(a Account) Option {
+	return func(s *Server) {
+		for i, old := range s.accounts {
+			if (a.UniqueID != "" && old.UniqueID == a.UniqueID) || (a.UniqueID == "" && a.Email != "" && old.Email == a.Email) {
+				s.accounts[i] = a
+				return
+			}
+		}
+		s.accounts = append(s.accounts, a)
+	}
+}
+
+// WithDataModels lists the data models that exist; a reportDataFilters entry
+// naming any other answers code 743. Without this option every model exists.
+func WithDataModels(ids ...int64) Option {
+	return func(s *Server) {
+		if s.models == nil {
+			s.models = map[int64]bool{}
+		}
+		for _, id := range ids {
+			s.models[id] = true
+		}
+	}
+}
+
+// WithClock sets the clock that decides expiry (time.Now); see Clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// WithDefaultExpiry sets the lifetime of tokens minted without expiryTime
+// (DefaultExpiry). Non-positive values are ignored.
+func WithDefaultExpiry(d time.Duration) Option {
+	return func(s *Server) {
+		if d > 0 {
+			s.defaultExpiry = d
+		}
+	}
+}
+
+// WithTLS serves https with a test certificate; give HTTPClient to
+// youshu.WithHTTPClient so the client trusts it.
+func WithTLS() Option {
+	return func(s *Server) { s.tls = true }
+}
+
+// NewServer starts a fake with the default accounts (AdminAccount,
+// UserAccount) and opts. Call Close when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		now:           time.Now,
+		defaultExpiry: DefaultExpiry,
+		accounts:      []Account{AdminAccount(), UserAccount()},
+		tokens:        map[string]*issued{},
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected in tests
+	if s.tls {
+		s.srv.StartTLS()
+	} else {
+		s.srv.Start()
+	}
+	s.URL = s.srv.URL
+	return s
+}
+
+// NewTestServer is NewServer with Close registered on t.Cleanup.
+func NewTestServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := NewServer(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close shuts the server down and closes its connections.
+func (s *Server) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// HTTPClient returns an *http.Client that trusts the server's certificate
+// (for WithTLS) and closes with the server.
+func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
