@@ -1,0 +1,193 @@
+// Command quickstart mints one embed token of each kind and prints it, masked,
+// with its embed URL:
+//
+//   - a Tencent Cloud BI page token and a ChatBI token (with a ConfigParam);
+//   - a NetEase Youshu BI report token carrying row permissions (filterMap).
+//
+// With no credentials in the environment it talks to in-process fakes
+// (tencenttest, youshutest), so it runs anywhere, offline:
+//
+//	go run ./examples/quickstart
+//
+// With TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY it calls the real
+// Tencent Cloud BI service (choose the dashboard with -project and -page);
+// with YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY it calls that Youshu host (choose
+// the report project with -youshu-project).
+//
+// Tokens are secrets: the program prints them only masked, and prints URLs
+// with the token replaced by "<token>".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/biembed/biembed-go/clientsetting"
+	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/tencent"
+	"github.com/biembed/biembed-go/tencent/tencenttest"
+	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Stdout, os.Getenv, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, picks real or fake mode for each vendor from env, mints the
+// tokens and writes what it did to stdout.
+func run(ctx context.Context, stdout io.Writer, env func(string) string, args []string) error {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	project := fs.Uint64("project", 117, "Tencent Cloud BI project id")
+	page := fs.Uint64("page", 11520, "Tencent Cloud BI page id")
+	youshuProject := fs.Int64("youshu-project", 1, "Youshu project id of the report page")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := tencentDemo(ctx, stdout, env, *project, *page); err != nil {
+		return fmt.Errorf("tencent: %w", err)
+	}
+	if err := youshuDemo(ctx, stdout, env, *youshuProject); err != nil {
+		return fmt.Errorf("youshu: %w", err)
+	}
+	return nil
+}
+
+// tencentDemo mints a page token and a ChatBI token.
+func tencentDemo(ctx context.Context, w io.Writer, env func(string) string, projectID, pageID uint64) error {
+	client, mode, done, err := tencentClient(env)
+	if err != nil {
+		return err
+	}
+	defer done()
+	fmt.Fprintln(w, "Tencent Cloud BI:", mode)
+
+	// One page of a dashboard, for 30 minutes.
+	page := tencent.NewPageRequest(projectID, pageID)
+	page.Expiry = 30 * time.Minute
+	tok, err := client.CreateEmbedToken(ctx, page)
+	if err != nil {
+		return err
+	}
+	link, err := tok.URL()
+	if err != nil {
+		return err
+	}
+	show(w, "page", tok, tok.Value, link)
+
+	// ChatBI, limited to one data table and without the SQL view.
+	chat := tencent.NewChatBIRequest(projectID)
+	chat.Config = clientsetting.NewChatBIConfig(clientsetting.TableFilter("26513"), clientsetting.SQLView(false))
+	tok, err = client.CreateEmbedToken(ctx, chat)
+	if err != nil {
+		return err
+	}
+	link, err = tok.URL()
+	if err != nil {
+		return err
+	}
+	show(w, "ChatBI", tok, tok.Value, link)
+	return nil
+}
+
+// youshuDemo mints a report token that shows only the North-East and North
+// regions: the filterMap example of the Youshu document. On a real host,
+// change the data connection id, table and field to ones of yours.
+func youshuDemo(ctx context.Context, w io.Writer, env func(string) string, projectID int64) error {
+	client, mode, done, err := youshuClient(env)
+	if err != nil {
+		return err
+	}
+	defer done()
+	fmt.Fprintln(w, "Youshu BI:", mode)
+
+	var rows filtermap.FilterMap
+	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleAnd,
+		filtermap.NewListFilter(filtermap.TableName("订单总表"), filtermap.Select,
+			filtermap.Field("地区", filtermap.TypeString), "东北", "华北")))
+	tok, err := client.GenToken(ctx, &youshu.GenTokenRequest{FilterMap: rows, Expiry: time.Hour})
+	if err != nil {
+		return err
+	}
+	link, err := tok.ReportURL(projectID, nil)
+	if err != nil {
+		return err
+	}
+	show(w, "report", tok, tok.Value, link)
+	return nil
+}
+
+// tencentClient returns a client for the real service when the environment
+// holds a key pair, and otherwise one for an in-process fake. done releases
+// what the client holds.
+func tencentClient(env func(string) string) (client *tencent.Client, mode string, done func(), err error) {
+	id, key := env("TENCENTCLOUD_SECRET_ID"), env("TENCENTCLOUD_SECRET_KEY")
+	switch {
+	case id != "" && key != "":
+		client, err = tencent.NewClient(tencent.WithSecret(id, key))
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return client, "real service (TENCENTCLOUD_SECRET_ID is set)", client.CloseIdleConnections, nil
+	case id != "" || key != "":
+		return nil, "", nil, errors.New("set both TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or neither for fake mode")
+	}
+	// Deterministic tokens keep the fake's output the same on every run.
+	fake := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
+	client, err = tencent.NewClient(
+		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
+		tencent.WithEndpoint(fake.Endpoint()))
+	if err != nil {
+		fake.Close()
+		return nil, "", nil, err
+	}
+	done = func() { client.CloseIdleConnections(); fake.Close() }
+	return client, "fake mode, in-process tencenttest (set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY for the real service)", done, nil
+}
+
+// youshuClient returns a client for the Youshu host in the environment, and
+// otherwise one for an in-process fake. Both authenticate with a token key.
+func youshuClient(env func(string) string) (client *youshu.Client, mode string, done func(), err error) {
+	base, key := env("YOUSHU_BASE_URL"), env("YOUSHU_TOKEN_KEY")
+	switch {
+	case base != "" && key != "":
+		client, err = youshu.NewClient(base, youshu.WithCredential(youshu.TokenKey(key)))
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return client, "real host " + client.BaseURL() + " (YOUSHU_BASE_URL is set)", client.CloseIdleConnections, nil
+	case base != "" || key != "":
+		return nil, "", nil, errors.New("set both YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY, or neither for fake mode")
+	}
+	fake := youshutest.NewServer()
+	// The fake serves plain http on loopback; real hosts must use https.
+	client, err = youshu.NewClient(fake.URL, youshu.WithInsecureHTTP(),
+		youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)))
+	if err != nil {
+		fake.Close()
+		return nil, "", nil, err
+	}
+	done = func() { client.CloseIdleConnections(); fake.Close() }
+	return client, "fake mode, in-process youshutest (set YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY for a real host)", done, nil
+}
+
+// show prints a token through its String method, which masks the value, and
+// its embed URL with the (query-escaped) value replaced by "<token>".
+func show(w io.Writer, what string, tok fmt.Stringer, value, link string) {
+	fmt.Fprintf(w, "  %-6s token: %v\n", what, tok)
+	fmt.Fprintf(w, "  %-6s URL:   %s\n", what, strings.Replace(link, url.QueryEscape(value), "<token>", 1))
+}
