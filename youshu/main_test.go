@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/internal/secrettest"
+
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -18,11 +20,18 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // credential and a fast backoff; opts come last and win.
 func newClient(t testing.TB, srv *youshutest.Server, opts ...youshu.Option) *youshu.Client {
 	t.Helper()
-	base := []youshu.Option{
+	// Every client a test builds logs at debug level into a recorder that
+	// fails the test if a password, key or integrate token of the fake's
+	// accounts appears in a log line. Benchmarks keep the default (no logging).
+	var base []youshu.Option
+	if _, isTest := t.(*testing.T); isTest {
+		base = append(base, youshu.WithLogger(secrettest.New(t, youshutest.Secrets()...).Logger()))
+	}
+	base = append(base,
 		youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshutest.AdminCredential()),
 		youshu.WithBackoff(time.Millisecond, 2*time.Millisecond),
-	}
+	)
 	c, err := youshu.NewClient(srv.URL, append(base, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
