@@ -19,6 +19,8 @@ type Client struct {
 	cfg  config
 	rc   *resty.Client
 
+	genTokenURL string // computed once: every GenToken posts to it
+
 	mu       sync.Mutex
 	onRevoke []func(token string)
 }
@@ -41,7 +43,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{base: base, cfg: cfg, rc: newResty(&cfg)}, nil
+	c := &Client{base: base, cfg: cfg, rc: newResty(&cfg)}
+	c.genTokenURL = c.endpointURL(EndpointGenToken, nil)
+	return c, nil
 }
 
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
