@@ -2,7 +2,6 @@ package youshu
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
 	"github.com/biembed/biembed-go/internal/validate"
@@ -30,7 +29,7 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(w)
+	body, err := w.encode()
 	if err != nil {
 		return nil, validate.Fieldf("request", "cannot be encoded as JSON: %v", err)
 	}

@@ -3,6 +3,7 @@ package youshu
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 
 	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/internal/validate"
@@ -20,10 +21,38 @@ func RequestKey(req *GenTokenRequest) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return tokencache.KeyOf(struct {
-		Credential string        `json:"credential"`
-		Body       *genTokenWire `json:"body"`
-	}{credentialIdentity(req.Credential), body})
+	identity := credentialIdentity(req.Credential)
+	// The key hashes {"credential":identity,"body":body} as encoding/json
+	// writes that struct (keyDocument), appended directly into a pooled
+	// buffer; keys minted before stay valid.
+	buf := keyBuffers.Get().(*[]byte)
+	defer putKeyBuffer(buf)
+	e := jsonAppender{b: append((*buf)[:0], `{"credential":`...)}
+	e.str(identity)
+	e.b = append(e.b, `,"body":`...)
+	b, ok := body.appendJSON(e.b)
+	if !ok {
+		return tokencache.KeyOf(keyDocument{identity, body})
+	}
+	b = append(b, '}')
+	*buf = b
+	return tokencache.KeyOfJSON(b), nil
+}
+
+// keyBuffers holds RequestKey's encoding buffers.
+var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// putKeyBuffer returns buf to the pool unless it grew past 64 KiB.
+func putKeyBuffer(buf *[]byte) {
+	if cap(*buf) <= 64<<10 {
+		keyBuffers.Put(buf)
+	}
+}
+
+// keyDocument is what RequestKey hashes.
+type keyDocument struct {
+	Credential string        `json:"credential"`
+	Body       *genTokenWire `json:"body"`
 }
 
 // credentialIdentity names who a credential authenticates without its secret.
