@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -122,43 +121,6 @@ func (r *rawGenToken) call(ctx context.Context) error {
 
 func (r *rawGenToken) close() { r.hc.CloseIdleConnections() }
 
-// loopbackFloor is the least any HTTP client can cost on this machine: a
-// bare net/http POST of a small body to a handler that answers a constant
-// envelope, the body read and discarded.
-type loopbackFloor struct {
-	srv *httptest.Server
-	hc  *http.Client
-}
-
-func newLoopbackFloor() *loopbackFloor {
-	answer := []byte(`{"code":200,"result":"0123456789abcdef0123456789abcdef01234"}`)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(answer)
-	}))
-	return &loopbackFloor{srv: srv, hc: &http.Client{Transport: &http.Transport{}}}
-}
-
-func (f *loopbackFloor) call(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.srv.URL, bytes.NewReader([]byte(`{"k":"v"}`)))
-	if err != nil {
-		return err
-	}
-	resp, err := f.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return err
-}
-
-func (f *loopbackFloor) close() {
-	f.hc.CloseIdleConnections()
-	f.srv.Close()
-}
-
 // BenchmarkGenToken measures the SDK and the bare client separately (for
 // profiles and benchstat comparisons of one side); the ratio comes from
 // BenchmarkGenTokenInterleaved.
@@ -201,14 +163,14 @@ func BenchmarkGenTokenInterleaved(b *testing.B) {
 	ctx := context.Background()
 	c := newClient(b, srv)
 	req := benchRequest()
-	raw, rawWork, floor := newRawGenToken(srv, false), newRawGenToken(srv, true), newLoopbackFloor()
+	raw, rawWork, floor := newRawGenToken(srv, false), newRawGenToken(srv, true), benchtest.NewFloor()
 	defer raw.close()
 	defer rawWork.close()
-	defer floor.close()
+	defer floor.Close()
 	benchtest.Interleave(b, 20,
 		benchtest.Side{Name: "sdk", Call: func() error { _, err := c.GenToken(ctx, req); return err }},
 		benchtest.Side{Name: "raw", Call: func() error { return raw.call(ctx) }},
 		benchtest.Side{Name: "rawwork", Call: func() error { return rawWork.call(ctx) }},
-		benchtest.Side{Name: "floor", Call: func() error { return floor.call(ctx) }},
+		floor.Side(ctx),
 	)
 }

@@ -7,7 +7,12 @@
 package benchtest
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"testing"
@@ -116,4 +121,50 @@ func Label(n int) string {
 		return strconv.Itoa(n/1000) + "k"
 	}
 	return strconv.Itoa(n)
+}
+
+// Floor is the least an HTTP client can cost on this machine: a bare
+// net/http POST of a small JSON body over loopback to a handler that answers
+// a constant small JSON body, which is read and discarded. Put it beside the
+// raw baselines so a reader sees what the network stack itself costs.
+type Floor struct {
+	srv *httptest.Server
+	hc  *http.Client
+}
+
+// NewFloor starts the trivial server; Close stops it.
+func NewFloor() *Floor {
+	answer := []byte(`{"code":200,"result":"0123456789abcdef0123456789abcdef01234"}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	return &Floor{srv: srv, hc: &http.Client{Transport: &http.Transport{}}}
+}
+
+// Side returns the floor as a contender named "floor".
+func (f *Floor) Side(ctx context.Context) Side {
+	return Side{Name: "floor", Call: func() error { return f.call(ctx) }}
+}
+
+func (f *Floor) call(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.srv.URL, bytes.NewReader([]byte(`{"k":"v"}`)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return err
+}
+
+// Close stops the server and closes idle connections.
+func (f *Floor) Close() {
+	f.hc.CloseIdleConnections()
+	f.srv.Close()
 }
