@@ -1,0 +1,139 @@
+package tokencache
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/biembed/biembed-go/internal/benchtest"
+)
+
+// scaleToken is the token of the scale benchmarks: made before the memory
+// baseline, so bytes per entry exclude it.
+type scaleToken struct {
+	id              string // the token's identity, as Config.ID returns it
+	issued, expires time.Time
+}
+
+// BenchmarkCacheScale fills a Cache with n tokens under keys shaped like
+// RequestKey's (sha256:<64 hex>) and measures hits on random keys from one
+// goroutine: each Get is timed on its own, and the benchmark reports the
+// p50, p99 and p999 of those times (which include two time.Now calls), the
+// allocations per hit, and the heap the filled cache holds per entry,
+// counting the key string but not the token or its identity string
+// (runtime.MemStats after GC, before and after filling, divided by n). The
+// cache indexes tokens by identity (Config.ID), as both vendor caches do.
+func BenchmarkCacheScale(b *testing.B) {
+	for _, n := range []int{1_000, 100_000, 1_000_000} {
+		b.Run("keys="+benchtest.Label(n), func(b *testing.B) { benchScale(b, n) })
+	}
+}
+
+// BenchmarkMapScale is the floor of BenchmarkCacheScale on this machine: a
+// bare map of entries behind a read lock, one clock read per lookup, the
+// same keys, the same random access and the same timing.
+func BenchmarkMapScale(b *testing.B) {
+	for _, n := range []int{1_000, 100_000, 1_000_000} {
+		b.Run("keys="+benchtest.Label(n), func(b *testing.B) {
+			now := time.Now()
+			keys := make([]string, n)
+			store := newMemoryStore[*scaleToken]()
+			for i := range keys {
+				keys[i] = scaleKey(i)
+				store.entries[keys[i]] = Entry[*scaleToken]{Value: &scaleToken{}, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+			}
+			ctx := context.Background()
+			sampleHits(b, n, func(i int) bool {
+				e, ok, _ := store.Load(ctx, keys[i])
+				return ok && time.Now().Before(e.ExpiresAt)
+			})
+		})
+	}
+}
+
+// sampleHits calls hit on random indexes below n, times each call, and
+// reports the p50, p99 and p999 of those times.
+func sampleHits(b *testing.B, n int, hit func(i int) bool) {
+	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	const ring = 1 << 20
+	samples := make(benchtest.Durations, 0, ring)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		i := rng.IntN(n)
+		start := time.Now()
+		ok := hit(i)
+		d := time.Since(start)
+		if !ok {
+			b.Fatalf("miss on key %d", i)
+		}
+		if len(samples) < ring {
+			samples = append(samples, d)
+		} else {
+			samples[rng.IntN(ring)] = d
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(samples.Quantile(0.50)), "p50-ns")
+	b.ReportMetric(float64(samples.Quantile(0.99)), "p99-ns")
+	b.ReportMetric(float64(samples.Quantile(0.999)), "p999-ns")
+}
+
+func benchScale(b *testing.B, n int) {
+	now := time.Now()
+	tokens := make([]*scaleToken, n)
+	for i := range tokens {
+		tokens[i] = &scaleToken{id: "token-" + strconv.Itoa(i), issued: now, expires: now.Add(time.Hour)}
+	}
+	keys := make([]string, n) // headers now; the strings are made after the baseline
+	before := heapInUse()
+
+	c, err := New(Config[int, *scaleToken]{
+		Mint:       func(_ context.Context, i int) (*scaleToken, error) { return tokens[i], nil },
+		Lifetime:   func(t *scaleToken) (time.Time, time.Time) { return t.issued, t.expires },
+		ID:         func(t *scaleToken) string { return t.id },
+		MaxEntries: n,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	for i := range keys {
+		keys[i] = scaleKey(i)
+		if _, err := c.Get(ctx, keys[i], i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perEntry := float64(heapInUse()-before) / float64(n)
+
+	sampleHits(b, n, func(i int) bool {
+		_, err := c.Get(ctx, keys[i], i)
+		return err == nil
+	})
+	if s := c.Stats(); s.Misses != uint64(n) {
+		b.Fatalf("not all hits: %+v", s)
+	}
+	b.ReportMetric(perEntry, "B/entry")
+	runtime.KeepAlive(tokens)
+}
+
+// scaleKey returns a key shaped like RequestKey's.
+func scaleKey(i int) string {
+	sum := sha256.Sum256([]byte(strconv.Itoa(i)))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// heapInUse returns the live heap after a full collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
