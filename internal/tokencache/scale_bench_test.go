@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"math/rand/v2"
 	"runtime"
 	"strconv"
 	"testing"
@@ -48,40 +47,14 @@ func BenchmarkMapScale(b *testing.B) {
 				store.entries[keys[i]] = Entry[*scaleToken]{Value: &scaleToken{}, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
 			}
 			ctx := context.Background()
-			sampleHits(b, n, func(i int) bool {
-				e, ok, _ := store.Load(ctx, keys[i])
-				return ok && time.Now().Before(e.ExpiresAt)
+			benchtest.Sample(b, n, func(i int) error {
+				if e, ok, _ := store.Load(ctx, keys[i]); !ok || !time.Now().Before(e.ExpiresAt) {
+					return ErrClosed // any error: a miss here is a bug of the benchmark
+				}
+				return nil
 			})
 		})
 	}
-}
-
-// sampleHits calls hit on random indexes below n, times each call, and
-// reports the p50, p99 and p999 of those times.
-func sampleHits(b *testing.B, n int, hit func(i int) bool) {
-	rng := rand.New(rand.NewPCG(uint64(n), 7))
-	const ring = 1 << 20
-	samples := make(benchtest.Durations, 0, ring)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		i := rng.IntN(n)
-		start := time.Now()
-		ok := hit(i)
-		d := time.Since(start)
-		if !ok {
-			b.Fatalf("miss on key %d", i)
-		}
-		if len(samples) < ring {
-			samples = append(samples, d)
-		} else {
-			samples[rng.IntN(ring)] = d
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(samples.Quantile(0.50)), "p50-ns")
-	b.ReportMetric(float64(samples.Quantile(0.99)), "p99-ns")
-	b.ReportMetric(float64(samples.Quantile(0.999)), "p999-ns")
 }
 
 func benchScale(b *testing.B, n int) {
@@ -112,9 +85,9 @@ func benchScale(b *testing.B, n int) {
 	}
 	perEntry := float64(heapInUse()-before) / float64(n)
 
-	sampleHits(b, n, func(i int) bool {
+	benchtest.Sample(b, n, func(i int) error {
 		_, err := c.Get(ctx, keys[i], i)
-		return err == nil
+		return err
 	})
 	if s := c.Stats(); s.Misses != uint64(n) {
 		b.Fatalf("not all hits: %+v", s)
