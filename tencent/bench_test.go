@@ -62,52 +62,52 @@ func rawMap(ctx context.Context, api *common.Client) error {
 }
 
 // rawCreateRequest and rawCreateResponse are what the official SDK's
-// generated bi models look like (pointer fields, omitnil, an embedded
+// generated bi models look like (pointer fields, an embedded
 // BaseRequest / BaseResponse): the typed baseline.
 type rawCreateRequest struct {
 	*tchttp.BaseRequest
-	ProjectID  *uint64 `json:"ProjectId,omitnil,omitempty"`
-	PageID     *uint64 `json:"PageId,omitnil,omitempty"`
-	Intention  *string `json:"Intention,omitnil,omitempty"`
-	Scope      *string `json:"Scope,omitnil,omitempty"`
-	ExpireTime *string `json:"ExpireTime,omitnil,omitempty"`
+	ProjectID  *uint64 `json:"ProjectId,omitempty"`
+	PageID     *uint64 `json:"PageId,omitempty"`
+	Intention  *string `json:"Intention,omitempty"`
+	Scope      *string `json:"Scope,omitempty"`
+	ExpireTime *string `json:"ExpireTime,omitempty"`
 }
 
 type rawEmbedTokenInfo struct {
-	ID                   *uint64 `json:"Id,omitnil,omitempty"`
-	BIToken              *string `json:"BIToken,omitnil,omitempty"`
-	ProjectID            *string `json:"ProjectId,omitnil,omitempty"`
-	CreatedUser          *string `json:"CreatedUser,omitnil,omitempty"`
-	CreatedAt            *string `json:"CreatedAt,omitnil,omitempty"`
-	UpdatedUser          *string `json:"UpdatedUser,omitnil,omitempty"`
-	UpdatedAt            *string `json:"UpdatedAt,omitnil,omitempty"`
-	PageID               *uint64 `json:"PageId,omitnil,omitempty"`
-	ExtraParam           *string `json:"ExtraParam,omitnil,omitempty"`
-	Scope                *string `json:"Scope,omitnil,omitempty"`
-	ExpireTime           *int64  `json:"ExpireTime,omitnil,omitempty"`
-	UserCorpID           *string `json:"UserCorpId,omitnil,omitempty"`
-	UserID               *string `json:"UserId,omitnil,omitempty"`
-	TicketNum            *int64  `json:"TicketNum,omitnil,omitempty"`
-	GlobalParam          *string `json:"GlobalParam,omitnil,omitempty"`
-	Intention            *string `json:"Intention,omitnil,omitempty"`
-	TokenType            *int64  `json:"TokenType,omitnil,omitempty"`
-	TokenNum             *int64  `json:"TokenNum,omitnil,omitempty"`
-	SingleUserMultiToken *bool   `json:"SingleUserMultiToken,omitnil,omitempty"`
-	ConfigParam          *string `json:"ConfigParam,omitnil,omitempty"`
+	ID                   *uint64 `json:"Id,omitempty"`
+	BIToken              *string `json:"BIToken,omitempty"`
+	ProjectID            *string `json:"ProjectId,omitempty"`
+	CreatedUser          *string `json:"CreatedUser,omitempty"`
+	CreatedAt            *string `json:"CreatedAt,omitempty"`
+	UpdatedUser          *string `json:"UpdatedUser,omitempty"`
+	UpdatedAt            *string `json:"UpdatedAt,omitempty"`
+	PageID               *uint64 `json:"PageId,omitempty"`
+	ExtraParam           *string `json:"ExtraParam,omitempty"`
+	Scope                *string `json:"Scope,omitempty"`
+	ExpireTime           *int64  `json:"ExpireTime,omitempty"`
+	UserCorpID           *string `json:"UserCorpId,omitempty"`
+	UserID               *string `json:"UserId,omitempty"`
+	TicketNum            *int64  `json:"TicketNum,omitempty"`
+	GlobalParam          *string `json:"GlobalParam,omitempty"`
+	Intention            *string `json:"Intention,omitempty"`
+	TokenType            *int64  `json:"TokenType,omitempty"`
+	TokenNum             *int64  `json:"TokenNum,omitempty"`
+	SingleUserMultiToken *bool   `json:"SingleUserMultiToken,omitempty"`
+	ConfigParam          *string `json:"ConfigParam,omitempty"`
 }
 
 type rawCreateResponse struct {
 	*tchttp.BaseResponse
 	Response *struct {
 		ErrorInfo *struct {
-			ErrorTip     *string `json:"ErrorTip,omitnil,omitempty"`
-			ErrorMessage *string `json:"ErrorMessage,omitnil,omitempty"`
-			ErrorLevel   *string `json:"ErrorLevel,omitnil,omitempty"`
-		} `json:"ErrorInfo,omitnil,omitempty"`
-		Extra     *string            `json:"Extra,omitnil,omitempty"`
-		Data      *rawEmbedTokenInfo `json:"Data,omitnil,omitempty"`
-		Msg       *string            `json:"Msg,omitnil,omitempty"`
-		RequestID *string            `json:"RequestId,omitnil,omitempty"`
+			ErrorTip     *string `json:"ErrorTip,omitempty"`
+			ErrorMessage *string `json:"ErrorMessage,omitempty"`
+			ErrorLevel   *string `json:"ErrorLevel,omitempty"`
+		} `json:"ErrorInfo,omitempty"`
+		Extra     *string            `json:"Extra,omitempty"`
+		Data      *rawEmbedTokenInfo `json:"Data,omitempty"`
+		Msg       *string            `json:"Msg,omitempty"`
+		RequestID *string            `json:"RequestId,omitempty"`
 	} `json:"Response"`
 }
 
