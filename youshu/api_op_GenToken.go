@@ -44,9 +44,11 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	if err != nil {
 		return nil, err
 	}
-	value, err := resultString(EndpointGenToken, raw)
-	if err != nil {
-		return nil, err
+	value, plain := plainJSONString(raw)
+	if !plain {
+		if value, err = resultString(EndpointGenToken, raw); err != nil {
+			return nil, err
+		}
 	}
 	return newToken(c.base, value, issued, req), nil
 }

@@ -244,3 +244,21 @@ func BenchmarkRequestKeyInterleaved(b *testing.B) {
 		})
 	}
 }
+
+// TestPlainJSONStringAgreesWithResultString: where the shortcut answers, it
+// answers what resultString (encoding/json) does; it declines everything
+// that needs decoding or that resultString rejects.
+func TestPlainJSONStringAgreesWithResultString(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{`"0123456789abcdef0123456789abcdef01234"`, `"a"`, `""`, `"a\"b"`, `"\u0041"`, `"tab	x"`,
+		"\"\xff\"", `"区域"`, `123`, `null`, `"unterminated`, `"`, `{}`, `"a b~"`} {
+		got, ok := plainJSONString([]byte(raw))
+		want, err := resultString(EndpointGenToken, []byte(raw))
+		if ok && (err != nil || got != want) {
+			t.Errorf("plainJSONString(%s) = %q; resultString gives %q, %v", raw, got, want, err)
+		}
+	}
+	if _, ok := plainJSONString([]byte(`"0123456789abcdef0123456789abcdef01234"`)); !ok {
+		t.Error("a Youshu token took the slow path")
+	}
+}

@@ -89,3 +89,20 @@ func readLimited(resp *http.Response, limit int64) ([]byte, error) {
 		}
 	}
 }
+
+// plainJSONString returns the string raw encodes when raw is a non-empty
+// JSON string of printable ASCII without escapes (as every Youshu token
+// is): then it is the bytes between the quotes, and no decoder is needed.
+// Anything else reports false and goes through resultString.
+func plainJSONString(raw []byte) (string, bool) {
+	n := len(raw)
+	if n < 3 || raw[0] != '"' || raw[n-1] != '"' {
+		return "", false
+	}
+	for _, c := range raw[1 : n-1] {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(raw[1 : n-1]), true
+}
