@@ -135,6 +135,9 @@ func numberText(b []byte) (string, error) {
 	if string(b) == "null" {
 		return "", nil
 	}
+	if s, ok := plainString(b); ok {
+		return strings.TrimSpace(s), nil
+	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -154,6 +157,10 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	case string(b) == "null":
 		*f = ""
 	case len(b) > 0 && b[0] == '"':
+		if s, ok := plainString(b); ok {
+			*f = flexString(s)
+			return nil
+		}
 		return json.Unmarshal(b, (*string)(f))
 	case json.Valid(b) && len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
 		*f = flexString(b)
