@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/biembed/biembed-go/internal/jsonenc"
 	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/internal/validate"
 )
@@ -19,14 +20,15 @@ func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return tokencache.KeyOf(w)
+	var buf [512]byte
+	return tokencache.KeyOfJSON(w.appendJSON(buf[:0])), nil
 }
 
 // createKeyWire is the CreateEmbedToken body as params builds it, as a
 // struct: its fields are in the order encoding/json writes the keys of a map
 // (sorted), and each is left out exactly when params leaves it out, so it
-// encodes to the same bytes as params' map (and so to the same key) without
-// building and sorting a map.
+// encodes (by appendJSON, or by json.Marshal) to the same bytes as params'
+// map, and so to the same key, without building and sorting a map.
 type createKeyWire struct {
 	ConfigParam string  `json:"ConfigParam,omitempty"`
 	ExpireTime  string  `json:"ExpireTime,omitempty"`
@@ -47,8 +49,8 @@ type createKeyWire struct {
 var zeroPageID uint64
 
 // keyWire returns the wire body of a validated request, as params does.
-func (r *CreateEmbedTokenRequest) keyWire() (*createKeyWire, error) {
-	w := &createKeyWire{
+func (r *CreateEmbedTokenRequest) keyWire() (createKeyWire, error) {
+	w := createKeyWire{
 		ExtraParam: r.ExtraParam, Intention: string(r.Intention), ProjectID: r.ProjectID, Scope: string(r.Scope),
 		TokenNum: r.TokenNum, TokenType: int64(r.TokenType), UserCorpID: r.UserCorpID, UserID: r.UserID,
 	}
@@ -66,10 +68,60 @@ func (r *CreateEmbedTokenRequest) keyWire() (*createKeyWire, error) {
 	}
 	var err error
 	if w.GlobalParam, err = r.GlobalParams.Encode(); err != nil {
-		return nil, validate.Within(createPrefix, err)
+		return w, validate.Within(createPrefix, err)
 	}
 	if w.ConfigParam, err = r.Config.Encode(); err != nil {
-		return nil, validate.Within(createPrefix+".Config", err)
+		return w, validate.Within(createPrefix+".Config", err)
 	}
 	return w, nil
+}
+
+// appendJSON appends w's JSON: the bytes json.Marshal(w) (and so
+// json.Marshal of params' map) writes, without reflection.
+func (w *createKeyWire) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = optString(b, "ConfigParam", w.ConfigParam)
+	b = optString(b, "ExpireTime", w.ExpireTime)
+	b = optString(b, "ExtraParam", w.ExtraParam)
+	b = optString(b, "GlobalParam", w.GlobalParam)
+	b = jsonenc.AppendString(comma(b), "Intention")
+	b = jsonenc.AppendString(append(b, ':'), w.Intention)
+	if w.PageID != nil {
+		b = append(comma(b), `"PageId":`...)
+		b = strconv.AppendUint(b, *w.PageID, 10)
+	}
+	b = append(comma(b), `"ProjectId":`...)
+	b = strconv.AppendUint(b, w.ProjectID, 10)
+	b = append(b, `,"Scope":`...)
+	b = jsonenc.AppendString(b, w.Scope)
+	b = optInt(b, "TicketNum", w.TicketNum)
+	b = optInt(b, "TokenNum", w.TokenNum)
+	b = optInt(b, "TokenType", w.TokenType)
+	b = optString(b, "UserCorpId", w.UserCorpID)
+	b = optString(b, "UserId", w.UserID)
+	return append(b, '}')
+}
+
+// comma separates a member from the one before it.
+func comma(b []byte) []byte {
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	return b
+}
+
+func optString(b []byte, name, value string) []byte {
+	if value == "" {
+		return b
+	}
+	b = append(append(append(comma(b), '"'), name...), '"', ':')
+	return jsonenc.AppendString(b, value)
+}
+
+func optInt(b []byte, name string, v int64) []byte {
+	if v == 0 {
+		return b
+	}
+	b = append(append(append(comma(b), '"'), name...), '"', ':')
+	return strconv.AppendInt(b, v, 10)
 }

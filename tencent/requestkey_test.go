@@ -7,6 +7,7 @@ import (
 
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/benchtest"
 	"github.com/biembed/biembed-go/internal/tokencache"
 )
 
@@ -76,4 +77,35 @@ func randomRequest(rng *rand.Rand, pick func() string) *CreateEmbedTokenRequest 
 		})
 	}
 	return req
+}
+
+// BenchmarkRequestKeyInterleaved compares RequestKey (new) with the key of
+// params' map through tokencache.KeyOf (old, what RequestKey did before), in
+// alternating blocks, without and with a GlobalParam.
+func BenchmarkRequestKeyInterleaved(b *testing.B) {
+	plain := NewPageRequest(117, 11520)
+	plain.Expiry = 30 * time.Minute
+	plain.UserCorpID, plain.UserID, plain.TokenType = "corp-1", "user-1", TokenTypeSingleUser
+	withParams := *plain
+	withParams.GlobalParams = filtermap.GlobalParams{
+		{ParamKey: "region", JoinType: filtermap.JoinAnd, WhereList: []filtermap.Where{{Operator: filtermap.OpIs, Value: []string{"East", "North"}}}},
+	}
+	for name, req := range map[string]*CreateEmbedTokenRequest{"plain": plain, "globalParam": &withParams} {
+		b.Run(name, func(b *testing.B) {
+			benchtest.Interleave(b, 2000,
+				benchtest.Side{Name: "new", Call: func() error { _, err := RequestKey(req); return err }},
+				benchtest.Side{Name: "old", Call: func() error {
+					if err := req.Validate(); err != nil {
+						return err
+					}
+					params, err := req.params()
+					if err != nil {
+						return err
+					}
+					_, err = tokencache.KeyOf(params)
+					return err
+				}},
+			)
+		})
+	}
 }

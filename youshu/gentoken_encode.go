@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/jsonenc"
 )
 
 // encode returns w's JSON: exactly the bytes json.Marshal(w) returns (the
@@ -485,56 +485,5 @@ func (e *jsonAppender) resourcePermission(p *filtermap.ResourcePermission) {
 	e.b = append(e.b, '}')
 }
 
-// str writes s as a JSON string exactly as encoding/json does with HTML
-// escaping on: <, > and & as \u003c \u003e \u0026, control characters as
-// \b \f \n \r \t or \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029
-// escaped.
-func (e *jsonAppender) str(s string) {
-	const hex = "0123456789abcdef"
-	b := append(e.b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	e.b = append(b, '"')
-}
+// str writes s as a JSON string exactly as encoding/json does.
+func (e *jsonAppender) str(s string) { e.b = jsonenc.AppendString(e.b, s) }
