@@ -48,6 +48,8 @@ type genTokenWire struct {
 	ParameterAliasMap            map[string]ParameterAlias     `json:"parameterAliasMap,omitempty"`
 	ReportDataFilters            filtermap.ReportDataFilters   `json:"reportDataFilters,omitempty"`
 	UVID                         string                        `json:"uvId,omitempty"`
+
+	expirySeconds int64 // r.Expiry in seconds, for ExpiryTime (see fillWire)
 }
 
 // MarshalJSON encodes r as the genToken wire body, with tokenType and the
@@ -99,11 +101,25 @@ func decodeStrict(data []byte, v any) error {
 
 // wire builds the body for r sent with cred.
 func (r *GenTokenRequest) wire(cred Credential) (*genTokenWire, error) {
-	expiry, err := optionalSeconds("expiryTime", r.Expiry)
-	if err != nil {
+	w := new(genTokenWire)
+	if err := r.fillWire(w, cred); err != nil {
 		return nil, err
 	}
-	w := &genTokenWire{
+	if r.Expiry != 0 {
+		w.ExpiryTime = &w.expirySeconds
+	}
+	return w, nil
+}
+
+// fillWire sets *w to the body for r sent with cred, except ExpiryTime: it
+// sets expirySeconds, and the caller points ExpiryTime at it (or at a copy)
+// when r.Expiry is not zero. A pointer from w into itself would move every
+// w to the heap.
+func (r *GenTokenRequest) fillWire(w *genTokenWire, cred Credential) error {
+	if r.Expiry%time.Second != 0 {
+		return validate.Fieldf("expiryTime", "must be a whole number of seconds")
+	}
+	*w = genTokenWire{
 		AuthUniqueID:                 r.AuthUniqueID,
 		AuthUserID:                   r.AuthUserID,
 		RelationWithSystemPermission: r.RelationWithSystemPermission,
@@ -115,7 +131,6 @@ func (r *GenTokenRequest) wire(cred Credential) (*genTokenWire, error) {
 		PillFieldMap:                 r.PillFieldMap,
 		TableExprMap:                 r.TableExprMap,
 		ParameterMap:                 r.ParameterMap,
-		ExpiryTime:                   expiry,
 		ResourcePermissions:          r.ResourcePermissions,
 		OpenRP:                       r.OpenRP,
 		ClientSetting:                r.ClientSetting,
@@ -130,8 +145,9 @@ func (r *GenTokenRequest) wire(cred Credential) (*genTokenWire, error) {
 		ReportDataFilters:            r.ReportDataFilters,
 		UVID:                         r.UVID,
 	}
+	w.expirySeconds = int64(r.Expiry / time.Second)
 	w.setCredential(cred)
-	return w, nil
+	return nil
 }
 
 func (w *genTokenWire) setCredential(c Credential) {
@@ -250,18 +266,6 @@ func secondsToDuration(field string, s int64) (time.Duration, error) {
 		return 0, validate.Fieldf(field, "out of range")
 	}
 	return time.Duration(s) * time.Second, nil
-}
-
-// optionalSeconds returns d in whole seconds, nil for zero.
-func optionalSeconds(field string, d time.Duration) (*int64, error) {
-	if d == 0 {
-		return nil, nil
-	}
-	if d%time.Second != 0 {
-		return nil, validate.Fieldf(field, "must be a whole number of seconds")
-	}
-	s := int64(d / time.Second)
-	return &s, nil
 }
 
 // MarshalJSON encodes a as {"expiryTime": seconds}.

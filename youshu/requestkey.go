@@ -17,9 +17,13 @@ func RequestKey(req *GenTokenRequest) (string, error) {
 	if req == nil {
 		return "", validate.Fieldf("GenTokenRequest", "must not be nil")
 	}
-	body, err := req.wire(Credential{})
-	if err != nil {
+	var body genTokenWire
+	if err := req.fillWire(&body, Credential{}); err != nil {
 		return "", err
+	}
+	seconds := body.expirySeconds
+	if req.Expiry != 0 {
+		body.ExpiryTime = &seconds
 	}
 	identity := credentialIdentity(req.Credential)
 	// The key hashes {"credential":identity,"body":body} as encoding/json
@@ -32,7 +36,8 @@ func RequestKey(req *GenTokenRequest) (string, error) {
 	e.b = append(e.b, `,"body":`...)
 	b, ok := body.appendJSON(e.b)
 	if !ok {
-		return tokencache.KeyOf(keyDocument{identity, body})
+		slow := body // copied here, so only this rare path moves a wire to the heap
+		return tokencache.KeyOf(keyDocument{identity, &slow})
 	}
 	b = append(b, '}')
 	*buf = b
