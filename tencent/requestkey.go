@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/jsonenc"
 	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/internal/validate"
@@ -25,24 +26,24 @@ func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
 }
 
 // createKeyWire is the CreateEmbedToken body as params builds it, as a
-// struct: its fields are in the order encoding/json writes the keys of a map
-// (sorted), and each is left out exactly when params leaves it out, so it
-// encodes (by appendJSON, or by json.Marshal) to the same bytes as params'
-// map, and so to the same key, without building and sorting a map.
+// struct whose fields are in the order encoding/json writes the keys of a
+// map (sorted), each left out exactly when params leaves it out: appendJSON
+// writes the same bytes as json.Marshal of params' map, and so the same key,
+// without building and sorting a map (TestRequestKeyMatchesParamsMap).
 type createKeyWire struct {
-	ConfigParam string  `json:"ConfigParam,omitempty"`
-	ExpireTime  string  `json:"ExpireTime,omitempty"`
-	ExtraParam  string  `json:"ExtraParam,omitempty"`
-	GlobalParam string  `json:"GlobalParam,omitempty"`
-	Intention   string  `json:"Intention"`
-	PageID      *uint64 `json:"PageId,omitempty"`
-	ProjectID   uint64  `json:"ProjectId"`
-	Scope       string  `json:"Scope"`
-	TicketNum   int64   `json:"TicketNum,omitempty"`
-	TokenNum    int64   `json:"TokenNum,omitempty"`
-	TokenType   int64   `json:"TokenType,omitempty"`
-	UserCorpID  string  `json:"UserCorpId,omitempty"`
-	UserID      string  `json:"UserId,omitempty"`
+	ConfigParam string                 `json:"ConfigParam,omitempty"`
+	ExpireTime  string                 `json:"ExpireTime,omitempty"`
+	ExtraParam  string                 `json:"ExtraParam,omitempty"`
+	GlobalParam filtermap.GlobalParams `json:"-"` // written as the JSON string "GlobalParam"
+	Intention   string                 `json:"Intention"`
+	PageID      *uint64                `json:"PageId,omitempty"`
+	ProjectID   uint64                 `json:"ProjectId"`
+	Scope       string                 `json:"Scope"`
+	TicketNum   int64                  `json:"TicketNum,omitempty"`
+	TokenNum    int64                  `json:"TokenNum,omitempty"`
+	TokenType   int64                  `json:"TokenType,omitempty"`
+	UserCorpID  string                 `json:"UserCorpId,omitempty"`
+	UserID      string                 `json:"UserId,omitempty"`
 }
 
 // zeroPageID is the PageId of a dashboard (scope panel): present and 0.
@@ -67,9 +68,7 @@ func (r *CreateEmbedTokenRequest) keyWire() (createKeyWire, error) {
 		w.TicketNum = r.TicketNum
 	}
 	var err error
-	if w.GlobalParam, err = r.GlobalParams.Encode(); err != nil {
-		return w, validate.Within(createPrefix, err)
-	}
+	w.GlobalParam = r.GlobalParams // validated with r; written by appendJSON as Encode would
 	if w.ConfigParam, err = r.Config.Encode(); err != nil {
 		return w, validate.Within(createPrefix+".Config", err)
 	}
@@ -83,7 +82,11 @@ func (w *createKeyWire) appendJSON(b []byte) []byte {
 	b = optString(b, "ConfigParam", w.ConfigParam)
 	b = optString(b, "ExpireTime", w.ExpireTime)
 	b = optString(b, "ExtraParam", w.ExtraParam)
-	b = optString(b, "GlobalParam", w.GlobalParam)
+	if len(w.GlobalParam) > 0 {
+		var inner [512]byte
+		b = append(comma(b), `"GlobalParam":`...)
+		b = jsonenc.AppendString(b, appendGlobalParams(inner[:0], w.GlobalParam))
+	}
 	b = jsonenc.AppendString(comma(b), "Intention")
 	b = jsonenc.AppendString(append(b, ':'), w.Intention)
 	if w.PageID != nil {
@@ -124,4 +127,53 @@ func optInt(b []byte, name string, v int64) []byte {
 	}
 	b = append(append(append(comma(b), '"'), name...), '"', ':')
 	return strconv.AppendInt(b, v, 10)
+}
+
+// appendGlobalParams appends what json.Marshal writes for g (and so what
+// GlobalParams.Encode returns).
+func appendGlobalParams(b []byte, g filtermap.GlobalParams) []byte {
+	b = append(b, '[')
+	for i, p := range g {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"ParamKey":`...)
+		b = jsonenc.AppendString(b, p.ParamKey)
+		b = append(b, `,"JoinType":`...)
+		b = jsonenc.AppendString(b, string(p.JoinType))
+		b = append(b, `,"WhereList":`...)
+		if p.WhereList == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for j, w := range p.WhereList {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"Operator":`...)
+				b = jsonenc.AppendString(b, string(w.Operator))
+				b = append(b, `,"Value":`...)
+				b = appendStrings(b, w.Value)
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendStrings appends list as a JSON array; nil is null.
+func appendStrings(b []byte, list []string) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonenc.AppendString(b, s)
+	}
+	return append(b, ']')
 }

@@ -6,11 +6,11 @@ package jsonenc
 
 import "unicode/utf8"
 
-// AppendString appends s as a JSON string exactly as encoding/json does
+// AppendString appends s (text or bytes) as a JSON string exactly as encoding/json does
 // with HTML escaping on (json.Marshal's default): <, > and & as \u003c,
 // \u003e and \u0026, control characters as \b \f \n \r \t or \u00XX,
 // invalid UTF-8 as \ufffd, and U+2028 and U+2029 escaped.
-func AppendString(b []byte, s string) []byte {
+func AppendString[S string | []byte](b []byte, s S) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
@@ -41,7 +41,7 @@ func AppendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		switch {
 		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)

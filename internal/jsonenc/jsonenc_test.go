@@ -20,5 +20,8 @@ func FuzzAppendString(f *testing.F) {
 		if got := jsonenc.AppendString(nil, s); string(got) != string(want) {
 			t.Fatalf("AppendString(%q) = %s; json.Marshal gives %s", s, got, want)
 		}
+		if got := jsonenc.AppendString(nil, []byte(s)); string(got) != string(want) {
+			t.Fatalf("AppendString([]byte(%q)) = %s; json.Marshal gives %s", s, got, want)
+		}
 	})
 }
