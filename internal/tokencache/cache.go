@@ -184,14 +184,22 @@ func (c *Cache[R, T]) GetFor(ctx context.Context, req R) (T, error) {
 
 func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerprint bool) (T, error) {
 	var zero T
-	switch {
-	case c.closed.Load():
+	if c.closed.Load() {
 		return zero, ErrClosed
-	case c.cfg.Bypass != nil && c.cfg.Bypass(req):
+	}
+	alone, err := c.bypass(req)
+	if err != nil {
+		c.record(EventError, key, err)
+		return zero, err
+	}
+	if alone {
 		return c.mintAlone(ctx, key, req)
 	}
 	fp, err := c.fingerprint(req)
 	if err != nil {
+		if errors.Is(err, ErrPanicked) {
+			c.record(EventError, key, err)
+		}
 		return zero, err
 	}
 	if keyIsFingerprint {
@@ -204,17 +212,10 @@ func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerpri
 	return c.await(ctx, fk, req)
 }
 
-func (c *Cache[R, T]) fingerprint(req R) (string, error) {
-	if c.cfg.Fingerprint == nil {
-		return "", nil
-	}
-	return c.cfg.Fingerprint(req)
-}
-
 // lookup returns the stored entry for fk.key if it may be served for fk.fp,
 // and starts a background refresh when the entry is inside its refresh margin.
 func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (Entry[T], bool) {
-	e, ok, err := c.cfg.Store.Load(ctx, fk.key)
+	e, ok, err := c.load(ctx, fk.key)
 	if err != nil {
 		c.record(EventError, fk.key, err)
 		return e, false
@@ -285,36 +286,52 @@ func (c *Cache[R, T]) join(fk flightKey) (f *flight[T], started bool) {
 	return f, true
 }
 
-// fly mints for fk, stores the token, and hands the outcome to the waiters.
-// With recheck it first looks in the Store again: a flight that ended after
-// this Get's lookup missed has saved its token before it let go of the key,
-// so the recheck finds that token instead of minting a second one.
+// fly runs the flight fk and hands its outcome to the waiters. It always
+// lands the flight, whatever panics.
 func (c *Cache[R, T]) fly(ctx context.Context, fk flightKey, req R, f *flight[T], recheck bool) {
 	defer c.wg.Done()
-	ctx = context.WithoutCancel(ctx)
+	val, err := c.outcome(context.WithoutCancel(ctx), fk, req, recheck)
+	c.land(fk, f, val, err)
+}
+
+// outcome mints for fk and stores the token; its events are recorded before
+// it returns, so before any waiter sees the token. With recheck it first
+// looks in the Store again: a flight that ended after this Get's lookup
+// missed has saved its token before it let go of the key, so the recheck
+// finds that token instead of minting a second one.
+func (c *Cache[R, T]) outcome(ctx context.Context, fk flightKey, req R, recheck bool) (val T, err error) {
+	defer func() {
+		if r := recover(); r != nil { // the wrappers recover everything; this is the last resort
+			var zero T
+			val, err = zero, panicError("the cache", r)
+			c.record(EventError, fk.key, err)
+		}
+	}()
 	if recheck {
-		if e, ok, err := c.cfg.Store.Load(ctx, fk.key); err == nil && ok && e.Fingerprint == fk.fp &&
+		if e, ok, err := c.load(ctx, fk.key); err == nil && ok && e.Fingerprint == fk.fp &&
 			c.cfg.Clock.Now().Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
-			c.land(fk, f, e.Value, nil)
-			return
+			return e.Value, nil
 		}
 	}
-	var tags []string
-	if c.cfg.Tags != nil {
-		tags = c.cfg.Tags(req)
+	tags, err := c.tags(req)
+	if err != nil {
+		c.record(EventError, fk.key, err)
+		return val, err
 	}
-	epoch, epochErr := c.cfg.Store.Epoch(ctx, fk.key, tags)
+	epoch, epochErr := c.epoch(ctx, fk.key, tags)
 	e, err := c.mint(ctx, req)
-	if err == nil {
-		if epochErr != nil {
-			c.record(EventError, fk.key, epochErr) // without an epoch the save could outlive a clear
-		} else {
-			e.Fingerprint, e.Tags, e.Epoch = fk.fp, tags, epoch
-			c.save(ctx, fk.key, e)
-		}
+	if err != nil {
+		c.record(EventError, fk.key, err)
+		return val, err
 	}
-	c.land(fk, f, e.Value, err)
-	c.recordMint(fk.key, err)
+	if epochErr != nil {
+		c.record(EventError, fk.key, epochErr) // without an epoch the save could outlive a clear
+	} else {
+		e.Fingerprint, e.Tags, e.Epoch = fk.fp, tags, epoch
+		c.save(ctx, fk.key, e)
+	}
+	c.record(EventMint, fk.key, nil)
+	return e.Value, nil
 }
 
 // land ends the flight fk and hands val and err to its waiters.
@@ -337,7 +354,7 @@ func (c *Cache[R, T]) mintAlone(ctx context.Context, key string, req R) (T, erro
 // save stores e and records it in the index, evicting what no longer fits.
 // A save refused as stale (invalidated while minting) is counted apart.
 func (c *Cache[R, T]) save(ctx context.Context, key string, e Entry[T]) {
-	if err := c.cfg.Store.Save(ctx, key, e); errors.Is(err, ErrStale) {
+	if err := c.storeSave(ctx, key, e); errors.Is(err, ErrStale) {
 		c.record(EventStale, key, nil)
 		return
 	} else if err != nil {
@@ -392,7 +409,7 @@ func (c *Cache[R, T]) InvalidateTag(ctx context.Context, tag string) error {
 // invalidate passes t to the Store and records it under key.
 func (c *Cache[R, T]) invalidate(ctx context.Context, key string, t Target) error {
 	c.record(EventInvalidate, key, nil)
-	if err := c.cfg.Store.Invalidate(ctx, t); err != nil {
+	if err := c.storeInvalidate(ctx, t); err != nil {
 		c.record(EventError, key, err)
 		return fmt.Errorf("tokencache: invalidate in store: %w", err)
 	}
@@ -402,7 +419,7 @@ func (c *Cache[R, T]) invalidate(ctx context.Context, key string, t Target) erro
 // evict deletes key from the Store to make room.
 func (c *Cache[R, T]) evict(ctx context.Context, key string) {
 	c.record(EventEvict, key, nil)
-	if err := c.cfg.Store.Delete(ctx, key); err != nil {
+	if err := c.storeDelete(ctx, key); err != nil {
 		c.record(EventError, key, err)
 	}
 }
@@ -427,13 +444,6 @@ func (c *Cache[R, T]) Close() error {
 func (c *Cache[R, T]) Format(f fmt.State, _ rune) {
 	s := c.Stats()
 	fmt.Fprintf(f, "tokencache.Cache{hits: %d, misses: %d, mints: %d}", s.Hits, s.Misses, s.Mints)
-}
-
-func (c *Cache[R, T]) record(kind EventKind, key string, err error) {
-	c.counts[kind].Add(1)
-	if c.cfg.OnEvent != nil {
-		c.cfg.OnEvent(Event{Kind: kind, Key: key, Err: err})
-	}
 }
 
 func (c *Cache[R, T]) recordMint(key string, err error) {
