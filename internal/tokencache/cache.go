@@ -84,11 +84,25 @@ type Cache[R, T any] struct {
 	closed atomic.Bool
 	counts counters
 
-	mu      sync.Mutex // guards flights and index
+	mu      sync.Mutex // guards flights, index and retry
 	flights map[flightKey]*flight[T]
 	index   index
+	retry   map[string]backoff // keys whose last background refresh failed
 	wg      sync.WaitGroup // one per running flight
 }
+
+// backoff is when a key whose background refresh failed may try again.
+type backoff struct {
+	after    time.Time
+	failures int
+}
+
+// Background refreshes that fail wait refreshPause, doubled at each failure
+// up to maxRefreshPause, before the next hit tries again.
+const (
+	refreshPause    = time.Second
+	maxRefreshPause = 30 * time.Second
+)
 
 // flightKey names a flight: one mint per key and request fingerprint, so a
 // waiter never gets a token minted for another request.
@@ -107,7 +121,8 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 	if err := check(cfg); err != nil {
 		return nil, err
 	}
-	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[flightKey]*flight[T]), index: newIndex()}, nil
+	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[flightKey]*flight[T]), index: newIndex(),
+		retry: make(map[string]backoff)}, nil
 }
 
 func check[R, T any](cfg Config[R, T]) error {
@@ -226,7 +241,7 @@ func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (Entry[T]
 	}
 	c.record(EventHit, fk.key, nil)
 	if !now.Before(e.ExpiresAt.Add(-c.refreshMargin(e))) {
-		c.refresh(ctx, fk, req)
+		c.refresh(ctx, fk, req, now)
 	}
 	return e, true
 }
@@ -238,9 +253,10 @@ func (c *Cache[R, T]) refreshMargin(e Entry[T]) time.Duration {
 	return min(margin, lifetime/2)
 }
 
-// refresh starts a background mint for fk unless one is running already.
-func (c *Cache[R, T]) refresh(ctx context.Context, fk flightKey, req R) {
-	f, started := c.join(fk)
+// refresh starts a background mint for fk unless one is running already or
+// the last one failed too recently.
+func (c *Cache[R, T]) refresh(ctx context.Context, fk flightKey, req R, now time.Time) {
+	f, started := c.join(fk, now)
 	if started {
 		c.record(EventRefresh, fk.key, nil)
 		go c.fly(ctx, fk, req, f, false)
@@ -253,7 +269,7 @@ func (c *Cache[R, T]) await(ctx context.Context, fk flightKey, req R) (T, error)
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	f, started := c.join(fk)
+	f, started := c.join(fk, time.Time{})
 	if f == nil {
 		return zero, ErrClosed
 	}
@@ -270,8 +286,9 @@ func (c *Cache[R, T]) await(ctx context.Context, fk flightKey, req R) (T, error)
 }
 
 // join returns the running flight for fk, or registers a new one that the
-// caller must start (started is true). It returns nil once the Cache is closed.
-func (c *Cache[R, T]) join(fk flightKey) (f *flight[T], started bool) {
+// caller must start (started is true). It returns nil once the Cache is
+// closed, and for a refresh (refreshAt set) that must wait after a failure.
+func (c *Cache[R, T]) join(fk flightKey, refreshAt time.Time) (f *flight[T], started bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed.Load() {
@@ -279,6 +296,9 @@ func (c *Cache[R, T]) join(fk flightKey) (f *flight[T], started bool) {
 	}
 	if f = c.flights[fk]; f != nil {
 		return f, false
+	}
+	if b, ok := c.retry[fk.key]; ok && !refreshAt.IsZero() && refreshAt.Before(b.after) {
+		return nil, false
 	}
 	f = &flight[T]{done: make(chan struct{})}
 	c.flights[fk] = f
@@ -320,6 +340,7 @@ func (c *Cache[R, T]) outcome(ctx context.Context, fk flightKey, req R, recheck 
 	}
 	epoch, epochErr := c.epoch(ctx, fk.key, tags)
 	e, err := c.mint(ctx, req)
+	c.noteOutcome(fk.key, !recheck, err)
 	if err != nil {
 		c.record(EventError, fk.key, err)
 		return val, err
@@ -332,6 +353,24 @@ func (c *Cache[R, T]) outcome(ctx context.Context, fk flightKey, req R, recheck 
 	}
 	c.record(EventMint, fk.key, nil)
 	return e.Value, nil
+}
+
+// noteOutcome records a failed background refresh of key, so the next one
+// waits, and forgets the failures once a mint of key succeeds.
+func (c *Cache[R, T]) noteOutcome(key string, background bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, failing := c.retry[key]
+	switch {
+	case err == nil && failing:
+		delete(c.retry, key)
+	case err != nil && background:
+		if !failing && len(c.retry) >= c.cfg.MaxEntries {
+			clear(c.retry) // bounded: forgetting only means an earlier retry
+		}
+		pause := min(refreshPause<<min(b.failures, 16), maxRefreshPause)
+		c.retry[key] = backoff{after: c.cfg.Clock.Now().Add(pause), failures: b.failures + 1}
+	}
 }
 
 // land ends the flight fk and hands val and err to its waiters.
