@@ -88,7 +88,7 @@ type Cache[R, T any] struct {
 	flights map[flightKey]*flight[T]
 	index   index
 	retry   map[string]backoff // keys whose last background refresh failed
-	wg      sync.WaitGroup // one per running flight
+	wg      sync.WaitGroup     // one per running flight
 }
 
 // backoff is when a key whose background refresh failed may try again.
