@@ -127,7 +127,7 @@ func youshuDemo(ctx context.Context, w io.Writer, env func(string) string, proje
 	if err != nil {
 		return err
 	}
-	show(w, "report", tok, tok.Value, link)
+	show(w, "report", tok, tok.Value.Reveal(), link)
 	return nil
 }
 

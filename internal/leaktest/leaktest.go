@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/biembed/biembed-go/internal/redact"
@@ -251,28 +252,57 @@ func sentinel() string {
 
 type form struct{ where, text string }
 
-// forms prints p (a *T) and *p every way a secret could escape.
+// forms prints p (a *T) and *p every way a secret could escape. A type that
+// holds a lock is printed only through its pointer: go vet rejects copying
+// it, so no program prints it by value.
 func forms(p reflect.Value) []form {
-	val, ptr := p.Elem().Interface(), p.Interface()
-	name := p.Elem().Type().String()
+	type named struct {
+		name string
+		v    any
+	}
+	values := []named{{"*" + p.Elem().Type().String(), p.Interface()}}
+	if !holdsLock(p.Elem().Type(), map[reflect.Type]bool{}) {
+		values = append(values, named{p.Elem().Type().String(), p.Elem().Interface()})
+	}
 	var out []form
-	for _, verb := range Verbs {
-		out = append(out,
-			form{"fmt " + strconv.Quote(verb) + " of " + name, safeSprintf(verb, val)},
-			form{"fmt " + strconv.Quote(verb) + " of *" + name, safeSprintf(verb, ptr)})
-	}
-	out = append(out, form{"fmt Sprint of " + name, safeSprintf("", val)})
-	for _, h := range []string{"JSON", "text"} {
-		out = append(out,
-			form{"slog " + h + " handler of " + name, logged(h, val)},
-			form{"slog " + h + " handler of *" + name, logged(h, ptr)})
-	}
-	for _, v := range []any{val, ptr} {
-		if e, ok := v.(error); ok {
-			out = append(out, form{fmt.Sprintf("Error() of %T", v), safeError(e)})
+	for _, v := range values {
+		for _, verb := range Verbs {
+			out = append(out, form{"fmt " + strconv.Quote(verb) + " of " + v.name, safeSprintf(verb, v.v)})
+		}
+		out = append(out, form{"fmt Sprint of " + v.name, safeSprintf("", v.v)})
+		for _, h := range []string{"JSON", "text"} {
+			out = append(out, form{"slog " + h + " handler of " + v.name, logged(h, v.v)})
+		}
+		if e, ok := v.v.(error); ok {
+			out = append(out, form{"Error() of " + v.name, safeError(e)})
 		}
 	}
 	return out
+}
+
+var lockerType = reflect.TypeFor[sync.Locker]()
+
+// holdsLock reports whether a value of t contains a lock by value (what
+// go vet's copylocks check looks for).
+func holdsLock(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Struct:
+		if reflect.PointerTo(t).Implements(lockerType) {
+			return true
+		}
+		for i := range t.NumField() {
+			if holdsLock(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	case reflect.Array:
+		return holdsLock(t.Elem(), seen)
+	}
+	return false
 }
 
 func safeSprintf(verb string, v any) (s string) {

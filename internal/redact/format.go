@@ -347,3 +347,24 @@ func holds(t reflect.Type, seen map[reflect.Type]bool) bool {
 	}
 	return false
 }
+
+// FormatString writes v's own safe description for every verb: GoString for
+// %#v (String when v has none), String quoted for %q, String otherwise. It
+// is for types whose String already hides their secrets, such as a client
+// that prints its host and the kind of its credential:
+//
+//	func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
+func FormatString(f fmt.State, verb rune, v fmt.Stringer) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		if g, ok := v.(fmt.GoStringer); ok {
+			io.WriteString(f, g.GoString())
+			return
+		}
+		io.WriteString(f, strconv.Quote(v.String()))
+	case verb == 'q':
+		io.WriteString(f, strconv.Quote(v.String()))
+	default:
+		io.WriteString(f, v.String())
+	}
+}

@@ -152,3 +152,19 @@ func logged(v any) []string {
 	}
 	return out
 }
+
+type described struct{ key Secret }
+
+func (d described) String() string                { return "described(" + d.key.String() + ")" }
+func (d described) Format(f fmt.State, verb rune) { FormatString(f, verb, d) }
+
+func TestFormatStringUsesTheDescriptionForEveryVerb(t *testing.T) {
+	t.Parallel()
+	d := described{Secret(sentinel)}
+	for _, verb := range verbs {
+		out := fmt.Sprintf(verb, d)
+		if strings.Contains(out, sentinel) || !strings.Contains(out, "described(SENT…(32 chars))") {
+			t.Errorf("Sprintf(%q) = %q", verb, out)
+		}
+	}
+}
