@@ -64,6 +64,20 @@ var fakeFields = map[string]bool{
 	"tencenttest.StoredToken.Value":     true,
 }
 
+// identityFields hold a secret although their name does not say so: the
+// token cache's Entry.ID is the token's identity, which the vendor caches
+// take from the token value. They are planted and checked like secrets, but
+// may stay plain strings.
+var identityFields = map[string]bool{
+	modulePath + "/internal/tokencache.Entry.ID": true,
+}
+
+// isIdentityField reports whether name of owner is listed in identityFields.
+func isIdentityField(owner reflect.Type, name string) bool {
+	base, _, _ := strings.Cut(owner.Name(), "[")
+	return identityFields[owner.PkgPath()+"."+base+"."+name]
+}
+
 // Type is one type to check, with the name to report it under.
 type Type struct {
 	Name string
@@ -82,9 +96,10 @@ type Finding struct {
 func (f Finding) String() string { return f.Type + ": " + f.Where + ": " + f.Detail }
 
 var (
-	secretType = reflect.TypeFor[redact.Secret]()
-	stringType = reflect.TypeFor[string]()
-	bytesType  = reflect.TypeFor[[]byte]()
+	secretType  = reflect.TypeFor[redact.Secret]()
+	stringType  = reflect.TypeFor[string]()
+	bytesType   = reflect.TypeFor[[]byte]()
+	stringsType = reflect.TypeFor[[]string]()
 )
 
 // Check plants sentinels in a new value of each type and reports every leak.
@@ -146,7 +161,7 @@ func plainSecretFields(t reflect.Type) []string {
 		seen[t] = true
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if isSecretName(t, f.Name) && (f.Type == stringType || f.Type == bytesType) {
+			if isSecretName(t, f.Name) && (f.Type == stringType || f.Type == bytesType || f.Type == stringsType) {
 				out = append(out, path+"."+f.Name)
 			}
 			walk(f.Type, path+"."+f.Name, depth+1)
@@ -194,7 +209,7 @@ func plant(v reflect.Value, owner string, depth int) bool {
 			case f.Type() == secretType:
 				f.SetString(sentinel())
 				did = true
-			case (f.Type() == stringType) && isSecretName(v.Type(), name):
+			case f.Type() == stringType && (isSecretName(v.Type(), name) || isIdentityField(v.Type(), name)):
 				f.SetString(sentinel())
 				did = true
 			case f.Type() == bytesType && isSecretName(v.Type(), name):
