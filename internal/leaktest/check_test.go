@@ -13,6 +13,10 @@ import (
 
 type plainToken struct{ SessionToken string }
 
+// The unexported fields below are read only through reflection (by fmt and
+// by Check).
+var _ = []any{hiddenSecret{}.key, formattedSecret{}.key, (&lockedSecret{}).key, (&lockedSecret{}).mu.TryLock}
+
 type hiddenSecret struct{ key redact.Secret }
 
 type formattedSecret struct{ key redact.Secret }

@@ -75,6 +75,8 @@ type outer struct {
 	mu      sync.Mutex
 }
 
+var _ = (&outer{}).mu.TryLock // mu is there to be printed
+
 func newOuter() *outer {
 	s := Secret(sentinel)
 	return &outer{
