@@ -85,7 +85,7 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 			return tok, err
 		},
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
-		ID:       func(tok *EmbedToken) string { return tok.Value },
+		ID:       func(tok *EmbedToken) string { return tok.Value.Reveal() },
 		Bypass:   func(call cacheCall) bool { return call.req != nil && call.req.TicketNum > 0 },
 		Store:    opts.Store, Clock: opts.Clock,
 		RefreshFraction: opts.RefreshFraction, MinRefreshMargin: opts.MinRefreshMargin,

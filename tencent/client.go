@@ -13,6 +13,8 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	"golang.org/x/time/rate"
+
+	"github.com/biembed/biembed-go/internal/redact"
 )
 
 // The service, version and actions this package calls.
@@ -85,6 +87,19 @@ func NewClient(opts ...Option) (*Client, error) {
 		maxRetries: cfg.maxRetries, backoffBase: cfg.backoffBase, backoffMax: cfg.backoffMax,
 		embedHost: cfg.embedHost, now: cfg.now,
 	}, nil
+}
+
+// String describes the client by its embed host; it never shows the
+// credential (which lives inside tencentcloud/common's client).
+func (c *Client) String() string { return "tencent.Client{embedHost: " + c.embedHost + "}" }
+
+// Format writes String for every verb: printed raw, the client's fields
+// lead to common's client and its credential.
+func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
+
+// LogValue logs the embed host only.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("embedHost", c.embedHost))
 }
 
 // CloseIdleConnections closes the idle keep-alive connections of the

@@ -40,7 +40,7 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 		method:   http.MethodPost,
 		url:      c.endpointURL(EndpointGenToken, nil),
 		body:     body,
-		secrets:  secrets{cred.secret},
+		secrets:  secrets{cred.secret.Reveal()},
 	})
 	if err != nil {
 		return nil, err

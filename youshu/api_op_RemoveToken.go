@@ -14,7 +14,7 @@ func (c *Client) RemoveToken(ctx context.Context, t string) error {
 	if err != nil {
 		return err
 	}
-	return c.RemoveTokenWith(ctx, helper.Value, t)
+	return c.RemoveTokenWith(ctx, helper.Value.Reveal(), t)
 }
 
 // RemoveTokenWith revokes token t with a deleteToken helper token the caller

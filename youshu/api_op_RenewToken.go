@@ -17,7 +17,7 @@ func (c *Client) RenewToken(ctx context.Context, t string) error {
 	if err != nil {
 		return err
 	}
-	return c.RenewTokenWith(ctx, helper.Value, t)
+	return c.RenewTokenWith(ctx, helper.Value.Reveal(), t)
 }
 
 // RenewTokenWith extends token t with an updateToken helper token the caller

@@ -63,7 +63,7 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 	engine, err := tokencache.New(tokencache.Config[*GenTokenRequest, *Token]{
 		Mint:     client.GenToken,
 		Lifetime: func(tok *Token) (time.Time, time.Time) { return tok.IssuedAt, tok.ExpiresAt },
-		ID:       func(tok *Token) string { return tok.Value },
+		ID:       func(tok *Token) string { return tok.Value.Reveal() },
 		Bypass:   func(req *GenTokenRequest) bool { return req.Once || req.UseType != "" },
 		Store:    opts.Store, Clock: opts.Clock,
 		RefreshFraction: opts.RefreshFraction, MinRefreshMargin: opts.MinRefreshMargin,

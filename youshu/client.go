@@ -1,6 +1,8 @@
 package youshu
 
 import (
+	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/biembed/biembed-go/internal/redact"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -129,11 +132,26 @@ func (c *Client) BaseURL() string { return c.base.String() }
 
 // String describes the client without its credential's secret.
 func (c *Client) String() string {
+	if c.base == nil {
+		return "youshu.Client{}" // not made by NewClient
+	}
 	return "youshu.Client{" + c.BaseURL() + ", credential: " + c.cfg.credential.String() + "}"
 }
 
 // GoString is String, so %#v does not reveal the credential either.
 func (c *Client) GoString() string { return c.String() }
+
+// Format writes String for every verb, so no verb reveals the credential
+// or reads the client's changing state.
+func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
+
+// LogValue logs the base URL and the credential's kind and account.
+func (c *Client) LogValue() slog.Value {
+	if c.base == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.String("baseURL", c.BaseURL()), slog.Any("credential", c.cfg.credential))
+}
 
 // endpointURL returns the URL of one /api/dash/util endpoint.
 func (c *Client) endpointURL(endpoint string, query url.Values) string {

@@ -115,7 +115,7 @@ func TestFaultMatrix(t *testing.T) {
 				if method == http.MethodPost {
 					_, err = c.GenToken(ctx, &youshu.GenTokenRequest{})
 				} else {
-					err = c.RemoveTokenWith(ctx, helper.Value, victim.Value)
+					err = c.RemoveTokenWith(ctx, helper.Value.Reveal(), victim.Value.Reveal())
 				}
 				assert.Equal(t, sent, srv.Count(endpoint), "requests sent")
 				if tc.ok {
@@ -132,8 +132,8 @@ func TestFaultMatrix(t *testing.T) {
 				assert.Equal(t, tc.code, e.Code, "Code")
 				assert.Equal(t, tc.message, e.Message, "Message")
 				assert.NotContains(t, err.Error(), "secret-portal", "no body dump")
-				assert.NotContains(t, err.Error(), victim.Value)
-				assert.NotContains(t, err.Error(), helper.Value)
+				assert.NotContains(t, err.Error(), victim.Value.Reveal())
+				assert.NotContains(t, err.Error(), helper.Value.Reveal())
 			})
 		}
 	}

@@ -1,10 +1,13 @@
 package youshu
 
 import (
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/redact"
 )
 
 // GenTokenRequest is the body of genToken: who is asking (Credential), whom
@@ -15,6 +18,7 @@ import (
 // It encodes to JSON as exactly the documented wire body, credential fields
 // (and so the password, key or integrate token) included, and decodes from it,
 // so a request can be stored and replayed. See MarshalJSON and UnmarshalJSON.
+// That JSON is a secret; fmt and slog never show the credential's secret.
 // Boolean fields are sent only when true (false is every one's documented
 // default); numeric ids only when non-zero.
 type GenTokenRequest struct {
@@ -98,6 +102,15 @@ type GenTokenRequest struct {
 	// count visitors who have no account of their own.
 	UVID string
 }
+
+// Format writes r as fmt would, whatever the verb, with the credential's
+// secret hidden.
+func (r GenTokenRequest) Format(f fmt.State, verb rune) { redact.Format(f, verb, r) }
+
+// LogValue logs r's fields, the credential as its kind and account only.
+// Without it slog's JSON handler would call MarshalJSON, which writes the
+// secret.
+func (r GenTokenRequest) LogValue() slog.Value { return redact.LogValue(r) }
 
 // Relation is relationWithSystemPermission.
 type Relation string

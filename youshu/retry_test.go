@@ -46,9 +46,9 @@ func TestRetryGETUntilSuccess(t *testing.T) {
 	require.NoError(t, err)
 	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Times: 2})
 
-	require.NoError(t, c.RemoveToken(context.Background(), tok.Value))
+	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
 	assert.Equal(t, 3, srv.Count(youshu.EndpointRmToken), "503, 503, ok")
-	_, live := srv.Lookup(tok.Value)
+	_, live := srv.Lookup(tok.Value.Reveal())
 	assert.True(t, live)
 }
 
