@@ -28,6 +28,7 @@ const (
 // use; its rate limit is shared by every goroutine using it.
 type Client struct {
 	api         *common.Client
+	cred        common.CredentialIface
 	transport   *limitedTransport
 	limiters    map[string]*rate.Limiter
 	logger      *slog.Logger
@@ -81,7 +82,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		limiters[action] = rate.NewLimiter(rate.Limit(cfg.rateLimit), cfg.rateBurst)
 	}
 	return &Client{
-		api: api, transport: lt, limiters: limiters, logger: cfg.logger, timeout: cfg.timeout,
+		api: api, cred: cred, transport: lt, limiters: limiters, logger: cfg.logger, timeout: cfg.timeout,
 		maxRetries: cfg.maxRetries, backoffBase: cfg.backoffBase, backoffMax: cfg.backoffMax,
 		embedHost: cfg.embedHost, now: cfg.now,
 	}, nil
@@ -111,7 +112,9 @@ func clientProfile(cfg config) *profile.ClientProfile {
 
 func defaultTransport() http.RoundTripper {
 	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
+		t = t.Clone()
+		t.MaxResponseHeaderBytes = MaxResponseHeaderBytes
+		return t
 	}
 	return http.DefaultTransport
 }
