@@ -13,6 +13,8 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	"golang.org/x/time/rate"
+
+	"github.com/biembed/biembed-go/internal/httplimit"
 )
 
 // The service, version and actions this package calls.
@@ -110,11 +112,4 @@ func clientProfile(cfg config) *profile.ClientProfile {
 	return cp
 }
 
-func defaultTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		t = t.Clone()
-		t.MaxResponseHeaderBytes = MaxResponseHeaderBytes
-		return t
-	}
-	return http.DefaultTransport
-}
+func defaultTransport() http.RoundTripper { return httplimit.DefaultTransport() }

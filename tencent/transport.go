@@ -7,7 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strings"
+
+	"github.com/biembed/biembed-go/internal/httplimit"
 )
 
 // MaxResponseBytes bounds every response body the client reads;
@@ -18,7 +19,7 @@ const MaxResponseBytes = 1 << 20
 // MaxResponseHeaderBytes bounds the response headers the client accepts
 // (ErrResponseTooLarge): the default transport stops reading past it, and
 // the client's wrapper refuses larger headers from a WithTransport transport.
-const MaxResponseHeaderBytes = 64 << 10
+const MaxResponseHeaderBytes = httplimit.MaxHeaderBytes
 
 // Transport-level failures that common would otherwise turn into messages
 // quoting the body, or act on (redirects).
@@ -64,7 +65,7 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
-		if isHeaderLimit(err) {
+		if httplimit.IsHeaderLimit(err) {
 			a.tooLarge = true
 			return nil, errTooLarge
 		}
@@ -100,7 +101,7 @@ func (t *limitedTransport) CloseIdleConnections() {
 // already undoes the gzip it asked for, and common would inflate any other
 // encoding past the size limit. An unlabelled body must parse as JSON.
 func checkResponse(resp *http.Response, a *attempt) error {
-	if headerBytes(resp.Header) > MaxResponseHeaderBytes {
+	if httplimit.HeaderBytes(resp.Header) > MaxResponseHeaderBytes {
 		a.tooLarge = true
 		return errTooLarge
 	}
@@ -119,23 +120,6 @@ func checkResponse(resp *http.Response, a *attempt) error {
 		return errNotJSON
 	}
 	return nil
-}
-
-// headerBytes approximates the wire size of h.
-func headerBytes(h http.Header) int {
-	n := 0
-	for k, vs := range h {
-		for _, v := range vs {
-			n += len(k) + len(v) + 4
-		}
-	}
-	return n
-}
-
-// isHeaderLimit reports whether err is net/http's refusal of headers past
-// http.Transport.MaxResponseHeaderBytes (it has no exported type).
-func isHeaderLimit(err error) bool {
-	return strings.Contains(err.Error(), "server response headers exceeded")
 }
 
 // readLimited reads the whole body if it is at most MaxResponseBytes long.

@@ -109,12 +109,14 @@ func Run(t *testing.T, cases []Case, call func(t *testing.T, c Case, srv *Server
 		t.Run(c.Name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			sink := New(t, JSON(200, "{}"))
+			defer sink.Close()
 			var srv *Server
 			if c.TLS {
 				srv = NewTLS(t, c.Answer(sink.URL))
 			} else {
 				srv = New(t, c.Answer(sink.URL))
 			}
+			defer srv.Close()
 			err := callSafely(t, c, srv, call)
 			check(t, c, err)
 			want := c.Hits
@@ -124,8 +126,6 @@ func Run(t *testing.T, cases []Case, call func(t *testing.T, c Case, srv *Server
 			if got := srv.Hits(); got != want {
 				t.Errorf("the hostile server got %d requests, want %d", got, want)
 			}
-			srv.Close()
-			sink.Close()
 			if sink.Hits() != 0 {
 				t.Errorf("%d requests went to the redirect target", sink.Hits())
 			}
