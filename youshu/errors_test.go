@@ -59,7 +59,7 @@ func TestFaultMatrix(t *testing.T) {
 			status: 503, code: 503, message: "Service Unavailable", postSent: 1, getSent: 3},
 		{name: "HTTP 401", fault: youshutest.Fault{HTTPStatus: 401, Body: []byte("nope")}, want: []string{"ErrHTTPStatus", "ErrUnauthorized"},
 			status: 401, postSent: 1, getSent: 1},
-		{name: "closed mid-body", fault: youshutest.Fault{CloseMidBody: true}, cause: io.ErrUnexpectedEOF,
+		{name: "closed mid-body", fault: youshutest.Fault{CloseMidBody: true}, cause: io.ErrUnexpectedEOF, want: []string{"ErrMalformedResponse"},
 			status: 200, postSent: 1, getSent: 3},
 		{name: "slower than the deadline", fault: youshutest.Fault{Delay: time.Hour}, cause: context.DeadlineExceeded,
 			deadline: true, postSent: 1, getSent: 1},
