@@ -232,3 +232,16 @@ func checkCtx(ctx context.Context) error {
 	}
 	return nil
 }
+
+// checkTokenArg refuses a token argument that cannot be a token: empty,
+// blank, with control or non-ASCII characters, or longer than
+// safetext.MaxTokenBytes. The rule never quotes the value.
+func checkTokenArg(field, token string) error {
+	if token == "" {
+		return validate.Fieldf(field, "required")
+	}
+	if safetext.CheckToken(token) != nil {
+		return validate.Fieldf(field, "must be a token: 1 to %d bytes of visible ASCII", safetext.MaxTokenBytes)
+	}
+	return nil
+}

@@ -45,9 +45,14 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	return &Client{base: base, cfg: cfg, rc: newResty(&cfg)}, nil
 }
 
+// maxBaseURLBytes bounds the base URL.
+const maxBaseURLBytes = 2048
+
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
+	case len(raw) > maxBaseURLBytes:
+		return nil, validate.Fieldf("baseURL", "must be at most %d bytes", maxBaseURLBytes)
 	case err != nil || raw == "":
 		return nil, validate.Fieldf("baseURL", "must be an absolute URL")
 	case u.Scheme != "https" && !(u.Scheme == "http" && insecure):
