@@ -67,7 +67,9 @@ func infoAnswer(tip, message string) string {
 
 // tencentCases are the Tencent-specific hostile answers.
 func tencentCases() []hostiletest.Case {
-	fixed := func(h http.HandlerFunc) func(string) http.HandlerFunc { return func(string) http.HandlerFunc { return h } }
+	fixed := func(h http.HandlerFunc) func(string) http.HandlerFunc {
+		return func(string) http.HandlerFunc { return h }
+	}
 	ok := func(name, body string, want error) hostiletest.Case {
 		return hostiletest.Case{Name: name, Err: want, Answer: fixed(hostiletest.JSON(200, body))}
 	}

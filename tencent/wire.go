@@ -8,10 +8,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 
 	"github.com/biembed/biembed-go/internal/safetext"
+	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // envelope is the typed answer of one action, decoded once by common the way
@@ -72,6 +75,31 @@ func scrubInfo(info ErrorInfo, sc *safetext.Scrubber) ErrorInfo {
 	}
 	info.ErrorLevel = ErrorLevel(sc.Clean(string(info.ErrorLevel), safetext.MaxFieldBytes))
 	return info
+}
+
+// maxTextBytes bounds the free-text fields of a request (user ids,
+// ExtraParam).
+const maxTextBytes = 4096
+
+// checkText refuses a request text field that is not valid UTF-8, holds
+// control characters or is longer than maxTextBytes. The rule never quotes
+// the value.
+func checkText(field, s string) error {
+	switch {
+	case len(s) > maxTextBytes:
+		return validate.Fieldf(field, "must be at most %d bytes", maxTextBytes)
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
+		return validate.Fieldf(field, "must be valid UTF-8 without control characters")
+	}
+	return nil
+}
+
+// checkTokenField refuses a token that cannot be one (see safetext.CheckToken).
+func checkTokenField(field, token string) error {
+	if safetext.CheckToken(token) != nil {
+		return validate.Fieldf(field, "must be a token: 1 to %d bytes of visible ASCII", safetext.MaxTokenBytes)
+	}
+	return nil
 }
 
 // embedTokenInfo is the wire EmbedTokenInfo. Numbers are tolerant (number,
