@@ -178,3 +178,29 @@ func checkYoushuHostile(t *testing.T, c hostiletest.Case, err error) {
 		t.Errorf("error text of %d bytes", len(err.Error()))
 	}
 }
+
+// TestRedirectRefusedWithCallersHTTPClient: a WithHTTPClient client whose
+// CheckRedirect follows everything still never follows: the 3xx is an
+// ErrHTTPStatus and the Location gets nothing (issue 9 item 1).
+func TestRedirectRefusedWithCallersHTTPClient(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		sink := hostiletest.New(t, hostiletest.JSON(200, youshuOK))
+		srv := hostiletest.New(t, hostiletest.Redirect(status, sink.URL+"/steal", youshuOK))
+		follow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+		c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithHTTPClient(follow),
+			youshu.WithCredential(youshu.Password("a@b.c", hostilePassword)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+		var e *youshu.Error
+		if !errors.As(err, &e) || !errors.Is(err, youshu.ErrHTTPStatus) || e.HTTPStatus != status {
+			t.Errorf("%d: got %v, want an ErrHTTPStatus with HTTP %d", status, err, status)
+		}
+		if sink.Hits() != 0 || srv.Hits() != 1 {
+			t.Errorf("%d: redirect target got %d requests, server %d", status, sink.Hits(), srv.Hits())
+		}
+		c.CloseIdleConnections()
+	}
+}
