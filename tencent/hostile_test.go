@@ -2,6 +2,7 @@ package tencent_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -186,5 +187,25 @@ func checkHostile(t *testing.T, c hostiletest.Case, err error) {
 	}
 	if len(err.Error()) > 2048 {
 		t.Errorf("error text of %d bytes", len(err.Error()))
+	}
+}
+
+// TestUntrustedCertificateIsRefused: the client verifies TLS certificates;
+// a server whose certificate no trusted authority signed gets nothing.
+func TestUntrustedCertificateIsRefused(t *testing.T) {
+	t.Parallel()
+	srv := hostiletest.NewTLS(t, hostiletest.JSON(200, okAnswer))
+	client, err := tencent.NewClient(tencent.WithSecret("AKID", "key"), tencent.WithEndpoint(srv.URL), tencent.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.CloseIdleConnections()
+	_, err = client.CreateEmbedToken(context.Background(), tencent.NewPageRequest(1, 2))
+	var certErr *tls.CertificateVerificationError
+	if !errors.As(err, &certErr) {
+		t.Fatalf("got %v, want a certificate verification error", err)
+	}
+	if srv.Hits() != 0 {
+		t.Errorf("the server got %d requests", srv.Hits())
 	}
 }

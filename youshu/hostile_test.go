@@ -2,6 +2,7 @@ package youshu_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -202,5 +203,25 @@ func TestRedirectRefusedWithCallersHTTPClient(t *testing.T) {
 			t.Errorf("%d: redirect target got %d requests, server %d", status, sink.Hits(), srv.Hits())
 		}
 		c.CloseIdleConnections()
+	}
+}
+
+// TestUntrustedCertificateIsRefused: the client verifies TLS certificates;
+// a server whose certificate no trusted authority signed gets nothing.
+func TestUntrustedCertificateIsRefused(t *testing.T) {
+	t.Parallel()
+	srv := hostiletest.NewTLS(t, hostiletest.JSON(200, youshuOK))
+	c, err := youshu.NewClient(srv.URL, youshu.WithCredential(youshu.Password("a@b.c", hostilePassword)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	var certErr *tls.CertificateVerificationError
+	if !errors.As(err, &certErr) {
+		t.Fatalf("got %v, want a certificate verification error", err)
+	}
+	if srv.Hits() != 0 {
+		t.Errorf("the server got %d requests", srv.Hits())
 	}
 }
