@@ -23,7 +23,7 @@ func jsonString(s string) string {
 // everyRuneEscaped writes each rune of s as a JSON \u escape in the given case.
 func everyRuneEscaped(s, format string) string {
 	var b strings.Builder
-	for _, c := range []rune(s) {
+	for _, c := range s {
 		if c > 0xFFFF {
 			c -= 0x10000
 			fmt.Fprintf(&b, format+format, 0xD800+(c>>10)&0x3FF, 0xDC00+c&0x3FF)
