@@ -46,6 +46,12 @@ func (r *ApplyEmbedIntervalRequest) Validate() error {
 	case r.BIToken == "":
 		return validate.Fieldf(applyPrefix+".BIToken", "must be set")
 	}
+	if err := checkTokenField(applyPrefix+".BIToken", r.BIToken.Reveal()); err != nil {
+		return err
+	}
+	if err := checkText(applyPrefix+".ExtraParam", r.ExtraParam); err != nil {
+		return err
+	}
 	return checkTarget(applyPrefix, r.Intention, r.Scope, r.PageID)
 }
 

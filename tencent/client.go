@@ -14,6 +14,7 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	"golang.org/x/time/rate"
 
+	"github.com/biembed/biembed-go/internal/httplimit"
 	"github.com/biembed/biembed-go/internal/redact"
 )
 
@@ -30,6 +31,7 @@ const (
 // use; its rate limit is shared by every goroutine using it.
 type Client struct {
 	api         *common.Client
+	cred        common.CredentialIface
 	transport   *limitedTransport
 	limiters    map[string]*rate.Limiter
 	logger      *slog.Logger
@@ -83,7 +85,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		limiters[action] = rate.NewLimiter(rate.Limit(cfg.rateLimit), cfg.rateBurst)
 	}
 	return &Client{
-		api: api, transport: lt, limiters: limiters, logger: cfg.logger, timeout: cfg.timeout,
+		api: api, cred: cred, transport: lt, limiters: limiters, logger: cfg.logger, timeout: cfg.timeout,
 		maxRetries: cfg.maxRetries, backoffBase: cfg.backoffBase, backoffMax: cfg.backoffMax,
 		embedHost: cfg.embedHost, now: cfg.now,
 	}, nil
@@ -124,9 +126,4 @@ func clientProfile(cfg config) *profile.ClientProfile {
 	return cp
 }
 
-func defaultTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
-	}
-	return http.DefaultTransport
-}
+func defaultTransport() http.RoundTripper { return httplimit.DefaultTransport() }

@@ -13,6 +13,9 @@ import (
 // default credential when req.Credential is zero. Failures are a
 // *ValidationError before sending, or an *Error after.
 func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
 	if req == nil {
 		return nil, validate.Fieldf("request", "required")
 	}

@@ -7,8 +7,11 @@ import "context"
 // removes t with it, and then calls the OnRevoke listeners. A removed token
 // can no longer be used or renewed.
 func (c *Client) RemoveToken(ctx context.Context, t string) error {
-	if t == "" {
-		return errTokenRequired()
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if err := checkTokenArg("t", t); err != nil {
+		return err
 	}
 	helper, err := c.NewHelperToken(ctx, UseDeleteToken)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/biembed/biembed-go/internal/httplimit"
 	"github.com/biembed/biembed-go/internal/redact"
 	"github.com/biembed/biembed-go/internal/validate"
 )
@@ -47,9 +48,14 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	return &Client{base: base, cfg: cfg, rc: newResty(&cfg)}, nil
 }
 
+// maxBaseURLBytes bounds the base URL.
+const maxBaseURLBytes = 2048
+
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
+	case len(raw) > maxBaseURLBytes:
+		return nil, validate.Fieldf("baseURL", "must be at most %d bytes", maxBaseURLBytes)
 	case err != nil || raw == "":
 		return nil, validate.Fieldf("baseURL", "must be an absolute URL")
 	case u.Scheme != "https" && !(u.Scheme == "http" && insecure):
@@ -65,7 +71,10 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 }
 
 // newResty builds the one resty client: no retries of its own (the client
-// runs its own loop), debug and logging off, no redirects, a body limit.
+// runs its own loop), debug and logging off, a body limit, and an
+// http.Client that never follows a redirect (CheckRedirect) and refuses
+// header bombs (httplimit.Transport), which every request inherits, whether
+// it goes through resty or straight through GetClient().
 func newResty(cfg *config) *resty.Client {
 	hc := &http.Client{}
 	if cfg.httpClient != nil {
@@ -75,6 +84,10 @@ func newResty(cfg *config) *resty.Client {
 	if cfg.transport != nil {
 		hc.Transport = cfg.transport
 	}
+	if hc.Transport == nil {
+		hc.Transport = httplimit.DefaultTransport()
+	}
+	hc.Transport = &httplimit.Transport{Base: hc.Transport}
 	// The per-attempt timeout runs as a context deadline in attempt: an
 	// http.Client.Timeout costs a goroutine per request.
 	if cfg.timeout == 0 {
