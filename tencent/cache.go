@@ -129,19 +129,6 @@ func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
 // Close stops the cache and waits for its background refreshes.
 func (c *Cache) Close() error { return c.engine.Close() }
 
-// RequestKey derives a stable cache key from req's wire form: equal requests
-// give equal keys, in this process and in others. req is validated first.
-func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
-	if err := req.Validate(); err != nil {
-		return "", err
-	}
-	params, err := req.params()
-	if err != nil {
-		return "", err
-	}
-	return tokencache.KeyOf(params)
-}
-
 // track records that key holds tok, for ClearEmbedToken.
 func (c *Cache) track(key string, tok *EmbedToken) {
 	if tok.UserCorpID == "" {

@@ -41,7 +41,7 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	raw, err := c.do(ctx, &call{
 		endpoint: EndpointGenToken,
 		method:   http.MethodPost,
-		url:      c.endpointURL(EndpointGenToken, nil),
+		url:      c.genTokenURL,
 		body:     body,
 		secrets:  secrets{cred.secret.Reveal()},
 	})

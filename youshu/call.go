@@ -54,15 +54,7 @@ func (c *Client) attempt(ctx context.Context, k *call, n int) (json.RawMessage, 
 	start := time.Now()
 	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.timeout)
 	defer cancel()
-	req := c.rc.R().SetContext(attemptCtx)
-	if k.body != nil {
-		req.SetHeader("Content-Type", "application/json").SetBody(k.body)
-	}
-	resp, err := req.Execute(k.method, k.url)
-	status := 0
-	if resp != nil && resp.RawResponse != nil {
-		status = resp.StatusCode()
-	}
+	status, header, body, err := c.exchange(attemptCtx, k)
 	var (
 		result json.RawMessage
 		e      *Error
@@ -82,7 +74,7 @@ func (c *Client) attempt(ctx context.Context, k *call, n int) (json.RawMessage, 
 		e.HTTPStatus = status
 		retry = ctx.Err() == nil && c.mayRetry(k, err, 0) // a failure caused by ctx is final
 	default:
-		result, e = decodeResponse(k.endpoint, status, resp.Header().Get("Content-Type"), resp.Body(), k.secrets)
+		result, e = decodeResponse(k.endpoint, status, header.Get("Content-Type"), body, k.secrets)
 		retry = e != nil && c.mayRetry(k, nil, status)
 	}
 	c.logAttempt(ctx, k, n, status, e, retry, time.Since(start))

@@ -23,6 +23,8 @@ type Client struct {
 	cfg  config
 	rc   *resty.Client
 
+	genTokenURL string // computed once: every GenToken posts to it
+
 	mu       sync.Mutex
 	onRevoke []func(token string)
 }
@@ -45,7 +47,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{base: base, cfg: cfg, rc: newResty(&cfg)}, nil
+	c := &Client{base: base, cfg: cfg, rc: newResty(&cfg)}
+	c.genTokenURL = c.endpointURL(EndpointGenToken, nil)
+	return c, nil
 }
 
 // maxBaseURLBytes bounds the base URL.
