@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/seeds"
 	"github.com/biembed/biembed-go/youshu"
@@ -84,9 +85,9 @@ func TestGenTokenUsesClientDefaultCredential(t *testing.T) {
 
 func TestGenTokenTokenFields(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 3, 18, 12, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
-	c := newClient(t, srv, youshu.WithClock(clock.Now))
+	clock := biembedtest.NewClock(time.Date(2025, 3, 18, 12, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
+	c := newClient(t, srv, youshu.WithClock(clock))
 
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
 		Expiry: time.Hour, Once: true, AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second},
@@ -214,8 +215,8 @@ func TestOnceToken(t *testing.T) {
 
 func TestAutoRenewToken(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
+	clock := biembedtest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
 	c := newClient(t, srv)
 
 	renewing, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
