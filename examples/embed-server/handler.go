@@ -68,7 +68,9 @@ func newHandler(d deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "no-referrer") // embed URLs must not leak in Referer
+		// No Referer to other origins. (Not no-referrer: browsers then send
+		// "Origin: null" with form posts, which crossSite refuses.)
+		w.Header().Set("Referrer-Policy", "same-origin")
 		if r.Method == http.MethodPost && crossSite(r) {
 			http.Error(w, "cross-site request refused", http.StatusForbidden)
 			return
@@ -77,11 +79,12 @@ func newHandler(d deps) http.Handler {
 	})
 }
 
-// crossSite reports a form post from another site (login CSRF): browsers
-// send Sec-Fetch-Site, and Origin on every POST.
+// crossSite reports a form post from another origin (login CSRF): current
+// browsers send Sec-Fetch-Site, older ones at least Origin. Requests with
+// neither (curl, scripts) are not from a browser and pass.
 func crossSite(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-		return true
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site != "same-origin" && site != "none"
 	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
@@ -231,9 +234,9 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <style>body{font-family:sans-serif;margin:1rem}iframe{width:100%;height:80vh;border:1px solid #ccc}form{display:inline}</style>
 </head>
 <body>
-<p>Signed in as <strong id="who">{{.User}}</strong>
+<div>Signed in as <strong id="who">{{.User}}</strong>
 <form method="post" action="/logout"><button id="signout" type="submit">Sign out</button></form>
-<span id="info"></span></p>
+<span id="info"></span></div>
 <iframe id="report" title="{{.Vendor}} report"></iframe>
 <script>
 const info = document.getElementById("info");

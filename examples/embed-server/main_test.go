@@ -190,7 +190,7 @@ func do(t *testing.T, h http.Handler, r *http.Request) *httptest.ResponseRecorde
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	assert.Equal(t, "no-store", w.Header().Get("Cache-Control"), "%s %s", r.Method, r.URL)
-	assert.Equal(t, "no-referrer", w.Header().Get("Referrer-Policy"), "%s %s", r.Method, r.URL)
+	assert.Equal(t, "same-origin", w.Header().Get("Referrer-Policy"), "%s %s", r.Method, r.URL)
 	return w
 }
 
@@ -387,13 +387,19 @@ func TestLogin(t *testing.T) {
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.Contains(t, w.Body.String(), `Signed in as <strong id="who">alice</strong>`)
 
-	for name, header := range map[string][2]string{
-		"other origin":    {"Origin", "https://evil.example"},
-		"cross-site":      {"Sec-Fetch-Site", "cross-site"},
-		"same-site, port": {"Sec-Fetch-Site", "same-site"},
+	for name, header := range map[string]map[string]string{
+		"cross-site":                {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+		"same site, another port":   {"Sec-Fetch-Site": "same-site", "Origin": "http://example.com:8081"},
+		"older browser, other site": {"Sec-Fetch-Site": "", "Origin": "https://evil.example"},
+		"older browser, null":       {"Sec-Fetch-Site": "", "Origin": "null"},
 	} {
 		r := postForm("/login", url.Values{"user": {"alice"}, "password": {demoUsers["alice"].Password}})
-		r.Header.Set(header[0], header[1])
+		for k, v := range header {
+			r.Header.Del(k)
+			if v != "" {
+				r.Header.Set(k, v)
+			}
+		}
 		w := do(t, f.handler, r)
 		assert.Equal(t, http.StatusForbidden, w.Code, name)
 		assert.Empty(t, w.Result().Cookies(), name)
