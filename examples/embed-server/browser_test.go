@@ -69,6 +69,7 @@ func TestBrowserShowsEachUserOwnRows(t *testing.T) {
 			defer closeTab()
 			for _, user := range []string{"alice", "bob"} {
 				text := iframeTextAfterLogin(t, tab, base, user, demoUsers[user].Password)
+				require.Contains(t, text, "Row filters", "the fake's grant section")
 				assert.Contains(t, text, own[user], "%s must see their rows", user)
 				for other, theirs := range own {
 					if other != user {
@@ -99,7 +100,9 @@ func iframeTextAfterLogin(t *testing.T, tab context.Context, base, user, passwor
 	require.Equal(t, user, who)
 	require.Len(t, frames, 1)
 	require.NoError(t, chromedp.Run(tab,
-		chromedp.Text("body", &text, chromedp.ByQuery, chromedp.FromNode(frames[0])),
+		// #embed holds the fake's grant section, or its error section when
+		// it refuses the token: read either, so a refusal shows in the failure.
+		chromedp.Text("#embed", &text, chromedp.ByQuery, chromedp.FromNode(frames[0])),
 		chromedp.Click("#signout", chromedp.ByID),
 		chromedp.WaitVisible("#user", chromedp.ByID), // back on the login form
 	), "reading the iframe and signing out")
