@@ -119,13 +119,11 @@ func TestGenTokenFullSeedExample(t *testing.T) {
 
 	var req youshu.GenTokenRequest
 	require.NoError(t, json.Unmarshal(seeds.YoushuGenTokenPassword, &req))
-	// Two changes, and only these, make the documented example valid:
-	// 1. its second reportDataFilters entry says type "row" but holds column
-	//    masks; filtermap rejects that, so it becomes "column";
-	// 2. it sends watermark without enableWatermark, where Youshu ignores the
-	//    watermark; this SDK rejects that, so enableWatermark is set.
+	// One change, and only this, makes the documented example valid: its
+	// second reportDataFilters entry says type "row" but holds column masks;
+	// filtermap rejects that, so it becomes "column". (Its watermark without
+	// enableWatermark has no effect and is allowed.)
 	req.ReportDataFilters[0].DataModelFilters[1].Type = filtermap.ColumnPermission
-	req.EnableWatermark = true
 
 	tok, err := c.GenToken(context.Background(), &req)
 	require.NoError(t, err)

@@ -40,7 +40,10 @@ type GenTokenRequest struct {
 
 	// EnableWatermark turns the watermark on; Watermark applies only then.
 	EnableWatermark bool
-	// Watermark is the watermark text; it needs EnableWatermark and a UniqueID.
+	// Watermark is what the watermark shows. It has an effect only with
+	// EnableWatermark, and then needs a UniqueID; without EnableWatermark it
+	// is sent but does nothing (the document's own examples do this), so
+	// Validate allows it.
 	Watermark *Watermark
 
 	// FilterMap holds row permissions per data connection.
@@ -158,11 +161,16 @@ type ParameterAlias struct {
 	Value any         `json:"value"`
 }
 
-// Watermark is the watermark drawn on integration pages.
+// Watermark is the watermark drawn on integration pages. It is sent as the
+// JSON object of the document's examples or, with AsString, as a string
+// holding that object (the parameter table types watermark as a String);
+// decoding accepts both and sets AsString for the string form.
 type Watermark struct {
 	Email    string `json:"email,omitempty"`
 	UniqueID string `json:"uniqueId,omitempty"`
 	Nick     string `json:"nick,omitempty"`
+	// AsString sends the watermark as a JSON string holding the object.
+	AsString bool `json:"-"`
 }
 
 // AutoRenew extends a token by Expiry each time it is used; sent as

@@ -119,8 +119,19 @@ func (t Token) CockpitURL() (string, error) {
 	return t.build("dash/cockpitIntegration", nil)
 }
 
-// PathURL returns {base}/{path}?token=T plus query, for ChatBI pages (whose
-// paths Youshu does not publish) and any other integration page. path is
+// ChatBIURL returns the ChatBI dialog page {base}/chatbi/dialogIntegration?token=T,
+// the route the genToken document names. Its settings (the question, the
+// data models, which tools show) belong in the token's clientSetting.chatBi,
+// where the viewer cannot change them; the fields of clientsetting.ChatBI
+// marked "dialog only" take effect only on this page. Use PathURL for a
+// deployment that serves ChatBI elsewhere.
+func (t Token) ChatBIURL() (string, error) {
+	return t.build("chatbi/dialogIntegration", nil)
+}
+
+// PathURL returns {base}/{path}?token=T plus query, for any other
+// integration page (such as ChatBI pages besides the dialog, whose paths
+// Youshu does not publish). path is
 // relative to the base URL (a leading "/" is allowed and means the same):
 // letters, digits and "-._~/" only, no empty, "." or ".." segments.
 func (t Token) PathURL(path string, query url.Values) (string, error) {
