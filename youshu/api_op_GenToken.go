@@ -41,7 +41,7 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	raw, err := c.do(ctx, &call{
 		endpoint: EndpointGenToken,
 		method:   http.MethodPost,
-		url:      c.genTokenURL,
+		url:      c.mintURL,
 		body:     body,
 		secrets:  secrets{cred.secret.Reveal()},
 	})

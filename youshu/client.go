@@ -23,7 +23,7 @@ type Client struct {
 	cfg  config
 	rc   *resty.Client
 
-	genTokenURL string // computed once: every GenToken posts to it
+	mintURL string // computed once: every GenToken posts to it
 
 	mu       sync.Mutex
 	onRevoke []func(token string)
@@ -48,7 +48,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{base: base, cfg: cfg, rc: newResty(&cfg)}
-	c.genTokenURL = c.endpointURL(EndpointGenToken, nil)
+	c.mintURL = c.endpointURL(EndpointGenToken, nil)
 	return c, nil
 }
 
