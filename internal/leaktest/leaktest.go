@@ -52,7 +52,7 @@ var secretName = regexp.MustCompile(`(?i)(secret|passw(or)?d|passwd|token|apikey
 
 // nonSecretName matches names secretName catches that hold no secret
 // (kinds, counts and types of tokens).
-var nonSecretName = regexp.MustCompile(`(?i)(type|num|count|kind|expiry|ttl)$`)
+var nonSecretName = regexp.MustCompile(`(?i)(type|num|count|kind|expiry|ttl|url|uri|path|endpoint|id|ids|name)$`)
 
 // fakeFields are plain string fields of the test fakes that hold test
 // credentials on purpose: a fake's account is made of values a test chose,
