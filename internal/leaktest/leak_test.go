@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -35,17 +36,8 @@ func TestNoExportedTypeLeaksSecrets(t *testing.T) {
 	if len(pkgs) < 8 {
 		t.Fatalf("found exported types in only %d packages; the AST walk is broken", len(pkgs))
 	}
-	dir, err := os.MkdirTemp(filepath.Join(root, "internal", "leaktest"), "_gen")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(program(pkgs)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "run", ".")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
+	generated.Do(func() { generated.out, generated.err = runChecks(root, program(pkgs)) })
+	out, err := generated.out, generated.err
 	if err != nil && !strings.Contains(string(out), "FINDING") {
 		t.Fatalf("go run of the generated program: %v\n%s", err, out)
 	}
@@ -69,6 +61,30 @@ func TestNoExportedTypeLeaksSecrets(t *testing.T) {
 		t.Errorf("the program checked %d types, want %d\n%s", checked, want, out)
 	}
 	t.Logf("checked %d exported types in %d packages", checked, len(pkgs))
+}
+
+// generated keeps the program's output: it depends only on the source, so
+// -count=N runs it once.
+var generated struct {
+	sync.Once
+	out []byte
+	err error
+}
+
+// runChecks writes src as main.go of a temporary directory of this package
+// and runs it.
+func runChecks(root, src string) ([]byte, error) {
+	dir, err := os.MkdirTemp(filepath.Join(root, "internal", "leaktest"), "_gen")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = dir
+	return cmd.CombinedOutput()
 }
 
 type pkgTypes struct {
