@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -23,7 +24,9 @@ const modulePath = "github.com/biembed/biembed-go"
 // whose name says it holds a secret. The types are found by parsing the
 // source, so a new exported type is checked without editing this test: the
 // test writes a program that lists them all (reflect.TypeOf((*pkg.T)(nil)))
-// into a temporary directory of this package and runs it with go run.
+// into a temporary directory of this package and runs it with go run. The
+// directory's name starts with "_", so ./... patterns of concurrent go
+// commands never see it.
 func TestNoExportedTypeLeaksSecrets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a program over the whole module")
@@ -33,17 +36,8 @@ func TestNoExportedTypeLeaksSecrets(t *testing.T) {
 	if len(pkgs) < 8 {
 		t.Fatalf("found exported types in only %d packages; the AST walk is broken", len(pkgs))
 	}
-	dir, err := os.MkdirTemp(filepath.Join(root, "internal", "leaktest"), "tmpgen")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(program(pkgs)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("go", "run", ".")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
+	generated.Do(func() { generated.out, generated.err = runChecks(root, program(pkgs)) })
+	out, err := generated.out, generated.err
 	if err != nil && !strings.Contains(string(out), "FINDING") {
 		t.Fatalf("go run of the generated program: %v\n%s", err, out)
 	}
@@ -67,6 +61,30 @@ func TestNoExportedTypeLeaksSecrets(t *testing.T) {
 		t.Errorf("the program checked %d types, want %d\n%s", checked, want, out)
 	}
 	t.Logf("checked %d exported types in %d packages", checked, len(pkgs))
+}
+
+// generated keeps the program's output: it depends only on the source, so
+// -count=N runs it once.
+var generated struct {
+	sync.Once
+	out []byte
+	err error
+}
+
+// runChecks writes src as main.go of a temporary directory of this package
+// and runs it.
+func runChecks(root, src string) ([]byte, error) {
+	dir, err := os.MkdirTemp(filepath.Join(root, "internal", "leaktest"), "_gen")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = dir
+	return cmd.CombinedOutput()
 }
 
 type pkgTypes struct {
@@ -93,7 +111,7 @@ func exportedTypes(t *testing.T, root string) []pkgTypes {
 		}
 		if d.IsDir() {
 			name := d.Name()
-			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || strings.HasPrefix(name, "tmpgen")) {
+			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata") {
 				return filepath.SkipDir
 			}
 			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil && path != root {

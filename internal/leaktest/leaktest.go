@@ -4,7 +4,9 @@
 // whose name says it holds one), then prints the value with every fmt verb,
 // through slog's JSON and text handlers and, for errors, Error, and reports
 // each output that contains a sentinel. It also reports plain string fields
-// whose name says they hold a secret: those must be redact.Secret.
+// whose name says they hold a secret (those must be redact.Secret), and
+// types that hold a Secret without implementing fmt.Formatter and
+// slog.LogValuer.
 //
 // The module's reflection test (leak_test.go) finds every exported type of
 // every package by parsing the source and runs Check on all of them, so a new
@@ -52,7 +54,7 @@ var secretName = regexp.MustCompile(`(?i)(secret|passw(or)?d|passwd|token|apikey
 
 // nonSecretName matches names secretName catches that hold no secret
 // (kinds, counts and types of tokens).
-var nonSecretName = regexp.MustCompile(`(?i)(type|num|count|kind|expiry|ttl)$`)
+var nonSecretName = regexp.MustCompile(`(?i)(type|num|count|kind|expiry|ttl|url|uri|path|endpoint|id|ids|name)$`)
 
 // fakeFields are plain string fields of the test fakes that hold test
 // credentials on purpose: a fake's account is made of values a test chose,
@@ -123,6 +125,9 @@ func checkType(t Type) (out []Finding) {
 		}
 		out = append(out, Finding{t.Name, "field " + field, "holds a secret in a plain string; make it redact.Secret"})
 	}
+	if missing := missingMethods(t.Type); missing != "" && !t.value.IsValid() {
+		out = append(out, Finding{t.Name, "methods", "holds a redact.Secret but does not implement " + missing})
+	}
 	p := reflect.New(t.Type)
 	if t.value.IsValid() {
 		p.Elem().Set(t.value)
@@ -143,6 +148,59 @@ func checkType(t Type) (out []Finding) {
 		out = append(out, Finding{t.Name, strings.Join(where, ", "), "printed a secret, e.g. " + sample})
 	}
 	return out
+}
+
+var (
+	formatterType = reflect.TypeFor[fmt.Formatter]()
+	logValuerType = reflect.TypeFor[slog.LogValuer]()
+)
+
+// missingMethods names what a type that holds a Secret (at any depth,
+// through this module's types) lacks of fmt.Formatter and slog.LogValuer,
+// on the type or its pointer: each must print itself, since fmt prints
+// unexported fields raw and slog's JSON handler encodes structs with
+// encoding/json. Test helper packages (names ending in "test") are exempt.
+func missingMethods(t reflect.Type) string {
+	if !ours(t) || strings.HasSuffix(t.PkgPath(), "test") || !holdsSecret(t, map[reflect.Type]bool{}) {
+		return ""
+	}
+	var missing []string
+	p := reflect.PointerTo(t)
+	if !p.Implements(formatterType) {
+		missing = append(missing, "fmt.Formatter")
+	}
+	if !p.Implements(logValuerType) {
+		missing = append(missing, "slog.LogValuer")
+	}
+	return strings.Join(missing, " and ")
+}
+
+// holdsSecret reports whether a value of t can hold a Secret, looking
+// through this module's types only.
+func holdsSecret(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if t == secretType {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsSecret(t.Elem(), seen)
+	case reflect.Map:
+		return holdsSecret(t.Elem(), seen)
+	case reflect.Struct:
+		if !ours(t) {
+			return false
+		}
+		for i := range t.NumField() {
+			if holdsSecret(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // plainSecretFields lists the fields (at any depth, through module types)

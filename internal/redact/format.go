@@ -261,7 +261,7 @@ func basic(v reflect.Value) any {
 }
 
 // LogValue returns v (a struct, or a pointer to one) as a slog group of its
-// exported fields, with every Secret masked: a field that implements
+// exported fields that are not zero, with every Secret masked: a field that implements
 // slog.LogValuer logs through it, a nested struct that holds a Secret
 // becomes a group, a map or slice that holds one its masked %+v text, and
 // every other field its own value. Unexported fields are left out. A type
@@ -300,7 +300,7 @@ func group(v reflect.Value, depth int) slog.Value {
 	attrs := make([]slog.Attr, 0, v.NumField())
 	for i := range v.NumField() {
 		f := v.Type().Field(i)
-		if !f.IsExported() {
+		if !f.IsExported() || v.Field(i).IsZero() {
 			continue
 		}
 		attrs = append(attrs, slog.Attr{Key: f.Name, Value: logValue(v.Field(i), depth+1)})

@@ -128,7 +128,9 @@ func TestFormatPrintsLikeFmt(t *testing.T) {
 
 func TestLogValueMasksSecrets(t *testing.T) {
 	t.Parallel()
-	for _, out := range logged(newOuter()) {
+	o := newOuter()
+	o.Ptr.Name, o.In.Name, o.Any = "", "", nil // zero fields are not logged
+	for _, out := range logged(o) {
 		if strings.Contains(out, sentinel) {
 			t.Errorf("log line reveals the secret: %s", out)
 		}
@@ -136,6 +138,9 @@ func TestLogValueMasksSecrets(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("log line %s lacks %q", out, want)
 			}
+		}
+		if strings.Contains(out, ".Name=") || strings.Contains(out, `"Name"`) {
+			t.Errorf("log line %s holds a zero field", out)
 		}
 	}
 }
