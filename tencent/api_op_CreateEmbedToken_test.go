@@ -250,7 +250,7 @@ func TestCreateEmbedTokenMintsUniqueTokens(t *testing.T) {
 	if a.Value == b.Value || a.ID == b.ID {
 		t.Errorf("two mints gave the same token: %v %v", a, b)
 	}
-	if _, ok := srv.Token(a.Value); !ok {
+	if _, ok := srv.Lookup(a.Value); !ok {
 		t.Error("the fake does not know the first token")
 	}
 }

@@ -57,7 +57,7 @@ func newTencentFixture(t *testing.T) fixture {
 	srv := tencenttest.NewTestServer(t)
 	rec := secrettest.New(t, tencenttest.SecretKey)
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()), tencent.WithLogger(rec.Logger()))
+		tencent.WithEndpoint(srv.URL()), tencent.WithLogger(rec.Logger()))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
 	emb, err := newTencentEmbedder(client, 117, 11520)

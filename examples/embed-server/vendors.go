@@ -93,7 +93,7 @@ func openTencent(env func(string) string, projectID, pageID uint64, logger *slog
 	default:
 		fake := tencenttest.NewServer()
 		stopFake = fake.Close
-		opts = append(opts, tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey), tencent.WithEndpoint(fake.Endpoint()))
+		opts = append(opts, tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey), tencent.WithEndpoint(fake.URL()))
 		mode = "Tencent Cloud BI: fake mode, in-process tencenttest (its tokens open nothing on tcbi.qq.com); " +
 			"set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY for the real service"
 	}

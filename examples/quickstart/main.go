@@ -150,7 +150,7 @@ func tencentClient(env func(string) string) (client *tencent.Client, mode string
 	fake := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
 	client, err = tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(fake.Endpoint()))
+		tencent.WithEndpoint(fake.URL()))
 	if err != nil {
 		fake.Close()
 		return nil, "", nil, err
