@@ -87,7 +87,7 @@ func newTencentFixture(t *testing.T) fixture {
 func newYoushuFixture(t *testing.T) fixture {
 	srv := youshutest.NewTestServer(t)
 	rec := secrettest.New(t, youshutest.Secrets()...)
-	client, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(),
+	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)), youshu.WithLogger(rec.Logger()))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
@@ -113,7 +113,7 @@ func newYoushuFixture(t *testing.T) fixture {
 			srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, Code: 500, Message: msg})
 		},
 		heal:     srv.ClearFaults,
-		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL) + `/dash/integration/1\?token=[0-9a-f]+$`),
+		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL()) + `/dash/integration/1\?token=[0-9a-f]+$`),
 		wantRows: map[string]string{"alice": rowsOf(`["East","North"]`), "bob": rowsOf(`["South"]`)},
 	}
 }

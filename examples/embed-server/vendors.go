@@ -126,7 +126,7 @@ func openYoushu(env func(string) string, projectID, connID int64, logger *slog.L
 	default:
 		fake := youshutest.NewServer()
 		stopFake = fake.Close
-		base = fake.URL
+		base = fake.URL()
 		// The fake serves plain http on loopback; real hosts must use https.
 		opts = append(opts, youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)))
 		mode = "Youshu BI: fake mode, in-process youshutest; set YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY for a real host"

@@ -175,7 +175,7 @@ func youshuClient(env func(string) string) (client *youshu.Client, mode string, 
 	}
 	fake := youshutest.NewServer()
 	// The fake serves plain http on loopback; real hosts must use https.
-	client, err = youshu.NewClient(fake.URL, youshu.WithInsecureHTTP(),
+	client, err = youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)))
 	if err != nil {
 		fake.Close()
