@@ -14,6 +14,7 @@ import (
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -142,4 +143,47 @@ func TestIntegrationPageRefusesTokensLikeTheProduct(t *testing.T) {
 		assert.Contains(t, page, `data-reason="`+c.reason+`"`, c.name)
 		assert.NotContains(t, page, `id="grant"`, c.name)
 	}
+}
+
+// TestOneClockDrivesAnHourOfClientCacheAndFake shares one manual clock
+// between the fake, the client and its cache: a token is minted, refreshed
+// ahead of its expiry, and the old one is refused by the fake's page once the
+// shared clock passes its hour, all in milliseconds.
+func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
+	t.Parallel()
+	client, _, clock := setup(t)
+	start := clock.Now()
+	mints := make(chan struct{}, 4)
+	cache, err := youshu.NewCache(client, youshu.CacheOptions{Clock: clock, OnEvent: func(e youshu.CacheEvent) {
+		if e.Kind == tokencache.EventMint {
+			mints <- struct{}{}
+		}
+	}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cache.Close() })
+	ctx := context.Background()
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+
+	first, err := cache.Get(ctx, "alice", req)
+	require.NoError(t, err)
+	<-mints
+	assert.Equal(t, start.Add(time.Hour), first.ExpiresAt)
+
+	clock.Advance(50 * time.Minute)
+	served, err := cache.Get(ctx, "alice", req)
+	require.NoError(t, err)
+	assert.Equal(t, first.Value, served.Value, "the old token is served while the refresh runs")
+	<-mints
+	second, err := cache.Get(ctx, "alice", req)
+	require.NoError(t, err)
+	assert.NotEqual(t, first.Value, second.Value)
+
+	clock.Advance(15 * time.Minute)
+	oldLink, _ := first.CockpitURL()
+	status, page := get(t, oldLink)
+	assert.Equal(t, http.StatusUnauthorized, status, "the fake saw the first token expire")
+	assert.Contains(t, page, `data-reason="expired"`)
+	newLink, _ := second.CockpitURL()
+	status, _ = get(t, newLink)
+	assert.Equal(t, http.StatusOK, status)
 }
