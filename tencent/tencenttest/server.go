@@ -207,9 +207,11 @@ func (s *Server) ResetRequests() {
 	s.log.Reset()
 }
 
-// ServeHTTP handles one API request: POST / with a JSON body and the TC3
-// headers. Answers are HTTP 200 with {"Response":{...}} as the real service
-// sends them, unless an injected fault says otherwise.
+// ServeHTTP handles one request: an embed page (GET /page/embed or
+// /page/chat-bi-embed, see the package documentation) or an API request,
+// POST / with a JSON body and the TC3 headers. API answers are HTTP 200 with
+// {"Response":{...}} as the real service sends them, unless an injected
+// fault says otherwise.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isPage(r.URL.Path) {
 		s.record(Request{Action: EmbedPage, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: header(r)})
