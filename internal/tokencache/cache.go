@@ -250,8 +250,8 @@ func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T], 
 	if err == nil {
 		c.save(ctx, key, e, id)
 	}
-	c.recordMint(key, err) // before land: a Get that returns sees the mint in Stats
 	c.land(key, f, e.Value, err)
+	c.recordMint(key, err)
 }
 
 // land ends the flight for key and hands val and err to its waiters.
