@@ -78,7 +78,7 @@ func TestCreateEmbedTokenWireParams(t *testing.T) {
 			if !reflect.DeepEqual(reqs[0].Params, c.want) {
 				t.Errorf("wire params\n got %#v\nwant %#v", reqs[0].Params, c.want)
 			}
-			if tok.Value == "" || tok.ProjectID != 117 || tok.Scope != c.req.Scope || tok.Intention != c.req.Intention {
+			if tok.Value.Reveal() == "" || tok.ProjectID != 117 || tok.Scope != c.req.Scope || tok.Intention != c.req.Intention {
 				t.Errorf("token %v does not echo the request", tok)
 			}
 		})
@@ -247,10 +247,10 @@ func TestCreateEmbedTokenMintsUniqueTokens(t *testing.T) {
 	client, srv := setup(t, nil)
 	a := mint(t, client, tencent.NewPageRequest(1, 2))
 	b := mint(t, client, tencent.NewPageRequest(1, 2))
-	if a.Value == b.Value || a.ID == b.ID {
+	if a.Value.Reveal() == b.Value.Reveal() || a.ID == b.ID {
 		t.Errorf("two mints gave the same token: %v %v", a, b)
 	}
-	if _, ok := srv.Lookup(a.Value); !ok {
+	if _, ok := srv.Lookup(a.Value.Reveal()); !ok {
 		t.Error("the fake does not know the first token")
 	}
 }

@@ -85,7 +85,7 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 			return tok, err
 		},
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
-		ID:       func(tok *EmbedToken) string { return tok.Value },
+		ID:       func(tok *EmbedToken) string { return tok.Value.Reveal() },
 		Bypass:   func(call cacheCall) bool { return call.req != nil && call.req.TicketNum > 0 },
 		Store:    opts.Store, Clock: opts.Clock,
 		RefreshFraction: opts.RefreshFraction, MinRefreshMargin: opts.MinRefreshMargin,
@@ -128,19 +128,6 @@ func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
 
 // Close stops the cache and waits for its background refreshes.
 func (c *Cache) Close() error { return c.engine.Close() }
-
-// RequestKey derives a stable cache key from req's wire form: equal requests
-// give equal keys, in this process and in others. req is validated first.
-func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
-	if err := req.Validate(); err != nil {
-		return "", err
-	}
-	params, err := req.params()
-	if err != nil {
-		return "", err
-	}
-	return tokencache.KeyOf(params)
-}
 
 // track records that key holds tok, for ClearEmbedToken.
 func (c *Cache) track(key string, tok *EmbedToken) {

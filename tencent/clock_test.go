@@ -44,7 +44,7 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	require.NoError(t, err, "the first mint")
 	<-mints
 	assert.Equal(t, start.Add(time.Hour), first.ExpiresAt, "ExpiresAt follows the shared clock")
-	stored, ok := srv.Lookup(first.Value)
+	stored, ok := srv.Lookup(first.Value.Reveal())
 	require.True(t, ok)
 	assert.Equal(t, start.Add(time.Hour), stored.ExpiresAt, "the fake's expiry follows the shared clock")
 

@@ -2,8 +2,6 @@ package youshu
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 
 	"github.com/biembed/biembed-go/internal/tokencache"
@@ -63,7 +61,7 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 	engine, err := tokencache.New(tokencache.Config[*GenTokenRequest, *Token]{
 		Mint:     client.GenToken,
 		Lifetime: func(tok *Token) (time.Time, time.Time) { return tok.IssuedAt, tok.ExpiresAt },
-		ID:       func(tok *Token) string { return tok.Value },
+		ID:       func(tok *Token) string { return tok.Value.Reveal() },
 		Bypass:   func(req *GenTokenRequest) bool { return req.Once || req.UseType != "" },
 		Store:    opts.Store, Clock: opts.Clock,
 		RefreshFraction: opts.RefreshFraction, MinRefreshMargin: opts.MinRefreshMargin,
@@ -101,31 +99,3 @@ func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
 
 // Close stops the cache and waits for its background refreshes.
 func (c *Cache) Close() error { return c.engine.Close() }
-
-// RequestKey derives a stable cache key from req: equal requests give equal
-// keys, in this process and in others. The key covers the wire body and the
-// credential's identity (kind and account, a fingerprint for a token key),
-// never a password or integrate token.
-func RequestKey(req *GenTokenRequest) (string, error) {
-	if req == nil {
-		return "", validate.Fieldf("GenTokenRequest", "must not be nil")
-	}
-	body, err := req.wire(Credential{})
-	if err != nil {
-		return "", err
-	}
-	return tokencache.KeyOf(struct {
-		Credential string        `json:"credential"`
-		Body       *genTokenWire `json:"body"`
-	}{credentialIdentity(req.Credential), body})
-}
-
-// credentialIdentity names who a credential authenticates without its secret.
-func credentialIdentity(c Credential) string {
-	id := string(c.kind) + ":" + c.id
-	if c.kind == TokenTypeKey {
-		sum := sha256.Sum256([]byte(c.secret))
-		id += ":" + hex.EncodeToString(sum[:8])
-	}
-	return id
-}

@@ -3,9 +3,9 @@ package youshu
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/biembed/biembed-go/internal/safetext"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -151,11 +151,13 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithUserAgent sets the User-Agent header (DefaultUserAgent).
+// WithUserAgent sets the User-Agent header (DefaultUserAgent): printable
+// ASCII, at most safetext.MaxHeaderValueBytes (512) bytes, no control
+// characters, no leading or trailing blanks.
 func WithUserAgent(ua string) Option {
 	return func(cfg *config) error {
-		if ua == "" || strings.ContainsAny(ua, "\r\n") {
-			return validate.Fieldf("WithUserAgent", "must be one non-empty line")
+		if rule := safetext.CheckHeaderValue(ua, safetext.MaxHeaderValueBytes); rule != "" {
+			return validate.Fieldf("WithUserAgent", "%s", rule)
 		}
 		cfg.userAgent = ua
 		return nil

@@ -20,7 +20,7 @@ const wireTimeLayout = "2006-01-02 15:04:05"
 // IssuedToken is what the fake knows about a token it minted.
 type IssuedToken struct {
 	ID            uint64
-	Value         string
+	Value         tencent.Secret // masked when printed; Reveal for the value
 	ProjectID     uint64
 	PageID        uint64
 	Intention     string
@@ -100,7 +100,7 @@ func (s *Server) createEmbedToken(p map[string]any) (any, *apiError) {
 		return nil, r.err
 	}
 	tok := s.mint(&info, projectID, pageID, decodeCreate(p))
-	info.ID, info.BIToken, info.ProjectID = tok.ID, tok.Value, strconv.FormatUint(projectID, 10)
+	info.ID, info.BIToken, info.ProjectID = tok.ID, tok.Value.Reveal(), strconv.FormatUint(projectID, 10)
 	if pageID != 0 {
 		info.PageID = &pageID
 	}
@@ -157,7 +157,7 @@ func (r *paramReader) checkJSONParams(globalParam, configParam string) {
 func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64, req *tencent.CreateEmbedTokenRequest) *IssuedToken {
 	now := s.now()
 	tok := &IssuedToken{TicketNum: info.TicketNum, Request: req,
-		Value: s.newID(tokPrefix), ProjectID: projectID, PageID: pageID,
+		Value: tencent.Secret(s.newID(tokPrefix)), ProjectID: projectID, PageID: pageID,
 		Intention: info.Intention, Scope: info.Scope, UserCorpID: info.UserCorpID, UserID: info.UserID,
 		ExpireMinutes: info.ExpireTime, CreatedAt: now,
 		ExpiresAt: now.Add(time.Duration(info.ExpireTime) * time.Minute),
@@ -166,7 +166,7 @@ func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64, req *tence
 	defer s.mu.Unlock()
 	s.seq++
 	tok.ID = s.seq
-	s.tokens.Add(tok.Value, tok, now)
+	s.tokens.Add(tok.Value.Reveal(), tok, now)
 	return tok
 }
 

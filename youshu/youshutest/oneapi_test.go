@@ -119,7 +119,7 @@ func TestIntegrationPageRefusesTokensLikeTheProduct(t *testing.T) {
 	require.NoError(t, err)
 	removed, err := client.GenToken(ctx, &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	require.NoError(t, client.RemoveToken(ctx, removed.Value))
+	require.NoError(t, client.RemoveToken(ctx, removed.Value.Reveal()))
 	onceLink, _ := once.CockpitURL()
 	status, _ := get(t, onceLink)
 	require.Equal(t, http.StatusOK, status)
