@@ -250,7 +250,7 @@ func TestCreateEmbedTokenMintsUniqueTokens(t *testing.T) {
 	if a.Value.Reveal() == b.Value.Reveal() || a.ID == b.ID {
 		t.Errorf("two mints gave the same token: %v %v", a, b)
 	}
-	if _, ok := srv.Token(a.Value.Reveal()); !ok {
+	if _, ok := srv.Lookup(a.Value.Reveal()); !ok {
 		t.Error("the fake does not know the first token")
 	}
 }

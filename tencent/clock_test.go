@@ -23,9 +23,9 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2024, 2, 29, 23, 58, 0, 0, time.UTC) // a leap day, two minutes before the date turns
 	clock := biembedtest.NewClock(start)
-	srv := tencenttest.NewTestServer(t, tencenttest.WithClock(clock.Now))
+	srv := tencenttest.NewTestServer(t, tencenttest.WithClock(clock))
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()), tencent.WithClock(clock))
+		tencent.WithEndpoint(srv.URL()), tencent.WithClock(clock))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
 	mints := make(chan struct{}, 8)
@@ -44,7 +44,7 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	require.NoError(t, err, "the first mint")
 	<-mints
 	assert.Equal(t, start.Add(time.Hour), first.ExpiresAt, "ExpiresAt follows the shared clock")
-	stored, ok := srv.Token(first.Value.Reveal())
+	stored, ok := srv.Lookup(first.Value.Reveal())
 	require.True(t, ok)
 	assert.Equal(t, start.Add(time.Hour), stored.ExpiresAt, "the fake's expiry follows the shared clock")
 

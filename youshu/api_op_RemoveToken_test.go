@@ -103,7 +103,7 @@ func TestHelperTokenInputs(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv)
-	noCred, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP())
+	noCred, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP())
 	require.NoError(t, err)
 	user := newClient(t, srv, youshu.WithCredential(youshutest.UserCredential()))
 	ctx := context.Background()
