@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/seeds"
@@ -87,7 +88,7 @@ func TestCreateEmbedTokenWireParams(t *testing.T) {
 func TestCreateEmbedTokenDecodesDocumentedAnswer(t *testing.T) {
 	t.Parallel()
 	sent := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	client, srv := setup(t, nil, tencent.WithClock(func() time.Time { return sent }),
+	client, srv := setup(t, nil, tencent.WithClock(biembedtest.ClockFunc(func() time.Time { return sent })),
 		tencent.WithEmbedHost("https://bi.example.com/tcbi/"))
 	srv.Inject(tencenttest.Fault{Body: seeds.TencentCreateEmbedTokenResponse})
 
@@ -139,7 +140,7 @@ func TestCreateEmbedTokenExpiresAt(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := setup(t, nil, tencent.WithClock(func() time.Time { return sent }))
+			client, srv := setup(t, nil, tencent.WithClock(biembedtest.ClockFunc(func() time.Time { return sent })))
 			srv.Inject(tencenttest.Fault{Body: answer(c.wire)})
 			req := tencent.NewDashboardRequest(1)
 			req.Expiry = c.requested
@@ -249,7 +250,7 @@ func TestCreateEmbedTokenMintsUniqueTokens(t *testing.T) {
 	if a.Value == b.Value || a.ID == b.ID {
 		t.Errorf("two mints gave the same token: %v %v", a, b)
 	}
-	if _, ok := srv.Token(a.Value); !ok {
+	if _, ok := srv.Lookup(a.Value); !ok {
 		t.Error("the fake does not know the first token")
 	}
 }

@@ -26,7 +26,7 @@ func BenchmarkCreateEmbedToken(b *testing.B) {
 
 	b.Run("sdk", func(b *testing.B) {
 		client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-			tencent.WithEndpoint(srv.Endpoint()), tencent.WithRateLimit(math.Inf(1)))
+			tencent.WithEndpoint(srv.URL()), tencent.WithRateLimit(math.Inf(1)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -42,7 +42,7 @@ func BenchmarkCreateEmbedToken(b *testing.B) {
 	})
 
 	b.Run("raw", func(b *testing.B) {
-		u, _ := url.Parse(srv.Endpoint())
+		u, _ := url.Parse(srv.URL())
 		cp := profile.NewClientProfile()
 		cp.HttpProfile.Endpoint, cp.HttpProfile.Scheme = u.Host, strings.ToUpper(u.Scheme)
 		api := common.NewCommonClient(common.NewCredential(tencenttest.SecretID, tencenttest.SecretKey), "", cp)

@@ -16,10 +16,11 @@ import (
 )
 
 // cacheSetup returns a cache over a client whose clock, like the cache's, is
-// clock, so token lifetimes follow the fake time.
+// clock, and whose fake runs on clock too, so token lifetimes and signatures
+// follow the fake time.
 func cacheSetup(t *testing.T, clock *tokencache.FakeClock, opts tencent.CacheOptions) (*tencent.Cache, *tencent.Client, *tencenttest.Server) {
 	t.Helper()
-	client, srv := setup(t, nil, tencent.WithClock(clock.Now))
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock)}, tencent.WithClock(clock))
 	opts.Clock = clock
 	cache, err := tencent.NewCache(client, opts)
 	require.NoError(t, err)
@@ -180,7 +181,7 @@ func TestCacheUnderLoad(t *testing.T) {
 	t.Parallel()
 	srv := tencenttest.NewTestServer(t, tencenttest.WithRateLimit(20))
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()))
+		tencent.WithEndpoint(srv.URL()))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
 	cache, err := tencent.NewCache(client, tencent.CacheOptions{})

@@ -72,7 +72,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if base == nil {
 		base = defaultTransport()
 	}
-	lt := &limitedTransport{base: base}
+	lt := &limitedTransport{base: withClockSigning(base, cfg.signClock, cred)}
 	api := common.NewCommonClient(cred, cfg.region, clientProfile(cfg))
 	api.WithHttpTransport(lt)
 	api.WithLogger(log.New(io.Discard, "", 0))

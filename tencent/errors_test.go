@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
@@ -120,7 +121,7 @@ func TestSignatureFailuresFromTheVerifier(t *testing.T) {
 			tencent.CodeSignatureFailure, []error{tencent.ErrAuthFailure}},
 		{"unknown id", nil, []tencent.Option{tencent.WithSecret("AKIDunknown", tencenttest.SecretKey)},
 			tencent.CodeSecretIDNotFound, []error{tencent.ErrAuthFailure}},
-		{"clock 10 minutes off", []tencenttest.Option{tencenttest.WithClock(func() time.Time { return time.Now().Add(10 * time.Minute) })},
+		{"clock 10 minutes off", []tencenttest.Option{tencenttest.WithClock(biembedtest.ClockFunc(func() time.Time { return time.Now().Add(10 * time.Minute) }))},
 			nil, tencent.CodeSignatureExpire, []error{tencent.ErrAuthFailure, tencent.ErrSignatureExpired}},
 	}
 	for _, c := range cases {

@@ -19,7 +19,7 @@ func newExampleClient() (*tencent.Client, *tencenttest.Server) {
 	srv := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
 	client, err := tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()))
+		tencent.WithEndpoint(srv.URL()))
 	if err != nil {
 		log.Fatal(err)
 	}

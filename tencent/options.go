@@ -43,6 +43,7 @@ type config struct {
 	backoffMax  time.Duration
 	embedHost   string
 	now         func() time.Time
+	signClock   Clock // set by WithClock: re-sign requests with its time
 }
 
 func defaultConfig() config {
@@ -216,18 +217,6 @@ func WithEmbedHost(host string) Option {
 			return validate.Fieldf("WithEmbedHost", "%s", err.Rule)
 		}
 		c.embedHost = u.String()
-		return nil
-	}
-}
-
-// WithClock sets the clock used for EmbedToken.ExpiresAt. The default is
-// time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
-		if now == nil {
-			return validate.Fieldf("WithClock", "must not be nil")
-		}
-		c.now = now
 		return nil
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/seeds"
 	"github.com/biembed/biembed-go/youshu"
@@ -84,9 +85,9 @@ func TestGenTokenUsesClientDefaultCredential(t *testing.T) {
 
 func TestGenTokenTokenFields(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 3, 18, 12, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
-	c := newClient(t, srv, youshu.WithClock(clock.Now))
+	clock := biembedtest.NewClock(time.Date(2025, 3, 18, 12, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
+	c := newClient(t, srv, youshu.WithClock(clock))
 
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
 		Expiry: time.Hour, Once: true, AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second},
@@ -96,7 +97,7 @@ func TestGenTokenTokenFields(t *testing.T) {
 	assert.Equal(t, clock.Now().Add(time.Hour), tok.ExpiresAt)
 	assert.True(t, tok.SingleUse)
 	assert.Equal(t, 20*time.Second, tok.AutoRenew)
-	assert.Equal(t, srv.URL, tok.BaseURL)
+	assert.Equal(t, srv.URL(), tok.BaseURL)
 
 	body := srv.Requests()[0].Body
 	assert.JSONEq(t, `{"tokenType":"userPassword","email":"`+youshutest.AdminEmail+`","password":"`+youshutest.AdminPassword+
@@ -207,13 +208,13 @@ func TestOnceToken(t *testing.T) {
 	link, err := tok.ReportURL(1, nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, visit(t, link))
-	assert.Equal(t, http.StatusUnauthorized, visit(t, link), "a once token works once")
+	assert.Equal(t, http.StatusForbidden, visit(t, link), "a once token works once")
 }
 
 func TestAutoRenewToken(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
+	clock := biembedtest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
 	c := newClient(t, srv)
 
 	renewing, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -58,8 +59,8 @@ func TestRemoveToken(t *testing.T) {
 
 func TestRenewToken(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
+	clock := biembedtest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
 	c := newClient(t, srv)
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Expiry: time.Hour})
 	require.NoError(t, err)
@@ -102,7 +103,7 @@ func TestHelperTokenInputs(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv)
-	noCred, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP())
+	noCred, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP())
 	require.NoError(t, err)
 	user := newClient(t, srv, youshu.WithCredential(youshutest.UserCredential()))
 	ctx := context.Background()

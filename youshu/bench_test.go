@@ -35,7 +35,7 @@ func BenchmarkGenToken(b *testing.B) {
 		tr := &http.Transport{}
 		defer tr.CloseIdleConnections()
 		hc := &http.Client{Transport: tr}
-		url := srv.URL + "/api/dash/util/genToken"
+		url := srv.URL() + "/api/dash/util/genToken"
 		type dim struct {
 			Field    string `json:"field"`
 			DataType string `json:"dataType"`

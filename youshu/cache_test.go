@@ -47,7 +47,7 @@ func TestYoushuCacheRefreshesAhead(t *testing.T) {
 	clock := tokencache.NewFakeClock(time.Now())
 	minted := make(chan struct{}, 4)
 	srv := youshutest.NewTestServer(t)
-	cache := newCache(t, newClient(t, srv, youshu.WithClock(clock.Now)), youshu.CacheOptions{
+	cache := newCache(t, newClient(t, srv, youshu.WithClock(clock)), youshu.CacheOptions{
 		Clock: clock,
 		OnEvent: func(e youshu.CacheEvent) {
 			if e.Kind == tokencache.EventMint {

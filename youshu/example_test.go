@@ -18,7 +18,7 @@ func Example() {
 	srv := youshutest.NewServer() // stands in for https://bi.example.com
 	defer srv.Close()
 
-	client, err := youshu.NewClient(srv.URL,
+	client, err := youshu.NewClient(srv.URL(),
 		youshu.WithInsecureHTTP(), // the fake speaks http; real hosts need https
 		youshu.WithCredential(youshu.Password(youshutest.AdminEmail, youshutest.AdminPassword)))
 	if err != nil {
@@ -46,7 +46,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(strings.NewReplacer(srv.URL, "https://bi.example.com", tok.Value, "<token>").Replace(link))
+	fmt.Println(strings.NewReplacer(srv.URL(), "https://bi.example.com", tok.Value, "<token>").Replace(link))
 	fmt.Println("expires after", tok.ExpiresAt.Sub(tok.IssuedAt))
 
 	info, _ := srv.Lookup(tok.Value)
@@ -61,7 +61,7 @@ func Example() {
 func ExampleClient_RemoveToken() {
 	srv := youshutest.NewServer()
 	defer srv.Close()
-	client, _ := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(),
+	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
 	defer client.CloseIdleConnections()
 	ctx := context.Background()
@@ -94,7 +94,7 @@ func ExampleClient_RemoveToken() {
 func ExampleError() {
 	srv := youshutest.NewServer(youshutest.WithDataModels(700284409))
 	defer srv.Close()
-	client, _ := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(),
+	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.Password(youshutest.AdminEmail, youshutest.AdminPassword)))
 	defer client.CloseIdleConnections()
 

@@ -87,7 +87,7 @@ func TestGenTokenValidation(t *testing.T) {
 			c := newClient(t, srv)
 			if tc.noCred {
 				var err error
-				c, err = youshu.NewClient(srv.URL, youshu.WithInsecureHTTP())
+				c, err = youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP())
 				require.NoError(t, err)
 			}
 			tok, err := c.GenToken(context.Background(), tc.req)

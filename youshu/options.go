@@ -174,18 +174,6 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
-// WithClock sets the clock that stamps Token.IssuedAt and ExpiresAt
-// (time.Now), for tests with a fake clock.
-func WithClock(now func() time.Time) Option {
-	return func(cfg *config) error {
-		if now == nil {
-			return validate.Fieldf("WithClock", "must not be nil")
-		}
-		cfg.now = now
-		return nil
-	}
-}
-
 // WithInsecureHTTP allows an http:// base URL. Passwords and keys then cross
 // the network in the clear: use it only for tests and loopback.
 func WithInsecureHTTP() Option {

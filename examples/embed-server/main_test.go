@@ -114,7 +114,7 @@ func newTencentFixture(t *testing.T) fixture {
 	srv := tencenttest.NewTestServer(t)
 	rec := secrettest.New(t, tencenttest.SecretKey)
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()), tencent.WithEmbedHost(srv.Endpoint()),
+		tencent.WithEndpoint(srv.URL()), tencent.WithEmbedHost(srv.URL()),
 		tencent.WithMaxRetries(0), tencent.WithLogger(rec.Logger()))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
@@ -134,7 +134,7 @@ func newTencentFixture(t *testing.T) fixture {
 			srv.Inject(tencenttest.Fault{Action: tencenttest.ActionCreateEmbedToken, Code: codes[k], Message: upstream})
 		},
 		heal:     srv.ClearFaults,
-		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.Endpoint()) + `/page/embed\?authType=strong&projectId=117&pageId=11520&scope=page&token=[^&]+$`),
+		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL()) + `/page/embed\?authType=strong&projectId=117&pageId=11520&scope=page&token=[^&]+$`),
 		wantRows: map[string]string{
 			"alice": `[{"ParamKey":"province","JoinType":"AND","WhereList":[{"Operator":"-eq","Value":["Hubei"]}]}]`,
 			"bob":   `[{"ParamKey":"province","JoinType":"AND","WhereList":[{"Operator":"-eq","Value":["Guangdong"]}]}]`,
@@ -147,7 +147,7 @@ func newTencentFixture(t *testing.T) fixture {
 func newYoushuFixture(t *testing.T) fixture {
 	srv := youshutest.NewTestServer(t)
 	rec := secrettest.New(t, youshutest.Secrets()...)
-	client, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(),
+	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)), youshu.WithLogger(rec.Logger()))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
@@ -175,7 +175,7 @@ func newYoushuFixture(t *testing.T) fixture {
 		},
 		fail:     func(k fault) { srv.Inject(faults[k]) },
 		heal:     srv.ClearFaults,
-		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL) + `/dash/integration/1\?token=[0-9a-f]+$`),
+		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL()) + `/dash/integration/1\?token=[0-9a-f]+$`),
 		wantRows: map[string]string{"alice": rowsOf(`["Hubei"]`), "bob": rowsOf(`["Guangdong"]`)},
 	}
 	f.build(t, "youshu", emb)

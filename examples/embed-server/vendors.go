@@ -96,7 +96,7 @@ func openTencent(env func(string) string, projectID, pageID uint64, logger *slog
 		// Embed URLs point at the fake's own embed page, which shows what
 		// each token grants; tcbi.qq.com would not know the fake's tokens.
 		opts = append(opts, tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-			tencent.WithEndpoint(fake.Endpoint()), tencent.WithEmbedHost(fake.Endpoint()))
+			tencent.WithEndpoint(fake.URL()), tencent.WithEmbedHost(fake.URL()))
 		mode = "Tencent Cloud BI: fake mode, in-process tencenttest serves the embed pages; " +
 			"set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY for the real service"
 	}
@@ -129,7 +129,7 @@ func openYoushu(env func(string) string, projectID, connID int64, logger *slog.L
 	default:
 		fake := youshutest.NewServer()
 		stopFake = fake.Close
-		base = fake.URL
+		base = fake.URL()
 		// The fake serves plain http on loopback; real hosts must use https.
 		opts = append(opts, youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)))
 		mode = "Youshu BI: fake mode, in-process youshutest serves the integration pages; " +

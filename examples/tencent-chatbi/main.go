@@ -89,7 +89,7 @@ func newClient(env func(string) string) (client *tencent.Client, mode string, do
 	fake := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
 	client, err = tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(fake.Endpoint()))
+		tencent.WithEndpoint(fake.URL()))
 	if err != nil {
 		fake.Close()
 		return nil, "", nil, err

@@ -90,7 +90,7 @@ func newClient(env func(string) string) (client *youshu.Client, mode string, don
 	}
 	fake := youshutest.NewServer()
 	// The fake's super admin; plain http is allowed for the loopback fake only.
-	client, err = youshu.NewClient(fake.URL, youshu.WithInsecureHTTP(),
+	client, err = youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
 	if err != nil {
 		fake.Close()

@@ -12,7 +12,7 @@ import (
 func Example() {
 	srv := youshutest.NewServer(youshutest.WithDataModels(700284409))
 	defer srv.Close()
-	client, _ := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(),
+	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshutest.AdminCredential()))
 	defer client.CloseIdleConnections()
 
