@@ -585,6 +585,11 @@ func TestRun(t *testing.T) {
 			status, body = fetch(t, client, http.MethodGet, base+"/embed", nil)
 			assert.Equal(t, http.StatusOK, status, body)
 			assert.Contains(t, body, `"url":"http://127.0.0.1:`, "in fake mode the iframe shows the fake's page")
+			status, embedPage := fetch(t, client, http.MethodGet, embedURLOf(t, []byte(body)), nil)
+			assert.Equal(t, http.StatusOK, status, embedPage)
+			assert.Contains(t, embedPage, `<section id="grant"`)
+			assert.Contains(t, embedPage, "Hubei")
+			assert.NotContains(t, embedPage, "Guangdong")
 
 			logs := stop()
 			assert.Contains(t, logs, "fake mode")
