@@ -469,6 +469,12 @@ func TestStatusOfWrappedErrors(t *testing.T) {
 	t.Parallel()
 	status, _ := statusOf(fmt.Errorf("cache: %w", &youshu.Error{HTTPStatus: http.StatusTooManyRequests}))
 	assert.Equal(t, http.StatusServiceUnavailable, status)
+	for _, err := range []error{tencent.ErrAuthFailure, tencent.ErrUnauthorized, youshu.ErrUnauthorized} {
+		status, _ = statusOf(fmt.Errorf("cache: %w", err))
+		assert.Equal(t, http.StatusBadGateway, status, "%v", err)
+	}
+	status, _ = statusOf(fmt.Errorf("cache: %w", tencent.ErrInvalid))
+	assert.Equal(t, http.StatusBadRequest, status)
 	status, _ = statusOf(context.DeadlineExceeded)
 	assert.Equal(t, http.StatusInternalServerError, status)
 	status, _ = statusOf(errors.New("anything"))
