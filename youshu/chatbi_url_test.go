@@ -1,13 +1,18 @@
 package youshu_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
 // TestChatBIURL: the ChatBI dialog page is the chatbi/dialogIntegration route
@@ -28,6 +33,29 @@ func TestChatBIURL(t *testing.T) {
 		_, err := bad.ChatBIURL()
 		assert.ErrorIs(t, err, youshu.ErrInvalid, name)
 	}
+}
+
+// TestChatBIURLOpensTheFakesDialogPage: the fake serves the route ChatBIURL
+// builds and shows the token's dialog settings there.
+func TestChatBIURLOpensTheFakesDialogPage(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv)
+	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
+		ClientSetting: &clientsetting.ClientSetting{ChatBI: &clientsetting.ChatBI{DataModelIDs: clientsetting.IDList{7}}},
+	})
+	require.NoError(t, err)
+	link, err := tok.ChatBIURL()
+	require.NoError(t, err)
+
+	resp, err := srv.HTTPClient().Get(link)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, resp.Body.Close())
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), `<section id="grant"`)
+	assert.Contains(t, string(body), "dataModelIds")
 }
 
 func ExampleToken_ChatBIURL() {

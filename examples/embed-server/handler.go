@@ -136,7 +136,9 @@ func statusOf(err error) (int, string) {
 		return http.StatusBadRequest, "this embed request is invalid"
 	case rateLimited(err):
 		return http.StatusServiceUnavailable, "the BI service is busy, try again shortly"
-	case errors.Is(err, tencent.ErrAuthFailure) || errors.Is(err, youshu.ErrUnauthorized):
+	case errors.Is(err, tencent.ErrAuthFailure) || errors.Is(err, tencent.ErrUnauthorized) ||
+		errors.Is(err, youshu.ErrUnauthorized):
+		// The vendor refused this server's credentials or their rights.
 		return http.StatusBadGateway, "the BI service refused this server's credentials"
 	}
 	return http.StatusInternalServerError, "minting an embed token failed, try again later"

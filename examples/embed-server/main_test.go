@@ -469,6 +469,12 @@ func TestStatusOfWrappedErrors(t *testing.T) {
 	t.Parallel()
 	status, _ := statusOf(fmt.Errorf("cache: %w", &youshu.Error{HTTPStatus: http.StatusTooManyRequests}))
 	assert.Equal(t, http.StatusServiceUnavailable, status)
+	for _, err := range []error{tencent.ErrAuthFailure, tencent.ErrUnauthorized, youshu.ErrUnauthorized} {
+		status, _ = statusOf(fmt.Errorf("cache: %w", err))
+		assert.Equal(t, http.StatusBadGateway, status, "%v", err)
+	}
+	status, _ = statusOf(fmt.Errorf("cache: %w", tencent.ErrInvalid))
+	assert.Equal(t, http.StatusBadRequest, status)
 	status, _ = statusOf(context.DeadlineExceeded)
 	assert.Equal(t, http.StatusInternalServerError, status)
 	status, _ = statusOf(errors.New("anything"))
@@ -585,6 +591,11 @@ func TestRun(t *testing.T) {
 			status, body = fetch(t, client, http.MethodGet, base+"/embed", nil)
 			assert.Equal(t, http.StatusOK, status, body)
 			assert.Contains(t, body, `"url":"http://127.0.0.1:`, "in fake mode the iframe shows the fake's page")
+			status, embedPage := fetch(t, client, http.MethodGet, embedURLOf(t, []byte(body)), nil)
+			assert.Equal(t, http.StatusOK, status, embedPage)
+			assert.Contains(t, embedPage, `<section id="grant"`)
+			assert.Contains(t, embedPage, "Hubei")
+			assert.NotContains(t, embedPage, "Guangdong")
 
 			logs := stop()
 			assert.Contains(t, logs, "fake mode")
