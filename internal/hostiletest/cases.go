@@ -19,7 +19,7 @@ const (
 	HTTPStatus Class = iota + 1 // a non-2xx status (every 3xx included): ErrHTTPStatus
 	Malformed                   // not the vendor's JSON, or cut short: ErrMalformedResponse
 	TooLarge                    // body or headers over the limit: ErrResponseTooLarge
-	Deadline                    // the server stalls until the ctx deadline: context.DeadlineExceeded
+	Deadline                    // the server stalls until the ctx deadline (use StalledDeadline): context.DeadlineExceeded
 	Network                     // the connection dies before a response: a transport error
 )
 
