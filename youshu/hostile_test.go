@@ -211,7 +211,9 @@ func TestRedirectRefusedWithCallersHTTPClient(t *testing.T) {
 func TestUntrustedCertificateIsRefused(t *testing.T) {
 	t.Parallel()
 	srv := hostiletest.NewTLS(t, hostiletest.JSON(200, youshuOK))
-	c, err := youshu.NewClient(srv.URL, youshu.WithCredential(youshu.Password("a@b.c", hostilePassword)))
+	// A transport without a handshake timeout: under -race on a loaded
+	// machine the default 10 s can pass before verification fails.
+	c, err := youshu.NewClient(srv.URL, youshu.WithCredential(youshu.Password("a@b.c", hostilePassword)), youshu.WithTransport(&http.Transport{}))
 	if err != nil {
 		t.Fatal(err)
 	}

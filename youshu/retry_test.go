@@ -142,16 +142,21 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	assert.Equal(t, 1, srv.Count(youshu.EndpointRmToken), "no retry once ctx is done")
 }
 
+// TestContextDeadlineEndsSlowCall: the ctx deadline ends a call whose server
+// holds its answer back, and nothing is retried after it. The deadline passes
+// once the server has the request and stalls (no wall clock: a 20 ms deadline
+// used to pass before the request arrived on a loaded machine).
 func TestContextDeadlineEndsSlowCall(t *testing.T) {
 	t.Parallel()
-	srv := youshutest.NewTestServer(t)
-	c := newClient(t, srv)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	srv := hostiletest.New(t, hostiletest.SlowHeaders())
+	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	ctx, cancel := hostiletest.StalledDeadline(srv)
 	defer cancel()
-	err := c.RenewTokenWith(ctx, "helper", "t")
+	err = c.RenewTokenWith(ctx, "helper", "t")
 	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
-	assert.Equal(t, 1, srv.Count(youshu.EndpointRenewToken))
+	assert.Equal(t, 1, srv.Hits())
 }
 
 // TestPerAttemptTimeoutRetriesGET: an attempt that hits the per-attempt
