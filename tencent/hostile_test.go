@@ -114,8 +114,27 @@ func tencentCases() []hostiletest.Case {
 			errorAnswer("AuthFailure.TokenFailure", "token "+form+" expired", "rid-"+form), tencent.ErrAuthFailure))
 	}
 	cases = append(cases, ok("secrets echoed in ErrorInfo", infoAnswer(hostileKey, url.QueryEscape(hostileSession)), tencent.ErrFailedOperation))
+	for i, form := range encodedForms(hostileBIToken) {
+		cases = append(cases, ok(fmt.Sprintf("token to extend echoed, form %d%s", i, applySuffix),
+			errorAnswer("InvalidParameter.Embed", "BIToken "+form+" does not exist", "rid"), tencent.ErrInvalidParameter))
+	}
+	cases = append(cases,
+		ok("Result is a string"+applySuffix, dataAnswer(`{"Result":"yes"}`), tencent.ErrMalformedResponse),
+		ok("Result false"+applySuffix, dataAnswer(`{"Result":false}`), tencent.ErrFailedOperation),
+		ok("Data is a string"+clearSuffix, dataAnswer(`"true"`), tencent.ErrMalformedResponse),
+		ok("Data is an object"+clearSuffix, dataAnswer(`{"Result":true}`), tencent.ErrMalformedResponse),
+		ok("Data false"+clearSuffix, dataAnswer(`false`), tencent.ErrFailedOperation),
+	)
 	return cases
 }
+
+// Name suffixes of the cases that call ApplyEmbedInterval or ClearEmbedToken
+// instead of CreateEmbedToken.
+const (
+	applySuffix    = " (ApplyEmbedInterval)"
+	clearSuffix    = " (ClearEmbedToken)"
+	hostileBIToken = "bitoken-<&>-0123456789abcdef"
+)
 
 // TestHostileServer runs every hostile answer against CreateEmbedToken: each
 // gets its exact sentinel, no panic, no goroutine left, no request sent
@@ -130,7 +149,8 @@ func TestHostileServer(t *testing.T) {
 }
 
 func callHostile(t *testing.T, c hostiletest.Case, srv *hostiletest.Server) error {
-	rec := secrettest.New(t, append(encodedForms(hostileKey), encodedForms(hostileSession)...)...)
+	watch := append(encodedForms(hostileKey), encodedForms(hostileSession)...)
+	rec := secrettest.New(t, append(watch, encodedForms(hostileBIToken)...)...)
 	opts := []tencent.Option{
 		tencent.WithCredential(common.NewTokenCredential("AKIDhostile", hostileKey, hostileSession)),
 		tencent.WithEndpoint(srv.URL), tencent.WithLogger(rec.Logger()), tencent.WithMaxRetries(0),
@@ -149,6 +169,13 @@ func callHostile(t *testing.T, c hostiletest.Case, srv *hostiletest.Server) erro
 		ctx, cancel = hostiletest.StalledDeadline(srv)
 	}
 	defer cancel()
+	switch {
+	case strings.HasSuffix(c.Name, applySuffix):
+		return rec.Err(client.ApplyEmbedInterval(ctx, &tencent.ApplyEmbedIntervalRequest{ProjectID: 1, PageID: 2,
+			BIToken: hostileBIToken, Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage}))
+	case strings.HasSuffix(c.Name, clearSuffix):
+		return rec.Err(client.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{ProjectID: 1, UserCorpID: "corp", Scope: tencent.ScopePanel}))
+	}
 	tok, err := client.CreateEmbedToken(ctx, tencent.NewPageRequest(1, 2))
 	if tok != nil {
 		rec.AddSecret(tok.Value)
