@@ -114,8 +114,27 @@ func tencentCases() []hostiletest.Case {
 			errorAnswer("AuthFailure.TokenFailure", "token "+form+" expired", "rid-"+form), tencent.ErrAuthFailure))
 	}
 	cases = append(cases, ok("secrets echoed in ErrorInfo", infoAnswer(hostileKey, url.QueryEscape(hostileSession)), tencent.ErrFailedOperation))
+	for i, form := range encodedForms(hostileBIToken) {
+		cases = append(cases, ok(fmt.Sprintf("token to extend echoed, form %d%s", i, applySuffix),
+			errorAnswer("InvalidParameter.Embed", "BIToken "+form+" does not exist", "rid"), tencent.ErrInvalidParameter))
+	}
+	cases = append(cases,
+		ok("Result is a string"+applySuffix, dataAnswer(`{"Result":"yes"}`), tencent.ErrMalformedResponse),
+		ok("Result false"+applySuffix, dataAnswer(`{"Result":false}`), tencent.ErrFailedOperation),
+		ok("Data is a string"+clearSuffix, dataAnswer(`"true"`), tencent.ErrMalformedResponse),
+		ok("Data is an object"+clearSuffix, dataAnswer(`{"Result":true}`), tencent.ErrMalformedResponse),
+		ok("Data false"+clearSuffix, dataAnswer(`false`), tencent.ErrFailedOperation),
+	)
 	return cases
 }
+
+// Name suffixes of the cases that call ApplyEmbedInterval or ClearEmbedToken
+// instead of CreateEmbedToken.
+const (
+	applySuffix    = " (ApplyEmbedInterval)"
+	clearSuffix    = " (ClearEmbedToken)"
+	hostileBIToken = "bitoken-<&>-0123456789abcdef"
+)
 
 // TestHostileServer runs every hostile answer against CreateEmbedToken: each
 // gets its exact sentinel, no panic, no goroutine left, no request sent
@@ -130,7 +149,8 @@ func TestHostileServer(t *testing.T) {
 }
 
 func callHostile(t *testing.T, c hostiletest.Case, srv *hostiletest.Server) error {
-	rec := secrettest.New(t, append(encodedForms(hostileKey), encodedForms(hostileSession)...)...)
+	watch := append(encodedForms(hostileKey), encodedForms(hostileSession)...)
+	rec := secrettest.New(t, append(watch, encodedForms(hostileBIToken)...)...)
 	opts := []tencent.Option{
 		tencent.WithCredential(common.NewTokenCredential("AKIDhostile", hostileKey, hostileSession)),
 		tencent.WithEndpoint(srv.URL), tencent.WithLogger(rec.Logger()), tencent.WithMaxRetries(0),
@@ -143,12 +163,19 @@ func callHostile(t *testing.T, c hostiletest.Case, srv *hostiletest.Server) erro
 		t.Fatal(err)
 	}
 	defer client.CloseIdleConnections()
-	timeout := 30 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang fails, not blocks
 	if c.Want == hostiletest.Deadline {
-		timeout = 50 * time.Millisecond
+		cancel()
+		ctx, cancel = hostiletest.StalledDeadline(srv)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	switch {
+	case strings.HasSuffix(c.Name, applySuffix):
+		return rec.Err(client.ApplyEmbedInterval(ctx, &tencent.ApplyEmbedIntervalRequest{ProjectID: 1, PageID: 2,
+			BIToken: hostileBIToken, Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage}))
+	case strings.HasSuffix(c.Name, clearSuffix):
+		return rec.Err(client.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{ProjectID: 1, UserCorpID: "corp", Scope: tencent.ScopePanel}))
+	}
 	tok, err := client.CreateEmbedToken(ctx, tencent.NewPageRequest(1, 2))
 	if tok != nil {
 		rec.AddSecret(tok.Value.Reveal())
@@ -195,7 +222,11 @@ func checkHostile(t *testing.T, c hostiletest.Case, err error) {
 func TestUntrustedCertificateIsRefused(t *testing.T) {
 	t.Parallel()
 	srv := hostiletest.NewTLS(t, hostiletest.JSON(200, okAnswer))
-	client, err := tencent.NewClient(tencent.WithSecret("AKID", "key"), tencent.WithEndpoint(srv.URL), tencent.WithMaxRetries(0))
+	// A transport without a handshake timeout: under -race on a loaded
+	// machine the default 10 s can pass before verification fails.
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client, err := tencent.NewClient(tencent.WithSecret("AKID", "key"), tencent.WithEndpoint(srv.URL), tencent.WithMaxRetries(0), tencent.WithTransport(tr))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,7 +149,10 @@ func WithEndpoint(endpoint string) Option {
 }
 
 // WithTransport sets the HTTP transport. The default is a clone of
-// http.DefaultTransport. The client wraps it to limit response sizes.
+// http.DefaultTransport that reads at most MaxResponseHeaderBytes of
+// headers. The client wraps it: redirects are refused (never followed),
+// headers over MaxResponseHeaderBytes and bodies over MaxResponseBytes are
+// ErrResponseTooLarge.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(c *config) error {
 		if rt == nil {

@@ -68,8 +68,9 @@ func WithCredential(c Credential) Option {
 
 // WithHTTPClient sends through a copy of hc: its Transport and Jar, and its
 // Timeout as the per-attempt timeout unless WithTimeout is given. Redirects
-// are never followed (a redirect is an ErrHTTPStatus), and hc itself is not
-// changed. WithTransport overrides the copy's Transport.
+// are never followed (a redirect is an ErrHTTPStatus, whatever hc's
+// CheckRedirect says), headers over 64 KiB are ErrResponseTooLarge, and hc
+// itself is not changed. WithTransport overrides the copy's Transport.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(cfg *config) error {
 		if hc == nil {
@@ -80,7 +81,9 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTransport sends through rt.
+// WithTransport sends through rt, wrapped so that headers over 64 KiB are
+// ErrResponseTooLarge. Without it (or WithHTTPClient) the client uses its own
+// clone of http.DefaultTransport that stops reading headers past 64 KiB.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(cfg *config) error {
 		if rt == nil {

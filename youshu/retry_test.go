@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,30 +142,33 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	assert.Equal(t, 1, srv.Count(youshu.EndpointRmToken), "no retry once ctx is done")
 }
 
+// TestContextDeadlineEndsSlowCall: the ctx deadline ends a call whose server
+// holds its answer back, and nothing is retried after it. The deadline passes
+// once the server has the request and stalls (no wall clock: a 20 ms deadline
+// used to pass before the request arrived on a loaded machine).
 func TestContextDeadlineEndsSlowCall(t *testing.T) {
 	t.Parallel()
-	srv := youshutest.NewTestServer(t)
-	c := newClient(t, srv)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	srv := hostiletest.New(t, hostiletest.SlowHeaders())
+	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	ctx, cancel := hostiletest.StalledDeadline(srv)
 	defer cancel()
-	err := c.RenewTokenWith(ctx, "helper", "t")
+	err = c.RenewTokenWith(ctx, "helper", "t")
 	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
-	assert.Equal(t, 1, srv.Count(youshu.EndpointRenewToken))
+	assert.Equal(t, 1, srv.Hits())
 }
 
 // TestPerAttemptTimeoutRetriesGET: an attempt that hits the per-attempt
 // timeout is retried (a GET). Deterministic: the server holds the first
-// request until the client hangs up, and the second attempt runs without the
+// attempt until the client hangs up (if it ever gets it: under load the
+// deadline may pass before), and the second attempt runs without the
 // deadline, so no wall-clock race decides the outcome.
 func TestPerAttemptTimeoutRetriesGET(t *testing.T) {
 	t.Parallel()
-	firstHungUp := make(chan struct{})
-	var hits atomic.Int32
 	srv := hostiletest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hits.Add(1) == 1 {
-			<-r.Context().Done() // the client gave up on its first attempt
-			close(firstHungUp)
+		if r.Header.Get(attemptHeader) == "1" {
+			<-r.Context().Done() // until the client gives up on its first attempt
 			return
 		}
 		hostiletest.JSON(200, `{"code":404,"message":"token not found"}`)(w, r)
@@ -180,12 +184,14 @@ func TestPerAttemptTimeoutRetriesGET(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 404, e.Code, "the timed-out attempt was retried")
 	assert.ErrorIs(t, tr.firstErr, context.DeadlineExceeded, "the first attempt ended at its own deadline")
-	<-firstHungUp
-	assert.Equal(t, int32(2), hits.Load())
+	assert.Equal(t, int32(2), tr.n.Load())
 }
 
-// undeadlinedRetries passes the first attempt through and strips the
-// per-attempt deadline from later ones, recording the first attempt's error.
+const attemptHeader = "X-Test-Attempt"
+
+// undeadlinedRetries numbers attempts in a header, passes the first through
+// and strips the per-attempt deadline from later ones, recording the first
+// attempt's error.
 type undeadlinedRetries struct {
 	base     *http.Transport
 	n        atomic.Int32
@@ -193,7 +199,10 @@ type undeadlinedRetries struct {
 }
 
 func (u *undeadlinedRetries) RoundTrip(r *http.Request) (*http.Response, error) {
-	if u.n.Add(1) > 1 {
+	n := u.n.Add(1)
+	r = r.Clone(r.Context())
+	r.Header.Set(attemptHeader, strconv.Itoa(int(n)))
+	if n > 1 {
 		return u.base.RoundTrip(r.WithContext(context.WithoutCancel(r.Context())))
 	}
 	resp, err := u.base.RoundTrip(r)

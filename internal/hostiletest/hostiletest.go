@@ -11,6 +11,7 @@
 package hostiletest
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -32,6 +33,66 @@ type Server struct {
 	stop    context.CancelFunc
 	mu      sync.Mutex
 	headers []http.Header
+
+	stalled   chan struct{} // closed when a handler starts stalling
+	stallOnce sync.Once
+}
+
+type serverKey struct{}
+
+// Stalled is closed once a slow handler (SlowHeaders, SlowBody) has started
+// holding its answer back.
+func (s *Server) Stalled() <-chan struct{} { return s.stalled }
+
+// markStalled tells r's server that its handler now holds the answer back.
+func markStalled(r *http.Request) {
+	if s, ok := r.Context().Value(serverKey{}).(*Server); ok {
+		s.stallOnce.Do(func() { close(s.stalled) })
+	}
+}
+
+// StalledDeadline returns a context that passes its deadline (Err is
+// context.DeadlineExceeded) as soon as s stalls: a deadline that expires
+// while the server holds its answer back, on any machine, however loaded,
+// with no wall clock involved. cancel ends it early (context.Canceled).
+func StalledDeadline(s *Server) (context.Context, context.CancelFunc) {
+	c := &stallContext{Context: context.Background(), done: make(chan struct{})}
+	stop := make(chan struct{})
+	var once sync.Once
+	go func() {
+		select {
+		case <-s.stalled:
+			c.end(context.DeadlineExceeded)
+		case <-stop:
+			c.end(context.Canceled)
+		}
+	}()
+	return c, func() { once.Do(func() { close(stop) }) }
+}
+
+// stallContext is the context of StalledDeadline.
+type stallContext struct {
+	context.Context
+	done chan struct{}
+	mu   sync.Mutex
+	err  error
+}
+
+func (c *stallContext) end(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = err
+		close(c.done)
+	}
+}
+
+func (c *stallContext) Done() <-chan struct{} { return c.done }
+
+func (c *stallContext) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
 }
 
 // New starts a plain HTTP server answering with h; it closes when t ends.
@@ -43,14 +104,14 @@ func NewTLS(t testing.TB, h http.Handler) *Server { return start(t, h, true) }
 
 func start(t testing.TB, h http.Handler, tls bool) *Server {
 	t.Helper()
-	s := &Server{}
+	s := &Server{stalled: make(chan struct{})}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
 		s.mu.Lock()
 		s.headers = append(s.headers, r.Header.Clone())
 		s.mu.Unlock()
-		ctx, cancel := context.WithCancel(r.Context())
+		ctx, cancel := context.WithCancel(context.WithValue(r.Context(), serverKey{}, s))
 		defer cancel()
 		defer context.AfterFunc(s.ctx, cancel)()
 		h.ServeHTTP(w, r.WithContext(ctx))
@@ -138,26 +199,31 @@ func Endless() http.HandlerFunc {
 	}
 }
 
-// GzipBomb answers with a gzip-encoded JSON body that inflates to n bytes.
+// GzipBomb answers with a gzip-encoded JSON body that inflates to n bytes
+// (compressed once, here, not per request).
 func GzipBomb(n int) http.HandlerFunc {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	_, _ = zw.Write([]byte(`{"x":"`))
+	chunk := []byte(strings.Repeat("a", 64<<10))
+	for written := 0; written < n; written += len(chunk) {
+		_, _ = zw.Write(chunk)
+	}
+	_ = zw.Close()
+	compressed := buf.Bytes()
 	return func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
-		_, _ = zw.Write([]byte(`{"x":"`))
-		chunk := []byte(strings.Repeat("a", 64<<10))
-		for written := 0; written < n; written += len(chunk) {
-			if _, err := zw.Write(chunk); err != nil {
-				return
-			}
-		}
-		_ = zw.Close()
+		_, _ = w.Write(compressed)
 	}
 }
 
 // SlowHeaders sends nothing until the client gives up.
 func SlowHeaders() http.HandlerFunc {
-	return func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	return func(_ http.ResponseWriter, r *http.Request) {
+		markStalled(r)
+		<-r.Context().Done()
+	}
 }
 
 // SlowBody sends the headers and the start of a body, then nothing until
@@ -168,6 +234,7 @@ func SlowBody(prefix string) http.HandlerFunc {
 		w.Header().Set("Content-Length", fmt.Sprint(len(prefix)+100))
 		_, _ = w.Write([]byte(prefix))
 		w.(http.Flusher).Flush()
+		markStalled(r)
 		<-r.Context().Done()
 	}
 }

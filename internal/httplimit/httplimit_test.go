@@ -36,3 +36,19 @@ func TestTransportRefusesHeaderBombs(t *testing.T) {
 		tr.CloseIdleConnections()
 	}
 }
+
+// TestDefaultTransportVerifiesCertificates: the clients' default transport
+// never turns TLS verification off.
+func TestDefaultTransportVerifiesCertificates(t *testing.T) {
+	t.Parallel()
+	tr, ok := httplimit.DefaultTransport().(*http.Transport)
+	if !ok {
+		t.Skip("http.DefaultTransport was replaced")
+	}
+	if tr.TLSClientConfig != nil && tr.TLSClientConfig.InsecureSkipVerify {
+		t.Error("InsecureSkipVerify is set")
+	}
+	if tr.MaxResponseHeaderBytes != httplimit.MaxHeaderBytes {
+		t.Errorf("MaxResponseHeaderBytes = %d", tr.MaxResponseHeaderBytes)
+	}
+}
