@@ -463,6 +463,10 @@ func (c *Cache[R, T]) evict(ctx context.Context, key string) {
 	}
 }
 
+// Skew is the Config.Skew in force: a token is not served this close to its
+// expiry, so a token that lives no longer can never be served.
+func (c *Cache[R, T]) Skew() time.Duration { return c.cfg.Skew }
+
 // Stats returns the counters so far.
 func (c *Cache[R, T]) Stats() Stats { return c.counts.stats() }
 
