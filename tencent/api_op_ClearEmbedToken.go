@@ -38,6 +38,8 @@ func (r *ClearEmbedTokenRequest) Validate() error {
 		return validate.Fieldf(clearPrefix+".ProjectID", "must be set")
 	case r.UserCorpID == "":
 		return validate.Fieldf(clearPrefix+".UserCorpID", "must be set")
+	case checkText(clearPrefix+".UserCorpID", r.UserCorpID) != nil:
+		return checkText(clearPrefix+".UserCorpID", r.UserCorpID)
 	case !validate.OneOf(r.Scope, ScopePanel, ScopePage):
 		return validate.Fieldf(clearPrefix+".Scope", "must be panel or page; got %q", r.Scope)
 	case r.Scope == ScopePage && r.PageID == 0:

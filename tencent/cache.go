@@ -2,8 +2,6 @@ package tencent
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -104,7 +102,7 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 }
 
 // tokenID is a token's identity for the engine: its value.
-func tokenID(tok *EmbedToken) string { return tok.Value }
+func tokenID(tok *EmbedToken) string { return tok.Value.Reveal() }
 
 // Get returns a live token for key, minting one with req when needed. A token
 // cached under key is served only if it was minted for a request equal to
@@ -148,17 +146,6 @@ func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
 // Close stops the cache and waits for its background refreshes.
 func (c *Cache) Close() error { return c.engine.Close() }
 
-// Format prints the cache's counters only, never a token or a key, whatever
-// the verb.
-func (c *Cache) Format(f fmt.State, _ rune) {
-	if c == nil || c.engine == nil {
-		_, _ = io.WriteString(f, "tencent.Cache(nil)")
-		return
-	}
-	s := c.Stats()
-	fmt.Fprintf(f, "tencent.Cache{hits: %d, misses: %d, mints: %d, errors: %d}", s.Hits, s.Misses, s.Mints, s.Errors)
-}
-
 // requestTags returns the ClearEmbedToken tag of the token req mints, taken
 // from the request itself (the answer need not echo UserCorpId). The tag is
 // the user's project: the service does not document whether clearing a
@@ -183,17 +170,4 @@ func clearTag(projectID uint64, userCorpID string) string {
 func (c *Cache) dropCleared(req ClearEmbedTokenRequest) {
 	tag := clearTag(req.ProjectID, req.UserCorpID)
 	_ = c.engine.InvalidateTag(context.Background(), tag) // a failing store reports through OnEvent
-}
-
-// RequestKey derives a stable cache key from req's wire form: equal requests
-// give equal keys, in this process and in others. req is validated first.
-func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
-	if err := req.Validate(); err != nil {
-		return "", err
-	}
-	params, err := req.params()
-	if err != nil {
-		return "", err
-	}
-	return tokencache.KeyOf(params)
 }

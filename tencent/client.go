@@ -13,6 +13,9 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	"golang.org/x/time/rate"
+
+	"github.com/biembed/biembed-go/internal/httplimit"
+	"github.com/biembed/biembed-go/internal/redact"
 )
 
 // The service, version and actions this package calls.
@@ -28,6 +31,7 @@ const (
 // use; its rate limit is shared by every goroutine using it.
 type Client struct {
 	api         *common.Client
+	cred        common.CredentialIface
 	transport   *limitedTransport
 	limiters    map[string]*rate.Limiter
 	logger      *slog.Logger
@@ -72,7 +76,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if base == nil {
 		base = defaultTransport()
 	}
-	lt := &limitedTransport{base: base}
+	lt := &limitedTransport{base: withClockSigning(base, cfg.signClock, cred)}
 	api := common.NewCommonClient(cred, cfg.region, clientProfile(cfg))
 	api.WithHttpTransport(lt)
 	api.WithLogger(log.New(io.Discard, "", 0))
@@ -81,10 +85,23 @@ func NewClient(opts ...Option) (*Client, error) {
 		limiters[action] = rate.NewLimiter(rate.Limit(cfg.rateLimit), cfg.rateBurst)
 	}
 	return &Client{
-		api: api, transport: lt, limiters: limiters, logger: cfg.logger, timeout: cfg.timeout,
+		api: api, cred: cred, transport: lt, limiters: limiters, logger: cfg.logger, timeout: cfg.timeout,
 		maxRetries: cfg.maxRetries, backoffBase: cfg.backoffBase, backoffMax: cfg.backoffMax,
 		embedHost: cfg.embedHost, now: cfg.now,
 	}, nil
+}
+
+// String describes the client by its embed host; it never shows the
+// credential (which lives inside tencentcloud/common's client).
+func (c *Client) String() string { return "tencent.Client{embedHost: " + c.embedHost + "}" }
+
+// Format writes String for every verb: printed raw, the client's fields
+// lead to common's client and its credential.
+func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
+
+// LogValue logs the embed host only.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("embedHost", c.embedHost))
 }
 
 // CloseIdleConnections closes the idle keep-alive connections of the
@@ -109,9 +126,4 @@ func clientProfile(cfg config) *profile.ClientProfile {
 	return cp
 }
 
-func defaultTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
-	}
-	return http.DefaultTransport
-}
+func defaultTransport() http.RoundTripper { return httplimit.DefaultTransport() }
