@@ -243,3 +243,55 @@ func TestCacheFormatShowsCountsOnly(t *testing.T) {
 	}
 	assert.Contains(t, fmt.Sprint(cache), "tencent.Cache{hits: ")
 }
+
+// userStore is a CacheStore written outside the SDK, as a user would: it
+// wraps another and panics in Save when told to.
+type userStore struct {
+	tencent.CacheStore
+	panicSave bool
+}
+
+func (s *userStore) Save(ctx context.Context, key string, e tencent.CacheEntry) error {
+	if s.panicSave {
+		panic("user store bug")
+	}
+	return s.CacheStore.Save(ctx, key, e)
+}
+
+func (s *userStore) Invalidate(ctx context.Context, t tencent.CacheTarget) error {
+	return s.CacheStore.Invalidate(ctx, t)
+}
+
+// TestCacheSurvivesAPanickingUserStore pins hardening item 2 at the Tencent
+// Cache: a CacheStore whose Save panics, on the caller's mint and on a
+// background refresh, neither crashes the program nor wedges the key.
+func TestCacheSurvivesAPanickingUserStore(t *testing.T) {
+	t.Parallel()
+	clock := tokencache.NewFakeClock(time.Now())
+	store := &userStore{CacheStore: tokencache.NewMemoryStore[*tencent.EmbedToken]()}
+	errs := make(chan error, 16)
+	cache, _, srv := cacheSetup(t, clock, tencent.CacheOptions{Store: store, OnEvent: func(e tencent.CacheEvent) {
+		if e.Kind == tokencache.EventError {
+			errs <- e.Err
+		}
+	}})
+	ctx := context.Background()
+	first, err := cache.Get(ctx, "alice", pageRequest())
+	require.NoError(t, err)
+
+	store.panicSave = true
+	clock.Advance(9 * time.Minute) // inside the refresh margin: a background refresh saves
+	served, err := cache.Get(ctx, "alice", pageRequest())
+	require.NoError(t, err)
+	assert.Equal(t, first.Value, served.Value)
+	assert.ErrorIs(t, <-errs, tencent.ErrCachePanicked, "the background panic is reported")
+
+	// Expired: the Get waits for a mint whose save panics (or, if the
+	// refresh has not landed yet, for the refresh's token).
+	clock.Advance(2 * time.Minute)
+	fresh, err := cache.Get(ctx, "alice", pageRequest())
+	require.NoError(t, err, "the token still reaches the Get")
+	assert.NotEqual(t, first.Value, fresh.Value)
+	require.NoError(t, cache.Close(), "Close returns")
+	assert.GreaterOrEqual(t, srv.Count(tencent.ActionCreateEmbedToken), 2)
+}

@@ -11,10 +11,22 @@ import (
 // CacheStore keeps a Cache's tokens. The default is in memory; implement it
 // over a shared store (Redis, a database) to share tokens between replicas.
 // Entries hold live tokens: protect the store as you would the tokens.
+//
+// Its contract: Epoch(key, tags) grows whenever key or one of tags is
+// invalidated; Save refuses (ErrStaleSave) an entry whose Epoch is behind
+// it, so a token revoked while it was minted is never cached; Invalidate
+// advances those epochs and deletes the entries under the CacheTarget's
+// keys, tags and identities; Delete evicts without touching epochs.
 type CacheStore = tokencache.Store[*Token]
 
-// CacheEntry is one token in a CacheStore with its lifetime.
+// CacheEntry is one token in a CacheStore with its lifetime, the fingerprint
+// of the request it was minted for, its identity, its invalidation tags and
+// the epoch read when its mint began.
 type CacheEntry = tokencache.Entry[*Token]
+
+// CacheTarget names what CacheStore.Invalidate drops: keys, every entry saved
+// with one of the tags, and the entries whose token has one of the IDs.
+type CacheTarget = tokencache.Target
 
 // CacheClock tells a Cache the time; tests pass a fake one.
 type CacheClock = tokencache.Clock
