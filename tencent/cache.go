@@ -79,10 +79,10 @@ type CacheOptions struct {
 // A cached token is served only for the request it was minted for
 // (RequestKey of both must match): a Get for the same key with other
 // permissions mints a new token and replaces the old. A successful
-// ClearEmbedToken through the same Client drops the tokens it cleared (to be
-// safe, every token whose request named the same project and UserCorpID), and
-// a token being minted for them while the clear runs is handed to its Gets
-// but not cached. It is safe for concurrent use; Close it when done.
+// ClearEmbedToken through the same Client drops the tokens it clears (to be
+// safe, every token whose request named the same project and UserCorpID),
+// from the moment it is sent; a token being minted for them while the clear
+// runs is handed to its Gets but not cached. It is safe for concurrent use; Close it when done.
 type Cache struct {
 	engine *tokencache.Cache[*CreateEmbedTokenRequest, *EmbedToken]
 	skew   time.Duration
@@ -109,6 +109,7 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 		return nil, err
 	}
 	c := &Cache{engine: engine, skew: engine.Skew()}
+	client.onClearing(c.dropCleared) // the service may clear before its answer arrives
 	client.OnClear(c.dropCleared)
 	return c, nil
 }
@@ -177,8 +178,10 @@ func clearTag(projectID uint64, userCorpID string) string {
 	return "tencent-clear:" + strconv.FormatUint(projectID, 10) + "/" + userCorpID
 }
 
-// dropCleared invalidates the tokens a successful ClearEmbedToken cleared,
-// and voids the saves of mints for them still running.
+// dropCleared invalidates the tokens a ClearEmbedToken clears, and voids the
+// saves of mints for them still running. It runs when the clear is sent and
+// again when it succeeds, so no token minted before the clear is cached
+// while the clear is on its way.
 func (c *Cache) dropCleared(req ClearEmbedTokenRequest) {
 	tag := clearTag(req.ProjectID, req.UserCorpID)
 	_ = c.engine.InvalidateTag(context.Background(), tag) // a failing store reports through OnEvent

@@ -295,3 +295,74 @@ func TestCacheSurvivesAPanickingUserStore(t *testing.T) {
 	require.NoError(t, cache.Close(), "Close returns")
 	assert.GreaterOrEqual(t, srv.Count(tencent.ActionCreateEmbedToken), 2)
 }
+
+// heldActions is a RoundTripper that holds the first answer of each listed
+// action, after the service acted, until the test releases that action.
+type heldActions struct {
+	mu       sync.Mutex
+	held     map[string]bool
+	answered map[string]chan struct{}
+	release  map[string]chan struct{}
+}
+
+func holdActions(actions ...string) *heldActions {
+	h := &heldActions{held: map[string]bool{}, answered: map[string]chan struct{}{}, release: map[string]chan struct{}{}}
+	for _, a := range actions {
+		h.answered[a], h.release[a] = make(chan struct{}), make(chan struct{})
+	}
+	return h
+}
+
+func (h *heldActions) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	action := r.Header.Get("X-TC-Action")
+	h.mu.Lock()
+	_, listed := h.answered[action]
+	first := listed && !h.held[action]
+	h.held[action] = true
+	h.mu.Unlock()
+	if first {
+		h.answered[action] <- struct{}{}
+		<-h.release[action]
+	}
+	return resp, err
+}
+
+// TestCacheDoesNotServeATokenTheServerClearedBeforeTheClearReturned: the
+// service mints a token, then clears it; the mint's answer arrives while the
+// clear's answer is still on its way. The token must not be cached even in
+// that window: the Cache voids the saves of running mints when a clear
+// starts, not only when it ends.
+func TestCacheDoesNotServeATokenTheServerClearedBeforeTheClearReturned(t *testing.T) {
+	t.Parallel()
+	held := holdActions(tencent.ActionCreateEmbedToken, tencent.ActionClearEmbedToken)
+	clock := tokencache.NewFakeClock(time.Now())
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock.Now)}, tencent.WithClock(clock), tencent.WithTransport(held))
+	cache, err := tencent.NewCache(client, tencent.CacheOptions{Clock: clock})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cache.Close() })
+	ctx := context.Background()
+
+	got := make(chan *tencent.EmbedToken)
+	go func() {
+		tok, err := cache.Get(ctx, "alice", userRequest("corp"))
+		assert.NoError(t, err)
+		got <- tok
+	}()
+	<-held.answered[tencent.ActionCreateEmbedToken] // minted, answer held
+	cleared := make(chan error)
+	go func() {
+		cleared <- client.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{
+			ProjectID: 7, UserCorpID: "corp", Scope: tencent.ScopePage, PageID: 8})
+	}()
+	<-held.answered[tencent.ActionClearEmbedToken] // cleared at the service, answer held
+	close(held.release[tencent.ActionCreateEmbedToken])
+	first := <-got
+
+	again, err := cache.Get(ctx, "alice", userRequest("corp")) // the clear has not returned yet
+	require.NoError(t, err)
+	assert.NotEqual(t, first.Value, again.Value, "the cleared token is not served while its clear is in flight")
+	close(held.release[tencent.ActionClearEmbedToken])
+	require.NoError(t, <-cleared)
+	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
+}
