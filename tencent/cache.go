@@ -142,8 +142,12 @@ func (c *Cache) check(req *CreateEmbedTokenRequest) error {
 	if req == nil {
 		return validate.Fieldf(createPrefix, "must not be nil")
 	}
-	if req.Expiry > 0 && req.Expiry <= c.skew {
-		return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s): a shorter token could never be served", c.skew)
+	life := req.Expiry
+	if life == 0 {
+		life = DefaultExpiry
+	}
+	if life <= c.skew {
+		return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s): a shorter token could never be served (0 means %s)", c.skew, DefaultExpiry)
 	}
 	return nil
 }

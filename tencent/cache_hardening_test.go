@@ -169,6 +169,11 @@ func TestCacheRejectsExpiryItCouldNeverServe(t *testing.T) {
 	assert.Equal(t, "CreateEmbedTokenRequest.Expiry", ve.Field)
 	_, err = cache.GetFor(context.Background(), pageRequest())
 	require.ErrorAs(t, err, &ve)
+
+	huge, _, _ := cacheSetup(t, clock, tencent.CacheOptions{Skew: tencent.DefaultExpiry})
+	_, err = huge.Get(context.Background(), "k", tencent.NewPageRequest(7, 8)) // Expiry 0: the default
+	require.ErrorAs(t, err, &ve, "the default lifetime counts too")
+	assert.Equal(t, "CreateEmbedTokenRequest.Expiry", ve.Field)
 	assert.Equal(t, 0, srv.Count(tencent.ActionCreateEmbedToken))
 }
 
