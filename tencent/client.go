@@ -42,8 +42,9 @@ type Client struct {
 	embedHost   string
 	now         func() time.Time
 
-	clearMu        sync.Mutex
-	clearListeners []func(ClearEmbedTokenRequest)
+	clearMu           sync.Mutex
+	clearListeners    []func(ClearEmbedTokenRequest)
+	clearingListeners []func(ClearEmbedTokenRequest) // called before a clear is sent (Cache)
 }
 
 // NewClient returns a client configured by opts. Without WithSecret or

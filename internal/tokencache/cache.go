@@ -218,6 +218,9 @@ func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerpri
 		return zero, err
 	}
 	if keyIsFingerprint {
+		if fp == "" {
+			return zero, validate.Fieldf("Fingerprint", "returned an empty fingerprint, which cannot be a key")
+		}
 		key = fp
 	}
 	fk := flightKey{key: key, fp: fp}
@@ -462,6 +465,10 @@ func (c *Cache[R, T]) evict(ctx context.Context, key string) {
 		c.record(EventError, key, err)
 	}
 }
+
+// Skew is the Config.Skew in force: a token is not served this close to its
+// expiry, so a token that lives no longer can never be served.
+func (c *Cache[R, T]) Skew() time.Duration { return c.cfg.Skew }
 
 // Stats returns the counters so far.
 func (c *Cache[R, T]) Stats() Stats { return c.counts.stats() }
