@@ -53,7 +53,7 @@ func TestCacheDoesNotCacheATokenClearedWhileItWasMinted(t *testing.T) {
 	t.Parallel()
 	held := &heldMints{answered: make(chan struct{}), release: make(chan struct{})}
 	clock := tokencache.NewFakeClock(time.Now())
-	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock.Now)}, tencent.WithClock(clock), tencent.WithTransport(held))
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock)}, tencent.WithClock(clock), tencent.WithTransport(held))
 	cache, err := tencent.NewCache(client, tencent.CacheOptions{Clock: clock})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
@@ -208,7 +208,7 @@ func TestCacheErrorsAreExported(t *testing.T) {
 func mustClient(t *testing.T, srv *tencenttest.Server) *tencent.Client {
 	t.Helper()
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()))
+		tencent.WithEndpoint(srv.URL()))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
 	return client
@@ -342,7 +342,7 @@ func TestCacheDoesNotServeATokenTheServerClearedBeforeTheClearReturned(t *testin
 	t.Parallel()
 	held := holdActions(tencent.ActionCreateEmbedToken, tencent.ActionClearEmbedToken)
 	clock := tokencache.NewFakeClock(time.Now())
-	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock.Now)}, tencent.WithClock(clock), tencent.WithTransport(held))
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock)}, tencent.WithClock(clock), tencent.WithTransport(held))
 	cache, err := tencent.NewCache(client, tencent.CacheOptions{Clock: clock})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
