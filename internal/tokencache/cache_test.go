@@ -392,7 +392,7 @@ func TestGetAfterCloseFails(t *testing.T) {
 		_, err := c.Get(context.Background(), "k", r)
 		assert.ErrorIs(t, err, ErrClosed)
 	}
-	_, err := c.await(context.Background(), "other", req{})
+	_, err := c.await(context.Background(), flightKey{key: "other"}, req{})
 	assert.ErrorIs(t, err, ErrClosed, "no mint starts after Close")
 	assert.EqualValues(t, 1, m.calls.Load())
 }

@@ -18,8 +18,15 @@
 //     minted for every Get, never cached and never shared between callers.
 //   - Bounded: at most MaxEntries tokens are kept; tokens that can no longer
 //     be served go first, then the ones that expire soonest.
+//   - Fingerprints: an entry keeps the fingerprint of the request it was
+//     minted for (Config.Fingerprint) and is served only to Gets whose
+//     request has the same; GetFor derives the key from it.
 //   - Revocation: Invalidate drops a key, InvalidateValue drops a token by its
-//     identity (Config.ID).
+//     identity (Config.ID), InvalidateTag every token saved with a tag
+//     (Config.Tags). Each goes through Store.Invalidate, which also voids
+//     the save of a mint running for what it invalidates (Store.Epoch,
+//     ErrStale): a token revoked while it was minted is handed to the Gets
+//     that waited for it but never cached.
 //
 // Defaults: RefreshFraction 0.2, MinRefreshMargin 30s, Skew 30s,
 // MaxEntries 10,000, no MintTimeout, an in-memory Store and the system clock.

@@ -5,32 +5,29 @@ import (
 	"time"
 )
 
-// index is the Cache's own record of the entries it saved: which key holds
-// which token identity (for InvalidateValue) and which entry expires first
-// (for eviction). Hits never touch it. The Cache guards it with its mutex.
+// index is the Cache's own record of the entries it saved and which expires
+// first, for eviction. Hits never touch it. The Cache guards it with its
+// mutex. Entries the Store drops by ID or tag stay here until they expire or
+// are evicted; deleting them again is harmless.
 type index struct {
 	byKey map[string]*indexItem
-	byID  map[string]*indexItem
 	order expiryHeap
 }
 
 type indexItem struct {
-	key, id   string
+	key       string
 	expiresAt time.Time
 	pos       int // position in expiryHeap
 }
 
 func newIndex() index {
-	return index{byKey: make(map[string]*indexItem), byID: make(map[string]*indexItem)}
+	return index{byKey: make(map[string]*indexItem)}
 }
 
-// add records key, which must not be in the index; an empty id is not indexed.
-func (ix *index) add(key, id string, expiresAt time.Time) {
-	it := &indexItem{key: key, id: id, expiresAt: expiresAt}
+// add records key, which must not be in the index.
+func (ix *index) add(key string, expiresAt time.Time) {
+	it := &indexItem{key: key, expiresAt: expiresAt}
 	ix.byKey[key] = it
-	if id != "" {
-		ix.byID[id] = it
-	}
 	heap.Push(&ix.order, it)
 }
 
@@ -41,15 +38,6 @@ func (ix *index) remove(key string) bool {
 		ix.drop(it)
 	}
 	return ok
-}
-
-// keyOf returns the key whose token has identity id.
-func (ix *index) keyOf(id string) (string, bool) {
-	it, ok := ix.byID[id]
-	if !ok {
-		return "", false
-	}
-	return it.key, true
 }
 
 // evict removes every entry that expires no later than cutoff, then the
@@ -71,9 +59,6 @@ func (ix *index) len() int { return len(ix.order) }
 
 func (ix *index) drop(it *indexItem) {
 	delete(ix.byKey, it.key)
-	if it.id != "" && ix.byID[it.id] == it {
-		delete(ix.byID, it.id)
-	}
 	heap.Remove(&ix.order, it.pos)
 }
 

@@ -17,46 +17,46 @@ var ErrShortLived = errors.New("tokencache: minted token expires within the cloc
 var ErrMintPanicked = errors.New("tokencache: mint panicked")
 
 // mint calls Config.Mint under MintTimeout and checks the token's lifetime.
-// It returns the entry to cache and the token's identity.
-func (c *Cache[R, T]) mint(ctx context.Context, req R) (Entry[T], string, error) {
+// It returns the entry to cache, with the token's identity.
+func (c *Cache[R, T]) mint(ctx context.Context, req R) (Entry[T], error) {
 	if c.cfg.MintTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.MintTimeout)
 		defer cancel()
 	}
 	start := c.cfg.Clock.Now()
-	e, id, err := c.callUser(ctx, req)
+	e, err := c.callUser(ctx, req)
 	if err != nil {
-		return Entry[T]{}, "", err
+		return Entry[T]{}, err
 	}
 	if e.IssuedAt.IsZero() {
 		e.IssuedAt = start
 	}
 	if !c.cfg.Clock.Now().Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
-		return Entry[T]{}, "", fmt.Errorf("%w (expires %s, skew %s)",
+		return Entry[T]{}, fmt.Errorf("%w (expires %s, skew %s)",
 			ErrShortLived, e.ExpiresAt.UTC().Format(time.RFC3339), c.cfg.Skew)
 	}
-	return e, id, nil
+	return e, nil
 }
 
 // callUser runs the caller's Mint, Lifetime and ID, turning a panic in any of
 // them into ErrMintPanicked.
-func (c *Cache[R, T]) callUser(ctx context.Context, req R) (e Entry[T], id string, err error) {
+func (c *Cache[R, T]) callUser(ctx context.Context, req R) (e Entry[T], err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			e, id, err = Entry[T]{}, "", panicError(r)
+			e, err = Entry[T]{}, panicError(r)
 		}
 	}()
 	v, err := c.cfg.Mint(ctx, req)
 	if err != nil {
-		return Entry[T]{}, "", err
+		return Entry[T]{}, err
 	}
 	e.Value = v
 	e.IssuedAt, e.ExpiresAt = c.cfg.Lifetime(v)
 	if c.cfg.ID != nil {
-		id = c.cfg.ID(v)
+		e.ID = c.cfg.ID(v)
 	}
-	return e, id, nil
+	return e, nil
 }
 
 // panicError describes a recovered panic. It names only the value's type,
