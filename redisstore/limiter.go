@@ -41,7 +41,8 @@ if tat < now then tat = now end
 local wait = tat - tolerance - now
 if wait > 0 then return math.ceil(wait) end
 tat = tat + interval
-redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
+-- kept a minute past its use: an old TAT is harmless, and a Clock's time may run apart from Redis's
+redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 60000)
 return 0
 `)
 

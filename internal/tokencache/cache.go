@@ -299,6 +299,12 @@ func (c *Cache[R, T]) fly(ctx context.Context, fk flightKey, req R, f *flight[T]
 			return
 		}
 	}
+	release, shared, found := c.fleetTurn(ctx, fk) // a fleet's one minter, or its token
+	defer release()
+	if found {
+		c.land(fk, f, shared.Value, nil)
+		return
+	}
 	var tags []string
 	if c.cfg.Tags != nil {
 		tags = c.cfg.Tags(req)
