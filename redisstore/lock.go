@@ -46,6 +46,7 @@ func (s *Store[T]) Lead(ctx context.Context, key string, ttl time.Duration) (rel
 	if !led {
 		return nil, false, nil
 	}
+	s.forget(key) // the leader's next Load must see what the last lead saved
 	return func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Timeout)
 		defer cancel()
@@ -60,6 +61,7 @@ func (s *Store[T]) Lead(ctx context.Context, key string, ttl time.Duration) (rel
 // ctx ends. It polls with a backoff from 1ms to 50ms, never sleeping past
 // the lock's expiry. A Redis error means "mint locally".
 func (s *Store[T]) Follow(ctx context.Context, key string) error {
+	defer s.forget(key) // the follower's next Load must see what the lead saved
 	if !s.useRedis() {
 		return errCoolingDown
 	}

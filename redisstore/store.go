@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/internal/validate"
@@ -86,6 +87,9 @@ type Store[T any] struct {
 	localAt  atomic.Int64 // unix nanos until which Redis is skipped
 	degraded atomic.Bool  // the local store holds entries from an outage
 
+	loads   singleflight.Group // concurrent fetches of one key
+	loadGen atomic.Uint64      // part of the fetch's key; Invalidate moves it
+
 	mu    sync.Mutex
 	local tokencache.Store[T]
 }
@@ -148,26 +152,46 @@ func (s *Store[T]) Load(ctx context.Context, key string) (tokencache.Entry[T], b
 	if !s.useRedis() {
 		return s.localStore().Load(ctx, key)
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
-	blob, err := s.rdb.HGet(rctx, s.entryKey(key), "b").Bytes()
+	blob, err := s.fetch(ctx, key)
 	switch {
 	case errors.Is(err, redis.Nil):
-		s.recovered()
 		return tokencache.Entry[T]{}, false, nil
 	case err != nil:
-		s.fail(ctx, err)
 		if e, ok, _ := s.localStore().Load(ctx, key); ok {
 			return e, true, nil
 		}
 		return tokencache.Entry[T]{}, false, fmt.Errorf("redisstore: load: %w", err)
 	}
-	s.recovered()
 	e, err := s.decode(key, blob)
 	if err != nil {
 		return tokencache.Entry[T]{}, false, err
 	}
 	return e, true, nil
+}
+
+// fetch reads key's blob. Concurrent fetches of one key share one Redis
+// call, so a burst of Gets for a key costs one round trip, not one each;
+// whatever changes the key (Save, Invalidate, Lead, Follow) forgets the
+// shared call, so a fetch that follows it never sees the state before it.
+func (s *Store[T]) fetch(ctx context.Context, key string) ([]byte, error) {
+	v, err, _ := s.loads.Do(strconv.FormatUint(s.loadGen.Load(), 10)+":"+key, func() (any, error) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Timeout)
+		defer cancel()
+		blob, err := s.rdb.HGet(rctx, s.entryKey(key), "b").Bytes()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			s.fail(rctx, err)
+			return nil, err
+		}
+		s.recovered()
+		return blob, err
+	})
+	blob, _ := v.([]byte)
+	return blob, err
+}
+
+// forget makes the next fetch of key a new Redis call.
+func (s *Store[T]) forget(key string) {
+	s.loads.Forget(strconv.FormatUint(s.loadGen.Load(), 10) + ":" + key)
 }
 
 // Epoch returns the sum of the invalidation counters of key and tags.
@@ -274,6 +298,7 @@ func (s *Store[T]) Save(ctx context.Context, key string, e tokencache.Entry[T]) 
 		epochs = append(epochs, "et:"+h)
 		meta = append(meta, h)
 	}
+	defer s.forget(key)
 	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	stored, err := saveScript.Run(rctx, s.rdb, []string{s.entryKey(key)},
@@ -291,6 +316,7 @@ func (s *Store[T]) Save(ctx context.Context, key string, e tokencache.Entry[T]) 
 
 // Delete drops key's entry without changing any epoch.
 func (s *Store[T]) Delete(ctx context.Context, key string) error {
+	defer s.forget(key)
 	_ = s.localStore().Delete(ctx, key)
 	if !s.useRedis() {
 		return nil
@@ -339,6 +365,7 @@ return 1
 // the other replicas then still serve what was to be dropped (this replica's
 // local fallback is cleared either way).
 func (s *Store[T]) Invalidate(ctx context.Context, t tokencache.Target) error {
+	defer s.loadGen.Add(1) // no later Load shares a fetch begun before this
 	_ = s.localStore().Invalidate(ctx, t)
 	tags := make([]string, len(t.Tags))
 	for i, tag := range t.Tags {

@@ -86,20 +86,23 @@ func Start(t testing.TB) *Server {
 // Addr returns host:port of the server.
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
 
-// Client returns a new go-redis client for the server, closed when the test
-// ends. Its dial and read timeouts are short, so calls to a dead server fail
-// fast.
+// Client returns a new go-redis client for the server (Options), closed when
+// the test ends.
 func (s *Server) Client() *redis.Client {
 	c := redis.NewClient(s.Options())
 	s.t.Cleanup(func() { _ = c.Close() })
 	return c
 }
 
-// Options returns client options for the server with short timeouts.
+// Options returns client options for the server: no retries, and socket
+// timeouts long enough for a loaded test machine, so that the caller's own
+// context deadlines decide when a call is too slow. A dead server fails at
+// once (connection refused).
 func (s *Server) Options() *redis.Options {
 	return &redis.Options{
-		Addr: s.Addr(), DialTimeout: 500 * time.Millisecond,
-		ReadTimeout: time.Second, WriteTimeout: time.Second,
+		Addr: s.Addr(), DialTimeout: 2 * time.Second,
+		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		PoolSize: 64, PoolTimeout: 30 * time.Second,
 		MaxRetries: -1, // a test decides itself what a failure means
 	}
 }
