@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/biembed/biembed-go/internal/redistest"
+	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
@@ -17,6 +20,7 @@ import (
 // replica is one backend replica: its own Client, Redis connection, Store
 // and Cache, sharing the fake and the Redis with the others.
 type replica struct {
+	rdb    *redis.Client
 	client *tencent.Client
 	store  *redisstore.Store[*tencent.EmbedToken]
 	cache  *tencent.Cache
@@ -71,7 +75,8 @@ func (f *fleet) add(t *testing.T, n int, cfg fleetConfig) {
 			t.Fatalf("NewClient: %v", err)
 		}
 		t.Cleanup(client.CloseIdleConnections)
-		store, err := redisstore.NewTencentStore(f.redis.Client(), cfg.store)
+		rdb := f.redis.Client()
+		store, err := redisstore.NewTencentStore(rdb, cfg.store)
 		if err != nil {
 			t.Fatalf("NewTencentStore: %v", err)
 		}
@@ -82,7 +87,25 @@ func (f *fleet) add(t *testing.T, n int, cfg fleetConfig) {
 			t.Fatalf("NewCache: %v", err)
 		}
 		t.Cleanup(func() { _ = cache.Close() })
-		f.replicas = append(f.replicas, &replica{client: client, store: store, cache: cache})
+		f.replicas = append(f.replicas, &replica{rdb: rdb, client: client, store: store, cache: cache})
+	}
+}
+
+// waitReconnected waits until every replica's Redis client reaches the
+// server again: go-redis, after a run of failed dials, probes the server
+// once a second in the background before it dials for callers again.
+func (f *fleet) waitReconnected(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, r := range f.replicas {
+		for delay := time.Millisecond; r.rdb.Ping(ctx).Err() != nil; delay = min(2*delay, 100*time.Millisecond) {
+			select {
+			case <-ctx.Done():
+				t.Fatal("a replica did not reconnect to the restarted Redis within 10s")
+			case <-time.After(delay):
+			}
+		}
 	}
 }
 
@@ -198,5 +221,87 @@ func TestFleetInvalidateOnOneReplicaReachesAll(t *testing.T) {
 	}
 	if fresh.Value == first.Value || f.mints() != 2 {
 		t.Fatalf("after A's Invalidate, B served the old token (mints %d)", f.mints())
+	}
+}
+
+// redis-server killed mid-run, then restarted empty: no Get fails, replicas
+// mint on their own while it is down (errors counted), and share again once
+// it is back.
+func TestFleetSurvivesRedisOutage(t *testing.T) {
+	var events sync.Map // replica errors reported through OnEvent
+	f := newFleet(t, 4, fleetConfig{
+		store: redisstore.Options{Cooldown: time.Nanosecond}, // ask Redis again at once
+		cache: tencent.CacheOptions{OnEvent: func(e tencent.CacheEvent) {
+			if e.Err != nil {
+				events.Store(e.Kind, true)
+			}
+		}},
+	})
+	results := make(chan error)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := w; ; n += 8 {
+				r := f.replicas[n%4]
+				_, err := r.cache.Get(context.Background(), fmt.Sprintf("user-%d", n%20), userRequest(n%20))
+				select {
+				case results <- err:
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
+	var failed []error
+	collect := func(n int) {
+		for range n {
+			if err := <-results; err != nil {
+				failed = append(failed, err)
+			}
+		}
+	}
+	collect(200)
+	beforeOutage := f.mints()
+	f.redis.Kill()
+	collect(200)
+	duringOutage := f.mints() - beforeOutage
+	f.redis.Restart()
+	collect(200)
+	close(stop)
+	wg.Wait()
+	f.waitReconnected(t)
+	if len(failed) > 0 {
+		t.Fatalf("%d Gets failed around the outage, first: %v", len(failed), failed[0])
+	}
+	if beforeOutage != 20 {
+		t.Fatalf("before the outage the fleet minted %d tokens for 20 keys, want 20", beforeOutage)
+	}
+	if duringOutage == 0 {
+		t.Fatal("no local mint while Redis was down")
+	}
+	var storeErrs, cacheErrs uint64
+	for _, r := range f.replicas {
+		storeErrs += r.store.Errors()
+		cacheErrs += r.cache.Stats().Errors
+	}
+	if storeErrs == 0 || cacheErrs == 0 {
+		t.Fatalf("Redis errors counted: store %d, cache Stats %d; want both counted", storeErrs, cacheErrs)
+	}
+	if _, ok := events.Load(tokencache.EventError); !ok {
+		t.Fatal("no error event reported the outage")
+	}
+	// Sharing resumed: a new key minted on A is served by B from Redis.
+	ctx := context.Background()
+	before := f.mints()
+	a, err := f.replicas[0].cache.Get(ctx, "user-99", userRequest(99))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.replicas[1].cache.Get(ctx, "user-99", userRequest(99))
+	if err != nil || b.Value != a.Value || f.mints() != before+1 {
+		t.Fatalf("after the restart B did not share A's token (err %v, mints %d)", err, f.mints()-before)
 	}
 }

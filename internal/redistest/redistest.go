@@ -30,6 +30,13 @@ const InstallHint = "apt-get install -y redis-server"
 // startTimeout bounds how long Start waits for a new server to answer PING.
 const startTimeout = 10 * time.Second
 
+// quiet drops go-redis's own log lines (a killed server makes many).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var quietOnce sync.Once
+
 // Server is one redis-server process owned by a test.
 type Server struct {
 	t    testing.TB
@@ -75,6 +82,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip(msg)
 	}
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	s := &Server{t: t, bin: bin, dir: t.TempDir(), port: freePort(t)}
 	t.Cleanup(s.Kill)
 	if err := s.start(); err != nil {
@@ -103,6 +111,7 @@ func (s *Server) Options() *redis.Options {
 		Addr: s.Addr(), DialTimeout: 2 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 		PoolSize: 64, PoolTimeout: 30 * time.Second,
+		DialerRetries: 1, // the default 5 make every call to a killed server take 0.5s
 		MaxRetries: -1, // a test decides itself what a failure means
 	}
 }
