@@ -2,6 +2,7 @@ package tencent
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -87,6 +88,7 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
 		ID:       func(tok *EmbedToken) string { return tok.Value },
 		Bypass:   func(call cacheCall) bool { return call.req != nil && call.req.TicketNum > 0 },
+		Tags:     clearTags, // so a ClearEmbedToken reaches tokens other replicas minted into a shared Store
 		Store:    opts.Store, Clock: opts.Clock,
 		RefreshFraction: opts.RefreshFraction, MinRefreshMargin: opts.MinRefreshMargin,
 		Skew: opts.Skew, MintTimeout: opts.MintTimeout, MaxEntries: opts.MaxEntries,
@@ -188,4 +190,19 @@ func (c *Cache) dropCleared(req ClearEmbedTokenRequest) {
 	for _, k := range keys {
 		_ = c.engine.Invalidate(context.Background(), k) // the in-memory store cannot fail; a custom one reports through OnEvent
 	}
+	_ = c.engine.InvalidateTag(context.Background(), g.tag()) // and in a shared Store, what other replicas minted
+}
+
+// clearTags tags a token with the ClearEmbedToken group that would clear it.
+func clearTags(call cacheCall) []string {
+	if call.req == nil || call.req.UserCorpID == "" {
+		return nil
+	}
+	g := clearGroup{projectID: call.req.ProjectID, userCorpID: call.req.UserCorpID, scope: call.req.Scope, pageID: call.req.PageID}
+	return []string{g.tag()}
+}
+
+// tag names the group as an invalidation tag.
+func (g clearGroup) tag() string {
+	return fmt.Sprintf("clear:%d:%q:%s:%d", g.projectID, g.userCorpID, g.scope, g.pageID)
 }
