@@ -305,3 +305,40 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 		t.Fatalf("after the restart B did not share A's token (err %v, mints %d)", err, f.mints()-before)
 	}
 }
+
+// Refresh-ahead runs on one replica: four replicas all see the shared token
+// enter its refresh margin, one of them mints its successor.
+func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
+	clock := newManualClock()
+	f := newFleet(t, 4, fleetConfig{
+		client: func(int) []tencent.Option { return []tencent.Option{tencent.WithClock(clock.Now)} },
+		cache:  tencent.CacheOptions{Clock: clock},
+		store:  redisstore.Options{Clock: clock},
+	})
+	ctx := context.Background()
+	for _, r := range f.replicas {
+		if _, err := r.cache.Get(ctx, "user-1", userRequest(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(9 * time.Minute) // 10-minute token: inside its refresh margin, still served
+	var wg sync.WaitGroup
+	for _, r := range f.replicas {
+		for range 25 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := r.cache.Get(ctx, "user-1", userRequest(1)); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, r := range f.replicas {
+		_ = r.cache.Close() // waits for background refreshes
+	}
+	if n := f.mints(); n != 2 {
+		t.Fatalf("mints = %d, want 2 (the first token and one refresh for the whole fleet)", n)
+	}
+}
