@@ -87,6 +87,7 @@ type Store[T any] struct {
 	localAt  atomic.Int64 // unix nanos until which Redis is skipped
 	degraded atomic.Bool  // the local store holds entries from an outage
 
+	memo    memo[T]            // the last entry decoded per key, by its blob
 	loads   singleflight.Group // concurrent fetches of one key
 	loadGen atomic.Uint64      // part of the fetch's key; Invalidate moves it
 
@@ -162,10 +163,14 @@ func (s *Store[T]) Load(ctx context.Context, key string) (tokencache.Entry[T], b
 		}
 		return tokencache.Entry[T]{}, false, fmt.Errorf("redisstore: load: %w", err)
 	}
+	if e, ok := s.memo.get(key, blob); ok {
+		return e, true, nil
+	}
 	e, err := s.decode(key, blob)
 	if err != nil {
 		return tokencache.Entry[T]{}, false, err
 	}
+	s.memo.put(key, blob, e)
 	return e, true, nil
 }
 
