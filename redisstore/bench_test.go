@@ -161,3 +161,43 @@ func BenchmarkFleetMintRate(b *testing.B) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "mints/s")
 	b.ReportMetric(float64(refused.Load()), "refused")
 }
+
+// BenchmarkHitRatio interleaves one raw Redis GET, one Redis-store hit (sealed)
+// and one in-memory hit per iteration, so that a machine whose load drifts
+// slows all three alike, and reports each one's mean and the ratio of the
+// Redis hit to the raw GET (target: at most 2).
+func BenchmarkHitRatio(b *testing.B) {
+	srv := redistest.Start(b)
+	rdb := srv.Client()
+	ctx := context.Background()
+	fake := tencenttest.NewTestServer(b)
+	store, err := redisstore.NewTencentStore(rdb, redisstore.Options{Prefix: "ratio:", SealKey: testKey()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	shared, memory := benchCache(b, fake, store), benchCache(b, fake, nil)
+	rdb.Set(ctx, "ratio:raw", rdb.HGet(ctx, "ratio:e:user-1", "b").Val(), 0)
+	mints := fake.Count(tencent.ActionCreateEmbedToken)
+	var get, hit, mem time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if err := rdb.Get(ctx, "ratio:raw").Err(); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := shared.Get(ctx, "user-1", userRequest(1)); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		if _, err := memory.Get(ctx, "user-1", userRequest(1)); err != nil {
+			b.Fatal(err)
+		}
+		get, hit, mem = get+t1.Sub(t0), hit+t2.Sub(t1), mem+time.Since(t2)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(get.Nanoseconds())/n, "get-ns")
+	b.ReportMetric(float64(hit.Nanoseconds())/n, "redis-hit-ns")
+	b.ReportMetric(float64(mem.Nanoseconds())/n, "memory-hit-ns")
+	b.ReportMetric(float64(hit)/float64(get), "hit/get")
+	b.ReportMetric(float64(fake.Count(tencent.ActionCreateEmbedToken)-mints), "extra-mints")
+}
