@@ -54,6 +54,9 @@ func (f *fleet) add(t *testing.T, n int, cfg fleetConfig) {
 	if cfg.store.Prefix == "" {
 		cfg.store.Prefix = "fleet:"
 	}
+	if cfg.store.OnError == nil {
+		cfg.store.OnError = func(err error) { t.Logf("store error: %v", err) }
+	}
 	if cfg.store.Timeout == 0 {
 		// Exact mint counts hold while Redis answers; on two shared cores
 		// under -race a burst of 10,000 Gets can queue a call past the

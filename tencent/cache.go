@@ -3,7 +3,8 @@ package tencent
 import (
 	"context"
 	"fmt"
-	"sync"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/biembed/biembed-go/internal/tokencache"
@@ -28,6 +29,23 @@ type CacheEvent = tokencache.Event
 // CacheStats counts what a Cache did.
 type CacheStats = tokencache.Stats
 
+// Errors of a Cache, for errors.Is. They are the token cache engine's own
+// errors, so they match whichever layer wraps them.
+var (
+	// ErrCacheClosed: Get after Close.
+	ErrCacheClosed = tokencache.ErrClosed
+	// ErrShortLived: the minted token expires within CacheOptions.Skew, so
+	// it is neither served nor cached.
+	ErrShortLived = tokencache.ErrShortLived
+	// ErrCachePanicked: a CacheStore method, OnEvent or the cache's own
+	// minting panicked; the panic was recovered and the cache stays usable.
+	ErrCachePanicked = tokencache.ErrPanicked
+	// ErrStaleSave is what a CacheStore's Save returns when the key or one
+	// of the entry's tags was invalidated after the mint began (see
+	// tokencache's Store contract); the cache then does not cache the token.
+	ErrStaleSave = tokencache.ErrStale
+)
+
 // CacheOptions tunes a Cache. The zero value means: in-memory store, system
 // clock, refresh margin 20% of a token's lifetime but at least 30s, skew 30s,
 // at most 10,000 tokens, no mint timeout.
@@ -44,30 +62,20 @@ type CacheOptions struct {
 
 // Cache serves live embed tokens by key and calls CreateEmbedToken only when
 // it has none to serve: it refreshes a token shortly before it expires while
-// still serving it, shares one call among concurrent Gets for a key, and never
-// caches ticket-limited tokens (TicketNum > 0), which are minted per Get.
-// A successful ClearEmbedToken through the same Client drops the cleared
-// tokens. It is safe for concurrent use; Close it when done.
+// still serving it, shares one call among concurrent Gets for a key and
+// request, and never caches ticket-limited tokens (TicketNum > 0), which are
+// minted per Get.
+//
+// A cached token is served only for the request it was minted for
+// (RequestKey of both must match): a Get for the same key with other
+// permissions mints a new token and replaces the old. A successful
+// ClearEmbedToken through the same Client drops the tokens it cleared (to be
+// safe, every token whose request named the same project and UserCorpID), and
+// a token being minted for them while the clear runs is handed to its Gets
+// but not cached. It is safe for concurrent use; Close it when done.
 type Cache struct {
-	engine *tokencache.Cache[cacheCall, *EmbedToken]
-
-	mu     sync.Mutex
-	groups map[clearGroup]map[string]struct{} // keys of the tokens each ClearEmbedToken would clear
-	keyOf  map[string]clearGroup
-}
-
-// cacheCall is what the engine hands to mint: the key and the request.
-type cacheCall struct {
-	key string
-	req *CreateEmbedTokenRequest
-}
-
-// clearGroup is what ClearEmbedToken matches tokens on.
-type clearGroup struct {
-	projectID  uint64
-	userCorpID string
-	scope      Scope
-	pageID     uint64
+	engine *tokencache.Cache[*CreateEmbedTokenRequest, *EmbedToken]
+	skew   time.Duration
 }
 
 // NewCache returns a Cache that mints with client.
@@ -75,49 +83,58 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 	if client == nil {
 		return nil, validate.Fieldf("client", "must not be nil")
 	}
-	c := &Cache{groups: map[clearGroup]map[string]struct{}{}, keyOf: map[string]clearGroup{}}
-	onEvent := opts.OnEvent
-	engine, err := tokencache.New(tokencache.Config[cacheCall, *EmbedToken]{
-		Mint: func(ctx context.Context, call cacheCall) (*EmbedToken, error) {
-			tok, err := client.CreateEmbedToken(ctx, call.req)
-			if err == nil && call.req.TicketNum == 0 {
-				c.track(call.key, tok)
-			}
-			return tok, err
-		},
-		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
-		ID:       func(tok *EmbedToken) string { return tok.Value },
-		Bypass:   func(call cacheCall) bool { return call.req != nil && call.req.TicketNum > 0 },
-		Tags:     clearTags, // so a ClearEmbedToken reaches tokens other replicas minted into a shared Store
-		Store:    opts.Store, Clock: opts.Clock,
+	engine, err := tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
+		Mint:        client.CreateEmbedToken,
+		Lifetime:    func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
+		ID:          tokenID,
+		Bypass:      func(req *CreateEmbedTokenRequest) bool { return req.TicketNum > 0 },
+		Fingerprint: RequestKey,
+		Tags:        requestTags,
+		Store:       opts.Store, Clock: opts.Clock,
 		RefreshFraction: opts.RefreshFraction, MinRefreshMargin: opts.MinRefreshMargin,
 		Skew: opts.Skew, MintTimeout: opts.MintTimeout, MaxEntries: opts.MaxEntries,
-		OnEvent: func(e CacheEvent) {
-			if e.Kind == tokencache.EventEvict || e.Kind == tokencache.EventInvalidate {
-				c.untrack(e.Key)
-			}
-			if onEvent != nil {
-				onEvent(e)
-			}
-		},
+		OnEvent: opts.OnEvent,
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.engine = engine
+	c := &Cache{engine: engine, skew: engine.Skew()}
 	client.OnClear(c.dropCleared)
 	return c, nil
 }
 
-// Get returns a live token for key, minting one with req when needed. The key
-// must identify everything in req that matters (tenant, user, page,
-// filters); RequestKey derives one from req itself. A bad req is reported
-// when the cache has to mint.
+// tokenID is a token's identity for the engine: its value.
+func tokenID(tok *EmbedToken) string { return tok.Value }
+
+// Get returns a live token for key, minting one with req when needed. A token
+// cached under key is served only if it was minted for a request equal to
+// req (RequestKey); otherwise Get mints and replaces it. req is checked
+// first: a bad one, or one whose Expiry the cache could never serve (not
+// longer than CacheOptions.Skew), is a *ValidationError and nothing is sent.
 func (c *Cache) Get(ctx context.Context, key string, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
-	if req == nil {
-		return nil, validate.Fieldf(createPrefix, "must not be nil")
+	if err := c.check(req); err != nil {
+		return nil, err
 	}
-	return c.engine.Get(ctx, key, cacheCall{key: key, req: req})
+	return c.engine.Get(ctx, key, req)
+}
+
+// GetFor is Get with RequestKey(req) as the key.
+func (c *Cache) GetFor(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
+	if err := c.check(req); err != nil {
+		return nil, err
+	}
+	return c.engine.GetFor(ctx, req)
+}
+
+// check rejects what would make the cache throw the minted token away.
+func (c *Cache) check(req *CreateEmbedTokenRequest) error {
+	if req == nil {
+		return validate.Fieldf(createPrefix, "must not be nil")
+	}
+	if req.Expiry > 0 && req.Expiry <= c.skew {
+		return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s): a shorter token could never be served", c.skew)
+	}
+	return nil
 }
 
 // Invalidate drops the token cached for key.
@@ -131,6 +148,43 @@ func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
 // Close stops the cache and waits for its background refreshes.
 func (c *Cache) Close() error { return c.engine.Close() }
 
+// Format prints the cache's counters only, never a token or a key, whatever
+// the verb.
+func (c *Cache) Format(f fmt.State, _ rune) {
+	if c == nil || c.engine == nil {
+		_, _ = io.WriteString(f, "tencent.Cache(nil)")
+		return
+	}
+	s := c.Stats()
+	fmt.Fprintf(f, "tencent.Cache{hits: %d, misses: %d, mints: %d, errors: %d}", s.Hits, s.Misses, s.Mints, s.Errors)
+}
+
+// requestTags returns the ClearEmbedToken tag of the token req mints, taken
+// from the request itself (the answer need not echo UserCorpId). The tag is
+// the user's project: the service does not document whether clearing a
+// dashboard (scope panel) clears the tokens of its pages, or the reverse, so
+// any ClearEmbedToken for a user and project drops all of that user's tokens
+// in the project. Dropping too many costs a mint; too few would serve a
+// cleared token. Tokens without a UserCorpID cannot be cleared and get none.
+func requestTags(req *CreateEmbedTokenRequest) []string {
+	if req.UserCorpID == "" {
+		return nil
+	}
+	return []string{clearTag(req.ProjectID, req.UserCorpID)}
+}
+
+// clearTag names the tokens of a user in a project.
+func clearTag(projectID uint64, userCorpID string) string {
+	return "tencent-clear:" + strconv.FormatUint(projectID, 10) + "/" + userCorpID
+}
+
+// dropCleared invalidates the tokens a successful ClearEmbedToken cleared,
+// and voids the saves of mints for them still running.
+func (c *Cache) dropCleared(req ClearEmbedTokenRequest) {
+	tag := clearTag(req.ProjectID, req.UserCorpID)
+	_ = c.engine.InvalidateTag(context.Background(), tag) // a failing store reports through OnEvent
+}
+
 // RequestKey derives a stable cache key from req's wire form: equal requests
 // give equal keys, in this process and in others. req is validated first.
 func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
@@ -142,67 +196,4 @@ func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
 		return "", err
 	}
 	return tokencache.KeyOf(params)
-}
-
-// track records that key holds tok, for ClearEmbedToken.
-func (c *Cache) track(key string, tok *EmbedToken) {
-	if tok.UserCorpID == "" {
-		return // ClearEmbedToken needs a UserCorpId: it cannot clear this token
-	}
-	g := clearGroup{projectID: tok.ProjectID, userCorpID: tok.UserCorpID, scope: tok.Scope, pageID: tok.PageID}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.untrackLocked(key)
-	if c.groups[g] == nil {
-		c.groups[g] = map[string]struct{}{}
-	}
-	c.groups[g][key] = struct{}{}
-	c.keyOf[key] = g
-}
-
-func (c *Cache) untrack(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.untrackLocked(key)
-}
-
-func (c *Cache) untrackLocked(key string) {
-	g, ok := c.keyOf[key]
-	if !ok {
-		return
-	}
-	delete(c.keyOf, key)
-	delete(c.groups[g], key)
-	if len(c.groups[g]) == 0 {
-		delete(c.groups, g)
-	}
-}
-
-// dropCleared invalidates the tokens a successful ClearEmbedToken cleared.
-func (c *Cache) dropCleared(req ClearEmbedTokenRequest) {
-	g := clearGroup{projectID: req.ProjectID, userCorpID: req.UserCorpID, scope: req.Scope, pageID: req.PageID}
-	c.mu.Lock()
-	keys := make([]string, 0, len(c.groups[g]))
-	for k := range c.groups[g] {
-		keys = append(keys, k)
-	}
-	c.mu.Unlock()
-	for _, k := range keys {
-		_ = c.engine.Invalidate(context.Background(), k) // the in-memory store cannot fail; a custom one reports through OnEvent
-	}
-	_ = c.engine.InvalidateTag(context.Background(), g.tag()) // and in a shared Store, what other replicas minted
-}
-
-// clearTags tags a token with the ClearEmbedToken group that would clear it.
-func clearTags(call cacheCall) []string {
-	if call.req == nil || call.req.UserCorpID == "" {
-		return nil
-	}
-	g := clearGroup{projectID: call.req.ProjectID, userCorpID: call.req.UserCorpID, scope: call.req.Scope, pageID: call.req.PageID}
-	return []string{g.tag()}
-}
-
-// tag names the group as an invalidation tag.
-func (g clearGroup) tag() string {
-	return fmt.Sprintf("clear:%d:%q:%s:%d", g.projectID, g.userCorpID, g.scope, g.pageID)
 }

@@ -17,10 +17,6 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 // wireTimeLayout is how the service writes CreatedAt and UpdatedAt.
 const wireTimeLayout = "2006-01-02 15:04:05"
 
-// maxWireExpiryMinutes bounds the ExpireTime taken from an answer, so a
-// garbage value cannot overflow a Duration.
-const maxWireExpiryMinutes = 1 << 20
-
 // EmbedToken is a minted token with everything the service echoed about it
 // (EmbedTokenInfo), Go-typed, plus when it expires by the client's clock.
 //
@@ -35,7 +31,7 @@ type EmbedToken struct {
 	ExtraParam string        `json:"extraParam,omitzero"`
 	Scope      Scope         `json:"scope"`
 	Intention  Intention     `json:"intention"`
-	Expiry     time.Duration `json:"expiry"` // lifetime the service reports (ExpireTime)
+	Expiry     time.Duration `json:"expiry"` // lifetime the service reports (ExpireTime), at most the one requested and MaxExpiry
 
 	CreatedUser string    `json:"createdUser,omitzero"`
 	UpdatedUser string    `json:"updatedUser,omitzero"`
@@ -110,24 +106,20 @@ func (t *EmbedToken) fillFrom(req *CreateEmbedTokenRequest) {
 	}
 }
 
-// setExpiry sets Expiry from the answer (else the request, else the
-// default) and ExpiresAt from the shorter of the two lifetimes.
+// setExpiry sets Expiry and ExpiresAt (from sentAt) to the lifetime the
+// answer reports, bounded by the one requested (DefaultExpiry when none was)
+// and by MaxExpiry: an answer may shorten a lifetime, never lengthen it (an
+// ExpireTime of 14400, seconds where minutes are documented, is 240 minutes).
 func (t *EmbedToken) setExpiry(wireMinutes int64, requested time.Duration, sentAt time.Time) {
-	reported := time.Duration(0)
-	if wireMinutes > 0 && wireMinutes <= maxWireExpiryMinutes {
-		reported = time.Duration(wireMinutes) * time.Minute
+	life := requested
+	if life <= 0 {
+		life = DefaultExpiry
 	}
-	t.Expiry = reported
-	if t.Expiry == 0 {
-		t.Expiry = requested
+	life = min(life, MaxExpiry)
+	if wireMinutes > 0 && wireMinutes < int64(life/time.Minute) {
+		life = time.Duration(wireMinutes) * time.Minute
 	}
-	if t.Expiry == 0 {
-		t.Expiry = DefaultExpiry
-	}
-	life := t.Expiry
-	if requested > 0 && requested < life {
-		life = requested
-	}
+	t.Expiry = life
 	t.ExpiresAt = sentAt.Add(life)
 }
 

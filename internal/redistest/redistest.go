@@ -108,11 +108,11 @@ func (s *Server) Client() *redis.Client {
 // once (connection refused).
 func (s *Server) Options() *redis.Options {
 	return &redis.Options{
-		Addr: s.Addr(), DialTimeout: 2 * time.Second,
+		Addr: s.Addr(), DialTimeout: 10 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-		PoolSize: 64, PoolTimeout: 30 * time.Second,
-		DialerRetries: 1, // the default 5 make every call to a killed server take 0.5s
-		MaxRetries: -1, // a test decides itself what a failure means
+		PoolSize: 16, PoolTimeout: 30 * time.Second,
+		DialerRetries: 1,  // the default 5 make every call to a killed server take 0.5s
+		MaxRetries:    -1, // a test decides itself what a failure means
 	}
 }
 

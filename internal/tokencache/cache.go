@@ -84,11 +84,25 @@ type Cache[R, T any] struct {
 	closed atomic.Bool
 	counts counters
 
-	mu      sync.Mutex // guards flights and index
+	mu      sync.Mutex // guards flights, index and retry
 	flights map[flightKey]*flight[T]
 	index   index
-	wg      sync.WaitGroup // one per running flight
+	retry   map[string]backoff // keys whose last background refresh failed
+	wg      sync.WaitGroup     // one per running flight
 }
+
+// backoff is when a key whose background refresh failed may try again.
+type backoff struct {
+	after    time.Time
+	failures int
+}
+
+// Background refreshes that fail wait refreshPause, doubled at each failure
+// up to maxRefreshPause, before the next hit tries again.
+const (
+	refreshPause    = time.Second
+	maxRefreshPause = 30 * time.Second
+)
 
 // flightKey names a flight: one mint per key and request fingerprint, so a
 // waiter never gets a token minted for another request.
@@ -107,7 +121,8 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 	if err := check(cfg); err != nil {
 		return nil, err
 	}
-	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[flightKey]*flight[T]), index: newIndex()}, nil
+	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[flightKey]*flight[T]), index: newIndex(),
+		retry: make(map[string]backoff)}, nil
 }
 
 func check[R, T any](cfg Config[R, T]) error {
@@ -184,14 +199,22 @@ func (c *Cache[R, T]) GetFor(ctx context.Context, req R) (T, error) {
 
 func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerprint bool) (T, error) {
 	var zero T
-	switch {
-	case c.closed.Load():
+	if c.closed.Load() {
 		return zero, ErrClosed
-	case c.cfg.Bypass != nil && c.cfg.Bypass(req):
+	}
+	alone, err := c.bypass(req)
+	if err != nil {
+		c.record(EventError, key, err)
+		return zero, err
+	}
+	if alone {
 		return c.mintAlone(ctx, key, req)
 	}
 	fp, err := c.fingerprint(req)
 	if err != nil {
+		if errors.Is(err, ErrPanicked) {
+			c.record(EventError, key, err)
+		}
 		return zero, err
 	}
 	if keyIsFingerprint {
@@ -204,17 +227,10 @@ func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerpri
 	return c.await(ctx, fk, req)
 }
 
-func (c *Cache[R, T]) fingerprint(req R) (string, error) {
-	if c.cfg.Fingerprint == nil {
-		return "", nil
-	}
-	return c.cfg.Fingerprint(req)
-}
-
 // lookup returns the stored entry for fk.key if it may be served for fk.fp,
 // and starts a background refresh when the entry is inside its refresh margin.
 func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (Entry[T], bool) {
-	e, ok, err := c.cfg.Store.Load(ctx, fk.key)
+	e, ok, err := c.load(ctx, fk.key)
 	if err != nil {
 		c.record(EventError, fk.key, err)
 		return e, false
@@ -225,7 +241,7 @@ func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (Entry[T]
 	}
 	c.record(EventHit, fk.key, nil)
 	if !now.Before(e.ExpiresAt.Add(-c.refreshMargin(e))) {
-		c.refresh(ctx, fk, req)
+		c.refresh(ctx, fk, req, now)
 	}
 	return e, true
 }
@@ -237,9 +253,10 @@ func (c *Cache[R, T]) refreshMargin(e Entry[T]) time.Duration {
 	return min(margin, lifetime/2)
 }
 
-// refresh starts a background mint for fk unless one is running already.
-func (c *Cache[R, T]) refresh(ctx context.Context, fk flightKey, req R) {
-	f, started := c.join(fk)
+// refresh starts a background mint for fk unless one is running already or
+// the last one failed too recently.
+func (c *Cache[R, T]) refresh(ctx context.Context, fk flightKey, req R, now time.Time) {
+	f, started := c.join(fk, now)
 	if started {
 		c.record(EventRefresh, fk.key, nil)
 		go c.fly(ctx, fk, req, f, false)
@@ -252,7 +269,7 @@ func (c *Cache[R, T]) await(ctx context.Context, fk flightKey, req R) (T, error)
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	f, started := c.join(fk)
+	f, started := c.join(fk, time.Time{})
 	if f == nil {
 		return zero, ErrClosed
 	}
@@ -269,8 +286,9 @@ func (c *Cache[R, T]) await(ctx context.Context, fk flightKey, req R) (T, error)
 }
 
 // join returns the running flight for fk, or registers a new one that the
-// caller must start (started is true). It returns nil once the Cache is closed.
-func (c *Cache[R, T]) join(fk flightKey) (f *flight[T], started bool) {
+// caller must start (started is true). It returns nil once the Cache is
+// closed, and for a refresh (refreshAt set) that must wait after a failure.
+func (c *Cache[R, T]) join(fk flightKey, refreshAt time.Time) (f *flight[T], started bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed.Load() {
@@ -279,48 +297,85 @@ func (c *Cache[R, T]) join(fk flightKey) (f *flight[T], started bool) {
 	if f = c.flights[fk]; f != nil {
 		return f, false
 	}
+	if b, ok := c.retry[fk.key]; ok && !refreshAt.IsZero() && refreshAt.Before(b.after) {
+		return nil, false
+	}
 	f = &flight[T]{done: make(chan struct{})}
 	c.flights[fk] = f
 	c.wg.Add(1)
 	return f, true
 }
 
-// fly mints for fk, stores the token, and hands the outcome to the waiters.
-// With recheck it first looks in the Store again: a flight that ended after
-// this Get's lookup missed has saved its token before it let go of the key,
-// so the recheck finds that token instead of minting a second one.
+// fly runs the flight fk and hands its outcome to the waiters. It always
+// lands the flight, whatever panics.
 func (c *Cache[R, T]) fly(ctx context.Context, fk flightKey, req R, f *flight[T], recheck bool) {
 	defer c.wg.Done()
-	ctx = context.WithoutCancel(ctx)
+	val, err := c.outcome(context.WithoutCancel(ctx), fk, req, recheck)
+	c.land(fk, f, val, err)
+}
+
+// outcome mints for fk and stores the token; its events are recorded before
+// it returns, so before any waiter sees the token. With recheck it first
+// looks in the Store again: a flight that ended after this Get's lookup
+// missed has saved its token before it let go of the key, so the recheck
+// finds that token instead of minting a second one.
+func (c *Cache[R, T]) outcome(ctx context.Context, fk flightKey, req R, recheck bool) (val T, err error) {
+	defer func() {
+		if r := recover(); r != nil { // the wrappers recover everything; this is the last resort
+			var zero T
+			val, err = zero, panicError("the cache", r)
+			c.record(EventError, fk.key, err)
+		}
+	}()
 	if recheck {
-		if e, ok, err := c.cfg.Store.Load(ctx, fk.key); err == nil && ok && e.Fingerprint == fk.fp &&
+		if e, ok, err := c.load(ctx, fk.key); err == nil && ok && e.Fingerprint == fk.fp &&
 			c.cfg.Clock.Now().Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
-			c.land(fk, f, e.Value, nil)
-			return
+			return e.Value, nil
 		}
 	}
 	release, shared, found := c.fleetTurn(ctx, fk) // a fleet's one minter, or its token
 	defer release()
 	if found {
-		c.land(fk, f, shared.Value, nil)
-		return
+		return shared.Value, nil
 	}
-	var tags []string
-	if c.cfg.Tags != nil {
-		tags = c.cfg.Tags(req)
+	tags, err := c.tags(req)
+	if err != nil {
+		c.record(EventError, fk.key, err)
+		return val, err
 	}
-	epoch, epochErr := c.cfg.Store.Epoch(ctx, fk.key, tags)
+	epoch, epochErr := c.epoch(ctx, fk.key, tags)
 	e, err := c.mint(ctx, req)
-	if err == nil {
-		if epochErr != nil {
-			c.record(EventError, fk.key, epochErr) // without an epoch the save could outlive a clear
-		} else {
-			e.Fingerprint, e.Tags, e.Epoch = fk.fp, tags, epoch
-			c.save(ctx, fk.key, e)
-		}
+	c.noteOutcome(fk.key, !recheck, err)
+	if err != nil {
+		c.record(EventError, fk.key, err)
+		return val, err
 	}
-	c.land(fk, f, e.Value, err)
-	c.recordMint(fk.key, err)
+	if epochErr != nil {
+		c.record(EventError, fk.key, epochErr) // without an epoch the save could outlive a clear
+	} else {
+		e.Fingerprint, e.Tags, e.Epoch = fk.fp, tags, epoch
+		c.save(ctx, fk.key, e)
+	}
+	c.record(EventMint, fk.key, nil)
+	return e.Value, nil
+}
+
+// noteOutcome records a failed background refresh of key, so the next one
+// waits, and forgets the failures once a mint of key succeeds.
+func (c *Cache[R, T]) noteOutcome(key string, background bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, failing := c.retry[key]
+	switch {
+	case err == nil && failing:
+		delete(c.retry, key)
+	case err != nil && background:
+		if !failing && len(c.retry) >= c.cfg.MaxEntries {
+			clear(c.retry) // bounded: forgetting only means an earlier retry
+		}
+		pause := min(refreshPause<<min(b.failures, 16), maxRefreshPause)
+		c.retry[key] = backoff{after: c.cfg.Clock.Now().Add(pause), failures: b.failures + 1}
+	}
 }
 
 // land ends the flight fk and hands val and err to its waiters.
@@ -343,7 +398,7 @@ func (c *Cache[R, T]) mintAlone(ctx context.Context, key string, req R) (T, erro
 // save stores e and records it in the index, evicting what no longer fits.
 // A save refused as stale (invalidated while minting) is counted apart.
 func (c *Cache[R, T]) save(ctx context.Context, key string, e Entry[T]) {
-	if err := c.cfg.Store.Save(ctx, key, e); errors.Is(err, ErrStale) {
+	if err := c.storeSave(ctx, key, e); errors.Is(err, ErrStale) {
 		c.record(EventStale, key, nil)
 		return
 	} else if err != nil {
@@ -398,7 +453,7 @@ func (c *Cache[R, T]) InvalidateTag(ctx context.Context, tag string) error {
 // invalidate passes t to the Store and records it under key.
 func (c *Cache[R, T]) invalidate(ctx context.Context, key string, t Target) error {
 	c.record(EventInvalidate, key, nil)
-	if err := c.cfg.Store.Invalidate(ctx, t); err != nil {
+	if err := c.storeInvalidate(ctx, t); err != nil {
 		c.record(EventError, key, err)
 		return fmt.Errorf("tokencache: invalidate in store: %w", err)
 	}
@@ -408,10 +463,14 @@ func (c *Cache[R, T]) invalidate(ctx context.Context, key string, t Target) erro
 // evict deletes key from the Store to make room.
 func (c *Cache[R, T]) evict(ctx context.Context, key string) {
 	c.record(EventEvict, key, nil)
-	if err := c.cfg.Store.Delete(ctx, key); err != nil {
+	if err := c.storeDelete(ctx, key); err != nil {
 		c.record(EventError, key, err)
 	}
 }
+
+// Skew is the Config.Skew in force: a token is not served this close to its
+// expiry, so a token that lives no longer can never be served.
+func (c *Cache[R, T]) Skew() time.Duration { return c.cfg.Skew }
 
 // Stats returns the counters so far.
 func (c *Cache[R, T]) Stats() Stats { return c.counts.stats() }
@@ -433,13 +492,6 @@ func (c *Cache[R, T]) Close() error {
 func (c *Cache[R, T]) Format(f fmt.State, _ rune) {
 	s := c.Stats()
 	fmt.Fprintf(f, "tokencache.Cache{hits: %d, misses: %d, mints: %d}", s.Hits, s.Misses, s.Mints)
-}
-
-func (c *Cache[R, T]) record(kind EventKind, key string, err error) {
-	c.counts[kind].Add(1)
-	if c.cfg.OnEvent != nil {
-		c.cfg.OnEvent(Event{Kind: kind, Key: key, Err: err})
-	}
 }
 
 func (c *Cache[R, T]) recordMint(key string, err error) {

@@ -374,7 +374,7 @@ func TestMintPanicBecomesError(t *testing.T) {
 		for _, r := range []req{{}, {SingleUse: true}} {
 			c := newCache(t, newMinter(), tc.edit)
 			_, err := c.Get(context.Background(), "k", r)
-			require.ErrorIs(t, err, ErrMintPanicked, tc.name)
+			require.ErrorIs(t, err, ErrPanicked, tc.name)
 			assert.Contains(t, err.Error(), tc.want, tc.name)
 			assert.NotContains(t, err.Error(), secret, tc.name)
 		}

@@ -60,7 +60,7 @@ func (c *Cache[R, T]) fleetTurn(ctx context.Context, fk flightKey) (release func
 // fresh returns the stored entry for fk if it may be served and needs no
 // refresh yet, as the entry another replica has just minted does.
 func (c *Cache[R, T]) fresh(ctx context.Context, fk flightKey) (Entry[T], bool) {
-	e, ok, err := c.cfg.Store.Load(ctx, fk.key)
+	e, ok, err := c.load(ctx, fk.key)
 	if err != nil || !ok || e.Fingerprint != fk.fp {
 		return e, false
 	}

@@ -14,10 +14,16 @@ type index struct {
 	order expiryHeap
 }
 
+// indexItem is 32 bytes: the expiry as Unix seconds and nanoseconds.
 type indexItem struct {
-	key       string
-	expiresAt time.Time
-	pos       int // position in expiryHeap
+	key     string
+	expSec  int64
+	expNsec int32
+	pos     int32 // position in expiryHeap
+}
+
+func (it *indexItem) expiresBefore(o *indexItem) bool {
+	return it.expSec < o.expSec || (it.expSec == o.expSec && it.expNsec < o.expNsec)
 }
 
 func newIndex() index {
@@ -26,7 +32,7 @@ func newIndex() index {
 
 // add records key, which must not be in the index.
 func (ix *index) add(key string, expiresAt time.Time) {
-	it := &indexItem{key: key, expiresAt: expiresAt}
+	it := &indexItem{key: key, expSec: expiresAt.Unix(), expNsec: int32(expiresAt.Nanosecond())}
 	ix.byKey[key] = it
 	heap.Push(&ix.order, it)
 }
@@ -44,9 +50,10 @@ func (ix *index) remove(key string) bool {
 // soonest-to-expire entries until at most limit remain, and returns their keys.
 func (ix *index) evict(cutoff time.Time, limit int) []string {
 	var keys []string
+	c := &indexItem{expSec: cutoff.Unix(), expNsec: int32(cutoff.Nanosecond())}
 	for len(ix.order) > 0 {
 		first := ix.order[0]
-		if len(ix.order) <= limit && first.expiresAt.After(cutoff) {
+		if len(ix.order) <= limit && c.expiresBefore(first) {
 			break
 		}
 		ix.drop(first)
@@ -59,22 +66,22 @@ func (ix *index) len() int { return len(ix.order) }
 
 func (ix *index) drop(it *indexItem) {
 	delete(ix.byKey, it.key)
-	heap.Remove(&ix.order, it.pos)
+	heap.Remove(&ix.order, int(it.pos))
 }
 
 // expiryHeap orders items by expiry, soonest first (container/heap.Interface).
 type expiryHeap []*indexItem
 
 func (h expiryHeap) Len() int           { return len(h) }
-func (h expiryHeap) Less(i, j int) bool { return h[i].expiresAt.Before(h[j].expiresAt) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expiresBefore(h[j]) }
 func (h expiryHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].pos, h[j].pos = i, j
+	h[i].pos, h[j].pos = int32(i), int32(j)
 }
 
 func (h *expiryHeap) Push(x any) {
 	it := x.(*indexItem)
-	it.pos = len(*h)
+	it.pos = int32(len(*h))
 	*h = append(*h, it)
 }
 

@@ -12,9 +12,12 @@ import (
 // within Config.Skew, so it may not be served. Such a token is not cached.
 var ErrShortLived = errors.New("tokencache: minted token expires within the clock-skew allowance")
 
-// ErrMintPanicked is returned when Config.Mint, Lifetime or ID panics. The
-// panic is recovered so that a background refresh cannot crash the program.
-var ErrMintPanicked = errors.New("tokencache: mint panicked")
+// ErrPanicked is returned (and reported as an EventError) when a function
+// the Cache calls panics: Config.Mint, Lifetime, ID, Tags, Bypass,
+// Fingerprint, OnEvent or a Store method. The panic is recovered, so that
+// neither a Get nor a background refresh can crash the program or leave a
+// flight behind.
+var ErrPanicked = errors.New("tokencache: a callback panicked")
 
 // mint calls Config.Mint under MintTimeout and checks the token's lifetime.
 // It returns the entry to cache, with the token's identity.
@@ -40,11 +43,12 @@ func (c *Cache[R, T]) mint(ctx context.Context, req R) (Entry[T], error) {
 }
 
 // callUser runs the caller's Mint, Lifetime and ID, turning a panic in any of
-// them into ErrMintPanicked.
+// them into ErrPanicked.
 func (c *Cache[R, T]) callUser(ctx context.Context, req R) (e Entry[T], err error) {
+	where := "Config.Mint"
 	defer func() {
 		if r := recover(); r != nil {
-			e, err = Entry[T]{}, panicError(r)
+			e, err = Entry[T]{}, panicError(where, r)
 		}
 	}()
 	v, err := c.cfg.Mint(ctx, req)
@@ -52,19 +56,21 @@ func (c *Cache[R, T]) callUser(ctx context.Context, req R) (e Entry[T], err erro
 		return Entry[T]{}, err
 	}
 	e.Value = v
+	where = "Config.Lifetime"
 	e.IssuedAt, e.ExpiresAt = c.cfg.Lifetime(v)
 	if c.cfg.ID != nil {
+		where = "Config.ID"
 		e.ID = c.cfg.ID(v)
 	}
 	return e, nil
 }
 
-// panicError describes a recovered panic. It names only the value's type,
-// unless it is a runtime error, whose text holds no caller data, so a token
-// passed to panic cannot reach an error string.
-func panicError(r any) error {
+// panicError describes a panic recovered in where. It names only the value's
+// type, unless it is a runtime error, whose text holds no caller data, so a
+// token passed to panic cannot reach an error string.
+func panicError(where string, r any) error {
 	if re, ok := r.(runtime.Error); ok {
-		return fmt.Errorf("%w: %s", ErrMintPanicked, re.Error())
+		return fmt.Errorf("%w: %s panicked: %s", ErrPanicked, where, re.Error())
 	}
-	return fmt.Errorf("%w with a %T", ErrMintPanicked, r)
+	return fmt.Errorf("%w: %s panicked with a %T", ErrPanicked, where, r)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"sync"
 	"time"
 )
@@ -73,15 +74,17 @@ type Store[T any] interface {
 const epochSlots = 4096
 
 // memoryStore is the default Store: a map behind a read-write lock, so hits
-// only take the read lock. The Cache bounds its size.
+// only take the read lock. The Cache bounds its size. Identities are
+// indexed; tags are not (an index would cost about 100 bytes an entry):
+// invalidating a tag, which is rare (an administrator clears a user's
+// tokens), scans the entries.
 type memoryStore[T any] struct {
 	seed maphash.Seed
 
 	mu      sync.RWMutex
-	entries map[string]Entry[T]
-	byID    map[string]string   // token identity -> key
-	byTag   map[string][]string // tag -> keys saved with it
-	epochs  [epochSlots]uint64  // invalidation counters, by hash of key or tag
+	entries map[string]*memEntry[T] // never changed once stored: replaced
+	byID    map[string]string       // token identity -> key
+	epochs  [epochSlots]uint64      // invalidation counters, by hash of key or tag
 }
 
 // NewMemoryStore returns the in-memory Store a Cache uses by default, for
@@ -91,17 +94,43 @@ func NewMemoryStore[T any]() Store[T] { return newMemoryStore[T]() }
 func newMemoryStore[T any]() *memoryStore[T] {
 	return &memoryStore[T]{
 		seed:    maphash.MakeSeed(),
-		entries: make(map[string]Entry[T]),
+		entries: make(map[string]*memEntry[T]),
 		byID:    make(map[string]string),
-		byTag:   make(map[string][]string),
 	}
+}
+
+// memEntry is an Entry as the memory store keeps it: times as Unix seconds
+// and nanoseconds (UTC on the way out) take 24 bytes instead of 48, and the
+// map holds a pointer, which keeps its slots small.
+type memEntry[T any] struct {
+	value                   T
+	fingerprint, id         string
+	tags                    []string
+	epoch                   uint64
+	issuedSec, expiresSec   int64
+	issuedNsec, expiresNsec int32
+}
+
+func newMemEntry[T any](e Entry[T]) *memEntry[T] {
+	return &memEntry[T]{value: e.Value, fingerprint: e.Fingerprint, id: e.ID, tags: e.Tags, epoch: e.Epoch,
+		issuedSec: e.IssuedAt.Unix(), issuedNsec: int32(e.IssuedAt.Nanosecond()),
+		expiresSec: e.ExpiresAt.Unix(), expiresNsec: int32(e.ExpiresAt.Nanosecond())}
+}
+
+func (m *memEntry[T]) entry() Entry[T] {
+	return Entry[T]{Value: m.value, Fingerprint: m.fingerprint, ID: m.id, Tags: m.tags, Epoch: m.epoch,
+		IssuedAt:  time.Unix(m.issuedSec, int64(m.issuedNsec)).UTC(),
+		ExpiresAt: time.Unix(m.expiresSec, int64(m.expiresNsec)).UTC()}
 }
 
 func (s *memoryStore[T]) Load(_ context.Context, key string) (Entry[T], bool, error) {
 	s.mu.RLock()
-	e, ok := s.entries[key]
+	m := s.entries[key]
 	s.mu.RUnlock()
-	return e, ok, nil
+	if m == nil {
+		return Entry[T]{}, false, nil
+	}
+	return m.entry(), true, nil
 }
 
 func (s *memoryStore[T]) Epoch(_ context.Context, key string, tags []string) (uint64, error) {
@@ -136,12 +165,9 @@ func (s *memoryStore[T]) Save(_ context.Context, key string, e Entry[T]) error {
 		return ErrStale
 	}
 	s.deleteLocked(key)
-	s.entries[key] = e
+	s.entries[key] = newMemEntry(e)
 	if e.ID != "" {
 		s.byID[e.ID] = key
-	}
-	for _, t := range e.Tags {
-		s.byTag[t] = append(s.byTag[t], key)
 	}
 	return nil
 }
@@ -162,8 +188,12 @@ func (s *memoryStore[T]) Invalidate(_ context.Context, t Target) error {
 	}
 	for _, tag := range t.Tags {
 		s.epochs[s.slot('t', tag)]++
-		for _, k := range append([]string(nil), s.byTag[tag]...) {
-			s.deleteLocked(k)
+	}
+	if len(t.Tags) > 0 {
+		for k, m := range s.entries {
+			if hasAny(m.tags, t.Tags) {
+				s.deleteLocked(k) // deleting while ranging is allowed
+			}
 		}
 	}
 	for _, id := range t.IDs {
@@ -174,35 +204,26 @@ func (s *memoryStore[T]) Invalidate(_ context.Context, t Target) error {
 	return nil
 }
 
-// deleteLocked drops key and its ID and tag links.
+// deleteLocked drops key and its ID link.
 func (s *memoryStore[T]) deleteLocked(key string) {
-	e, ok := s.entries[key]
+	m, ok := s.entries[key]
 	if !ok {
 		return
 	}
 	delete(s.entries, key)
-	if e.ID != "" && s.byID[e.ID] == key {
-		delete(s.byID, e.ID)
-	}
-	for _, t := range e.Tags {
-		s.byTag[t] = without(s.byTag[t], key)
-		if len(s.byTag[t]) == 0 {
-			delete(s.byTag, t)
-		}
+	if m.id != "" && s.byID[m.id] == key {
+		delete(s.byID, m.id)
 	}
 }
 
-// without removes key from keys, not keeping the order.
-func without(keys []string, key string) []string {
-	for i, k := range keys {
-		if k == key {
-			last := len(keys) - 1
-			keys[i] = keys[last]
-			keys[last] = ""
-			return keys[:last]
+// hasAny reports whether tags holds one of want.
+func hasAny(tags, want []string) bool {
+	for _, t := range tags {
+		if slices.Contains(want, t) {
+			return true
 		}
 	}
-	return keys
+	return false
 }
 
 func (s *memoryStore[T]) len() int {

@@ -7,6 +7,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -17,27 +18,72 @@ import (
 // with string tokens.
 func Run(t *testing.T, newStore func(t *testing.T) tokencache.Store[string]) {
 	t.Helper()
-	for _, tc := range []struct {
-		name string
-		fn   func(t *testing.T, s tokencache.Store[string])
-	}{
-		{"SaveLoadRoundTrip", saveLoadRoundTrip},
-		{"SaveReplaces", saveReplaces},
-		{"DeleteKeepsEpochs", deleteKeepsEpochs},
-		{"InvalidateKeyVoidsMintInFlight", invalidateKeyVoidsMint},
-		{"InvalidateTagVoidsMintInFlight", invalidateTagVoidsMint},
-		{"InvalidateTagDropsTaggedEntries", invalidateTagDrops},
-		{"InvalidateIDDropsThatEntry", invalidateIDDrops},
-		{"ReplacedEntryLeavesItsOldLinks", replacedEntryUnlinks},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, newStore(t)) })
 	}
+}
+
+// Check runs the same checks as Run outside a test and returns the first
+// breach of the contract, naming the check, or nil.
+func Check(newStore func() tokencache.Store[string]) error {
+	for _, c := range checks {
+		if err := checkOne(c, newStore()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fatal is what a checker panics with to stop its check.
+type fatal struct{ err error }
+
+// checker reports a breach by panicking with fatal.
+type checker struct{}
+
+func (checker) Helper() {}
+
+func (checker) Fatalf(format string, args ...any) { panic(fatal{fmt.Errorf(format, args...)}) }
+
+func checkOne(c check, s tokencache.Store[string]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok := r.(fatal)
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("storetest: %s: %w", c.name, f.err)
+		}
+	}()
+	c.fn(checker{}, s)
+	return nil
+}
+
+// T is the part of *testing.T the checks use.
+type T interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+type check struct {
+	name string
+	fn   func(t T, s tokencache.Store[string])
+}
+
+var checks = []check{
+	{"SaveLoadRoundTrip", saveLoadRoundTrip},
+	{"SaveReplaces", saveReplaces},
+	{"DeleteKeepsEpochs", deleteKeepsEpochs},
+	{"InvalidateKeyVoidsMintInFlight", invalidateKeyVoidsMint},
+	{"InvalidateTagVoidsMintInFlight", invalidateTagVoidsMint},
+	{"InvalidateTagDropsTaggedEntries", invalidateTagDrops},
+	{"InvalidateIDDropsThatEntry", invalidateIDDrops},
+	{"ReplacedEntryLeavesItsOldLinks", replacedEntryUnlinks},
 }
 
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // mint plays the cache: it reads the epoch, then returns the entry to save.
-func mint(t *testing.T, s tokencache.Store[string], key, value string, tags ...string) tokencache.Entry[string] {
+func mint(t T, s tokencache.Store[string], key, value string, tags ...string) tokencache.Entry[string] {
 	t.Helper()
 	epoch, err := s.Epoch(context.Background(), key, tags)
 	if err != nil {
@@ -47,14 +93,14 @@ func mint(t *testing.T, s tokencache.Store[string], key, value string, tags ...s
 		Fingerprint: "fp-" + key, ID: "id-" + value, Tags: tags, Epoch: epoch}
 }
 
-func save(t *testing.T, s tokencache.Store[string], key string, e tokencache.Entry[string]) {
+func save(t T, s tokencache.Store[string], key string, e tokencache.Entry[string]) {
 	t.Helper()
 	if err := s.Save(context.Background(), key, e); err != nil {
 		t.Fatalf("Save(%q): %v", key, err)
 	}
 }
 
-func saveStale(t *testing.T, s tokencache.Store[string], key string, e tokencache.Entry[string]) {
+func saveStale(t T, s tokencache.Store[string], key string, e tokencache.Entry[string]) {
 	t.Helper()
 	if err := s.Save(context.Background(), key, e); !errors.Is(err, tokencache.ErrStale) {
 		t.Fatalf("Save(%q) after an invalidation = %v, want ErrStale", key, err)
@@ -64,14 +110,14 @@ func saveStale(t *testing.T, s tokencache.Store[string], key string, e tokencach
 	}
 }
 
-func invalidate(t *testing.T, s tokencache.Store[string], target tokencache.Target) {
+func invalidate(t T, s tokencache.Store[string], target tokencache.Target) {
 	t.Helper()
 	if err := s.Invalidate(context.Background(), target); err != nil {
 		t.Fatalf("Invalidate(%+v): %v", target, err)
 	}
 }
 
-func load(t *testing.T, s tokencache.Store[string], key string) (tokencache.Entry[string], bool) {
+func load(t T, s tokencache.Store[string], key string) (tokencache.Entry[string], bool) {
 	t.Helper()
 	e, ok, err := s.Load(context.Background(), key)
 	if err != nil {
@@ -80,7 +126,7 @@ func load(t *testing.T, s tokencache.Store[string], key string) (tokencache.Entr
 	return e, ok
 }
 
-func wantValue(t *testing.T, s tokencache.Store[string], key, value string) {
+func wantValue(t T, s tokencache.Store[string], key, value string) {
 	t.Helper()
 	e, ok := load(t, s, key)
 	switch {
@@ -91,7 +137,7 @@ func wantValue(t *testing.T, s tokencache.Store[string], key, value string) {
 	}
 }
 
-func saveLoadRoundTrip(t *testing.T, s tokencache.Store[string]) {
+func saveLoadRoundTrip(t T, s tokencache.Store[string]) {
 	wantValue(t, s, "k", "")
 	e := mint(t, s, "k", "v1", "tag-a", "tag-b")
 	save(t, s, "k", e)
@@ -102,13 +148,13 @@ func saveLoadRoundTrip(t *testing.T, s tokencache.Store[string]) {
 	}
 }
 
-func saveReplaces(t *testing.T, s tokencache.Store[string]) {
+func saveReplaces(t T, s tokencache.Store[string]) {
 	save(t, s, "k", mint(t, s, "k", "v1"))
 	save(t, s, "k", mint(t, s, "k", "v2"))
 	wantValue(t, s, "k", "v2")
 }
 
-func deleteKeepsEpochs(t *testing.T, s tokencache.Store[string]) {
+func deleteKeepsEpochs(t T, s tokencache.Store[string]) {
 	e := mint(t, s, "k", "v1", "tag")
 	if err := s.Delete(context.Background(), "k"); err != nil {
 		t.Fatalf("Delete of a missing key: %v", err)
@@ -120,7 +166,7 @@ func deleteKeepsEpochs(t *testing.T, s tokencache.Store[string]) {
 	wantValue(t, s, "k", "")
 }
 
-func invalidateKeyVoidsMint(t *testing.T, s tokencache.Store[string]) {
+func invalidateKeyVoidsMint(t T, s tokencache.Store[string]) {
 	save(t, s, "k", mint(t, s, "k", "old"))
 	inFlight := mint(t, s, "k", "new")
 	other := mint(t, s, "other", "o")
@@ -132,7 +178,7 @@ func invalidateKeyVoidsMint(t *testing.T, s tokencache.Store[string]) {
 	wantValue(t, s, "k", "after")
 }
 
-func invalidateTagVoidsMint(t *testing.T, s tokencache.Store[string]) {
+func invalidateTagVoidsMint(t T, s tokencache.Store[string]) {
 	inFlight := mint(t, s, "k", "new", "user-1")
 	untagged := mint(t, s, "k2", "u")
 	invalidate(t, s, tokencache.Target{Tags: []string{"user-1"}})
@@ -142,7 +188,7 @@ func invalidateTagVoidsMint(t *testing.T, s tokencache.Store[string]) {
 	wantValue(t, s, "k", "after")
 }
 
-func invalidateTagDrops(t *testing.T, s tokencache.Store[string]) {
+func invalidateTagDrops(t T, s tokencache.Store[string]) {
 	save(t, s, "a", mint(t, s, "a", "va", "user-1", "page-1"))
 	save(t, s, "b", mint(t, s, "b", "vb", "user-1"))
 	save(t, s, "c", mint(t, s, "c", "vc", "user-2"))
@@ -154,7 +200,7 @@ func invalidateTagDrops(t *testing.T, s tokencache.Store[string]) {
 	wantValue(t, s, "c", "vc")
 }
 
-func invalidateIDDrops(t *testing.T, s tokencache.Store[string]) {
+func invalidateIDDrops(t T, s tokencache.Store[string]) {
 	save(t, s, "a", mint(t, s, "a", "va"))
 	save(t, s, "b", mint(t, s, "b", "vb"))
 	invalidate(t, s, tokencache.Target{IDs: []string{"id-va", "id-unknown"}})
@@ -162,7 +208,7 @@ func invalidateIDDrops(t *testing.T, s tokencache.Store[string]) {
 	wantValue(t, s, "b", "vb")
 }
 
-func replacedEntryUnlinks(t *testing.T, s tokencache.Store[string]) {
+func replacedEntryUnlinks(t T, s tokencache.Store[string]) {
 	save(t, s, "k", mint(t, s, "k", "v1", "old-tag"))
 	save(t, s, "k", mint(t, s, "k", "v2", "new-tag"))
 	invalidate(t, s, tokencache.Target{Tags: []string{"old-tag"}, IDs: []string{"id-v1"}})
