@@ -13,7 +13,7 @@ import (
 // tokens and mint lock) into its Cache, and the rate budget into its Client.
 // examples/fleet runs this against a real redis-server.
 func Example() {
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"}) // connects on first use
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true}) // connects on first use
 	defer rdb.Close()
 	sealKey := make([]byte, 32) // in production: 32 random bytes from your secret store, the same on every replica
 

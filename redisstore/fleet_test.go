@@ -345,3 +345,24 @@ func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
 		t.Fatalf("mints = %d, want 2 (the first token and one refresh for the whole fleet)", n)
 	}
 }
+
+// A Redis slower than the store's Timeout counts as down: the Get is served
+// by a local mint, and the error is counted.
+func TestFleetSlowRedisFallsBack(t *testing.T) {
+	f := newFleet(t, 1, fleetConfig{store: redisstore.Options{Timeout: 20 * time.Millisecond}})
+	ctx := context.Background()
+	admin := f.redis.Client()
+	if err := admin.Do(ctx, "CLIENT", "PAUSE", "500", "ALL").Err(); err != nil {
+		t.Fatalf("CLIENT PAUSE: %v", err)
+	}
+	r := f.replicas[0]
+	if _, err := r.cache.Get(ctx, "user-1", userRequest(1)); err != nil {
+		t.Fatalf("Get with a paused Redis: %v", err)
+	}
+	if r.store.Errors() == 0 || r.cache.Stats().Errors == 0 {
+		t.Fatalf("store errors %d, cache errors %d; want the slow calls counted", r.store.Errors(), r.cache.Stats().Errors)
+	}
+	if f.mints() != 1 {
+		t.Fatalf("mints = %d, want 1 (local)", f.mints())
+	}
+}

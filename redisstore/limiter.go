@@ -79,6 +79,7 @@ type RateLimiter struct {
 	rdb      redis.UniversalClient
 	opts     LimiterOptions
 	interval time.Duration
+	direct   bool // rdb honours context deadlines (see bounded)
 	errs     atomic.Uint64
 	localAt  atomic.Int64 // unix nanos until which Redis is skipped
 
@@ -121,7 +122,8 @@ func NewRateLimiter(rdb redis.UniversalClient, opts LimiterOptions) (*RateLimite
 	if interval < time.Microsecond {
 		return nil, validate.Fieldf("Rate", "must be at most 1,000,000 per second")
 	}
-	return &RateLimiter{rdb: rdb, opts: opts, interval: interval, local: map[string]*rate.Limiter{}}, nil
+	return &RateLimiter{rdb: rdb, opts: opts, interval: interval, direct: honoursDeadlines(rdb),
+		local: map[string]*rate.Limiter{}}, nil
 }
 
 // Wait blocks until one request for action may go, or ctx ends.
@@ -157,10 +159,10 @@ func (l *RateLimiter) Reserve(ctx context.Context, action string) (time.Duration
 	if l.opts.Clock != nil {
 		now = fmt.Sprint(l.opts.Clock.Now().UnixMicro())
 	}
-	rctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
-	defer cancel()
-	us, err := gcraScript.Run(rctx, l.rdb, []string{l.opts.Prefix + "rate:" + action},
-		l.interval.Microseconds(), l.opts.Burst, now).Int64()
+	us, err := bounded(ctx, l.opts.Timeout, l.direct, func(ctx context.Context) (int64, error) {
+		return gcraScript.Run(ctx, l.rdb, []string{l.opts.Prefix + "rate:" + action},
+			l.interval.Microseconds(), l.opts.Burst, now).Int64()
+	})
 	if err != nil {
 		if ctx.Err() == nil {
 			l.fail(err)

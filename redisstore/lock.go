@@ -35,9 +35,9 @@ func (s *Store[T]) Lead(ctx context.Context, key string, ttl time.Duration) (rel
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	id := hex.EncodeToString(token)
-	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
-	led, err = s.rdb.SetNX(rctx, s.lockKey(key), id, ttl).Result()
+	led, err = bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) (bool, error) {
+		return s.rdb.SetNX(ctx, s.lockKey(key), id, ttl).Result()
+	})
 	if err != nil {
 		s.fail(ctx, err)
 		return nil, false, fmt.Errorf("redisstore: lock: %w", err)
@@ -48,10 +48,12 @@ func (s *Store[T]) Lead(ctx context.Context, key string, ttl time.Duration) (rel
 	}
 	s.forget(key) // the leader's next Load must see what the last lead saved
 	return func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Timeout)
-		defer cancel()
-		if err := releaseScript.Run(rctx, s.rdb, []string{s.lockKey(key)}, id).Err(); err != nil {
-			s.fail(rctx, err) // the lock then expires by itself
+		base := context.WithoutCancel(ctx)
+		_, err := bounded(base, s.opts.Timeout, s.direct, func(ctx context.Context) (any, error) {
+			return nil, releaseScript.Run(ctx, s.rdb, []string{s.lockKey(key)}, id).Err()
+		})
+		if err != nil {
+			s.fail(base, err) // the lock then expires by itself
 		}
 	}, true, nil
 }
@@ -69,17 +71,15 @@ func (s *Store[T]) Follow(ctx context.Context, key string) error {
 	if err != nil || left <= 0 {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, left+s.opts.Timeout)
-	defer cancel()
-	delay := time.Millisecond
-	for {
-		if err := sleep(ctx, min(delay, left)); err != nil {
-			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-				return nil // the lock seen first has expired: look again
-			}
+	until := time.Now().Add(left + s.opts.Timeout)
+	for delay := time.Millisecond; ; delay = min(2*delay, 50*time.Millisecond) {
+		wait := min(delay, left, time.Until(until))
+		if wait <= 0 {
+			return nil // the lock seen first has expired: the caller looks again
+		}
+		if err := sleep(ctx, wait); err != nil {
 			return fmt.Errorf("redisstore: waiting for another replica's mint: %w", err)
 		}
-		delay = min(2*delay, 50*time.Millisecond)
 		if left, err = s.lockLeft(ctx, key); err != nil || left <= 0 {
 			return err
 		}
@@ -88,9 +88,9 @@ func (s *Store[T]) Follow(ctx context.Context, key string) error {
 
 // lockLeft returns how long the lock on key still lasts; 0 if it is gone.
 func (s *Store[T]) lockLeft(ctx context.Context, key string) (time.Duration, error) {
-	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
-	left, err := s.rdb.PTTL(rctx, s.lockKey(key)).Result()
+	left, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) (time.Duration, error) {
+		return s.rdb.PTTL(ctx, s.lockKey(key)).Result()
+	})
 	if err != nil {
 		s.fail(ctx, err)
 		return 0, fmt.Errorf("redisstore: lock: %w", err)

@@ -49,7 +49,10 @@ type Options struct {
 	// then sealed with AES-GCM, bound to its key, and only sealed entries are
 	// read. Tokens in Redis are live credentials; set it in production.
 	SealKey []byte
-	// Timeout bounds each Redis call. Default (0): DefaultTimeout.
+	// Timeout bounds each Redis call. Default (0): DefaultTimeout. Give the
+	// store a client with ContextTimeoutEnabled: it then applies the bound on
+	// the socket; otherwise the store runs each call on a helper goroutine
+	// and abandons it when the time is up, which costs a little per call.
 	Timeout time.Duration
 	// Cooldown is how long the store keeps to its local fallback after a
 	// Redis error before it asks Redis again. Default (0): DefaultCooldown.
@@ -77,11 +80,12 @@ type Options struct {
 // invalidated elsewhere while this replica could reach Redis. It is safe for
 // concurrent use.
 type Store[T any] struct {
-	rdb   redis.UniversalClient
-	codec Codec[T]
-	opts  Options
-	seal  *sealer // nil without SealKey
-	now   func() time.Time
+	rdb    redis.UniversalClient
+	codec  Codec[T]
+	opts   Options
+	seal   *sealer // nil without SealKey
+	direct bool    // rdb honours context deadlines (see bounded)
+	now    func() time.Time
 
 	errs     atomic.Uint64
 	localAt  atomic.Int64 // unix nanos until which Redis is skipped
@@ -116,7 +120,8 @@ func NewStore[T any](rdb redis.UniversalClient, codec Codec[T], opts Options) (*
 	case opts.LockTTL < 0:
 		return nil, validate.Fieldf("LockTTL", "must not be negative")
 	}
-	s := &Store[T]{rdb: rdb, codec: codec, opts: opts, now: time.Now, local: tokencache.NewMemoryStore[T]()}
+	s := &Store[T]{rdb: rdb, codec: codec, opts: opts, now: time.Now, local: tokencache.NewMemoryStore[T](),
+		direct: honoursDeadlines(rdb)}
 	if opts.SealKey != nil {
 		seal, err := newSealer(opts.SealKey)
 		if err != nil {
@@ -180,11 +185,12 @@ func (s *Store[T]) Load(ctx context.Context, key string) (tokencache.Entry[T], b
 // shared call, so a fetch that follows it never sees the state before it.
 func (s *Store[T]) fetch(ctx context.Context, key string) ([]byte, error) {
 	v, err, _ := s.loads.Do(strconv.FormatUint(s.loadGen.Load(), 10)+":"+key, func() (any, error) {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Timeout)
-		defer cancel()
-		blob, err := s.rdb.HGet(rctx, s.entryKey(key), "b").Bytes()
+		shared := context.WithoutCancel(ctx) // one caller giving up must not fail the others
+		blob, err := bounded(shared, s.opts.Timeout, s.direct, func(ctx context.Context) ([]byte, error) {
+			return s.rdb.HGet(ctx, s.entryKey(key), "b").Bytes()
+		})
 		if err != nil && !errors.Is(err, redis.Nil) {
-			s.fail(rctx, err)
+			s.fail(shared, err)
 			return nil, err
 		}
 		s.recovered()
@@ -208,9 +214,9 @@ func (s *Store[T]) Epoch(ctx context.Context, key string, tags []string) (uint64
 	for _, t := range tags {
 		names = append(names, s.tagEpochKey(t))
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
-	vals, err := s.rdb.MGet(rctx, names...).Result()
+	vals, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) ([]any, error) {
+		return s.rdb.MGet(ctx, names...).Result()
+	})
 	if err != nil {
 		s.fail(ctx, err)
 		return s.localStore().Epoch(ctx, key, tags)
@@ -304,10 +310,10 @@ func (s *Store[T]) Save(ctx context.Context, key string, e tokencache.Entry[T]) 
 		meta = append(meta, h)
 	}
 	defer s.forget(key)
-	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
-	stored, err := saveScript.Run(rctx, s.rdb, []string{s.entryKey(key)},
-		s.opts.Prefix, key, e.Epoch, blob, ttl.Milliseconds(), strings.Join(meta, " "), jsonList(epochs)).Int()
+	stored, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) (int, error) {
+		return saveScript.Run(ctx, s.rdb, []string{s.entryKey(key)},
+			s.opts.Prefix, key, e.Epoch, blob, ttl.Milliseconds(), strings.Join(meta, " "), jsonList(epochs)).Int()
+	})
 	if err != nil {
 		s.fail(ctx, err)
 		return s.localStore().Save(ctx, key, e)
@@ -326,9 +332,10 @@ func (s *Store[T]) Delete(ctx context.Context, key string) error {
 	if !s.useRedis() {
 		return nil
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
-	if err := deleteScript.Run(rctx, s.rdb, []string{s.entryKey(key)}, s.opts.Prefix, key).Err(); err != nil && !errors.Is(err, redis.Nil) {
+	_, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) (any, error) {
+		return nil, deleteScript.Run(ctx, s.rdb, []string{s.entryKey(key)}, s.opts.Prefix, key).Err()
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
 		s.fail(ctx, err)
 		return fmt.Errorf("redisstore: delete: %w", err)
 	}
@@ -380,10 +387,10 @@ func (s *Store[T]) Invalidate(ctx context.Context, t tokencache.Target) error {
 	for i, id := range t.IDs {
 		ids[i] = s.nameHash('i', id)
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
-	err := invalidateScript.Run(rctx, s.rdb, []string{s.opts.Prefix + "ek:"},
-		s.opts.Prefix, epochTTL.Milliseconds(), jsonList(t.Keys), jsonList(tags), jsonList(ids)).Err()
+	_, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) (any, error) {
+		return nil, invalidateScript.Run(ctx, s.rdb, []string{s.opts.Prefix + "ek:"},
+			s.opts.Prefix, epochTTL.Milliseconds(), jsonList(t.Keys), jsonList(tags), jsonList(ids)).Err()
+	})
 	if err != nil && !errors.Is(err, redis.Nil) {
 		s.fail(ctx, err)
 		return fmt.Errorf("redisstore: invalidate (other replicas may still serve it): %w", err)

@@ -104,7 +104,7 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
 // newReplica builds one replica: a Tencent client that waits on the shared
 // rate budget, and a cache over the shared store.
 func newReplica(redisAddr, endpoint string, sealKey []byte) (*replica, error) {
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
 	budget, err := redisstore.NewRateLimiter(rdb, redisstore.LimiterOptions{Prefix: "biembed:"})
 	if err != nil {
 		return nil, err
