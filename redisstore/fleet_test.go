@@ -366,3 +366,29 @@ func TestFleetSlowRedisFallsBack(t *testing.T) {
 		t.Fatalf("mints = %d, want 1 (local)", f.mints())
 	}
 }
+
+// An entry tampered with in Redis is never served and never a crash: the
+// Get mints a new token and the new entry replaces the tampered one.
+func TestFleetTamperedEntryIsReplaced(t *testing.T) {
+	f := newFleet(t, 2, fleetConfig{store: redisstore.Options{SealKey: testKey()}})
+	ctx := context.Background()
+	first, err := f.replicas[0].cache.Get(ctx, "user-1", userRequest(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := f.redis.Client()
+	blob := []byte(admin.HGet(ctx, "fleet:e:user-1", "b").Val())
+	blob[len(blob)/2] ^= 0x40
+	admin.HSet(ctx, "fleet:e:user-1", "b", blob)
+	tok, err := f.replicas[1].cache.Get(ctx, "user-1", userRequest(1))
+	if err != nil {
+		t.Fatalf("Get over a tampered entry: %v", err)
+	}
+	if tok.Value == first.Value || f.mints() != 2 {
+		t.Fatalf("the tampered entry was served (mints %d)", f.mints())
+	}
+	again, err := f.replicas[0].cache.Get(ctx, "user-1", userRequest(1))
+	if err != nil || again.Value != tok.Value || f.mints() != 2 {
+		t.Fatalf("the replacement was not shared (err %v, mints %d)", err, f.mints())
+	}
+}
