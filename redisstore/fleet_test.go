@@ -392,3 +392,24 @@ func TestFleetTamperedEntryIsReplaced(t *testing.T) {
 		t.Fatalf("the replacement was not shared (err %v, mints %d)", err, f.mints())
 	}
 }
+
+// Redis flushed mid-run (FLUSHALL): the next Gets mint anew and succeed,
+// and the fleet shares the new token.
+func TestFleetSurvivesFlush(t *testing.T) {
+	f := newFleet(t, 2, fleetConfig{})
+	ctx := context.Background()
+	if _, err := f.replicas[0].cache.Get(ctx, "user-1", userRequest(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.redis.Client().FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.replicas[1].cache.Get(ctx, "user-1", userRequest(1))
+	if err != nil {
+		t.Fatalf("Get after FLUSHALL: %v", err)
+	}
+	a, err := f.replicas[0].cache.Get(ctx, "user-1", userRequest(1))
+	if err != nil || a.Value != b.Value || f.mints() != 2 {
+		t.Fatalf("after the flush: err %v, mints %d, shared %v; want 2 mints and one shared token", err, f.mints(), a.Value == b.Value)
+	}
+}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/biembed/biembed-go/internal/redistest"
 	"github.com/biembed/biembed-go/redisstore"
+	"github.com/biembed/biembed-go/tencent"
+	"github.com/biembed/biembed-go/youshu"
 )
 
 func newLimiter(t *testing.T, rdb redis.UniversalClient, opts redisstore.LimiterOptions) *redisstore.RateLimiter {
@@ -148,3 +150,9 @@ func TestNewRateLimiterValidation(t *testing.T) {
 		})
 	}
 }
+
+// RateLimiter is the limiter both vendor clients wait on.
+var (
+	_ tencent.RateLimiter = (*redisstore.RateLimiter)(nil)
+	_ youshu.RateLimiter  = (*redisstore.RateLimiter)(nil)
+)
