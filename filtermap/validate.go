@@ -117,8 +117,8 @@ func checkTuples(name string, tuples [][]string, dims int) error {
 		if len(t) != dims {
 			return validate.Fieldf(validate.Index(name, i), "must hold %d values, one per dim; got %d", dims, len(t))
 		}
-		if err := checkValues(validate.Index(name, i), t); err != nil {
-			return err
+		if err := checkValues("", t); err != nil {
+			return validate.Within(validate.Index(name, i), err)
 		}
 	}
 	return nil
@@ -219,12 +219,11 @@ func (t TableFilter) Validate() error {
 		return validate.Fieldf("select", "must hold at least one table")
 	}
 	for i, s := range t.Select {
-		field := validate.Index("select", i)
 		if t.Produced == UserDefinedSQL && !isDecimal(s) {
-			return validate.Fieldf(field, "must be a custom SQL id in decimal digits; got %q", s)
+			return validate.Fieldf(validate.Index("select", i), "must be a custom SQL id in decimal digits; got %q", s)
 		}
-		if err := checkName(field, s); err != nil {
-			return err
+		if err := checkName("", s); err != nil {
+			return validate.Within(validate.Index("select", i), err)
 		}
 	}
 	return nil
@@ -325,8 +324,8 @@ func (p ResourcePermission) validateTarget() error {
 		return validate.Fieldf("resourceId", "must be set, or resourceNamePaths")
 	}
 	for i, name := range p.ResourceNamePaths {
-		if err := checkName(validate.Index("resourceNamePaths", i), name); err != nil {
-			return err
+		if err := checkName("", name); err != nil {
+			return validate.Within(validate.Index("resourceNamePaths", i), err)
 		}
 	}
 	return nil
@@ -336,8 +335,20 @@ func (p ResourcePermission) validateTarget() error {
 type validator interface{ Validate() error }
 
 // validateMap checks that m's keys are decimal ids and validates its entries
-// in key order, reporting paths as name["key"].
+// in key order, reporting paths as name["key"]. A valid map costs no
+// allocation: the keys are sorted, to find the first bad entry, only when
+// some entry is bad.
 func validateMap[V validator](name string, m map[string]V) error {
+	bad := false
+	for k, v := range m {
+		if !isDecimal(k) || v.Validate() != nil {
+			bad = true
+			break
+		}
+	}
+	if !bad {
+		return nil
+	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if !isDecimal(k) {
 			return validate.Fieldf(validate.Key(name, k), "key must be a data connection id in decimal digits")
@@ -402,11 +413,12 @@ func checkText(field, s string) error {
 }
 
 // checkValues requires every value to be valid UTF-8. Empty values are
-// allowed: they filter on the empty string.
+// allowed: they filter on the empty string. The path field[i] is built only
+// for a bad value.
 func checkValues(field string, values []string) error {
 	for i, v := range values {
-		if err := checkText(validate.Index(field, i), v); err != nil {
-			return err
+		if !utf8.ValidString(v) {
+			return validate.Fieldf(validate.Index(field, i), "must be valid UTF-8")
 		}
 	}
 	return nil

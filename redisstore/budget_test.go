@@ -178,7 +178,7 @@ func TestFleetSharesOneRateBudget(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return []tencent.Option{tencent.WithEndpoint(front.URL), tencent.WithClock(clock.Now),
+			return []tencent.Option{tencent.WithEndpoint(front.URL), tencent.WithClock(clock),
 				tencent.WithRateLimiter(steppedLimiter{rl: rl, clock: clock})}
 		},
 		cache: tencent.CacheOptions{Clock: clock},

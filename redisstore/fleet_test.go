@@ -312,9 +312,10 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 // Refresh-ahead runs on one replica: four replicas all see the shared token
 // enter its refresh margin, one of them mints its successor.
 func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
-	clock := newManualClock()
+	clock := &manualClock{now: time.Now()} // the client signs with it: the fake must read it too
 	f := newFleet(t, 4, fleetConfig{
-		client: func(int) []tencent.Option { return []tencent.Option{tencent.WithClock(clock.Now)} },
+		fake:   []tencenttest.Option{tencenttest.WithClock(clock.Now)},
+		client: func(int) []tencent.Option { return []tencent.Option{tencent.WithClock(clock)} },
 		cache:  tencent.CacheOptions{Clock: clock},
 		store:  redisstore.Options{Clock: clock},
 	})

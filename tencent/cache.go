@@ -2,8 +2,6 @@ package tencent
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -14,10 +12,22 @@ import (
 // CacheStore keeps a Cache's tokens. The default is in memory; implement it
 // over a shared store (Redis, a database) to share tokens between replicas.
 // Entries hold live tokens: protect the store as you would the tokens.
+//
+// Its contract: Epoch(key, tags) grows whenever key or one of tags is
+// invalidated; Save refuses (ErrStaleSave) an entry whose Epoch is behind
+// it, so a token revoked while it was minted is never cached; Invalidate
+// advances those epochs and deletes the entries under the CacheTarget's
+// keys, tags and identities; Delete evicts without touching epochs.
 type CacheStore = tokencache.Store[*EmbedToken]
 
-// CacheEntry is one token in a CacheStore with its lifetime.
+// CacheEntry is one token in a CacheStore with its lifetime, the fingerprint
+// of the request it was minted for, its identity, its invalidation tags and
+// the epoch read when its mint began.
 type CacheEntry = tokencache.Entry[*EmbedToken]
+
+// CacheTarget names what CacheStore.Invalidate drops: keys, every entry saved
+// with one of the tags, and the entries whose token has one of the IDs.
+type CacheTarget = tokencache.Target
 
 // CacheClock tells a Cache the time; tests pass a fake one.
 type CacheClock = tokencache.Clock
@@ -69,10 +79,10 @@ type CacheOptions struct {
 // A cached token is served only for the request it was minted for
 // (RequestKey of both must match): a Get for the same key with other
 // permissions mints a new token and replaces the old. A successful
-// ClearEmbedToken through the same Client drops the tokens it cleared (to be
-// safe, every token whose request named the same project and UserCorpID), and
-// a token being minted for them while the clear runs is handed to its Gets
-// but not cached. It is safe for concurrent use; Close it when done.
+// ClearEmbedToken through the same Client drops the tokens it clears (to be
+// safe, every token whose request named the same project and UserCorpID),
+// from the moment it is sent; a token being minted for them while the clear
+// runs is handed to its Gets but not cached. It is safe for concurrent use; Close it when done.
 type Cache struct {
 	engine *tokencache.Cache[*CreateEmbedTokenRequest, *EmbedToken]
 	skew   time.Duration
@@ -99,12 +109,13 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 		return nil, err
 	}
 	c := &Cache{engine: engine, skew: engine.Skew()}
+	client.onClearing(c.dropCleared) // the service may clear before its answer arrives
 	client.OnClear(c.dropCleared)
 	return c, nil
 }
 
 // tokenID is a token's identity for the engine: its value.
-func tokenID(tok *EmbedToken) string { return tok.Value }
+func tokenID(tok *EmbedToken) string { return tok.Value.Reveal() }
 
 // Get returns a live token for key, minting one with req when needed. A token
 // cached under key is served only if it was minted for a request equal to
@@ -131,8 +142,12 @@ func (c *Cache) check(req *CreateEmbedTokenRequest) error {
 	if req == nil {
 		return validate.Fieldf(createPrefix, "must not be nil")
 	}
-	if req.Expiry > 0 && req.Expiry <= c.skew {
-		return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s): a shorter token could never be served", c.skew)
+	life := req.Expiry
+	if life == 0 {
+		life = DefaultExpiry
+	}
+	if life <= c.skew {
+		return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s): a shorter token could never be served (0 means %s)", c.skew, DefaultExpiry)
 	}
 	return nil
 }
@@ -147,17 +162,6 @@ func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
 
 // Close stops the cache and waits for its background refreshes.
 func (c *Cache) Close() error { return c.engine.Close() }
-
-// Format prints the cache's counters only, never a token or a key, whatever
-// the verb.
-func (c *Cache) Format(f fmt.State, _ rune) {
-	if c == nil || c.engine == nil {
-		_, _ = io.WriteString(f, "tencent.Cache(nil)")
-		return
-	}
-	s := c.Stats()
-	fmt.Fprintf(f, "tencent.Cache{hits: %d, misses: %d, mints: %d, errors: %d}", s.Hits, s.Misses, s.Mints, s.Errors)
-}
 
 // requestTags returns the ClearEmbedToken tag of the token req mints, taken
 // from the request itself (the answer need not echo UserCorpId). The tag is
@@ -178,22 +182,11 @@ func clearTag(projectID uint64, userCorpID string) string {
 	return "tencent-clear:" + strconv.FormatUint(projectID, 10) + "/" + userCorpID
 }
 
-// dropCleared invalidates the tokens a successful ClearEmbedToken cleared,
-// and voids the saves of mints for them still running.
+// dropCleared invalidates the tokens a ClearEmbedToken clears, and voids the
+// saves of mints for them still running. It runs when the clear is sent and
+// again when it succeeds, so no token minted before the clear is cached
+// while the clear is on its way.
 func (c *Cache) dropCleared(req ClearEmbedTokenRequest) {
 	tag := clearTag(req.ProjectID, req.UserCorpID)
 	_ = c.engine.InvalidateTag(context.Background(), tag) // a failing store reports through OnEvent
-}
-
-// RequestKey derives a stable cache key from req's wire form: equal requests
-// give equal keys, in this process and in others. req is validated first.
-func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
-	if err := req.Validate(); err != nil {
-		return "", err
-	}
-	params, err := req.params()
-	if err != nil {
-		return "", err
-	}
-	return tokencache.KeyOf(params)
 }

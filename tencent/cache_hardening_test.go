@@ -53,7 +53,7 @@ func TestCacheDoesNotCacheATokenClearedWhileItWasMinted(t *testing.T) {
 	t.Parallel()
 	held := &heldMints{answered: make(chan struct{}), release: make(chan struct{})}
 	clock := tokencache.NewFakeClock(time.Now())
-	client, srv := setup(t, nil, tencent.WithClock(clock.Now), tencent.WithTransport(held))
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock.Now)}, tencent.WithClock(clock), tencent.WithTransport(held))
 	cache, err := tencent.NewCache(client, tencent.CacheOptions{Clock: clock})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
@@ -169,6 +169,11 @@ func TestCacheRejectsExpiryItCouldNeverServe(t *testing.T) {
 	assert.Equal(t, "CreateEmbedTokenRequest.Expiry", ve.Field)
 	_, err = cache.GetFor(context.Background(), pageRequest())
 	require.ErrorAs(t, err, &ve)
+
+	huge, _, _ := cacheSetup(t, clock, tencent.CacheOptions{Skew: tencent.DefaultExpiry})
+	_, err = huge.Get(context.Background(), "k", tencent.NewPageRequest(7, 8)) // Expiry 0: the default
+	require.ErrorAs(t, err, &ve, "the default lifetime counts too")
+	assert.Equal(t, "CreateEmbedTokenRequest.Expiry", ve.Field)
 	assert.Equal(t, 0, srv.Count(tencent.ActionCreateEmbedToken))
 }
 
@@ -224,7 +229,7 @@ func TestCacheFormatShowsCountsOnly(t *testing.T) {
 			defer wg.Done()
 			tok, err := cache.Get(ctx, fmt.Sprint("user-", i%5), userRequest(fmt.Sprint("corp-", i%5)))
 			if assert.NoError(t, err) {
-				tokens <- tok.Value
+				tokens <- tok.Value.Reveal()
 			}
 		}()
 	}
@@ -242,6 +247,127 @@ func TestCacheFormatShowsCountsOnly(t *testing.T) {
 		assert.NotContains(t, out, fmt.Sprintf("%x", tok))
 	}
 	assert.Contains(t, fmt.Sprint(cache), "tencent.Cache{hits: ")
-	var nilCache *tencent.Cache
-	assert.Equal(t, "tencent.Cache(nil)", fmt.Sprint(nilCache))
+}
+
+// userStore is a CacheStore written outside the SDK, as a user would: it
+// wraps another and panics in Save when told to.
+type userStore struct {
+	tencent.CacheStore
+	panicSave bool
+}
+
+func (s *userStore) Save(ctx context.Context, key string, e tencent.CacheEntry) error {
+	if s.panicSave {
+		panic("user store bug")
+	}
+	return s.CacheStore.Save(ctx, key, e)
+}
+
+func (s *userStore) Invalidate(ctx context.Context, t tencent.CacheTarget) error {
+	return s.CacheStore.Invalidate(ctx, t)
+}
+
+// TestCacheSurvivesAPanickingUserStore pins hardening item 2 at the Tencent
+// Cache: a CacheStore whose Save panics, on the caller's mint and on a
+// background refresh, neither crashes the program nor wedges the key.
+func TestCacheSurvivesAPanickingUserStore(t *testing.T) {
+	t.Parallel()
+	clock := tokencache.NewFakeClock(time.Now())
+	store := &userStore{CacheStore: tokencache.NewMemoryStore[*tencent.EmbedToken]()}
+	errs := make(chan error, 16)
+	cache, _, srv := cacheSetup(t, clock, tencent.CacheOptions{Store: store, OnEvent: func(e tencent.CacheEvent) {
+		if e.Kind == tokencache.EventError {
+			errs <- e.Err
+		}
+	}})
+	ctx := context.Background()
+	first, err := cache.Get(ctx, "alice", pageRequest())
+	require.NoError(t, err)
+
+	store.panicSave = true
+	clock.Advance(9 * time.Minute) // inside the refresh margin: a background refresh saves
+	served, err := cache.Get(ctx, "alice", pageRequest())
+	require.NoError(t, err)
+	assert.Equal(t, first.Value, served.Value)
+	assert.ErrorIs(t, <-errs, tencent.ErrCachePanicked, "the background panic is reported")
+
+	// Expired: the Get waits for a mint whose save panics (or, if the
+	// refresh has not landed yet, for the refresh's token).
+	clock.Advance(2 * time.Minute)
+	fresh, err := cache.Get(ctx, "alice", pageRequest())
+	require.NoError(t, err, "the token still reaches the Get")
+	assert.NotEqual(t, first.Value, fresh.Value)
+	require.NoError(t, cache.Close(), "Close returns")
+	assert.GreaterOrEqual(t, srv.Count(tencent.ActionCreateEmbedToken), 2)
+}
+
+// heldActions is a RoundTripper that holds the first answer of each listed
+// action, after the service acted, until the test releases that action.
+type heldActions struct {
+	mu       sync.Mutex
+	held     map[string]bool
+	answered map[string]chan struct{}
+	release  map[string]chan struct{}
+}
+
+func holdActions(actions ...string) *heldActions {
+	h := &heldActions{held: map[string]bool{}, answered: map[string]chan struct{}{}, release: map[string]chan struct{}{}}
+	for _, a := range actions {
+		h.answered[a], h.release[a] = make(chan struct{}), make(chan struct{})
+	}
+	return h
+}
+
+func (h *heldActions) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	action := r.Header.Get("X-TC-Action")
+	h.mu.Lock()
+	_, listed := h.answered[action]
+	first := listed && !h.held[action]
+	h.held[action] = true
+	h.mu.Unlock()
+	if first {
+		h.answered[action] <- struct{}{}
+		<-h.release[action]
+	}
+	return resp, err
+}
+
+// TestCacheDoesNotServeATokenTheServerClearedBeforeTheClearReturned: the
+// service mints a token, then clears it; the mint's answer arrives while the
+// clear's answer is still on its way. The token must not be cached even in
+// that window: the Cache voids the saves of running mints when a clear
+// starts, not only when it ends.
+func TestCacheDoesNotServeATokenTheServerClearedBeforeTheClearReturned(t *testing.T) {
+	t.Parallel()
+	held := holdActions(tencent.ActionCreateEmbedToken, tencent.ActionClearEmbedToken)
+	clock := tokencache.NewFakeClock(time.Now())
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock.Now)}, tencent.WithClock(clock), tencent.WithTransport(held))
+	cache, err := tencent.NewCache(client, tencent.CacheOptions{Clock: clock})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cache.Close() })
+	ctx := context.Background()
+
+	got := make(chan *tencent.EmbedToken)
+	go func() {
+		tok, err := cache.Get(ctx, "alice", userRequest("corp"))
+		assert.NoError(t, err)
+		got <- tok
+	}()
+	<-held.answered[tencent.ActionCreateEmbedToken] // minted, answer held
+	cleared := make(chan error)
+	go func() {
+		cleared <- client.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{
+			ProjectID: 7, UserCorpID: "corp", Scope: tencent.ScopePage, PageID: 8})
+	}()
+	<-held.answered[tencent.ActionClearEmbedToken] // cleared at the service, answer held
+	close(held.release[tencent.ActionCreateEmbedToken])
+	first := <-got
+
+	again, err := cache.Get(ctx, "alice", userRequest("corp")) // the clear has not returned yet
+	require.NoError(t, err)
+	assert.NotEqual(t, first.Value, again.Value, "the cleared token is not served while its clear is in flight")
+	close(held.release[tencent.ActionClearEmbedToken])
+	require.NoError(t, <-cleared)
+	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 }

@@ -106,7 +106,7 @@ func TestConcurrentUse(t *testing.T) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			values[tok.Value] = true
+			values[tok.Value.Reveal()] = true
 			return nil
 		})
 	}

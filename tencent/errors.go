@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/biembed/biembed-go/internal/redact"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -191,14 +190,4 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// scrub replaces every secret in s by its masked form.
-func scrub(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, redact.Mask(secret))
-		}
-	}
-	return s
 }

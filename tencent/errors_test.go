@@ -102,8 +102,8 @@ func TestEmptyErrorInfoIsNotAnError(t *testing.T) {
 	client, srv := setup(t, nil)
 	srv.Inject(tencenttest.Fault{Body: []byte(`{"Response":{"ErrorInfo":{"ErrorTip":"","ErrorMessage":""},` +
 		`"Data":{"BIToken":"tok-0123456789abcdef","ProjectId":"1","PageId":2,"Scope":"page"},"RequestId":"rid"}}`)})
-	if tok := mint(t, client, tencent.NewPageRequest(1, 2)); tok.Value != "tok-0123456789abcdef" {
-		t.Errorf("token value = %q", tok.Value)
+	if tok := mint(t, client, tencent.NewPageRequest(1, 2)); tok.Value.Reveal() != "tok-0123456789abcdef" {
+		t.Errorf("token value = %q", tok.Value.Reveal())
 	}
 }
 

@@ -70,7 +70,7 @@ func mint(t *testing.T, client *tencent.Client, req *tencent.CreateEmbedTokenReq
 		t.Fatalf("CreateEmbedToken: %v", err)
 	}
 	if rec := recorderOf(t); rec != nil {
-		rec.AddSecret(tok.Value)
+		rec.AddSecret(tok.Value.Reveal())
 	}
 	return tok
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
@@ -31,7 +32,7 @@ func TestEchoedExpireTimeNeverLengthensTheLifetime(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := setup(t, nil, tencent.WithClock(func() time.Time { return sent }))
+			client, srv := setup(t, nil, tencent.WithClock(biembedtest.ClockFunc(func() time.Time { return sent })))
 			srv.Inject(tencenttest.Fault{Body: []byte(`{"Response":{"RequestId":"r","Data":{"BIToken":"tok-0123456789abcdef",` +
 				`"ProjectId":"1","Scope":"panel","ExpireTime":` + c.wire + `}}}`)})
 			req := tencent.NewDashboardRequest(1)

@@ -20,12 +20,12 @@ const wireTimeLayout = "2006-01-02 15:04:05"
 // EmbedToken is a minted token with everything the service echoed about it
 // (EmbedTokenInfo), Go-typed, plus when it expires by the client's clock.
 //
-// String, GoString, %v/%+v/%#v and slog show Value masked. json.Marshal
-// includes Value in full, so callers can store tokens: treat the JSON as a
-// secret.
+// Value is a Secret: every fmt verb, slog handler and json.Marshal show it
+// masked, and Value.Reveal() returns it. A store that keeps tokens encodes
+// Value.Reveal() itself (json.Unmarshal takes the raw value back).
 type EmbedToken struct {
 	ID         uint64        `json:"id"`
-	Value      string        `json:"value"` // the BIToken
+	Value      Secret        `json:"value"` // the BIToken
 	ProjectID  uint64        `json:"projectId"`
 	PageID     uint64        `json:"pageId,omitzero"`
 	ExtraParam string        `json:"extraParam,omitzero"`
@@ -70,7 +70,7 @@ type EmbedToken struct {
 // service left out from the request.
 func newEmbedToken(info *embedTokenInfo, req *CreateEmbedTokenRequest, requestID string, sentAt time.Time, host string) *EmbedToken {
 	tok := &EmbedToken{
-		ID: uint64(info.ID), Value: info.BIToken, ProjectID: uint64(info.ProjectID), PageID: uint64(info.PageID),
+		ID: uint64(info.ID), Value: Secret(info.BIToken), ProjectID: uint64(info.ProjectID), PageID: uint64(info.PageID),
 		ExtraParam: info.ExtraParam, Scope: Scope(info.Scope), Intention: Intention(info.Intention),
 		CreatedUser: string(info.CreatedUser), UpdatedUser: string(info.UpdatedUser),
 		CreatedAt: parseWireTime(string(info.CreatedAt)), UpdatedAt: parseWireTime(string(info.UpdatedAt)),
@@ -141,7 +141,7 @@ func (t EmbedToken) Expired(now time.Time) bool {
 	return t.ExpiresAt.IsZero() || !now.Before(t.ExpiresAt)
 }
 
-func (t EmbedToken) masked() string { return redact.Mask(t.Value) }
+func (t EmbedToken) masked() string { return t.Value.String() }
 
 // String describes the token with its value masked.
 func (t EmbedToken) String() string {
@@ -154,6 +154,10 @@ func (t EmbedToken) GoString() string {
 	return fmt.Sprintf("tencent.EmbedToken{ID:%d, ProjectID:%d, PageID:%d, Intention:%q, Scope:%q, Value:%q, ExpiresAt:%q, RequestID:%q}",
 		t.ID, t.ProjectID, t.PageID, t.Intention, t.Scope, t.masked(), t.ExpiresAt.Format(time.RFC3339), t.RequestID)
 }
+
+// Format writes String for every verb (GoString for %#v), so no verb
+// reveals Value.
+func (t EmbedToken) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, t) }
 
 // LogValue implements slog.LogValuer with the value masked.
 func (t EmbedToken) LogValue() slog.Value {

@@ -13,6 +13,9 @@ import (
 // default credential when req.Credential is zero. Failures are a
 // *ValidationError before sending, or an *Error after.
 func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
 	if req == nil {
 		return nil, validate.Fieldf("request", "required")
 	}
@@ -38,9 +41,9 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	raw, err := c.do(ctx, &call{
 		endpoint: EndpointGenToken,
 		method:   http.MethodPost,
-		url:      c.endpointURL(EndpointGenToken, nil),
+		url:      c.genTokenURL,
 		body:     body,
-		secrets:  secrets{cred.secret},
+		secrets:  secrets{cred.secret.Reveal()},
 	})
 	if err != nil {
 		return nil, err

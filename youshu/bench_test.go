@@ -4,25 +4,172 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
+	"github.com/biembed/biembed-go/internal/benchtest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
-// BenchmarkGenToken compares the SDK with a bare net/http + encoding/json
-// call whose body is a hand-built struct carrying the same fields, against
-// the same fake server.
+// benchRequest is the request every GenToken benchmark sends: one user, one
+// hour, one row filter.
+func benchRequest() *youshu.GenTokenRequest {
+	return &youshu.GenTokenRequest{AuthUniqueID: "user", FilterMap: rowFilters(), Expiry: time.Hour}
+}
+
+// rawGenToken is a bare net/http + encoding/json genToken client: a
+// hand-built struct carrying the same fields as benchRequest, one POST, the
+// envelope decoded and checked (code 200, a non-empty string result).
+// With sameWork it also does what the SDK does besides: it validates the
+// request (GenTokenRequest.Validate), bounds the attempt with its own
+// context.WithTimeout and reads the body through a 1 MiB limit.
+type rawGenToken struct {
+	hc       *http.Client
+	url      string
+	body     rawBody
+	req      *youshu.GenTokenRequest
+	sameWork bool
+}
+
+type rawDim struct {
+	Field    string `json:"field"`
+	DataType string `json:"dataType"`
+}
+
+type rawFilter struct {
+	FilterType string `json:"filterType"`
+	SelectType string `json:"selectType"`
+	TableName  string `json:"tableName"`
+	Filter     struct {
+		Dim    rawDim   `json:"dim"`
+		Select []string `json:"select"`
+	} `json:"filter"`
+}
+
+type rawRows struct {
+	Rule        string      `json:"rule"`
+	DataFilters []rawFilter `json:"dataFilters"`
+}
+
+type rawBody struct {
+	TokenType    string             `json:"tokenType"`
+	Email        string             `json:"email"`
+	Password     string             `json:"password"`
+	AuthUniqueID string             `json:"authUniqueId"`
+	FilterMap    map[string]rawRows `json:"filterMap"`
+	ExpiryTime   int64              `json:"expiryTime"`
+}
+
+func newRawGenToken(srv *youshutest.Server, sameWork bool) *rawGenToken {
+	f := rawFilter{FilterType: "listFilter", SelectType: "select", TableName: "orders"}
+	f.Filter.Dim = rawDim{Field: "region", DataType: "String"}
+	f.Filter.Select = []string{"East", "North"}
+	return &rawGenToken{
+		hc:  &http.Client{Transport: &http.Transport{}},
+		url: srv.URL + "/api/dash/util/genToken",
+		body: rawBody{TokenType: "userPassword", Email: youshutest.AdminEmail, Password: youshutest.AdminPassword,
+			AuthUniqueID: "user", ExpiryTime: 3600, FilterMap: map[string]rawRows{"700006204": {Rule: "or", DataFilters: []rawFilter{f}}}},
+		req:      benchRequest(),
+		sameWork: sameWork,
+	}
+}
+
+var errRaw = errors.New("raw genToken failed")
+
+func (r *rawGenToken) call(ctx context.Context) error {
+	if r.sameWork {
+		if err := r.req.Validate(); err != nil {
+			return err
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, youshu.DefaultTimeout)
+		defer cancel()
+	}
+	body, err := json.Marshal(r.body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var rd io.Reader = resp.Body
+	if r.sameWork {
+		rd = io.LimitReader(resp.Body, youshu.DefaultMaxResponseBytes+1)
+	}
+	var env struct {
+		Code   int    `json:"code"`
+		Result string `json:"result"`
+	}
+	err = json.NewDecoder(rd).Decode(&env)
+	_, _ = io.Copy(io.Discard, rd)
+	if err != nil || resp.StatusCode != http.StatusOK || env.Code != 200 || env.Result == "" {
+		return errRaw
+	}
+	return nil
+}
+
+func (r *rawGenToken) close() { r.hc.CloseIdleConnections() }
+
+// loopbackFloor is the least any HTTP client can cost on this machine: a
+// bare net/http POST of a small body to a handler that answers a constant
+// envelope, the body read and discarded.
+type loopbackFloor struct {
+	srv *httptest.Server
+	hc  *http.Client
+}
+
+func newLoopbackFloor() *loopbackFloor {
+	answer := []byte(`{"code":200,"result":"0123456789abcdef0123456789abcdef01234"}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	return &loopbackFloor{srv: srv, hc: &http.Client{Transport: &http.Transport{}}}
+}
+
+func (f *loopbackFloor) call(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.srv.URL, bytes.NewReader([]byte(`{"k":"v"}`)))
+	if err != nil {
+		return err
+	}
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return err
+}
+
+func (f *loopbackFloor) close() {
+	f.hc.CloseIdleConnections()
+	f.srv.Close()
+}
+
+// BenchmarkGenToken measures the SDK and the bare client separately (for
+// profiles and benchstat comparisons of one side); the ratio comes from
+// BenchmarkGenTokenInterleaved.
 func BenchmarkGenToken(b *testing.B) {
 	srv := youshutest.NewServer()
 	defer srv.Close()
-	req := &youshu.GenTokenRequest{AuthUniqueID: "user", FilterMap: rowFilters(), Expiry: 3600e9}
+	ctx := context.Background()
 
 	b.Run("sdk", func(b *testing.B) {
 		c := newClient(b, srv)
-		ctx := context.Background()
+		req := benchRequest()
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.GenToken(ctx, req); err != nil {
@@ -30,67 +177,38 @@ func BenchmarkGenToken(b *testing.B) {
 			}
 		}
 	})
-
 	b.Run("raw", func(b *testing.B) {
-		tr := &http.Transport{}
-		defer tr.CloseIdleConnections()
-		hc := &http.Client{Transport: tr}
-		url := srv.URL + "/api/dash/util/genToken"
-		type dim struct {
-			Field    string `json:"field"`
-			DataType string `json:"dataType"`
-		}
-		type filter struct {
-			FilterType string `json:"filterType"`
-			SelectType string `json:"selectType"`
-			TableName  string `json:"tableName"`
-			Filter     struct {
-				Dim    dim      `json:"dim"`
-				Select []string `json:"select"`
-			} `json:"filter"`
-		}
-		type rows struct {
-			Rule        string   `json:"rule"`
-			DataFilters []filter `json:"dataFilters"`
-		}
-		type genToken struct {
-			TokenType    string          `json:"tokenType"`
-			Email        string          `json:"email"`
-			Password     string          `json:"password"`
-			AuthUniqueID string          `json:"authUniqueId"`
-			ExpiryTime   int64           `json:"expiryTime"`
-			FilterMap    map[string]rows `json:"filterMap"`
-		}
-		f := filter{FilterType: "listFilter", SelectType: "select", TableName: "orders"}
-		f.Filter.Dim = dim{Field: "region", DataType: "String"}
-		f.Filter.Select = []string{"East", "North"}
-		hand := genToken{TokenType: "userPassword", Email: youshutest.AdminEmail, Password: youshutest.AdminPassword,
-			AuthUniqueID: "user", ExpiryTime: 3600, FilterMap: map[string]rows{"700006204": {Rule: "or", DataFilters: []filter{f}}}}
+		raw := newRawGenToken(srv, false)
+		defer raw.close()
 		b.ReportAllocs()
 		for b.Loop() {
-			body, err := json.Marshal(hand)
-			if err != nil {
+			if err := raw.call(ctx); err != nil {
 				b.Fatal(err)
-			}
-			r, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url, bytes.NewReader(body))
-			if err != nil {
-				b.Fatal(err)
-			}
-			r.Header.Set("Content-Type", "application/json")
-			resp, err := hc.Do(r)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var env struct {
-				Code   int    `json:"code"`
-				Result string `json:"result"`
-			}
-			err = json.NewDecoder(resp.Body).Decode(&env)
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if err != nil || env.Code != 200 || env.Result == "" {
-				b.Fatalf("raw call failed: %v %d", err, env.Code)
 			}
 		}
 	})
+}
+
+// BenchmarkGenTokenInterleaved is the ratio benchmark: the SDK, the bare
+// client (raw), the bare client doing the SDK's extra work (rawwork) and the
+// loopback floor take turns in blocks of 20 calls against one fake. Run it
+// with a fixed number of rounds:
+//
+//	go test -run '^$' -bench GenTokenInterleaved -benchtime 100x ./youshu/
+func BenchmarkGenTokenInterleaved(b *testing.B) {
+	srv := youshutest.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c := newClient(b, srv)
+	req := benchRequest()
+	raw, rawWork, floor := newRawGenToken(srv, false), newRawGenToken(srv, true), newLoopbackFloor()
+	defer raw.close()
+	defer rawWork.close()
+	defer floor.close()
+	benchtest.Interleave(b, 20,
+		benchtest.Side{Name: "sdk", Call: func() error { _, err := c.GenToken(ctx, req); return err }},
+		benchtest.Side{Name: "raw", Call: func() error { return raw.call(ctx) }},
+		benchtest.Side{Name: "rawwork", Call: func() error { return rawWork.call(ctx) }},
+		benchtest.Side{Name: "floor", Call: func() error { return floor.call(ctx) }},
+	)
 }

@@ -2,10 +2,6 @@ package youshu
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"io"
 	"time"
 
 	"github.com/biembed/biembed-go/internal/tokencache"
@@ -15,10 +11,22 @@ import (
 // CacheStore keeps a Cache's tokens. The default is in memory; implement it
 // over a shared store (Redis, a database) to share tokens between replicas.
 // Entries hold live tokens: protect the store as you would the tokens.
+//
+// Its contract: Epoch(key, tags) grows whenever key or one of tags is
+// invalidated; Save refuses (ErrStaleSave) an entry whose Epoch is behind
+// it, so a token revoked while it was minted is never cached; Invalidate
+// advances those epochs and deletes the entries under the CacheTarget's
+// keys, tags and identities; Delete evicts without touching epochs.
 type CacheStore = tokencache.Store[*Token]
 
-// CacheEntry is one token in a CacheStore with its lifetime.
+// CacheEntry is one token in a CacheStore with its lifetime, the fingerprint
+// of the request it was minted for, its identity, its invalidation tags and
+// the epoch read when its mint began.
 type CacheEntry = tokencache.Entry[*Token]
+
+// CacheTarget names what CacheStore.Invalidate drops: keys, every entry saved
+// with one of the tags, and the entries whose token has one of the IDs.
+type CacheTarget = tokencache.Target
 
 // CacheClock tells a Cache the time; tests pass a fake one.
 type CacheClock = tokencache.Clock
@@ -103,7 +111,7 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 }
 
 // tokenID is a token's identity for the engine: its value.
-func tokenID(tok *Token) string { return tok.Value }
+func tokenID(tok *Token) string { return tok.Value.Reveal() }
 
 // Get returns a live token for key, minting one with req when needed. A token
 // cached under key is served only if it was minted for a request equal to
@@ -148,42 +156,3 @@ func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
 
 // Close stops the cache and waits for its background refreshes.
 func (c *Cache) Close() error { return c.engine.Close() }
-
-// Format prints the cache's counters only, never a token or a key, whatever
-// the verb.
-func (c *Cache) Format(f fmt.State, _ rune) {
-	if c == nil || c.engine == nil {
-		_, _ = io.WriteString(f, "youshu.Cache(nil)")
-		return
-	}
-	s := c.Stats()
-	fmt.Fprintf(f, "youshu.Cache{hits: %d, misses: %d, mints: %d, errors: %d}", s.Hits, s.Misses, s.Mints, s.Errors)
-}
-
-// RequestKey derives a stable cache key from req: equal requests give equal
-// keys, in this process and in others. The key covers the wire body and the
-// credential's identity (kind and account, a fingerprint for a token key),
-// never a password or integrate token.
-func RequestKey(req *GenTokenRequest) (string, error) {
-	if req == nil {
-		return "", validate.Fieldf("GenTokenRequest", "must not be nil")
-	}
-	body, err := req.wire(Credential{})
-	if err != nil {
-		return "", err
-	}
-	return tokencache.KeyOf(struct {
-		Credential string        `json:"credential"`
-		Body       *genTokenWire `json:"body"`
-	}{credentialIdentity(req.Credential), body})
-}
-
-// credentialIdentity names who a credential authenticates without its secret.
-func credentialIdentity(c Credential) string {
-	id := string(c.kind) + ":" + c.id
-	if c.kind == TokenTypeKey {
-		sum := sha256.Sum256([]byte(c.secret))
-		id += ":" + hex.EncodeToString(sum[:8])
-	}
-	return id
-}

@@ -105,7 +105,7 @@ func TestYoushuCacheFormatShowsCountsOnly(t *testing.T) {
 			defer wg.Done()
 			tok, err := cache.Get(context.Background(), fmt.Sprint("user-", i%5), reportRequest())
 			if assert.NoError(t, err) {
-				tokens <- tok.Value
+				tokens <- tok.Value.Reveal()
 			}
 		}()
 	}

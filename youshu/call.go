@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/biembed/biembed-go/internal/httplimit"
 	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/internal/safetext"
+	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // call is one logical request to an endpoint, sent in one or more attempts.
@@ -53,15 +57,7 @@ func (c *Client) attempt(ctx context.Context, k *call, n int) (json.RawMessage, 
 	start := time.Now()
 	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.timeout)
 	defer cancel()
-	req := c.rc.R().SetContext(attemptCtx)
-	if k.body != nil {
-		req.SetHeader("Content-Type", "application/json").SetBody(k.body)
-	}
-	resp, err := req.Execute(k.method, k.url)
-	status := 0
-	if resp != nil && resp.RawResponse != nil {
-		status = resp.StatusCode()
-	}
+	status, header, body, err := c.exchange(attemptCtx, k)
 	var (
 		result json.RawMessage
 		e      *Error
@@ -70,12 +66,18 @@ func (c *Client) attempt(ctx context.Context, k *call, n int) (json.RawMessage, 
 	switch {
 	case errors.Is(err, resty.ErrResponseBodyTooLarge):
 		e = kindError(k.endpoint, ErrResponseTooLarge, status, "more than %d bytes", c.cfg.maxBytes)
+	case errors.Is(err, httplimit.ErrHeadersTooLarge):
+		e = kindError(k.endpoint, ErrResponseTooLarge, status, "headers of more than %d bytes", httplimit.MaxHeaderBytes)
+	case err != nil && status != 0 && attemptCtx.Err() == nil:
+		e = kindError(k.endpoint, ErrMalformedResponse, status, "the answer was cut short")
+		e.cause = stripURLQuery(err)
+		retry = c.mayRetry(k, err, 0)
 	case err != nil:
 		e = transportError(k.endpoint, err, k.secrets)
 		e.HTTPStatus = status
 		retry = ctx.Err() == nil && c.mayRetry(k, err, 0) // a failure caused by ctx is final
 	default:
-		result, e = decodeResponse(k.endpoint, status, resp.Header().Get("Content-Type"), resp.Body(), k.secrets)
+		result, e = decodeResponse(k.endpoint, status, header.Get("Content-Type"), body, k.secrets)
 		retry = e != nil && c.mayRetry(k, nil, status)
 	}
 	c.logAttempt(ctx, k, n, status, e, retry, time.Since(start))
@@ -176,7 +178,7 @@ func decodeResponse(endpoint string, status int, contentType string, body []byte
 		}
 		return nil, e
 	}
-	if jsonErr != nil || env.Code == nil {
+	if jsonErr != nil || env.Code == nil || isHTML(contentType) {
 		return nil, kindError(endpoint, ErrMalformedResponse, status,
 			"body is not the JSON envelope (content type %q, %d bytes)", sc.scrub(truncate(contentType, 64)), len(body))
 	}
@@ -189,12 +191,21 @@ func decodeResponse(endpoint string, status int, contentType string, body []byte
 	return env.Result, nil
 }
 
+// isHTML reports a text/html answer: a proxy's or login page, whatever it
+// holds.
+func isHTML(contentType string) bool {
+	mediaType, _, _ := mime.ParseMediaType(contentType)
+	return mediaType == "text/html"
+}
+
 func isEmptyJSON(raw json.RawMessage) bool {
 	s := string(raw)
 	return s == "" || s == "null" || s == `""` || s == "{}" || s == "[]"
 }
 
-// resultString decodes a result that must be a non-empty string.
+// resultString decodes a result that must be a usable token: a non-empty
+// string (ErrEmptyResult) of visible ASCII, at most safetext.MaxTokenBytes
+// long (ErrMalformedResponse).
 func resultString(endpoint string, raw json.RawMessage) (string, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -203,5 +214,29 @@ func resultString(endpoint string, raw json.RawMessage) (string, error) {
 	if s == "" {
 		return "", kindError(endpoint, ErrEmptyResult, http.StatusOK, "code 200 without a result")
 	}
+	if err := safetext.CheckToken(s); err != nil {
+		return "", kindError(endpoint, ErrMalformedResponse, http.StatusOK, "result is not a usable token: %v", err)
+	}
 	return s, nil
+}
+
+// checkCtx refuses a nil context before anything else happens.
+func checkCtx(ctx context.Context) error {
+	if ctx == nil {
+		return validate.Fieldf("ctx", "must not be nil")
+	}
+	return nil
+}
+
+// checkTokenArg refuses a token argument that cannot be a token: empty,
+// blank, with control or non-ASCII characters, or longer than
+// safetext.MaxTokenBytes. The rule never quotes the value.
+func checkTokenArg(field, token string) error {
+	if token == "" {
+		return validate.Fieldf(field, "required")
+	}
+	if safetext.CheckToken(token) != nil {
+		return validate.Fieldf(field, "must be a token: 1 to %d bytes of visible ASCII", safetext.MaxTokenBytes)
+	}
+	return nil
 }

@@ -87,7 +87,7 @@ func TestHTTPSEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	require.NoError(t, c.RemoveToken(context.Background(), tok.Value))
+	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
 	assert.Nil(t, hc.CheckRedirect, "the caller's client is copied, not changed")
 
 	_, err = youshu.NewClient(srv.URL, youshu.WithCredential(youshutest.AdminCredential()))
@@ -143,7 +143,7 @@ func TestStringsHideSecrets(t *testing.T) {
 	for _, v := range []any{cred, youshu.TokenKey(youshutest.AdminTokenKey), c, req, &req, tok, *tok} {
 		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
 			s := fmt.Sprintf(format, v)
-			for _, secret := range []string{youshutest.AdminPassword, youshutest.AdminTokenKey, youshutest.AdminIntegrateToken, tok.Value} {
+			for _, secret := range []string{youshutest.AdminPassword, youshutest.AdminTokenKey, youshutest.AdminIntegrateToken, tok.Value.Reveal()} {
 				assert.NotContains(t, s, secret, format)
 			}
 		}

@@ -46,10 +46,10 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(strings.NewReplacer(srv.URL, "https://bi.example.com", tok.Value, "<token>").Replace(link))
+	fmt.Println(strings.NewReplacer(srv.URL, "https://bi.example.com", tok.Value.Reveal(), "<token>").Replace(link))
 	fmt.Println("expires after", tok.ExpiresAt.Sub(tok.IssuedAt))
 
-	info, _ := srv.Lookup(tok.Value)
+	info, _ := srv.Lookup(tok.Value.Reveal())
 	fmt.Println("minted by", info.Caller, "for", info.Subject, "with rule", info.Request.FilterMap["700006204"].Rule)
 	// Output:
 	// https://bi.example.com/dash/integration/1?token=<token>
@@ -70,8 +70,8 @@ func ExampleClient_RemoveToken() {
 	kept, _ := client.GenToken(ctx, &youshu.GenTokenRequest{Expiry: time.Hour})
 	revoked, _ := client.GenToken(ctx, &youshu.GenTokenRequest{Expiry: time.Hour})
 
-	fmt.Println("renew:", client.RenewToken(ctx, kept.Value))
-	fmt.Println("remove:", client.RemoveToken(ctx, revoked.Value))
+	fmt.Println("renew:", client.RenewToken(ctx, kept.Value.Reveal()))
+	fmt.Println("remove:", client.RemoveToken(ctx, revoked.Value.Reveal()))
 
 	link, _ := revoked.CockpitURL()
 	resp, err := http.Get(link)
@@ -79,7 +79,7 @@ func ExampleClient_RemoveToken() {
 		resp.Body.Close()
 		fmt.Println("removed token on a page:", resp.StatusCode)
 	}
-	err = client.RenewToken(ctx, revoked.Value)
+	err = client.RenewToken(ctx, revoked.Value.Reveal())
 	var e *youshu.Error
 	fmt.Println("renew removed token:", errors.As(err, &e), e.Code)
 	// Output:

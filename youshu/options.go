@@ -3,9 +3,9 @@ package youshu
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/biembed/biembed-go/internal/safetext"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -152,11 +152,13 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithUserAgent sets the User-Agent header (DefaultUserAgent).
+// WithUserAgent sets the User-Agent header (DefaultUserAgent): printable
+// ASCII, at most safetext.MaxHeaderValueBytes (512) bytes, no control
+// characters, no leading or trailing blanks.
 func WithUserAgent(ua string) Option {
 	return func(cfg *config) error {
-		if ua == "" || strings.ContainsAny(ua, "\r\n") {
-			return validate.Fieldf("WithUserAgent", "must be one non-empty line")
+		if rule := safetext.CheckHeaderValue(ua, safetext.MaxHeaderValueBytes); rule != "" {
+			return validate.Fieldf("WithUserAgent", "%s", rule)
 		}
 		cfg.userAgent = ua
 		return nil
@@ -171,18 +173,6 @@ func WithMaxResponseBytes(n int64) Option {
 			return validate.Fieldf("WithMaxResponseBytes", "must be between 1 and 1 GiB")
 		}
 		cfg.maxBytes = n
-		return nil
-	}
-}
-
-// WithClock sets the clock that stamps Token.IssuedAt and ExpiresAt
-// (time.Now), for tests with a fake clock.
-func WithClock(now func() time.Time) Option {
-	return func(cfg *config) error {
-		if now == nil {
-			return validate.Fieldf("WithClock", "must not be nil")
-		}
-		cfg.now = now
 		return nil
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/internal/hostiletest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -46,9 +47,9 @@ func TestRetryGETUntilSuccess(t *testing.T) {
 	require.NoError(t, err)
 	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Times: 2})
 
-	require.NoError(t, c.RemoveToken(context.Background(), tok.Value))
+	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
 	assert.Equal(t, 3, srv.Count(youshu.EndpointRmToken), "503, 503, ok")
-	_, live := srv.Lookup(tok.Value)
+	_, live := srv.Lookup(tok.Value.Reveal())
 	assert.True(t, live)
 }
 
@@ -152,15 +153,50 @@ func TestContextDeadlineEndsSlowCall(t *testing.T) {
 	assert.Equal(t, 1, srv.Count(youshu.EndpointRenewToken))
 }
 
+// TestPerAttemptTimeoutRetriesGET: an attempt that hits the per-attempt
+// timeout is retried (a GET). Deterministic: the server holds the first
+// request until the client hangs up, and the second attempt runs without the
+// deadline, so no wall-clock race decides the outcome.
 func TestPerAttemptTimeoutRetriesGET(t *testing.T) {
 	t.Parallel()
-	srv := youshutest.NewTestServer(t)
-	c := newClient(t, srv, youshu.WithTimeout(300*time.Millisecond)) // generous: the second attempt must not time out under -race load
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour, Times: 1})
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Code: 404, Message: "token not found", Times: 1})
-	err := c.RenewTokenWith(context.Background(), "helper", "t")
+	firstHungUp := make(chan struct{})
+	var hits atomic.Int32
+	srv := hostiletest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			<-r.Context().Done() // the client gave up on its first attempt
+			close(firstHungUp)
+			return
+		}
+		hostiletest.JSON(200, `{"code":404,"message":"token not found"}`)(w, r)
+	}))
+	tr := &undeadlinedRetries{base: &http.Transport{}}
+	t.Cleanup(tr.base.CloseIdleConnections)
+	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithTransport(tr),
+		youshu.WithTimeout(20*time.Millisecond), youshu.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+
+	err = c.RenewTokenWith(context.Background(), "helper", "t")
 	var e *youshu.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 404, e.Code, "the timed-out attempt was retried")
-	assert.Equal(t, 2, srv.Count(youshu.EndpointRenewToken))
+	assert.ErrorIs(t, tr.firstErr, context.DeadlineExceeded, "the first attempt ended at its own deadline")
+	<-firstHungUp
+	assert.Equal(t, int32(2), hits.Load())
+}
+
+// undeadlinedRetries passes the first attempt through and strips the
+// per-attempt deadline from later ones, recording the first attempt's error.
+type undeadlinedRetries struct {
+	base     *http.Transport
+	n        atomic.Int32
+	firstErr error
+}
+
+func (u *undeadlinedRetries) RoundTrip(r *http.Request) (*http.Response, error) {
+	if u.n.Add(1) > 1 {
+		return u.base.RoundTrip(r.WithContext(context.WithoutCancel(r.Context())))
+	}
+	resp, err := u.base.RoundTrip(r)
+	u.firstErr = err
+	return resp, err
 }

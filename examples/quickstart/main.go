@@ -87,7 +87,7 @@ func tencentDemo(ctx context.Context, w io.Writer, env func(string) string, proj
 	if err != nil {
 		return err
 	}
-	show(w, "page", tok, tok.Value, link)
+	show(w, "page", tok, tok.Value.Reveal(), link)
 
 	// ChatBI, limited to one data table and without the SQL view.
 	chat := tencent.NewChatBIRequest(projectID)
@@ -100,7 +100,7 @@ func tencentDemo(ctx context.Context, w io.Writer, env func(string) string, proj
 	if err != nil {
 		return err
 	}
-	show(w, "ChatBI", tok, tok.Value, link)
+	show(w, "ChatBI", tok, tok.Value.Reveal(), link)
 	return nil
 }
 
@@ -127,7 +127,7 @@ func youshuDemo(ctx context.Context, w io.Writer, env func(string) string, proje
 	if err != nil {
 		return err
 	}
-	show(w, "report", tok, tok.Value, link)
+	show(w, "report", tok, tok.Value.Reveal(), link)
 	return nil
 }
 

@@ -218,6 +218,9 @@ func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerpri
 		return zero, err
 	}
 	if keyIsFingerprint {
+		if fp == "" {
+			return zero, validate.Fieldf("Fingerprint", "returned an empty fingerprint, which cannot be a key")
+		}
 		key = fp
 	}
 	fk := flightKey{key: key, fp: fp}

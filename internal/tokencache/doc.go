@@ -27,6 +27,13 @@
 //     the save of a mint running for what it invalidates (Store.Epoch,
 //     ErrStale): a token revoked while it was minted is handed to the Gets
 //     that waited for it but never cached.
+//   - Robust: a panic in Mint, Lifetime, ID, Tags, Bypass, Fingerprint,
+//     OnEvent or a Store method is recovered and becomes an ErrPanicked
+//     error (to the Gets that needed the call, and as an EventError); every
+//     flight lands, so later Gets and Close never hang. A background refresh
+//     that fails waits 1s, doubling up to 30s, before a hit tries again.
+//   - Prompt counts: a mint's counter and event are recorded before its
+//     waiters are released, so Stats is current when Get returns.
 //
 // Defaults: RefreshFraction 0.2, MinRefreshMargin 30s, Skew 30s,
 // MaxEntries 10,000, no MintTimeout, an in-memory Store and the system clock.

@@ -95,6 +95,13 @@ func TestGetForKeysByFingerprint(t *testing.T) {
 	var ve *validate.Error
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "Fingerprint", ve.Field)
+	empty := newCache(t, m, func(cfg *Config[req, token]) {
+		cfg.Fingerprint = func(req) (string, error) { return "", nil }
+	})
+	_, err = empty.GetFor(ctx, req{})
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Fingerprint", ve.Field)
+
 	var nilCtx context.Context
 	_, err = plain.GetFor(nilCtx, req{})
 	require.ErrorAs(t, err, &ve)

@@ -35,6 +35,9 @@ func Fieldf(field, format string, args ...any) *Error {
 // a nested Validate can report its own field names and the caller adds where
 // the nested value sits. Other errors are returned as they are; nil stays nil.
 func Within(parent string, err error) error {
+	if err == nil {
+		return nil // before errors.As, whose target would cost an allocation
+	}
 	var ve *Error
 	if !errors.As(err, &ve) {
 		return err

@@ -65,11 +65,13 @@ func WithDataModels(ids ...int64) Option {
 	}
 }
 
-// WithClock sets the clock that decides expiry (time.Now); see Clock.
-func WithClock(now func() time.Time) Option {
+// WithClock sets the clock that decides expiry (the system clock by
+// default): share one biembedtest.Clock with youshu.WithClock and the
+// cache's CacheOptions.Clock. A nil clock is ignored.
+func WithClock(clock interface{ Now() time.Time }) Option {
 	return func(s *Server) {
-		if now != nil {
-			s.now = now
+		if clock != nil {
+			s.now = clock.Now
 		}
 	}
 }

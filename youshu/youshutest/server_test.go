@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -93,8 +94,8 @@ func TestGenTokenEndpoint(t *testing.T) {
 
 func TestHelperRules(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now), youshutest.WithDefaultExpiry(time.Hour))
+	clock := biembedtest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock), youshutest.WithDefaultExpiry(time.Hour))
 	mint := func(extra string) string {
 		a := do(t, srv, "POST", "/api/dash/util/genToken", adminBody(extra))
 		require.Equal(t, 200, a.Code, a.raw)
@@ -218,7 +219,7 @@ func TestWithAccountReplaces(t *testing.T) {
 func TestClock(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	c := youshutest.NewClock(start)
+	c := biembedtest.NewClock(start)
 	c.Advance(time.Minute)
 	assert.Equal(t, start.Add(time.Minute), c.Now())
 }
