@@ -20,7 +20,7 @@ func NewYoushuStore(rdb redis.UniversalClient, opts Options) (*Store[*youshu.Tok
 }
 
 // tokenWire keeps a token's JSON without its value, and the value apart in
-// the clear: a token's own JSON masks (or, in older versions, shows) it.
+// the clear: a token's own JSON masks its Secret value.
 type tokenWire struct {
 	Token json.RawMessage `json:"token"`
 	Value string          `json:"value"`
@@ -35,9 +35,8 @@ func (TencentCodec) Encode(tok *tencent.EmbedToken) ([]byte, error) {
 		return []byte("null"), nil
 	}
 	cp := *tok
-	value := reveal(cp.Value) // the one place the value leaves the token: into the (sealed) entry
-	var none tencent.EmbedToken
-	cp.Value = none.Value
+	value := cp.Value.Reveal() // the one place the value leaves the token: into the (sealed) entry
+	cp.Value = ""
 	return encodeWire(&cp, value)
 }
 
@@ -48,7 +47,7 @@ func (TencentCodec) Decode(data []byte) (*tencent.EmbedToken, error) {
 	if err != nil || tok == nil {
 		return nil, err
 	}
-	setSecret(&tok.Value, value)
+	tok.Value = tencent.Secret(value)
 	return tok, nil
 }
 
@@ -61,9 +60,8 @@ func (YoushuCodec) Encode(tok *youshu.Token) ([]byte, error) {
 		return []byte("null"), nil
 	}
 	cp := *tok
-	value := reveal(cp.Value)
-	var none youshu.Token
-	cp.Value = none.Value
+	value := cp.Value.Reveal() // the one place the value leaves the token: into the (sealed) entry
+	cp.Value = ""
 	return encodeWire(&cp, value)
 }
 
@@ -74,7 +72,7 @@ func (YoushuCodec) Decode(data []byte) (*youshu.Token, error) {
 	if err != nil || tok == nil {
 		return nil, err
 	}
-	setSecret(&tok.Value, value)
+	tok.Value = youshu.Secret(value)
 	return tok, nil
 }
 
@@ -99,10 +97,3 @@ func decodeWire(data []byte, tok any) (string, error) {
 	}
 	return w.Value, nil
 }
-
-// reveal reads a token value, a string or a redact.Secret (whose Reveal is
-// the same conversion).
-func reveal[S ~string](s S) string { return string(s) }
-
-// setSecret sets a token value, a string or a redact.Secret.
-func setSecret[S ~string](dst *S, v string) { *dst = S(v) }
