@@ -75,11 +75,11 @@ func (c *Client) waitTurn(ctx context.Context, action string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.limiters[action].Wait(ctx); err != nil {
+	if err := c.limiter.Wait(ctx, action); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
-		return fmt.Errorf("waiting for the rate limit would pass the deadline: %w", context.DeadlineExceeded)
+		return err
 	}
 	return nil
 }

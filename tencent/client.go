@@ -12,7 +12,6 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
-	"golang.org/x/time/rate"
 
 	"github.com/biembed/biembed-go/internal/httplimit"
 	"github.com/biembed/biembed-go/internal/redact"
@@ -33,7 +32,7 @@ type Client struct {
 	api         *common.Client
 	cred        common.CredentialIface
 	transport   *limitedTransport
-	limiters    map[string]*rate.Limiter
+	limiter     RateLimiter
 	logger      *slog.Logger
 	timeout     time.Duration
 	maxRetries  int
@@ -81,12 +80,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	api := common.NewCommonClient(cred, cfg.region, clientProfile(cfg))
 	api.WithHttpTransport(lt)
 	api.WithLogger(log.New(io.Discard, "", 0))
-	limiters := map[string]*rate.Limiter{}
-	for _, action := range []string{ActionCreateEmbedToken, ActionApplyEmbedInterval, ActionClearEmbedToken} {
-		limiters[action] = rate.NewLimiter(rate.Limit(cfg.rateLimit), cfg.rateBurst)
+	limiter := cfg.rateLimiter
+	if limiter == nil {
+		limiter = newLocalLimiter(cfg.rateLimit, cfg.rateBurst)
 	}
 	return &Client{
-		api: api, cred: cred, transport: lt, limiters: limiters, logger: cfg.logger, timeout: cfg.timeout,
+		api: api, cred: cred, transport: lt, limiter: limiter, logger: cfg.logger, timeout: cfg.timeout,
 		maxRetries: cfg.maxRetries, backoffBase: cfg.backoffBase, backoffMax: cfg.backoffMax,
 		embedHost: cfg.embedHost, now: cfg.now,
 	}, nil

@@ -40,6 +40,7 @@ type config struct {
 	logger      *slog.Logger
 	rateLimit   float64
 	rateBurst   int
+	rateLimiter RateLimiter // nil: newLocalLimiter(rateLimit, rateBurst)
 	maxRetries  int
 	backoffBase time.Duration
 	backoffMax  time.Duration

@@ -34,6 +34,9 @@ func (c *Client) do(ctx context.Context, k *call) (json.RawMessage, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, transportError(k.endpoint, err, k.secrets)
 		}
+		if err := c.waitTurn(ctx, k); err != nil {
+			return nil, transportError(k.endpoint, err, k.secrets)
+		}
 		result, err, retry := c.attempt(ctx, k, attempt)
 		if err == nil {
 			return result, nil

@@ -27,6 +27,7 @@ type config struct {
 	maxBytes      int64
 	now           func() time.Time
 	insecureHTTP  bool
+	limiter       RateLimiter // nil: no limit
 }
 
 // Defaults of a Client.

@@ -336,6 +336,11 @@ func (c *Cache[R, T]) outcome(ctx context.Context, fk flightKey, req R, recheck 
 			return e.Value, nil
 		}
 	}
+	release, shared, found := c.fleetTurn(ctx, fk) // a fleet's one minter, or its token
+	defer release()
+	if found {
+		return shared.Value, nil
+	}
 	tags, err := c.tags(req)
 	if err != nil {
 		c.record(EventError, fk.key, err)
