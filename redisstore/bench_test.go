@@ -22,7 +22,7 @@ import (
 func benchCache(b *testing.B, fake *tencenttest.Server, store tencent.CacheStore) *tencent.Cache {
 	b.Helper()
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(fake.Endpoint()), tencent.WithRateLimit(math.Inf(1)))
+		tencent.WithEndpoint(fake.URL()), tencent.WithRateLimit(math.Inf(1)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func BenchmarkFleetMintRate(b *testing.B) {
 			b.Fatal(err)
 		}
 		client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-			tencent.WithEndpoint(fake.Endpoint()), tencent.WithRateLimiter(rl), tencent.WithMaxRetries(0))
+			tencent.WithEndpoint(fake.URL()), tencent.WithRateLimiter(rl), tencent.WithMaxRetries(0))
 		if err != nil {
 			b.Fatal(err)
 		}

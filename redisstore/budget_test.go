@@ -163,7 +163,7 @@ func TestFleetSharesOneRateBudget(t *testing.T) {
 		rate, burst          = 20, 1
 	)
 	clock := newStepClock(time.Now(), replicas*perReplica)
-	fake := tencenttest.NewTestServer(t, tencenttest.WithClock(clock.Now), tencenttest.WithRateLimit(rate))
+	fake := tencenttest.NewTestServer(t, tencenttest.WithClock(clock), tencenttest.WithRateLimit(rate))
 	stamped := &stampedFake{fake: fake, clock: clock}
 	front := httptest.NewServer(stamped)
 	t.Cleanup(front.Close)

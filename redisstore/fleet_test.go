@@ -66,7 +66,7 @@ func (f *fleet) add(t *testing.T, n int, cfg fleetConfig) {
 	for i := range n {
 		opts := []tencent.Option{
 			tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-			tencent.WithEndpoint(f.fake.Endpoint()),
+			tencent.WithEndpoint(f.fake.URL()),
 			tencent.WithRateLimit(math.Inf(1)),
 			tencent.WithMaxRetries(0),
 		}
@@ -314,7 +314,7 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
 	clock := &manualClock{now: time.Now()} // the client signs with it: the fake must read it too
 	f := newFleet(t, 4, fleetConfig{
-		fake:   []tencenttest.Option{tencenttest.WithClock(clock.Now)},
+		fake:   []tencenttest.Option{tencenttest.WithClock(clock)},
 		client: func(int) []tencent.Option { return []tencent.Option{tencent.WithClock(clock)} },
 		cache:  tencent.CacheOptions{Clock: clock},
 		store:  redisstore.Options{Clock: clock},

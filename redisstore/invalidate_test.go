@@ -52,7 +52,7 @@ func TestFleetRemoveTokenReachesAll(t *testing.T) {
 	var caches []*youshu.Cache
 	var clients []*youshu.Client
 	for range 2 {
-		client, err := youshu.NewClient(fake.URL, youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()))
+		client, err := youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()))
 		if err != nil {
 			t.Fatal(err)
 		}

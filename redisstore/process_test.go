@@ -110,7 +110,7 @@ func digest(value string) string {
 func startChild(t *testing.T, f *fleet, mode string, env ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+mode, childFake+"="+f.fake.Endpoint(), childRedis+"="+f.redis.Addr())
+	cmd.Env = append(os.Environ(), childEnv+"="+mode, childFake+"="+f.fake.URL(), childRedis+"="+f.redis.Addr())
 	cmd.Env = append(cmd.Env, env...)
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out

@@ -65,12 +65,12 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
 	// production): tokens in Redis are live credentials.
 	sealKey := make([]byte, 32)
 	_, _ = rand.Read(sealKey)
-	a, err := newReplica(addr, fake.Endpoint(), sealKey)
+	a, err := newReplica(addr, fake.URL(), sealKey)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	b, err := newReplica(addr, fake.Endpoint(), sealKey)
+	b, err := newReplica(addr, fake.URL(), sealKey)
 	if err != nil {
 		return err
 	}
