@@ -20,6 +20,9 @@ const (
 // ConfigDetails holds the settings of one ChatBIConfigItem: Values for
 // TableFilter, Enabled for SqlView.
 type ConfigDetails struct {
+	// Values is omitempty, so an empty list is left out like nil; Validate
+	// requires at least one id for TableFilter and none for SqlView, so that
+	// never changes the meaning.
 	Values  []string `json:"Values,omitempty"`
 	Enabled *bool    `json:"Enabled,omitempty"`
 }

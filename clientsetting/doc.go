@@ -8,6 +8,11 @@
 // defaults to true on the server, so only HideGraphicMax: Bool(false) shows the
 // full-screen button.
 //
+// Slices and maps follow the same rule: nil leaves the key out (server
+// default), an empty non-nil value is sent as [] or {} ("" for an IDList). So
+// Integrate.Toolbar nil keeps the server's toolbar and []ToolbarItem{} shows
+// none. Decoding keeps the difference, so a stored setting round-trips.
+//
 // Filter control defaults are list defaults (ListDefault, which always sends
 // "selected", even as []) or date defaults (DateDefault, StaticTimeDefault).
 // IDList writes id lists as the comma-separated string Youshu expects

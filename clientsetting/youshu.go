@@ -31,11 +31,12 @@ type BarPosition string
 const BarTop BarPosition = "top"
 
 // Integrate configures the report integration page. A nil field leaves the
-// key out, so the server default applies.
+// key out, so the server default applies; an empty non-nil slice or map is
+// sent as [] or {} (Toolbar: []ToolbarItem{} means no toolbar at all).
 type Integrate struct {
 	IgnoreSearch       *bool                    `json:"ignoreSearch,omitempty"`       // ignore the URL's search part (default false)
 	Mode               Mode                     `json:"mode,omitempty"`               // integration mode
-	Toolbar            []ToolbarItem            `json:"toolbar,omitzero"`             // print, refresh, export ...
+	Toolbar            []ToolbarItem            `json:"toolbar,omitzero"`             // print, refresh, export ...; nil: server default, empty: [] (no tools)
 	Side               *bool                    `json:"side,omitempty"`               // show the side bar
 	HidePublic         *bool                    `json:"hidePublic,omitempty"`         // hide the public folder
 	HidePrivate        *bool                    `json:"hidePrivate,omitempty"`        // hide the private folder
@@ -49,7 +50,7 @@ type Integrate struct {
 	BottomBarPos       BarPosition              `json:"bottomBarPos,omitempty"`       // move the bottom bar
 	DisableGraphicJump *bool                    `json:"disableGraphicJump,omitempty"` // mobile: no jump on double tap
 	Fit                *bool                    `json:"fit,omitempty"`                // fit width without margins (default false)
-	Defaults           map[string]FilterDefault `json:"defaults,omitempty"`           // filter defaults, keyed by filter control id
+	Defaults           map[string]FilterDefault `json:"defaults,omitzero"`            // filter defaults, keyed by filter control id; nil: left out, empty: {}
 	CustomCSSID        string                   `json:"customCssId,omitempty"`        // custom CSS to use
 	Permission         *ChartPermission         `json:"permission,omitempty"`         // chart features
 }
@@ -58,6 +59,8 @@ type Integrate struct {
 // Selected values and Exclude flag, or a date filter's Type and bounds. Build
 // it with ListDefault or DateDefault.
 type FilterDefault struct {
+	// Selected is the list default's values: nil leaves the key out (a date
+	// default), an empty non-nil slice sends [] (select nothing).
 	Selected []string `json:"selected,omitzero"`
 	Exclude  *bool    `json:"exclude,omitempty"`
 	Type     string   `json:"type,omitempty"`
@@ -83,7 +86,7 @@ type ChartPermission struct {
 
 // GlobalPermission turns chart features on or off for every chart.
 type GlobalPermission struct {
-	Export        []ExportFormat `json:"export,omitzero"`         // allowed export formats
+	Export        []ExportFormat `json:"export,omitzero"`         // allowed export formats; nil: server default, empty: [] (no export)
 	View          *bool          `json:"view,omitempty"`          // view data
 	SortPriority  *bool          `json:"sortPriority,omitempty"`  // sort levels
 	InteExplore   *bool          `json:"inteExplore,omitempty"`   // smart analysis
@@ -149,7 +152,7 @@ type ChatBI struct {
 	HideGraphicRefresh    *bool   `json:"hideGraphicRefresh,omitempty"`    // dialog only: refresh (server default: hidden)
 	HideGraphicRefLine    *bool   `json:"hideGraphicRefLine,omitempty"`    // dialog only: reference lines
 	HideAskInfo           *bool   `json:"hideAskInfo,omitempty"`           // dialog only: the ask chat item
-	DataModelIDs          IDList  `json:"dataModelIds,omitzero"`           // dialog only: models to query
+	DataModelIDs          IDList  `json:"dataModelIds,omitzero"`           // dialog only: models to query; nil: left out, empty: ""
 	Question              *string `json:"question,omitempty"`              // dialog only: the question to ask
 	DialogID              *string `json:"dialogId,omitempty"`              // dialog only: continue this conversation
 }

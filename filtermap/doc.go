@@ -29,6 +29,10 @@
 //     keeps the type field as sent, so a mismatch survives a round trip and
 //     Validate reports it.
 //   - isFolder travels as 0 or 1 (Flag).
+//   - The optional lists (select, or, inlist, excludelist, resourceNamePaths)
+//     are omitempty: an empty list is left out just like nil. Validate rejects
+//     each empty list whose absence would mean something else, so no
+//     restriction is dropped silently.
 //
 // Validate on a map or list type (FilterMap, ColumnFilterMap,
 // TableFilterMap, ReportDataFilters, ResourcePermissions, GlobalParams)

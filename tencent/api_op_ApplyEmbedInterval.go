@@ -12,11 +12,11 @@ import (
 
 // ApplyEmbedIntervalRequest is the input of ApplyEmbedInterval: the token to
 // extend and what it embeds. ExtendRequestFor builds it from an EmbedToken.
-// Its String, GoString and LogValue mask BIToken.
+// No fmt verb, slog handler or json.Marshal shows BIToken unmasked.
 type ApplyEmbedIntervalRequest struct {
 	ProjectID  uint64    // required
 	PageID     uint64    // the page for ScopePage; 0 for ScopePanel and ChatBI
-	BIToken    string    // the token to extend; required
+	BIToken    Secret    // the token to extend; required
 	ExtraParam string    // the service's spare field
 	Intention  Intention // required
 	Scope      Scope     // required, consistent with Intention
@@ -46,26 +46,36 @@ func (r *ApplyEmbedIntervalRequest) Validate() error {
 	case r.BIToken == "":
 		return validate.Fieldf(applyPrefix+".BIToken", "must be set")
 	}
+	if err := checkTokenField(applyPrefix+".BIToken", r.BIToken.Reveal()); err != nil {
+		return err
+	}
+	if err := checkText(applyPrefix+".ExtraParam", r.ExtraParam); err != nil {
+		return err
+	}
 	return checkTarget(applyPrefix, r.Intention, r.Scope, r.PageID)
 }
 
 // String describes the request with BIToken masked.
 func (r ApplyEmbedIntervalRequest) String() string {
 	return fmt.Sprintf("tencent.ApplyEmbedIntervalRequest{ProjectID:%d PageID:%d BIToken:%s ExtraParam:%s Intention:%s Scope:%s}",
-		r.ProjectID, r.PageID, redact.Mask(r.BIToken), r.ExtraParam, r.Intention, r.Scope)
+		r.ProjectID, r.PageID, r.BIToken, r.ExtraParam, r.Intention, r.Scope)
 }
 
 // GoString is the %#v form, with BIToken masked.
 func (r ApplyEmbedIntervalRequest) GoString() string {
 	return fmt.Sprintf("tencent.ApplyEmbedIntervalRequest{ProjectID:%d, PageID:%d, BIToken:%q, ExtraParam:%q, Intention:%q, Scope:%q}",
-		r.ProjectID, r.PageID, redact.Mask(r.BIToken), r.ExtraParam, r.Intention, r.Scope)
+		r.ProjectID, r.PageID, r.BIToken.String(), r.ExtraParam, r.Intention, r.Scope)
 }
+
+// Format writes String for every verb (GoString for %#v), so no verb
+// reveals BIToken.
+func (r ApplyEmbedIntervalRequest) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, r) }
 
 // LogValue implements slog.LogValuer with BIToken masked.
 func (r ApplyEmbedIntervalRequest) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Uint64("project_id", r.ProjectID), slog.Uint64("page_id", r.PageID),
-		slog.String("token", redact.Mask(r.BIToken)), slog.String("intention", string(r.Intention)),
+		slog.Any("token", r.BIToken), slog.String("intention", string(r.Intention)),
 		slog.String("scope", string(r.Scope)),
 	)
 }
@@ -80,10 +90,10 @@ func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedInterval
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	params := map[string]any{"BIToken": req.BIToken}
+	params := map[string]any{"BIToken": req.BIToken.Reveal()}
 	targetParams(params, req.ProjectID, req.PageID, req.Intention, req.Scope)
 	putString(params, "ExtraParam", req.ExtraParam)
-	rep, err := send[applyEmbedTokenInfo](ctx, c, ActionApplyEmbedInterval, params, req.BIToken)
+	rep, err := send[applyEmbedTokenInfo](ctx, c, ActionApplyEmbedInterval, params, req.BIToken.Reveal())
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,8 @@ func (r *ClearEmbedTokenRequest) Validate() error {
 		return validate.Fieldf(clearPrefix+".ProjectID", "must be set")
 	case r.UserCorpID == "":
 		return validate.Fieldf(clearPrefix+".UserCorpID", "must be set")
+	case checkText(clearPrefix+".UserCorpID", r.UserCorpID) != nil:
+		return checkText(clearPrefix+".UserCorpID", r.UserCorpID)
 	case !validate.OneOf(r.Scope, ScopePanel, ScopePage):
 		return validate.Fieldf(clearPrefix+".Scope", "must be panel or page; got %q", r.Scope)
 	case r.Scope == ScopePage && r.PageID == 0:
@@ -66,6 +68,7 @@ func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenReques
 	if req.Scope == ScopePage {
 		params["PageId"] = strconv.FormatUint(req.PageID, 10)
 	}
+	c.notify(&c.clearingListeners, *req)
 	rep, err := send[bool](ctx, c, ActionClearEmbedToken, params)
 	if err != nil {
 		return err
@@ -74,7 +77,7 @@ func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenReques
 		return &Error{Action: ActionClearEmbedToken, Code: CodeResultFalse, RequestID: rep.requestID,
 			HTTPStatus: http.StatusOK, Message: "the service did not clear the tokens"}
 	}
-	c.cleared(*req)
+	c.notify(&c.clearListeners, *req)
 	return nil
 }
 
@@ -91,12 +94,21 @@ func (c *Client) OnClear(fn func(ClearEmbedTokenRequest)) {
 	c.clearListeners = append(c.clearListeners, fn)
 }
 
-// cleared calls the OnClear listeners with req.
-func (c *Client) cleared(req ClearEmbedTokenRequest) {
+// onClearing registers fn to be called before every ClearEmbedToken is
+// sent, so that a Cache can void the saves of mints racing the clear: the
+// service may clear a token before the clear's answer arrives.
+func (c *Client) onClearing(fn func(ClearEmbedTokenRequest)) {
 	c.clearMu.Lock()
-	listeners := c.clearListeners
+	defer c.clearMu.Unlock()
+	c.clearingListeners = append(c.clearingListeners, fn)
+}
+
+// notify calls the listeners in *list, read under clearMu, with req.
+func (c *Client) notify(list *[]func(ClearEmbedTokenRequest), req ClearEmbedTokenRequest) {
+	c.clearMu.Lock()
+	fns := *list
 	c.clearMu.Unlock()
-	for _, fn := range listeners {
+	for _, fn := range fns {
 		fn(req)
 	}
 }

@@ -84,6 +84,11 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 	if err := checkExpiry(r.Expiry); err != nil {
 		return err
 	}
+	for _, f := range [...]struct{ name, value string }{{"ExtraParam", r.ExtraParam}, {"UserCorpID", r.UserCorpID}, {"UserID", r.UserID}} {
+		if err := checkText(createPrefix+"."+f.name, f.value); err != nil {
+			return err
+		}
+	}
 	if r.TicketNum < 0 || r.TicketNum > MaxTicketNum {
 		return validate.Fieldf(createPrefix+".TicketNum", "must be 0 (no limit) or 1 to %d", MaxTicketNum)
 	}

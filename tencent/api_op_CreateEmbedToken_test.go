@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/seeds"
@@ -77,7 +78,7 @@ func TestCreateEmbedTokenWireParams(t *testing.T) {
 			if !reflect.DeepEqual(reqs[0].Params, c.want) {
 				t.Errorf("wire params\n got %#v\nwant %#v", reqs[0].Params, c.want)
 			}
-			if tok.Value == "" || tok.ProjectID != 117 || tok.Scope != c.req.Scope || tok.Intention != c.req.Intention {
+			if tok.Value.Reveal() == "" || tok.ProjectID != 117 || tok.Scope != c.req.Scope || tok.Intention != c.req.Intention {
 				t.Errorf("token %v does not echo the request", tok)
 			}
 		})
@@ -87,7 +88,7 @@ func TestCreateEmbedTokenWireParams(t *testing.T) {
 func TestCreateEmbedTokenDecodesDocumentedAnswer(t *testing.T) {
 	t.Parallel()
 	sent := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	client, srv := setup(t, nil, tencent.WithClock(func() time.Time { return sent }),
+	client, srv := setup(t, nil, tencent.WithClock(biembedtest.ClockFunc(func() time.Time { return sent })),
 		tencent.WithEmbedHost("https://bi.example.com/tcbi/"))
 	srv.Inject(tencenttest.Fault{Body: seeds.TencentCreateEmbedTokenResponse})
 
@@ -139,7 +140,7 @@ func TestCreateEmbedTokenExpiresAt(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			client, srv := setup(t, nil, tencent.WithClock(func() time.Time { return sent }))
+			client, srv := setup(t, nil, tencent.WithClock(biembedtest.ClockFunc(func() time.Time { return sent })))
 			srv.Inject(tencenttest.Fault{Body: answer(c.wire)})
 			req := tencent.NewDashboardRequest(1)
 			req.Expiry = c.requested
@@ -246,10 +247,10 @@ func TestCreateEmbedTokenMintsUniqueTokens(t *testing.T) {
 	client, srv := setup(t, nil)
 	a := mint(t, client, tencent.NewPageRequest(1, 2))
 	b := mint(t, client, tencent.NewPageRequest(1, 2))
-	if a.Value == b.Value || a.ID == b.ID {
+	if a.Value.Reveal() == b.Value.Reveal() || a.ID == b.ID {
 		t.Errorf("two mints gave the same token: %v %v", a, b)
 	}
-	if _, ok := srv.Token(a.Value); !ok {
+	if _, ok := srv.Lookup(a.Value.Reveal()); !ok {
 		t.Error("the fake does not know the first token")
 	}
 }

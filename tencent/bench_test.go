@@ -21,7 +21,7 @@ import (
 // benchClient is this SDK's client for srv, without a rate limit.
 func benchClient(b *testing.B, srv *tencenttest.Server) *tencent.Client {
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()), tencent.WithRateLimit(math.Inf(1)))
+		tencent.WithEndpoint(srv.URL()), tencent.WithRateLimit(math.Inf(1)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func benchRequest() *tencent.CreateEmbedTokenRequest {
 // rawClient is a bare common.Client for srv, as a user of the official SDK
 // would configure it.
 func rawClient(srv *tencenttest.Server) *common.Client {
-	u, _ := url.Parse(srv.Endpoint())
+	u, _ := url.Parse(srv.URL())
 	cp := profile.NewClientProfile()
 	cp.HttpProfile.Endpoint, cp.HttpProfile.Scheme = u.Host, strings.ToUpper(u.Scheme)
 	return common.NewCommonClient(common.NewCredential(tencenttest.SecretID, tencenttest.SecretKey), "", cp)

@@ -2,7 +2,7 @@ package tencent
 
 import (
 	"context"
-	"sync"
+	"strconv"
 	"time"
 
 	"github.com/biembed/biembed-go/internal/tokencache"
@@ -12,10 +12,22 @@ import (
 // CacheStore keeps a Cache's tokens. The default is in memory; implement it
 // over a shared store (Redis, a database) to share tokens between replicas.
 // Entries hold live tokens: protect the store as you would the tokens.
+//
+// Its contract: Epoch(key, tags) grows whenever key or one of tags is
+// invalidated; Save refuses (ErrStaleSave) an entry whose Epoch is behind
+// it, so a token revoked while it was minted is never cached; Invalidate
+// advances those epochs and deletes the entries under the CacheTarget's
+// keys, tags and identities; Delete evicts without touching epochs.
 type CacheStore = tokencache.Store[*EmbedToken]
 
-// CacheEntry is one token in a CacheStore with its lifetime.
+// CacheEntry is one token in a CacheStore with its lifetime, the fingerprint
+// of the request it was minted for, its identity, its invalidation tags and
+// the epoch read when its mint began.
 type CacheEntry = tokencache.Entry[*EmbedToken]
+
+// CacheTarget names what CacheStore.Invalidate drops: keys, every entry saved
+// with one of the tags, and the entries whose token has one of the IDs.
+type CacheTarget = tokencache.Target
 
 // CacheClock tells a Cache the time; tests pass a fake one.
 type CacheClock = tokencache.Clock
@@ -26,6 +38,23 @@ type CacheEvent = tokencache.Event
 
 // CacheStats counts what a Cache did.
 type CacheStats = tokencache.Stats
+
+// Errors of a Cache, for errors.Is. They are the token cache engine's own
+// errors, so they match whichever layer wraps them.
+var (
+	// ErrCacheClosed: Get after Close.
+	ErrCacheClosed = tokencache.ErrClosed
+	// ErrShortLived: the minted token expires within CacheOptions.Skew, so
+	// it is neither served nor cached.
+	ErrShortLived = tokencache.ErrShortLived
+	// ErrCachePanicked: a CacheStore method, OnEvent or the cache's own
+	// minting panicked; the panic was recovered and the cache stays usable.
+	ErrCachePanicked = tokencache.ErrPanicked
+	// ErrStaleSave is what a CacheStore's Save returns when the key or one
+	// of the entry's tags was invalidated after the mint began (see
+	// tokencache's Store contract); the cache then does not cache the token.
+	ErrStaleSave = tokencache.ErrStale
+)
 
 // CacheOptions tunes a Cache. The zero value means: in-memory store, system
 // clock, refresh margin 20% of a token's lifetime but at least 30s, skew 30s,
@@ -43,30 +72,20 @@ type CacheOptions struct {
 
 // Cache serves live embed tokens by key and calls CreateEmbedToken only when
 // it has none to serve: it refreshes a token shortly before it expires while
-// still serving it, shares one call among concurrent Gets for a key, and never
-// caches ticket-limited tokens (TicketNum > 0), which are minted per Get.
-// A successful ClearEmbedToken through the same Client drops the cleared
-// tokens. It is safe for concurrent use; Close it when done.
+// still serving it, shares one call among concurrent Gets for a key and
+// request, and never caches ticket-limited tokens (TicketNum > 0), which are
+// minted per Get.
+//
+// A cached token is served only for the request it was minted for
+// (RequestKey of both must match): a Get for the same key with other
+// permissions mints a new token and replaces the old. A successful
+// ClearEmbedToken through the same Client drops the tokens it clears (to be
+// safe, every token whose request named the same project and UserCorpID),
+// from the moment it is sent; a token being minted for them while the clear
+// runs is handed to its Gets but not cached. It is safe for concurrent use; Close it when done.
 type Cache struct {
-	engine *tokencache.Cache[cacheCall, *EmbedToken]
-
-	mu     sync.Mutex
-	groups map[clearGroup]map[string]struct{} // keys of the tokens each ClearEmbedToken would clear
-	keyOf  map[string]clearGroup
-}
-
-// cacheCall is what the engine hands to mint: the key and the request.
-type cacheCall struct {
-	key string
-	req *CreateEmbedTokenRequest
-}
-
-// clearGroup is what ClearEmbedToken matches tokens on.
-type clearGroup struct {
-	projectID  uint64
-	userCorpID string
-	scope      Scope
-	pageID     uint64
+	engine *tokencache.Cache[*CreateEmbedTokenRequest, *EmbedToken]
+	skew   time.Duration
 }
 
 // NewCache returns a Cache that mints with client.
@@ -74,48 +93,63 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 	if client == nil {
 		return nil, validate.Fieldf("client", "must not be nil")
 	}
-	c := &Cache{groups: map[clearGroup]map[string]struct{}{}, keyOf: map[string]clearGroup{}}
-	onEvent := opts.OnEvent
-	engine, err := tokencache.New(tokencache.Config[cacheCall, *EmbedToken]{
-		Mint: func(ctx context.Context, call cacheCall) (*EmbedToken, error) {
-			tok, err := client.CreateEmbedToken(ctx, call.req)
-			if err == nil && call.req.TicketNum == 0 {
-				c.track(call.key, tok)
-			}
-			return tok, err
-		},
-		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
-		ID:       func(tok *EmbedToken) string { return tok.Value },
-		Bypass:   func(call cacheCall) bool { return call.req != nil && call.req.TicketNum > 0 },
-		Store:    opts.Store, Clock: opts.Clock,
+	engine, err := tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
+		Mint:        client.CreateEmbedToken,
+		Lifetime:    func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
+		ID:          tokenID,
+		Bypass:      func(req *CreateEmbedTokenRequest) bool { return req.TicketNum > 0 },
+		Fingerprint: RequestKey,
+		Tags:        requestTags,
+		Store:       opts.Store, Clock: opts.Clock,
 		RefreshFraction: opts.RefreshFraction, MinRefreshMargin: opts.MinRefreshMargin,
 		Skew: opts.Skew, MintTimeout: opts.MintTimeout, MaxEntries: opts.MaxEntries,
-		OnEvent: func(e CacheEvent) {
-			if e.Kind == tokencache.EventEvict || e.Kind == tokencache.EventInvalidate {
-				c.untrack(e.Key)
-			}
-			if onEvent != nil {
-				onEvent(e)
-			}
-		},
+		OnEvent: opts.OnEvent,
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.engine = engine
+	c := &Cache{engine: engine, skew: engine.Skew()}
+	client.onClearing(c.dropCleared) // the service may clear before its answer arrives
 	client.OnClear(c.dropCleared)
 	return c, nil
 }
 
-// Get returns a live token for key, minting one with req when needed. The key
-// must identify everything in req that matters (tenant, user, page,
-// filters); RequestKey derives one from req itself. A bad req is reported
-// when the cache has to mint.
+// tokenID is a token's identity for the engine: its value.
+func tokenID(tok *EmbedToken) string { return tok.Value.Reveal() }
+
+// Get returns a live token for key, minting one with req when needed. A token
+// cached under key is served only if it was minted for a request equal to
+// req (RequestKey); otherwise Get mints and replaces it. req is checked
+// first: a bad one, or one whose Expiry the cache could never serve (not
+// longer than CacheOptions.Skew), is a *ValidationError and nothing is sent.
 func (c *Cache) Get(ctx context.Context, key string, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
-	if req == nil {
-		return nil, validate.Fieldf(createPrefix, "must not be nil")
+	if err := c.check(req); err != nil {
+		return nil, err
 	}
-	return c.engine.Get(ctx, key, cacheCall{key: key, req: req})
+	return c.engine.Get(ctx, key, req)
+}
+
+// GetFor is Get with RequestKey(req) as the key.
+func (c *Cache) GetFor(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
+	if err := c.check(req); err != nil {
+		return nil, err
+	}
+	return c.engine.GetFor(ctx, req)
+}
+
+// check rejects what would make the cache throw the minted token away.
+func (c *Cache) check(req *CreateEmbedTokenRequest) error {
+	if req == nil {
+		return validate.Fieldf(createPrefix, "must not be nil")
+	}
+	life := req.Expiry
+	if life == 0 {
+		life = DefaultExpiry
+	}
+	if life <= c.skew {
+		return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s): a shorter token could never be served (0 means %s)", c.skew, DefaultExpiry)
+	}
+	return nil
 }
 
 // Invalidate drops the token cached for key.
@@ -129,50 +163,30 @@ func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
 // Close stops the cache and waits for its background refreshes.
 func (c *Cache) Close() error { return c.engine.Close() }
 
-// track records that key holds tok, for ClearEmbedToken.
-func (c *Cache) track(key string, tok *EmbedToken) {
-	if tok.UserCorpID == "" {
-		return // ClearEmbedToken needs a UserCorpId: it cannot clear this token
+// requestTags returns the ClearEmbedToken tag of the token req mints, taken
+// from the request itself (the answer need not echo UserCorpId). The tag is
+// the user's project: the service does not document whether clearing a
+// dashboard (scope panel) clears the tokens of its pages, or the reverse, so
+// any ClearEmbedToken for a user and project drops all of that user's tokens
+// in the project. Dropping too many costs a mint; too few would serve a
+// cleared token. Tokens without a UserCorpID cannot be cleared and get none.
+func requestTags(req *CreateEmbedTokenRequest) []string {
+	if req.UserCorpID == "" {
+		return nil
 	}
-	g := clearGroup{projectID: tok.ProjectID, userCorpID: tok.UserCorpID, scope: tok.Scope, pageID: tok.PageID}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.untrackLocked(key)
-	if c.groups[g] == nil {
-		c.groups[g] = map[string]struct{}{}
-	}
-	c.groups[g][key] = struct{}{}
-	c.keyOf[key] = g
+	return []string{clearTag(req.ProjectID, req.UserCorpID)}
 }
 
-func (c *Cache) untrack(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.untrackLocked(key)
+// clearTag names the tokens of a user in a project.
+func clearTag(projectID uint64, userCorpID string) string {
+	return "tencent-clear:" + strconv.FormatUint(projectID, 10) + "/" + userCorpID
 }
 
-func (c *Cache) untrackLocked(key string) {
-	g, ok := c.keyOf[key]
-	if !ok {
-		return
-	}
-	delete(c.keyOf, key)
-	delete(c.groups[g], key)
-	if len(c.groups[g]) == 0 {
-		delete(c.groups, g)
-	}
-}
-
-// dropCleared invalidates the tokens a successful ClearEmbedToken cleared.
+// dropCleared invalidates the tokens a ClearEmbedToken clears, and voids the
+// saves of mints for them still running. It runs when the clear is sent and
+// again when it succeeds, so no token minted before the clear is cached
+// while the clear is on its way.
 func (c *Cache) dropCleared(req ClearEmbedTokenRequest) {
-	g := clearGroup{projectID: req.ProjectID, userCorpID: req.UserCorpID, scope: req.Scope, pageID: req.PageID}
-	c.mu.Lock()
-	keys := make([]string, 0, len(c.groups[g]))
-	for k := range c.groups[g] {
-		keys = append(keys, k)
-	}
-	c.mu.Unlock()
-	for _, k := range keys {
-		_ = c.engine.Invalidate(context.Background(), k) // the in-memory store cannot fail; a custom one reports through OnEvent
-	}
+	tag := clearTag(req.ProjectID, req.UserCorpID)
+	_ = c.engine.InvalidateTag(context.Background(), tag) // a failing store reports through OnEvent
 }

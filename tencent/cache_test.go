@@ -16,10 +16,11 @@ import (
 )
 
 // cacheSetup returns a cache over a client whose clock, like the cache's, is
-// clock, so token lifetimes follow the fake time.
+// clock, and whose fake runs on clock too, so token lifetimes and signatures
+// follow the fake time.
 func cacheSetup(t *testing.T, clock *tokencache.FakeClock, opts tencent.CacheOptions) (*tencent.Cache, *tencent.Client, *tencenttest.Server) {
 	t.Helper()
-	client, srv := setup(t, nil, tencent.WithClock(clock.Now))
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock)}, tencent.WithClock(clock))
 	opts.Clock = clock
 	cache, err := tencent.NewCache(client, opts)
 	require.NoError(t, err)
@@ -46,8 +47,8 @@ func TestCacheServesOneTokenPerKey(t *testing.T) {
 	other, err := cache.Get(ctx, "bob", pageRequest())
 	require.NoError(t, err)
 
-	assert.Equal(t, first.Value, again.Value, "a second Get for the key is a hit")
-	assert.NotEqual(t, first.Value, other.Value, "another key mints its own token")
+	assert.Equal(t, first.Value.Reveal(), again.Value.Reveal(), "a second Get for the key is a hit")
+	assert.NotEqual(t, first.Value.Reveal(), other.Value.Reveal(), "another key mints its own token")
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 	stats := cache.Stats()
 	assert.Equal(t, uint64(1), stats.Hits)
@@ -71,12 +72,12 @@ func TestCacheRefreshesAheadWhileServingTheOldToken(t *testing.T) {
 	clock.Advance(9 * time.Minute) // inside the 2-minute margin of a 10-minute token
 	served, err := cache.Get(ctx, "alice", pageRequest())
 	require.NoError(t, err)
-	assert.Equal(t, old.Value, served.Value, "the old token is served during the refresh")
+	assert.Equal(t, old.Value.Reveal(), served.Value.Reveal(), "the old token is served during the refresh")
 	<-minted // the background refresh finished
 
 	fresh, err := cache.Get(ctx, "alice", pageRequest())
 	require.NoError(t, err)
-	assert.NotEqual(t, old.Value, fresh.Value)
+	assert.NotEqual(t, old.Value.Reveal(), fresh.Value.Reveal())
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 	assert.Equal(t, uint64(1), cache.Stats().Refreshes)
 }
@@ -96,7 +97,7 @@ func TestCacheSingleFlightThousandGets(t *testing.T) {
 			tok, err := cache.Get(context.Background(), "same-key", pageRequest())
 			errs[i] = err
 			if err == nil {
-				values[i] = tok.Value
+				values[i] = tok.Value.Reveal()
 			}
 		}()
 	}
@@ -118,7 +119,7 @@ func TestCacheNeverSharesTicketLimitedTokens(t *testing.T) {
 	require.NoError(t, err)
 	b, err := cache.Get(context.Background(), "k", req)
 	require.NoError(t, err)
-	assert.NotEqual(t, a.Value, b.Value)
+	assert.NotEqual(t, a.Value.Reveal(), b.Value.Reveal())
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 	assert.Equal(t, uint64(2), cache.Stats().Bypasses)
 }
@@ -136,7 +137,7 @@ func TestCacheDropsTokensClearedThroughTheClient(t *testing.T) {
 	require.NoError(t, client.ClearEmbedToken(ctx, tencent.ClearRequestFor(before)))
 	after, err := cache.Get(ctx, "alice", req)
 	require.NoError(t, err)
-	assert.NotEqual(t, before.Value, after.Value, "a cleared token is not served again")
+	assert.NotEqual(t, before.Value.Reveal(), after.Value.Reveal(), "a cleared token is not served again")
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 }
 
@@ -180,7 +181,7 @@ func TestCacheUnderLoad(t *testing.T) {
 	t.Parallel()
 	srv := tencenttest.NewTestServer(t, tencenttest.WithRateLimit(20))
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()))
+		tencent.WithEndpoint(srv.URL()))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
 	cache, err := tencent.NewCache(client, tencent.CacheOptions{})

@@ -12,6 +12,8 @@ import (
 
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+
+	"github.com/biembed/biembed-go/internal/safetext"
 )
 
 // reply is the Data of a successful answer with what the caller needs to
@@ -36,7 +38,7 @@ func send[T any](ctx context.Context, c *Client, action string, params map[strin
 		data, status, err := exchange(ctx, c, action, params, env, secrets)
 		requestID := ""
 		if env.Response != nil {
-			requestID = env.Response.RequestID
+			requestID = c.cleanRequestID(env.Response.RequestID, secrets)
 		}
 		c.logAttempt(ctx, action, n, status, time.Since(start), requestID, err)
 		if err == nil {
@@ -62,9 +64,9 @@ func exchange[T any](ctx context.Context, c *Client, action string, params map[s
 	_ = req.SetActionParameters(params) // a map[string]any is always accepted
 	req.SetContext(ctx)
 	if err := c.api.Send(req, env); err != nil {
-		return nil, a.status, mapError(ctx, action, err, a, secrets)
+		return nil, a.status, mapError(ctx, action, err, a, c.scrubber(secrets))
 	}
-	data, err := env.result(action, secrets)
+	data, err := env.result(action, func() *safetext.Scrubber { return c.scrubber(secrets) })
 	return data, a.status, err
 }
 
@@ -73,11 +75,11 @@ func (c *Client) waitTurn(ctx context.Context, action string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.limiters[action].Wait(ctx); err != nil {
+	if err := c.limiter.Wait(ctx, action); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
-		return fmt.Errorf("waiting for the rate limit would pass the deadline: %w", context.DeadlineExceeded)
+		return err
 	}
 	return nil
 }
@@ -114,25 +116,75 @@ func stopped(action string, last *Error, cause error) error {
 // mapError turns what common returned into an *Error. common's own messages
 // for client-side failures quote the response body, which may hold a token,
 // so they are never used: the transport's notes in a say what happened.
-func mapError(ctx context.Context, action string, err error, a *attempt, secrets []string) *Error {
+func mapError(ctx context.Context, action string, err error, a *attempt, sc *safetext.Scrubber) *Error {
 	var sdk *tcerr.TencentCloudSDKError
 	if !errors.As(err, &sdk) {
 		return badAnswer(ctx, action, a, err)
 	}
 	if !strings.HasPrefix(sdk.Code, "ClientError.") {
-		return &Error{Action: action, Code: sdk.Code, Message: scrub(sdk.Message, secrets),
-			RequestID: sdk.RequestId, HTTPStatus: a.status}
+		return serverError(action, sdk, a.status, sc)
 	}
-	if sdk.Code == "ClientError.NetworkError" {
+	if sdk.Code == "ClientError.NetworkError" && !a.tooLarge && a.readErr == nil {
 		return transportFailure(action, a, sdk.Unwrap())
 	}
 	return badAnswer(ctx, action, a, nil)
 }
 
+// serverError maps a server error code. Its text is the server's: the code
+// must look like one, and the message and request id are scrubbed of the
+// call's secrets in any encoding, control characters escaped and capped.
+func serverError(action string, sdk *tcerr.TencentCloudSDKError, status int, sc *safetext.Scrubber) *Error {
+	e := &Error{Action: action, Code: sdk.Code, Message: sc.Clean(sdk.Message, safetext.MaxMessageBytes),
+		RequestID: sc.Clean(sdk.RequestId, safetext.MaxFieldBytes), HTTPStatus: status}
+	if !isCode(sdk.Code) {
+		e.Code, e.Message = CodeMalformedResponse, "the answer's error code is not a code"
+	}
+	return e
+}
+
+// isCode reports whether code looks like a Tencent Cloud error code, such as
+// InvalidParameter.Embed: 1 to 128 letters, digits, dots, "_" or "-".
+func isCode(code string) bool {
+	if code == "" || len(code) > safetext.MaxFieldBytes {
+		return false
+	}
+	return strings.Trim(code, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
+}
+
+// scrubber masks the call's secrets and the credential's secret key and
+// session token, in every encoding, in server text.
+func (c *Client) scrubber(secrets []string) *safetext.Scrubber {
+	return safetext.NewScrubber(append(c.credentialSecrets(), secrets...))
+}
+
+// credentialSecrets returns the secret key and session token the client
+// signs with now.
+func (c *Client) credentialSecrets() []string {
+	return []string{c.cred.GetSecretKey(), c.cred.GetToken()}
+}
+
+// cleanRequestID returns the RequestId of a successful answer safe to log
+// and keep: a plain id as is, anything else cleaned like error text.
+func (c *Client) cleanRequestID(id string, secrets []string) string {
+	if isCode(id) && !containsAny(id, append(c.credentialSecrets(), secrets...)) {
+		return id
+	}
+	return c.scrubber(secrets).Clean(id, safetext.MaxFieldBytes)
+}
+
+func containsAny(s string, secrets []string) bool {
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(s, secret) {
+			return true
+		}
+	}
+	return false
+}
+
 // transportFailure maps an error of the HTTP round trip, including the
 // transport's refusal of a non-JSON answer.
 func transportFailure(action string, a *attempt, cause error) *Error {
-	refused := errors.Is(cause, errNotJSON) || errors.Is(cause, errContentEncoding)
+	refused := errors.Is(cause, errNotJSON) || errors.Is(cause, errContentEncoding) || errors.Is(cause, errRedirect)
 	switch {
 	case refused && a.status != http.StatusOK:
 		return httpStatusError(action, a.status)
@@ -148,7 +200,7 @@ func badAnswer(ctx context.Context, action string, a *attempt, cause error) *Err
 	switch {
 	case a.tooLarge:
 		return &Error{Action: action, Code: CodeResponseTooLarge, HTTPStatus: a.status,
-			Message: fmt.Sprintf("the answer is larger than %d bytes", MaxResponseBytes)}
+			Message: fmt.Sprintf("the answer's headers or body passed their limit (%d and %d bytes)", MaxResponseHeaderBytes, MaxResponseBytes)}
 	case a.readErr != nil && ctx.Err() != nil:
 		return &Error{Action: action, Code: CodeNetworkError, HTTPStatus: a.status,
 			Message: "reading the answer stopped", cause: ctx.Err()}

@@ -12,7 +12,9 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
-	"golang.org/x/time/rate"
+
+	"github.com/biembed/biembed-go/internal/httplimit"
+	"github.com/biembed/biembed-go/internal/redact"
 )
 
 // The service, version and actions this package calls.
@@ -28,8 +30,9 @@ const (
 // use; its rate limit is shared by every goroutine using it.
 type Client struct {
 	api         *common.Client
+	cred        common.CredentialIface
 	transport   *limitedTransport
-	limiters    map[string]*rate.Limiter
+	limiter     RateLimiter
 	logger      *slog.Logger
 	timeout     time.Duration
 	maxRetries  int
@@ -38,8 +41,9 @@ type Client struct {
 	embedHost   string
 	now         func() time.Time
 
-	clearMu        sync.Mutex
-	clearListeners []func(ClearEmbedTokenRequest)
+	clearMu           sync.Mutex
+	clearListeners    []func(ClearEmbedTokenRequest)
+	clearingListeners []func(ClearEmbedTokenRequest) // called before a clear is sent (Cache)
 }
 
 // NewClient returns a client configured by opts. Without WithSecret or
@@ -72,19 +76,32 @@ func NewClient(opts ...Option) (*Client, error) {
 	if base == nil {
 		base = defaultTransport()
 	}
-	lt := &limitedTransport{base: base}
+	lt := &limitedTransport{base: withClockSigning(base, cfg.signClock, cred)}
 	api := common.NewCommonClient(cred, cfg.region, clientProfile(cfg))
 	api.WithHttpTransport(lt)
 	api.WithLogger(log.New(io.Discard, "", 0))
-	limiters := map[string]*rate.Limiter{}
-	for _, action := range []string{ActionCreateEmbedToken, ActionApplyEmbedInterval, ActionClearEmbedToken} {
-		limiters[action] = rate.NewLimiter(rate.Limit(cfg.rateLimit), cfg.rateBurst)
+	limiter := cfg.rateLimiter
+	if limiter == nil {
+		limiter = newLocalLimiter(cfg.rateLimit, cfg.rateBurst)
 	}
 	return &Client{
-		api: api, transport: lt, limiters: limiters, logger: cfg.logger, timeout: cfg.timeout,
+		api: api, cred: cred, transport: lt, limiter: limiter, logger: cfg.logger, timeout: cfg.timeout,
 		maxRetries: cfg.maxRetries, backoffBase: cfg.backoffBase, backoffMax: cfg.backoffMax,
 		embedHost: cfg.embedHost, now: cfg.now,
 	}, nil
+}
+
+// String describes the client by its embed host; it never shows the
+// credential (which lives inside tencentcloud/common's client).
+func (c *Client) String() string { return "tencent.Client{embedHost: " + c.embedHost + "}" }
+
+// Format writes String for every verb: printed raw, the client's fields
+// lead to common's client and its credential.
+func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
+
+// LogValue logs the embed host only.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("embedHost", c.embedHost))
 }
 
 // CloseIdleConnections closes the idle keep-alive connections of the
@@ -109,9 +126,4 @@ func clientProfile(cfg config) *profile.ClientProfile {
 	return cp
 }
 
-func defaultTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
-	}
-	return http.DefaultTransport
-}
+func defaultTransport() http.RoundTripper { return httplimit.DefaultTransport() }

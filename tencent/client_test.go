@@ -65,7 +65,7 @@ func TestDefaultCredentialChainUsesEnvironment(t *testing.T) {
 	t.Setenv("TENCENTCLOUD_SECRET_ID", "AKIDfromEnvironment")
 	t.Setenv("TENCENTCLOUD_SECRET_KEY", "key-from-environment-000000")
 	srv := tencenttest.NewTestServer(t, tencenttest.WithSecret("AKIDfromEnvironment", "key-from-environment-000000"))
-	client, err := tencent.NewClient(tencent.WithEndpoint(srv.Endpoint()))
+	client, err := tencent.NewClient(tencent.WithEndpoint(srv.URL()))
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
@@ -73,7 +73,7 @@ func TestDefaultCredentialChainUsesEnvironment(t *testing.T) {
 	mint(t, client, tencent.NewPageRequest(1, 2)) // the fake accepts only the env pair
 
 	t.Setenv("TENCENTCLOUD_SECRET_KEY", "")
-	if _, err := tencent.NewClient(tencent.WithEndpoint(srv.Endpoint())); err == nil {
+	if _, err := tencent.NewClient(tencent.WithEndpoint(srv.URL())); err == nil {
 		t.Error("an empty TENCENTCLOUD_SECRET_KEY must fail NewClient")
 	}
 }
@@ -106,7 +106,7 @@ func TestConcurrentUse(t *testing.T) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			values[tok.Value] = true
+			values[tok.Value.Reveal()] = true
 			return nil
 		})
 	}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/biembed/biembed-go/internal/redact"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -125,12 +124,17 @@ type ErrorInfo struct {
 // Error is every failure of a call that passed validation: a server error
 // code, an ErrorInfo answer, or a client-side failure (Code ClientError.*).
 // Use errors.Is with the Err* sentinels and errors.As to read the fields. Its
-// text never holds a key, a token or a response body.
+// text never holds a key, a token or a response body: server text (Message,
+// RequestID, every ErrorInfo field) has the call's tokens and the
+// credential's secret key and session token masked in every encoding (raw,
+// JSON escapes, URL encoding), control characters escaped as \uXXXX, and is
+// capped (512 bytes, 128 for RequestID); a server Code that is not a code
+// becomes CodeMalformedResponse.
 type Error struct {
 	Action     string     // the API action, e.g. CreateEmbedToken
 	Code       string     // server code, or a ClientError.* code
-	Message    string     // server message (tokens scrubbed) or the client's description
-	RequestID  string     // the server's RequestId, when there was one
+	Message    string     // server message (sanitised, see below) or the client's description
+	RequestID  string     // the server's RequestId (sanitised), when there was one
 	HTTPStatus int        // the HTTP status, 0 when no response arrived
 	ErrorInfo  *ErrorInfo // set for CodeErrorInfo answers
 	cause      error
@@ -191,14 +195,4 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// scrub replaces every secret in s by its masked form.
-func scrub(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, redact.Mask(secret))
-		}
-	}
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
@@ -102,8 +103,8 @@ func TestEmptyErrorInfoIsNotAnError(t *testing.T) {
 	client, srv := setup(t, nil)
 	srv.Inject(tencenttest.Fault{Body: []byte(`{"Response":{"ErrorInfo":{"ErrorTip":"","ErrorMessage":""},` +
 		`"Data":{"BIToken":"tok-0123456789abcdef","ProjectId":"1","PageId":2,"Scope":"page"},"RequestId":"rid"}}`)})
-	if tok := mint(t, client, tencent.NewPageRequest(1, 2)); tok.Value != "tok-0123456789abcdef" {
-		t.Errorf("token value = %q", tok.Value)
+	if tok := mint(t, client, tencent.NewPageRequest(1, 2)); tok.Value.Reveal() != "tok-0123456789abcdef" {
+		t.Errorf("token value = %q", tok.Value.Reveal())
 	}
 }
 
@@ -120,7 +121,7 @@ func TestSignatureFailuresFromTheVerifier(t *testing.T) {
 			tencent.CodeSignatureFailure, []error{tencent.ErrAuthFailure}},
 		{"unknown id", nil, []tencent.Option{tencent.WithSecret("AKIDunknown", tencenttest.SecretKey)},
 			tencent.CodeSecretIDNotFound, []error{tencent.ErrAuthFailure}},
-		{"clock 10 minutes off", []tencenttest.Option{tencenttest.WithClock(func() time.Time { return time.Now().Add(10 * time.Minute) })},
+		{"clock 10 minutes off", []tencenttest.Option{tencenttest.WithClock(biembedtest.ClockFunc(func() time.Time { return time.Now().Add(10 * time.Minute) }))},
 			nil, tencent.CodeSignatureExpire, []error{tencent.ErrAuthFailure, tencent.ErrSignatureExpired}},
 	}
 	for _, c := range cases {

@@ -19,7 +19,7 @@ func newExampleClient() (*tencent.Client, *tencenttest.Server) {
 	srv := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
 	client, err := tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()))
+		tencent.WithEndpoint(srv.URL()))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func ExampleClient_CreateEmbedToken() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(strings.Replace(embedURL, tok.Value, "TOKEN", 1))
+	fmt.Println(strings.Replace(embedURL, tok.Value.Reveal(), "TOKEN", 1))
 	fmt.Println(tok.Scope, tok.Expiry, tok.Expired(time.Now()))
 	// Output:
 	// https://tcbi.qq.com/page/embed?authType=strong&projectId=117&pageId=11520&scope=page&token=TOKEN&params[]=value%3DHubei%2CHunan%26target%3Dprovince
@@ -63,7 +63,7 @@ func ExampleClient_CreateEmbedToken_dashboard() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(strings.Replace(embedURL, tok.Value, "TOKEN", 1))
+	fmt.Println(strings.Replace(embedURL, tok.Value.Reveal(), "TOKEN", 1))
 	// Output:
 	// https://tcbi.qq.com/page/embed?authType=strong&projectId=117&pageId=0&scope=panel&token=TOKEN
 }
@@ -86,7 +86,7 @@ func ExampleClient_CreateEmbedToken_chatBI() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(strings.Replace(embedURL, tok.Value, "TOKEN", 1))
+	fmt.Println(strings.Replace(embedURL, tok.Value.Reveal(), "TOKEN", 1))
 	fmt.Println(tok.Intention, tok.UserID, len(tok.Config.ChatBIConfigList))
 	// Output:
 	// https://tcbi.qq.com/page/chat-bi-embed?authType=strong&projectId=117&token=TOKEN

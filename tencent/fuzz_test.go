@@ -49,7 +49,7 @@ func FuzzDecodeCreateEmbedTokenResponse(f *testing.F) {
 		tok, err := client.CreateEmbedToken(context.Background(), tencent.NewDashboardRequest(1))
 		var e *tencent.Error
 		switch {
-		case err == nil && (tok == nil || tok.Value == "" || tok.ExpiresAt.IsZero()):
+		case err == nil && (tok == nil || tok.Value.Reveal() == "" || tok.ExpiresAt.IsZero()):
 			t.Fatalf("success without a usable token: %#v", tok)
 		case err != nil && (tok != nil || !errors.As(err, &e)):
 			t.Fatalf("failure %v (%T) with token %v", err, err, tok)
@@ -66,7 +66,7 @@ func FuzzEmbedURL(f *testing.F) {
 	f.Add("tok", uint64(117), uint64(0), uint8(2), "", "")
 	f.Add("", uint64(0), uint64(0), uint8(0), "a,b", "c=d")
 	f.Fuzz(func(t *testing.T, value string, project, page uint64, kind uint8, name, param string) {
-		tok := tencent.EmbedToken{Value: value, ProjectID: project, PageID: page}
+		tok := tencent.EmbedToken{Value: tencent.Secret(value), ProjectID: project, PageID: page}
 		tok.Intention, tok.Scope = tencent.IntentionEmbed, []tencent.Scope{tencent.ScopePage, tencent.ScopePanel, tencent.ScopeProject}[kind%3]
 		var opts []tencent.URLOption
 		if tok.Scope == tencent.ScopeProject {

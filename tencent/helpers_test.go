@@ -37,7 +37,7 @@ func setup(t *testing.T, fakeOpts []tencenttest.Option, opts ...tencent.Option) 
 	base := []tencent.Option{
 		tencent.WithLogger(rec.Logger()),
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.Endpoint()),
+		tencent.WithEndpoint(srv.URL()),
 		tencent.WithBackoff(time.Millisecond, 2*time.Millisecond),
 		tencent.WithRateLimit(math.Inf(1)),
 	}
@@ -70,7 +70,7 @@ func mint(t *testing.T, client *tencent.Client, req *tencent.CreateEmbedTokenReq
 		t.Fatalf("CreateEmbedToken: %v", err)
 	}
 	if rec := recorderOf(t); rec != nil {
-		rec.AddSecret(tok.Value)
+		rec.AddSecret(tok.Value.Reveal())
 	}
 	return tok
 }

@@ -29,7 +29,7 @@ func TestNoSecretReachesLogsOrErrors(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateEmbedToken: %v", rec.Err(err))
 	}
-	rec.AddSecret(tok.Value)
+	rec.AddSecret(tok.Value.Reveal())
 	url, err := tok.URL()
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestNoSecretReachesLogsOrErrors(t *testing.T) {
 
 	logs := rec.Logs()
 	for _, want := range []string{`"action":"CreateEmbedToken"`, `"action":"ApplyEmbedInterval"`, `"action":"ClearEmbedToken"`,
-		`"code":"RequestLimitExceeded"`, `"msg":"tencent: backing off"`, `"token":"` + tok.Value[:4] + `…`} {
+		`"code":"RequestLimitExceeded"`, `"msg":"tencent: backing off"`, `"token":"` + tok.Value.Reveal()[:4] + `…`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %s", want)
 		}

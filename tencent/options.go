@@ -5,11 +5,13 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
+	"github.com/biembed/biembed-go/internal/safetext"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -38,11 +40,13 @@ type config struct {
 	logger      *slog.Logger
 	rateLimit   float64
 	rateBurst   int
+	rateLimiter RateLimiter // nil: newLocalLimiter(rateLimit, rateBurst)
 	maxRetries  int
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	embedHost   string
 	now         func() time.Time
+	signClock   Clock // set by WithClock: re-sign requests with its time
 }
 
 func defaultConfig() config {
@@ -61,11 +65,35 @@ func defaultConfig() config {
 	}
 }
 
+// Limits of option values.
+const (
+	maxSecretBytes = 1024 // SecretId, SecretKey
+	maxURLBytes    = 2048 // endpoint, embed host
+)
+
+// isNil reports whether v is nil or an interface holding a nil pointer (a
+// typed nil such as (*common.Credential)(nil)), which would panic at the
+// first call.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
+}
+
 // WithSecret signs requests with a permanent SecretId/SecretKey pair.
 func WithSecret(id, key string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(id) == "" || strings.TrimSpace(key) == "" {
 			return validate.Fieldf("WithSecret", "id and key must not be empty")
+		}
+		if len(id) > maxSecretBytes || len(key) > maxSecretBytes || safetext.CheckToken(id) != nil || safetext.CheckToken(key) != nil {
+			return validate.Fieldf("WithSecret", "id and key must be 1 to %d bytes of visible ASCII (no blanks or line breaks)", maxSecretBytes)
 		}
 		c.cred = common.NewCredential(id, key)
 		return nil
@@ -79,7 +107,7 @@ func WithSecret(id, key string) Option {
 // then ~/.tencentcloud/credentials, then the CVM role (a metadata request).
 func WithCredential(cred common.CredentialIface) Option {
 	return func(c *config) error {
-		if cred == nil {
+		if isNil(cred) {
 			return validate.Fieldf("WithCredential", "must not be nil")
 		}
 		c.cred = cred
@@ -91,7 +119,7 @@ func WithCredential(cred common.CredentialIface) Option {
 // sends none.
 func WithRegion(region string) Option {
 	return func(c *config) error {
-		if region == "" || strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		if region == "" || len(region) > 64 || strings.Trim(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
 			return validate.Fieldf("WithRegion", "must be a region name such as ap-guangzhou")
 		}
 		c.region = region
@@ -105,6 +133,9 @@ func WithRegion(region string) Option {
 func WithEndpoint(endpoint string) Option {
 	return func(c *config) error {
 		raw := endpoint
+		if len(raw) > maxURLBytes {
+			return validate.Fieldf("WithEndpoint", "must be at most %d bytes", maxURLBytes)
+		}
 		if !strings.Contains(raw, "://") {
 			raw = "https://" + raw
 		}
@@ -119,7 +150,10 @@ func WithEndpoint(endpoint string) Option {
 }
 
 // WithTransport sets the HTTP transport. The default is a clone of
-// http.DefaultTransport. The client wraps it to limit response sizes.
+// http.DefaultTransport that reads at most MaxResponseHeaderBytes of
+// headers. The client wraps it: redirects are refused (never followed),
+// headers over MaxResponseHeaderBytes and bodies over MaxResponseBytes are
+// ErrResponseTooLarge.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(c *config) error {
 		if rt == nil {
@@ -220,21 +254,12 @@ func WithEmbedHost(host string) Option {
 	}
 }
 
-// WithClock sets the clock used for EmbedToken.ExpiresAt. The default is
-// time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
-		if now == nil {
-			return validate.Fieldf("WithClock", "must not be nil")
-		}
-		c.now = now
-		return nil
-	}
-}
-
 // parseEmbedHost checks an embed host URL and returns it without a trailing
 // slash.
 func parseEmbedHost(host string) (*url.URL, *validate.Error) {
+	if len(host) > maxURLBytes {
+		return nil, validate.Fieldf("", "must be at most %d bytes", maxURLBytes)
+	}
 	u, err := url.Parse(host)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
 		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {

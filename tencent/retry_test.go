@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
@@ -33,7 +34,7 @@ func TestRateLimitedAnswersAreRetried(t *testing.T) {
 			if c.wantErr != (err != nil) || (err != nil && !errors.Is(err, tencent.ErrRateLimited)) {
 				t.Fatalf("error = %v, want rate limited: %v", err, c.wantErr)
 			}
-			if !c.wantErr && tok.Value == "" {
+			if !c.wantErr && tok.Value.Reveal() == "" {
 				t.Error("no token after the retries")
 			}
 			if n := srv.Count(tencent.ActionCreateEmbedToken); n != c.count {
@@ -147,10 +148,10 @@ func TestClientRateLimitRespectsDeadline(t *testing.T) {
 
 func TestFakeRateLimitIsRetriedThenReported(t *testing.T) {
 	t.Parallel()
-	frozen := time.Now()
+	frozen := biembedtest.NewClock(time.Now())
 	client, srv := setup(t, []tencenttest.Option{
-		tencenttest.WithRateLimit(1), tencenttest.WithClock(func() time.Time { return frozen }),
-	}, tencent.WithMaxRetries(1))
+		tencenttest.WithRateLimit(1), tencenttest.WithClock(frozen),
+	}, tencent.WithMaxRetries(1), tencent.WithClock(frozen))
 	mint(t, client, tencent.NewPageRequest(1, 2))
 	_, err := client.CreateEmbedToken(context.Background(), tencent.NewPageRequest(1, 2))
 	if !errors.Is(err, tencent.ErrRateLimited) {

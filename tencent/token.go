@@ -17,25 +17,21 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 // wireTimeLayout is how the service writes CreatedAt and UpdatedAt.
 const wireTimeLayout = "2006-01-02 15:04:05"
 
-// maxWireExpiryMinutes bounds the ExpireTime taken from an answer, so a
-// garbage value cannot overflow a Duration.
-const maxWireExpiryMinutes = 1 << 20
-
 // EmbedToken is a minted token with everything the service echoed about it
 // (EmbedTokenInfo), Go-typed, plus when it expires by the client's clock.
 //
-// String, GoString, %v/%+v/%#v and slog show Value masked. json.Marshal
-// includes Value in full, so callers can store tokens: treat the JSON as a
-// secret.
+// Value is a Secret: every fmt verb, slog handler and json.Marshal show it
+// masked, and Value.Reveal() returns it. A store that keeps tokens encodes
+// Value.Reveal() itself (json.Unmarshal takes the raw value back).
 type EmbedToken struct {
 	ID         uint64        `json:"id"`
-	Value      string        `json:"value"` // the BIToken
+	Value      Secret        `json:"value"` // the BIToken
 	ProjectID  uint64        `json:"projectId"`
 	PageID     uint64        `json:"pageId,omitzero"`
 	ExtraParam string        `json:"extraParam,omitzero"`
 	Scope      Scope         `json:"scope"`
 	Intention  Intention     `json:"intention"`
-	Expiry     time.Duration `json:"expiry"` // lifetime the service reports (ExpireTime)
+	Expiry     time.Duration `json:"expiry"` // lifetime the service reports (ExpireTime), at most the one requested and MaxExpiry
 
 	CreatedUser string    `json:"createdUser,omitzero"`
 	UpdatedUser string    `json:"updatedUser,omitzero"`
@@ -74,7 +70,7 @@ type EmbedToken struct {
 // service left out from the request.
 func newEmbedToken(info *embedTokenInfo, req *CreateEmbedTokenRequest, requestID string, sentAt time.Time, host string) *EmbedToken {
 	tok := &EmbedToken{
-		ID: uint64(info.ID), Value: info.BIToken, ProjectID: uint64(info.ProjectID), PageID: uint64(info.PageID),
+		ID: uint64(info.ID), Value: Secret(info.BIToken), ProjectID: uint64(info.ProjectID), PageID: uint64(info.PageID),
 		ExtraParam: info.ExtraParam, Scope: Scope(info.Scope), Intention: Intention(info.Intention),
 		CreatedUser: string(info.CreatedUser), UpdatedUser: string(info.UpdatedUser),
 		CreatedAt: parseWireTime(string(info.CreatedAt)), UpdatedAt: parseWireTime(string(info.UpdatedAt)),
@@ -110,24 +106,20 @@ func (t *EmbedToken) fillFrom(req *CreateEmbedTokenRequest) {
 	}
 }
 
-// setExpiry sets Expiry from the answer (else the request, else the
-// default) and ExpiresAt from the shorter of the two lifetimes.
+// setExpiry sets Expiry and ExpiresAt (from sentAt) to the lifetime the
+// answer reports, bounded by the one requested (DefaultExpiry when none was)
+// and by MaxExpiry: an answer may shorten a lifetime, never lengthen it (an
+// ExpireTime of 14400, seconds where minutes are documented, is 240 minutes).
 func (t *EmbedToken) setExpiry(wireMinutes int64, requested time.Duration, sentAt time.Time) {
-	reported := time.Duration(0)
-	if wireMinutes > 0 && wireMinutes <= maxWireExpiryMinutes {
-		reported = time.Duration(wireMinutes) * time.Minute
+	life := requested
+	if life <= 0 {
+		life = DefaultExpiry
 	}
-	t.Expiry = reported
-	if t.Expiry == 0 {
-		t.Expiry = requested
+	life = min(life, MaxExpiry)
+	if wireMinutes > 0 && wireMinutes < int64(life/time.Minute) {
+		life = time.Duration(wireMinutes) * time.Minute
 	}
-	if t.Expiry == 0 {
-		t.Expiry = DefaultExpiry
-	}
-	life := t.Expiry
-	if requested > 0 && requested < life {
-		life = requested
-	}
+	t.Expiry = life
 	t.ExpiresAt = sentAt.Add(life)
 }
 
@@ -149,7 +141,7 @@ func (t EmbedToken) Expired(now time.Time) bool {
 	return t.ExpiresAt.IsZero() || !now.Before(t.ExpiresAt)
 }
 
-func (t EmbedToken) masked() string { return redact.Mask(t.Value) }
+func (t EmbedToken) masked() string { return t.Value.String() }
 
 // String describes the token with its value masked.
 func (t EmbedToken) String() string {
@@ -162,6 +154,10 @@ func (t EmbedToken) GoString() string {
 	return fmt.Sprintf("tencent.EmbedToken{ID:%d, ProjectID:%d, PageID:%d, Intention:%q, Scope:%q, Value:%q, ExpiresAt:%q, RequestID:%q}",
 		t.ID, t.ProjectID, t.PageID, t.Intention, t.Scope, t.masked(), t.ExpiresAt.Format(time.RFC3339), t.RequestID)
 }
+
+// Format writes String for every verb (GoString for %#v), so no verb
+// reveals Value.
+func (t EmbedToken) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, t) }
 
 // LogValue implements slog.LogValuer with the value masked.
 func (t EmbedToken) LogValue() slog.Value {

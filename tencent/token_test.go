@@ -65,7 +65,7 @@ func TestURLResistsInjection(t *testing.T) {
 	t.Parallel()
 	for _, evil := range []string{"a&scope=project", "a#frag", "a/../../admin", "a?token=x", "a%26b", "a+b c", "a;b"} {
 		tok := pageToken()
-		tok.Value = evil
+		tok.Value = tencent.Secret(evil)
 		tok.ExtraParam = evil
 		raw, err := tok.URL(tencent.WithPageParam("p", "v"))
 		if err != nil {
@@ -144,7 +144,9 @@ func TestEmbedTokenNeverPrintsItsValue(t *testing.T) {
 	}
 }
 
-func TestEmbedTokenJSONKeepsTheValue(t *testing.T) {
+// TestEmbedTokenJSONMasksTheValue: json.Marshal masks Value (a store
+// encodes Value.Reveal() itself); json.Unmarshal takes the raw value back.
+func TestEmbedTokenJSONMasksTheValue(t *testing.T) {
 	t.Parallel()
 	tok := pageToken()
 	tok.ExpiresAt = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -153,8 +155,12 @@ func TestEmbedTokenJSONKeepsTheValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if strings.Contains(string(b), docToken) || !strings.Contains(string(b), `"value":"300c…(36 chars)"`) {
+		t.Errorf("JSON must hold the value masked: %s", b)
+	}
 	var back tencent.EmbedToken
-	if err := json.Unmarshal(b, &back); err != nil {
+	stored := strings.Replace(string(b), "300c…(36 chars)", docToken, 1)
+	if err := json.Unmarshal([]byte(stored), &back); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(back, tok) {

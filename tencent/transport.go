@@ -1,11 +1,14 @@
 package tencent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+
+	"github.com/biembed/biembed-go/internal/httplimit"
 )
 
 // MaxResponseBytes bounds every response body the client reads;
@@ -13,12 +16,19 @@ import (
 // longer ones with ErrResponseTooLarge.
 const MaxResponseBytes = 1 << 20
 
+// MaxResponseHeaderBytes bounds the response headers the client accepts
+// (ErrResponseTooLarge): the default transport stops reading past it, and
+// the client's wrapper refuses larger headers from a WithTransport transport.
+const MaxResponseHeaderBytes = httplimit.MaxHeaderBytes
+
 // Transport-level failures that common would otherwise turn into messages
-// quoting the body.
+// quoting the body, or act on (redirects).
 var (
-	errTooLarge        = errors.New("response body exceeds the size limit")
-	errNotJSON         = errors.New("response content type is not JSON")
+	errTooLarge        = errors.New("response exceeds the size limit")
+	errNotJSON         = errors.New("response is not a JSON object")
 	errContentEncoding = errors.New("response has an unrequested content encoding")
+	errRedirect        = errors.New("redirect refused")
+	errCutShort        = errors.New("response body cut short")
 )
 
 // attemptKey is the context key of the *attempt the transport reports into.
@@ -29,7 +39,7 @@ type attemptKey struct{}
 // mapping needs. It is written and read on the calling goroutine only.
 type attempt struct {
 	status   int   // HTTP status, 0 before a response
-	tooLarge bool  // the body went past MaxResponseBytes
+	tooLarge bool  // the headers or the body went past their limit
 	readErr  error // the body read failed (connection cut, ctx done)
 }
 
@@ -39,27 +49,43 @@ func attemptFrom(ctx context.Context) *attempt {
 }
 
 // limitedTransport wraps the HTTP transport: it records the status, refuses
-// non-JSON and content-encoded answers, and limits body size.
+// redirects (common's http.Client would follow them, resending the signed
+// request and the session token to the Location), oversized headers,
+// non-JSON and content-encoded answers, and reads the body whole under
+// MaxResponseBytes, so common never sees more than a bounded JSON object.
 type limitedTransport struct {
 	base http.RoundTripper
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
 	a := attemptFrom(req.Context())
 	if a == nil {
 		a = &attempt{}
 	}
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		if httplimit.IsHeaderLimit(err) {
+			a.tooLarge = true
+			return nil, errTooLarge
+		}
+		return nil, err
+	}
 	a.status = resp.StatusCode
-	if err := checkHeaders(resp.Header); err != nil {
+	if err := checkResponse(resp, a); err != nil {
 		resp.Body.Close()
 		return nil, err
 	}
-	resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes, a: a}
+	body, err := readLimited(resp.Body, a)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if !isJSONObject(body) {
+		return nil, errNotJSON
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
 
@@ -70,14 +96,22 @@ func (t *limitedTransport) CloseIdleConnections() {
 	}
 }
 
-// checkHeaders accepts JSON (or an unlabelled body, which must then parse as
-// JSON) without a content encoding: Go's transport already undoes the gzip it
-// asked for, and common would inflate any other encoding past the size limit.
-func checkHeaders(h http.Header) error {
-	if h.Get("Content-Encoding") != "" {
+// checkResponse refuses a redirect, oversized headers, and a body that is
+// not JSON (content type) or carries a content encoding: Go's transport
+// already undoes the gzip it asked for, and common would inflate any other
+// encoding past the size limit. An unlabelled body must parse as JSON.
+func checkResponse(resp *http.Response, a *attempt) error {
+	if httplimit.HeaderBytes(resp.Header) > MaxResponseHeaderBytes {
+		a.tooLarge = true
+		return errTooLarge
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return errRedirect
+	}
+	if resp.Header.Get("Content-Encoding") != "" {
 		return errContentEncoding
 	}
-	ct := h.Get("Content-Type")
+	ct := resp.Header.Get("Content-Type")
 	if ct == "" {
 		return nil
 	}
@@ -88,44 +122,23 @@ func checkHeaders(h http.Header) error {
 	return nil
 }
 
-// limitedBody reads at most left bytes and fails with errTooLarge when the
-// body holds more. It closes the body on any failure: common does not close
-// a body whose read failed, which would keep the connection and the
-// http.Client timeout goroutine alive.
-type limitedBody struct {
-	rc   io.ReadCloser
-	left int64
-	a    *attempt
+// readLimited reads the whole body if it is at most MaxResponseBytes long.
+func readLimited(body io.Reader, a *attempt) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, MaxResponseBytes+1))
+	switch {
+	case err != nil:
+		a.readErr = err
+		return nil, errCutShort
+	case len(b) > MaxResponseBytes:
+		a.tooLarge = true
+		return nil, errTooLarge
+	}
+	return b, nil
 }
 
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var probe [1]byte
-		n, err := b.rc.Read(probe[:])
-		if n > 0 {
-			b.a.tooLarge = true
-			b.rc.Close()
-			return 0, errTooLarge
-		}
-		return 0, b.note(err)
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, b.note(err)
+// isJSONObject reports whether b starts like a JSON object. common panics
+// on a top-level null and quotes any unparsable body in its errors.
+func isJSONObject(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
 }
-
-// note records a read failure other than the normal end of the body.
-func (b *limitedBody) note(err error) error {
-	if err != nil && err != io.EOF {
-		if b.a.readErr == nil {
-			b.a.readErr = err
-		}
-		b.rc.Close()
-	}
-	return err
-}
-
-func (b *limitedBody) Close() error { return b.rc.Close() }

@@ -97,7 +97,7 @@ func (t EmbedToken) urlBase(cfg urlConfig) (*url.URL, error) {
 // urlQuery returns the path and the raw query of the token's embed page.
 func (t EmbedToken) urlQuery(params []pageParam) (string, string, error) {
 	switch {
-	case t.Value == "":
+	case t.Value.Reveal() == "":
 		return "", "", validate.Fieldf("EmbedToken.Value", "must be set")
 	case t.ProjectID == 0:
 		return "", "", validate.Fieldf("EmbedToken.ProjectID", "must be set")
@@ -110,11 +110,11 @@ func (t EmbedToken) urlQuery(params []pageParam) (string, string, error) {
 		if len(params) > 0 {
 			return "", "", validate.Fieldf("WithPageParam", "applies to page and dashboard embeds, not ChatBI")
 		}
-		return chatBIEmbedPath, "authType=strong&projectId=" + project + "&token=" + url.QueryEscape(t.Value), nil
+		return chatBIEmbedPath, "authType=strong&projectId=" + project + "&token=" + url.QueryEscape(t.Value.Reveal()), nil
 	}
 	var q strings.Builder
 	q.WriteString("authType=strong&projectId=" + project + "&pageId=" + strconv.FormatUint(t.PageID, 10) +
-		"&scope=" + string(t.Scope) + "&token=" + url.QueryEscape(t.Value))
+		"&scope=" + string(t.Scope) + "&token=" + url.QueryEscape(t.Value.Reveal()))
 	for _, p := range params {
 		inner, err := p.encode()
 		if err != nil {

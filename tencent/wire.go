@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+
+	"github.com/biembed/biembed-go/internal/safetext"
+	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // envelope is the typed answer of one action, decoded once by common the way
@@ -31,35 +37,69 @@ func newEnvelope[T any]() *envelope[T] {
 }
 
 // result returns the Data of a successful answer, or the *Error of an answer
-// that carries ErrorInfo, no Data, or no Response at all. secrets are
-// scrubbed from the server's text.
-func (e *envelope[T]) result(action string, secrets []string) (*T, *Error) {
+// that carries ErrorInfo, no Data, unusable Data, or no Response at all.
+// scrubber gives what cleans the server's text (built only on failure).
+func (e *envelope[T]) result(action string, scrubber func() *safetext.Scrubber) (*T, *Error) {
 	r := e.Response
 	if r == nil {
 		return nil, &Error{Action: action, Code: CodeMalformedResponse, HTTPStatus: http.StatusOK,
 			Message: "the answer has no Response object"}
 	}
 	if info := r.ErrorInfo; info != nil && (info.ErrorMessage != "" || info.ErrorTip != "") {
-		clean := scrubInfo(*info, secrets)
+		sc := scrubber()
+		clean := scrubInfo(*info, sc)
 		msg := clean.ErrorMessage
 		if msg == "" {
 			msg = clean.ErrorTip
 		}
-		return nil, &Error{Action: action, Code: CodeErrorInfo, Message: msg, RequestID: r.RequestID,
+		return nil, &Error{Action: action, Code: CodeErrorInfo, Message: msg, RequestID: sc.Clean(r.RequestID, safetext.MaxFieldBytes),
 			HTTPStatus: http.StatusOK, ErrorInfo: &clean}
 	}
 	if r.Data == nil {
-		return nil, &Error{Action: action, Code: CodeEmptyResponse, RequestID: r.RequestID,
+		return nil, &Error{Action: action, Code: CodeEmptyResponse, RequestID: scrubber().Clean(r.RequestID, safetext.MaxFieldBytes),
 			HTTPStatus: http.StatusOK, Message: "the answer has no Data"}
+	}
+	if checker, ok := any(r.Data).(interface{ check() error }); ok {
+		if err := checker.check(); err != nil {
+			return nil, &Error{Action: action, Code: CodeMalformedResponse, RequestID: scrubber().Clean(r.RequestID, safetext.MaxFieldBytes),
+				HTTPStatus: http.StatusOK, Message: err.Error()}
+		}
 	}
 	return r.Data, nil
 }
 
-func scrubInfo(info ErrorInfo, secrets []string) ErrorInfo {
+// scrubInfo cleans every text field of a server's ErrorInfo.
+func scrubInfo(info ErrorInfo, sc *safetext.Scrubber) ErrorInfo {
 	for _, f := range []*string{&info.ErrorTip, &info.ErrorMessage, &info.DocLink, &info.FAQ, &info.ReservedField} {
-		*f = scrub(*f, secrets)
+		*f = sc.Clean(*f, safetext.MaxMessageBytes)
 	}
+	info.ErrorLevel = ErrorLevel(sc.Clean(string(info.ErrorLevel), safetext.MaxFieldBytes))
 	return info
+}
+
+// maxTextBytes bounds the free-text fields of a request (user ids,
+// ExtraParam).
+const maxTextBytes = 4096
+
+// checkText refuses a request text field that is not valid UTF-8, holds
+// control characters or is longer than maxTextBytes. The rule never quotes
+// the value.
+func checkText(field, s string) error {
+	switch {
+	case len(s) > maxTextBytes:
+		return validate.Fieldf(field, "must be at most %d bytes", maxTextBytes)
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
+		return validate.Fieldf(field, "must be valid UTF-8 without control characters")
+	}
+	return nil
+}
+
+// checkTokenField refuses a token that cannot be one (see safetext.CheckToken).
+func checkTokenField(field, token string) error {
+	if safetext.CheckToken(token) != nil {
+		return validate.Fieldf(field, "must be a token: 1 to %d bytes of visible ASCII", safetext.MaxTokenBytes)
+	}
+	return nil
 }
 
 // embedTokenInfo is the wire EmbedTokenInfo. Numbers are tolerant (number,
@@ -86,6 +126,19 @@ type embedTokenInfo struct {
 	TokenNum             flexInt    `json:"TokenNum"`
 	SingleUserMultiToken bool       `json:"SingleUserMultiToken"`
 	ConfigParam          string     `json:"ConfigParam"`
+}
+
+// check refuses a minted token that cannot be used: blank, with control or
+// non-ASCII characters, or longer than safetext.MaxTokenBytes. An absent
+// token is left to CreateEmbedToken (ErrEmptyResponse).
+func (info *embedTokenInfo) check() error {
+	if info.BIToken == "" {
+		return nil
+	}
+	if err := safetext.CheckToken(info.BIToken); err != nil {
+		return fmt.Errorf("the answer's BIToken is not usable: %w", err)
+	}
+	return nil
 }
 
 // applyEmbedTokenInfo is the Data of ApplyEmbedInterval.

@@ -12,6 +12,9 @@ import (
 // default credential when req.Credential is zero. Failures are a
 // *ValidationError before sending, or an *Error after.
 func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
 	if req == nil {
 		return nil, validate.Fieldf("request", "required")
 	}
@@ -37,9 +40,9 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	raw, err := c.do(ctx, &call{
 		endpoint: EndpointGenToken,
 		method:   http.MethodPost,
-		url:      c.genTokenURL,
+		url:      c.mintURL,
 		body:     body,
-		secrets:  secrets{cred.secret},
+		secrets:  secrets{cred.secret.Reveal()},
 	})
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/seeds"
 	"github.com/biembed/biembed-go/youshu"
@@ -45,7 +46,7 @@ func TestGenTokenCredentialKinds(t *testing.T) {
 			c := newClient(t, srv)
 			tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Credential: cred})
 			require.NoError(t, err)
-			info, ok := srv.Lookup(tok.Value)
+			info, ok := srv.Lookup(tok.Value.Reveal())
 			require.True(t, ok)
 			assert.Equal(t, youshutest.UserUniqueID, info.Caller, "the request's credential overrides the client default")
 			assert.Equal(t, cred.Type(), srv.Requests()[0].GenToken.Credential.Type())
@@ -77,16 +78,16 @@ func TestGenTokenUsesClientDefaultCredential(t *testing.T) {
 	c := newClient(t, srv)
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	info, _ := srv.Lookup(tok.Value)
+	info, _ := srv.Lookup(tok.Value.Reveal())
 	assert.Equal(t, youshutest.AdminUniqueID, info.Caller)
 	assert.Equal(t, youshutest.AdminUniqueID, info.Subject)
 }
 
 func TestGenTokenTokenFields(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 3, 18, 12, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
-	c := newClient(t, srv, youshu.WithClock(clock.Now))
+	clock := biembedtest.NewClock(time.Date(2025, 3, 18, 12, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
+	c := newClient(t, srv, youshu.WithClock(clock))
 
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
 		Expiry: time.Hour, Once: true, AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second},
@@ -96,7 +97,7 @@ func TestGenTokenTokenFields(t *testing.T) {
 	assert.Equal(t, clock.Now().Add(time.Hour), tok.ExpiresAt)
 	assert.True(t, tok.SingleUse)
 	assert.Equal(t, 20*time.Second, tok.AutoRenew)
-	assert.Equal(t, srv.URL, tok.BaseURL)
+	assert.Equal(t, srv.URL(), tok.BaseURL)
 
 	body := srv.Requests()[0].Body
 	assert.JSONEq(t, `{"tokenType":"userPassword","email":"`+youshutest.AdminEmail+`","password":"`+youshutest.AdminPassword+
@@ -118,17 +119,15 @@ func TestGenTokenFullSeedExample(t *testing.T) {
 
 	var req youshu.GenTokenRequest
 	require.NoError(t, json.Unmarshal(seeds.YoushuGenTokenPassword, &req))
-	// Two changes, and only these, make the documented example valid:
-	// 1. its second reportDataFilters entry says type "row" but holds column
-	//    masks; filtermap rejects that, so it becomes "column";
-	// 2. it sends watermark without enableWatermark, where Youshu ignores the
-	//    watermark; this SDK rejects that, so enableWatermark is set.
+	// One change, and only this, makes the documented example valid: its
+	// second reportDataFilters entry says type "row" but holds column masks;
+	// filtermap rejects that, so it becomes "column". (Its watermark without
+	// enableWatermark has no effect and is allowed.)
 	req.ReportDataFilters[0].DataModelFilters[1].Type = filtermap.ColumnPermission
-	req.EnableWatermark = true
 
 	tok, err := c.GenToken(context.Background(), &req)
 	require.NoError(t, err)
-	info, ok := srv.Lookup(tok.Value)
+	info, ok := srv.Lookup(tok.Value.Reveal())
 	require.True(t, ok)
 	assert.Equal(t, "zhangsan", info.Caller)
 	assert.Equal(t, "lisi@163.com", info.Subject)
@@ -173,7 +172,7 @@ func TestGenTokenAuthorization(t *testing.T) {
 			tok, err := c.GenToken(context.Background(), tc.req)
 			if tc.code == 0 {
 				require.NoError(t, err)
-				assert.NotEmpty(t, tok.Value)
+				assert.NotEmpty(t, tok.Value.Reveal())
 				return
 			}
 			var e *youshu.Error
@@ -209,13 +208,13 @@ func TestOnceToken(t *testing.T) {
 	link, err := tok.ReportURL(1, nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, visit(t, link))
-	assert.Equal(t, http.StatusUnauthorized, visit(t, link), "a once token works once")
+	assert.Equal(t, http.StatusForbidden, visit(t, link), "a once token works once")
 }
 
 func TestAutoRenewToken(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
+	clock := biembedtest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
 	c := newClient(t, srv)
 
 	renewing, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
@@ -227,12 +226,12 @@ func TestAutoRenewToken(t *testing.T) {
 	clock.Advance(20 * time.Second)
 	link, _ := renewing.CockpitURL()
 	require.Equal(t, http.StatusOK, visit(t, link))
-	info, _ := srv.Lookup(renewing.Value)
+	info, _ := srv.Lookup(renewing.Value.Reveal())
 	assert.Equal(t, clock.Now().Add(time.Minute), info.ExpiresAt, "a visit extends the token")
 
 	clock.Advance(40 * time.Second) // 60 s after minting: plain has expired, renewing has not
 	plainLink, _ := plain.CockpitURL()
 	assert.Equal(t, http.StatusUnauthorized, visit(t, plainLink))
-	info, _ = srv.Lookup(renewing.Value)
+	info, _ = srv.Lookup(renewing.Value.Reveal())
 	assert.True(t, clock.Now().Before(info.ExpiresAt))
 }

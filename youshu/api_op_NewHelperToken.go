@@ -19,6 +19,9 @@ const HelperTokenExpiry = 60 * time.Second
 // credential (a super admin) and HelperTokenExpiry. Pass its Value to
 // RemoveTokenWith or RenewTokenWith. It is never logged, even masked.
 func (c *Client) NewHelperToken(ctx context.Context, use UseType) (*Token, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
 	if !validate.OneOf(use, UseDeleteToken, UseUpdateToken) {
 		return nil, validate.Fieldf("useType", "must be deleteToken or updateToken")
 	}
@@ -30,11 +33,14 @@ func (c *Client) NewHelperToken(ctx context.Context, use UseType) (*Token, error
 
 // useHelper calls rmToken or renewToken with a helper token for t.
 func (c *Client) useHelper(ctx context.Context, endpoint, helper, t string) error {
-	if helper == "" {
-		return validate.Fieldf("helper", "required")
+	if err := checkCtx(ctx); err != nil {
+		return err
 	}
-	if t == "" {
-		return validate.Fieldf("t", "required")
+	if err := checkTokenArg("helper", helper); err != nil {
+		return err
+	}
+	if err := checkTokenArg("t", t); err != nil {
+		return err
 	}
 	raw, err := c.do(ctx, &call{
 		endpoint: endpoint,

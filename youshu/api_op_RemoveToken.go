@@ -7,14 +7,17 @@ import "context"
 // removes t with it, and then calls the OnRevoke listeners. A removed token
 // can no longer be used or renewed.
 func (c *Client) RemoveToken(ctx context.Context, t string) error {
-	if t == "" {
-		return errTokenRequired()
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if err := checkTokenArg("t", t); err != nil {
+		return err
 	}
 	helper, err := c.NewHelperToken(ctx, UseDeleteToken)
 	if err != nil {
 		return err
 	}
-	return c.RemoveTokenWith(ctx, helper.Value, t)
+	return c.RemoveTokenWith(ctx, helper.Value.Reveal(), t)
 }
 
 // RemoveTokenWith revokes token t with a deleteToken helper token the caller

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -32,8 +33,8 @@ func TestRemoveToken(t *testing.T) {
 	link, _ := tok.ReportURL(1, nil)
 	require.Equal(t, http.StatusOK, visit(t, link))
 
-	require.NoError(t, c.RemoveToken(context.Background(), tok.Value))
-	assert.Equal(t, []string{tok.Value}, revoked)
+	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
+	assert.Equal(t, []string{tok.Value.Reveal()}, revoked)
 	assert.Equal(t, http.StatusUnauthorized, visit(t, link), "a removed token cannot be used")
 
 	reqs := srv.Requests() // genToken, visit, genToken (helper), rmToken, visit
@@ -43,29 +44,29 @@ func TestRemoveToken(t *testing.T) {
 	rm := reqs[3]
 	assert.Equal(t, youshu.EndpointRmToken, rm.Endpoint)
 	assert.Equal(t, http.MethodGet, rm.Method)
-	assert.Equal(t, tok.Value, rm.Query.Get("t"))
+	assert.Equal(t, tok.Value.Reveal(), rm.Query.Get("t"))
 
-	err = c.RenewToken(context.Background(), tok.Value)
+	err = c.RenewToken(context.Background(), tok.Value.Reveal())
 	var e *youshu.Error
 	require.ErrorAs(t, err, &e, "a removed token cannot be renewed")
 	assert.Equal(t, 404, e.Code)
 	assert.Equal(t, youshu.EndpointRenewToken, e.Endpoint)
 
-	err = c.RemoveToken(context.Background(), tok.Value)
+	err = c.RemoveToken(context.Background(), tok.Value.Reveal())
 	require.ErrorAs(t, err, &e, "nor removed again")
 	assert.Len(t, revoked, 1, "listeners hear only of confirmed removals")
 }
 
 func TestRenewToken(t *testing.T) {
 	t.Parallel()
-	clock := youshutest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
+	clock := biembedtest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
 	c := newClient(t, srv)
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Expiry: time.Hour})
 	require.NoError(t, err)
 
 	clock.Advance(50 * time.Minute)
-	require.NoError(t, c.RenewToken(context.Background(), tok.Value))
+	require.NoError(t, c.RenewToken(context.Background(), tok.Value.Reveal()))
 	clock.Advance(30 * time.Minute) // 80 minutes after minting
 	link, _ := tok.ReportURL(1, nil)
 	assert.Equal(t, http.StatusOK, visit(t, link), "renewed for another hour from the renewal")
@@ -84,15 +85,15 @@ func TestHelperTokens(t *testing.T) {
 	updater, err := c.NewHelperToken(ctx, youshu.UseUpdateToken)
 	require.NoError(t, err)
 
-	err = c.RenewTokenWith(ctx, deleter.Value, tok.Value)
+	err = c.RenewTokenWith(ctx, deleter.Value.Reveal(), tok.Value.Reveal())
 	assert.ErrorIs(t, err, youshu.ErrUnauthorized, "a deleteToken helper only removes")
-	err = c.RemoveTokenWith(ctx, updater.Value, tok.Value)
+	err = c.RemoveTokenWith(ctx, updater.Value.Reveal(), tok.Value.Reveal())
 	assert.ErrorIs(t, err, youshu.ErrUnauthorized, "an updateToken helper only renews")
-	err = c.RemoveTokenWith(ctx, tok.Value, tok.Value)
+	err = c.RemoveTokenWith(ctx, tok.Value.Reveal(), tok.Value.Reveal())
 	assert.ErrorIs(t, err, youshu.ErrUnauthorized, "a normal token is no helper")
 
-	require.NoError(t, c.RenewTokenWith(ctx, updater.Value, tok.Value))
-	require.NoError(t, c.RemoveTokenWith(ctx, deleter.Value, tok.Value))
+	require.NoError(t, c.RenewTokenWith(ctx, updater.Value.Reveal(), tok.Value.Reveal()))
+	require.NoError(t, c.RemoveTokenWith(ctx, deleter.Value.Reveal(), tok.Value.Reveal()))
 
 	_, err = c.NewHelperToken(ctx, "readToken")
 	assert.ErrorIs(t, err, youshu.ErrInvalid)
@@ -102,7 +103,7 @@ func TestHelperTokenInputs(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv)
-	noCred, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP())
+	noCred, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP())
 	require.NoError(t, err)
 	user := newClient(t, srv, youshu.WithCredential(youshutest.UserCredential()))
 	ctx := context.Background()

@@ -1,23 +1,22 @@
 package youshu
 
-import (
-	"context"
-
-	"github.com/biembed/biembed-go/internal/validate"
-)
+import "context"
 
 // RenewToken extends token t (GET /api/dash/util/renewToken): it mints an
 // updateToken helper with the client's default credential (a super admin)
 // and renews t with it. How far t is extended is up to the server.
 func (c *Client) RenewToken(ctx context.Context, t string) error {
-	if t == "" {
-		return errTokenRequired()
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if err := checkTokenArg("t", t); err != nil {
+		return err
 	}
 	helper, err := c.NewHelperToken(ctx, UseUpdateToken)
 	if err != nil {
 		return err
 	}
-	return c.RenewTokenWith(ctx, helper.Value, t)
+	return c.RenewTokenWith(ctx, helper.Value.Reveal(), t)
 }
 
 // RenewTokenWith extends token t with an updateToken helper token the caller
@@ -25,5 +24,3 @@ func (c *Client) RenewToken(ctx context.Context, t string) error {
 func (c *Client) RenewTokenWith(ctx context.Context, helper, t string) error {
 	return c.useHelper(ctx, EndpointRenewToken, helper, t)
 }
-
-func errTokenRequired() error { return validate.Fieldf("t", "required") }

@@ -70,7 +70,7 @@ func newRawGenToken(srv *youshutest.Server, sameWork bool) *rawGenToken {
 	f.Filter.Select = []string{"East", "North"}
 	return &rawGenToken{
 		hc:  &http.Client{Transport: &http.Transport{}},
-		url: srv.URL + "/api/dash/util/genToken",
+		url: srv.URL() + "/api/dash/util/genToken",
 		body: rawBody{TokenType: "userPassword", Email: youshutest.AdminEmail, Password: youshutest.AdminPassword,
 			AuthUniqueID: "user", ExpiryTime: 3600, FilterMap: map[string]rawRows{"700006204": {Rule: "or", DataFilters: []rawFilter{f}}}},
 		req:      benchRequest(),

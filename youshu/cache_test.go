@@ -38,7 +38,7 @@ func TestYoushuCacheServesOneTokenPerKey(t *testing.T) {
 	require.NoError(t, err)
 	again, err := cache.Get(ctx, "alice", reportRequest())
 	require.NoError(t, err)
-	assert.Equal(t, a.Value, again.Value)
+	assert.Equal(t, a.Value.Reveal(), again.Value.Reveal())
 	assert.Equal(t, 1, srv.Count(genTokenEndpoint))
 }
 
@@ -47,7 +47,7 @@ func TestYoushuCacheRefreshesAhead(t *testing.T) {
 	clock := tokencache.NewFakeClock(time.Now())
 	minted := make(chan struct{}, 4)
 	srv := youshutest.NewTestServer(t)
-	cache := newCache(t, newClient(t, srv, youshu.WithClock(clock.Now)), youshu.CacheOptions{
+	cache := newCache(t, newClient(t, srv, youshu.WithClock(clock)), youshu.CacheOptions{
 		Clock: clock,
 		OnEvent: func(e youshu.CacheEvent) {
 			if e.Kind == tokencache.EventMint {
@@ -62,11 +62,11 @@ func TestYoushuCacheRefreshesAhead(t *testing.T) {
 	clock.Advance(9 * time.Minute)
 	served, err := cache.Get(ctx, "alice", reportRequest())
 	require.NoError(t, err)
-	assert.Equal(t, old.Value, served.Value, "the old token is served during the refresh")
+	assert.Equal(t, old.Value.Reveal(), served.Value.Reveal(), "the old token is served during the refresh")
 	<-minted
 	fresh, err := cache.Get(ctx, "alice", reportRequest())
 	require.NoError(t, err)
-	assert.NotEqual(t, old.Value, fresh.Value)
+	assert.NotEqual(t, old.Value.Reveal(), fresh.Value.Reveal())
 	assert.Equal(t, 2, srv.Count(genTokenEndpoint))
 }
 
@@ -85,7 +85,7 @@ func TestYoushuCacheSingleFlightThousandGets(t *testing.T) {
 			tok, err := cache.Get(context.Background(), "same-key", reportRequest())
 			errs[i] = err
 			if err == nil {
-				values[i] = tok.Value
+				values[i] = tok.Value.Reveal()
 			}
 		}()
 	}
@@ -107,7 +107,7 @@ func TestYoushuCacheBypassesSingleUseTokens(t *testing.T) {
 	require.NoError(t, err)
 	b, err := cache.Get(context.Background(), "k", req)
 	require.NoError(t, err)
-	assert.NotEqual(t, a.Value, b.Value, "a once token is never shared")
+	assert.NotEqual(t, a.Value.Reveal(), b.Value.Reveal(), "a once token is never shared")
 	assert.Equal(t, 2, srv.Count(genTokenEndpoint))
 }
 
@@ -131,10 +131,10 @@ func TestYoushuCacheDropsRemovedTokens(t *testing.T) {
 	ctx := context.Background()
 	before, err := cache.Get(ctx, "alice", reportRequest())
 	require.NoError(t, err)
-	require.NoError(t, client.RemoveToken(ctx, before.Value))
+	require.NoError(t, client.RemoveToken(ctx, before.Value.Reveal()))
 	after, err := cache.Get(ctx, "alice", reportRequest())
 	require.NoError(t, err)
-	assert.NotEqual(t, before.Value, after.Value, "a removed token is not served again")
+	assert.NotEqual(t, before.Value.Reveal(), after.Value.Reveal(), "a removed token is not served again")
 	assert.Equal(t, uint64(1), cache.Stats().Invalidations)
 }
 

@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/biembed/biembed-go/internal/httplimit"
 	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/internal/safetext"
+	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // call is one logical request to an endpoint, sent in one or more attempts.
@@ -28,6 +32,9 @@ type call struct {
 func (c *Client) do(ctx context.Context, k *call) (json.RawMessage, error) {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
+			return nil, transportError(k.endpoint, err, k.secrets)
+		}
+		if err := c.waitTurn(ctx, k); err != nil {
 			return nil, transportError(k.endpoint, err, k.secrets)
 		}
 		result, err, retry := c.attempt(ctx, k, attempt)
@@ -59,6 +66,12 @@ func (c *Client) attempt(ctx context.Context, k *call, n int) (json.RawMessage, 
 	switch {
 	case errors.Is(err, resty.ErrResponseBodyTooLarge):
 		e = kindError(k.endpoint, ErrResponseTooLarge, status, "more than %d bytes", c.cfg.maxBytes)
+	case errors.Is(err, httplimit.ErrHeadersTooLarge):
+		e = kindError(k.endpoint, ErrResponseTooLarge, status, "headers of more than %d bytes", httplimit.MaxHeaderBytes)
+	case err != nil && status != 0 && attemptCtx.Err() == nil:
+		e = kindError(k.endpoint, ErrMalformedResponse, status, "the answer was cut short")
+		e.cause = stripURLQuery(err)
+		retry = c.mayRetry(k, err, 0)
 	case err != nil:
 		e = transportError(k.endpoint, err, k.secrets)
 		e.HTTPStatus = status
@@ -165,7 +178,7 @@ func decodeResponse(endpoint string, status int, contentType string, body []byte
 		}
 		return nil, e
 	}
-	if jsonErr != nil || env.Code == nil {
+	if jsonErr != nil || env.Code == nil || isHTML(contentType) {
 		return nil, kindError(endpoint, ErrMalformedResponse, status,
 			"body is not the JSON envelope (content type %q, %d bytes)", sc.scrub(truncate(contentType, 64)), len(body))
 	}
@@ -178,12 +191,21 @@ func decodeResponse(endpoint string, status int, contentType string, body []byte
 	return env.Result, nil
 }
 
+// isHTML reports a text/html answer: a proxy's or login page, whatever it
+// holds.
+func isHTML(contentType string) bool {
+	mediaType, _, _ := mime.ParseMediaType(contentType)
+	return mediaType == "text/html"
+}
+
 func isEmptyJSON(raw json.RawMessage) bool {
 	s := string(raw)
 	return s == "" || s == "null" || s == `""` || s == "{}" || s == "[]"
 }
 
-// resultString decodes a result that must be a non-empty string.
+// resultString decodes a result that must be a usable token: a non-empty
+// string (ErrEmptyResult) of visible ASCII, at most safetext.MaxTokenBytes
+// long (ErrMalformedResponse).
 func resultString(endpoint string, raw json.RawMessage) (string, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -192,5 +214,29 @@ func resultString(endpoint string, raw json.RawMessage) (string, error) {
 	if s == "" {
 		return "", kindError(endpoint, ErrEmptyResult, http.StatusOK, "code 200 without a result")
 	}
+	if err := safetext.CheckToken(s); err != nil {
+		return "", kindError(endpoint, ErrMalformedResponse, http.StatusOK, "result is not a usable token: %v", err)
+	}
 	return s, nil
+}
+
+// checkCtx refuses a nil context before anything else happens.
+func checkCtx(ctx context.Context) error {
+	if ctx == nil {
+		return validate.Fieldf("ctx", "must not be nil")
+	}
+	return nil
+}
+
+// checkTokenArg refuses a token argument that cannot be a token: empty,
+// blank, with control or non-ASCII characters, or longer than
+// safetext.MaxTokenBytes. The rule never quotes the value.
+func checkTokenArg(field, token string) error {
+	if token == "" {
+		return validate.Fieldf(field, "required")
+	}
+	if safetext.CheckToken(token) != nil {
+		return validate.Fieldf(field, "must be a token: 1 to %d bytes of visible ASCII", safetext.MaxTokenBytes)
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
 package youshu
 
 import (
+	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -9,6 +11,8 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/biembed/biembed-go/internal/httplimit"
+	"github.com/biembed/biembed-go/internal/redact"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -19,7 +23,7 @@ type Client struct {
 	cfg  config
 	rc   *resty.Client
 
-	genTokenURL string // computed once: every GenToken posts to it
+	mintURL string // computed once: every GenToken posts to it
 
 	mu       sync.Mutex
 	onRevoke []func(token string)
@@ -44,13 +48,18 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{base: base, cfg: cfg, rc: newResty(&cfg)}
-	c.genTokenURL = c.endpointURL(EndpointGenToken, nil)
+	c.mintURL = c.endpointURL(EndpointGenToken, nil)
 	return c, nil
 }
+
+// maxBaseURLBytes bounds the base URL.
+const maxBaseURLBytes = 2048
 
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
+	case len(raw) > maxBaseURLBytes:
+		return nil, validate.Fieldf("baseURL", "must be at most %d bytes", maxBaseURLBytes)
 	case err != nil || raw == "":
 		return nil, validate.Fieldf("baseURL", "must be an absolute URL")
 	case u.Scheme != "https" && !(u.Scheme == "http" && insecure):
@@ -66,7 +75,10 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 }
 
 // newResty builds the one resty client: no retries of its own (the client
-// runs its own loop), debug and logging off, no redirects, a body limit.
+// runs its own loop), debug and logging off, a body limit, and an
+// http.Client that never follows a redirect (CheckRedirect) and refuses
+// header bombs (httplimit.Transport), which every request inherits, whether
+// it goes through resty or straight through GetClient().
 func newResty(cfg *config) *resty.Client {
 	hc := &http.Client{}
 	if cfg.httpClient != nil {
@@ -76,6 +88,10 @@ func newResty(cfg *config) *resty.Client {
 	if cfg.transport != nil {
 		hc.Transport = cfg.transport
 	}
+	if hc.Transport == nil {
+		hc.Transport = httplimit.DefaultTransport()
+	}
+	hc.Transport = &httplimit.Transport{Base: hc.Transport}
 	// The per-attempt timeout runs as a context deadline in attempt: an
 	// http.Client.Timeout costs a goroutine per request.
 	if cfg.timeout == 0 {
@@ -133,11 +149,26 @@ func (c *Client) BaseURL() string { return c.base.String() }
 
 // String describes the client without its credential's secret.
 func (c *Client) String() string {
+	if c.base == nil {
+		return "youshu.Client{}" // not made by NewClient
+	}
 	return "youshu.Client{" + c.BaseURL() + ", credential: " + c.cfg.credential.String() + "}"
 }
 
 // GoString is String, so %#v does not reveal the credential either.
 func (c *Client) GoString() string { return c.String() }
+
+// Format writes String for every verb, so no verb reveals the credential
+// or reads the client's changing state.
+func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
+
+// LogValue logs the base URL and the credential's kind and account.
+func (c *Client) LogValue() slog.Value {
+	if c.base == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.String("baseURL", c.BaseURL()), slog.Any("credential", c.cfg.credential))
+}
 
 // endpointURL returns the URL of one /api/dash/util endpoint.
 func (c *Client) endpointURL(endpoint string, query url.Values) string {

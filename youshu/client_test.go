@@ -83,16 +83,16 @@ func TestHTTPSEndToEnd(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t, youshutest.WithTLS())
 	hc := srv.HTTPClient()
-	c, err := youshu.NewClient(srv.URL, youshu.WithHTTPClient(hc), youshu.WithCredential(youshutest.AdminCredential()))
+	c, err := youshu.NewClient(srv.URL(), youshu.WithHTTPClient(hc), youshu.WithCredential(youshutest.AdminCredential()))
 	require.NoError(t, err)
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	require.NoError(t, c.RemoveToken(context.Background(), tok.Value))
+	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
 	assert.Nil(t, hc.CheckRedirect, "the caller's client is copied, not changed")
 
-	_, err = youshu.NewClient(srv.URL, youshu.WithCredential(youshutest.AdminCredential()))
+	_, err = youshu.NewClient(srv.URL(), youshu.WithCredential(youshutest.AdminCredential()))
 	require.NoError(t, err)
-	untrusting, _ := youshu.NewClient(srv.URL, youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(0))
+	untrusting, _ := youshu.NewClient(srv.URL(), youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(0))
 	_, err = untrusting.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	assert.Error(t, err, "the test certificate is not trusted by default")
 	assert.Equal(t, 2, srv.Count(youshu.EndpointGenToken), "token and helper; the untrusting client got nowhere")
@@ -102,7 +102,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	t.Parallel()
 	target := youshutest.NewTestServer(t)
 	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, target.URL+r.URL.Path, http.StatusTemporaryRedirect)
+		http.Redirect(w, r, target.URL()+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	t.Cleanup(redirector.Close)
 	c, err := youshu.NewClient(redirector.URL, youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()))
@@ -119,7 +119,7 @@ func TestRequestHeadersAndPathPrefix(t *testing.T) {
 	srv := youshutest.NewTestServer(t)
 	prefixed := httptest.NewServer(http.StripPrefix("/bi", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.Clone(context.Background())
-		http.Redirect(w, r, srv.URL, http.StatusFound)
+		http.Redirect(w, r, srv.URL(), http.StatusFound)
 	})))
 	t.Cleanup(prefixed.Close)
 	c, err := youshu.NewClient(prefixed.URL+"/bi/", youshu.WithInsecureHTTP(), youshu.WithUserAgent("test-agent/1"),
@@ -143,7 +143,7 @@ func TestStringsHideSecrets(t *testing.T) {
 	for _, v := range []any{cred, youshu.TokenKey(youshutest.AdminTokenKey), c, req, &req, tok, *tok} {
 		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
 			s := fmt.Sprintf(format, v)
-			for _, secret := range []string{youshutest.AdminPassword, youshutest.AdminTokenKey, youshutest.AdminIntegrateToken, tok.Value} {
+			for _, secret := range []string{youshutest.AdminPassword, youshutest.AdminTokenKey, youshutest.AdminIntegrateToken, tok.Value.Reveal()} {
 				assert.NotContains(t, s, secret, format)
 			}
 		}

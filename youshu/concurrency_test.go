@@ -32,11 +32,11 @@ func TestConcurrentCalls(t *testing.T) {
 				errs[i] = err
 				return
 			}
-			tokens[i] = tok.Value
+			tokens[i] = tok.Value.Reveal()
 			if i%2 == 0 {
-				errs[i] = c.RemoveToken(context.Background(), tok.Value)
+				errs[i] = c.RemoveToken(context.Background(), tok.Value.Reveal())
 			} else {
-				errs[i] = c.RenewToken(context.Background(), tok.Value)
+				errs[i] = c.RenewToken(context.Background(), tok.Value.Reveal())
 			}
 		}()
 	}

@@ -1,9 +1,11 @@
 package youshu
 
 import (
+	"fmt"
 	"log/slog"
 	"strconv"
 
+	"github.com/biembed/biembed-go/internal/redact"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -19,29 +21,30 @@ const (
 
 // Credential is how genToken authenticates the caller: one of Password,
 // TokenKey or SSO. The zero Credential means "none": a request without one
-// uses the client's WithCredential default. Its String, GoString and LogValue
-// never show the password, key or integrate token.
+// uses the client's WithCredential default. No fmt verb, slog handler or
+// String, GoString and LogValue shows the password, key or integrate token,
+// not even masked.
 type Credential struct {
 	kind   TokenType
 	id     string // email for Password, uniqueId for SSO
-	secret string // password, key or integrate token
+	secret Secret // password, key or integrate token
 }
 
 // Password returns a userPassword credential. email is the account name: the
 // email when emails are unique, otherwise the uniqueId.
 func Password(email, password string) Credential {
-	return Credential{kind: TokenTypePassword, id: email, secret: password}
+	return Credential{kind: TokenTypePassword, id: email, secret: Secret(password)}
 }
 
 // TokenKey returns a tokenKey credential.
 func TokenKey(key string) Credential {
-	return Credential{kind: TokenTypeKey, secret: key}
+	return Credential{kind: TokenTypeKey, secret: Secret(key)}
 }
 
 // SSO returns a single-sign-on ("custom") credential. uniqueID is optional:
 // when empty, Youshu finds the user from integrateToken.
 func SSO(uniqueID, integrateToken string) Credential {
-	return Credential{kind: TokenTypeCustom, id: uniqueID, secret: integrateToken}
+	return Credential{kind: TokenTypeCustom, id: uniqueID, secret: Secret(integrateToken)}
 }
 
 // Type returns the credential's tokenType, or "" for the zero Credential.
@@ -91,6 +94,10 @@ func (c Credential) String() string {
 // GoString is String, so %#v does not reveal the secret either.
 func (c Credential) GoString() string { return "youshu.Credential{" + c.String() + "}" }
 
+// Format writes String for every verb (GoString for %#v), so no verb
+// reveals the secret.
+func (c Credential) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
+
 // LogValue logs the type and account, never the secret.
 func (c Credential) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("tokenType", string(c.kind)), slog.String("account", c.id))
@@ -98,7 +105,7 @@ func (c Credential) LogValue() slog.Value {
 
 // maskOrEmpty shows whether a secret is set without any of its characters
 // (not even the prefix redact.Mask keeps: a password prefix helps a guesser).
-func maskOrEmpty(secret string) string {
+func maskOrEmpty(secret Secret) string {
 	if secret == "" {
 		return `""`
 	}

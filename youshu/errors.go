@@ -7,8 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/biembed/biembed-go/internal/safetext"
 )
 
 // Codes of the JSON envelope {"code": ..., "message": ...}. CodeOK and
@@ -47,8 +47,9 @@ var (
 
 // Error is the failure of one call to a Youshu endpoint. Code and Message come
 // from the JSON envelope when there is one (Message from "message" or "msg",
-// with the call's secrets and any token-like run of 24 or more letters,
-// digits, "-" or "_" masked, control characters replaced and long text cut).
+// with the call's secrets, in any encoding (raw, JSON escapes, URL
+// encoding), and any token-like run of 24 or more letters,
+// digits, "-" or "_" masked, control characters escaped and long text cut).
 // HTTPStatus is 0 when no response arrived. Unwrap returns the transport or
 // context error behind it, if any, with the URL query removed.
 type Error struct {
@@ -113,36 +114,17 @@ type secrets []string
 // 37 hex digits): a server message may echo a secret this call did not send.
 var tokenLike = regexp.MustCompile(`[A-Za-z0-9_-]{24,}`)
 
-// scrub masks every secret in s and every token-like run, replaces control
-// characters and cuts s to maxMessageBytes.
+// scrub masks every form (raw, JSON-escaped, URL-encoded) of every secret
+// in s and every token-like run, escapes control characters and cuts s to
+// maxMessageBytes.
 func (sc secrets) scrub(s string) string {
-	for _, secret := range sc {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "***")
-		}
-	}
-	s = tokenLike.ReplaceAllString(s, "***")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-	return truncate(s, maxMessageBytes)
+	return safetext.NewScrubber(sc, tokenLike).Clean(s, maxMessageBytes)
 }
 
 // maxMessageBytes bounds how much server text an error carries.
-const maxMessageBytes = 512
+const maxMessageBytes = safetext.MaxMessageBytes
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
+func truncate(s string, n int) string { return safetext.Truncate(s, n) }
 
 // transportError wraps a failure to get a response: the *url.Error inside
 // loses its query (token=, t=) and the text is scrubbed.

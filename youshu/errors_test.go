@@ -3,10 +3,12 @@ package youshu_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +59,7 @@ func TestFaultMatrix(t *testing.T) {
 			status: 503, code: 503, message: "Service Unavailable", postSent: 1, getSent: 3},
 		{name: "HTTP 401", fault: youshutest.Fault{HTTPStatus: 401, Body: []byte("nope")}, want: []string{"ErrHTTPStatus", "ErrUnauthorized"},
 			status: 401, postSent: 1, getSent: 1},
-		{name: "closed mid-body", fault: youshutest.Fault{CloseMidBody: true}, cause: io.ErrUnexpectedEOF,
+		{name: "closed mid-body", fault: youshutest.Fault{CloseMidBody: true}, cause: io.ErrUnexpectedEOF, want: []string{"ErrMalformedResponse"},
 			status: 200, postSent: 1, getSent: 3},
 		{name: "slower than the deadline", fault: youshutest.Fault{Delay: time.Hour}, cause: context.DeadlineExceeded,
 			deadline: true, postSent: 1, getSent: 1},
@@ -115,7 +117,7 @@ func TestFaultMatrix(t *testing.T) {
 				if method == http.MethodPost {
 					_, err = c.GenToken(ctx, &youshu.GenTokenRequest{})
 				} else {
-					err = c.RemoveTokenWith(ctx, helper.Value, victim.Value)
+					err = c.RemoveTokenWith(ctx, helper.Value.Reveal(), victim.Value.Reveal())
 				}
 				assert.Equal(t, sent, srv.Count(endpoint), "requests sent")
 				if tc.ok {
@@ -132,8 +134,8 @@ func TestFaultMatrix(t *testing.T) {
 				assert.Equal(t, tc.code, e.Code, "Code")
 				assert.Equal(t, tc.message, e.Message, "Message")
 				assert.NotContains(t, err.Error(), "secret-portal", "no body dump")
-				assert.NotContains(t, err.Error(), victim.Value)
-				assert.NotContains(t, err.Error(), helper.Value)
+				assert.NotContains(t, err.Error(), victim.Value.Reveal())
+				assert.NotContains(t, err.Error(), helper.Value.Reveal())
 			})
 		}
 	}
@@ -165,8 +167,8 @@ func TestErrorText(t *testing.T) {
 	srv.Inject(youshutest.Fault{Code: 743, Message: "line one\nline two " + youshutest.AdminPassword, Times: 1})
 	_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.Error(t, err)
-	assert.Equal(t, "youshu genToken: code 743: line one line two ***", err.Error(),
-		"control characters replaced, the call's secret masked")
+	assert.Equal(t, `youshu genToken: code 743: line one\u000aline two ***`, err.Error(),
+		"control characters escaped, the call's secret masked")
 
 	srv.Inject(youshutest.Fault{Code: 1, Message: strings.Repeat("界", 400), Times: 1})
 	_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
@@ -174,4 +176,39 @@ func TestErrorText(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.LessOrEqual(t, len(e.Message), 520, "long messages are cut")
 	assert.True(t, strings.HasSuffix(e.Message, "…"))
+}
+
+// TestErrorTextScrubsEncodedSecrets: a server message that quotes the request
+// body (Spring/Jackson parse errors do) carries the password JSON-escaped or
+// URL-encoded; every form is masked (issue 9 item 8).
+func TestErrorTextScrubsEncodedSecrets(t *testing.T) {
+	t.Parallel()
+	const password = `p<w>&"Ω/secret 1`
+	srv := youshutest.NewTestServer(t, youshutest.WithAccount(youshutest.Account{Email: "e@x.io", UniqueID: "e", Password: password, Admin: true}))
+	c := newClient(t, srv, youshu.WithCredential(youshu.Password("e@x.io", password)))
+	quoted, _ := json.Marshal(password)
+	var everyRune strings.Builder
+	for _, r := range password {
+		fmt.Fprintf(&everyRune, `\u%04X`, r)
+	}
+	for name, form := range map[string]string{
+		"raw":             password,
+		"json":            string(quoted[1 : len(quoted)-1]),
+		"every rune \\u":  everyRune.String(),
+		"url query":       url.QueryEscape(password),
+		"url path":        url.PathEscape(password),
+		"json of json":    strings.Trim(mustJSON(string(quoted[1:len(quoted)-1])), `"`),
+		"mixed json, url": `p\u003cw%3E&"Ω/secret 1`,
+	} {
+		srv.Inject(youshutest.Fault{Code: 400, Message: `JSON parse error: {"password":"` + form + `"}`, Times: 1})
+		_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+		var e *youshu.Error
+		require.ErrorAs(t, err, &e, name)
+		assert.Equal(t, `JSON parse error: {"password":"***"}`, e.Message, name)
+	}
+}
+
+func mustJSON(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -18,7 +18,7 @@ func Example() {
 	srv := youshutest.NewServer() // stands in for https://bi.example.com
 	defer srv.Close()
 
-	client, err := youshu.NewClient(srv.URL,
+	client, err := youshu.NewClient(srv.URL(),
 		youshu.WithInsecureHTTP(), // the fake speaks http; real hosts need https
 		youshu.WithCredential(youshu.Password(youshutest.AdminEmail, youshutest.AdminPassword)))
 	if err != nil {
@@ -46,10 +46,10 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(strings.NewReplacer(srv.URL, "https://bi.example.com", tok.Value, "<token>").Replace(link))
+	fmt.Println(strings.NewReplacer(srv.URL(), "https://bi.example.com", tok.Value.Reveal(), "<token>").Replace(link))
 	fmt.Println("expires after", tok.ExpiresAt.Sub(tok.IssuedAt))
 
-	info, _ := srv.Lookup(tok.Value)
+	info, _ := srv.Lookup(tok.Value.Reveal())
 	fmt.Println("minted by", info.Caller, "for", info.Subject, "with rule", info.Request.FilterMap["700006204"].Rule)
 	// Output:
 	// https://bi.example.com/dash/integration/1?token=<token>
@@ -61,7 +61,7 @@ func Example() {
 func ExampleClient_RemoveToken() {
 	srv := youshutest.NewServer()
 	defer srv.Close()
-	client, _ := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(),
+	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
 	defer client.CloseIdleConnections()
 	ctx := context.Background()
@@ -70,8 +70,8 @@ func ExampleClient_RemoveToken() {
 	kept, _ := client.GenToken(ctx, &youshu.GenTokenRequest{Expiry: time.Hour})
 	revoked, _ := client.GenToken(ctx, &youshu.GenTokenRequest{Expiry: time.Hour})
 
-	fmt.Println("renew:", client.RenewToken(ctx, kept.Value))
-	fmt.Println("remove:", client.RemoveToken(ctx, revoked.Value))
+	fmt.Println("renew:", client.RenewToken(ctx, kept.Value.Reveal()))
+	fmt.Println("remove:", client.RemoveToken(ctx, revoked.Value.Reveal()))
 
 	link, _ := revoked.CockpitURL()
 	resp, err := http.Get(link)
@@ -79,7 +79,7 @@ func ExampleClient_RemoveToken() {
 		resp.Body.Close()
 		fmt.Println("removed token on a page:", resp.StatusCode)
 	}
-	err = client.RenewToken(ctx, revoked.Value)
+	err = client.RenewToken(ctx, revoked.Value.Reveal())
 	var e *youshu.Error
 	fmt.Println("renew removed token:", errors.As(err, &e), e.Code)
 	// Output:
@@ -94,7 +94,7 @@ func ExampleClient_RemoveToken() {
 func ExampleError() {
 	srv := youshutest.NewServer(youshutest.WithDataModels(700284409))
 	defer srv.Close()
-	client, _ := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(),
+	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.Password(youshutest.AdminEmail, youshutest.AdminPassword)))
 	defer client.CloseIdleConnections()
 

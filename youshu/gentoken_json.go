@@ -155,7 +155,7 @@ func (w *genTokenWire) setCredential(c Credential) {
 		return
 	}
 	w.TokenType = c.kind
-	id, secret := c.id, c.secret
+	id, secret := c.id, c.secret.Reveal()
 	switch c.kind {
 	case TokenTypePassword:
 		w.Email, w.Password = &id, &secret
@@ -248,7 +248,7 @@ func (w *genTokenWire) credential() (Credential, error) {
 			return Credential{}, validate.Fieldf("tokenType", "%s does not match the credential fields present", kind)
 		}
 	}
-	return Credential{kind: kind, id: deref(w.Email) + deref(w.UniqueID), secret: deref(w.Password) + deref(w.Key) + deref(w.IntegrateToken)}, nil
+	return Credential{kind: kind, id: deref(w.Email) + deref(w.UniqueID), secret: Secret(deref(w.Password) + deref(w.Key) + deref(w.IntegrateToken))}, nil
 }
 
 func deref(s *string) string {

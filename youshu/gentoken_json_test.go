@@ -165,7 +165,8 @@ func FuzzGenTokenRequestJSON(f *testing.F) {
 	f.Add(seeds.YoushuGenTokenPassword)
 	f.Add(seeds.YoushuGenTokenSSO)
 	for _, s := range []string{`{}`, `{"key":"k","expiryTime":-5}`, `{"parameterMap":{"1":1e400}}`,
-		`{"parameterMap":{"1":12345678901234567890}}`, `{"filterMap":{}}`, `{"autoRenew":{}}`, `null`, `{"tokenType":"custom"}`} {
+		`{"parameterMap":{"1":12345678901234567890}}`, `{"filterMap":{}}`, `{"autoRenew":{}}`, `null`, `{"tokenType":"custom"}`,
+		`{"watermark":"{\"uniqueId\":\"u\",\"nick\":\"\\u003c\"}"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

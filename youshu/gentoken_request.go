@@ -1,10 +1,13 @@
 package youshu
 
 import (
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/redact"
 )
 
 // GenTokenRequest is the body of genToken: who is asking (Credential), whom
@@ -15,6 +18,7 @@ import (
 // It encodes to JSON as exactly the documented wire body, credential fields
 // (and so the password, key or integrate token) included, and decodes from it,
 // so a request can be stored and replayed. See MarshalJSON and UnmarshalJSON.
+// That JSON is a secret; fmt and slog never show the credential's secret.
 // Boolean fields are sent only when true (false is every one's documented
 // default); numeric ids only when non-zero.
 type GenTokenRequest struct {
@@ -36,7 +40,10 @@ type GenTokenRequest struct {
 
 	// EnableWatermark turns the watermark on; Watermark applies only then.
 	EnableWatermark bool
-	// Watermark is the watermark text; it needs EnableWatermark and a UniqueID.
+	// Watermark is what the watermark shows. It has an effect only with
+	// EnableWatermark, and then needs a UniqueID; without EnableWatermark it
+	// is sent but does nothing (the document's own examples do this), so
+	// Validate allows it.
 	Watermark *Watermark
 
 	// FilterMap holds row permissions per data connection.
@@ -99,6 +106,15 @@ type GenTokenRequest struct {
 	UVID string
 }
 
+// Format writes r as fmt would, whatever the verb, with the credential's
+// secret hidden.
+func (r GenTokenRequest) Format(f fmt.State, verb rune) { redact.Format(f, verb, r) }
+
+// LogValue logs r's fields, the credential as its kind and account only.
+// Without it slog's JSON handler would call MarshalJSON, which writes the
+// secret.
+func (r GenTokenRequest) LogValue() slog.Value { return redact.LogValue(r) }
+
 // Relation is relationWithSystemPermission.
 type Relation string
 
@@ -145,11 +161,16 @@ type ParameterAlias struct {
 	Value any         `json:"value"`
 }
 
-// Watermark is the watermark drawn on integration pages.
+// Watermark is the watermark drawn on integration pages. It is sent as the
+// JSON object of the document's examples or, with AsString, as a string
+// holding that object (the parameter table types watermark as a String);
+// decoding accepts both and sets AsString for the string form.
 type Watermark struct {
 	Email    string `json:"email,omitempty"`
 	UniqueID string `json:"uniqueId,omitempty"`
 	Nick     string `json:"nick,omitempty"`
+	// AsString sends the watermark as a JSON string holding the object.
+	AsString bool `json:"-"`
 }
 
 // AutoRenew extends a token by Expiry each time it is used; sent as

@@ -119,12 +119,12 @@ func (r *GenTokenRequest) validateRelation() error {
 	return nil
 }
 
+// validateWatermark requires uniqueId in an enabled watermark, as the
+// document does. A watermark without enableWatermark has no effect and
+// weakens nothing, so it is not an error (the document's examples send one).
 func (r *GenTokenRequest) validateWatermark() error {
-	if r.Watermark == nil {
+	if r.Watermark == nil || !r.EnableWatermark {
 		return nil
-	}
-	if !r.EnableWatermark {
-		return validate.Fieldf("watermark", "applies only with enableWatermark")
 	}
 	if r.Watermark.UniqueID == "" {
 		return validate.Fieldf("watermark.uniqueId", "required")

@@ -66,7 +66,6 @@ func TestGenTokenValidation(t *testing.T) {
 		{"resourcePermissions need openRp", &youshu.GenTokenRequest{ResourcePermissions: reportPermission()}, false, "resourcePermissions"},
 		{"relation needs account", &youshu.GenTokenRequest{RelationWithSystemPermission: youshu.RelationAnd, OpenRP: true}, false, "relationWithSystemPermission"},
 		{"relation needs openRp", &youshu.GenTokenRequest{RelationWithSystemPermission: youshu.RelationAnd, AuthUniqueID: "user"}, false, "relationWithSystemPermission"},
-		{"watermark needs enableWatermark", &youshu.GenTokenRequest{Watermark: &youshu.Watermark{UniqueID: "u"}}, false, "watermark"},
 		{"watermark needs uniqueId", &youshu.GenTokenRequest{EnableWatermark: true, Watermark: &youshu.Watermark{Nick: "n"}}, false, "watermark.uniqueId"},
 		{"negative expiry", &youshu.GenTokenRequest{Expiry: -time.Second}, false, "expiryTime"},
 		{"sub-second expiry", &youshu.GenTokenRequest{Expiry: 500 * time.Millisecond}, false, "expiryTime"},
@@ -88,7 +87,7 @@ func TestGenTokenValidation(t *testing.T) {
 			c := newClient(t, srv)
 			if tc.noCred {
 				var err error
-				c, err = youshu.NewClient(srv.URL, youshu.WithInsecureHTTP())
+				c, err = youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP())
 				require.NoError(t, err)
 			}
 			tok, err := c.GenToken(context.Background(), tc.req)
@@ -110,6 +109,7 @@ func TestGenTokenValidRequestsPassValidation(t *testing.T) {
 		"domain":                 {ApplyScope: youshu.ScopeDomain, AuthUniqueID: "user"},
 		"watermark":              {EnableWatermark: true, Watermark: &youshu.Watermark{UniqueID: "u"}},
 		"enable watermark alone": {EnableWatermark: true},
+		"watermark, not enabled": {Watermark: &youshu.Watermark{Nick: "n"}},
 		"relation":               {RelationWithSystemPermission: youshu.RelationAnd, AuthUniqueID: "user", OpenRP: true, ResourcePermissions: reportPermission()},
 		"once autoRenew":         {Once: true, AutoRenew: &youshu.AutoRenew{Expiry: time.Minute}, Expiry: time.Hour},
 		"rows":                   {FilterMap: rowFilters()},

@@ -32,7 +32,7 @@ func newClient(t testing.TB, srv *youshutest.Server, opts ...youshu.Option) *you
 		youshu.WithCredential(youshutest.AdminCredential()),
 		youshu.WithBackoff(time.Millisecond, 2*time.Millisecond),
 	)
-	c, err := youshu.NewClient(srv.URL, append(base, opts...)...)
+	c, err := youshu.NewClient(srv.URL(), append(base, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	return c

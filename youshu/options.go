@@ -3,9 +3,9 @@ package youshu
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/biembed/biembed-go/internal/safetext"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -27,6 +27,7 @@ type config struct {
 	maxBytes      int64
 	now           func() time.Time
 	insecureHTTP  bool
+	limiter       RateLimiter // nil: no limit
 }
 
 // Defaults of a Client.
@@ -68,8 +69,9 @@ func WithCredential(c Credential) Option {
 
 // WithHTTPClient sends through a copy of hc: its Transport and Jar, and its
 // Timeout as the per-attempt timeout unless WithTimeout is given. Redirects
-// are never followed (a redirect is an ErrHTTPStatus), and hc itself is not
-// changed. WithTransport overrides the copy's Transport.
+// are never followed (a redirect is an ErrHTTPStatus, whatever hc's
+// CheckRedirect says), headers over 64 KiB are ErrResponseTooLarge, and hc
+// itself is not changed. WithTransport overrides the copy's Transport.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(cfg *config) error {
 		if hc == nil {
@@ -80,7 +82,9 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTransport sends through rt.
+// WithTransport sends through rt, wrapped so that headers over 64 KiB are
+// ErrResponseTooLarge. Without it (or WithHTTPClient) the client uses its own
+// clone of http.DefaultTransport that stops reading headers past 64 KiB.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(cfg *config) error {
 		if rt == nil {
@@ -151,11 +155,13 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithUserAgent sets the User-Agent header (DefaultUserAgent).
+// WithUserAgent sets the User-Agent header (DefaultUserAgent): printable
+// ASCII, at most safetext.MaxHeaderValueBytes (512) bytes, no control
+// characters, no leading or trailing blanks.
 func WithUserAgent(ua string) Option {
 	return func(cfg *config) error {
-		if ua == "" || strings.ContainsAny(ua, "\r\n") {
-			return validate.Fieldf("WithUserAgent", "must be one non-empty line")
+		if rule := safetext.CheckHeaderValue(ua, safetext.MaxHeaderValueBytes); rule != "" {
+			return validate.Fieldf("WithUserAgent", "%s", rule)
 		}
 		cfg.userAgent = ua
 		return nil
@@ -170,18 +176,6 @@ func WithMaxResponseBytes(n int64) Option {
 			return validate.Fieldf("WithMaxResponseBytes", "must be between 1 and 1 GiB")
 		}
 		cfg.maxBytes = n
-		return nil
-	}
-}
-
-// WithClock sets the clock that stamps Token.IssuedAt and ExpiresAt
-// (time.Now), for tests with a fake clock.
-func WithClock(now func() time.Time) Option {
-	return func(cfg *config) error {
-		if now == nil {
-			return validate.Fieldf("WithClock", "must not be nil")
-		}
-		cfg.now = now
 		return nil
 	}
 }

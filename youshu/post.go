@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/biembed/biembed-go/internal/safetext"
 )
 
 // exchange sends k once and returns the answer's status, header and body,
@@ -93,7 +95,8 @@ func readLimited(resp *http.Response, limit int64) ([]byte, error) {
 // plainJSONString returns the string raw encodes when raw is a non-empty
 // JSON string of printable ASCII without escapes (as every Youshu token
 // is): then it is the bytes between the quotes, and no decoder is needed.
-// Anything else reports false and goes through resultString.
+// Anything else, or a string safetext.CheckToken refuses, reports false and
+// goes through resultString.
 func plainJSONString(raw []byte) (string, bool) {
 	n := len(raw)
 	if n < 3 || raw[0] != '"' || raw[n-1] != '"' {
@@ -104,5 +107,9 @@ func plainJSONString(raw []byte) (string, bool) {
 			return "", false
 		}
 	}
-	return string(raw[1 : n-1]), true
+	s := string(raw[1 : n-1])
+	if safetext.CheckToken(s) != nil {
+		return "", false // resultString reports why
+	}
+	return s, true
 }

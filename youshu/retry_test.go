@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/internal/hostiletest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -46,9 +48,9 @@ func TestRetryGETUntilSuccess(t *testing.T) {
 	require.NoError(t, err)
 	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Times: 2})
 
-	require.NoError(t, c.RemoveToken(context.Background(), tok.Value))
+	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
 	assert.Equal(t, 3, srv.Count(youshu.EndpointRmToken), "503, 503, ok")
-	_, live := srv.Lookup(tok.Value)
+	_, live := srv.Lookup(tok.Value.Reveal())
 	assert.True(t, live)
 }
 
@@ -140,27 +142,70 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	assert.Equal(t, 1, srv.Count(youshu.EndpointRmToken), "no retry once ctx is done")
 }
 
+// TestContextDeadlineEndsSlowCall: the ctx deadline ends a call whose server
+// holds its answer back, and nothing is retried after it. The deadline passes
+// once the server has the request and stalls (no wall clock: a 20 ms deadline
+// used to pass before the request arrived on a loaded machine).
 func TestContextDeadlineEndsSlowCall(t *testing.T) {
 	t.Parallel()
-	srv := youshutest.NewTestServer(t)
-	c := newClient(t, srv)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	srv := hostiletest.New(t, hostiletest.SlowHeaders())
+	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	ctx, cancel := hostiletest.StalledDeadline(srv)
 	defer cancel()
-	err := c.RenewTokenWith(ctx, "helper", "t")
+	err = c.RenewTokenWith(ctx, "helper", "t")
 	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
-	assert.Equal(t, 1, srv.Count(youshu.EndpointRenewToken))
+	assert.Equal(t, 1, srv.Hits())
 }
 
+// TestPerAttemptTimeoutRetriesGET: an attempt that hits the per-attempt
+// timeout is retried (a GET). Deterministic: the server holds the first
+// attempt until the client hangs up (if it ever gets it: under load the
+// deadline may pass before), and the second attempt runs without the
+// deadline, so no wall-clock race decides the outcome.
 func TestPerAttemptTimeoutRetriesGET(t *testing.T) {
 	t.Parallel()
-	srv := youshutest.NewTestServer(t)
-	c := newClient(t, srv, youshu.WithTimeout(300*time.Millisecond)) // generous: the second attempt must not time out under -race load
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour, Times: 1})
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Code: 404, Message: "token not found", Times: 1})
-	err := c.RenewTokenWith(context.Background(), "helper", "t")
+	srv := hostiletest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(attemptHeader) == "1" {
+			<-r.Context().Done() // until the client gives up on its first attempt
+			return
+		}
+		hostiletest.JSON(200, `{"code":404,"message":"token not found"}`)(w, r)
+	}))
+	tr := &undeadlinedRetries{base: &http.Transport{}}
+	t.Cleanup(tr.base.CloseIdleConnections)
+	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithTransport(tr),
+		youshu.WithTimeout(20*time.Millisecond), youshu.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+
+	err = c.RenewTokenWith(context.Background(), "helper", "t")
 	var e *youshu.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 404, e.Code, "the timed-out attempt was retried")
-	assert.Equal(t, 2, srv.Count(youshu.EndpointRenewToken))
+	assert.ErrorIs(t, tr.firstErr, context.DeadlineExceeded, "the first attempt ended at its own deadline")
+	assert.Equal(t, int32(2), tr.n.Load())
+}
+
+const attemptHeader = "X-Test-Attempt"
+
+// undeadlinedRetries numbers attempts in a header, passes the first through
+// and strips the per-attempt deadline from later ones, recording the first
+// attempt's error.
+type undeadlinedRetries struct {
+	base     *http.Transport
+	n        atomic.Int32
+	firstErr error
+}
+
+func (u *undeadlinedRetries) RoundTrip(r *http.Request) (*http.Response, error) {
+	n := u.n.Add(1)
+	r = r.Clone(r.Context())
+	r.Header.Set(attemptHeader, strconv.Itoa(int(n)))
+	if n > 1 {
+		return u.base.RoundTrip(r.WithContext(context.WithoutCancel(r.Context())))
+	}
+	resp, err := u.base.RoundTrip(r)
+	u.firstErr = err
+	return resp, err
 }

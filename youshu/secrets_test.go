@@ -26,7 +26,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	mint := func(req *youshu.GenTokenRequest) *youshu.Token {
 		tok, err := c.GenToken(ctx, req)
 		require.NoError(t, rec.Err(err))
-		rec.AddSecret(tok.Value)
+		rec.AddSecret(tok.Value.Reveal())
 		_ = rec.Err(fmt.Errorf("%v %+v %#v %s", tok, tok, tok, *tok)) // printing a token is safe too
 		return tok
 	}
@@ -36,41 +36,41 @@ func TestNoSecretLeaks(t *testing.T) {
 		mint(&youshu.GenTokenRequest{Credential: cred})
 	}
 	tok := mint(&youshu.GenTokenRequest{AuthUniqueID: "user", Expiry: time.Hour})
-	require.NoError(t, rec.Err(c.RenewToken(ctx, tok.Value)))
-	require.NoError(t, rec.Err(c.RemoveToken(ctx, tok.Value)))
+	require.NoError(t, rec.Err(c.RenewToken(ctx, tok.Value.Reveal())))
+	require.NoError(t, rec.Err(c.RemoveToken(ctx, tok.Value.Reveal())))
 
 	// Failures: wrong secrets, a removed token, server faults that echo secrets.
 	for _, cred := range []youshu.Credential{youshu.Password(youshutest.UserEmail, secrettest.Password), youshu.TokenKey(secrettest.TokenKey), youshu.SSO("", secrettest.IntegrateToken)} {
 		_, err := c.GenToken(ctx, &youshu.GenTokenRequest{Credential: cred})
 		require.Error(t, rec.Err(err))
 	}
-	assert.Error(t, rec.Err(c.RenewToken(ctx, tok.Value)))
+	assert.Error(t, rec.Err(c.RenewToken(ctx, tok.Value.Reveal())))
 	live := mint(&youshu.GenTokenRequest{})
-	srv.Inject(youshutest.Fault{Code: 500, Message: "failed for " + live.Value + " / " + youshutest.AdminPassword})
+	srv.Inject(youshutest.Fault{Code: 500, Message: "failed for " + live.Value.Reveal() + " / " + youshutest.AdminPassword})
 	_, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
 	require.Error(t, rec.Err(err))
-	assert.Error(t, rec.Err(c.RemoveTokenWith(ctx, youshutest.AdminPassword, live.Value)))
+	assert.Error(t, rec.Err(c.RemoveTokenWith(ctx, youshutest.AdminPassword, live.Value.Reveal())))
 	for _, fault := range []youshutest.Fault{
-		{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Message: "busy: t=" + live.Value},
+		{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Message: "busy: t=" + live.Value.Reveal()},
 		{Endpoint: youshu.EndpointRmToken, CloseMidBody: true},
-		{Endpoint: youshu.EndpointRmToken, Body: []byte("<html>" + live.Value + "</html>"), ContentType: "text/html"},
+		{Endpoint: youshu.EndpointRmToken, Body: []byte("<html>" + live.Value.Reveal() + "</html>"), ContentType: "text/html"},
 	} {
 		srv.ClearFaults()
 		srv.Inject(fault)
-		assert.Error(t, rec.Err(c.RemoveToken(ctx, live.Value)))
+		assert.Error(t, rec.Err(c.RemoveToken(ctx, live.Value.Reveal())))
 	}
 	srv.ClearFaults()
 	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour})
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	assert.Error(t, rec.Err(c.RenewToken(short, live.Value)), "ctx deadline: *url.Error with token= and t=")
+	assert.Error(t, rec.Err(c.RenewToken(short, live.Value.Reveal())), "ctx deadline: *url.Error with token= and t=")
 
 	// Transport errors with the tokens in the URL: nothing listens.
 	dead, err := youshu.NewClient("http://"+closedPort(t), youshu.WithInsecureHTTP(), youshu.WithLogger(rec.Logger()),
 		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
-	assert.Error(t, rec.Err(dead.RemoveTokenWith(ctx, youshutest.AdminTokenKey, live.Value)))
-	assert.Error(t, rec.Err(dead.RenewTokenWith(ctx, youshutest.AdminTokenKey, live.Value)))
+	assert.Error(t, rec.Err(dead.RemoveTokenWith(ctx, youshutest.AdminTokenKey, live.Value.Reveal())))
+	assert.Error(t, rec.Err(dead.RenewTokenWith(ctx, youshutest.AdminTokenKey, live.Value.Reveal())))
 	_, err = dead.GenToken(ctx, &youshu.GenTokenRequest{})
 	assert.Error(t, rec.Err(err))
 
@@ -80,6 +80,6 @@ func TestNoSecretLeaks(t *testing.T) {
 		_ = rec.Err(fmt.Errorf("%v %+v %#v", r, r, r)) // recorded requests print safely
 	}
 	assert.Contains(t, rec.Logs(), `"endpoint":"rmToken"`, "debug lines were written")
-	assert.Contains(t, rec.Logs(), live.Value[:4]+"…", "with the token masked")
+	assert.Contains(t, rec.Logs(), live.Value.Reveal()[:4]+"…", "with the token masked")
 	assert.Empty(t, rec.Leaks())
 }

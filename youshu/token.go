@@ -1,6 +1,7 @@
 package youshu
 
 import (
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -11,12 +12,13 @@ import (
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// Token is a minted token and what the client knows about it. Its String,
-// GoString and LogValue show Value masked; json.Marshal writes Value in the
-// clear (that is what a token store needs), so treat the JSON as a secret.
+// Token is a minted token and what the client knows about it. Value is a
+// Secret: every fmt verb, slog handler and json.Marshal show it masked, and
+// Value.Reveal() returns it. A store that keeps tokens encodes Value.Reveal()
+// itself (json.Unmarshal takes the raw value back).
 type Token struct {
 	// Value goes into integration URLs as token=.
-	Value string `json:"value"`
+	Value Secret `json:"value"`
 	// BaseURL is the Youshu host the token belongs to; the URL methods build on it.
 	BaseURL string `json:"baseURL"`
 	// IssuedAt is the client's clock when the genToken request was sent.
@@ -33,7 +35,7 @@ type Token struct {
 }
 
 func newToken(base *url.URL, value string, issued time.Time, req *GenTokenRequest) *Token {
-	t := &Token{Value: value, BaseURL: base.String(), IssuedAt: issued, SingleUse: req.Once}
+	t := &Token{Value: Secret(value), BaseURL: base.String(), IssuedAt: issued, SingleUse: req.Once}
 	if req.Expiry > 0 {
 		t.ExpiresAt = issued.Add(req.Expiry)
 	}
@@ -46,7 +48,7 @@ func newToken(base *url.URL, value string, issued time.Time, req *GenTokenReques
 // String describes t with Value masked.
 func (t Token) String() string {
 	var b strings.Builder
-	b.WriteString("youshu.Token{Value: " + strconv.Quote(redact.Mask(t.Value)))
+	b.WriteString("youshu.Token{Value: " + t.Value.GoString())
 	b.WriteString(", IssuedAt: " + t.IssuedAt.Format(time.RFC3339))
 	if !t.ExpiresAt.IsZero() {
 		b.WriteString(", ExpiresAt: " + t.ExpiresAt.Format(time.RFC3339))
@@ -63,10 +65,14 @@ func (t Token) String() string {
 // GoString is String, so %#v does not reveal Value either.
 func (t Token) GoString() string { return t.String() }
 
+// Format writes String for every verb (GoString for %#v), so no verb
+// reveals Value.
+func (t Token) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, t) }
+
 // LogValue logs t with Value masked.
 func (t Token) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("value", redact.Mask(t.Value)),
+		slog.Any("value", t.Value),
 		slog.Time("issuedAt", t.IssuedAt),
 		slog.Time("expiresAt", t.ExpiresAt),
 		slog.Bool("singleUse", t.SingleUse),
@@ -113,8 +119,19 @@ func (t Token) CockpitURL() (string, error) {
 	return t.build("dash/cockpitIntegration", nil)
 }
 
-// PathURL returns {base}/{path}?token=T plus query, for ChatBI pages (whose
-// paths Youshu does not publish) and any other integration page. path is
+// ChatBIURL returns the ChatBI dialog page {base}/chatbi/dialogIntegration?token=T,
+// the route the genToken document names. Its settings (the question, the
+// data models, which tools show) belong in the token's clientSetting.chatBi,
+// where the viewer cannot change them; the fields of clientsetting.ChatBI
+// marked "dialog only" take effect only on this page. Use PathURL for a
+// deployment that serves ChatBI elsewhere.
+func (t Token) ChatBIURL() (string, error) {
+	return t.build("chatbi/dialogIntegration", nil)
+}
+
+// PathURL returns {base}/{path}?token=T plus query, for any other
+// integration page (such as ChatBI pages besides the dialog, whose paths
+// Youshu does not publish). path is
 // relative to the base URL (a leading "/" is allowed and means the same):
 // letters, digits and "-._~/" only, no empty, "." or ".." segments.
 func (t Token) PathURL(path string, query url.Values) (string, error) {
@@ -153,7 +170,7 @@ func (t Token) build(escapedPath string, query url.Values) (string, error) {
 	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
 		return "", validate.Fieldf("BaseURL", "must be the absolute URL of the Youshu host")
 	}
-	q := url.Values{"token": {t.Value}}
+	q := url.Values{"token": {t.Value.Reveal()}}
 	for k, v := range query {
 		q[k] = append([]string(nil), v...)
 	}

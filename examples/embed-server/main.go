@@ -1,21 +1,33 @@
-// Command embed-server is a small backend that hands browsers embed URLs:
+// Command embed-server is a small backend that shows signed-in users a BI
+// report filtered to their own rows, the way a real application embeds
+// Tencent Cloud BI or NetEase Youshu BI:
 //
-//	GET /embed?user=NAME  {"url": "...", "expiresAt": "RFC 3339"} for NAME's policy
-//	GET /                 a page that loads that URL into an iframe
+//	GET  /login   a login form (demo users alice and bob)
+//	POST /login   checks the password in constant time and sets a signed,
+//	              HttpOnly, SameSite=Lax session cookie that expires
+//	GET  /        the page with the report iframe (signed-in users only)
+//	GET  /embed   {"url", "expiresAt"} for the signed-in user
 //
-// Each user's policy (which regions the user may see) is stated once with
+// Whose rows a token shows is decided by the session, never by a query
+// parameter: a browser cannot ask for another user's token. Each user's rows
+// (alice: province Hubei, bob: province Guangdong) are stated once with
 // filtermap.Condition and rendered for the chosen vendor: Tencent Cloud BI
-// GlobalParams or a Youshu filterMap. Tokens are minted through a cache, so
-// repeated requests for a user reuse one token until shortly before it
-// expires.
+// GlobalParams or a Youshu filterMap. Tokens are minted through a cache, so a
+// user's repeated requests reuse one token until shortly before it expires.
+// Failures map to statuses: 400 for a request the SDK rejects, 503 with
+// Retry-After when the vendor is rate limiting, 502 when the vendor refuses
+// the server's credentials, 500 otherwise; the log has the cause, the
+// browser does not, and neither has a secret.
 //
 //	go run ./examples/embed-server -vendor youshu
-//	curl 'http://127.0.0.1:8080/embed?user=alice'
+//	open http://127.0.0.1:8080 and sign in as alice / alice-demo-password
+//	or bob / bob-demo-password
 //
 // Credentials come from the environment as in examples/quickstart
 // (TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or YOUSHU_BASE_URL and
-// YOUSHU_TOKEN_KEY); without them the server mints with an in-process fake
-// and says so in its log.
+// YOUSHU_TOKEN_KEY). Without them the server mints with an in-process fake and
+// says so in its log; the iframe then shows the fake's embed page, which
+// lists what the token grants (user, expiry, row filters).
 package main
 
 import (
@@ -23,6 +35,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,17 +48,52 @@ import (
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, logger, os.Getenv, os.Args[1:])
+	err := run(ctx, logger, os.Getenv, os.Args[1:], os.Stdout)
 	stop()
-	if err != nil {
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		logger.Error("embed-server failed", "err", err)
-		os.Exit(1)
 	}
+	os.Exit(exitCode(err))
 }
 
-// run serves until ctx ends, then shuts down gracefully.
-func run(ctx context.Context, logger *slog.Logger, env func(string) string, args []string) error {
+// exitCode is 0 for success and for -h (usage was asked for), 2 for a bad
+// command line, 1 for any other failure.
+func exitCode(err error) int {
+	var usage usageError
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		return 2
+	}
+	return 1
+}
+
+// usageError is a command line that does not parse.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+const usageText = `Usage: embed-server [flags]
+
+Serves a page that embeds a BI report for signed-in demo users
+(alice / alice-demo-password, bob / bob-demo-password).
+Without credentials in the environment it mints with an in-process fake:
+set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or YOUSHU_BASE_URL
+and YOUSHU_TOKEN_KEY, for a real service.
+
+Flags:
+`
+
+// run serves until ctx ends, then shuts down gracefully. -h prints the usage
+// to out and returns flag.ErrHelp.
+func run(ctx context.Context, logger *slog.Logger, env func(string) string, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("embed-server", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, usageText)
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	vendor := fs.String("vendor", "tencent", "tencent or youshu")
 	project := fs.Uint64("project", 117, "Tencent Cloud BI project id")
@@ -53,7 +101,10 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 	youshuProject := fs.Int64("youshu-project", 1, "Youshu project id of the report page")
 	youshuConn := fs.Int64("youshu-conn", 700006204, "Youshu data connection whose orders table the policies filter")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
 	}
 
 	var (
@@ -67,19 +118,23 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 	case "youshu":
 		emb, release, err = openYoushu(env, *youshuProject, *youshuConn, logger)
 	default:
-		return fmt.Errorf("-vendor must be tencent or youshu, not %q", *vendor)
+		return usageError{fmt.Errorf("-vendor must be tencent or youshu, not %q", *vendor)}
 	}
 	if err != nil {
 		return err
 	}
 	defer release()
+	sess, err := newSessions(time.Now)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           newHandler(deps{Vendor: *vendor, Embedder: emb, Policies: policies, Logger: logger}),
+		Handler:           newHandler(deps{Vendor: *vendor, Embedder: emb, Users: demoUsers, Sessions: sess, Logger: logger}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      mintTimeout + 5*time.Second, // a cache miss waits for one mint

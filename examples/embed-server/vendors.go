@@ -93,8 +93,11 @@ func openTencent(env func(string) string, projectID, pageID uint64, logger *slog
 	default:
 		fake := tencenttest.NewServer()
 		stopFake = fake.Close
-		opts = append(opts, tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey), tencent.WithEndpoint(fake.Endpoint()))
-		mode = "Tencent Cloud BI: fake mode, in-process tencenttest (its tokens open nothing on tcbi.qq.com); " +
+		// Embed URLs point at the fake's own embed page, which shows what
+		// each token grants; tcbi.qq.com would not know the fake's tokens.
+		opts = append(opts, tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
+			tencent.WithEndpoint(fake.URL()), tencent.WithEmbedHost(fake.URL()))
+		mode = "Tencent Cloud BI: fake mode, in-process tencenttest serves the embed pages; " +
 			"set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY for the real service"
 	}
 	client, err := tencent.NewClient(opts...)
@@ -126,10 +129,11 @@ func openYoushu(env func(string) string, projectID, connID int64, logger *slog.L
 	default:
 		fake := youshutest.NewServer()
 		stopFake = fake.Close
-		base = fake.URL
+		base = fake.URL()
 		// The fake serves plain http on loopback; real hosts must use https.
 		opts = append(opts, youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)))
-		mode = "Youshu BI: fake mode, in-process youshutest; set YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY for a real host"
+		mode = "Youshu BI: fake mode, in-process youshutest serves the integration pages; " +
+			"set YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY for a real host"
 	}
 	client, err := youshu.NewClient(base, opts...)
 	if err != nil {

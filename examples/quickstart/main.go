@@ -87,7 +87,7 @@ func tencentDemo(ctx context.Context, w io.Writer, env func(string) string, proj
 	if err != nil {
 		return err
 	}
-	show(w, "page", tok, tok.Value, link)
+	show(w, "page", tok, tok.Value.Reveal(), link)
 
 	// ChatBI, limited to one data table and without the SQL view.
 	chat := tencent.NewChatBIRequest(projectID)
@@ -100,7 +100,7 @@ func tencentDemo(ctx context.Context, w io.Writer, env func(string) string, proj
 	if err != nil {
 		return err
 	}
-	show(w, "ChatBI", tok, tok.Value, link)
+	show(w, "ChatBI", tok, tok.Value.Reveal(), link)
 	return nil
 }
 
@@ -127,7 +127,7 @@ func youshuDemo(ctx context.Context, w io.Writer, env func(string) string, proje
 	if err != nil {
 		return err
 	}
-	show(w, "report", tok, tok.Value, link)
+	show(w, "report", tok, tok.Value.Reveal(), link)
 	return nil
 }
 
@@ -150,7 +150,7 @@ func tencentClient(env func(string) string) (client *tencent.Client, mode string
 	fake := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
 	client, err = tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(fake.Endpoint()))
+		tencent.WithEndpoint(fake.URL()))
 	if err != nil {
 		fake.Close()
 		return nil, "", nil, err
@@ -175,7 +175,7 @@ func youshuClient(env func(string) string) (client *youshu.Client, mode string, 
 	}
 	fake := youshutest.NewServer()
 	// The fake serves plain http on loopback; real hosts must use https.
-	client, err = youshu.NewClient(fake.URL, youshu.WithInsecureHTTP(),
+	client, err = youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)))
 	if err != nil {
 		fake.Close()

@@ -68,7 +68,7 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string, args []
 	fmt.Fprintln(stdout, "token: ", tok)
 	fmt.Fprintf(stdout, "user:   corp %s, user %s, token type %d\n", tok.UserCorpID, tok.UserID, tok.TokenType)
 	fmt.Fprintln(stdout, "config:", tok.ConfigRaw) // the ConfigParam the service echoed
-	fmt.Fprintln(stdout, "URL:   ", strings.Replace(link, url.QueryEscape(tok.Value), "<token>", 1))
+	fmt.Fprintln(stdout, "URL:   ", strings.Replace(link, url.QueryEscape(tok.Value.Reveal()), "<token>", 1))
 	return nil
 }
 
@@ -89,7 +89,7 @@ func newClient(env func(string) string) (client *tencent.Client, mode string, do
 	fake := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
 	client, err = tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(fake.Endpoint()))
+		tencent.WithEndpoint(fake.URL()))
 	if err != nil {
 		fake.Close()
 		return nil, "", nil, err

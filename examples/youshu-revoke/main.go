@@ -47,18 +47,18 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
 	}
 	fmt.Fprintln(stdout, "minted: ", tok) // String masks the value
 
-	if err := client.RenewToken(ctx, tok.Value); err != nil {
+	if err := client.RenewToken(ctx, tok.Value.Reveal()); err != nil {
 		return fmt.Errorf("renew: %w", err)
 	}
 	fmt.Fprintln(stdout, "renewed: ok")
 
-	if err := client.RemoveToken(ctx, tok.Value); err != nil {
+	if err := client.RemoveToken(ctx, tok.Value.Reveal()); err != nil {
 		return fmt.Errorf("revoke: %w", err)
 	}
 	fmt.Fprintln(stdout, "revoked: ok")
 
 	// A revoked token can be neither used nor renewed.
-	err = client.RenewToken(ctx, tok.Value)
+	err = client.RenewToken(ctx, tok.Value.Reveal())
 	var e *youshu.Error
 	switch {
 	case err == nil:
@@ -90,7 +90,7 @@ func newClient(env func(string) string) (client *youshu.Client, mode string, don
 	}
 	fake := youshutest.NewServer()
 	// The fake's super admin; plain http is allowed for the loopback fake only.
-	client, err = youshu.NewClient(fake.URL, youshu.WithInsecureHTTP(),
+	client, err = youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
 	if err != nil {
 		fake.Close()

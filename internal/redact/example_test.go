@@ -22,3 +22,21 @@ func ExampleSecret() {
 	// 0123…(32 chars) {Key:0123…(32 chars)}
 	// 32
 }
+
+// apiClient holds its key in an unexported Secret field; its Format and
+// LogValue are one line each.
+type apiClient struct {
+	host string
+	key  redact.Secret
+}
+
+func (c apiClient) Format(f fmt.State, verb rune) { redact.Format(f, verb, c) }
+
+func ExampleFormat() {
+	c := apiClient{host: "bi.example.com", key: "0123456789abcdef0123456789abcdef"}
+	fmt.Printf("%v\n%+v\n%d\n", c, c, c)
+	// Output:
+	// {bi.example.com 0123…(32 chars)}
+	// {host:bi.example.com key:0123…(32 chars)}
+	// {bi.example.com 0123…(32 chars)}
+}

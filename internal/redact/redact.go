@@ -1,8 +1,20 @@
 // Package redact masks secrets (keys, passwords, minted tokens) before they
 // can reach a log line, an error string or fmt output.
+//
+// Secret is the one type that carries a secret: it masks itself whatever
+// prints it. Format and LogValue print any struct the way fmt and slog
+// would, with every Secret in it masked, at any depth and in unexported
+// fields too; types that hold a Secret implement fmt.Formatter and
+// slog.LogValuer with them in one line each.
 package redact
 
-import "strconv"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+)
 
 // visiblePrefix is how many leading bytes of a long secret Mask keeps, enough
 // to tell two tokens apart in a log without making either usable.
@@ -26,15 +38,53 @@ func Mask(secret string) string {
 	}
 }
 
-// Secret is a string that never prints itself: String, GoString, fmt verbs
-// and slog all see the masked form. Use Reveal to get the value to send.
+// Secret is a string that never prints itself: String, GoString, every fmt
+// verb, slog and encoding/json all see the masked form (see Mask). Reveal is
+// the only way to the value; call it only where the value goes on the wire
+// or into a store. Make one by conversion: Secret(s).
+//
+// JSON: MarshalJSON writes the masked form, so a struct holding a Secret can
+// be logged as JSON safely; UnmarshalJSON takes the raw value. A store that
+// must keep the value encodes Reveal() itself.
+//
+// One fmt form escapes every method: %p of a value that is not a pointer
+// prints the value raw (fmt's bad-verb path). go vet's printf check reports
+// such calls; keep it on.
 type Secret string
 
-// Reveal returns the secret value. Call it only where the value goes on the wire.
+// Reveal returns the secret value. Call it only where the value goes on the
+// wire or into a store.
 func (s Secret) Reveal() string { return string(s) }
 
 // String returns the masked form of the secret.
 func (s Secret) String() string { return Mask(string(s)) }
 
-// GoString returns the masked form of the secret, so %#v does not reveal it.
+// GoString returns the masked form of the secret, quoted, so %#v does not
+// reveal it.
 func (s Secret) GoString() string { return strconv.Quote(Mask(string(s))) }
+
+// Format writes the masked form for every verb: quoted for %q and %#v,
+// plain otherwise (%x, %d and the like do not encode the value).
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'q' || (verb == 'v' && f.Flag('#')) {
+		io.WriteString(f, s.GoString())
+		return
+	}
+	io.WriteString(f, s.String())
+}
+
+// LogValue implements slog.LogValuer with the masked form.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes the masked form as a JSON string.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// UnmarshalJSON reads a JSON string as the secret's value.
+func (s *Secret) UnmarshalJSON(data []byte) error {
+	var v string
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*s = Secret(v)
+	return nil
+}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/biembed/biembed-go/internal/redact"
 )
 
 // Well-known secret values for tests. They are long and distinctive so a leak
@@ -29,7 +31,7 @@ type Recorder struct {
 	mu      sync.Mutex
 	logs    bytes.Buffer
 	errs    []string
-	secrets []string
+	secrets []redact.Secret
 }
 
 // New returns a Recorder that watches for secrets and, when t ends, fails t if
@@ -49,7 +51,7 @@ func (r *Recorder) AddSecret(secrets ...string) {
 	defer r.mu.Unlock()
 	for _, s := range secrets {
 		if s != "" {
-			r.secrets = append(r.secrets, s)
+			r.secrets = append(r.secrets, redact.Secret(s))
 		}
 	}
 }
@@ -84,7 +86,8 @@ func (r *Recorder) Leaks() []string {
 	defer r.mu.Unlock()
 	var leaks []string
 	logs := r.logs.String()
-	for i, s := range r.secrets {
+	for i, secret := range r.secrets {
+		s := secret.Reveal()
 		if strings.Contains(logs, s) {
 			leaks = append(leaks, fmt.Sprintf("secret #%d appears in the logs", i))
 		}
@@ -113,3 +116,13 @@ func (r *Recorder) writeLog(p []byte) (int, error) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// String describes the Recorder by how many secrets it watches, never which.
+func (r *Recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return fmt.Sprintf("secrettest.Recorder{%d secrets, %d errors, %d bytes of logs}", len(r.secrets), len(r.errs), r.logs.Len())
+}
+
+// Format writes String for every verb.
+func (r *Recorder) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, r) }

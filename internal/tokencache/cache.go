@@ -37,6 +37,17 @@ type Config[R, T any] struct {
 	// ID returns the token's identity (such as the token string) for
 	// InvalidateValue. Optional; without it InvalidateValue is an error.
 	ID func(token T) string
+	// Fingerprint identifies everything in req that shapes the token (user,
+	// permissions, filters). A cached entry is served only to a Get whose
+	// request has the entry's fingerprint; any other is a miss, and its
+	// token replaces the entry. GetFor uses it as the key too. An error
+	// fails the Get before anything is minted. Optional; without it every
+	// request of a key matches and GetFor is an error.
+	Fingerprint func(req R) (string, error)
+	// Tags returns the invalidation tags of the token minted for req (such
+	// as the group a vendor's "clear tokens" call clears); InvalidateTag
+	// drops every entry saved with a tag. Optional.
+	Tags func(req R) []string
 	// Bypass reports whether req asks for a token that must never be cached
 	// or shared (single-use, ticket-limited). Optional.
 	Bypass func(req R) bool
@@ -73,11 +84,29 @@ type Cache[R, T any] struct {
 	closed atomic.Bool
 	counts counters
 
-	mu      sync.Mutex // guards flights and index
-	flights map[string]*flight[T]
+	mu      sync.Mutex // guards flights, index and retry
+	flights map[flightKey]*flight[T]
 	index   index
-	wg      sync.WaitGroup // one per running flight
+	retry   map[string]backoff // keys whose last background refresh failed
+	wg      sync.WaitGroup     // one per running flight
 }
+
+// backoff is when a key whose background refresh failed may try again.
+type backoff struct {
+	after    time.Time
+	failures int
+}
+
+// Background refreshes that fail wait refreshPause, doubled at each failure
+// up to maxRefreshPause, before the next hit tries again.
+const (
+	refreshPause    = time.Second
+	maxRefreshPause = 30 * time.Second
+)
+
+// flightKey names a flight: one mint per key and request fingerprint, so a
+// waiter never gets a token minted for another request.
+type flightKey struct{ key, fp string }
 
 // flight is one mint in progress for a key; every Get for the key waits on it.
 type flight[T any] struct {
@@ -92,7 +121,8 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 	if err := check(cfg); err != nil {
 		return nil, err
 	}
-	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[string]*flight[T]), index: newIndex()}, nil
+	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[flightKey]*flight[T]), index: newIndex(),
+		retry: make(map[string]backoff)}, nil
 }
 
 func check[R, T any](cfg Config[R, T]) error {
@@ -138,9 +168,11 @@ func withDefaults[R, T any](cfg Config[R, T]) Config[R, T] {
 }
 
 // Get returns a live token for key, minting one with req when the cache has
-// none it may serve. Concurrent Gets for one key share one mint; a Get whose
-// ctx ends returns ctx.Err() without stopping that mint. If Config.Bypass
-// says req must not be shared, Get mints a token for this call alone.
+// none it may serve. A cached token is served only if it was minted for a
+// request with req's fingerprint (Config.Fingerprint). Concurrent Gets for
+// one key and request share one mint; a Get whose ctx ends returns ctx.Err()
+// without stopping that mint. If Config.Bypass says req must not be shared,
+// Get mints a token for this call alone.
 func (c *Cache[R, T]) Get(ctx context.Context, key string, req R) (T, error) {
 	var zero T
 	switch {
@@ -148,32 +180,71 @@ func (c *Cache[R, T]) Get(ctx context.Context, key string, req R) (T, error) {
 		return zero, validate.Fieldf("ctx", "must not be nil")
 	case key == "":
 		return zero, validate.Fieldf("key", "must not be empty")
-	case c.closed.Load():
-		return zero, ErrClosed
-	case c.cfg.Bypass != nil && c.cfg.Bypass(req):
-		return c.mintAlone(ctx, key, req)
 	}
-	if e, ok := c.lookup(ctx, key, req); ok {
-		return e.Value, nil
-	}
-	return c.await(ctx, key, req)
+	return c.get(ctx, key, req, false)
 }
 
-// lookup returns the stored entry for key if it may be served, and starts a
-// background refresh when the entry is inside its refresh margin.
-func (c *Cache[R, T]) lookup(ctx context.Context, key string, req R) (Entry[T], bool) {
-	e, ok, err := c.cfg.Store.Load(ctx, key)
+// GetFor is Get with the key derived from req: its fingerprint
+// (Config.Fingerprint, which must be set).
+func (c *Cache[R, T]) GetFor(ctx context.Context, req R) (T, error) {
+	var zero T
+	switch {
+	case ctx == nil:
+		return zero, validate.Fieldf("ctx", "must not be nil")
+	case c.cfg.Fingerprint == nil:
+		return zero, validate.Fieldf("Fingerprint", "must be set in Config to derive keys from requests")
+	}
+	return c.get(ctx, "", req, true)
+}
+
+func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerprint bool) (T, error) {
+	var zero T
+	if c.closed.Load() {
+		return zero, ErrClosed
+	}
+	alone, err := c.bypass(req)
 	if err != nil {
 		c.record(EventError, key, err)
+		return zero, err
+	}
+	if alone {
+		return c.mintAlone(ctx, key, req)
+	}
+	fp, err := c.fingerprint(req)
+	if err != nil {
+		if errors.Is(err, ErrPanicked) {
+			c.record(EventError, key, err)
+		}
+		return zero, err
+	}
+	if keyIsFingerprint {
+		if fp == "" {
+			return zero, validate.Fieldf("Fingerprint", "returned an empty fingerprint, which cannot be a key")
+		}
+		key = fp
+	}
+	fk := flightKey{key: key, fp: fp}
+	if e, ok := c.lookup(ctx, fk, req); ok {
+		return e.Value, nil
+	}
+	return c.await(ctx, fk, req)
+}
+
+// lookup returns the stored entry for fk.key if it may be served for fk.fp,
+// and starts a background refresh when the entry is inside its refresh margin.
+func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (Entry[T], bool) {
+	e, ok, err := c.load(ctx, fk.key)
+	if err != nil {
+		c.record(EventError, fk.key, err)
 		return e, false
 	}
 	now := c.cfg.Clock.Now()
-	if !ok || !now.Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
+	if !ok || e.Fingerprint != fk.fp || !now.Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
 		return e, false
 	}
-	c.record(EventHit, key, nil)
+	c.record(EventHit, fk.key, nil)
 	if !now.Before(e.ExpiresAt.Add(-c.refreshMargin(e))) {
-		c.refresh(ctx, key, req)
+		c.refresh(ctx, fk, req, now)
 	}
 	return e, true
 }
@@ -185,28 +256,29 @@ func (c *Cache[R, T]) refreshMargin(e Entry[T]) time.Duration {
 	return min(margin, lifetime/2)
 }
 
-// refresh starts a background mint for key unless one is running already.
-func (c *Cache[R, T]) refresh(ctx context.Context, key string, req R) {
-	f, started := c.join(key)
+// refresh starts a background mint for fk unless one is running already or
+// the last one failed too recently.
+func (c *Cache[R, T]) refresh(ctx context.Context, fk flightKey, req R, now time.Time) {
+	f, started := c.join(fk, now)
 	if started {
-		c.record(EventRefresh, key, nil)
-		go c.fly(ctx, key, req, f, false)
+		c.record(EventRefresh, fk.key, nil)
+		go c.fly(ctx, fk, req, f, false)
 	}
 }
 
-// await waits for the mint of key, starting it if no Get has yet.
-func (c *Cache[R, T]) await(ctx context.Context, key string, req R) (T, error) {
+// await waits for the mint of fk, starting it if no Get has yet.
+func (c *Cache[R, T]) await(ctx context.Context, fk flightKey, req R) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	f, started := c.join(key)
+	f, started := c.join(fk, time.Time{})
 	if f == nil {
 		return zero, ErrClosed
 	}
-	c.record(EventMiss, key, nil)
+	c.record(EventMiss, fk.key, nil)
 	if started {
-		go c.fly(ctx, key, req, f, true)
+		go c.fly(ctx, fk, req, f, true)
 	}
 	select {
 	case <-f.done:
@@ -216,48 +288,103 @@ func (c *Cache[R, T]) await(ctx context.Context, key string, req R) (T, error) {
 	}
 }
 
-// join returns the running flight for key, or registers a new one that the
-// caller must start (started is true). It returns nil once the Cache is closed.
-func (c *Cache[R, T]) join(key string) (f *flight[T], started bool) {
+// join returns the running flight for fk, or registers a new one that the
+// caller must start (started is true). It returns nil once the Cache is
+// closed, and for a refresh (refreshAt set) that must wait after a failure.
+func (c *Cache[R, T]) join(fk flightKey, refreshAt time.Time) (f *flight[T], started bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed.Load() {
 		return nil, false
 	}
-	if f = c.flights[key]; f != nil {
+	if f = c.flights[fk]; f != nil {
 		return f, false
 	}
+	if b, ok := c.retry[fk.key]; ok && !refreshAt.IsZero() && refreshAt.Before(b.after) {
+		return nil, false
+	}
 	f = &flight[T]{done: make(chan struct{})}
-	c.flights[key] = f
+	c.flights[fk] = f
 	c.wg.Add(1)
 	return f, true
 }
 
-// fly mints for key, stores the token, and hands the outcome to the waiters.
-// With recheck it first looks in the Store again: a flight that ended after
-// this Get's lookup missed has saved its token before it let go of the key,
-// so the recheck finds that token instead of minting a second one.
-func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T], recheck bool) {
+// fly runs the flight fk and hands its outcome to the waiters. It always
+// lands the flight, whatever panics.
+func (c *Cache[R, T]) fly(ctx context.Context, fk flightKey, req R, f *flight[T], recheck bool) {
 	defer c.wg.Done()
-	ctx = context.WithoutCancel(ctx)
-	if recheck {
-		if e, ok, err := c.cfg.Store.Load(ctx, key); err == nil && ok && c.cfg.Clock.Now().Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
-			c.land(key, f, e.Value, nil)
-			return
-		}
-	}
-	e, id, err := c.mint(ctx, req)
-	if err == nil {
-		c.save(ctx, key, e, id)
-	}
-	c.land(key, f, e.Value, err)
-	c.recordMint(key, err)
+	val, err := c.outcome(context.WithoutCancel(ctx), fk, req, recheck)
+	c.land(fk, f, val, err)
 }
 
-// land ends the flight for key and hands val and err to its waiters.
-func (c *Cache[R, T]) land(key string, f *flight[T], val T, err error) {
+// outcome mints for fk and stores the token; its events are recorded before
+// it returns, so before any waiter sees the token. With recheck it first
+// looks in the Store again: a flight that ended after this Get's lookup
+// missed has saved its token before it let go of the key, so the recheck
+// finds that token instead of minting a second one.
+func (c *Cache[R, T]) outcome(ctx context.Context, fk flightKey, req R, recheck bool) (val T, err error) {
+	defer func() {
+		if r := recover(); r != nil { // the wrappers recover everything; this is the last resort
+			var zero T
+			val, err = zero, panicError("the cache", r)
+			c.record(EventError, fk.key, err)
+		}
+	}()
+	if recheck {
+		if e, ok, err := c.load(ctx, fk.key); err == nil && ok && e.Fingerprint == fk.fp &&
+			c.cfg.Clock.Now().Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
+			return e.Value, nil
+		}
+	}
+	release, shared, found := c.fleetTurn(ctx, fk) // a fleet's one minter, or its token
+	defer release()
+	if found {
+		return shared.Value, nil
+	}
+	tags, err := c.tags(req)
+	if err != nil {
+		c.record(EventError, fk.key, err)
+		return val, err
+	}
+	epoch, epochErr := c.epoch(ctx, fk.key, tags)
+	e, err := c.mint(ctx, req)
+	c.noteOutcome(fk.key, !recheck, err)
+	if err != nil {
+		c.record(EventError, fk.key, err)
+		return val, err
+	}
+	if epochErr != nil {
+		c.record(EventError, fk.key, epochErr) // without an epoch the save could outlive a clear
+	} else {
+		e.Fingerprint, e.Tags, e.Epoch = fk.fp, tags, epoch
+		c.save(ctx, fk.key, e)
+	}
+	c.record(EventMint, fk.key, nil)
+	return e.Value, nil
+}
+
+// noteOutcome records a failed background refresh of key, so the next one
+// waits, and forgets the failures once a mint of key succeeds.
+func (c *Cache[R, T]) noteOutcome(key string, background bool, err error) {
 	c.mu.Lock()
-	delete(c.flights, key)
+	defer c.mu.Unlock()
+	b, failing := c.retry[key]
+	switch {
+	case err == nil && failing:
+		delete(c.retry, key)
+	case err != nil && background:
+		if !failing && len(c.retry) >= c.cfg.MaxEntries {
+			clear(c.retry) // bounded: forgetting only means an earlier retry
+		}
+		pause := min(refreshPause<<min(b.failures, 16), maxRefreshPause)
+		c.retry[key] = backoff{after: c.cfg.Clock.Now().Add(pause), failures: b.failures + 1}
+	}
+}
+
+// land ends the flight fk and hands val and err to its waiters.
+func (c *Cache[R, T]) land(fk flightKey, f *flight[T], val T, err error) {
+	c.mu.Lock()
+	delete(c.flights, fk)
 	c.mu.Unlock()
 	f.val, f.err = val, err
 	close(f.done)
@@ -266,14 +393,18 @@ func (c *Cache[R, T]) land(key string, f *flight[T], val T, err error) {
 // mintAlone mints a token for one bypassing Get, outside the cache.
 func (c *Cache[R, T]) mintAlone(ctx context.Context, key string, req R) (T, error) {
 	c.record(EventBypass, key, nil)
-	e, _, err := c.mint(ctx, req)
+	e, err := c.mint(ctx, req)
 	c.recordMint(key, err)
 	return e.Value, err
 }
 
 // save stores e and records it in the index, evicting what no longer fits.
-func (c *Cache[R, T]) save(ctx context.Context, key string, e Entry[T], id string) {
-	if err := c.cfg.Store.Save(ctx, key, e); err != nil {
+// A save refused as stale (invalidated while minting) is counted apart.
+func (c *Cache[R, T]) save(ctx context.Context, key string, e Entry[T]) {
+	if err := c.storeSave(ctx, key, e); errors.Is(err, ErrStale) {
+		c.record(EventStale, key, nil)
+		return
+	} else if err != nil {
 		c.record(EventError, key, err)
 		return
 	}
@@ -281,15 +412,16 @@ func (c *Cache[R, T]) save(ctx context.Context, key string, e Entry[T], id strin
 	c.mu.Lock()
 	c.index.remove(key) // replaced, not evicted
 	evicted := c.index.evict(cutoff, c.cfg.MaxEntries-1)
-	c.index.add(key, id, e.ExpiresAt)
+	c.index.add(key, e.ExpiresAt)
 	c.mu.Unlock()
 	for _, k := range evicted {
-		c.delete(ctx, k, EventEvict)
+		c.evict(ctx, k)
 	}
 }
 
-// Invalidate drops the token cached for key, so the next Get mints a new one.
-// It returns the Store's error, if any.
+// Invalidate drops the token cached for key, so the next Get mints a new one;
+// a mint for key already running is not cached. It returns the Store's
+// error, if any.
 func (c *Cache[R, T]) Invalidate(ctx context.Context, key string) error {
 	if ctx == nil {
 		return validate.Fieldf("ctx", "must not be nil")
@@ -297,12 +429,11 @@ func (c *Cache[R, T]) Invalidate(ctx context.Context, key string) error {
 	c.mu.Lock()
 	c.index.remove(key)
 	c.mu.Unlock()
-	return c.delete(ctx, key, EventInvalidate)
+	return c.invalidate(ctx, key, Target{Keys: []string{key}})
 }
 
 // InvalidateValue drops the cached token whose identity (Config.ID) is id,
-// such as a token the client has just revoked. It finds only tokens this
-// Cache saved; an unknown id is not an error.
+// such as a token the client has just revoked. An unknown id is not an error.
 func (c *Cache[R, T]) InvalidateValue(ctx context.Context, id string) error {
 	switch {
 	case ctx == nil:
@@ -310,27 +441,39 @@ func (c *Cache[R, T]) InvalidateValue(ctx context.Context, id string) error {
 	case c.cfg.ID == nil:
 		return validate.Fieldf("ID", "must be set in Config to invalidate by value")
 	}
-	c.mu.Lock()
-	key, ok := c.index.keyOf(id)
-	if ok {
-		c.index.remove(key)
-	}
-	c.mu.Unlock()
-	if !ok {
-		return nil
-	}
-	return c.delete(ctx, key, EventInvalidate)
+	return c.invalidate(ctx, "", Target{IDs: []string{id}})
 }
 
-// delete removes key from the Store and records why (kind).
-func (c *Cache[R, T]) delete(ctx context.Context, key string, kind EventKind) error {
-	c.record(kind, key, nil)
-	if err := c.cfg.Store.Delete(ctx, key); err != nil {
+// InvalidateTag drops every token saved with tag (Config.Tags), and voids
+// the saves of the mints for such tokens already running.
+func (c *Cache[R, T]) InvalidateTag(ctx context.Context, tag string) error {
+	if ctx == nil {
+		return validate.Fieldf("ctx", "must not be nil")
+	}
+	return c.invalidate(ctx, "", Target{Tags: []string{tag}})
+}
+
+// invalidate passes t to the Store and records it under key.
+func (c *Cache[R, T]) invalidate(ctx context.Context, key string, t Target) error {
+	c.record(EventInvalidate, key, nil)
+	if err := c.storeInvalidate(ctx, t); err != nil {
 		c.record(EventError, key, err)
-		return fmt.Errorf("tokencache: delete from store: %w", err)
+		return fmt.Errorf("tokencache: invalidate in store: %w", err)
 	}
 	return nil
 }
+
+// evict deletes key from the Store to make room.
+func (c *Cache[R, T]) evict(ctx context.Context, key string) {
+	c.record(EventEvict, key, nil)
+	if err := c.storeDelete(ctx, key); err != nil {
+		c.record(EventError, key, err)
+	}
+}
+
+// Skew is the Config.Skew in force: a token is not served this close to its
+// expiry, so a token that lives no longer can never be served.
+func (c *Cache[R, T]) Skew() time.Duration { return c.cfg.Skew }
 
 // Stats returns the counters so far.
 func (c *Cache[R, T]) Stats() Stats { return c.counts.stats() }
@@ -352,13 +495,6 @@ func (c *Cache[R, T]) Close() error {
 func (c *Cache[R, T]) Format(f fmt.State, _ rune) {
 	s := c.Stats()
 	fmt.Fprintf(f, "tokencache.Cache{hits: %d, misses: %d, mints: %d}", s.Hits, s.Misses, s.Mints)
-}
-
-func (c *Cache[R, T]) record(kind EventKind, key string, err error) {
-	c.counts[kind].Add(1)
-	if c.cfg.OnEvent != nil {
-		c.cfg.OnEvent(Event{Kind: kind, Key: key, Err: err})
-	}
 }
 
 func (c *Cache[R, T]) recordMint(key string, err error) {

@@ -374,7 +374,7 @@ func TestMintPanicBecomesError(t *testing.T) {
 		for _, r := range []req{{}, {SingleUse: true}} {
 			c := newCache(t, newMinter(), tc.edit)
 			_, err := c.Get(context.Background(), "k", r)
-			require.ErrorIs(t, err, ErrMintPanicked, tc.name)
+			require.ErrorIs(t, err, ErrPanicked, tc.name)
 			assert.Contains(t, err.Error(), tc.want, tc.name)
 			assert.NotContains(t, err.Error(), secret, tc.name)
 		}
@@ -392,7 +392,7 @@ func TestGetAfterCloseFails(t *testing.T) {
 		_, err := c.Get(context.Background(), "k", r)
 		assert.ErrorIs(t, err, ErrClosed)
 	}
-	_, err := c.await(context.Background(), "other", req{})
+	_, err := c.await(context.Background(), flightKey{key: "other"}, req{})
 	assert.ErrorIs(t, err, ErrClosed, "no mint starts after Close")
 	assert.EqualValues(t, 1, m.calls.Load())
 }

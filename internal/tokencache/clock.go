@@ -1,8 +1,9 @@
 package tokencache
 
 import (
-	"sync"
 	"time"
+
+	"github.com/biembed/biembed-go/biembedtest"
 )
 
 // Clock tells the time. The Cache reads it for every Get; tests pass a
@@ -16,33 +17,10 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
 
-// FakeClock is a Clock that moves only when told to. It is safe for
-// concurrent use; the zero value reads the zero time.
-type FakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// FakeClock is the manual clock of package biembedtest, the one every clock
+// option of the SDK and both fakes take, so engine tests and users' tests move
+// one kind of clock.
+type FakeClock = biembedtest.Clock
 
 // NewFakeClock returns a FakeClock reading start.
-func NewFakeClock(start time.Time) *FakeClock { return &FakeClock{now: start} }
-
-// Now returns the clock's current time.
-func (c *FakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d (backward if d is negative).
-func (c *FakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// Set moves the clock to t.
-func (c *FakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+func NewFakeClock(start time.Time) *FakeClock { return biembedtest.NewClock(start) }

@@ -24,8 +24,13 @@ const (
 	// EventEvict: an entry was dropped to respect MaxEntries or because it
 	// can no longer be served.
 	EventEvict
-	// EventInvalidate: Invalidate or InvalidateValue dropped a key.
+	// EventInvalidate: Invalidate, InvalidateValue or InvalidateTag was
+	// called (Key is empty for the last two).
 	EventInvalidate
+	// EventStale: a minted token was not cached because its key or one of
+	// its tags was invalidated while it was minted (Store.Save returned
+	// ErrStale). The Gets that waited for it still got it.
+	EventStale
 
 	numKinds = iota
 )
@@ -49,6 +54,8 @@ func (k EventKind) String() string {
 		return "evict"
 	case EventInvalidate:
 		return "invalidate"
+	case EventStale:
+		return "stale"
 	default:
 		return "unknown"
 	}
@@ -72,7 +79,8 @@ type Stats struct {
 	Errors        uint64 // failed mints and failed Store calls
 	Bypasses      uint64 // Gets that minted outside the cache
 	Evictions     uint64 // entries dropped for room or because they expired
-	Invalidations uint64 // keys dropped by Invalidate or InvalidateValue
+	Invalidations uint64 // calls of Invalidate, InvalidateValue and InvalidateTag
+	StaleSaves    uint64 // minted tokens not cached: invalidated while minting
 }
 
 // counters holds one atomic counter per EventKind.
@@ -88,5 +96,6 @@ func (c *counters) stats() Stats {
 		Bypasses:      c[EventBypass].Load(),
 		Evictions:     c[EventEvict].Load(),
 		Invalidations: c[EventInvalidate].Load(),
+		StaleSaves:    c[EventStale].Load(),
 	}
 }

@@ -52,3 +52,40 @@ func ExampleKeyOf() {
 	fmt.Println(a == b, a[:7], len(a))
 	// Output: true sha256: 71
 }
+
+// A fingerprint keeps a token to the request it was minted for, and a tag
+// lets one call drop every token of a user, even one still being minted.
+func ExampleCache_InvalidateTag() {
+	type request struct{ User, Rows string }
+	mints := 0
+	cache, err := tokencache.New(tokencache.Config[request, string]{
+		Mint: func(_ context.Context, r request) (string, error) {
+			mints++
+			return fmt.Sprintf("token-%d-for-%s-%s", mints, r.User, r.Rows), nil
+		},
+		Lifetime: func(string) (issuedAt, expiresAt time.Time) {
+			now := time.Now()
+			return now, now.Add(time.Hour)
+		},
+		Fingerprint: func(r request) (string, error) { return r.User + "|" + r.Rows, nil },
+		Tags:        func(r request) []string { return []string{"user:" + r.User} },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cache.Close()
+	ctx := context.Background()
+
+	wide, _ := cache.GetFor(ctx, request{"alice", "all"})
+	narrow, _ := cache.GetFor(ctx, request{"alice", "east"})
+	again, _ := cache.GetFor(ctx, request{"alice", "east"})
+	fmt.Println(wide, narrow, again)
+
+	_ = cache.InvalidateTag(ctx, "user:alice") // alice's permissions changed
+	fresh, _ := cache.GetFor(ctx, request{"alice", "east"})
+	fmt.Println(fresh)
+	// Output:
+	// token-1-for-alice-all token-2-for-alice-east token-2-for-alice-east
+	// token-3-for-alice-east
+}

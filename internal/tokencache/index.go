@@ -5,32 +5,35 @@ import (
 	"time"
 )
 
-// index is the Cache's own record of the entries it saved: which key holds
-// which token identity (for InvalidateValue) and which entry expires first
-// (for eviction). Hits never touch it. The Cache guards it with its mutex.
+// index is the Cache's own record of the entries it saved and which expires
+// first, for eviction. Hits never touch it. The Cache guards it with its
+// mutex. Entries the Store drops by ID or tag stay here until they expire or
+// are evicted; deleting them again is harmless.
 type index struct {
 	byKey map[string]*indexItem
-	byID  map[string]*indexItem
 	order expiryHeap
 }
 
+// indexItem is 32 bytes: the expiry as Unix seconds and nanoseconds.
 type indexItem struct {
-	key, id   string
-	expiresAt time.Time
-	pos       int // position in expiryHeap
+	key     string
+	expSec  int64
+	expNsec int32
+	pos     int32 // position in expiryHeap
+}
+
+func (it *indexItem) expiresBefore(o *indexItem) bool {
+	return it.expSec < o.expSec || (it.expSec == o.expSec && it.expNsec < o.expNsec)
 }
 
 func newIndex() index {
-	return index{byKey: make(map[string]*indexItem), byID: make(map[string]*indexItem)}
+	return index{byKey: make(map[string]*indexItem)}
 }
 
-// add records key, which must not be in the index; an empty id is not indexed.
-func (ix *index) add(key, id string, expiresAt time.Time) {
-	it := &indexItem{key: key, id: id, expiresAt: expiresAt}
+// add records key, which must not be in the index.
+func (ix *index) add(key string, expiresAt time.Time) {
+	it := &indexItem{key: key, expSec: expiresAt.Unix(), expNsec: int32(expiresAt.Nanosecond())}
 	ix.byKey[key] = it
-	if id != "" {
-		ix.byID[id] = it
-	}
 	heap.Push(&ix.order, it)
 }
 
@@ -43,22 +46,14 @@ func (ix *index) remove(key string) bool {
 	return ok
 }
 
-// keyOf returns the key whose token has identity id.
-func (ix *index) keyOf(id string) (string, bool) {
-	it, ok := ix.byID[id]
-	if !ok {
-		return "", false
-	}
-	return it.key, true
-}
-
 // evict removes every entry that expires no later than cutoff, then the
 // soonest-to-expire entries until at most limit remain, and returns their keys.
 func (ix *index) evict(cutoff time.Time, limit int) []string {
 	var keys []string
+	c := &indexItem{expSec: cutoff.Unix(), expNsec: int32(cutoff.Nanosecond())}
 	for len(ix.order) > 0 {
 		first := ix.order[0]
-		if len(ix.order) <= limit && first.expiresAt.After(cutoff) {
+		if len(ix.order) <= limit && c.expiresBefore(first) {
 			break
 		}
 		ix.drop(first)
@@ -71,25 +66,22 @@ func (ix *index) len() int { return len(ix.order) }
 
 func (ix *index) drop(it *indexItem) {
 	delete(ix.byKey, it.key)
-	if it.id != "" && ix.byID[it.id] == it {
-		delete(ix.byID, it.id)
-	}
-	heap.Remove(&ix.order, it.pos)
+	heap.Remove(&ix.order, int(it.pos))
 }
 
 // expiryHeap orders items by expiry, soonest first (container/heap.Interface).
 type expiryHeap []*indexItem
 
 func (h expiryHeap) Len() int           { return len(h) }
-func (h expiryHeap) Less(i, j int) bool { return h[i].expiresAt.Before(h[j].expiresAt) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expiresBefore(h[j]) }
 func (h expiryHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].pos, h[j].pos = i, j
+	h[i].pos, h[j].pos = int32(i), int32(j)
 }
 
 func (h *expiryHeap) Push(x any) {
 	it := x.(*indexItem)
-	it.pos = len(*h)
+	it.pos = int32(len(*h))
 	*h = append(*h, it)
 }
 

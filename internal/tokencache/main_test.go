@@ -20,11 +20,13 @@ var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 type req struct {
 	TTL       time.Duration // token lifetime; 0 means time.Hour
 	SingleUse bool          // bypass the cache
+	Rows      string        // the permissions asked for; the fingerprint, when a test sets one
 }
 
 // token is what the tests' minter returns.
 type token struct {
 	ID                string
+	Rows              string // the request's Rows, so a test sees what a token was minted for
 	Issued, ExpiresAt time.Time
 }
 
@@ -65,7 +67,7 @@ func (m *minter) Mint(ctx context.Context, r req) (token, error) {
 		ttl = time.Hour
 	}
 	now := m.clock.Now()
-	return token{ID: fmt.Sprintf("tok-%d", n), Issued: now, ExpiresAt: now.Add(ttl)}, nil
+	return token{ID: fmt.Sprintf("tok-%d", n), Rows: r.Rows, Issued: now, ExpiresAt: now.Add(ttl)}, nil
 }
 
 func lifetime(t token) (time.Time, time.Time) { return t.Issued, t.ExpiresAt }
@@ -143,3 +145,6 @@ func mustGet(t *testing.T, c *Cache[req, token], key string, r req) token {
 	}
 	return tok
 }
+
+// rowsFingerprint is a Config.Fingerprint: the request's Rows.
+func rowsFingerprint(r req) (string, error) { return "rows:" + r.Rows, nil }

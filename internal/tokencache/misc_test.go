@@ -35,29 +35,11 @@ func TestIndexEvictOrder(t *testing.T) {
 		ix := newIndex()
 		for _, h := range []int{4, 2, 5, 1, 3} {
 			key := fmt.Sprintf("h%d", h)
-			ix.add(key, "id-"+key, at(h))
+			ix.add(key, at(h))
 		}
 		assert.Equal(t, tc.want, ix.evict(tc.cutoff, tc.limit), tc.name)
 		assert.Equal(t, 5-len(tc.want), ix.len(), tc.name)
-		for _, k := range tc.want {
-			_, ok := ix.keyOf("id-" + k)
-			assert.False(t, ok, "%s: id of %s still indexed", tc.name, k)
-		}
 	}
-}
-
-func TestIndexSharedID(t *testing.T) {
-	t.Parallel()
-	ix := newIndex()
-	ix.add("a", "same", t0)
-	ix.add("b", "same", t0)
-	assert.True(t, ix.remove("a"))
-	key, ok := ix.keyOf("same")
-	assert.True(t, ok && key == "b", "removing a must not unlink b's id")
-	assert.False(t, ix.remove("a"))
-	ix.add("c", "", t0)
-	_, ok = ix.keyOf("")
-	assert.False(t, ok, "empty ids are not indexed")
 }
 
 func TestNothingPrintsTheToken(t *testing.T) {
@@ -151,7 +133,7 @@ func TestFakeClock(t *testing.T) {
 func TestEventKindString(t *testing.T) {
 	t.Parallel()
 	names := map[string]bool{}
-	for k := EventHit; k <= EventInvalidate; k++ {
+	for k := EventHit; k <= EventStale; k++ {
 		names[k.String()] = true
 	}
 	assert.Len(t, names, numKinds)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type pauseKey struct{}
@@ -63,5 +66,49 @@ func TestGetThatMissedJustBeforeAFlightLandedDoesNotMintAgain(t *testing.T) {
 	}
 	if n := m.calls.Load(); n != 1 {
 		t.Fatalf("Mint called %d times, want 1", n)
+	}
+}
+
+// TestInvalidateDuringMintVoidsItsSave pins hardening item 6(a) in the
+// engine: an invalidation (by key or by tag) that runs while a mint is in
+// flight must not let that mint's token be cached; the Gets already waiting
+// still get it, and the next Get mints anew.
+func TestInvalidateDuringMintVoidsItsSave(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"key", "tag"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			m := newMinter()
+			m.gate = make(chan struct{})
+			stale := watch(EventStale)
+			entered := make(chan struct{}, 2)
+			c := newCache(t, m, func(cfg *Config[req, token]) {
+				cfg.Mint = func(ctx context.Context, r req) (token, error) {
+					entered <- struct{}{} // the epoch has been read
+					return m.Mint(ctx, r)
+				}
+				cfg.OnEvent = stale.hook
+				cfg.Tags = func(req) []string { return []string{"user-1"} }
+			})
+			ctx := context.Background()
+			first := make(chan token)
+			go func() { first <- mustGet(t, c, "k", req{}) }()
+			<-entered // the mint has begun and waits at the gate
+			if how == "key" {
+				require.NoError(t, c.Invalidate(ctx, "k"))
+			} else {
+				require.NoError(t, c.InvalidateTag(ctx, "user-1"))
+			}
+			m.gate <- struct{}{}
+			tok := <-first
+			assert.Equal(t, "tok-1", tok.ID, "the waiting Get gets the token")
+			assert.Equal(t, EventStale, stale.next().Kind)
+
+			close(m.gate)
+			again := mustGet(t, c, "k", req{})
+			assert.Equal(t, "tok-2", again.ID, "the voided token was not cached")
+			assert.Equal(t, uint64(1), c.Stats().StaleSaves)
+			assert.Zero(t, c.Stats().Errors, "a stale save is not an error")
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/tencent"
 )
 
 // chinaTime is the zone the service writes CreatedAt and UpdatedAt in.
@@ -16,10 +17,10 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 // wireTimeLayout is how the service writes CreatedAt and UpdatedAt.
 const wireTimeLayout = "2006-01-02 15:04:05"
 
-// StoredToken is a token the fake minted, as it keeps it.
-type StoredToken struct {
+// IssuedToken is what the fake knows about a token it minted.
+type IssuedToken struct {
 	ID            uint64
-	Value         string
+	Value         tencent.Secret // masked when printed; Reveal for the value
 	ProjectID     uint64
 	PageID        uint64
 	Intention     string
@@ -27,18 +28,23 @@ type StoredToken struct {
 	UserCorpID    string
 	UserID        string
 	ExpireMinutes int64
+	TicketNum     int64 // visits the token allows; 0 means no limit
 	CreatedAt     time.Time
-	ExpiresAt     time.Time
+	ExpiresAt     time.Time // moved by ApplyEmbedInterval
+	Visits        int       // embed page visits it was accepted for
+	// Request is the CreateEmbedToken request it was minted from.
+	Request *tencent.CreateEmbedTokenRequest
 }
 
-// Token returns the stored token whose value is value, and whether there is
-// one (a cleared token is gone).
-func (s *Server) Token(value string) (StoredToken, bool) {
+// Lookup returns what the fake knows about the token whose value is value,
+// and whether it knows it: a cleared token is gone, and so may be an expired
+// one (see WithTokenLimit).
+func (s *Server) Lookup(value string) (IssuedToken, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tokens[value]
+	t, ok := s.tokens.Get(value)
 	if !ok {
-		return StoredToken{}, false
+		return IssuedToken{}, false
 	}
 	return *t, true
 }
@@ -93,8 +99,8 @@ func (s *Server) createEmbedToken(p map[string]any) (any, *apiError) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	tok := s.mint(&info, projectID, pageID)
-	info.ID, info.BIToken, info.ProjectID = tok.ID, tok.Value, strconv.FormatUint(projectID, 10)
+	tok := s.mint(&info, projectID, pageID, decodeCreate(p))
+	info.ID, info.BIToken, info.ProjectID = tok.ID, tok.Value.Reveal(), strconv.FormatUint(projectID, 10)
 	if pageID != 0 {
 		info.PageID = &pageID
 	}
@@ -148,10 +154,10 @@ func (r *paramReader) checkJSONParams(globalParam, configParam string) {
 	}
 }
 
-func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64) *StoredToken {
+func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64, req *tencent.CreateEmbedTokenRequest) *IssuedToken {
 	now := s.now()
-	tok := &StoredToken{
-		Value: s.newID(tokPrefix), ProjectID: projectID, PageID: pageID,
+	tok := &IssuedToken{TicketNum: info.TicketNum, Request: req,
+		Value: tencent.Secret(s.newID(tokPrefix)), ProjectID: projectID, PageID: pageID,
 		Intention: info.Intention, Scope: info.Scope, UserCorpID: info.UserCorpID, UserID: info.UserID,
 		ExpireMinutes: info.ExpireTime, CreatedAt: now,
 		ExpiresAt: now.Add(time.Duration(info.ExpireTime) * time.Minute),
@@ -160,7 +166,7 @@ func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64) *StoredTok
 	defer s.mu.Unlock()
 	s.seq++
 	tok.ID = s.seq
-	s.tokens[tok.Value] = tok
+	s.tokens.Add(tok.Value.Reveal(), tok, now)
 	return tok
 }
 
@@ -191,7 +197,7 @@ func (s *Server) extend(value string, projectID, pageID uint64) (any, *apiError)
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tok, ok := s.tokens[value]
+	tok, ok := s.tokens.Get(value)
 	if !ok || tok.ProjectID != projectID || (pageID != 0 && tok.PageID != pageID) || !now.Before(tok.ExpiresAt) {
 		return nil, newAPIError(codeInvalidParameterEmbed, fmt.Sprintf("BIToken %s does not exist or has expired", value))
 	}
@@ -219,12 +225,13 @@ func (s *Server) clearEmbedToken(p map[string]any) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for value, tok := range s.tokens {
+	s.tokens.All(func(value string, tok *IssuedToken) bool {
 		if tok.ProjectID == projectID && tok.UserCorpID == corp && tok.Scope == scope &&
 			(scope == scopePanel || tok.PageID == pageID) {
-			delete(s.tokens, value)
+			s.tokens.Delete(value)
 		}
-	}
+		return true
+	})
 	return true, nil
 }
 

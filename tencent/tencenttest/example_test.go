@@ -12,12 +12,12 @@ import (
 
 // The fake answers like the real service: HTTP 200 with an error envelope,
 // here because the request carries no TC3 signature. Point a client at it
-// with tencent.WithEndpoint(srv.Endpoint()).
+// with tencent.WithEndpoint(srv.URL()).
 func ExampleNewServer() {
 	srv := tencenttest.NewServer()
 	defer srv.Close()
 
-	req, _ := http.NewRequest(http.MethodPost, srv.Endpoint(), strings.NewReader(`{"ProjectId":1}`))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL(), strings.NewReader(`{"ProjectId":1}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-TC-Action", tencenttest.ActionCreateEmbedToken)
 	client := &http.Client{Transport: &http.Transport{}}

@@ -10,7 +10,8 @@ import (
 // fault that matches a request applies to it; faults apply before the
 // signature check, as a proxy or an overloaded service would.
 type Fault struct {
-	// Action limits the fault to one action; empty matches every action.
+	// Action limits the fault to one action (an Action* name, or EmbedPage
+	// for the embed pages); empty matches every request.
 	Action string
 	// Code and Message make the fake answer {"Response":{"Error":{...}}}.
 	Code    string

@@ -7,11 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/biembed/biembed-go/internal/fakestate"
 )
 
 // The well-known credential pair the fake accepts when no WithSecret option
@@ -35,39 +38,37 @@ const (
 // maxRequestBytes bounds the request bodies the fake reads.
 const maxRequestBytes = 1 << 20
 
+// Default bounds of a Server's memory.
+const (
+	// DefaultRequestLog is how many requests Requests keeps (WithRequestLog).
+	DefaultRequestLog = 1000
+	// DefaultTokenLimit is about how many tokens the fake keeps (WithTokenLimit).
+	DefaultTokenLimit = 10000
+)
+
 // Server is an in-process fake of the Tencent Cloud BI embed API on a
 // loopback httptest server. It verifies TC3 signatures, checks parameters the
-// way the documentation describes, mints and stores tokens, enforces an
-// optional rate limit, records every request and injects faults. It is safe
-// for concurrent use.
+// way the documentation describes, mints and stores tokens, serves the embed
+// pages, enforces an optional rate limit, records requests and injects
+// faults. It is safe for concurrent use.
 type Server struct {
 	srv           *httptest.Server
 	secrets       map[string]string
-	now           func() time.Time
+	clock         interface{ Now() time.Time }
 	ratePerSecond float64
 	deterministic bool
+	requestLog    int
+	tokenLimit    int
 	done          chan struct{}
 	closeOnce     sync.Once
 
 	mu       sync.Mutex
-	requests []Request
+	log      *fakestate.Log[Request]
 	faults   []*activeFault
-	tokens   map[string]*StoredToken
+	tokens   *fakestate.Tokens[*IssuedToken]
 	limiters map[string]*rate.Limiter
 	seq      uint64            // last token Id
 	idSeq    map[string]uint64 // last deterministic id per prefix
-}
-
-// Request is one request the fake received, recorded before any check.
-type Request struct {
-	// Action is the X-TC-Action header.
-	Action string
-	// Params is the JSON body decoded with json.Decoder.UseNumber, so numbers
-	// are json.Number and strings are string: tests can tell "30" from 30.
-	// It is nil when the body was not a JSON object.
-	Params map[string]any
-	// Header holds the request headers except Authorization.
-	Header http.Header
 }
 
 // Option configures a Server.
@@ -80,9 +81,15 @@ func WithSecret(id, key string) Option {
 }
 
 // WithClock sets the fake's clock, used for signature expiry, token expiry,
-// CreatedAt and the rate limit. The default is time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(s *Server) { s.now = now }
+// CreatedAt and the rate limit; the default is the system clock. Share one
+// biembedtest.Clock with tencent.WithClock and the cache's
+// CacheOptions.Clock. A nil clock is ignored.
+func WithClock(clock interface{ Now() time.Time }) Option {
+	return func(s *Server) {
+		if clock != nil {
+			s.clock = clock
+		}
+	}
 }
 
 // WithRateLimit makes the fake answer RequestLimitExceeded when one action
@@ -96,6 +103,21 @@ func WithRateLimit(perSecond float64) Option {
 // examples can print stable output.
 func WithDeterministicTokens() Option {
 	return func(s *Server) { s.deterministic = true }
+}
+
+// WithRequestLog sets how many of the latest requests Requests returns
+// (DefaultRequestLog); older ones are dropped. Count counts every request
+// whatever n is. Values below 1 mean 1.
+func WithRequestLog(n int) Option {
+	return func(s *Server) { s.requestLog = n }
+}
+
+// WithTokenLimit bounds the token table (DefaultTokenLimit). When it has
+// grown enough, minting first drops expired tokens, then the oldest ones
+// until at most n remain; it never holds more than max(1024, n*5/4). A
+// dropped token is unknown to Lookup, the actions and the embed pages.
+func WithTokenLimit(n int) Option {
+	return func(s *Server) { s.tokenLimit = n }
 }
 
 // NewServer starts a fake on a loopback port. Call Close when done.
@@ -115,25 +137,41 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 
 func newFake(opts ...Option) *Server {
 	s := &Server{
-		secrets:  map[string]string{},
-		now:      time.Now,
-		done:     make(chan struct{}),
-		tokens:   map[string]*StoredToken{},
-		limiters: map[string]*rate.Limiter{},
-		idSeq:    map[string]uint64{},
+		secrets:    map[string]string{},
+		clock:      systemClock{},
+		done:       make(chan struct{}),
+		limiters:   map[string]*rate.Limiter{},
+		idSeq:      map[string]uint64{},
+		requestLog: DefaultRequestLog,
+		tokenLimit: DefaultTokenLimit,
 	}
 	for _, opt := range opts {
-		opt(s)
+		if opt != nil {
+			opt(s)
+		}
 	}
 	if len(s.secrets) == 0 {
 		s.secrets[SecretID] = SecretKey
 	}
+	s.log = fakestate.NewLog[Request](s.requestLog)
+	s.tokens = fakestate.NewTokens(s.tokenLimit, func(t *IssuedToken, now time.Time) bool { return !now.Before(t.ExpiresAt) })
 	return s
 }
 
-// Endpoint returns the fake's base URL (http://127.0.0.1:PORT), the form
-// tencent.WithEndpoint takes.
-func (s *Server) Endpoint() string { return s.srv.URL }
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (s *Server) now() time.Time { return s.clock.Now() }
+
+// URL returns the fake's base URL, http://127.0.0.1:PORT: give it to
+// tencent.WithEndpoint, and to tencent.WithEmbedHost so that EmbedToken.URL
+// points at the fake's embed pages.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Endpoint returns the fake's host:port, the form of common's
+// profile.HttpProfile.Endpoint (with Scheme "HTTP").
+func (s *Server) Endpoint() string { return strings.TrimPrefix(s.srv.URL, "http://") }
 
 // Close ends pending delays and shuts the fake down.
 func (s *Server) Close() {
@@ -145,35 +183,52 @@ func (s *Server) Close() {
 	})
 }
 
-// Requests returns a copy of every request received so far, in order.
+// Requests returns a copy of the latest requests (at most WithRequestLog),
+// oldest first.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	return s.log.Entries()
 }
 
-// Count returns how many requests for action the fake received, whatever
-// their outcome.
+// Count returns how many requests named action (an Action* constant or
+// EmbedPage) the fake received since it started or since ResetRequests,
+// whatever their outcome; "" counts every request.
 func (s *Server) Count(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if r.Action == action {
-			n++
-		}
-	}
-	return n
+	return s.log.Count(action)
 }
 
-// ServeHTTP handles one API request: POST / with a JSON body and the TC3
-// headers. Answers are HTTP 200 with {"Response":{...}} as the real service
-// sends them, unless an injected fault says otherwise.
+// ResetRequests forgets the recorded requests and sets every Count to 0.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.Reset()
+}
+
+// ServeHTTP handles one request: an embed page (GET /page/embed or
+// /page/chat-bi-embed, see the package documentation) or an API request,
+// POST / with a JSON body and the TC3 headers. API answers are HTTP 200 with
+// {"Response":{...}} as the real service sends them, unless an injected
+// fault says otherwise.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isPage(r.URL.Path) {
+		s.record(Request{Action: EmbedPage, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: header(r)})
+		if f := s.takeFault(EmbedPage); f != nil && s.applyFault(w, r, f) {
+			return
+		}
+		s.servePage(w, r)
+		return
+	}
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	action := r.Header.Get("X-TC-Action")
 	params := decodeParams(body)
-	s.record(action, params, r.Header)
+	rec := Request{Action: action, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: header(r), Body: body, Params: params}
+	if action == ActionCreateEmbedToken && params != nil {
+		rec.CreateEmbedToken = decodeCreate(params)
+	}
+	s.record(rec)
 	if f := s.takeFault(action); f != nil && s.applyFault(w, r, f) {
 		return
 	}
@@ -218,12 +273,17 @@ func (s *Server) handle(r *http.Request, action string, body []byte, params map[
 	return nil, newAPIError(codeInvalidAction, "the action is not supported by the fake")
 }
 
-func (s *Server) record(action string, params map[string]any, h http.Header) {
-	header := h.Clone()
-	header.Del("Authorization")
+func (s *Server) record(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Action: action, Params: params, Header: header})
+	s.log.Add(r.Action, r)
+}
+
+// header returns r's headers without Authorization.
+func header(r *http.Request) http.Header {
+	h := r.Header.Clone()
+	h.Del("Authorization")
+	return h
 }
 
 func (s *Server) allow(action string) bool {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/seeds"
 )
 
@@ -114,7 +115,7 @@ func TestCreateEmbedTokenParameterChecks(t *testing.T) {
 func TestCreateEmbedTokenAnswersLikeTheDocument(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2022, 4, 28, 6, 26, 1, 0, time.UTC)
-	s := newFake(WithClock(func() time.Time { return at }), WithDeterministicTokens())
+	s := newFake(WithClock(biembedtest.ClockFunc(func() time.Time { return at })), WithDeterministicTokens())
 	got := serve(t, s, ActionCreateEmbedToken, `{"ProjectId":1,"Scope":"panel","ExpireTime":"10","GlobalParam":"[]"}`)
 	var data map[string]any
 	if err := json.Unmarshal(got.Data, &data); err != nil {
@@ -135,7 +136,7 @@ func TestCreateEmbedTokenAnswersLikeTheDocument(t *testing.T) {
 	if len(data) != len(want) || got.RequestID != requestIDPrefix+"000000000001" {
 		t.Errorf("Data has %d keys (want %d), RequestId %q", len(data), len(want), got.RequestID)
 	}
-	tok, ok := s.Token(tokPrefix + "000000000001")
+	tok, ok := s.Lookup(tokPrefix + "000000000001")
 	if !ok || !tok.ExpiresAt.Equal(at.Add(10*time.Minute)) || tok.Scope != "panel" {
 		t.Errorf("stored token %+v", tok)
 	}
@@ -144,7 +145,7 @@ func TestCreateEmbedTokenAnswersLikeTheDocument(t *testing.T) {
 func TestApplyEmbedInterval(t *testing.T) {
 	t.Parallel()
 	c := newClock()
-	s := newFake(WithClock(c.now))
+	s := newFake(WithClock(biembedtest.ClockFunc(c.now)))
 	var minted struct{ BIToken string }
 	_ = json.Unmarshal(serve(t, s, ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"5"}`).Data, &minted)
 	apply := func(token string, project int) answer {
@@ -156,7 +157,7 @@ func TestApplyEmbedInterval(t *testing.T) {
 	if got := apply(minted.BIToken, 1); got.code() != "" || string(got.Data) != `{"Result":true}` {
 		t.Fatalf("extend: %+v %s", got.Error, got.Data)
 	}
-	if tok, _ := s.Token(minted.BIToken); !tok.ExpiresAt.Equal(c.now().Add(5 * time.Minute)) {
+	if tok, _ := s.Lookup(minted.BIToken); !tok.ExpiresAt.Equal(c.now().Add(5 * time.Minute)) {
 		t.Errorf("expiry %v, want now+5m", tok.ExpiresAt)
 	}
 	if got := apply(minted.BIToken, 9); got.code() != codeInvalidParameterEmbed {
@@ -201,10 +202,10 @@ func TestClearEmbedToken(t *testing.T) {
 			t.Errorf("%s: code %q, want %q", c.body, got.code(), c.code)
 		}
 	}
-	if _, ok := s.Token(mine); ok {
+	if _, ok := s.Lookup(mine); ok {
 		t.Error("the cleared token is still there")
 	}
-	if _, ok := s.Token(otherPage); !ok {
+	if _, ok := s.Lookup(otherPage); !ok {
 		t.Error("a token of another page was cleared")
 	}
 }
@@ -251,7 +252,7 @@ func TestRecordsRequests(t *testing.T) {
 func TestRateLimitPerAction(t *testing.T) {
 	t.Parallel()
 	frozen := time.Now()
-	s := newFake(WithRateLimit(2), WithClock(func() time.Time { return frozen }))
+	s := newFake(WithRateLimit(2), WithClock(biembedtest.ClockFunc(func() time.Time { return frozen })))
 	body := `{"ProjectId":1,"PageId":2,"Scope":"page"}`
 	codes := []string{}
 	for i := 0; i < 3; i++ {
@@ -317,7 +318,7 @@ func TestDelayEndsWithTheClient(t *testing.T) {
 	s.Inject(Fault{Delay: time.Hour})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	r, err := http.NewRequestWithContext(ctx, http.MethodPost, s.Endpoint(), strings.NewReader(`{}`))
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL(), strings.NewReader(`{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +345,7 @@ func TestCloseMidBody(t *testing.T) {
 	s := NewTestServer(t)
 	s.Inject(Fault{CloseMidBody: true})
 	body := []byte(`{"ProjectId":1}`)
-	req, _ := http.NewRequest(http.MethodPost, s.Endpoint(), bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, s.URL(), bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()

@@ -8,12 +8,21 @@
 //     against its data models, and mints a token;
 //   - GET /api/dash/util/rmToken and /api/dash/util/renewToken: remove or
 //     renew token t with a deleteToken or updateToken helper token;
-//   - GET /dash/...?token=T (any integration page): "uses" the token.
+//   - GET the integration pages, /dash/integration/{projectId},
+//     /dash/screenIntegration/{projectId}?sid=, /dash/newScreen/integration/view/{sid},
+//     /dash/cockpitIntegration and the ChatBI route chatbi/dialogIntegration
+//     (under /dash/ or at the root), with ?token=T: see Integration pages.
 //
 // It decodes genToken bodies with youshu.GenTokenRequest and checks them with
 // its Validate method, so the SDK and the fake cannot drift apart unnoticed.
-// It records every request (Requests, Count), keeps its own clock
-// (WithClock, Clock) so expiry needs no sleeping, and injects faults (Inject).
+// It records requests (Requests, Count), runs on a clock of your choosing
+// (WithClock: share one biembedtest.Clock with youshu.WithClock and the
+// cache) so expiry needs no sleeping, and injects faults (Inject).
+//
+//	clock := biembedtest.NewClock(time.Now())
+//	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
+//	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
+//		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithClock(clock))
 //
 // # Responses
 //
@@ -34,10 +43,55 @@
 //	     not given to WithDataModels
 //
 // A wrong method gets HTTP 405 (code 405); an unknown path HTTP 404 (code
-// 404). Integration pages answer HTTP 200 "ok" for a usable token and HTTP
-// 401 otherwise: unknown, expired or removed tokens, helper tokens, and once
-// tokens already used. These codes are this fake's choices; real
-// deployments may differ.
+// 404). These codes are this fake's choices; real deployments may differ.
+//
+// # Integration pages
+//
+// A page checks its token as the product does. A refusal is an HTML page
+// <section id="error" data-reason="..."> with status 401 (unknown or
+// removed token: reason unknown; expired; missing-token), 403 (a once token
+// already used: used-up; a helper token: wrong-page) or 404 (a path the fake
+// does not serve: not-found). Otherwise the page shows what the token grants
+// in <section id="grant">: #grant-user, #grant-scope, #grant-target,
+// #grant-expires, and lists of li.row-filter (filterMap and row
+// reportDataFilters, each as text: "province in Hubei, Hunan (orders,
+// connection 1)"), li.column-mask (columnFilterMap and column
+// reportDataFilters: "orders.phone masked in view, export (connection 1)"),
+// li.display-setting (clientSetting and the watermark, one "path: value"
+// each) and li.page-param (the URL's other query parameters). Every value
+// is HTML-escaped. The URLs of youshu.Token (ReportURL, ScreenURL,
+// NewScreenURL, CockpitURL, PathURL) open these pages when the client's base
+// URL is srv.URL().
+//
+// # Bounded memory
+//
+// Requests returns the last DefaultRequestLog requests (WithRequestLog);
+// Count counts all of them. The token table drops expired and removed
+// tokens, then the oldest, when it grows: it never holds more than
+// max(1024, 1.25*WithTokenLimit) tokens (DefaultTokenLimit 10,000).
+//
+// # Same API as tencenttest
+//
+// Both fakes have the same shape and meaning; only vendor names differ:
+//
+//	youshutest                                  tencenttest
+//	NewServer(opts...), NewTestServer(t, ...)   same
+//	Close()                                     Close()
+//	URL(): youshu.NewClient                     URL(): WithEndpoint, WithEmbedHost
+//	(no host:port form)                         Endpoint(): host:port for common
+//	Count(endpoint); "" counts all              Count(action); "" counts all
+//	Requests(): last N, oldest first            Requests()
+//	ResetRequests()                             ResetRequests()
+//	Inject(Fault), ClearFaults()                Inject(Fault), ClearFaults()
+//	Fault.Endpoint                              Fault.Action
+//	Fault.Code int (JSON code)                  Fault.Code string (error code)
+//	Lookup(value) (IssuedToken, bool)           Lookup(value) (IssuedToken, bool)
+//	Request.GenToken                            Request.CreateEmbedToken
+//	youshu.Endpoint*, EndpointIntegration       Action* constants, EmbedPage
+//	WithClock(clock)                            WithClock(clock)
+//	WithRequestLog(n), WithTokenLimit(n)        WithRequestLog(n), WithTokenLimit(n)
+//	WithAccount(a)                              WithSecret(id, key)
+//	WithDataModels, WithDefaultExpiry, WithTLS  WithRateLimit, WithDeterministicTokens
 //
 // # Token rules
 //

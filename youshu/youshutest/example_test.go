@@ -12,7 +12,7 @@ import (
 func Example() {
 	srv := youshutest.NewServer(youshutest.WithDataModels(700284409))
 	defer srv.Close()
-	client, _ := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(),
+	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshutest.AdminCredential()))
 	defer client.CloseIdleConnections()
 
@@ -25,7 +25,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	info, _ := srv.Lookup(tok.Value)
+	info, _ := srv.Lookup(tok.Value.Reveal())
 	fmt.Println(info.Caller, "->", info.Subject, "once:", info.Once)
 	fmt.Println(srv.Count(youshu.EndpointGenToken), "genToken requests; last:", srv.Requests()[1])
 	// Output:

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/seeds"
 )
 
@@ -20,7 +21,7 @@ func FuzzServeGenToken(f *testing.F) {
 	f.Add([]byte(`{"tokenType":"tokenKey","key":"` + UserTokenKey + `","authUniqueId":"admin"}`))
 	f.Add([]byte(`{"integrateToken":"` + AdminIntegrateToken + `","reportDataFilters":[]}`))
 	f.Add([]byte(`not json`))
-	s := &Server{now: nowUTC, defaultExpiry: DefaultExpiry, accounts: []Account{AdminAccount(), UserAccount()}, tokens: map[string]*issued{}}
+	s := newFake(WithClock(biembedtest.ClockFunc(nowUTC)))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/api/dash/util/genToken", bytes.NewReader(body))

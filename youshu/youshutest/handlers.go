@@ -53,7 +53,7 @@ func endpointOf(path string) string {
 		if name == youshu.EndpointGenToken || name == youshu.EndpointRmToken || name == youshu.EndpointRenewToken {
 			return name
 		}
-	case strings.HasPrefix(path, "/dash/"):
+	case strings.HasPrefix(path, "/dash/") || strings.HasSuffix(path, chatBIRoute):
 		return EndpointIntegration
 	}
 	return ""
@@ -62,6 +62,11 @@ func endpointOf(path string) string {
 // serveHTTP records the request, applies any fault, and answers.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	endpoint := endpointOf(r.URL.Path)
+	if endpoint == EndpointIntegration {
+		s.record(Request{Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()})
+		s.servePageWithFault(w, r)
+		return
+	}
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if readErr == nil && len(body) > maxBody {
 		readErr = errors.New("body too large")
@@ -121,14 +126,12 @@ func (s *Server) answer(r *http.Request, endpoint string, body []byte, gen *yous
 	}
 	q := r.URL.Query()
 	switch endpoint {
-	case youshu.EndpointGenToken:
-		return s.genToken(gen, body)
 	case youshu.EndpointRmToken:
 		return s.useHelper(q.Get("token"), q.Get("t"), youshu.UseDeleteToken)
 	case youshu.EndpointRenewToken:
 		return s.useHelper(q.Get("token"), q.Get("t"), youshu.UseUpdateToken)
 	}
-	return s.visit(q.Get("token"))
+	return s.genToken(gen, body)
 }
 
 // wireCredential holds the credential fields of a genToken body; the fake

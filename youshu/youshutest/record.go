@@ -42,35 +42,35 @@ func (r Request) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("endpoint", r.Endpoint), slog.String("method", r.Method), slog.String("path", r.Path))
 }
 
-// Requests returns the requests received so far, oldest first.
+// Requests returns a copy of the latest requests (at most WithRequestLog),
+// oldest first.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	return s.log.Entries()
 }
 
-// Count returns how many requests reached endpoint ("" counts all).
+// Count returns how many requests reached endpoint (a youshu.Endpoint* name
+// or EndpointIntegration) since the fake started or since ResetRequests,
+// whatever their outcome; "" counts every request, other paths included.
 func (s *Server) Count(endpoint string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if endpoint == "" || r.Endpoint == endpoint {
-			n++
-		}
+	if endpoint == "" {
+		return s.log.Count("")
 	}
-	return n
+	return s.log.Count("endpoint:" + endpoint)
 }
 
-// ResetRequests forgets the recorded requests.
+// ResetRequests forgets the recorded requests and sets every Count to 0.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = nil
+	s.log.Reset()
 }
 
 func (s *Server) record(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r)
+	s.log.Add("endpoint:"+r.Endpoint, r)
 }

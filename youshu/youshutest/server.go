@@ -8,25 +8,48 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/biembed/biembed-go/internal/fakestate"
 )
 
 // Server is the fake Youshu host. Its methods are safe for concurrent use.
 type Server struct {
-	// URL is the base URL to give youshu.NewClient (with youshu.WithInsecureHTTP
-	// unless WithTLS was used).
-	URL string
-
 	srv           *httptest.Server
 	now           func() time.Time
 	defaultExpiry time.Duration
 	tls           bool
+	requestLog    int
+	tokenLimit    int
 
 	mu       sync.Mutex
 	accounts []Account
 	models   map[int64]bool // nil: every data model exists
-	tokens   map[string]*issued
+	tokens   *fakestate.Tokens[*issued]
 	faults   []*activeFault
-	requests []Request
+	log      *fakestate.Log[Request]
+}
+
+// Default bounds of a Server's memory.
+const (
+	// DefaultRequestLog is how many requests Requests keeps (WithRequestLog).
+	DefaultRequestLog = 1000
+	// DefaultTokenLimit is about how many tokens the fake keeps (WithTokenLimit).
+	DefaultTokenLimit = 10000
+)
+
+// WithRequestLog sets how many of the latest requests Requests returns
+// (DefaultRequestLog); older ones are dropped. Count counts every request
+// whatever n is. Values below 1 mean 1.
+func WithRequestLog(n int) Option {
+	return func(s *Server) { s.requestLog = n }
+}
+
+// WithTokenLimit bounds the token table (DefaultTokenLimit). When it has
+// grown enough, minting first drops expired and removed tokens, then the
+// oldest ones until at most n remain; it never holds more than max(1024,
+// n*5/4). A dropped token is unknown to Lookup, the endpoints and the pages.
+func WithTokenLimit(n int) Option {
+	return func(s *Server) { s.tokenLimit = n }
 }
 
 // Option configures a Server.
@@ -65,11 +88,13 @@ func WithDataModels(ids ...int64) Option {
 	}
 }
 
-// WithClock sets the clock that decides expiry (time.Now); see Clock.
-func WithClock(now func() time.Time) Option {
+// WithClock sets the clock that decides expiry (the system clock by
+// default): share one biembedtest.Clock with youshu.WithClock and the
+// cache's CacheOptions.Clock. A nil clock is ignored.
+func WithClock(clock interface{ Now() time.Time }) Option {
 	return func(s *Server) {
-		if now != nil {
-			s.now = now
+		if clock != nil {
+			s.now = clock.Now
 		}
 	}
 }
@@ -93,17 +118,7 @@ func WithTLS() Option {
 // NewServer starts a fake with the default accounts (AdminAccount,
 // UserAccount) and opts. Call Close when done.
 func NewServer(opts ...Option) *Server {
-	s := &Server{
-		now:           time.Now,
-		defaultExpiry: DefaultExpiry,
-		accounts:      []Account{AdminAccount(), UserAccount()},
-		tokens:        map[string]*issued{},
-	}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(s)
-		}
-	}
+	s := newFake(opts...)
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected in tests
 	if s.tls {
@@ -111,7 +126,31 @@ func NewServer(opts ...Option) *Server {
 	} else {
 		s.srv.Start()
 	}
-	s.URL = s.srv.URL
+	return s
+}
+
+// URL returns the base URL to give youshu.NewClient (with
+// youshu.WithInsecureHTTP unless WithTLS was used); tokens minted through
+// that client build integration page URLs on it, which the fake serves.
+func (s *Server) URL() string { return s.srv.URL }
+
+func newFake(opts ...Option) *Server {
+	s := &Server{
+		now:           time.Now,
+		defaultExpiry: DefaultExpiry,
+		accounts:      []Account{AdminAccount(), UserAccount()},
+		requestLog:    DefaultRequestLog,
+		tokenLimit:    DefaultTokenLimit,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	s.log = fakestate.NewLog[Request](s.requestLog)
+	s.tokens = fakestate.NewTokens(s.tokenLimit, func(t *issued, now time.Time) bool {
+		return t.Removed || !now.Before(t.ExpiresAt)
+	})
 	return s
 }
 

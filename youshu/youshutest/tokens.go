@@ -3,7 +3,6 @@ package youshutest
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"net/http"
 	"time"
 
 	"github.com/biembed/biembed-go/youshu"
@@ -34,7 +33,7 @@ type IssuedToken struct {
 func (s *Server) Lookup(token string) (IssuedToken, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, found := s.tokens[token]
+	t, found := s.tokens.Get(token)
 	if !found {
 		return IssuedToken{}, false
 	}
@@ -58,13 +57,13 @@ func (s *Server) mint(caller, subject *Account, req *youshu.GenTokenRequest) str
 	if req.AutoRenew != nil {
 		t.AutoRenew = req.AutoRenew.Expiry
 	}
-	s.tokens[value] = t
+	s.tokens.Add(value, t, now)
 	return value
 }
 
 // live returns token if it exists, is not removed and has not expired; s.mu is held.
 func (s *Server) live(token string) *issued {
-	t := s.tokens[token]
+	t, _ := s.tokens.Get(token)
 	if t == nil || t.Removed || !s.now().Before(t.ExpiresAt) {
 		return nil
 	}
@@ -92,22 +91,4 @@ func (s *Server) useHelper(helper, target string, use youshu.UseType) reply {
 		t.ExpiresAt = s.now().Add(t.lifetime)
 	}
 	return ok("ok")
-}
-
-// visit serves an integration page: it uses the token up (once), extends it
-// (autoRenew), or refuses it.
-func (s *Server) visit(token string) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.live(token)
-	if t == nil || t.UseType != "" || (t.Once && t.Visits > 0) {
-		return reply{status: http.StatusUnauthorized, contentType: "text/plain; charset=utf-8", body: []byte("invalid token\n")}
-	}
-	t.Visits++
-	if t.AutoRenew > 0 {
-		if renewed := s.now().Add(t.AutoRenew); renewed.After(t.ExpiresAt) {
-			t.ExpiresAt = renewed
-		}
-	}
-	return reply{status: http.StatusOK, contentType: "text/html; charset=utf-8", body: []byte("<!doctype html><title>ok</title>ok\n")}
 }

@@ -1,0 +1,47 @@
+package tencenttest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/biembed/biembed-go/biembedtest"
+)
+
+// TestFakeMemoryStaysBounded makes 100,000 calls (10,000 with -short or
+// -race), half minting tokens that
+// expire within minutes, and checks that neither the request log nor the
+// token table grows past its bound.
+func TestFakeMemoryStaysBounded(t *testing.T) {
+	t.Parallel()
+	calls := 100_000
+	if testing.Short() || raceEnabled {
+		calls = 10_000
+	}
+	clock := biembedtest.NewClock(time.Now())
+	s := newFake(WithClock(clock), WithRequestLog(100), WithTokenLimit(2000))
+	peakTokens := 0
+	for i := range calls {
+		if i%100 == 0 {
+			clock.Advance(time.Minute)
+		}
+		body := `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"1"}`
+		if i%2 == 1 {
+			body = `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"240"}`
+		}
+		if got := serve(t, s, ActionCreateEmbedToken, body); got.code() != "" {
+			t.Fatalf("call %d: %s", i, got.code())
+		}
+		s.mu.Lock()
+		peakTokens = max(peakTokens, s.tokens.Len())
+		s.mu.Unlock()
+	}
+	if n := len(s.Requests()); n != 100 {
+		t.Errorf("the request log holds %d requests, want the last 100", n)
+	}
+	if n := s.Count(""); n != calls {
+		t.Errorf("Count(\"\") = %d, want %d: counts cover every request", n, calls)
+	}
+	if peakTokens > 2500 {
+		t.Errorf("the token table peaked at %d tokens, want at most 2500 (limit 2000 * 5/4)", peakTokens)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package tencenttest
+
+const raceEnabled = false

@@ -1,0 +1,5 @@
+//go:build !race
+
+package youshutest
+
+const raceEnabled = false

@@ -1,0 +1,189 @@
+package youshutest_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/biembed/biembed-go/biembedtest"
+	"github.com/biembed/biembed-go/clientsetting"
+	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/tokencache"
+	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
+)
+
+// setup starts a fake and an admin client on one manual clock.
+func setup(t *testing.T, opts ...youshutest.Option) (*youshu.Client, *youshutest.Server, *biembedtest.Clock) {
+	t.Helper()
+	clock := biembedtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	srv := youshutest.NewTestServer(t, append([]youshutest.Option{youshutest.WithClock(clock)}, opts...)...)
+	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(), youshu.WithClock(clock),
+		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(0))
+	require.NoError(t, err)
+	t.Cleanup(client.CloseIdleConnections)
+	return client, srv, clock
+}
+
+func get(t *testing.T, link string) (int, string) {
+	t.Helper()
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Get(link)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
+}
+
+func TestResetRequestsForgetsRequestsAndCounts(t *testing.T) {
+	t.Parallel()
+	client, srv, _ := setup(t)
+	_, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	require.NoError(t, err)
+	require.Equal(t, 1, srv.Count(""))
+	srv.ResetRequests()
+	assert.Empty(t, srv.Requests())
+	assert.Equal(t, 0, srv.Count(""))
+	assert.Equal(t, 0, srv.Count(youshu.EndpointGenToken))
+}
+
+func TestIntegrationPageShowsTheGrant(t *testing.T) {
+	t.Parallel()
+	client, srv, _ := setup(t)
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	req.FilterMap = filtermap.FilterMap{}
+	req.FilterMap.Set(1, filtermap.NewRowFilters(filtermap.RuleAnd,
+		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
+			filtermap.Field("province", filtermap.TypeString), "Hubei", "Hunan")))
+	req.ColumnFilterMap = filtermap.ColumnFilterMap{}
+	req.ColumnFilterMap.Set(1, filtermap.NewColumnFilters(filtermap.RuleAnd, filtermap.NewColumnFilter("orders",
+		filtermap.Mask("phone", filtermap.TypeString, filtermap.ApplyView, filtermap.ApplyExport))))
+	hide := true
+	req.ClientSetting = &clientsetting.ClientSetting{Integrate: &clientsetting.Integrate{HideTitle: &hide}}
+	tok, err := client.GenToken(context.Background(), req)
+	require.NoError(t, err)
+	link, err := tok.ReportURL(42, url.Values{"region": {"<east>"}})
+	require.NoError(t, err)
+
+	status, page := get(t, link)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, `<section id="grant" data-vendor="youshu">`)
+	assert.Contains(t, page, `<dd id="grant-user">user</dd>`)
+	assert.Contains(t, page, `<dd id="grant-target">report page of project 42</dd>`)
+	assert.Contains(t, page, `<dd id="grant-expires">2026-03-01T10:00:00Z</dd>`)
+	assert.Contains(t, page, `<li class="row-filter">province in Hubei, Hunan (orders, connection 1)</li>`)
+	assert.Contains(t, page, `<li class="column-mask">orders.phone masked in view, export (connection 1)</li>`)
+	assert.Contains(t, page, `<li class="display-setting">integrate.hideTitle: true</li>`)
+	assert.Contains(t, page, `<li class="page-param">region = &lt;east&gt;</li>`, "values are escaped")
+	assert.Equal(t, 1, srv.Count(youshutest.EndpointIntegration))
+}
+
+func TestEveryDocumentedIntegrationPathIsServed(t *testing.T) {
+	t.Parallel()
+	client, srv, _ := setup(t)
+	tok, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	require.NoError(t, err)
+	report, _ := tok.ReportURL(1, nil)
+	screen, _ := tok.ScreenURL(1, 5)
+	newScreen, _ := tok.NewScreenURL("abc")
+	cockpit, _ := tok.CockpitURL()
+	chat, _ := tok.PathURL("dash/chatbi/dialogIntegration", nil)
+	for link, target := range map[string]string{
+		report: "report page of project 1", screen: "large screen 5 of project 1",
+		newScreen: "new large screen abc", cockpit: "cockpit", chat: "ChatBI dialog",
+	} {
+		status, page := get(t, link)
+		assert.Equal(t, http.StatusOK, status, target)
+		assert.Contains(t, page, `<dd id="grant-target">`+target+`</dd>`)
+	}
+	status, page := get(t, srv.URL()+"/dash/nowhere?token=x")
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, page, `data-reason="not-found"`)
+}
+
+func TestIntegrationPageRefusesTokensLikeTheProduct(t *testing.T) {
+	t.Parallel()
+	client, srv, clock := setup(t)
+	ctx := context.Background()
+	short, err := client.GenToken(ctx, &youshu.GenTokenRequest{Expiry: 10 * time.Minute})
+	require.NoError(t, err)
+	once, err := client.GenToken(ctx, &youshu.GenTokenRequest{Once: true})
+	require.NoError(t, err)
+	removed, err := client.GenToken(ctx, &youshu.GenTokenRequest{})
+	require.NoError(t, err)
+	require.NoError(t, client.RemoveToken(ctx, removed.Value.Reveal()))
+	onceLink, _ := once.CockpitURL()
+	status, _ := get(t, onceLink)
+	require.Equal(t, http.StatusOK, status)
+	clock.Advance(10 * time.Minute)
+
+	shortLink, _ := short.CockpitURL()
+	removedLink, _ := removed.CockpitURL()
+	cases := []struct {
+		name, url, reason string
+		status            int
+	}{
+		{"unknown", srv.URL() + "/dash/cockpitIntegration?token=feedface", "unknown", http.StatusUnauthorized},
+		{"expired", shortLink, "expired", http.StatusUnauthorized},
+		{"once token used", onceLink, "used-up", http.StatusForbidden},
+		{"removed", removedLink, "unknown", http.StatusUnauthorized},
+		{"no token", srv.URL() + "/dash/cockpitIntegration", "missing-token", http.StatusUnauthorized},
+	}
+	for _, c := range cases {
+		status, page := get(t, c.url)
+		assert.Equal(t, c.status, status, c.name)
+		assert.Contains(t, page, `data-reason="`+c.reason+`"`, c.name)
+		assert.NotContains(t, page, `id="grant"`, c.name)
+	}
+}
+
+// TestOneClockDrivesAnHourOfClientCacheAndFake shares one manual clock
+// between the fake, the client and its cache: a token is minted, refreshed
+// ahead of its expiry, and the old one is refused by the fake's page once the
+// shared clock passes its hour, all in milliseconds.
+func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
+	t.Parallel()
+	client, _, clock := setup(t)
+	start := clock.Now()
+	mints := make(chan struct{}, 4)
+	cache, err := youshu.NewCache(client, youshu.CacheOptions{Clock: clock, OnEvent: func(e youshu.CacheEvent) {
+		if e.Kind == tokencache.EventMint {
+			mints <- struct{}{}
+		}
+	}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cache.Close() })
+	ctx := context.Background()
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+
+	first, err := cache.Get(ctx, "alice", req)
+	require.NoError(t, err)
+	<-mints
+	assert.Equal(t, start.Add(time.Hour), first.ExpiresAt)
+
+	clock.Advance(50 * time.Minute)
+	served, err := cache.Get(ctx, "alice", req)
+	require.NoError(t, err)
+	assert.Equal(t, first.Value, served.Value, "the old token is served while the refresh runs")
+	<-mints
+	second, err := cache.Get(ctx, "alice", req)
+	require.NoError(t, err)
+	assert.NotEqual(t, first.Value, second.Value)
+
+	clock.Advance(15 * time.Minute)
+	oldLink, _ := first.CockpitURL()
+	status, page := get(t, oldLink)
+	assert.Equal(t, http.StatusUnauthorized, status, "the fake saw the first token expire")
+	assert.Contains(t, page, `data-reason="expired"`)
+	newLink, _ := second.CockpitURL()
+	status, _ = get(t, newLink)
+	assert.Equal(t, http.StatusOK, status)
+}

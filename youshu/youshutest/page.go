@@ -1,0 +1,233 @@
+package youshutest
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/fakestate"
+)
+
+// chatBIRoute is the ChatBI integration route the genToken document names
+// ("chatbi/dialogIntegration"); the fake serves it under /dash/ and at the
+// root.
+const chatBIRoute = "chatbi/dialogIntegration"
+
+// servePageWithFault applies a fault for EndpointIntegration, then serves
+// the page.
+func (s *Server) servePageWithFault(w http.ResponseWriter, r *http.Request) {
+	f := s.takeFault(EndpointIntegration)
+	if f != nil && !f.delay(r) {
+		return
+	}
+	switch {
+	case f != nil && f.CloseMidBody:
+		closeMidBody(w)
+	case f != nil && f.replaces():
+		write(w, f.reply())
+	default:
+		s.servePage(w, r)
+	}
+}
+
+// pageTarget names what an integration path shows, or "" for a path the
+// fake does not know:
+//
+//	/dash/integration/{projectId}            report page
+//	/dash/screenIntegration/{projectId}?sid= large screen
+//	/dash/newScreen/integration/view/{sid}   new large screen
+//	/dash/cockpitIntegration                 cockpit
+//	/dash/chatbi/dialogIntegration           ChatBI dialog (also without /dash)
+func pageTarget(path string, q url.Values) string {
+	rest, _ := strings.CutPrefix(path, "/dash/")
+	switch {
+	case strings.HasSuffix(path, chatBIRoute):
+		return "ChatBI dialog"
+	case rest == "cockpitIntegration":
+		return "cockpit"
+	case strings.HasPrefix(rest, "integration/") && isID(strings.TrimPrefix(rest, "integration/")):
+		return "report page of project " + strings.TrimPrefix(rest, "integration/")
+	case strings.HasPrefix(rest, "screenIntegration/") && isID(strings.TrimPrefix(rest, "screenIntegration/")) && q.Get("sid") != "":
+		return "large screen " + q.Get("sid") + " of project " + strings.TrimPrefix(rest, "screenIntegration/")
+	case strings.HasPrefix(rest, "newScreen/integration/view/") && strings.TrimPrefix(rest, "newScreen/integration/view/") != "":
+		return "new large screen " + strings.TrimPrefix(rest, "newScreen/integration/view/")
+	}
+	return ""
+}
+
+func isID(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
+}
+
+// servePage serves an integration page the way the product checks its
+// token: it must be known, not removed, not expired, not a helper token, and
+// a once token not used yet. A page shown uses a once token up and extends
+// an autoRenew token. Refusals are an HTML error page with a 4xx status.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	target := pageTarget(r.URL.Path, q)
+	switch {
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		pageError(w, http.StatusMethodNotAllowed, "bad-request", "integration pages answer GET only")
+		return
+	case target == "":
+		pageError(w, http.StatusNotFound, "not-found", "no integration page at this path")
+		return
+	case q.Get("token") == "":
+		pageError(w, http.StatusUnauthorized, "missing-token", "the URL carries no token")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, _ := s.tokens.Get(q.Get("token"))
+	now := s.now()
+	switch {
+	case t == nil:
+		pageError(w, http.StatusUnauthorized, "unknown", "the token is unknown")
+	case t.Removed:
+		pageError(w, http.StatusUnauthorized, "unknown", "the token was removed")
+	case !now.Before(t.ExpiresAt):
+		pageError(w, http.StatusUnauthorized, "expired", "the token expired at "+t.ExpiresAt.UTC().Format(time.RFC3339))
+	case t.UseType != "":
+		pageError(w, http.StatusForbidden, "wrong-page", "a "+string(t.UseType)+" helper token cannot open pages")
+	case t.Once && t.Visits > 0:
+		pageError(w, http.StatusForbidden, "used-up", "the once token was already used")
+	default:
+		t.Visits++
+		if t.AutoRenew > 0 {
+			if renewed := now.Add(t.AutoRenew); renewed.After(t.ExpiresAt) {
+				t.ExpiresAt = renewed
+			}
+		}
+		fakestate.WriteGrant(w, grantOf(t, target, q))
+	}
+}
+
+func pageError(w http.ResponseWriter, status int, reason, msg string) {
+	fakestate.WritePageError(w, fakestate.PageError{Vendor: "youshu", Status: status, Reason: reason, Message: msg})
+}
+
+// grantOf describes what t shows on a page for target.
+func grantOf(t *issued, target string, q url.Values) fakestate.Grant {
+	g := fakestate.Grant{
+		Vendor: "youshu", Title: "Youshu BI integration (fake)", User: t.Subject,
+		Scope: "Manage (server default)", Target: target, Expires: t.ExpiresAt.UTC().Format(time.RFC3339),
+	}
+	req := t.Request
+	if req == nil {
+		return g
+	}
+	if req.ApplyScope != "" {
+		g.Scope = string(req.ApplyScope)
+	}
+	if t.Once {
+		g.Scope += ", once"
+	}
+	if t.AutoRenew > 0 {
+		g.Scope += ", renews by " + t.AutoRenew.String() + " on each visit"
+	}
+	for _, conn := range sortedKeys(req.FilterMap) {
+		rows := req.FilterMap[conn]
+		for _, f := range rows.DataFilters {
+			g.RowFilters = append(g.RowFilters, rowText(f, "connection "+conn, rows.Rule))
+		}
+	}
+	for _, conn := range sortedKeys(req.ColumnFilterMap) {
+		for _, f := range req.ColumnFilterMap[conn].DataFilters {
+			g.ColumnMasks = append(g.ColumnMasks, maskTexts(f, "connection "+conn)...)
+		}
+	}
+	for _, report := range req.ReportDataFilters {
+		for _, m := range report.DataModelFilters {
+			where := "report " + report.ReportID + ", model " + strconv.FormatInt(m.DataModelID, 10)
+			for _, f := range m.Rows {
+				g.RowFilters = append(g.RowFilters, rowText(f, where, m.Rule))
+			}
+			for _, f := range m.Columns {
+				g.ColumnMasks = append(g.ColumnMasks, maskTexts(f, where)...)
+			}
+		}
+	}
+	g.DisplaySettings = fakestate.Settings("", req.ClientSetting)
+	if req.EnableWatermark && req.Watermark != nil {
+		g.DisplaySettings = append(g.DisplaySettings, fakestate.Settings("watermark", req.Watermark)...)
+	}
+	for _, k := range sortedKeys(q) {
+		if k != "token" {
+			g.PageParams = append(g.PageParams, k+" = "+strings.Join(q[k], ", "))
+		}
+	}
+	return g
+}
+
+// rowText reads a row filter: "province in Hubei, Hunan (orders, connection 1)".
+func rowText(f filtermap.RowFilter, where string, rule filtermap.Rule) string {
+	in := "in"
+	if f.SelectType == filtermap.Unselect {
+		in = "not in"
+	}
+	var text string
+	if d := f.Filter.Dim; d != nil {
+		text = d.Field + " " + in + " " + strings.Join(f.Filter.Select, ", ")
+	} else {
+		groups := make([]string, 0, len(f.Filter.Or))
+		for _, g := range f.Filter.Or {
+			groups = append(groups, treeText(g))
+		}
+		text = strings.Join(groups, " or ")
+		if f.SelectType == filtermap.Unselect {
+			text = "not (" + text + ")"
+		}
+	}
+	table := f.TableName
+	if f.TableExprID != 0 {
+		table = "custom SQL " + strconv.FormatInt(f.TableExprID, 10)
+	}
+	if rule == filtermap.RuleOr {
+		where += ", any of"
+	}
+	return text + " (" + table + ", " + where + ")"
+}
+
+func treeText(g filtermap.TreeGroup) string {
+	fields := make([]string, len(g.Dims))
+	for i, d := range g.Dims {
+		fields[i] = d.Field
+	}
+	op, tuples := "in", g.Cond.InList
+	if len(g.Cond.ExcludeList) > 0 {
+		op, tuples = "not in", g.Cond.ExcludeList
+	}
+	parts := make([]string, len(tuples))
+	for i, tuple := range tuples {
+		parts[i] = "(" + strings.Join(tuple, ", ") + ")"
+	}
+	return "(" + strings.Join(fields, ", ") + ") " + op + " " + strings.Join(parts, ", ")
+}
+
+// maskTexts reads column masks: "orders.phone masked in view, export (connection 1)".
+func maskTexts(f filtermap.ColumnFilter, where string) []string {
+	out := make([]string, 0, len(f.DataMasks))
+	for _, m := range f.DataMasks {
+		ranges := make([]string, len(m.ApplyRange))
+		for i, r := range m.ApplyRange {
+			ranges[i] = string(r)
+		}
+		out = append(out, f.TableName+"."+m.Field+" masked in "+strings.Join(ranges, ", ")+" ("+where+")")
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
