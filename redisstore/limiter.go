@@ -58,6 +58,12 @@ type LimiterOptions struct {
 	Burst int
 	// Timeout bounds each Redis call. Default (0): DefaultTimeout.
 	Timeout time.Duration
+	// Replicas is how many replicas share the budget. While Redis is
+	// unavailable each limiter falls back to Rate/Replicas per second with a
+	// burst of Burst/Replicas (at least 1), so the fleet stays within the
+	// budget when every replica is on its own. Default (0): 1, the whole
+	// Rate, which lets a fleet in fallback exceed the shared budget.
+	Replicas int
 	// Cooldown is how long the limiter stays local after a Redis error
 	// before it asks Redis again. Default (0): DefaultCooldown.
 	Cooldown time.Duration
@@ -72,9 +78,9 @@ type LimiterOptions struct {
 // RateLimiter shares "Rate requests per second per action" among every
 // client using the same Redis and Prefix. It implements tencent.RateLimiter
 // and youshu.RateLimiter. When Redis fails or is slow, it waits on a local
-// x/time/rate limiter with the same rate (so a fleet in that state may go
-// over the shared budget), counts the error, and asks Redis again after
-// Cooldown. It is safe for concurrent use.
+// x/time/rate limiter at its share of the rate (LimiterOptions.Replicas),
+// counts the error, and asks Redis again after Cooldown. It is safe for
+// concurrent use.
 type RateLimiter struct {
 	rdb      redis.UniversalClient
 	opts     LimiterOptions
@@ -105,6 +111,8 @@ func NewRateLimiter(rdb redis.UniversalClient, opts LimiterOptions) (*RateLimite
 		return nil, validate.Fieldf("Timeout", "must not be negative")
 	case opts.Cooldown < 0:
 		return nil, validate.Fieldf("Cooldown", "must not be negative")
+	case opts.Replicas < 0:
+		return nil, validate.Fieldf("Replicas", "must not be negative (0 means 1)")
 	}
 	if opts.Rate == 0 {
 		opts.Rate = DefaultRate
@@ -118,6 +126,7 @@ func NewRateLimiter(rdb redis.UniversalClient, opts LimiterOptions) (*RateLimite
 	if opts.Cooldown == 0 {
 		opts.Cooldown = DefaultCooldown
 	}
+	opts.Replicas = max(opts.Replicas, 1)
 	interval := time.Duration(float64(time.Second) / opts.Rate)
 	if interval < time.Microsecond {
 		return nil, validate.Fieldf("Rate", "must be at most 1,000,000 per second")
@@ -189,7 +198,8 @@ func (l *RateLimiter) waitLocal(ctx context.Context, action string) error {
 	l.mu.Lock()
 	lim := l.local[action]
 	if lim == nil {
-		lim = rate.NewLimiter(rate.Limit(l.opts.Rate), l.opts.Burst)
+		share := l.opts.Replicas
+		lim = rate.NewLimiter(rate.Limit(l.opts.Rate/float64(share)), max(l.opts.Burst/share, 1))
 		l.local[action] = lim
 	}
 	l.mu.Unlock()

@@ -156,3 +156,30 @@ var (
 	_ tencent.RateLimiter = (*redisstore.RateLimiter)(nil)
 	_ youshu.RateLimiter  = (*redisstore.RateLimiter)(nil)
 )
+
+// Redis down: a limiter told how many replicas share the budget paces its
+// local fallback at that share, so the fleet stays within the budget while
+// each replica is on its own.
+func TestRateLimiterFallbackTakesItsShare(t *testing.T) {
+	srv := redistest.Start(t)
+	shared := newLimiter(t, srv.Client(), redisstore.LimiterOptions{Rate: 20, Burst: 4, Replicas: 40, Cooldown: time.Hour})
+	whole := newLimiter(t, srv.Client(), redisstore.LimiterOptions{Rate: 20, Burst: 4, Cooldown: time.Hour, Prefix: "other:"})
+	srv.Kill()
+	ctx := context.Background()
+	for _, l := range []*redisstore.RateLimiter{shared, whole} {
+		if err := l.Wait(ctx, "CreateEmbedToken"); err != nil {
+			t.Fatalf("first Wait with Redis down: %v", err)
+		}
+	}
+	// A share of 20/40 = 0.5 per second with a burst of 1: the next request
+	// is 2s away, so a 10ms deadline fails at once; the whole rate's burst
+	// of 4 lets it go.
+	soon, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	if err := shared.Wait(soon, "CreateEmbedToken"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second Wait on a 1/40 share = %v, want it refused as past the deadline", err)
+	}
+	if err := whole.Wait(soon, "CreateEmbedToken"); err != nil {
+		t.Fatalf("second Wait on the whole rate = %v, want nil (burst 4)", err)
+	}
+}
