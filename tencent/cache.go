@@ -114,8 +114,9 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 	return c, nil
 }
 
-// tokenID is a token's identity for the engine: its value.
-func tokenID(tok *EmbedToken) string { return tok.Value.Reveal() }
+// tokenID is a token's identity for the engine: a hash of its value, so a
+// store's index never holds the token itself.
+func tokenID(tok *EmbedToken) string { return tokencache.HashID(tok.Value.Reveal()) }
 
 // Get returns a live token for key, minting one with req when needed. A token
 // cached under key is served only if it was minted for a request equal to

@@ -106,12 +106,14 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	client.OnRevoke(func(token string) { _ = engine.InvalidateValue(context.Background(), token) })
+	client.OnRevoke(func(token string) { _ = engine.InvalidateValue(context.Background(), tokencache.HashID(token)) })
 	return &Cache{engine: engine, skew: engine.Skew()}, nil
 }
 
-// tokenID is a token's identity for the engine: its value.
-func tokenID(tok *Token) string { return tok.Value.Reveal() }
+// tokenID is a token's identity for the engine: a hash of its value, so a
+// store's index never holds the token itself. The OnRevoke hook hashes the
+// removed token the same way.
+func tokenID(tok *Token) string { return tokencache.HashID(tok.Value.Reveal()) }
 
 // Get returns a live token for key, minting one with req when needed. A token
 // cached under key is served only if it was minted for a request equal to

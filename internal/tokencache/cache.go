@@ -34,8 +34,9 @@ type Config[R, T any] struct {
 	// issuedAt means "when the mint started". A token that expires within
 	// Skew of the time it arrives is an error (ErrShortLived).
 	Lifetime func(token T) (issuedAt, expiresAt time.Time)
-	// ID returns the token's identity (such as the token string) for
-	// InvalidateValue. Optional; without it InvalidateValue is an error.
+	// ID returns the token's identity for InvalidateValue: HashID of the
+	// token string, never the token itself, since stores index entries by
+	// it. Optional; without it InvalidateValue is an error.
 	ID func(token T) string
 	// Fingerprint identifies everything in req that shapes the token (user,
 	// permissions, filters). A cached entry is served only to a Get whose
