@@ -120,9 +120,11 @@ func tokenID(tok *EmbedToken) string { return tokencache.HashID(tok.Value.Reveal
 
 // Get returns a live token for key, minting one with req when needed. A token
 // cached under key is served only if it was minted for a request equal to
-// req (RequestKey); otherwise Get mints and replaces it. req is checked
-// first: a bad one, or one whose Expiry the cache could never serve (not
-// longer than CacheOptions.Skew), is a *ValidationError and nothing is sent.
+// req (RequestKey); otherwise Get mints and replaces it. req and key are
+// checked first: a bad req, one whose Expiry the cache could never serve
+// (not longer than CacheOptions.Skew), or a key that is empty, longer than
+// 1024 bytes, not UTF-8 or with control characters is a *ValidationError
+// and nothing is sent. So is every call on a nil or zero Cache.
 func (c *Cache) Get(ctx context.Context, key string, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
 	if err := c.check(req); err != nil {
 		return nil, err
@@ -140,6 +142,9 @@ func (c *Cache) GetFor(ctx context.Context, req *CreateEmbedTokenRequest) (*Embe
 
 // check rejects what would make the cache throw the minted token away.
 func (c *Cache) check(req *CreateEmbedTokenRequest) error {
+	if err := c.ready(); err != nil {
+		return err
+	}
 	if req == nil {
 		return validate.Fieldf(createPrefix, "must not be nil")
 	}
@@ -153,16 +158,37 @@ func (c *Cache) check(req *CreateEmbedTokenRequest) error {
 	return nil
 }
 
+// ready rejects a Cache not made by NewCache (nil, or a zero Cache{}).
+func (c *Cache) ready() error {
+	if c == nil || c.engine == nil {
+		return validate.Fieldf("Cache", "must be made by NewCache (is nil or zero)")
+	}
+	return nil
+}
+
 // Invalidate drops the token cached for key.
 func (c *Cache) Invalidate(ctx context.Context, key string) error {
+	if err := c.ready(); err != nil {
+		return err
+	}
 	return c.engine.Invalidate(ctx, key)
 }
 
-// Stats returns what the cache has done so far.
-func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
+// Stats returns what the cache has done so far (nothing, for a nil Cache).
+func (c *Cache) Stats() CacheStats {
+	if c.ready() != nil {
+		return CacheStats{}
+	}
+	return c.engine.Stats()
+}
 
 // Close stops the cache and waits for its background refreshes.
-func (c *Cache) Close() error { return c.engine.Close() }
+func (c *Cache) Close() error {
+	if err := c.ready(); err != nil {
+		return err
+	}
+	return c.engine.Close()
+}
 
 // requestTags returns the ClearEmbedToken tag of the token req mints, taken
 // from the request itself (the answer need not echo UserCorpId). The tag is

@@ -173,14 +173,15 @@ func withDefaults[R, T any](cfg Config[R, T]) Config[R, T] {
 // request with req's fingerprint (Config.Fingerprint). Concurrent Gets for
 // one key and request share one mint; a Get whose ctx ends returns ctx.Err()
 // without stopping that mint. If Config.Bypass says req must not be shared,
-// Get mints a token for this call alone.
+// Get mints a token for this call alone. key must be valid UTF-8 of 1 to
+// MaxKeyLen bytes without control characters.
 func (c *Cache[R, T]) Get(ctx context.Context, key string, req R) (T, error) {
 	var zero T
 	switch {
 	case ctx == nil:
 		return zero, validate.Fieldf("ctx", "must not be nil")
-	case key == "":
-		return zero, validate.Fieldf("key", "must not be empty")
+	case checkKey(key) != nil:
+		return zero, checkKey(key)
 	}
 	return c.get(ctx, key, req, false)
 }
@@ -419,8 +420,11 @@ func (c *Cache[R, T]) save(ctx context.Context, key string, e Entry[T]) {
 // a mint for key already running is not cached. It returns the Store's
 // error, if any.
 func (c *Cache[R, T]) Invalidate(ctx context.Context, key string) error {
-	if ctx == nil {
+	switch {
+	case ctx == nil:
 		return validate.Fieldf("ctx", "must not be nil")
+	case checkKey(key) != nil:
+		return checkKey(key)
 	}
 	c.mu.Lock()
 	c.index.remove(key)
