@@ -88,10 +88,11 @@ type Cache struct {
 	skew   time.Duration
 }
 
-// NewCache returns a Cache that mints with client.
+// NewCache returns a Cache that mints with client, which must come from
+// NewClient. Bad opts are a *ValidationError naming the field.
 func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
-	if client == nil {
-		return nil, validate.Fieldf("client", "must not be nil")
+	if client == nil || client.api == nil {
+		return nil, validate.Fieldf("client", "must be made by NewClient (is nil or zero)")
 	}
 	engine, err := tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
 		Mint:        client.CreateEmbedToken,

@@ -24,6 +24,7 @@ func TestHostileCallerCacheOptions(t *testing.T) {
 		field  string
 	}{
 		{"nil client", nil, tencent.CacheOptions{}, "client"},
+		{"zero client", &tencent.Client{}, tencent.CacheOptions{}, "client"},
 		{"RefreshFraction NaN", client, tencent.CacheOptions{RefreshFraction: math.NaN()}, "RefreshFraction"},
 		{"RefreshFraction +Inf", client, tencent.CacheOptions{RefreshFraction: math.Inf(1)}, "RefreshFraction"},
 		{"RefreshFraction negative", client, tencent.CacheOptions{RefreshFraction: -0.1}, "RefreshFraction"},
@@ -118,25 +119,26 @@ func TestHostileCallerCacheCalls(t *testing.T) {
 }
 
 // TestHostileCallerNilCache: a *Cache left nil (NewCache's error ignored)
-// answers every method with a *ValidationError instead of panicking.
+// or declared as a zero Cache answers every method with a *ValidationError instead of panicking.
 func TestHostileCallerNilCache(t *testing.T) {
 	t.Parallel()
-	var cache *tencent.Cache
-	ctx := context.Background()
-	calls := map[string]func() error{
-		"Get":        func() error { _, err := cache.Get(ctx, "k", tencent.NewPageRequest(1, 2)); return err },
-		"GetFor":     func() error { _, err := cache.GetFor(ctx, tencent.NewPageRequest(1, 2)); return err },
-		"Invalidate": func() error { return cache.Invalidate(ctx, "k") },
-		"Close":      func() error { return cache.Close() },
-	}
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) { requireValidation(t, callWithoutPanic(t, call), "Cache") })
-	}
-	_ = callWithoutPanic(t, func() error {
-		if s := cache.Stats(); s != (tencent.CacheStats{}) {
-			t.Errorf("Stats of a nil cache: %+v", s)
+	for name, cache := range map[string]*tencent.Cache{"nil": nil, "zero": {}} {
+		ctx := context.Background()
+		calls := map[string]func() error{
+			"Get":        func() error { _, err := cache.Get(ctx, "k", tencent.NewPageRequest(1, 2)); return err },
+			"GetFor":     func() error { _, err := cache.GetFor(ctx, tencent.NewPageRequest(1, 2)); return err },
+			"Invalidate": func() error { return cache.Invalidate(ctx, "k") },
+			"Close":      func() error { return cache.Close() },
 		}
-		_ = fmt.Sprint(cache)
-		return nil
-	})
+		for call, f := range calls {
+			t.Run(name+"/"+call, func(t *testing.T) { requireValidation(t, callWithoutPanic(t, f), "Cache") })
+		}
+		_ = callWithoutPanic(t, func() error {
+			if s := cache.Stats(); s != (tencent.CacheStats{}) {
+				t.Errorf("Stats of a %s cache: %+v", name, s)
+			}
+			_ = fmt.Sprint(cache)
+			return nil
+		})
+	}
 }
