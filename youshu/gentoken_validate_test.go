@@ -142,3 +142,23 @@ func TestGenTokenAcceptsHarmlessNoOps(t *testing.T) {
 		})
 	}
 }
+
+// TestFakeIgnoresAutoRenewWithoutOnce: like the real service, the fake
+// renews a token on use only when it is a once token, so a test against it
+// cannot rely on a renewal the server would not make.
+func TestFakeIgnoresAutoRenewWithoutOnce(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv)
+	for _, once := range []bool{false, true} {
+		tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Once: once, Expiry: time.Hour, AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second}})
+		require.NoError(t, err)
+		issued, ok := srv.Lookup(tok.Value.Reveal())
+		require.True(t, ok)
+		if once {
+			assert.Equal(t, 20*time.Second, issued.AutoRenew, "once: autoRenew applies")
+		} else {
+			assert.Zero(t, issued.AutoRenew, "without once, autoRenew has no effect")
+		}
+	}
+}
