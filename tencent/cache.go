@@ -88,10 +88,11 @@ type Cache struct {
 	skew   time.Duration
 }
 
-// NewCache returns a Cache that mints with client.
+// NewCache returns a Cache that mints with client, which must come from
+// NewClient. Bad opts are a *ValidationError naming the field.
 func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
-	if client == nil {
-		return nil, validate.Fieldf("client", "must not be nil")
+	if client == nil || client.api == nil {
+		return nil, validate.Fieldf("client", "must be made by NewClient (is nil or zero)")
 	}
 	engine, err := tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
 		Mint:        client.CreateEmbedToken,
@@ -114,14 +115,17 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 	return c, nil
 }
 
-// tokenID is a token's identity for the engine: its value.
-func tokenID(tok *EmbedToken) string { return tok.Value.Reveal() }
+// tokenID is a token's identity for the engine: a hash of its value, so a
+// store's index never holds the token itself.
+func tokenID(tok *EmbedToken) string { return tokencache.HashID(tok.Value.Reveal()) }
 
 // Get returns a live token for key, minting one with req when needed. A token
 // cached under key is served only if it was minted for a request equal to
-// req (RequestKey); otherwise Get mints and replaces it. req is checked
-// first: a bad one, or one whose Expiry the cache could never serve (not
-// longer than CacheOptions.Skew), is a *ValidationError and nothing is sent.
+// req (RequestKey); otherwise Get mints and replaces it. req and key are
+// checked first: a bad req, one whose Expiry the cache could never serve
+// (not longer than CacheOptions.Skew), or a key that is empty, longer than
+// 1024 bytes, not UTF-8 or with control characters is a *ValidationError
+// and nothing is sent. So is every call on a nil or zero Cache.
 func (c *Cache) Get(ctx context.Context, key string, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
 	if err := c.check(req); err != nil {
 		return nil, err
@@ -139,6 +143,9 @@ func (c *Cache) GetFor(ctx context.Context, req *CreateEmbedTokenRequest) (*Embe
 
 // check rejects what would make the cache throw the minted token away.
 func (c *Cache) check(req *CreateEmbedTokenRequest) error {
+	if err := c.ready(); err != nil {
+		return err
+	}
 	if req == nil {
 		return validate.Fieldf(createPrefix, "must not be nil")
 	}
@@ -152,16 +159,37 @@ func (c *Cache) check(req *CreateEmbedTokenRequest) error {
 	return nil
 }
 
+// ready rejects a Cache not made by NewCache (nil, or a zero Cache{}).
+func (c *Cache) ready() error {
+	if c == nil || c.engine == nil {
+		return validate.Fieldf("Cache", "must be made by NewCache (is nil or zero)")
+	}
+	return nil
+}
+
 // Invalidate drops the token cached for key.
 func (c *Cache) Invalidate(ctx context.Context, key string) error {
+	if err := c.ready(); err != nil {
+		return err
+	}
 	return c.engine.Invalidate(ctx, key)
 }
 
-// Stats returns what the cache has done so far.
-func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
+// Stats returns what the cache has done so far (nothing, for a nil Cache).
+func (c *Cache) Stats() CacheStats {
+	if c.ready() != nil {
+		return CacheStats{}
+	}
+	return c.engine.Stats()
+}
 
 // Close stops the cache and waits for its background refreshes.
-func (c *Cache) Close() error { return c.engine.Close() }
+func (c *Cache) Close() error {
+	if err := c.ready(); err != nil {
+		return err
+	}
+	return c.engine.Close()
+}
 
 // requestTags returns the ClearEmbedToken tag of the token req mints, taken
 // from the request itself (the answer need not echo UserCorpId). The tag is

@@ -10,8 +10,8 @@ import (
 // String describes the cache by its counts only: its index holds keys and
 // live tokens, and reading it here would race with minting.
 func (c *Cache) String() string {
-	if c.engine == nil {
-		return "tencent.Cache{}" // not made by NewCache
+	if c.ready() != nil {
+		return "tencent.Cache{}" // nil, or not made by NewCache
 	}
 	s := c.Stats()
 	return fmt.Sprintf("tencent.Cache{hits: %d, misses: %d, mints: %d, refreshes: %d, errors: %d}",
@@ -23,7 +23,7 @@ func (c *Cache) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c)
 
 // LogValue logs the counts only.
 func (c *Cache) LogValue() slog.Value {
-	if c.engine == nil {
+	if c.ready() != nil {
 		return slog.GroupValue()
 	}
 	s := c.Stats()

@@ -87,10 +87,11 @@ type Cache struct {
 	skew   time.Duration
 }
 
-// NewCache returns a Cache that mints with client.
+// NewCache returns a Cache that mints with client, which must come from
+// NewClient. Bad opts are a *ValidationError naming the field.
 func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
-	if client == nil {
-		return nil, validate.Fieldf("client", "must not be nil")
+	if client == nil || client.rc == nil {
+		return nil, validate.Fieldf("client", "must be made by NewClient (is nil or zero)")
 	}
 	engine, err := tokencache.New(tokencache.Config[*GenTokenRequest, *Token]{
 		Mint:        client.GenToken,
@@ -106,18 +107,22 @@ func NewCache(client *Client, opts CacheOptions) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	client.OnRevoke(func(token string) { _ = engine.InvalidateValue(context.Background(), token) })
+	client.OnRevoke(func(token string) { _ = engine.InvalidateValue(context.Background(), tokencache.HashID(token)) })
 	return &Cache{engine: engine, skew: engine.Skew()}, nil
 }
 
-// tokenID is a token's identity for the engine: its value.
-func tokenID(tok *Token) string { return tok.Value.Reveal() }
+// tokenID is a token's identity for the engine: a hash of its value, so a
+// store's index never holds the token itself. The OnRevoke hook hashes the
+// removed token the same way.
+func tokenID(tok *Token) string { return tokencache.HashID(tok.Value.Reveal()) }
 
 // Get returns a live token for key, minting one with req when needed. A token
 // cached under key is served only if it was minted for a request equal to
 // req (RequestKey); otherwise Get mints and replaces it. A request the cache
 // would have to throw away once minted (no Expiry, or one not longer than
-// CacheOptions.Skew) is a *ValidationError and nothing is sent.
+// CacheOptions.Skew), a key that is empty, longer than 1024 bytes, not UTF-8
+// or with control characters, and every call on a nil or zero Cache are a
+// *ValidationError and nothing is sent.
 func (c *Cache) Get(ctx context.Context, key string, req *GenTokenRequest) (*Token, error) {
 	if err := c.check(req); err != nil {
 		return nil, err
@@ -135,6 +140,9 @@ func (c *Cache) GetFor(ctx context.Context, req *GenTokenRequest) (*Token, error
 
 // check rejects what would make the cache throw the minted token away.
 func (c *Cache) check(req *GenTokenRequest) error {
+	if err := c.ready(); err != nil {
+		return err
+	}
 	switch {
 	case req == nil:
 		return validate.Fieldf("GenTokenRequest", "must not be nil")
@@ -146,13 +154,34 @@ func (c *Cache) check(req *GenTokenRequest) error {
 	return nil
 }
 
+// ready rejects a Cache not made by NewCache (nil, or a zero Cache{}).
+func (c *Cache) ready() error {
+	if c == nil || c.engine == nil {
+		return validate.Fieldf("Cache", "must be made by NewCache (is nil or zero)")
+	}
+	return nil
+}
+
 // Invalidate drops the token cached for key.
 func (c *Cache) Invalidate(ctx context.Context, key string) error {
+	if err := c.ready(); err != nil {
+		return err
+	}
 	return c.engine.Invalidate(ctx, key)
 }
 
-// Stats returns what the cache has done so far.
-func (c *Cache) Stats() CacheStats { return c.engine.Stats() }
+// Stats returns what the cache has done so far (nothing, for a nil Cache).
+func (c *Cache) Stats() CacheStats {
+	if c.ready() != nil {
+		return CacheStats{}
+	}
+	return c.engine.Stats()
+}
 
 // Close stops the cache and waits for its background refreshes.
-func (c *Cache) Close() error { return c.engine.Close() }
+func (c *Cache) Close() error {
+	if err := c.ready(); err != nil {
+		return err
+	}
+	return c.engine.Close()
+}

@@ -10,7 +10,7 @@ import (
 // String describes the cache by its counts only: its index holds keys and
 // live tokens, and reading it here would race with minting.
 func (c *Cache) String() string {
-	if c.engine == nil {
+	if c.ready() != nil {
 		return "youshu.Cache{}" // not made by NewCache
 	}
 	s := c.Stats()
@@ -23,7 +23,7 @@ func (c *Cache) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c)
 
 // LogValue logs the counts only.
 func (c *Cache) LogValue() slog.Value {
-	if c.engine == nil {
+	if c.ready() != nil {
 		return slog.GroupValue()
 	}
 	s := c.Stats()

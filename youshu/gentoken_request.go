@@ -34,8 +34,9 @@ type GenTokenRequest struct {
 	AuthUserID int64
 	// RelationWithSystemPermission says how ResourcePermissions combine with
 	// the account's own permissions in Youshu (or: union, the server default;
-	// and: intersection; ignore: only ResourcePermissions). It applies only
-	// with AuthUniqueID (or AuthUserID) and OpenRP, and is rejected otherwise.
+	// and: intersection; ignore: only ResourcePermissions). It has no effect
+	// unless AuthUniqueID (or AuthUserID) and OpenRP are set; it is sent
+	// either way.
 	RelationWithSystemPermission Relation
 
 	// EnableWatermark turns the watermark on; Watermark applies only then.
@@ -90,14 +91,17 @@ type GenTokenRequest struct {
 	Once bool
 	// DomainID (domainId) picks the enterprise domain.
 	DomainID int64
-	// AutoRenew extends the token on every use; it needs Once.
+	// AutoRenew extends the token on every use. It has no effect unless Once
+	// is set; it is sent either way.
 	AutoRenew *AutoRenew
 	// ApplyScope is what the token may do (server default: ScopeManage).
 	// ScopeProject needs RelationIgnore, AuthUniqueID or AuthUserID,
 	// ResourcePermissions (so OpenRP) and ProjectID; ScopeDomain needs
 	// AuthUniqueID or AuthUserID.
 	ApplyScope ApplyScope
-	// ProjectID (projectId) is the project of ScopeProject, and only of it.
+	// ProjectID (projectId) is the project of ScopeProject, which requires
+	// it. It has no effect unless ApplyScope is ScopeProject; it is sent
+	// either way.
 	ProjectID int64
 	// EnableDefaultBookmark opens reports with their default bookmark.
 	EnableDefaultBookmark bool

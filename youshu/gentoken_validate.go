@@ -97,24 +97,19 @@ func (r *GenTokenRequest) validateScope() error {
 			return validate.Fieldf("authUniqueId", "authUniqueId or authUserId is required with applyScope Domain")
 		}
 	}
-	if r.ProjectID != 0 && r.ApplyScope != ScopeProject {
-		return validate.Fieldf("projectId", "allowed only with applyScope Project")
-	}
+	// projectId outside applyScope Project has no effect (the document: only
+	// Project needs it), so it is sent as it is.
 	return nil
 }
 
+// validateRelation rejects resourcePermissions without openRp: Youshu
+// ignores them then, and the token silently gets the account's full
+// permissions. relationWithSystemPermission without authUniqueId (or
+// authUserId) and openRp has no effect and weakens nothing (without openRp
+// there are no resourcePermissions to combine), so it is not an error.
 func (r *GenTokenRequest) validateRelation() error {
 	if len(r.ResourcePermissions) > 0 && !r.OpenRP {
 		return validate.Fieldf("resourcePermissions", "require openRp: without it Youshu ignores them and the token gets the account's full permissions")
-	}
-	if r.RelationWithSystemPermission == "" {
-		return nil
-	}
-	if !r.hasAuthAccount() {
-		return validate.Fieldf("relationWithSystemPermission", "applies only with authUniqueId (or authUserId)")
-	}
-	if !r.OpenRP {
-		return validate.Fieldf("relationWithSystemPermission", "applies only with openRp")
 	}
 	return nil
 }
@@ -139,9 +134,8 @@ func (r *GenTokenRequest) validateExpiry() error {
 	if r.AutoRenew == nil {
 		return nil
 	}
-	if !r.Once {
-		return validate.Fieldf("autoRenew", "applies only with once")
-	}
+	// Without once, autoRenew has no effect (the token is not renewed, which
+	// weakens nothing); its value is still checked, as it is still sent.
 	return checkSeconds("autoRenew.expiryTime", r.AutoRenew.Expiry, true)
 }
 

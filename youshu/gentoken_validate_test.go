@@ -62,16 +62,13 @@ func TestGenTokenValidation(t *testing.T) {
 		{"project needs resourcePermissions", project(func(r *youshu.GenTokenRequest) { r.ResourcePermissions = nil }), false, "resourcePermissions"},
 		{"project needs projectId", project(func(r *youshu.GenTokenRequest) { r.ProjectID = 0 }), false, "projectId"},
 		{"domain needs account", &youshu.GenTokenRequest{ApplyScope: youshu.ScopeDomain}, false, "authUniqueId"},
-		{"projectId only with Project", &youshu.GenTokenRequest{ApplyScope: youshu.ScopeManage, ProjectID: 1}, false, "projectId"},
 		{"resourcePermissions need openRp", &youshu.GenTokenRequest{ResourcePermissions: reportPermission()}, false, "resourcePermissions"},
-		{"relation needs account", &youshu.GenTokenRequest{RelationWithSystemPermission: youshu.RelationAnd, OpenRP: true}, false, "relationWithSystemPermission"},
-		{"relation needs openRp", &youshu.GenTokenRequest{RelationWithSystemPermission: youshu.RelationAnd, AuthUniqueID: "user"}, false, "relationWithSystemPermission"},
 		{"watermark needs uniqueId", &youshu.GenTokenRequest{EnableWatermark: true, Watermark: &youshu.Watermark{Nick: "n"}}, false, "watermark.uniqueId"},
 		{"negative expiry", &youshu.GenTokenRequest{Expiry: -time.Second}, false, "expiryTime"},
 		{"sub-second expiry", &youshu.GenTokenRequest{Expiry: 500 * time.Millisecond}, false, "expiryTime"},
 		{"fractional expiry", &youshu.GenTokenRequest{Expiry: 1500 * time.Millisecond}, false, "expiryTime"},
-		{"autoRenew needs once", &youshu.GenTokenRequest{AutoRenew: &youshu.AutoRenew{Expiry: time.Second}}, false, "autoRenew"},
 		{"autoRenew needs expiry", &youshu.GenTokenRequest{Once: true, AutoRenew: &youshu.AutoRenew{}}, false, "autoRenew.expiryTime"},
+		{"autoRenew negative, even without once", &youshu.GenTokenRequest{AutoRenew: &youshu.AutoRenew{Expiry: -time.Second}}, false, "autoRenew.expiryTime"},
 		{"autoRenew fractional", &youshu.GenTokenRequest{Once: true, AutoRenew: &youshu.AutoRenew{Expiry: 1500 * time.Millisecond}}, false, "autoRenew.expiryTime"},
 		{"bad filterMap", &youshu.GenTokenRequest{FilterMap: badRows}, false, `filterMap["700006204"].rule`},
 		{"bad columnFilterMap", &youshu.GenTokenRequest{ColumnFilterMap: badColumns}, false, "columnFilterMap"},
@@ -115,5 +112,53 @@ func TestGenTokenValidRequestsPassValidation(t *testing.T) {
 		"rows":                   {FilterMap: rowFilters()},
 	} {
 		assert.NoError(t, req.Validate(), name)
+	}
+}
+
+// TestGenTokenAcceptsHarmlessNoOps: combinations the genToken document says
+// have no effect, and that weaken nothing, are sent as they are (issue 11
+// item 5): the server ignores them, so rejecting them would only break
+// callers who copy the vendor's examples.
+func TestGenTokenAcceptsHarmlessNoOps(t *testing.T) {
+	t.Parallel()
+	for name, req := range map[string]*youshu.GenTokenRequest{
+		// "projectId: 只有 applyScope=Project 时才需要指定"
+		"projectId without applyScope Project": {ApplyScope: youshu.ScopeManage, ProjectID: 1},
+		"projectId with the default scope":     {ProjectID: 1},
+		// "relationWithSystemPermission: 只有 authUniqueId 配置的情况下且 openRp = true 时才生效"
+		"relation without an account": {RelationWithSystemPermission: youshu.RelationAnd, OpenRP: true, ResourcePermissions: reportPermission()},
+		"relation without openRp":     {RelationWithSystemPermission: youshu.RelationIgnore, AuthUniqueID: "user"},
+		// "autoRenew: 该参数只有在 once =true的时候生效"
+		"autoRenew without once": {AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second}, Expiry: time.Hour},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			require.NoError(t, req.Validate())
+			srv := youshutest.NewTestServer(t)
+			tok, err := newClient(t, srv).GenToken(context.Background(), req)
+			require.NoError(t, err)
+			assert.NotEmpty(t, tok.Value.Reveal())
+			assert.Equal(t, 1, srv.Count(""))
+		})
+	}
+}
+
+// TestFakeIgnoresAutoRenewWithoutOnce: like the real service, the fake
+// renews a token on use only when it is a once token, so a test against it
+// cannot rely on a renewal the server would not make.
+func TestFakeIgnoresAutoRenewWithoutOnce(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv)
+	for _, once := range []bool{false, true} {
+		tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Once: once, Expiry: time.Hour, AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second}})
+		require.NoError(t, err)
+		issued, ok := srv.Lookup(tok.Value.Reveal())
+		require.True(t, ok)
+		if once {
+			assert.Equal(t, 20*time.Second, issued.AutoRenew, "once: autoRenew applies")
+		} else {
+			assert.Zero(t, issued.AutoRenew, "without once, autoRenew has no effect")
+		}
 	}
 }

@@ -34,8 +34,9 @@ type Config[R, T any] struct {
 	// issuedAt means "when the mint started". A token that expires within
 	// Skew of the time it arrives is an error (ErrShortLived).
 	Lifetime func(token T) (issuedAt, expiresAt time.Time)
-	// ID returns the token's identity (such as the token string) for
-	// InvalidateValue. Optional; without it InvalidateValue is an error.
+	// ID returns the token's identity for InvalidateValue: HashID of the
+	// token string, never the token itself, since stores index entries by
+	// it. Optional; without it InvalidateValue is an error.
 	ID func(token T) string
 	// Fingerprint identifies everything in req that shapes the token (user,
 	// permissions, filters). A cached entry is served only to a Get whose
@@ -172,14 +173,15 @@ func withDefaults[R, T any](cfg Config[R, T]) Config[R, T] {
 // request with req's fingerprint (Config.Fingerprint). Concurrent Gets for
 // one key and request share one mint; a Get whose ctx ends returns ctx.Err()
 // without stopping that mint. If Config.Bypass says req must not be shared,
-// Get mints a token for this call alone.
+// Get mints a token for this call alone. key must be valid UTF-8 of 1 to
+// MaxKeyLen bytes without control characters.
 func (c *Cache[R, T]) Get(ctx context.Context, key string, req R) (T, error) {
 	var zero T
 	switch {
 	case ctx == nil:
 		return zero, validate.Fieldf("ctx", "must not be nil")
-	case key == "":
-		return zero, validate.Fieldf("key", "must not be empty")
+	case checkKey(key) != nil:
+		return zero, checkKey(key)
 	}
 	return c.get(ctx, key, req, false)
 }
@@ -423,8 +425,11 @@ func (c *Cache[R, T]) save(ctx context.Context, key string, e Entry[T]) {
 // a mint for key already running is not cached. It returns the Store's
 // error, if any.
 func (c *Cache[R, T]) Invalidate(ctx context.Context, key string) error {
-	if ctx == nil {
+	switch {
+	case ctx == nil:
 		return validate.Fieldf("ctx", "must not be nil")
+	case checkKey(key) != nil:
+		return checkKey(key)
 	}
 	c.mu.Lock()
 	c.index.remove(key)

@@ -85,7 +85,7 @@ func TestEvictionUnderConcurrentMints(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mustGet(t, c, string(rune('A'+i)), req{TTL: time.Duration(i+1) * time.Hour})
+			mustGet(t, c, "k"+strconv.Itoa(i), req{TTL: time.Duration(i+1) * time.Hour})
 		}()
 	}
 	wg.Wait()

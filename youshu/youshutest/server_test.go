@@ -69,7 +69,7 @@ func TestGenTokenEndpoint(t *testing.T) {
 		{"unknown path", "GET", "/", "", 404, 404},
 		{"not JSON", "POST", "/api/dash/util/genToken", "email=a", 200, 400},
 		{"unknown key", "POST", "/api/dash/util/genToken", adminBody(`,"expiryTme":5`), 200, 400},
-		{"invalid request", "POST", "/api/dash/util/genToken", adminBody(`,"projectId":5`), 200, 400},
+		{"invalid request", "POST", "/api/dash/util/genToken", adminBody(`,"applyScope":"Project"`), 200, 400},
 		{"no credential", "POST", "/api/dash/util/genToken", `{}`, 200, 401},
 		{"wrong password", "POST", "/api/dash/util/genToken", `{"email":"admin","password":"x"}`, 200, 401},
 		{"empty secret never matches", "POST", "/api/dash/util/genToken", `{"tokenType":"tokenKey","key":""}`, 200, 400},

@@ -54,7 +54,7 @@ func (s *Server) mint(caller, subject *Account, req *youshu.GenTokenRequest) str
 		Caller: caller.UniqueID, Subject: subject.UniqueID, UseType: req.UseType,
 		IssuedAt: now, ExpiresAt: now.Add(lifetime), Once: req.Once, Request: req,
 	}}
-	if req.AutoRenew != nil {
+	if req.AutoRenew != nil && req.Once { // the document: autoRenew applies only with once
 		t.AutoRenew = req.AutoRenew.Expiry
 	}
 	s.tokens.Add(value, t, now)
