@@ -84,8 +84,8 @@ func (r ApplyEmbedIntervalRequest) LogValue() slog.Value {
 // false is an *Error with CodeResultFalse (errors.Is ErrFailedOperation).
 // The token is scrubbed from any server message.
 func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedIntervalRequest) error {
-	if ctx == nil {
-		return validate.Fieldf("ctx", "must not be nil")
+	if err := c.ready(ctx); err != nil {
+		return err
 	}
 	if err := req.Validate(); err != nil {
 		return err

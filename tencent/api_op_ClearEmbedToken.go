@@ -54,8 +54,8 @@ func (r *ClearEmbedTokenRequest) Validate() error {
 // call it. An answer of false is an *Error with CodeResultFalse
 // (errors.Is ErrFailedOperation).
 func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenRequest) error {
-	if ctx == nil {
-		return validate.Fieldf("ctx", "must not be nil")
+	if err := c.ready(ctx); err != nil {
+		return err
 	}
 	if err := req.Validate(); err != nil {
 		return err
@@ -86,7 +86,7 @@ func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenReques
 // Cache) can drop them. A nil fn is ignored. fn must be fast and must not
 // call ClearEmbedToken.
 func (c *Client) OnClear(fn func(ClearEmbedTokenRequest)) {
-	if fn == nil {
+	if fn == nil || c == nil {
 		return
 	}
 	c.clearMu.Lock()

@@ -174,8 +174,8 @@ func putString(p map[string]any, key, value string) {
 // call is never retried except after RequestLimitExceeded (the service mints
 // on every call). Failures are *Error.
 func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
-	if ctx == nil {
-		return nil, validate.Fieldf("ctx", "must not be nil")
+	if err := c.ready(ctx); err != nil {
+		return nil, err
 	}
 	if err := req.Validate(); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package tencent
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/biembed/biembed-go/internal/httplimit"
 	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // The service, version and actions this package calls.
@@ -93,7 +95,24 @@ func NewClient(opts ...Option) (*Client, error) {
 
 // String describes the client by its embed host; it never shows the
 // credential (which lives inside tencentcloud/common's client).
-func (c *Client) String() string { return "tencent.Client{embedHost: " + c.embedHost + "}" }
+func (c *Client) String() string {
+	if c == nil {
+		return "tencent.Client(nil)"
+	}
+	return "tencent.Client{embedHost: " + c.embedHost + "}"
+}
+
+// ready refuses a client not made by NewClient (nil or the zero value) and a
+// nil context, before anything else happens.
+func (c *Client) ready(ctx context.Context) error {
+	if c == nil || c.api == nil {
+		return validate.Fieldf("Client", "must be made by NewClient")
+	}
+	if ctx == nil {
+		return validate.Fieldf("ctx", "must not be nil")
+	}
+	return nil
+}
 
 // Format writes String for every verb: printed raw, the client's fields
 // lead to common's client and its credential.
@@ -101,12 +120,19 @@ func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c
 
 // LogValue logs the embed host only.
 func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.GroupValue()
+	}
 	return slog.GroupValue(slog.String("embedHost", c.embedHost))
 }
 
 // CloseIdleConnections closes the idle keep-alive connections of the
 // client's transport.
-func (c *Client) CloseIdleConnections() { c.transport.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	if c != nil && c.transport != nil {
+		c.transport.CloseIdleConnections()
+	}
+}
 
 // clientProfile turns the options into common's profile: POST to our
 // endpoint, common's retries and region breaker off, debug dumps off.

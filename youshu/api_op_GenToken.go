@@ -12,7 +12,7 @@ import (
 // default credential when req.Credential is zero. Failures are a
 // *ValidationError before sending, or an *Error after.
 func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, error) {
-	if err := checkCtx(ctx); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
 	if req == nil {

@@ -19,7 +19,7 @@ const HelperTokenExpiry = 60 * time.Second
 // credential (a super admin) and HelperTokenExpiry. Pass its Value to
 // RemoveTokenWith or RenewTokenWith. It is never logged, even masked.
 func (c *Client) NewHelperToken(ctx context.Context, use UseType) (*Token, error) {
-	if err := checkCtx(ctx); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
 	if !validate.OneOf(use, UseDeleteToken, UseUpdateToken) {
@@ -33,7 +33,7 @@ func (c *Client) NewHelperToken(ctx context.Context, use UseType) (*Token, error
 
 // useHelper calls rmToken or renewToken with a helper token for t.
 func (c *Client) useHelper(ctx context.Context, endpoint, helper, t string) error {
-	if err := checkCtx(ctx); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return err
 	}
 	if err := checkTokenArg("helper", helper); err != nil {

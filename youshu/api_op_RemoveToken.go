@@ -7,7 +7,7 @@ import "context"
 // removes t with it, and then calls the OnRevoke listeners. A removed token
 // can no longer be used or renewed.
 func (c *Client) RemoveToken(ctx context.Context, t string) error {
-	if err := checkCtx(ctx); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return err
 	}
 	if err := checkTokenArg("t", t); err != nil {

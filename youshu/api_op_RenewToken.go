@@ -6,7 +6,7 @@ import "context"
 // updateToken helper with the client's default credential (a super admin)
 // and renews t with it. How far t is extended is up to the server.
 func (c *Client) RenewToken(ctx context.Context, t string) error {
-	if err := checkCtx(ctx); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return err
 	}
 	if err := checkTokenArg("t", t); err != nil {

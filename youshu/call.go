@@ -220,8 +220,12 @@ func resultString(endpoint string, raw json.RawMessage) (string, error) {
 	return s, nil
 }
 
-// checkCtx refuses a nil context before anything else happens.
-func checkCtx(ctx context.Context) error {
+// ready refuses a client not made by NewClient (nil or the zero value) and a
+// nil context, before anything else happens.
+func (c *Client) ready(ctx context.Context) error {
+	if c == nil || c.rc == nil {
+		return validate.Fieldf("Client", "must be made by NewClient")
+	}
 	if ctx == nil {
 		return validate.Fieldf("ctx", "must not be nil")
 	}

@@ -124,7 +124,7 @@ func (silentLogger) Debugf(string, ...any) {}
 // evict it. Listeners run in order on the caller's goroutine and must not
 // block; nil is ignored.
 func (c *Client) OnRevoke(f func(token string)) {
-	if f == nil {
+	if f == nil || c == nil {
 		return
 	}
 	c.mu.Lock()
@@ -142,14 +142,24 @@ func (c *Client) revoked(token string) {
 }
 
 // CloseIdleConnections closes the client's idle keep-alive connections.
-func (c *Client) CloseIdleConnections() { c.rc.GetClient().CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	if c != nil && c.rc != nil {
+		c.rc.GetClient().CloseIdleConnections()
+	}
+}
 
 // BaseURL returns the base URL the client was created with, normalised.
-func (c *Client) BaseURL() string { return c.base.String() }
+// It is empty for a client not made by NewClient.
+func (c *Client) BaseURL() string {
+	if c == nil || c.base == nil {
+		return ""
+	}
+	return c.base.String()
+}
 
 // String describes the client without its credential's secret.
 func (c *Client) String() string {
-	if c.base == nil {
+	if c == nil || c.base == nil {
 		return "youshu.Client{}" // not made by NewClient
 	}
 	return "youshu.Client{" + c.BaseURL() + ", credential: " + c.cfg.credential.String() + "}"
@@ -164,7 +174,7 @@ func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c
 
 // LogValue logs the base URL and the credential's kind and account.
 func (c *Client) LogValue() slog.Value {
-	if c.base == nil {
+	if c == nil || c.base == nil {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(slog.String("baseURL", c.BaseURL()), slog.Any("credential", c.cfg.credential))
