@@ -80,7 +80,8 @@ type Config[R, T any] struct {
 // Cache serves live tokens by key and mints only when needed. It is safe for
 // concurrent use. Close it to wait for its background refreshes.
 type Cache[R, T any] struct {
-	cfg    Config[R, T] // defaults applied
+	cfg    Config[R, T]    // defaults applied
+	mem    *memoryStore[T] // cfg.Store when it is the memory store itself, for the hit path
 	closed atomic.Bool
 	counts counters
 
@@ -121,7 +122,9 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 	if err := check(cfg); err != nil {
 		return nil, err
 	}
-	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[flightKey]*flight[T]), index: newIndex(),
+	cfg = withDefaults(cfg)
+	mem, _ := cfg.Store.(*memoryStore[T]) // exactly it: a Store embedding it may change Load
+	return &Cache[R, T]{cfg: cfg, mem: mem, flights: make(map[flightKey]*flight[T]), index: newIndex(),
 		retry: make(map[string]backoff)}, nil
 }
 
@@ -233,13 +236,12 @@ func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerpri
 // lookup returns the stored entry for fk.key if it may be served for fk.fp,
 // and starts a background refresh when the entry is inside its refresh margin.
 func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (Entry[T], bool) {
-	e, ok, err := c.load(ctx, fk.key)
-	if err != nil {
-		c.record(EventError, fk.key, err)
+	e, ok := c.loadFor(ctx, fk)
+	if !ok {
 		return e, false
 	}
 	now := c.cfg.Clock.Now()
-	if !ok || e.Fingerprint != fk.fp || !now.Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
+	if !now.Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
 		return e, false
 	}
 	c.record(EventHit, fk.key, nil)
@@ -247,6 +249,21 @@ func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (Entry[T]
 		c.refresh(ctx, fk, req, now)
 	}
 	return e, true
+}
+
+// loadFor returns the stored entry for fk.key if it was saved for fk.fp.
+// The memory store answers that from the entry's map slot alone
+// (memoryStore.loadFor); any other Store is asked through Load.
+func (c *Cache[R, T]) loadFor(ctx context.Context, fk flightKey) (Entry[T], bool) {
+	if c.mem != nil {
+		return c.mem.loadFor(fk.key, fk.fp)
+	}
+	e, ok, err := c.load(ctx, fk.key)
+	if err != nil {
+		c.record(EventError, fk.key, err)
+		return e, false
+	}
+	return e, ok && e.Fingerprint == fk.fp
 }
 
 // refreshMargin is how long before its expiry e should be replaced.
