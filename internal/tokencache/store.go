@@ -155,8 +155,15 @@ func (m *memEntry[T]) form() fpForm { return fpForm(m.issuedNsec >> formShift) }
 
 func (m *memEntry[T]) entry() Entry[T] {
 	return Entry[T]{Value: m.value, Fingerprint: m.fingerprint, ID: m.id, Tags: m.tags, Epoch: m.epoch,
-		IssuedAt:  time.Unix(m.issuedSec, int64(m.issuedNsec&(1<<formShift-1))).UTC(),
-		ExpiresAt: time.Unix(m.expiresSec, int64(m.expiresNsec)).UTC()}
+		IssuedAt: m.issuedAt(), ExpiresAt: m.expiresAt()}
+}
+
+func (m *memEntry[T]) issuedAt() time.Time {
+	return time.Unix(m.issuedSec, int64(m.issuedNsec&(1<<formShift-1))).UTC()
+}
+
+func (m *memEntry[T]) expiresAt() time.Time {
+	return time.Unix(m.expiresSec, int64(m.expiresNsec)).UTC()
 }
 
 // matches reports whether the entry, found under key, may be served to a
@@ -194,14 +201,14 @@ func (s *memoryStore[T]) Load(_ context.Context, key string) (Entry[T], bool, er
 // loadFor is the Cache's hit path: the entry under key if there is one and
 // it was saved for fingerprint fp (ok), without reading the entry's
 // fingerprint string when it is the key.
-func (s *memoryStore[T]) loadFor(key, fp string) (e Entry[T], ok bool) {
+func (s *memoryStore[T]) loadFor(key, fp string) (h hit[T], ok bool) {
 	s.mu.RLock()
 	m, found := s.get(key)
 	s.mu.RUnlock()
 	if !found || !m.matches(key, fp) {
-		return e, false
+		return h, false
 	}
-	return m.entry(), true
+	return hit[T]{value: m.value, issuedAt: m.issuedAt(), expiresAt: m.expiresAt()}, true
 }
 
 func (s *memoryStore[T]) Epoch(_ context.Context, key string, tags []string) (uint64, error) {
