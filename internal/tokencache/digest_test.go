@@ -1,8 +1,10 @@
 package tokencache
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -103,6 +105,26 @@ func BenchmarkDigestOf(b *testing.B) {
 	for b.Loop() {
 		if _, ok := digestOf(key); !ok {
 			b.Fatal("not decoded")
+		}
+	}
+}
+
+// TestDigestOfAgreesWithHexOnEveryByte puts each of the 256 byte values at
+// every position of a key and checks digestOf against encoding/hex
+// restricted to lower-case digits.
+func TestDigestOfAgreesWithHexOnEveryByte(t *testing.T) {
+	t.Parallel()
+	base := []byte(KeyOfJSON([]byte(`"every byte"`)))
+	for pos := len(keyPrefix); pos < len(base); pos++ {
+		for c := range 256 {
+			k := slices.Clone(base)
+			k[pos] = byte(c)
+			want, err := hex.DecodeString(string(k[len(keyPrefix):]))
+			wantOK := err == nil && strings.ToLower(string(k)) == string(k)
+			d, ok := digestOf(string(k))
+			if ok != wantOK || (ok && !bytes.Equal(d[:], want)) {
+				t.Fatalf("byte %#x at %d: digestOf ok=%v %x, want ok=%v %x", c, pos, ok, d, wantOK, want)
+			}
 		}
 	}
 }
