@@ -80,12 +80,14 @@ const epochSlots = 4096
 // tokens), scans the entries.
 //
 // A hit at scale costs cache misses, not instructions, so an entry lives
-// inside its map slot (no pointer to follow: memEntry), and keys of RequestKey's form
-// ("sha256:" + 64 lower-case hex digits) are kept by their 32-byte digest:
-// the slot is found and compared without reading a key string. No hash
-// stands in for a key: the digest is the key itself, decoded losslessly
-// (only lower-case digits are accepted, so no two keys decode alike), and
-// every other key stays a string in a map of its own.
+// inside its map slot (memEntry: no pointer to follow), and keys of
+// RequestKey's form ("sha256:" + 64 lower-case hex digits) are kept by their
+// 32-byte digest: the slot is found and compared without reading a key
+// string. No hash stands in for a key: the digest is the key itself, decoded
+// losslessly (only lower-case digits are accepted, so no two keys decode
+// alike), and every other key stays a string in a map of its own. The map
+// compares the whole digest or string, and a fingerprint is matched exactly
+// too (memEntry.matches), so no collision can serve a token.
 type memoryStore[T any] struct {
 	seed maphash.Seed
 
