@@ -81,7 +81,8 @@ type Config[R, T any] struct {
 // Cache serves live tokens by key and mints only when needed. It is safe for
 // concurrent use. Close it to wait for its background refreshes.
 type Cache[R, T any] struct {
-	cfg    Config[R, T] // defaults applied
+	cfg    Config[R, T]    // defaults applied
+	mem    *memoryStore[T] // cfg.Store when it is the memory store itself, for the hit path
 	closed atomic.Bool
 	counts counters
 
@@ -122,7 +123,9 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 	if err := check(cfg); err != nil {
 		return nil, err
 	}
-	return &Cache[R, T]{cfg: withDefaults(cfg), flights: make(map[flightKey]*flight[T]), index: newIndex(),
+	cfg = withDefaults(cfg)
+	mem, _ := cfg.Store.(*memoryStore[T]) // exactly it: a Store embedding it may change Load
+	return &Cache[R, T]{cfg: cfg, mem: mem, flights: make(map[flightKey]*flight[T]), index: newIndex(),
 		retry: make(map[string]backoff)}, nil
 }
 
@@ -226,34 +229,61 @@ func (c *Cache[R, T]) get(ctx context.Context, key string, req R, keyIsFingerpri
 		key = fp
 	}
 	fk := flightKey{key: key, fp: fp}
-	if e, ok := c.lookup(ctx, fk, req); ok {
-		return e.Value, nil
+	if h, ok := c.lookup(ctx, fk, req); ok {
+		return h.value, nil
 	}
 	return c.await(ctx, fk, req)
 }
 
 // lookup returns the stored entry for fk.key if it may be served for fk.fp,
 // and starts a background refresh when the entry is inside its refresh margin.
-func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (Entry[T], bool) {
+func (c *Cache[R, T]) lookup(ctx context.Context, fk flightKey, req R) (hit[T], bool) {
+	h, ok := c.loadFor(ctx, fk)
+	if !ok {
+		return h, false
+	}
+	now := c.cfg.Clock.Now()
+	if !now.Before(h.expiresAt.Add(-c.cfg.Skew)) {
+		return h, false
+	}
+	c.record(EventHit, fk.key, nil)
+	if !now.Before(h.expiresAt.Add(-c.margin(h.issuedAt, h.expiresAt))) {
+		c.refresh(ctx, fk, req, now)
+	}
+	return h, true
+}
+
+// hit is what a Get needs of a stored entry it may serve: less to copy
+// than an Entry.
+type hit[T any] struct {
+	value               T
+	issuedAt, expiresAt time.Time
+}
+
+// loadFor returns the stored entry for fk.key if it was saved for fk.fp.
+// The memory store answers that from the entry's map slot alone
+// (memoryStore.loadFor); any other Store is asked through Load.
+func (c *Cache[R, T]) loadFor(ctx context.Context, fk flightKey) (hit[T], bool) {
+	if c.mem != nil {
+		return c.mem.loadFor(fk.key, fk.fp)
+	}
 	e, ok, err := c.load(ctx, fk.key)
 	if err != nil {
 		c.record(EventError, fk.key, err)
-		return e, false
+		return hit[T]{}, false
 	}
-	now := c.cfg.Clock.Now()
-	if !ok || e.Fingerprint != fk.fp || !now.Before(e.ExpiresAt.Add(-c.cfg.Skew)) {
-		return e, false
-	}
-	c.record(EventHit, fk.key, nil)
-	if !now.Before(e.ExpiresAt.Add(-c.refreshMargin(e))) {
-		c.refresh(ctx, fk, req, now)
-	}
-	return e, true
+	return hit[T]{value: e.Value, issuedAt: e.IssuedAt, expiresAt: e.ExpiresAt}, ok && e.Fingerprint == fk.fp
 }
 
 // refreshMargin is how long before its expiry e should be replaced.
 func (c *Cache[R, T]) refreshMargin(e Entry[T]) time.Duration {
-	lifetime := e.ExpiresAt.Sub(e.IssuedAt)
+	return c.margin(e.IssuedAt, e.ExpiresAt)
+}
+
+// margin is the refresh margin of a token issued at issuedAt that expires
+// at expiresAt.
+func (c *Cache[R, T]) margin(issuedAt, expiresAt time.Time) time.Duration {
+	lifetime := expiresAt.Sub(issuedAt)
 	margin := max(time.Duration(c.cfg.RefreshFraction*float64(lifetime)), c.cfg.MinRefreshMargin)
 	return min(margin, lifetime/2)
 }

@@ -2,6 +2,7 @@ package tokencache
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"sort"
 	"strconv"
@@ -20,8 +21,11 @@ func storedKeys(c *Cache[req, token]) []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var keys []string
-	for k := range s.entries {
+	for k := range s.named {
 		keys = append(keys, k)
+	}
+	for d := range s.digests {
+		keys = append(keys, keyPrefix+hex.EncodeToString(d[:]))
 	}
 	sort.Strings(keys)
 	return keys

@@ -73,18 +73,29 @@ type Store[T any] interface {
 // invalidated; two names sharing a slot only make a save stale needlessly.
 const epochSlots = 4096
 
-// memoryStore is the default Store: a map behind a read-write lock, so hits
+// memoryStore is the default Store: maps behind a read-write lock, so hits
 // only take the read lock. The Cache bounds its size. Identities are
 // indexed; tags are not (an index would cost about 100 bytes an entry):
 // invalidating a tag, which is rare (an administrator clears a user's
 // tokens), scans the entries.
+//
+// A hit at scale costs cache misses, not instructions, so an entry lives
+// inside its map slot (memEntry: no pointer to follow), and keys of
+// RequestKey's form ("sha256:" + 64 lower-case hex digits) are kept by their
+// 32-byte digest: the slot is found and compared without reading a key
+// string. No hash stands in for a key: the digest is the key itself, decoded
+// losslessly (only lower-case digits are accepted, so no two keys decode
+// alike), and every other key stays a string in a map of its own. The map
+// compares the whole digest or string, and a fingerprint is matched exactly
+// too (memEntry.matches), so no collision can serve a token.
 type memoryStore[T any] struct {
 	seed maphash.Seed
 
 	mu      sync.RWMutex
-	entries map[string]*memEntry[T] // never changed once stored: replaced
-	byID    map[string]string       // token identity -> key
-	epochs  [epochSlots]uint64      // invalidation counters, by hash of key or tag
+	digests map[digest]memEntry[T] // entries under keys of RequestKey's form
+	named   map[string]memEntry[T] // entries under any other key
+	byID    map[string]string      // token identity -> key
+	epochs  [epochSlots]uint64     // invalidation counters, by hash of key or tag
 }
 
 // NewMemoryStore returns the in-memory Store a Cache uses by default, for
@@ -94,43 +105,112 @@ func NewMemoryStore[T any]() Store[T] { return newMemoryStore[T]() }
 func newMemoryStore[T any]() *memoryStore[T] {
 	return &memoryStore[T]{
 		seed:    maphash.MakeSeed(),
-		entries: make(map[string]*memEntry[T]),
+		digests: make(map[digest]memEntry[T]),
+		named:   make(map[string]memEntry[T]),
 		byID:    make(map[string]string),
 	}
 }
 
-// memEntry is an Entry as the memory store keeps it: times as Unix seconds
-// and nanoseconds (UTC on the way out) take 24 bytes instead of 48, and the
-// map holds a pointer, which keeps its slots small.
+// fpForm says how a memEntry's fingerprint is compared on a hit.
+type fpForm uint8
+
+const (
+	fpString fpForm = iota // as a string (fingerprint)
+	fpIsKey                // it equals the key: compare the Get's fingerprint with the Get's key
+)
+
+// memEntry is an Entry as the memory store keeps it, inside the map slot:
+// what a hit reads first (times, fingerprint form, value), then the rest.
+// Times are Unix seconds and nanoseconds (UTC on the way out); the
+// fingerprint's form rides in the top bits of issuedNsec (nanoseconds need
+// 30), which keeps the entry at 96 bytes for a pointer-sized T (a Go map
+// keeps up to 128 in the slot; every byte here costs about 1.3 in the map).
+//
+// A fingerprint equal to the key (GetFor, where the key is RequestKey) is
+// matched without reading it. Any other fingerprint is compared as a string,
+// which reads its bytes: keeping its 32-byte digest in the slot as well
+// would save that read for Get with an explicit key but cost about 42 bytes
+// an entry, past the 400-byte budget (issue 12).
 type memEntry[T any] struct {
-	value                   T
-	fingerprint, id         string
-	tags                    []string
-	epoch                   uint64
-	issuedSec, expiresSec   int64
-	issuedNsec, expiresNsec int32
+	issuedSec, expiresSec int64
+	issuedNsec            uint32 // the nanoseconds, and form << formShift
+	expiresNsec           int32
+	value                 T
+	fingerprint, id       string
+	tags                  []string
+	epoch                 uint64
 }
 
-func newMemEntry[T any](e Entry[T]) *memEntry[T] {
-	return &memEntry[T]{value: e.Value, fingerprint: e.Fingerprint, id: e.ID, tags: e.Tags, epoch: e.Epoch,
-		issuedSec: e.IssuedAt.Unix(), issuedNsec: int32(e.IssuedAt.Nanosecond()),
+const formShift = 30
+
+func newMemEntry[T any](key string, e Entry[T]) memEntry[T] {
+	form := fpString
+	if e.Fingerprint == key {
+		form = fpIsKey
+	}
+	return memEntry[T]{value: e.Value, fingerprint: e.Fingerprint, id: e.ID, tags: e.Tags, epoch: e.Epoch,
+		issuedSec: e.IssuedAt.Unix(), issuedNsec: uint32(e.IssuedAt.Nanosecond()) | uint32(form)<<formShift,
 		expiresSec: e.ExpiresAt.Unix(), expiresNsec: int32(e.ExpiresAt.Nanosecond())}
 }
 
+func (m *memEntry[T]) form() fpForm { return fpForm(m.issuedNsec >> formShift) }
+
 func (m *memEntry[T]) entry() Entry[T] {
 	return Entry[T]{Value: m.value, Fingerprint: m.fingerprint, ID: m.id, Tags: m.tags, Epoch: m.epoch,
-		IssuedAt:  time.Unix(m.issuedSec, int64(m.issuedNsec)).UTC(),
-		ExpiresAt: time.Unix(m.expiresSec, int64(m.expiresNsec)).UTC()}
+		IssuedAt: m.issuedAt(), ExpiresAt: m.expiresAt()}
+}
+
+func (m *memEntry[T]) issuedAt() time.Time {
+	return time.Unix(m.issuedSec, int64(m.issuedNsec&(1<<formShift-1))).UTC()
+}
+
+func (m *memEntry[T]) expiresAt() time.Time {
+	return time.Unix(m.expiresSec, int64(m.expiresNsec)).UTC()
+}
+
+// matches reports whether the entry, found under key, may be served to a
+// Get whose request has fingerprint fp. It agrees exactly with
+// m.fingerprint == fp: an fpIsKey entry was saved with fingerprint key, and
+// it is found only under that very key (digests are lossless), so the Get's
+// own strings decide without reading the entry's.
+func (m *memEntry[T]) matches(key, fp string) bool {
+	if m.form() == fpIsKey {
+		return fp == key
+	}
+	return fp == m.fingerprint
+}
+
+// get returns the entry under key.
+func (s *memoryStore[T]) get(key string) (memEntry[T], bool) {
+	if d, ok := digestOf(key); ok {
+		m, found := s.digests[d]
+		return m, found
+	}
+	m, found := s.named[key]
+	return m, found
 }
 
 func (s *memoryStore[T]) Load(_ context.Context, key string) (Entry[T], bool, error) {
 	s.mu.RLock()
-	m := s.entries[key]
+	m, ok := s.get(key)
 	s.mu.RUnlock()
-	if m == nil {
+	if !ok {
 		return Entry[T]{}, false, nil
 	}
 	return m.entry(), true, nil
+}
+
+// loadFor is the Cache's hit path: the entry under key if there is one and
+// it was saved for fingerprint fp (ok), without reading the entry's
+// fingerprint string when it is the key.
+func (s *memoryStore[T]) loadFor(key, fp string) (h hit[T], ok bool) {
+	s.mu.RLock()
+	m, found := s.get(key)
+	s.mu.RUnlock()
+	if !found || !m.matches(key, fp) {
+		return h, false
+	}
+	return hit[T]{value: m.value, issuedAt: m.issuedAt(), expiresAt: m.expiresAt()}, true
 }
 
 func (s *memoryStore[T]) Epoch(_ context.Context, key string, tags []string) (uint64, error) {
@@ -165,7 +245,12 @@ func (s *memoryStore[T]) Save(_ context.Context, key string, e Entry[T]) error {
 		return ErrStale
 	}
 	s.deleteLocked(key)
-	s.entries[key] = newMemEntry(e)
+	m := newMemEntry(key, e)
+	if d, ok := digestOf(key); ok {
+		s.digests[d] = m
+	} else {
+		s.named[key] = m
+	}
 	if e.ID != "" {
 		s.byID[e.ID] = key
 	}
@@ -190,11 +275,7 @@ func (s *memoryStore[T]) Invalidate(_ context.Context, t Target) error {
 		s.epochs[s.slot('t', tag)]++
 	}
 	if len(t.Tags) > 0 {
-		for k, m := range s.entries {
-			if hasAny(m.tags, t.Tags) {
-				s.deleteLocked(k) // deleting while ranging is allowed
-			}
-		}
+		s.deleteTagged(t.Tags)
 	}
 	for _, id := range t.IDs {
 		if k, ok := s.byID[id]; ok {
@@ -206,13 +287,41 @@ func (s *memoryStore[T]) Invalidate(_ context.Context, t Target) error {
 
 // deleteLocked drops key and its ID link.
 func (s *memoryStore[T]) deleteLocked(key string) {
-	m, ok := s.entries[key]
+	m, ok := s.get(key)
 	if !ok {
 		return
 	}
-	delete(s.entries, key)
-	if m.id != "" && s.byID[m.id] == key {
-		delete(s.byID, m.id)
+	if d, isDigest := digestOf(key); isDigest {
+		delete(s.digests, d)
+	} else {
+		delete(s.named, key)
+	}
+	s.unlinkID(m.id, key)
+}
+
+// unlinkID drops the ID link of the entry under key.
+func (s *memoryStore[T]) unlinkID(id, key string) {
+	if id != "" && s.byID[id] == key {
+		delete(s.byID, id)
+	}
+}
+
+// deleteTagged drops every entry saved with one of tags (deleting while
+// ranging is allowed).
+func (s *memoryStore[T]) deleteTagged(tags []string) {
+	for d, m := range s.digests {
+		if hasAny(m.tags, tags) {
+			delete(s.digests, d)
+			if linked, ok := digestOf(s.byID[m.id]); ok && linked == d {
+				delete(s.byID, m.id)
+			}
+		}
+	}
+	for k, m := range s.named {
+		if hasAny(m.tags, tags) {
+			delete(s.named, k)
+			s.unlinkID(m.id, k)
+		}
 	}
 }
 
@@ -229,5 +338,5 @@ func hasAny(tags, want []string) bool {
 func (s *memoryStore[T]) len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.entries)
+	return len(s.digests) + len(s.named)
 }
