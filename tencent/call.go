@@ -11,7 +11,6 @@ import (
 	"time"
 
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 
 	"github.com/biembed/biembed-go/internal/safetext"
 )
@@ -24,10 +23,10 @@ type reply[T any] struct {
 	sentAt    time.Time // client clock when the successful attempt started
 }
 
-// send calls action with params under the client's rate limit, retrying
-// RequestLimitExceeded with backoff while ctx allows. secrets are scrubbed
-// from server messages.
-func send[T any](ctx context.Context, c *Client, action string, params map[string]any, secrets ...string) (*reply[T], error) {
+// send calls action with body (its JSON parameters) under the client's rate
+// limit, retrying RequestLimitExceeded with backoff while ctx allows.
+// secrets are scrubbed from server messages.
+func send[T any](ctx context.Context, c *Client, action string, body []byte, secrets ...string) (*reply[T], error) {
 	var last *Error
 	for n := 1; ; n++ {
 		if err := c.waitTurn(ctx, action); err != nil {
@@ -35,7 +34,7 @@ func send[T any](ctx context.Context, c *Client, action string, params map[strin
 		}
 		sentAt, start := c.now(), time.Now()
 		env := newEnvelope[T]()
-		data, status, err := exchange(ctx, c, action, params, env, secrets)
+		data, status, err := exchange(ctx, c, action, body, env, secrets)
 		requestID := ""
 		if env.Response != nil {
 			requestID = c.cleanRequestID(env.Response.RequestID, secrets)
@@ -56,12 +55,11 @@ func send[T any](ctx context.Context, c *Client, action string, params map[strin
 
 // exchange makes one HTTP attempt and returns the answer's Data and the
 // HTTP status.
-func exchange[T any](ctx context.Context, c *Client, action string, params map[string]any, env *envelope[T], secrets []string) (*T, int, *Error) {
+func exchange[T any](ctx context.Context, c *Client, action string, body []byte, env *envelope[T], secrets []string) (*T, int, *Error) {
 	a := &attempt{}
 	ctx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, a), c.timeout)
 	defer cancel()
-	req := tchttp.NewCommonRequest(Service, APIVersion, action)
-	_ = req.SetActionParameters(params) // a map[string]any is always accepted
+	req := newWireRequest(action, body)
 	req.SetContext(ctx)
 	if err := c.api.Send(req, env); err != nil {
 		return nil, a.status, mapError(ctx, action, err, a, c.scrubber(secrets))
