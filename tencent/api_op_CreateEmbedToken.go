@@ -84,8 +84,8 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 		return err
 	}
 	for _, f := range [...]struct{ name, value string }{{"ExtraParam", r.ExtraParam}, {"UserCorpID", r.UserCorpID}, {"UserID", r.UserID}} {
-		if err := checkText(createPrefix+"."+f.name, f.value); err != nil {
-			return err
+		if !isPlainText(f.value) { // the field's name is built only for the error
+			return checkText(createPrefix+"."+f.name, f.value)
 		}
 	}
 	if r.TicketNum < 0 || r.TicketNum > MaxTicketNum {
@@ -154,8 +154,10 @@ func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequ
 			HTTPStatus: http.StatusOK, Message: "the answer has no BIToken"}
 	}
 	tok := newEmbedToken(rep.data, req, rep.requestID, rep.sentAt, c.embedHost)
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted",
-		slog.String("action", ActionCreateEmbedToken), slog.String("request_id", tok.RequestID),
-		slog.String("token", tok.masked()), slog.Time("expires_at", tok.ExpiresAt))
+	if c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted",
+			slog.String("action", ActionCreateEmbedToken), slog.String("request_id", tok.RequestID),
+			slog.String("token", tok.masked()), slog.Time("expires_at", tok.ExpiresAt))
+	}
 	return tok, nil
 }

@@ -32,14 +32,21 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, sec
 		if err := c.waitTurn(ctx, action); err != nil {
 			return nil, stopped(action, last, err)
 		}
-		sentAt, start := c.now(), time.Now()
+		logging := c.logger.Enabled(ctx, slog.LevelDebug)
+		var start time.Time
+		if logging {
+			start = time.Now()
+		}
+		sentAt := c.now()
 		env := newEnvelope[T]()
 		data, status, err := exchange(ctx, c, action, body, env, secrets)
 		requestID := ""
 		if env.Response != nil {
 			requestID = c.cleanRequestID(env.Response.RequestID, secrets)
 		}
-		c.logAttempt(ctx, action, n, status, time.Since(start), requestID, err)
+		if logging {
+			c.logAttempt(ctx, action, n, status, time.Since(start), requestID, err)
+		}
 		if err == nil {
 			return &reply[T]{data: data, requestID: requestID, sentAt: sentAt}, nil
 		}
@@ -56,9 +63,11 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, sec
 // exchange makes one HTTP attempt and returns the answer's Data and the
 // HTTP status.
 func exchange[T any](ctx context.Context, c *Client, action string, body []byte, env *envelope[T], secrets []string) (*T, int, *Error) {
-	a := &attempt{}
-	ctx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, a), c.timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	actx := &attemptContext{Context: ctx}
+	a := &actx.attempt
+	ctx = actx
 	req := newWireRequest(action, body)
 	req.SetContext(ctx)
 	if err := c.api.Send(req, env); err != nil {
@@ -164,7 +173,7 @@ func (c *Client) credentialSecrets() []string {
 // cleanRequestID returns the RequestId of a successful answer safe to log
 // and keep: a plain id as is, anything else cleaned like error text.
 func (c *Client) cleanRequestID(id string, secrets []string) string {
-	if isCode(id) && !containsAny(id, append(c.credentialSecrets(), secrets...)) {
+	if isCode(id) && !containsAny(id, secrets) && !containsAny(id, []string{c.cred.GetSecretKey(), c.cred.GetToken()}) {
 		return id
 	}
 	return c.scrubber(secrets).Clean(id, safetext.MaxFieldBytes)

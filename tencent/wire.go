@@ -146,6 +146,11 @@ func checkText(field, s string) error {
 	return nil
 }
 
+// isPlainText reports whether checkText accepts s.
+func isPlainText(s string) bool {
+	return len(s) <= maxTextBytes && utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
+}
+
 // checkTokenField refuses a token that cannot be one (see safetext.CheckToken).
 func checkTokenField(field, token string) error {
 	if safetext.CheckToken(token) != nil {
