@@ -127,7 +127,7 @@ func checkResponse(resp *http.Response, a *attempt) error {
 		return errContentEncoding
 	}
 	ct := resp.Header.Get("Content-Type")
-	if ct == "" {
+	if ct == "" || ct == "application/json" { // the service's; anything else is parsed
 		return nil
 	}
 	mediaType, _, err := mime.ParseMediaType(ct)
