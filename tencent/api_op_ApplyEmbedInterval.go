@@ -93,7 +93,11 @@ func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedInterval
 	params := map[string]any{"BIToken": req.BIToken.Reveal()}
 	targetParams(params, req.ProjectID, req.PageID, req.Intention, req.Scope)
 	putString(params, "ExtraParam", req.ExtraParam)
-	rep, err := send[applyEmbedTokenInfo](ctx, c, ActionApplyEmbedInterval, params, req.BIToken.Reveal())
+	body, err := mapBody(params)
+	if err != nil {
+		return err
+	}
+	rep, err := send[applyEmbedTokenInfo](ctx, c, ActionApplyEmbedInterval, body, req.BIToken.Reveal())
 	if err != nil {
 		return err
 	}

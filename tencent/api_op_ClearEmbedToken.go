@@ -68,8 +68,12 @@ func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenReques
 	if req.Scope == ScopePage {
 		params["PageId"] = strconv.FormatUint(req.PageID, 10)
 	}
+	body, err := mapBody(params)
+	if err != nil {
+		return err
+	}
 	c.notify(&c.clearingListeners, *req)
-	rep, err := send[bool](ctx, c, ActionClearEmbedToken, params)
+	rep, err := send[bool](ctx, c, ActionClearEmbedToken, body)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/biembed/biembed-go/clientsetting"
@@ -85,8 +84,8 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 		return err
 	}
 	for _, f := range [...]struct{ name, value string }{{"ExtraParam", r.ExtraParam}, {"UserCorpID", r.UserCorpID}, {"UserID", r.UserID}} {
-		if err := checkText(createPrefix+"."+f.name, f.value); err != nil {
-			return err
+		if !isPlainText(f.value) { // the field's name is built only for the error
+			return checkText(createPrefix+"."+f.name, f.value)
 		}
 	}
 	if r.TicketNum < 0 || r.TicketNum > MaxTicketNum {
@@ -131,44 +130,6 @@ func (r *CreateEmbedTokenRequest) checkTokenType() error {
 	return nil
 }
 
-// params returns the wire body of a validated request.
-func (r *CreateEmbedTokenRequest) params() (map[string]any, error) {
-	p := map[string]any{}
-	targetParams(p, r.ProjectID, r.PageID, r.Intention, r.Scope)
-	putString(p, "ExtraParam", r.ExtraParam)
-	putString(p, "UserCorpId", r.UserCorpID)
-	putString(p, "UserId", r.UserID)
-	if r.Expiry > 0 {
-		p["ExpireTime"] = strconv.FormatInt(int64(r.Expiry/time.Minute), 10)
-	}
-	if r.TicketNum > 0 {
-		p["TicketNum"] = r.TicketNum
-	}
-	if r.TokenType != 0 {
-		p["TokenType"] = int64(r.TokenType)
-	}
-	if r.TokenNum != 0 {
-		p["TokenNum"] = r.TokenNum
-	}
-	globalParam, err := r.GlobalParams.Encode()
-	if err != nil {
-		return nil, validate.Within(createPrefix, err)
-	}
-	putString(p, "GlobalParam", globalParam)
-	configParam, err := r.Config.Encode()
-	if err != nil {
-		return nil, validate.Within(createPrefix+".Config", err)
-	}
-	putString(p, "ConfigParam", configParam)
-	return p, nil
-}
-
-func putString(p map[string]any, key, value string) {
-	if value != "" {
-		p[key] = value
-	}
-}
-
 // CreateEmbedToken mints a strong-auth embed token. The request is checked
 // first; a bad one returns a *ValidationError without a network call. The
 // call is never retried except after RequestLimitExceeded (the service mints
@@ -180,11 +141,11 @@ func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequ
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	params, err := req.params()
+	w, err := req.keyWire()
 	if err != nil {
 		return nil, err
 	}
-	rep, err := send[embedTokenInfo](ctx, c, ActionCreateEmbedToken, params)
+	rep, err := send[embedTokenInfo](ctx, c, ActionCreateEmbedToken, w.appendJSON(make([]byte, 0, 256)))
 	if err != nil {
 		return nil, err
 	}
@@ -193,8 +154,10 @@ func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequ
 			HTTPStatus: http.StatusOK, Message: "the answer has no BIToken"}
 	}
 	tok := newEmbedToken(rep.data, req, rep.requestID, rep.sentAt, c.embedHost)
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted",
-		slog.String("action", ActionCreateEmbedToken), slog.String("request_id", tok.RequestID),
-		slog.String("token", tok.masked()), slog.Time("expires_at", tok.ExpiresAt))
+	if c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted",
+			slog.String("action", ActionCreateEmbedToken), slog.String("request_id", tok.RequestID),
+			slog.String("token", tok.masked()), slog.Time("expires_at", tok.ExpiresAt))
+	}
 	return tok, nil
 }

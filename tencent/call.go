@@ -11,7 +11,6 @@ import (
 	"time"
 
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 
 	"github.com/biembed/biembed-go/internal/safetext"
 )
@@ -24,23 +23,30 @@ type reply[T any] struct {
 	sentAt    time.Time // client clock when the successful attempt started
 }
 
-// send calls action with params under the client's rate limit, retrying
-// RequestLimitExceeded with backoff while ctx allows. secrets are scrubbed
-// from server messages.
-func send[T any](ctx context.Context, c *Client, action string, params map[string]any, secrets ...string) (*reply[T], error) {
+// send calls action with body (its JSON parameters) under the client's rate
+// limit, retrying RequestLimitExceeded with backoff while ctx allows.
+// secrets are scrubbed from server messages.
+func send[T any](ctx context.Context, c *Client, action string, body []byte, secrets ...string) (*reply[T], error) {
 	var last *Error
 	for n := 1; ; n++ {
 		if err := c.waitTurn(ctx, action); err != nil {
 			return nil, stopped(action, last, err)
 		}
-		sentAt, start := c.now(), time.Now()
+		logging := c.logger.Enabled(ctx, slog.LevelDebug)
+		var start time.Time
+		if logging {
+			start = time.Now()
+		}
+		sentAt := c.now()
 		env := newEnvelope[T]()
-		data, status, err := exchange(ctx, c, action, params, env, secrets)
+		data, status, err := exchange(ctx, c, action, body, env, secrets)
 		requestID := ""
 		if env.Response != nil {
 			requestID = c.cleanRequestID(env.Response.RequestID, secrets)
 		}
-		c.logAttempt(ctx, action, n, status, time.Since(start), requestID, err)
+		if logging {
+			c.logAttempt(ctx, action, n, status, time.Since(start), requestID, err)
+		}
 		if err == nil {
 			return &reply[T]{data: data, requestID: requestID, sentAt: sentAt}, nil
 		}
@@ -56,12 +62,13 @@ func send[T any](ctx context.Context, c *Client, action string, params map[strin
 
 // exchange makes one HTTP attempt and returns the answer's Data and the
 // HTTP status.
-func exchange[T any](ctx context.Context, c *Client, action string, params map[string]any, env *envelope[T], secrets []string) (*T, int, *Error) {
-	a := &attempt{}
-	ctx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, a), c.timeout)
+func exchange[T any](ctx context.Context, c *Client, action string, body []byte, env *envelope[T], secrets []string) (*T, int, *Error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req := tchttp.NewCommonRequest(Service, APIVersion, action)
-	_ = req.SetActionParameters(params) // a map[string]any is always accepted
+	actx := &attemptContext{Context: ctx}
+	a := &actx.attempt
+	ctx = actx
+	req := newWireRequest(action, body)
 	req.SetContext(ctx)
 	if err := c.api.Send(req, env); err != nil {
 		return nil, a.status, mapError(ctx, action, err, a, c.scrubber(secrets))
@@ -166,7 +173,7 @@ func (c *Client) credentialSecrets() []string {
 // cleanRequestID returns the RequestId of a successful answer safe to log
 // and keep: a plain id as is, anything else cleaned like error text.
 func (c *Client) cleanRequestID(id string, secrets []string) string {
-	if isCode(id) && !containsAny(id, append(c.credentialSecrets(), secrets...)) {
+	if isCode(id) && !containsAny(id, secrets) && !containsAny(id, []string{c.cred.GetSecretKey(), c.cred.GetToken()}) {
 		return id
 	}
 	return c.scrubber(secrets).Clean(id, safetext.MaxFieldBytes)

@@ -40,6 +40,9 @@ type localLimiter map[string]*rate.Limiter
 
 func newLocalLimiter(perSecond float64, burst int) localLimiter {
 	l := localLimiter{}
+	if rate.Limit(perSecond) == rate.Inf {
+		return l // no buckets: Wait lets everything through without reading the clock
+	}
 	for _, action := range []string{ActionCreateEmbedToken, ActionApplyEmbedInterval, ActionClearEmbedToken} {
 		l[action] = rate.NewLimiter(rate.Limit(perSecond), burst)
 	}

@@ -25,11 +25,12 @@ func RequestKey(req *CreateEmbedTokenRequest) (string, error) {
 	return tokencache.KeyOfJSON(w.appendJSON(buf[:0])), nil
 }
 
-// createKeyWire is the CreateEmbedToken body as params builds it, as a
-// struct whose fields are in the order encoding/json writes the keys of a
-// map (sorted), each left out exactly when params leaves it out: appendJSON
-// writes the same bytes as json.Marshal of params' map, and so the same key,
-// without building and sorting a map (TestRequestKeyMatchesParamsMap).
+// createKeyWire is the CreateEmbedToken body: CreateEmbedToken sends the
+// bytes appendJSON writes, and RequestKey hashes them. Its fields are in the
+// order encoding/json writes the keys of a map (sorted), each left out
+// exactly when the map the client used to send (params, now in a test file)
+// left it out: the same bytes and so the same keys, without building and
+// sorting a map (TestRequestKeyMatchesParamsMap, TestWireBodyMatchesParamsMap).
 type createKeyWire struct {
 	ConfigParam string                 `json:"ConfigParam,omitempty"`
 	ExpireTime  string                 `json:"ExpireTime,omitempty"`
@@ -49,7 +50,7 @@ type createKeyWire struct {
 // zeroPageID is the PageId of a dashboard (scope panel): present and 0.
 var zeroPageID uint64
 
-// keyWire returns the wire body of a validated request, as params does.
+// keyWire returns the wire body of a validated request.
 func (r *CreateEmbedTokenRequest) keyWire() (createKeyWire, error) {
 	w := createKeyWire{
 		ExtraParam: r.ExtraParam, Intention: string(r.Intention), ProjectID: r.ProjectID, Scope: string(r.Scope),

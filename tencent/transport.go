@@ -34,6 +34,21 @@ var (
 // attemptKey is the context key of the *attempt the transport reports into.
 type attemptKey struct{}
 
+// attemptContext is one attempt's context: its parent (the attempt's
+// timeout) and the *attempt under attemptKey, in one allocation.
+type attemptContext struct {
+	context.Context
+	attempt attempt
+}
+
+// Value returns the attempt under attemptKey, else the parent's value.
+func (c *attemptContext) Value(key any) any {
+	if key == (attemptKey{}) {
+		return &c.attempt
+	}
+	return c.Context.Value(key)
+}
+
 // attempt is what the transport saw of one HTTP exchange. common does not
 // return the response when it fails, so the transport records what the error
 // mapping needs. It is written and read on the calling goroutine only.
@@ -76,7 +91,7 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		resp.Body.Close()
 		return nil, err
 	}
-	body, err := readLimited(resp.Body, a)
+	body, err := readLimited(resp.Body, resp.ContentLength, a)
 	resp.Body.Close()
 	if err != nil {
 		return nil, err
@@ -112,7 +127,7 @@ func checkResponse(resp *http.Response, a *attempt) error {
 		return errContentEncoding
 	}
 	ct := resp.Header.Get("Content-Type")
-	if ct == "" {
+	if ct == "" || ct == "application/json" { // the service's; anything else is parsed
 		return nil
 	}
 	mediaType, _, err := mime.ParseMediaType(ct)
@@ -123,8 +138,30 @@ func checkResponse(resp *http.Response, a *attempt) error {
 }
 
 // readLimited reads the whole body if it is at most MaxResponseBytes long.
-func readLimited(body io.Reader, a *attempt) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(body, MaxResponseBytes+1))
+// A declared length (size) within the limit only sizes the buffer: a body
+// that ends early or goes on past it is read as it is, as io.ReadAll would.
+func readLimited(body io.Reader, size int64, a *attempt) ([]byte, error) {
+	if size < 0 || size > MaxResponseBytes {
+		b, err := io.ReadAll(io.LimitReader(body, MaxResponseBytes+1))
+		return checkRead(b, err, a)
+	}
+	b := make([]byte, 0, size+1)
+	for len(b) < cap(b) { // up to one byte past size: is there more?
+		n, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return checkRead(b, nil, a)
+		}
+		if err != nil {
+			return checkRead(nil, err, a)
+		}
+	}
+	rest, err := io.ReadAll(io.LimitReader(body, MaxResponseBytes+1-int64(len(b))))
+	return checkRead(append(b, rest...), err, a)
+}
+
+// checkRead records a failed or oversized read in a.
+func checkRead(b []byte, err error, a *attempt) ([]byte, error) {
 	switch {
 	case err != nil:
 		a.readErr = err

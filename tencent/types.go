@@ -70,3 +70,10 @@ func targetParams(params map[string]any, projectID, pageID uint64, intention Int
 		params["PageId"] = uint64(0)
 	}
 }
+
+// putString adds a non-empty value to params.
+func putString(p map[string]any, key, value string) {
+	if value != "" {
+		p[key] = value
+	}
+}

@@ -11,29 +11,81 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	tcjson "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/json"
 
 	"github.com/biembed/biembed-go/internal/safetext"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// envelope is the typed answer of one action, decoded once by common the way
-// the official generated models are: it embeds *tchttp.BaseResponse, which
-// parses error answers.
+// envelope is the typed answer of one action, as common.Client.Send fills
+// it: Send first checks the answer for common's error formats
+// (ParseErrorFromHTTPResponse), then decodes it (UnmarshalJSON). The official
+// generated models decode the body three times for that (the two error
+// formats, then the model); an envelope decodes it once, into answer, which
+// holds the error formats' fields beside the Response, and both methods use
+// that one decode.
 type envelope[T any] struct {
-	*tchttp.BaseResponse
-	Response *responseBody[T] `json:"Response"`
+	answer[T]
+	decoded   bool
+	decodeErr error
 }
 
-// responseBody is the Response object of every BI answer.
+// answer is what the one decode reads: the Response object and the fields of
+// the deprecated error format ({"code": ..., "codeDesc": ..., "message": ...}),
+// with the types and names tchttp.BaseResponse reads them with.
+type answer[T any] struct {
+	Response *responseBody[T] `json:"Response"`
+	Code     int              `json:"code"`
+	Message  string           `json:"message"`
+	CodeDesc string           `json:"codeDesc"`
+}
+
+// responseBody is the Response object of every BI answer, with common's
+// Error object.
 type responseBody[T any] struct {
+	Error struct {
+		Code    string `json:"Code"`
+		Message string `json:"Message"`
+	} `json:"Error"`
 	ErrorInfo *ErrorInfo `json:"ErrorInfo"`
 	Data      *T         `json:"Data"`
 	RequestID string     `json:"RequestId"`
 }
 
-func newEnvelope[T any]() *envelope[T] {
-	return &envelope[T]{BaseResponse: &tchttp.BaseResponse{}}
+func newEnvelope[T any]() *envelope[T] { return &envelope[T]{} }
+
+// ParseErrorFromHTTPResponse implements tchttp.Response: the error of an
+// answer in one of common's error formats, as tchttp.BaseResponse reports
+// it, or a ClientError.ParseJsonError for a body that does not decode.
+func (e *envelope[T]) ParseErrorFromHTTPResponse(body []byte) error {
+	if err := e.decode(body); err != nil {
+		return err
+	}
+	if r := e.Response; r != nil && r.Error.Code != "" {
+		return tcerr.NewTencentCloudSDKError(r.Error.Code, r.Error.Message, r.RequestID)
+	}
+	if e.Code != 0 {
+		return tcerr.NewTencentCloudSDKError(e.CodeDesc, e.Message, "")
+	}
+	return nil
+}
+
+// UnmarshalJSON decodes the answer unless ParseErrorFromHTTPResponse already
+// has.
+func (e *envelope[T]) UnmarshalJSON(body []byte) error { return e.decode(body) }
+
+// decode decodes body into e.answer the first time it is called, with
+// common's JSON package (as Send would), and returns that decode's error
+// every time. The error never quotes the body.
+func (e *envelope[T]) decode(body []byte) error {
+	if !e.decoded {
+		e.decoded = true
+		if err := tcjson.Unmarshal(body, &e.answer); err != nil {
+			e.decodeErr = tcerr.NewTencentCloudSDKError("ClientError.ParseJsonError", "the answer does not decode", "")
+		}
+	}
+	return e.decodeErr
 }
 
 // result returns the Data of a successful answer, or the *Error of an answer
@@ -92,6 +144,11 @@ func checkText(field, s string) error {
 		return validate.Fieldf(field, "must be valid UTF-8 without control characters")
 	}
 	return nil
+}
+
+// isPlainText reports whether checkText accepts s.
+func isPlainText(s string) bool {
+	return len(s) <= maxTextBytes && utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 // checkTokenField refuses a token that cannot be one (see safetext.CheckToken).
