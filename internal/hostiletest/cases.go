@@ -23,8 +23,13 @@ const (
 	Network                     // the connection dies before a response: a transport error
 )
 
+// String names the class, such as "Malformed".
 func (c Class) String() string {
-	return [...]string{"?", "HTTPStatus", "Malformed", "TooLarge", "Deadline", "Network"}[c]
+	names := [...]string{"?", "HTTPStatus", "Malformed", "TooLarge", "Deadline", "Network"}
+	if int(c) < 0 || int(c) >= len(names) {
+		return "?"
+	}
+	return names[c]
 }
 
 // Case is one hostile answer.

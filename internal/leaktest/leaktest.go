@@ -95,6 +95,7 @@ type Finding struct {
 	Detail string // what was wrong, with the sentinel replaced
 }
 
+// String describes the finding on one line.
 func (f Finding) String() string { return f.Type + ": " + f.Where + ": " + f.Detail }
 
 var (
