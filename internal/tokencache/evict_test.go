@@ -24,9 +24,10 @@ func storedKeys(c *Cache[req, token]) []string {
 	for k := range s.named {
 		keys = append(keys, k)
 	}
-	for d := range s.digests {
+	s.digests.all(func(d *digest, _ *memCold) bool {
 		keys = append(keys, keyPrefix+hex.EncodeToString(d[:]))
-	}
+		return true
+	})
 	sort.Strings(keys)
 	return keys
 }

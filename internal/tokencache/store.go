@@ -73,26 +73,27 @@ type Store[T any] interface {
 // invalidated; two names sharing a slot only make a save stale needlessly.
 const epochSlots = 4096
 
-// memoryStore is the default Store: maps behind a read-write lock, so hits
-// only take the read lock. The Cache bounds its size. Identities are
+// memoryStore is the default Store: tables behind a read-write lock, so
+// hits only take the read lock. The Cache bounds its size. Identities are
 // indexed; tags are not (an index would cost about 100 bytes an entry):
 // invalidating a tag, which is rare (an administrator clears a user's
 // tokens), scans the entries.
 //
-// A hit at scale costs cache misses, not instructions, so an entry lives
-// inside its map slot (memEntry: no pointer to follow), and keys of
-// RequestKey's form ("sha256:" + 64 lower-case hex digits) are kept by their
-// 32-byte digest: the slot is found and compared without reading a key
-// string. No hash stands in for a key: the digest is the key itself, decoded
-// losslessly (only lower-case digits are accepted, so no two keys decode
-// alike), and every other key stays a string in a map of its own. The map
-// compares the whole digest or string, and a fingerprint is matched exactly
-// too (memEntry.matches), so no collision can serve a token.
+// A hit at scale costs cache misses, not instructions. Keys of RequestKey's
+// form ("sha256:" + 64 lower-case hex digits) are kept by their 32-byte
+// digest in a digestTable, whose slot holds the digest and what a hit reads
+// (memHot) in one cache line: the slot is found and compared without reading
+// a key string or following a pointer. No hash stands in for a key: the
+// digest is the key itself, decoded losslessly (only lower-case digits are
+// accepted, so no two keys decode alike), and every other key stays a
+// string in a map of its own. The table compares the whole digest, the map
+// the whole string, and a fingerprint is matched exactly too (matches), so
+// no collision can serve a token.
 type memoryStore[T any] struct {
 	seed maphash.Seed
 
 	mu      sync.RWMutex
-	digests map[digest]memEntry[T] // entries under keys of RequestKey's form
+	digests digestTable[T]         // entries under keys of RequestKey's form
 	named   map[string]memEntry[T] // entries under any other key
 	byID    map[string]string      // token identity -> key
 	epochs  [epochSlots]uint64     // invalidation counters, by hash of key or tag
@@ -105,7 +106,7 @@ func NewMemoryStore[T any]() Store[T] { return newMemoryStore[T]() }
 func newMemoryStore[T any]() *memoryStore[T] {
 	return &memoryStore[T]{
 		seed:    maphash.MakeSeed(),
-		digests: make(map[digest]memEntry[T]),
+		digests: newDigestTable[T](),
 		named:   make(map[string]memEntry[T]),
 		byID:    make(map[string]string),
 	}
@@ -117,74 +118,105 @@ type fpForm uint8
 const (
 	fpString fpForm = iota // as a string (fingerprint)
 	fpIsKey                // it equals the key: compare the Get's fingerprint with the Get's key
+	fpEmpty                // it is empty (a Cache without Config.Fingerprint)
 )
 
-// memEntry is an Entry as the memory store keeps it, inside the map slot:
-// what a hit reads first (times, fingerprint form, value), then the rest.
-// Times are Unix seconds and nanoseconds (UTC on the way out); the
-// fingerprint's form rides in the top bits of issuedNsec (nanoseconds need
-// 30), which keeps the entry at 96 bytes for a pointer-sized T (a Go map
-// keeps up to 128 in the slot; every byte here costs about 1.3 in the map).
+// memEntry is an Entry as the memory store keeps it, in two parts: hot,
+// what a hit reads, and cold, the rest. In the digest table the hot part
+// sits beside its key in the slot and the cold part in a slice of its own,
+// so a hit reads one 64-byte cache line for a pointer-sized T.
+type memEntry[T any] struct {
+	hot  memHot[T]
+	cold memCold
+}
+
+// memHot is what a hit reads: the times as Unix seconds and nanoseconds
+// (UTC on the way out), the fingerprint's form in the top bits of
+// issuedNsec (nanoseconds need 30), and the value. With its 32-byte digest
+// it is 64 bytes for a pointer-sized T (TestMemEntryHotPartFillsOneLine).
 //
 // A fingerprint equal to the key (GetFor, where the key is RequestKey) is
-// matched without reading it. Any other fingerprint is compared as a string,
-// which reads its bytes: keeping its 32-byte digest in the slot as well
-// would save that read for Get with an explicit key but cost about 42 bytes
-// an entry, past the 400-byte budget (issue 12).
-type memEntry[T any] struct {
+// matched without reading it; any other fingerprint is compared as a
+// string, from the cold part.
+type memHot[T any] struct {
 	issuedSec, expiresSec int64
 	issuedNsec            uint32 // the nanoseconds, and form << formShift
 	expiresNsec           int32
 	value                 T
-	fingerprint, id       string
-	tags                  []string
-	epoch                 uint64
+}
+
+// memCold is what only saves, deletes, invalidations and Load read, and a
+// hit whose fingerprint is not its key.
+type memCold struct {
+	fingerprint, id string
+	tags            []string
+	epoch           uint64
 }
 
 const formShift = 30
 
 func newMemEntry[T any](key string, e Entry[T]) memEntry[T] {
 	form := fpString
-	if e.Fingerprint == key {
+	switch e.Fingerprint {
+	case key:
 		form = fpIsKey
+	case "":
+		form = fpEmpty
 	}
-	return memEntry[T]{value: e.Value, fingerprint: e.Fingerprint, id: e.ID, tags: e.Tags, epoch: e.Epoch,
-		issuedSec: e.IssuedAt.Unix(), issuedNsec: uint32(e.IssuedAt.Nanosecond()) | uint32(form)<<formShift,
-		expiresSec: e.ExpiresAt.Unix(), expiresNsec: int32(e.ExpiresAt.Nanosecond())}
+	return memEntry[T]{
+		hot: memHot[T]{value: e.Value,
+			issuedSec: e.IssuedAt.Unix(), issuedNsec: uint32(e.IssuedAt.Nanosecond()) | uint32(form)<<formShift,
+			expiresSec: e.ExpiresAt.Unix(), expiresNsec: int32(e.ExpiresAt.Nanosecond())},
+		cold: memCold{fingerprint: e.Fingerprint, id: e.ID, tags: e.Tags, epoch: e.Epoch},
+	}
 }
 
-func (m *memEntry[T]) form() fpForm { return fpForm(m.issuedNsec >> formShift) }
+func (m *memHot[T]) form() fpForm { return fpForm(m.issuedNsec >> formShift) }
 
 func (m *memEntry[T]) entry() Entry[T] {
-	return Entry[T]{Value: m.value, Fingerprint: m.fingerprint, ID: m.id, Tags: m.tags, Epoch: m.epoch,
-		IssuedAt: m.issuedAt(), ExpiresAt: m.expiresAt()}
+	return Entry[T]{Value: m.hot.value, Fingerprint: m.cold.fingerprint, ID: m.cold.id, Tags: m.cold.tags,
+		Epoch: m.cold.epoch, IssuedAt: m.hot.issuedAt(), ExpiresAt: m.hot.expiresAt()}
 }
 
-func (m *memEntry[T]) issuedAt() time.Time {
+func (m *memHot[T]) issuedAt() time.Time {
 	return time.Unix(m.issuedSec, int64(m.issuedNsec&(1<<formShift-1))).UTC()
 }
 
-func (m *memEntry[T]) expiresAt() time.Time {
+func (m *memHot[T]) expiresAt() time.Time {
 	return time.Unix(m.expiresSec, int64(m.expiresNsec)).UTC()
 }
 
-// matches reports whether the entry, found under key, may be served to a
-// Get whose request has fingerprint fp. It agrees exactly with
-// m.fingerprint == fp: an fpIsKey entry was saved with fingerprint key, and
-// it is found only under that very key (digests are lossless), so the Get's
-// own strings decide without reading the entry's.
-func (m *memEntry[T]) matches(key, fp string) bool {
-	if m.form() == fpIsKey {
+// matches reports whether the entry (hot and cold), found under key, may be
+// served to a Get whose request has fingerprint fp. It agrees exactly with
+// cold.fingerprint == fp: an fpIsKey entry was saved with fingerprint key,
+// and it is found only under that very key (digests are lossless), so the
+// Get's own strings decide without reading cold at all; so does an fpEmpty
+// entry's empty fingerprint.
+func matches[T any](hot *memHot[T], cold *memCold, key, fp string) bool {
+	switch hot.form() {
+	case fpIsKey:
 		return fp == key
+	case fpEmpty:
+		return fp == ""
 	}
-	return fp == m.fingerprint
+	return fp == cold.fingerprint
 }
 
-// get returns the entry under key.
+// tableKey returns the digest a key is kept under in s.digests, if it has
+// one: the key has RequestKey's form and does not decode to the zero digest,
+// which marks an empty slot there. Every other key is kept in s.named.
+func tableKey(key string) (digest, bool) {
+	d, ok := digestOf(key)
+	return d, ok && d != digest{}
+}
+
+// get returns (a copy of) the entry under key.
 func (s *memoryStore[T]) get(key string) (memEntry[T], bool) {
-	if d, ok := digestOf(key); ok {
-		m, found := s.digests[d]
-		return m, found
+	if d, ok := tableKey(key); ok {
+		if i, found := s.digests.find(&d); found {
+			return memEntry[T]{hot: s.digests.slots[i].hot, cold: s.digests.cold[i]}, true
+		}
+		return memEntry[T]{}, false
 	}
 	m, found := s.named[key]
 	return m, found
@@ -205,12 +237,26 @@ func (s *memoryStore[T]) Load(_ context.Context, key string) (Entry[T], bool, er
 // fingerprint string when it is the key.
 func (s *memoryStore[T]) loadFor(key, fp string) (h hit[T], ok bool) {
 	s.mu.RLock()
-	m, found := s.get(key)
-	s.mu.RUnlock()
-	if !found || !m.matches(key, fp) {
+	defer s.mu.RUnlock()
+	var hot *memHot[T]
+	var cold *memCold // read only when the fingerprint is not the key
+	if d, isDigest := tableKey(key); isDigest {
+		i, found := s.digests.find(&d)
+		if !found {
+			return h, false
+		}
+		hot, cold = &s.digests.slots[i].hot, &s.digests.cold[i]
+	} else {
+		m, found := s.named[key]
+		if !found {
+			return h, false
+		}
+		hot, cold = &m.hot, &m.cold
+	}
+	if !matches(hot, cold, key, fp) {
 		return h, false
 	}
-	return hit[T]{value: m.value, issuedAt: m.issuedAt(), expiresAt: m.expiresAt()}, true
+	return hit[T]{value: hot.value, issuedAt: hot.issuedAt(), expiresAt: hot.expiresAt()}, true
 }
 
 func (s *memoryStore[T]) Epoch(_ context.Context, key string, tags []string) (uint64, error) {
@@ -246,8 +292,8 @@ func (s *memoryStore[T]) Save(_ context.Context, key string, e Entry[T]) error {
 	}
 	s.deleteLocked(key)
 	m := newMemEntry(key, e)
-	if d, ok := digestOf(key); ok {
-		s.digests[d] = m
+	if d, ok := tableKey(key); ok {
+		s.digests.put(&d, m)
 	} else {
 		s.named[key] = m
 	}
@@ -291,12 +337,12 @@ func (s *memoryStore[T]) deleteLocked(key string) {
 	if !ok {
 		return
 	}
-	if d, isDigest := digestOf(key); isDigest {
-		delete(s.digests, d)
+	if d, isDigest := tableKey(key); isDigest {
+		s.digests.delete(&d)
 	} else {
 		delete(s.named, key)
 	}
-	s.unlinkID(m.id, key)
+	s.unlinkID(m.cold.id, key)
 }
 
 // unlinkID drops the ID link of the entry under key.
@@ -309,18 +355,23 @@ func (s *memoryStore[T]) unlinkID(id, key string) {
 // deleteTagged drops every entry saved with one of tags (deleting while
 // ranging is allowed).
 func (s *memoryStore[T]) deleteTagged(tags []string) {
-	for d, m := range s.digests {
+	var drop []digest // the table cannot change while it is ranged over
+	s.digests.all(func(d *digest, m *memCold) bool {
 		if hasAny(m.tags, tags) {
-			delete(s.digests, d)
-			if linked, ok := digestOf(s.byID[m.id]); ok && linked == d {
+			drop = append(drop, *d)
+			if linked, ok := tableKey(s.byID[m.id]); ok && linked == *d {
 				delete(s.byID, m.id)
 			}
 		}
+		return true
+	})
+	for i := range drop {
+		s.digests.delete(&drop[i])
 	}
 	for k, m := range s.named {
-		if hasAny(m.tags, tags) {
+		if hasAny(m.cold.tags, tags) {
 			delete(s.named, k)
-			s.unlinkID(m.id, k)
+			s.unlinkID(m.cold.id, k)
 		}
 	}
 }
@@ -338,5 +389,5 @@ func hasAny(tags, want []string) bool {
 func (s *memoryStore[T]) len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.digests) + len(s.named)
+	return s.digests.used + len(s.named)
 }
