@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -192,8 +193,13 @@ func decodeResponse(endpoint string, status int, contentType string, body []byte
 }
 
 // isHTML reports a text/html answer: a proxy's or login page, whatever it
-// holds.
+// holds. A type that starts "application/json" (as every answer of a
+// working server does, often with a charset) cannot parse to text/html, so
+// it is answered without mime.ParseMediaType's allocations.
 func isHTML(contentType string) bool {
+	if strings.HasPrefix(contentType, "application/json") {
+		return false
+	}
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	return mediaType == "text/html"
 }

@@ -2,8 +2,11 @@ package youshu
 
 import (
 	"errors"
+	"mime"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/biembed/biembed-go/internal/seeds"
 )
@@ -61,5 +64,21 @@ func TestRedactURL(t *testing.T) {
 		if got := redactURL(in); got != want {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestIsHTMLAgreesWithParseMediaType: isHTML's shortcut for JSON types
+// answers as mime.ParseMediaType does for every content type, and a JSON
+// answer (with or without a charset) costs no allocation.
+func TestIsHTMLAgreesWithParseMediaType(t *testing.T) { // not parallel: AllocsPerRun
+	for _, ct := range []string{"", "application/json", "application/json;charset=UTF-8",
+		"application/json; charset=utf-8", "application/jsonx", "application/json-seq", "Application/JSON",
+		"text/html", "text/html; charset=utf-8", "TEXT/HTML", " text/html", "text/html;", "text/plain",
+		"application/json\r\n", "application/json;\x00", "application/json,text/html"} {
+		mediaType, _, _ := mime.ParseMediaType(ct)
+		assert.Equal(t, mediaType == "text/html", isHTML(ct), "%q", ct)
+	}
+	for _, ct := range []string{"application/json", "application/json;charset=UTF-8"} {
+		assert.Zero(t, testing.AllocsPerRun(100, func() { _ = isHTML(ct) }), "%q", ct)
 	}
 }
