@@ -46,34 +46,9 @@ func (w *genTokenWire) appendJSON(b []byte) ([]byte, bool) {
 		e.optString("nick", w.Watermark.Nick)
 		e.b = append(e.b, '}')
 	}
-	var keys [8]string
-	if len(w.FilterMap) > 0 {
-		e.key("filterMap")
-		e.b = append(e.b, '{')
-		for _, k := range sortedKeys(w.FilterMap, keys[:0]) {
-			e.key(k)
-			e.rowFilters(w.FilterMap[k])
-		}
-		e.b = append(e.b, '}')
-	}
-	if len(w.ColumnFilterMap) > 0 {
-		e.key("columnFilterMap")
-		e.b = append(e.b, '{')
-		for _, k := range sortedKeys(w.ColumnFilterMap, keys[:0]) {
-			e.key(k)
-			e.columnFilters(w.ColumnFilterMap[k])
-		}
-		e.b = append(e.b, '}')
-	}
-	if len(w.TableFilterMap) > 0 {
-		e.key("tableFilterMap")
-		e.b = append(e.b, '{')
-		for _, k := range sortedKeys(w.TableFilterMap, keys[:0]) {
-			e.key(k)
-			e.tableFilters(w.TableFilterMap[k])
-		}
-		e.b = append(e.b, '}')
-	}
+	optObject(&e, "filterMap", w.FilterMap, e.rowFilters)
+	optObject(&e, "columnFilterMap", w.ColumnFilterMap, e.columnFilters)
+	optObject(&e, "tableFilterMap", w.TableFilterMap, e.tableFilters)
 	if len(w.PillFieldMap) > 0 {
 		e.key("pillFieldMap")
 		e.marshal(w.PillFieldMap)
@@ -229,6 +204,23 @@ func (e *jsonAppender) open(isNil bool) bool {
 	}
 	e.b = append(e.b, '[')
 	return true
+}
+
+// optObject writes a non-empty m as the object member name, its keys in
+// encoding/json's order and each value by value; an empty m is left out
+// (omitempty).
+func optObject[V any](e *jsonAppender, name string, m map[string]V, value func(V)) {
+	if len(m) == 0 {
+		return
+	}
+	var buf [8]string
+	e.key(name)
+	e.b = append(e.b, '{')
+	for _, k := range sortedKeys(m, buf[:0]) {
+		e.key(k)
+		value(m[k])
+	}
+	e.b = append(e.b, '}')
 }
 
 // sortedKeys returns m's keys sorted, as encoding/json orders them, in buf
