@@ -23,15 +23,6 @@
 // paths relative to ConfigParam (ChatBIConfigList[1].ConfigType).
 package clientsetting
 
-import "github.com/biembed/biembed-go/internal/validate"
-
-// ValidationError reports one field that breaks one rule. errors.Is(err,
-// ErrInvalid) holds for it. It is the same type in every biembed-go package.
-type ValidationError = validate.Error
-
-// ErrInvalid is matched by errors.Is for every ValidationError.
-var ErrInvalid = validate.ErrInvalid
-
 // Bool returns a pointer to v, for optional settings.
 func Bool(v bool) *bool { return &v }
 

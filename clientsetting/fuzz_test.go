@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/biembed/biembed-go/clientsetting"
-	"github.com/biembed/biembed-go/internal/jsontest"
-	"github.com/biembed/biembed-go/internal/seeds"
+	"github.com/biembed/biembed-go/internal/testkit/jsontest"
+	"github.com/biembed/biembed-go/internal/testkit/seeds"
 )
 
 func FuzzClientSetting(f *testing.F) {

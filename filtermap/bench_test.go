@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/seeds"
+	"github.com/biembed/biembed-go/internal/testkit/seeds"
 )
 
 // permissionBlock is the permission part of a genToken body.

@@ -41,12 +41,3 @@
 // type reports paths relative to that element. Map entries are checked in
 // key order, so the first problem reported is always the same.
 package filtermap
-
-import "github.com/biembed/biembed-go/internal/validate"
-
-// ValidationError reports one field that breaks one rule. errors.Is(err,
-// ErrInvalid) holds for it. It is the same type in every biembed-go package.
-type ValidationError = validate.Error
-
-// ErrInvalid is matched by errors.Is for every ValidationError.
-var ErrInvalid = validate.ErrInvalid

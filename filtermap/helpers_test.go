@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/jsontest"
+	"github.com/biembed/biembed-go/internal/testkit/jsontest"
 )
 
 // seedBlock returns the raw JSON of key in the seed object.

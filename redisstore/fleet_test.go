@@ -10,7 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/biembed/biembed-go/internal/redistest"
+	"github.com/biembed/biembed-go/internal/testkit/redistest"
 	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/redistest"
+	"github.com/biembed/biembed-go/internal/testkit/redistest"
 	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/youshu"

@@ -10,9 +10,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/biembed/biembed-go/internal/redistest"
+	"github.com/biembed/biembed-go/internal/testkit/redistest"
 	"github.com/biembed/biembed-go/internal/tokencache"
-	"github.com/biembed/biembed-go/internal/tokencache/storetest"
+	"github.com/biembed/biembed-go/internal/testkit/storetest"
 	"github.com/biembed/biembed-go/redisstore"
 )
 

@@ -2,14 +2,17 @@ package tencent
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// ClearEmbedTokenRequest is the input of ClearEmbedToken: which tokens of an
-// enterprise user to clear. Every field goes on the wire as a string.
+// ClearEmbedTokenRequest is the input of ClearEmbedToken: whose tokens to
+// clear, for which page or dashboard. The service takes no user id: a
+// clear reaches every token of that UserCorpID (every user of that
+// enterprise id) for that project, scope and page.
 type ClearEmbedTokenRequest struct {
 	ProjectID  uint64 // required
 	UserCorpID string // required
@@ -17,8 +20,9 @@ type ClearEmbedTokenRequest struct {
 	PageID     uint64 // required for ScopePage, 0 for ScopePanel
 }
 
-// ClearRequestFor returns the request that clears the tokens of tok's user
-// for tok's page or dashboard.
+// ClearRequestFor returns the request that clears the tokens of tok's
+// UserCorpID for tok's page or dashboard: tok's and every other token of
+// that enterprise id there.
 func ClearRequestFor(tok *EmbedToken) *ClearEmbedTokenRequest {
 	if tok == nil {
 		return nil
@@ -28,8 +32,7 @@ func ClearRequestFor(tok *EmbedToken) *ClearEmbedTokenRequest {
 
 const clearPrefix = "ClearEmbedTokenRequest"
 
-// Validate reports the first field of r that breaks a rule, as a
-// *ValidationError naming the field.
+// Validate reports the first field of r that breaks a rule.
 func (r *ClearEmbedTokenRequest) Validate() error {
 	switch {
 	case r == nil:
@@ -38,21 +41,22 @@ func (r *ClearEmbedTokenRequest) Validate() error {
 		return validate.Fieldf(clearPrefix+".ProjectID", "must be set")
 	case r.UserCorpID == "":
 		return validate.Fieldf(clearPrefix+".UserCorpID", "must be set")
-	case checkText(clearPrefix+".UserCorpID", r.UserCorpID) != nil:
-		return checkText(clearPrefix+".UserCorpID", r.UserCorpID)
 	case !validate.OneOf(r.Scope, ScopePanel, ScopePage):
-		return validate.Fieldf(clearPrefix+".Scope", "must be panel or page; got %q", r.Scope)
+		return validate.Fieldf(clearPrefix+".Scope", "must be panel or page")
 	case r.Scope == ScopePage && r.PageID == 0:
 		return validate.Fieldf(clearPrefix+".PageID", "must be set for scope page")
 	case r.Scope == ScopePanel && r.PageID != 0:
 		return validate.Fieldf(clearPrefix+".PageID", "must be 0 for scope panel")
 	}
-	return nil
+	return validate.Text(clearPrefix+".UserCorpID", r.UserCorpID, maxTextBytes)
 }
 
-// ClearEmbedToken clears embed tokens; only enterprise administrators may
-// call it. An answer of false is an *Error with CodeResultFalse
-// (errors.Is ErrFailedOperation).
+// ClearEmbedToken clears every token of req.UserCorpID for req's project,
+// scope and page; only enterprise administrators may call it. An answer of
+// false is an *Error matching ErrFailedOperation. Caches made by NewCache
+// with this client drop every token of that UserCorpID in the project, from
+// the moment the clear is sent (the service may clear before its answer
+// arrives), in every replica that shares their Store.
 func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenRequest) error {
 	if err := c.ready(ctx); err != nil {
 		return err
@@ -60,59 +64,47 @@ func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenReques
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	params := map[string]any{
-		"ProjectId":  strconv.FormatUint(req.ProjectID, 10),
-		"UserCorpId": req.UserCorpID,
-		"Scope":      string(req.Scope),
-	}
+	w := map[string]string{"ProjectId": strconv.FormatUint(req.ProjectID, 10), "UserCorpId": req.UserCorpID, "Scope": string(req.Scope)}
 	if req.Scope == ScopePage {
-		params["PageId"] = strconv.FormatUint(req.PageID, 10)
+		w["PageId"] = strconv.FormatUint(req.PageID, 10)
 	}
-	body, err := mapBody(params)
+	body, err := json.Marshal(w)
 	if err != nil {
 		return err
 	}
-	c.notify(&c.clearingListeners, *req)
-	rep, err := send[bool](ctx, c, ActionClearEmbedToken, body)
+	tags := []string{clearTag(req.ProjectID, req.UserCorpID)}
+	_ = c.notifyClear(ctx, tags) // voids racing saves; the call after the clear reports
+	rep, err := send[bool](ctx, c, ActionClearEmbedToken, body, false)
 	if err != nil {
 		return err
 	}
 	if !*rep.data {
-		return &Error{Action: ActionClearEmbedToken, Code: CodeResultFalse, RequestID: rep.requestID,
+		return &Error{Action: ActionClearEmbedToken, Code: codeResultFalse, RequestID: rep.requestID,
 			HTTPStatus: http.StatusOK, Message: "the service did not clear the tokens"}
 	}
-	c.notify(&c.clearListeners, *req)
-	return nil
+	return c.notifyClear(ctx, tags)
 }
 
-// OnClear registers fn to be called after every successful ClearEmbedToken
-// with the request that cleared tokens, so that caches of tokens (such as
-// Cache) can drop them. A nil fn is ignored. fn must be fast and must not
-// call ClearEmbedToken.
-func (c *Client) OnClear(fn func(ClearEmbedTokenRequest)) {
-	if fn == nil || c == nil {
-		return
-	}
-	c.clearMu.Lock()
-	defer c.clearMu.Unlock()
-	c.clearListeners = append(c.clearListeners, fn)
+// clearTag names the tokens a clear for corp in project reaches. The
+// service does not say whether clearing a dashboard clears the tokens of
+// its pages, or the reverse, so the tag covers the whole project: dropping
+// too many costs a mint; too few would serve a cleared token.
+func clearTag(projectID uint64, userCorpID string) string {
+	return "tencent-clear:" + strconv.FormatUint(projectID, 10) + "/" + userCorpID
 }
 
-// onClearing registers fn to be called before every ClearEmbedToken is
-// sent, so that a Cache can void the saves of mints racing the clear: the
-// service may clear a token before the clear's answer arrives.
-func (c *Client) onClearing(fn func(ClearEmbedTokenRequest)) {
-	c.clearMu.Lock()
-	defer c.clearMu.Unlock()
-	c.clearingListeners = append(c.clearingListeners, fn)
-}
-
-// notify calls the listeners in *list, read under clearMu, with req.
-func (c *Client) notify(list *[]func(ClearEmbedTokenRequest), req ClearEmbedTokenRequest) {
-	c.clearMu.Lock()
-	fns := *list
-	c.clearMu.Unlock()
+// notifyClear tells every cache made with c to drop the tokens under tags.
+// A cache that cannot (its shared store failing) makes a clear that
+// succeeded at the service fail, so no replica serves a cleared token
+// unknown to the caller.
+func (c *Client) notifyClear(ctx context.Context, tags []string) error {
+	c.mu.Lock()
+	fns := c.onClear
+	c.mu.Unlock()
 	for _, fn := range fns {
-		fn(req)
+		if err := fn(ctx, tags); err != nil {
+			return err
+		}
 	}
+	return nil
 }

@@ -2,8 +2,12 @@ package tencent
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/biembed/biembed-go/clientsetting"
@@ -11,12 +15,38 @@ import (
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
+// Intention says what is embedded.
+type Intention string
+
+// Scope says how much is embedded.
+type Scope string
+
+// TokenType says how a token is bound to users. The zero value omits it
+// (the service default).
+type TokenType int64
+
+// The documented intentions, scopes and token types.
+const (
+	IntentionEmbed  Intention = "embed"       // a page or a whole dashboard
+	IntentionChatBI Intention = "chatBIEmbed" // ChatBI
+
+	ScopePage    Scope = "page"    // one page (IntentionEmbed)
+	ScopePanel   Scope = "panel"   // a whole dashboard (IntentionEmbed)
+	ScopeProject Scope = "project" // ChatBI (IntentionChatBI)
+
+	TokenTypeNoUser     TokenType = 100 // no user bound, one token; not for ChatBI
+	TokenTypeSingleUser TokenType = 200 // one token per user; UserCorpID and UserID required
+	TokenTypeMultiUser  TokenType = 300 // several tokens per user (TokenNum); UserCorpID and UserID required
+)
+
 // Limits of CreateEmbedToken.
 const (
-	MaxExpiry     = 240 * time.Minute // longest token lifetime
-	DefaultExpiry = 240 * time.Minute // the service's lifetime when Expiry is 0
-	MaxTicketNum  = 99999             // most visits a token may be limited to
+	MaxExpiry    = 240 * time.Minute // longest token lifetime, and the service's when Expiry is 0
+	MaxTicketNum = 99999             // most visits a token may be limited to
 )
+
+// maxTextBytes bounds the free-text fields of a request.
+const maxTextBytes = 4096
 
 // CreateEmbedTokenRequest is the input of CreateEmbedToken. Build it with
 // NewPageRequest, NewDashboardRequest or NewChatBIRequest, then set the
@@ -36,7 +66,7 @@ type CreateEmbedTokenRequest struct {
 	UserID     string // the user id; required for TokenTypeSingleUser and TokenTypeMultiUser
 
 	// TicketNum limits how often the token can be used, 1 to 99999; 0 means
-	// no limit.
+	// no limit. Such tokens are never cached.
 	TicketNum int64
 
 	// GlobalParams filter every report of the embed; sent as GlobalParam.
@@ -60,16 +90,16 @@ func NewDashboardRequest(projectID uint64) *CreateEmbedTokenRequest {
 	return &CreateEmbedTokenRequest{ProjectID: projectID, Intention: IntentionEmbed, Scope: ScopePanel}
 }
 
-// NewChatBIRequest returns a request to embed ChatBI (intention chatBIEmbed,
-// scope project, no PageId sent).
+// NewChatBIRequest returns a request to embed ChatBI (intention
+// chatBIEmbed, scope project, no PageId sent).
 func NewChatBIRequest(projectID uint64) *CreateEmbedTokenRequest {
 	return &CreateEmbedTokenRequest{ProjectID: projectID, Intention: IntentionChatBI, Scope: ScopeProject}
 }
 
 const createPrefix = "CreateEmbedTokenRequest"
 
-// Validate reports the first field of r that breaks a documented rule, as a
-// *ValidationError naming the field.
+// Validate reports the first field of r that breaks a documented rule, as
+// a *biembed.ValidationError naming the field.
 func (r *CreateEmbedTokenRequest) Validate() error {
 	if r == nil {
 		return validate.Fieldf(createPrefix, "must not be nil")
@@ -80,16 +110,18 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 	if err := checkTarget(createPrefix, r.Intention, r.Scope, r.PageID); err != nil {
 		return err
 	}
-	if err := checkExpiry(r.Expiry); err != nil {
-		return err
+	switch {
+	case r.Expiry%time.Minute != 0:
+		return validate.Fieldf(createPrefix+".Expiry", "must be whole minutes")
+	case r.Expiry < 0 || r.Expiry > MaxExpiry:
+		return validate.Fieldf(createPrefix+".Expiry", "must be 1 to 240 minutes (0: the service's 240)")
+	case r.TicketNum < 0 || r.TicketNum > MaxTicketNum:
+		return validate.Fieldf(createPrefix+".TicketNum", "must be 0 (no limit) or 1 to %d", MaxTicketNum)
 	}
 	for _, f := range [...]struct{ name, value string }{{"ExtraParam", r.ExtraParam}, {"UserCorpID", r.UserCorpID}, {"UserID", r.UserID}} {
-		if !isPlainText(f.value) { // the field's name is built only for the error
-			return checkText(createPrefix+"."+f.name, f.value)
+		if err := validate.Text(createPrefix+"."+f.name, f.value, maxTextBytes); err != nil {
+			return err
 		}
-	}
-	if r.TicketNum < 0 || r.TicketNum > MaxTicketNum {
-		return validate.Fieldf(createPrefix+".TicketNum", "must be 0 (no limit) or 1 to %d", MaxTicketNum)
 	}
 	if err := r.checkTokenType(); err != nil {
 		return err
@@ -98,18 +130,6 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 		return validate.Within(createPrefix, err)
 	}
 	return validate.Within(createPrefix+".Config", r.Config.Validate())
-}
-
-func checkExpiry(d time.Duration) error {
-	switch {
-	case d == 0:
-		return nil
-	case d%time.Minute != 0:
-		return validate.Fieldf(createPrefix+".Expiry", "must be whole minutes")
-	case d < time.Minute || d > MaxExpiry:
-		return validate.Fieldf(createPrefix+".Expiry", "must be 1 to 240 minutes")
-	}
-	return nil
 }
 
 func (r *CreateEmbedTokenRequest) checkTokenType() error {
@@ -130,34 +150,98 @@ func (r *CreateEmbedTokenRequest) checkTokenType() error {
 	return nil
 }
 
+// checkTarget checks that intention and scope are known and consistent and
+// that pageID fits the scope: a page needs one, a dashboard has 0, ChatBI
+// sends none. prefix is the request type, for the field names.
+func checkTarget(prefix string, intention Intention, scope Scope, pageID uint64) error {
+	switch {
+	case !validate.OneOf(intention, IntentionEmbed, IntentionChatBI):
+		return validate.Fieldf(prefix+".Intention", "must be %q or %q", IntentionEmbed, IntentionChatBI)
+	case intention == IntentionEmbed && !validate.OneOf(scope, ScopePage, ScopePanel):
+		return validate.Fieldf(prefix+".Scope", "must be page or panel for intention embed")
+	case intention == IntentionChatBI && scope != ScopeProject:
+		return validate.Fieldf(prefix+".Scope", "must be project for ChatBI (intention chatBIEmbed)")
+	case scope == ScopePage && pageID == 0:
+		return validate.Fieldf(prefix+".PageID", "must be set for scope page")
+	case scope != ScopePage && pageID != 0:
+		return validate.Fieldf(prefix+".PageID", "must be 0 for a whole dashboard and for ChatBI")
+	}
+	return nil
+}
+
+// createWire is the CreateEmbedToken body, the one encoding: CreateEmbedToken
+// sends json.Marshal of it, and requestKey hashes those bytes.
+type createWire struct {
+	ProjectID   uint64  `json:"ProjectId"`
+	PageID      *uint64 `json:"PageId,omitempty"` // the page, 0 for a dashboard, absent for ChatBI
+	Intention   string  `json:"Intention"`
+	Scope       string  `json:"Scope"`
+	ExpireTime  string  `json:"ExpireTime,omitempty"`
+	ExtraParam  string  `json:"ExtraParam,omitempty"`
+	UserCorpID  string  `json:"UserCorpId,omitempty"`
+	UserID      string  `json:"UserId,omitempty"`
+	TicketNum   int64   `json:"TicketNum,omitempty"`
+	GlobalParam string  `json:"GlobalParam,omitempty"`
+	TokenType   int64   `json:"TokenType,omitempty"`
+	TokenNum    int64   `json:"TokenNum,omitempty"`
+	ConfigParam string  `json:"ConfigParam,omitempty"`
+}
+
+// body validates r and returns its wire body.
+func (r *CreateEmbedTokenRequest) body() ([]byte, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	w := createWire{ProjectID: r.ProjectID, Intention: string(r.Intention), Scope: string(r.Scope), ExtraParam: r.ExtraParam,
+		UserCorpID: r.UserCorpID, UserID: r.UserID, TicketNum: r.TicketNum, TokenType: int64(r.TokenType), TokenNum: r.TokenNum}
+	if r.Scope != ScopeProject {
+		w.PageID = &r.PageID
+	}
+	if r.Expiry > 0 {
+		w.ExpireTime = strconv.FormatInt(int64(r.Expiry/time.Minute), 10)
+	}
+	var err error
+	if w.GlobalParam, err = r.GlobalParams.Encode(); err != nil {
+		return nil, validate.Within(createPrefix+".GlobalParams", err)
+	}
+	if w.ConfigParam, err = r.Config.Encode(); err != nil {
+		return nil, validate.Within(createPrefix+".Config", err)
+	}
+	return json.Marshal(w)
+}
+
+// requestKey is the cache's key for r: the hash of its wire body, so equal
+// requests give equal keys in every process.
+func requestKey(r *CreateEmbedTokenRequest) (string, error) {
+	b, err := r.body()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "tencent:" + hex.EncodeToString(sum[:]), nil
+}
+
 // CreateEmbedToken mints a strong-auth embed token. The request is checked
-// first; a bad one returns a *ValidationError without a network call. The
-// call is never retried except after RequestLimitExceeded (the service mints
-// on every call). Failures are *Error.
+// first; a bad one gets a *biembed.ValidationError and nothing is sent.
+// Failures are *Error.
 func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
 	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
-	if err := req.Validate(); err != nil {
-		return nil, err
-	}
-	w, err := req.keyWire()
+	body, err := req.body()
 	if err != nil {
 		return nil, err
 	}
-	rep, err := send[embedTokenInfo](ctx, c, ActionCreateEmbedToken, w.appendJSON(make([]byte, 0, 256)))
+	rep, err := send[embedTokenInfo](ctx, c, ActionCreateEmbedToken, body, true)
 	if err != nil {
 		return nil, err
 	}
 	if rep.data.BIToken == "" {
-		return nil, &Error{Action: ActionCreateEmbedToken, Code: CodeEmptyResponse, RequestID: rep.requestID,
+		return nil, &Error{Action: ActionCreateEmbedToken, Code: codeEmpty, RequestID: rep.requestID,
 			HTTPStatus: http.StatusOK, Message: "the answer has no BIToken"}
 	}
-	tok := newEmbedToken(rep.data, req, rep.requestID, rep.sentAt, c.embedHost)
-	if c.logger.Enabled(ctx, slog.LevelDebug) {
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted",
-			slog.String("action", ActionCreateEmbedToken), slog.String("request_id", tok.RequestID),
-			slog.String("token", tok.masked()), slog.Time("expires_at", tok.ExpiresAt))
-	}
+	tok := newEmbedToken(rep.data, req, rep.requestID, rep.sentAt, c.cfg.embedHost)
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted", slog.String("request_id", tok.RequestID),
+		slog.Any("token", tok.Value), slog.Time("expires_at", tok.ExpiresAt))
 	return tok, nil
 }

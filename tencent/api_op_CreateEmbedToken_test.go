@@ -12,7 +12,7 @@ import (
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/seeds"
+	"github.com/biembed/biembed-go/internal/testkit/seeds"
 	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"

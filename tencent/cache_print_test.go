@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/biembed/biembed-go/internal/leaktest"
+	"github.com/biembed/biembed-go/internal/testkit/leaktest"
 	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/tencent"
 )

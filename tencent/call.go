@@ -3,241 +3,165 @@ package tencent
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
 
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/safetext"
 )
 
-// reply is the Data of a successful answer with what the caller needs to
-// know about the exchange.
+// reply is the Data of a successful answer and what the caller needs to
+// know of the exchange.
 type reply[T any] struct {
 	data      *T
 	requestID string
 	sentAt    time.Time // client clock when the successful attempt started
 }
 
-// send calls action with body (its JSON parameters) under the client's rate
-// limit, retrying RequestLimitExceeded with backoff while ctx allows.
-// secrets are scrubbed from server messages.
-func send[T any](ctx context.Context, c *Client, action string, body []byte, secrets ...string) (*reply[T], error) {
-	var last *Error
-	for n := 1; ; n++ {
-		if err := c.waitTurn(ctx, action); err != nil {
-			return nil, stopped(action, last, err)
-		}
-		logging := c.logger.Enabled(ctx, slog.LevelDebug)
-		var start time.Time
-		if logging {
-			start = time.Now()
-		}
-		sentAt := c.now()
-		env := newEnvelope[T]()
-		data, status, err := exchange(ctx, c, action, body, env, secrets)
-		requestID := ""
-		if env.Response != nil {
-			requestID = c.cleanRequestID(env.Response.RequestID, secrets)
-		}
-		if logging {
-			c.logAttempt(ctx, action, n, status, time.Since(start), requestID, err)
-		}
-		if err == nil {
-			return &reply[T]{data: data, requestID: requestID, sentAt: sentAt}, nil
-		}
-		if !errors.Is(err, ErrRateLimited) || n > c.maxRetries {
-			return nil, err
-		}
-		last = err
-		if err := c.backoff(ctx, action, n); err != nil {
-			return nil, stopped(action, last, err)
-		}
-	}
+// wireRequest is one action's request for common.Client.Send, typed as the
+// official generated models are (an embedded *tchttp.BaseRequest), with
+// its JSON body already encoded: common signs and sends what MarshalJSON
+// returns.
+type wireRequest struct {
+	*tchttp.BaseRequest
+	body []byte
 }
 
-// exchange makes one HTTP attempt and returns the answer's Data and the
-// HTTP status.
-func exchange[T any](ctx context.Context, c *Client, action string, body []byte, env *envelope[T], secrets []string) (*T, int, *Error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	actx := &attemptContext{Context: ctx}
-	a := &actx.attempt
-	ctx = actx
-	req := newWireRequest(action, body)
-	req.SetContext(ctx)
+// MarshalJSON returns the encoded body.
+func (r *wireRequest) MarshalJSON() ([]byte, error) { return r.body, nil }
+
+// send calls action with body through the pipeline: rate limited, each
+// attempt under WithTimeout, retried where safe (a mint only where the
+// service cannot have acted on it). secrets are masked in server text.
+func send[T any](ctx context.Context, c *Client, action string, body []byte, mint bool, secrets ...string) (*reply[T], error) {
+	var rep *reply[T]
+	policy := pipeline.Policy{Action: action, Limiter: c.cfg.limiter, Timeout: c.cfg.timeout, Retries: c.cfg.retries,
+		Base: c.cfg.backoffBase, Max: c.cfg.backoffMax, Logger: c.cfg.logger, SlowWait: &c.slowWait,
+		Stopped: func(cause, last error) error { return stopped(action, cause, last) }}
+	err := pipeline.Do(ctx, policy, func(actx context.Context, n int) (bool, error) {
+		start, sentAt := time.Now(), c.cfg.now()
+		env := &envelope[T]{}
+		data, status, err := exchange(ctx, actx, c, action, body, env, secrets)
+		c.logAttempt(ctx, action, n, status, time.Since(start), err)
+		if err != nil {
+			return err.retry(mint), err
+		}
+		rep = &reply[T]{data: data, requestID: env.requestID(ctx, c.scrubber(secrets)), sentAt: sentAt}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// exchange makes one attempt under actx and returns the answer's Data and
+// the HTTP status.
+func exchange[T any](ctx, actx context.Context, c *Client, action string, body []byte, env *envelope[T], secrets []string) (*T, int, *Error) {
+	actx, a := pipeline.WithAttempt(actx)
+	req := &wireRequest{BaseRequest: &tchttp.BaseRequest{}, body: body}
+	req.Init().WithApiInfo(Service, APIVersion, action)
+	req.SetContext(actx)
+	sc := func() *safetext.Scrubber { return c.scrubber(secrets) }
 	if err := c.api.Send(req, env); err != nil {
-		return nil, a.status, mapError(ctx, action, err, a, c.scrubber(secrets))
+		return nil, a.Status, mapError(ctx, actx, action, err, a, sc)
 	}
-	data, err := env.result(action, func() *safetext.Scrubber { return c.scrubber(secrets) })
-	return data, a.status, err
+	data, err := env.result(ctx, action, sc)
+	return data, a.Status, err
 }
 
-// waitTurn checks ctx and waits for the action's rate limiter.
-func (c *Client) waitTurn(ctx context.Context, action string) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// stopped is the error of a call ctx ended between attempts: the last
+// attempt's error with ctx's error as its cause, or a ContextDone error.
+func stopped(action string, cause, last error) error {
+	var e *Error
+	if errors.As(last, &e) {
+		e.cause = cause
+		return e
 	}
-	if err := c.limiter.Wait(ctx, action); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		return err
-	}
-	return nil
-}
-
-// backoff waits before retry n (full jitter) or until ctx is done.
-func (c *Client) backoff(ctx context.Context, action string, n int) error {
-	ceiling := c.backoffBase << (n - 1)
-	if ceiling <= 0 || ceiling > c.backoffMax {
-		ceiling = c.backoffMax
-	}
-	delay := rand.N(ceiling)
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: backing off",
-		slog.String("action", action), slog.Int("attempt", n), slog.Duration("delay", delay))
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
-}
-
-// stopped is the error of a call that ctx ended before an attempt: the last
-// rate-limited answer with the ctx error as its cause, or CodeContextDone.
-func stopped(action string, last *Error, cause error) error {
-	if last != nil {
-		last.cause = cause
-		return last
-	}
-	return &Error{Action: action, Code: CodeContextDone, Message: "the context ended before the request was sent", cause: cause}
+	return &Error{Action: action, Code: codeContextDone, Message: "the call ended before it was sent", cause: cause}
 }
 
 // mapError turns what common returned into an *Error. common's own messages
 // for client-side failures quote the response body, which may hold a token,
-// so they are never used: the transport's notes in a say what happened.
-func mapError(ctx context.Context, action string, err error, a *attempt, sc *safetext.Scrubber) *Error {
+// so they are never used: the Attempt says what happened.
+func mapError(ctx, actx context.Context, action string, err error, a *pipeline.Attempt, sc func() *safetext.Scrubber) *Error {
+	e := &Error{Action: action, HTTPStatus: a.Status}
 	var sdk *tcerr.TencentCloudSDKError
-	if !errors.As(err, &sdk) {
-		return badAnswer(ctx, action, a, err)
-	}
-	if !strings.HasPrefix(sdk.Code, "ClientError.") {
-		return serverError(action, sdk, a.status, sc)
-	}
-	if sdk.Code == "ClientError.NetworkError" && !a.tooLarge && a.readErr == nil {
-		return transportFailure(action, a, sdk.Unwrap())
-	}
-	return badAnswer(ctx, action, a, nil)
-}
-
-// serverError maps a server error code. Its text is the server's: the code
-// must look like one, and the message and request id are scrubbed of the
-// call's secrets in any encoding, control characters escaped and capped.
-func serverError(action string, sdk *tcerr.TencentCloudSDKError, status int, sc *safetext.Scrubber) *Error {
-	e := &Error{Action: action, Code: sdk.Code, Message: sc.Clean(sdk.Message, safetext.MaxMessageBytes),
-		RequestID: sc.Clean(sdk.RequestId, safetext.MaxFieldBytes), HTTPStatus: status}
-	if !isCode(sdk.Code) {
-		e.Code, e.Message = CodeMalformedResponse, "the answer's error code is not a code"
+	switch {
+	case a.TooLarge:
+		e.Code, e.Message = codeTooLarge, "the answer's headers or body passed their bound (64 KiB, 1 MiB)"
+	case a.Redirect:
+		e.Code, e.Message = codeHTTPStatus, "a redirect, refused"
+	case a.Encoded:
+		e.Code, e.Message = codeMalformed, "the answer has a content encoding"
+	case a.NotJSON:
+		e.Code, e.Message = codeMalformed, "the answer is not a JSON object"
+	case ctx.Err() != nil:
+		e.Code, e.Message, e.cause = codeContextDone, "the call ended before the answer arrived", ctx.Err()
+	case actx.Err() != nil:
+		e.Code, e.Message, e.cause = codeTimeout, "no answer within the attempt's timeout", actx.Err()
+	case a.ReadErr != nil:
+		e.Code, e.Message = codeCutShort, "the answer was cut short"
+	case errors.As(err, &sdk) && !strings.HasPrefix(sdk.Code, "ClientError."):
+		return serverError(ctx, action, sdk, a.Status, sc())
+	case a.Status == 0 && pipeline.NeverSent(err):
+		e.Code, e.Message, e.cause = codeNeverSent, "could not connect", cause(err)
+	case a.Status == 0:
+		e.Code, e.Message, e.cause = codeNetwork, "the request failed before an answer", cause(err)
+	case a.Status != http.StatusOK:
+		e.Code, e.Message = codeHTTPStatus, "unexpected HTTP status "+http.StatusText(a.Status)
+	default:
+		e.Code, e.Message = codeMalformed, "the answer is not a valid BI response"
 	}
 	return e
+}
+
+// cause returns the transport error under common's NetworkError wrapping.
+func cause(err error) error {
+	var sdk *tcerr.TencentCloudSDKError
+	if errors.As(err, &sdk) && sdk.Unwrap() != nil {
+		return sdk.Unwrap()
+	}
+	return err
+}
+
+// serverError maps a server error code: the code must look like one, and
+// the message and request id are cleaned of the call's secrets.
+func serverError(ctx context.Context, action string, sdk *tcerr.TencentCloudSDKError, status int, sc *safetext.Scrubber) *Error {
+	if !isCode(sdk.Code) {
+		return &Error{Action: action, Code: codeMalformed, HTTPStatus: status, Message: "the answer's error code is not a code"}
+	}
+	return &Error{Action: action, Code: sdk.Code, Message: sc.Clean(ctx, sdk.Message, safetext.MaxMessageBytes),
+		RequestID: sc.Clean(ctx, sdk.RequestId, safetext.MaxFieldBytes), HTTPStatus: status}
 }
 
 // isCode reports whether code looks like a Tencent Cloud error code, such as
 // InvalidParameter.Embed: 1 to 128 letters, digits, dots, "_" or "-".
 func isCode(code string) bool {
-	if code == "" || len(code) > safetext.MaxFieldBytes {
-		return false
-	}
-	return strings.Trim(code, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
+	return code != "" && len(code) <= safetext.MaxFieldBytes &&
+		strings.Trim(code, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
 }
 
 // scrubber masks the call's secrets and the credential's secret key and
-// session token, in every encoding, in server text.
+// session token, in every encoding.
 func (c *Client) scrubber(secrets []string) *safetext.Scrubber {
-	return safetext.NewScrubber(append(c.credentialSecrets(), secrets...))
+	return safetext.NewScrubber(append([]string{c.cred.GetSecretKey(), c.cred.GetToken()}, secrets...))
 }
 
-// credentialSecrets returns the secret key and session token the client
-// signs with now.
-func (c *Client) credentialSecrets() []string {
-	return []string{c.cred.GetSecretKey(), c.cred.GetToken()}
-}
-
-// cleanRequestID returns the RequestId of a successful answer safe to log
-// and keep: a plain id as is, anything else cleaned like error text.
-func (c *Client) cleanRequestID(id string, secrets []string) string {
-	if isCode(id) && !containsAny(id, secrets) && !containsAny(id, []string{c.cred.GetSecretKey(), c.cred.GetToken()}) {
-		return id
+// logAttempt writes one DEBUG line with allow-listed metadata only.
+func (c *Client) logAttempt(ctx context.Context, action string, n, status int, took time.Duration, err *Error) {
+	if !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
+		return
 	}
-	return c.scrubber(secrets).Clean(id, safetext.MaxFieldBytes)
-}
-
-func containsAny(s string, secrets []string) bool {
-	for _, secret := range secrets {
-		if secret != "" && strings.Contains(s, secret) {
-			return true
-		}
-	}
-	return false
-}
-
-// transportFailure maps an error of the HTTP round trip, including the
-// transport's refusal of a non-JSON answer.
-func transportFailure(action string, a *attempt, cause error) *Error {
-	refused := errors.Is(cause, errNotJSON) || errors.Is(cause, errContentEncoding) || errors.Is(cause, errRedirect)
-	switch {
-	case refused && a.status != http.StatusOK:
-		return httpStatusError(action, a.status)
-	case refused:
-		return &Error{Action: action, Code: CodeMalformedResponse, HTTPStatus: a.status,
-			Message: "the answer is not JSON (content type or encoding)"}
-	}
-	return &Error{Action: action, Code: CodeNetworkError, Message: "the HTTP request failed", cause: cause}
-}
-
-// badAnswer maps a response common could not read or parse.
-func badAnswer(ctx context.Context, action string, a *attempt, cause error) *Error {
-	switch {
-	case a.tooLarge:
-		return &Error{Action: action, Code: CodeResponseTooLarge, HTTPStatus: a.status,
-			Message: fmt.Sprintf("the answer's headers or body passed their limit (%d and %d bytes)", MaxResponseHeaderBytes, MaxResponseBytes)}
-	case a.readErr != nil && ctx.Err() != nil:
-		return &Error{Action: action, Code: CodeNetworkError, HTTPStatus: a.status,
-			Message: "reading the answer stopped", cause: ctx.Err()}
-	case a.readErr != nil:
-		return &Error{Action: action, Code: CodeMalformedResponse, HTTPStatus: a.status,
-			Message: "the answer was cut short", cause: a.readErr}
-	case a.status != http.StatusOK && a.status != 0:
-		return httpStatusError(action, a.status)
-	}
-	return &Error{Action: action, Code: CodeMalformedResponse, HTTPStatus: a.status,
-		Message: "the answer is not a valid BI response", cause: cause}
-}
-
-func httpStatusError(action string, status int) *Error {
-	return &Error{Action: action, Code: CodeHTTPStatus, HTTPStatus: status,
-		Message: "unexpected HTTP status " + http.StatusText(status)}
-}
-
-// logAttempt writes one debug line with allow-listed metadata only.
-func (c *Client) logAttempt(ctx context.Context, action string, n, status int, took time.Duration, requestID string, err *Error) {
-	code := ""
+	code, requestID := "", ""
 	if err != nil {
-		code = err.Code
-		if err.RequestID != "" {
-			requestID = err.RequestID
-		}
+		code, requestID = err.Code, err.RequestID
 	}
-	attrs := []slog.Attr{
-		slog.String("action", action), slog.Int("attempt", n), slog.Int("http_status", status),
-		slog.String("code", code), slog.String("request_id", requestID), slog.Duration("duration", took),
-	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: attempt", attrs...)
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: attempt", slog.String("action", action), slog.Int("attempt", n),
+		slog.Int("http_status", status), slog.String("code", code), slog.String("request_id", requestID), slog.Duration("duration", took))
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
-	"github.com/biembed/biembed-go/internal/hostiletest"
+	"github.com/biembed/biembed-go/internal/testkit/hostiletest"
 	"github.com/biembed/biembed-go/tencent"
 )
 

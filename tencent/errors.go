@@ -1,76 +1,47 @@
 package tencent
 
 import (
+	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/internal/pipeline"
 )
-
-// ValidationError is the error every bad input gets, before any network call.
-// Field names the Go field (e.g. CreateEmbedTokenRequest.PageID) or option.
-type ValidationError = validate.Error
-
-// ErrInvalid is matched by errors.Is for every *ValidationError.
-var ErrInvalid = validate.ErrInvalid
 
 // Sentinels for errors.Is. A *Error matches the sentinel of its Code family
-// (a server code and its sub-codes) and, for HTTP failures, ErrHTTPStatus.
+// (a code and its sub-codes) and, for HTTP failures, ErrHTTPStatus. Package
+// youshu has the same names for the same failures.
 var (
-	ErrRateLimited      = errors.New("tencent: request limit exceeded")                          // RequestLimitExceeded*
-	ErrAuthFailure      = errors.New("tencent: authentication failed")                           // AuthFailure*
-	ErrSignatureExpired = errors.New("tencent: signature expired: check the clock (>5 min off)") // AuthFailure.SignatureExpire
-	ErrInvalidParameter = errors.New("tencent: invalid parameter")                               // InvalidParameter*, InvalidParameterValue*, MissingParameter*, UnknownParameter*
-	ErrUnauthorized     = errors.New("tencent: unauthorized operation")                          // UnauthorizedOperation*
-	ErrUserNotExist     = errors.New("tencent: user does not exist")                             // UnauthorizedOperation.UserNotExist
-	ErrInternal         = errors.New("tencent: internal error")                                  // InternalError*
-	ErrOperationDenied  = errors.New("tencent: operation denied")                                // OperationDenied*
-	ErrUnsupported      = errors.New("tencent: unsupported operation")                           // UnsupportedOperation*
-	ErrFailedOperation  = errors.New("tencent: operation failed")                                // FailedOperation*, ErrorInfo answers, Result false
-
-	ErrHTTPStatus        = errors.New("tencent: unexpected HTTP status")   // any HTTP status but 200; Error.HTTPStatus has it
-	ErrMalformedResponse = errors.New("tencent: malformed response")       // not JSON, bad JSON, HTML, wrong content type, cut short
-	ErrResponseTooLarge  = errors.New("tencent: response too large")       // body over MaxResponseBytes
-	ErrEmptyResponse     = errors.New("tencent: response carries no data") // HTTP 200 without Data
+	ErrRateLimited       = errors.New("tencent: rate limited")                                     // RequestLimitExceeded*, HTTP 429
+	ErrUnauthorized      = errors.New("tencent: unauthorized")                                     // AuthFailure*, UnauthorizedOperation*
+	ErrSignatureExpired  = errors.New("tencent: signature expired: the clock is more than 5 min off") // AuthFailure.SignatureExpire
+	ErrNotFound          = errors.New("tencent: not found")                                        // UnauthorizedOperation.UserNotExist, ResourceNotFound*
+	ErrInvalidParameter  = errors.New("tencent: invalid parameter")                                // InvalidParameter*, MissingParameter*, UnknownParameter*
+	ErrFailedOperation   = errors.New("tencent: operation failed")                                 // FailedOperation*, OperationDenied*, UnsupportedOperation*, LimitExceeded*, ErrorInfo answers, Result false
+	ErrServer            = errors.New("tencent: server error")                                     // InternalError*, HTTP 5xx
+	ErrNetwork           = errors.New("tencent: network error")                                    // no answer: the connection failed or was cut
+	ErrTimeout           = errors.New("tencent: timed out")                                        // an attempt's WithTimeout or ctx's deadline passed
+	ErrHTTPStatus        = errors.New("tencent: unexpected HTTP status")                           // any status but 200 (redirects are never followed)
+	ErrMalformedResponse = errors.New("tencent: malformed response")                               // not the service's JSON, cut short, an unusable token
+	ErrResponseTooLarge  = errors.New("tencent: response too large")                               // headers over 64 KiB or body over 1 MiB
+	ErrEmptyResponse     = errors.New("tencent: response carries no data")                         // HTTP 200 without Data or BIToken
 )
 
-// Server error codes (the documented ones and their families).
+// Client-side codes: the call failed without a server error code.
 const (
-	CodeRequestLimitExceeded           = "RequestLimitExceeded"
-	CodeAuthFailure                    = "AuthFailure"
-	CodeSignatureExpire                = "AuthFailure.SignatureExpire"
-	CodeSignatureFailure               = "AuthFailure.SignatureFailure"
-	CodeSecretIDNotFound               = "AuthFailure.SecretIdNotFound"
-	CodeFailedOperation                = "FailedOperation"
-	CodeInternalError                  = "InternalError"
-	CodeInternalErrorInternal          = "InternalError.Internal"
-	CodeInvalidParameter               = "InvalidParameter"
-	CodeInvalidParameterEmbed          = "InvalidParameter.Embed"
-	CodeInvalidParameterValue          = "InvalidParameterValue"
-	CodeMissingParameter               = "MissingParameter"
-	CodeMissingParameterMissingParam   = "MissingParameter.MissingParam"
-	CodeOperationDenied                = "OperationDenied"
-	CodeUnauthorizedOperation          = "UnauthorizedOperation"
-	CodeUnauthorizedOperationAuthorize = "UnauthorizedOperation.Authorize"
-	CodeUserNotExist                   = "UnauthorizedOperation.UserNotExist"
-	CodeUnknownParameter               = "UnknownParameter"
-	CodeUnsupportedOperation           = "UnsupportedOperation"
-	CodeUnsupportedOperationBIError    = "UnsupportedOperation.BIError"
-)
-
-// Client-side codes: the request failed without a server error code.
-const (
-	CodeNetworkError      = "ClientError.NetworkError" // the HTTP exchange failed; Unwrap gives the cause
-	CodeHTTPStatus        = "ClientError.HttpStatusCodeError"
-	CodeMalformedResponse = "ClientError.MalformedResponse"
-	CodeResponseTooLarge  = "ClientError.ResponseTooLarge"
-	CodeEmptyResponse     = "ClientError.EmptyResponse"
-	CodeContextDone       = "ClientError.ContextDone" // ctx ended before a request was sent
-	CodeErrorInfo         = "ClientError.ErrorInfo"   // HTTP 200 whose ErrorInfo is set; see Error.ErrorInfo
-	CodeResultFalse       = "ClientError.ResultFalse" // the action answered false
+	codeNetwork     = "ClientError.NetworkError"
+	codeNeverSent   = "ClientError.ConnectFailed"
+	codeTimeout     = "ClientError.Timeout"
+	codeContextDone = "ClientError.ContextDone"
+	codeHTTPStatus  = "ClientError.HttpStatusCodeError"
+	codeMalformed   = "ClientError.MalformedResponse"
+	codeCutShort    = "ClientError.CutShort"
+	codeTooLarge    = "ClientError.ResponseTooLarge"
+	codeEmpty       = "ClientError.EmptyResponse"
+	codeErrorInfo   = "ClientError.ErrorInfo"   // HTTP 200 whose ErrorInfo is set; see Error.ErrorInfo
+	codeResultFalse = "ClientError.ResultFalse" // the action answered false
 )
 
 // codeSentinels maps code families to sentinels; a code matches a family
@@ -79,39 +50,38 @@ var codeSentinels = []struct {
 	family string
 	err    error
 }{
-	{CodeRequestLimitExceeded, ErrRateLimited},
-	{CodeAuthFailure, ErrAuthFailure},
-	{CodeSignatureExpire, ErrSignatureExpired},
-	{CodeInvalidParameter, ErrInvalidParameter},
-	{CodeInvalidParameterValue, ErrInvalidParameter},
-	{CodeMissingParameter, ErrInvalidParameter},
-	{CodeUnknownParameter, ErrInvalidParameter},
-	{CodeUnauthorizedOperation, ErrUnauthorized},
-	{CodeUserNotExist, ErrUserNotExist},
-	{CodeInternalError, ErrInternal},
-	{CodeOperationDenied, ErrOperationDenied},
-	{CodeUnsupportedOperation, ErrUnsupported},
-	{CodeFailedOperation, ErrFailedOperation},
-	{CodeErrorInfo, ErrFailedOperation},
-	{CodeResultFalse, ErrFailedOperation},
-	{CodeHTTPStatus, ErrHTTPStatus},
-	{CodeMalformedResponse, ErrMalformedResponse},
-	{CodeResponseTooLarge, ErrResponseTooLarge},
-	{CodeEmptyResponse, ErrEmptyResponse},
+	{"RequestLimitExceeded", ErrRateLimited},
+	{"AuthFailure", ErrUnauthorized},
+	{"AuthFailure.SignatureExpire", ErrSignatureExpired},
+	{"UnauthorizedOperation", ErrUnauthorized},
+	{"UnauthorizedOperation.UserNotExist", ErrNotFound},
+	{"ResourceNotFound", ErrNotFound},
+	{"InvalidParameter", ErrInvalidParameter},
+	{"InvalidParameterValue", ErrInvalidParameter},
+	{"MissingParameter", ErrInvalidParameter},
+	{"UnknownParameter", ErrInvalidParameter},
+	{"FailedOperation", ErrFailedOperation},
+	{"OperationDenied", ErrFailedOperation},
+	{"UnsupportedOperation", ErrFailedOperation},
+	{"LimitExceeded", ErrFailedOperation},
+	{codeErrorInfo, ErrFailedOperation},
+	{codeResultFalse, ErrFailedOperation},
+	{"InternalError", ErrServer},
+	{codeNetwork, ErrNetwork},
+	{codeNeverSent, ErrNetwork},
+	{codeTimeout, ErrTimeout},
+	{codeHTTPStatus, ErrHTTPStatus},
+	{codeMalformed, ErrMalformedResponse},
+	{codeCutShort, ErrMalformedResponse},
+	{codeTooLarge, ErrResponseTooLarge},
+	{codeEmpty, ErrEmptyResponse},
 }
 
-// ErrorLevel is the severity in an ErrorInfo.
+// ErrorLevel is the severity in an ErrorInfo: ERROR, WARN or INFO.
 type ErrorLevel string
 
-// The documented error levels.
-const (
-	ErrorLevelError ErrorLevel = "ERROR"
-	ErrorLevelWarn  ErrorLevel = "WARN"
-	ErrorLevelInfo  ErrorLevel = "INFO"
-)
-
-// ErrorInfo is the custom error object a BI answer may carry even with HTTP
-// 200 and no error code.
+// ErrorInfo is the error object a BI answer may carry with HTTP 200 and no
+// error code.
 type ErrorInfo struct {
 	ErrorTip      string     `json:"ErrorTip"`
 	ErrorMessage  string     `json:"ErrorMessage"`
@@ -123,31 +93,26 @@ type ErrorInfo struct {
 
 // Error is every failure of a call that passed validation: a server error
 // code, an ErrorInfo answer, or a client-side failure (Code ClientError.*).
-// Use errors.Is with the Err* sentinels and errors.As to read the fields. Its
-// text never holds a key, a token or a response body: server text (Message,
-// RequestID, every ErrorInfo field) has the call's tokens and the
-// credential's secret key and session token masked in every encoding (raw,
-// JSON escapes, URL encoding), control characters escaped as \uXXXX, and is
-// capped (512 bytes, 128 for RequestID); a server Code that is not a code
-// becomes CodeMalformedResponse.
+// Match it with errors.Is against the Err* sentinels, context.Canceled and
+// context.DeadlineExceeded; biembed.Retryable says whether it is worth
+// trying again. Its text never holds a key, a token or a response body:
+// server text (Message, RequestID, every ErrorInfo field) has the call's
+// tokens and the credential's secrets masked in every encoding, control
+// characters escaped, and is capped.
 type Error struct {
 	Action     string     // the API action, e.g. CreateEmbedToken
 	Code       string     // server code, or a ClientError.* code
-	Message    string     // server message (sanitised, see below) or the client's description
+	Message    string     // server message (sanitised) or the client's description
 	RequestID  string     // the server's RequestId (sanitised), when there was one
 	HTTPStatus int        // the HTTP status, 0 when no response arrived
-	ErrorInfo  *ErrorInfo // set for CodeErrorInfo answers
+	ErrorInfo  *ErrorInfo // set for ErrorInfo answers
 	cause      error
 }
 
-// Error returns "tencent: <action>: <code>: <message> (HTTP n, request id r): <cause>".
+// Error returns "tencent <action>: <code>: <message> (HTTP n, request id r): <cause>".
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("tencent: ")
-	if e.Action != "" {
-		b.WriteString(e.Action + ": ")
-	}
-	b.WriteString(e.Code)
+	b.WriteString("tencent " + e.Action + ": " + e.Code)
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
@@ -167,20 +132,24 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// GoString keeps %#v to the same safe fields Error prints.
-func (e *Error) GoString() string {
-	return fmt.Sprintf("&tencent.Error{Action:%q, Code:%q, Message:%q, RequestID:%q, HTTPStatus:%d, ErrorInfo:%+v, cause:%q}",
-		e.Action, e.Code, e.Message, e.RequestID, e.HTTPStatus, e.ErrorInfo, errText(e.cause))
-}
-
-// Unwrap returns the cause: a transport error, a ctx error, a body read error.
+// Unwrap returns the cause: a transport error or a context error.
 func (e *Error) Unwrap() error { return e.cause }
 
-// Is reports whether target is the sentinel of e's code family, or
-// ErrHTTPStatus when the HTTP status was not 200.
+// Is reports whether target is the sentinel of e's code family,
+// ErrHTTPStatus for a status other than 200, ErrTimeout for a context
+// deadline, or the marker biembed.Retryable asks for.
 func (e *Error) Is(target error) bool {
-	if target == ErrHTTPStatus && e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK {
+	switch {
+	case target == ErrHTTPStatus && e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK:
 		return true
+	case target == ErrRateLimited && e.HTTPStatus == http.StatusTooManyRequests:
+		return true
+	case target == ErrServer && e.HTTPStatus >= 500:
+		return true
+	case target == ErrTimeout && errors.Is(e.cause, context.DeadlineExceeded):
+		return true
+	case target == pipeline.Retryable:
+		return e.retry(false)
 	}
 	for _, s := range codeSentinels {
 		if s.err == target && (e.Code == s.family || strings.HasPrefix(e.Code, s.family+".")) {
@@ -190,9 +159,17 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-func errText(err error) string {
-	if err == nil {
-		return ""
+// retry reports whether the call that failed with e may be sent again: a
+// mint only where the service cannot have acted on it.
+func (e *Error) retry(mint bool) bool {
+	switch {
+	case e.Is(ErrRateLimited), e.Code == codeNeverSent, e.HTTPStatus == http.StatusServiceUnavailable,
+		strings.HasPrefix(e.Code, "InternalError"):
+		return true
+	case mint || e.Code == codeContextDone:
+		return false
 	}
-	return err.Error()
+	return e.Code == codeNetwork || e.Code == codeTimeout || e.Code == codeCutShort ||
+		e.HTTPStatus == http.StatusInternalServerError || e.HTTPStatus == http.StatusBadGateway ||
+		e.HTTPStatus == http.StatusGatewayTimeout
 }

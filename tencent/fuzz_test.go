@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/biembed/biembed-go/internal/seeds"
+	"github.com/biembed/biembed-go/internal/testkit/seeds"
 	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/tencent"
 )

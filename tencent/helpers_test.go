@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/secrettest"
+	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )

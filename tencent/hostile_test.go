@@ -13,8 +13,8 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
-	"github.com/biembed/biembed-go/internal/hostiletest"
-	"github.com/biembed/biembed-go/internal/secrettest"
+	"github.com/biembed/biembed-go/internal/testkit/hostiletest"
+	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/tencent"
 )
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/biembed/biembed-go/internal/secrettest"
+	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )

@@ -7,7 +7,7 @@ import (
 
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/benchtest"
+	"github.com/biembed/biembed-go/internal/testkit/benchtest"
 	"github.com/biembed/biembed-go/internal/tokencache"
 )
 

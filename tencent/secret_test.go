@@ -9,7 +9,7 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
-	"github.com/biembed/biembed-go/internal/leaktest"
+	"github.com/biembed/biembed-go/internal/testkit/leaktest"
 	"github.com/biembed/biembed-go/tencent"
 )
 

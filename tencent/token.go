@@ -1,37 +1,31 @@
 package tencent
 
 import (
-	"fmt"
-	"log/slog"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// chinaTime is the zone of the service's CreatedAt/UpdatedAt. A fixed zone
-// needs no tzdata.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-// wireTimeLayout is how the service writes CreatedAt and UpdatedAt.
-const wireTimeLayout = "2006-01-02 15:04:05"
-
-// EmbedToken is a minted token with everything the service echoed about it
-// (EmbedTokenInfo), Go-typed, plus when it expires by the client's clock.
-//
-// Value is a Secret: every fmt verb, slog handler and json.Marshal show it
-// masked, and Value.Reveal() returns it. A store that keeps tokens encodes
-// Value.Reveal() itself (json.Unmarshal takes the raw value back).
+// EmbedToken is a minted token with what the service echoed about it
+// (EmbedTokenInfo), Go-typed, and when it expires by the client's clock.
+// Value is a biembed.Secret: no fmt verb, slog handler or json.Marshal
+// shows it.
 type EmbedToken struct {
-	ID         uint64        `json:"id"`
-	Value      Secret        `json:"value"` // the BIToken
-	ProjectID  uint64        `json:"projectId"`
-	PageID     uint64        `json:"pageId,omitzero"`
-	ExtraParam string        `json:"extraParam,omitzero"`
-	Scope      Scope         `json:"scope"`
-	Intention  Intention     `json:"intention"`
-	Expiry     time.Duration `json:"expiry"` // lifetime the service reports (ExpireTime), at most the one requested and MaxExpiry
+	ID         uint64         `json:"id"`
+	Value      biembed.Secret `json:"value"` // the BIToken
+	ProjectID  uint64         `json:"projectId"`
+	PageID     uint64         `json:"pageId,omitzero"`
+	ExtraParam string         `json:"extraParam,omitzero"`
+	Scope      Scope          `json:"scope"`
+	Intention  Intention      `json:"intention"`
+	Expiry     time.Duration  `json:"expiry"` // the lifetime: the service's ExpireTime, at most the one requested and MaxExpiry
 
 	CreatedUser string    `json:"createdUser,omitzero"`
 	UpdatedUser string    `json:"updatedUser,omitzero"`
@@ -45,126 +39,176 @@ type EmbedToken struct {
 	TokenNum             int64     `json:"tokenNum,omitzero"`
 	SingleUserMultiToken bool      `json:"singleUserMultiToken,omitzero"`
 
-	// GlobalParams is the parsed GlobalParam echo, nil when it was empty or
-	// did not parse; GlobalParamRaw is the echoed string as it came.
-	GlobalParams   filtermap.GlobalParams `json:"globalParams,omitzero"`
-	GlobalParamRaw string                 `json:"globalParamRaw,omitzero"`
-	// Config is the parsed ConfigParam echo, nil when it was empty or did not
-	// parse; ConfigRaw is the echoed string as it came.
-	Config    *clientsetting.ChatBIConfig `json:"config,omitzero"`
-	ConfigRaw string                      `json:"configRaw,omitzero"`
+	// GlobalParams and Config are the parsed GlobalParam and ConfigParam
+	// echoes, nil when empty or unparsable.
+	GlobalParams filtermap.GlobalParams     `json:"globalParams,omitzero"`
+	Config       *clientsetting.ChatBIConfig `json:"config,omitzero"`
 
 	RequestID string `json:"requestId,omitzero"`
 
 	// ExpiresAt is when the token stops working, computed conservatively:
-	// the client-clock instant the request was sent plus the shorter of the
-	// requested Expiry and the ExpireTime the service reports (240 minutes
-	// when neither is known).
+	// the client-clock instant the request was sent plus Expiry.
 	ExpiresAt time.Time `json:"expiresAt"`
 
 	// EmbedHost is the host URL builds on (the client's WithEmbedHost).
 	EmbedHost string `json:"embedHost,omitzero"`
 }
 
-// newEmbedToken turns the wire answer into an EmbedToken, filling what the
+// newEmbedToken turns the answer into an EmbedToken, filling what the
 // service left out from the request.
 func newEmbedToken(info *embedTokenInfo, req *CreateEmbedTokenRequest, requestID string, sentAt time.Time, host string) *EmbedToken {
-	tok := &EmbedToken{
-		ID: uint64(info.ID), Value: Secret(info.BIToken), ProjectID: uint64(info.ProjectID), PageID: uint64(info.PageID),
-		ExtraParam: info.ExtraParam, Scope: Scope(info.Scope), Intention: Intention(info.Intention),
+	tok := &EmbedToken{ID: uint64(info.ID), Value: biembed.Secret(info.BIToken), ProjectID: uint64(info.ProjectID),
+		PageID: uint64(info.PageID), ExtraParam: info.ExtraParam, Scope: Scope(info.Scope), Intention: Intention(info.Intention),
 		CreatedUser: string(info.CreatedUser), UpdatedUser: string(info.UpdatedUser),
 		CreatedAt: parseWireTime(string(info.CreatedAt)), UpdatedAt: parseWireTime(string(info.UpdatedAt)),
 		UserCorpID: string(info.UserCorpID), UserID: string(info.UserID), TicketNum: int64(info.TicketNum),
-		TokenType: TokenType(info.TokenType), TokenNum: int64(info.TokenNum),
-		SingleUserMultiToken: info.SingleUserMultiToken,
-		GlobalParamRaw:       info.GlobalParam, ConfigRaw: info.ConfigParam,
-		RequestID: requestID, EmbedHost: host,
-	}
+		TokenType: TokenType(info.TokenType), TokenNum: int64(info.TokenNum), SingleUserMultiToken: info.SingleUserMultiToken,
+		RequestID: requestID, EmbedHost: host}
 	tok.GlobalParams, _ = filtermap.ParseGlobalParams(info.GlobalParam)
 	tok.Config, _ = clientsetting.ParseChatBIConfig(info.ConfigParam)
-	tok.fillFrom(req)
-	tok.setExpiry(int64(info.ExpireTime), req.Expiry, sentAt)
+	if tok.ProjectID == 0 {
+		tok.ProjectID = req.ProjectID
+	}
+	if tok.Scope == "" {
+		tok.Scope = req.Scope
+	}
+	if tok.Intention == "" {
+		tok.Intention = req.Intention
+	}
+	if tok.PageID == 0 && tok.Scope == ScopePage {
+		tok.PageID = req.PageID
+	}
+	if tok.ExtraParam == "" {
+		tok.ExtraParam = req.ExtraParam
+	}
+	if tok.UserCorpID == "" && tok.UserID == "" {
+		tok.UserCorpID, tok.UserID = req.UserCorpID, req.UserID
+	}
+	// An answer may shorten the lifetime, never lengthen it (an ExpireTime
+	// of 14400, seconds where minutes are documented, is 240 minutes).
+	life := MaxExpiry
+	if req.Expiry > 0 {
+		life = req.Expiry
+	}
+	if m := time.Duration(info.ExpireTime); m > 0 && m < life/time.Minute {
+		life = m * time.Minute
+	}
+	tok.Expiry, tok.ExpiresAt = life, sentAt.Add(life)
 	return tok
 }
 
-// fillFrom takes what the answer did not echo from the request.
-func (t *EmbedToken) fillFrom(req *CreateEmbedTokenRequest) {
-	if t.ProjectID == 0 {
-		t.ProjectID = req.ProjectID
-	}
-	if t.Scope == "" {
-		t.Scope = req.Scope
-	}
-	if t.Intention == "" {
-		t.Intention = req.Intention
-	}
-	if t.PageID == 0 && t.Scope == ScopePage {
-		t.PageID = req.PageID
-	}
-	if t.ExtraParam == "" {
-		t.ExtraParam = req.ExtraParam
-	}
-}
-
-// setExpiry sets Expiry and ExpiresAt (from sentAt) to the lifetime the
-// answer reports, bounded by the one requested (DefaultExpiry when none was)
-// and by MaxExpiry: an answer may shorten a lifetime, never lengthen it (an
-// ExpireTime of 14400, seconds where minutes are documented, is 240 minutes).
-func (t *EmbedToken) setExpiry(wireMinutes int64, requested time.Duration, sentAt time.Time) {
-	life := requested
-	if life <= 0 {
-		life = DefaultExpiry
-	}
-	life = min(life, MaxExpiry)
-	if wireMinutes > 0 && wireMinutes < int64(life/time.Minute) {
-		life = time.Duration(wireMinutes) * time.Minute
-	}
-	t.Expiry = life
-	t.ExpiresAt = sentAt.Add(life)
-}
+// chinaTime is the zone of the service's CreatedAt and UpdatedAt.
+var chinaTime = time.FixedZone("CST", 8*3600)
 
 // parseWireTime reads "2006-01-02 15:04:05" in China time (or RFC 3339);
-// anything else gives the zero time rather than failing the call.
+// anything else is the zero time rather than a failed call.
 func parseWireTime(s string) time.Time {
-	if t, err := time.ParseInLocation(wireTimeLayout, s, chinaTime); err == nil {
+	if t, err := time.ParseInLocation(time.DateTime, s, chinaTime); err == nil {
 		return t
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t
+	t, _ := time.Parse(time.RFC3339, s)
+	return t
+}
+
+// URLOption adjusts an embed URL.
+type URLOption func(*urlConfig)
+
+type urlConfig struct {
+	host   *string
+	params []string // "value=V1,V2&target=NAME", already checked
+	err    error
+}
+
+// WithHost sets the embed host (an http(s) URL, optionally with a path
+// prefix) for one URL, instead of the token's EmbedHost.
+func WithHost(host string) URLOption { return func(c *urlConfig) { c.host = &host } }
+
+// WithPageParam sets the visible page parameter name to values, sent as
+// params[]=urlencode("value=V1,V2&target=NAME"), for page and dashboard
+// embeds. Names and values must be set and hold none of & = , %.
+func WithPageParam(name string, values ...string) URLOption {
+	return func(c *urlConfig) {
+		field := validate.Key("WithPageParam", name)
+		ok := name != "" && !strings.ContainsAny(name, "&=,%") && len(values) > 0
+		for _, v := range values {
+			ok = ok && v != "" && !strings.ContainsAny(v, "&=,%")
+		}
+		if !ok && c.err == nil {
+			c.err = validate.Fieldf(field, "name and values must be set and hold none of & = , %%")
+		}
+		c.params = append(c.params, "value="+strings.Join(values, ",")+"&target="+name)
 	}
-	return time.Time{}
 }
 
-// Expired reports whether the token has expired at now. A token without an
-// ExpiresAt counts as expired.
-func (t EmbedToken) Expired(now time.Time) bool {
-	return t.ExpiresAt.IsZero() || !now.Before(t.ExpiresAt)
+// URL returns the strong-auth embed URL of the token:
+//
+//	page:      {host}/page/embed?authType=strong&projectId=P&pageId=G&scope=page&token=T
+//	dashboard: {host}/page/embed?authType=strong&projectId=P&pageId=0&scope=panel&token=T
+//	ChatBI:    {host}/page/chat-bi-embed?authType=strong&projectId=P&token=T
+//
+// Tencent does not publish the dashboard template; it is the page template
+// with scope=panel. Every value is query-escaped. The URL carries the
+// token: treat it as a secret.
+func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
+	var cfg urlConfig
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	if t == nil || t.Value == "" || t.ProjectID == 0 {
+		return "", validate.Fieldf("EmbedToken", "must be a minted token (Value and ProjectID set)")
+	}
+	if cfg.err != nil {
+		return "", cfg.err
+	}
+	if err := checkTarget("EmbedToken", t.Intention, t.Scope, t.PageID); err != nil {
+		return "", err
+	}
+	host, field := t.EmbedHost, "EmbedToken.EmbedHost"
+	if cfg.host != nil {
+		host, field = *cfg.host, "WithHost"
+	} else if host == "" {
+		host = DefaultEmbedHost
+	}
+	u, err := parseEmbedHost(field, host)
+	if err != nil {
+		return "", err
+	}
+	q := "authType=strong&projectId=" + strconv.FormatUint(t.ProjectID, 10)
+	if t.Scope == ScopeProject {
+		if len(cfg.params) > 0 {
+			return "", validate.Fieldf("WithPageParam", "applies to page and dashboard embeds, not ChatBI")
+		}
+		u.Path += "/page/chat-bi-embed"
+	} else {
+		u.Path += "/page/embed"
+		q += "&pageId=" + strconv.FormatUint(t.PageID, 10) + "&scope=" + string(t.Scope)
+	}
+	q += "&token=" + url.QueryEscape(t.Value.Reveal())
+	for _, p := range cfg.params {
+		q += "&params[]=" + url.QueryEscape(p)
+	}
+	u.RawQuery = q
+	return u.String(), nil
 }
 
-func (t EmbedToken) masked() string { return t.Value.String() }
-
-// String describes the token with its value masked.
-func (t EmbedToken) String() string {
-	return fmt.Sprintf("tencent.EmbedToken{ID:%d ProjectID:%d PageID:%d Intention:%s Scope:%s Value:%s ExpiresAt:%s RequestID:%s}",
-		t.ID, t.ProjectID, t.PageID, t.Intention, t.Scope, t.masked(), t.ExpiresAt.Format(time.RFC3339), t.RequestID)
+// storedToken is how a shared store keeps an EmbedToken: its JSON with the
+// value apart, in the clear (the store seals the whole).
+type storedToken struct {
+	Token *EmbedToken `json:"token"`
+	Value string      `json:"value"`
 }
 
-// GoString is the %#v form, with the value masked.
-func (t EmbedToken) GoString() string {
-	return fmt.Sprintf("tencent.EmbedToken{ID:%d, ProjectID:%d, PageID:%d, Intention:%q, Scope:%q, Value:%q, ExpiresAt:%q, RequestID:%q}",
-		t.ID, t.ProjectID, t.PageID, t.Intention, t.Scope, t.masked(), t.ExpiresAt.Format(time.RFC3339), t.RequestID)
+func encodeToken(t *EmbedToken) ([]byte, error) {
+	return json.Marshal(storedToken{Token: t, Value: t.Value.Reveal()})
 }
 
-// Format writes String for every verb (GoString for %#v), so no verb
-// reveals Value.
-func (t EmbedToken) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, t) }
-
-// LogValue implements slog.LogValuer with the value masked.
-func (t EmbedToken) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.Uint64("id", t.ID), slog.Uint64("project_id", t.ProjectID), slog.Uint64("page_id", t.PageID),
-		slog.String("intention", string(t.Intention)), slog.String("scope", string(t.Scope)),
-		slog.String("token", t.masked()), slog.Time("expires_at", t.ExpiresAt),
-		slog.String("request_id", t.RequestID),
-	)
+func decodeToken(b []byte) (*EmbedToken, error) {
+	var s storedToken
+	if err := json.Unmarshal(b, &s); err != nil || s.Token == nil {
+		return nil, validate.Fieldf("token", "does not decode")
+	}
+	s.Token.Value = biembed.Secret(s.Value)
+	return s.Token, nil
 }

@@ -2,56 +2,147 @@ package youshu
 
 import (
 	"context"
-	"net/http"
+	"errors"
+	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // GenToken mints a token (POST /api/dash/util/genToken). It validates req
-// first (nothing is sent for an invalid request) and uses the client's
-// default credential when req.Credential is zero. Failures are a
-// *ValidationError before sending, or an *Error after.
+// first (a bad one gets a *biembed.ValidationError and nothing is sent)
+// and uses the client's WithCredential when req.Credential is zero.
+// Failures are *Error.
 func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, error) {
 	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
-	if req == nil {
-		return nil, validate.Fieldf("request", "required")
-	}
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	cred := req.Credential
-	if cred.IsZero() {
-		cred = c.cfg.credential
+	cred := c.credentialFor(req)
+	if cred == (Credential{}) {
+		return nil, validate.Fieldf("GenTokenRequest.Credential", "required: set it or use WithCredential")
 	}
-	if cred.IsZero() {
-		return nil, validate.Fieldf("credential", "required: set GenTokenRequest.Credential or use WithCredential")
-	}
-	w, err := req.wire(cred)
+	body, err := req.body(cred)
 	if err != nil {
 		return nil, err
-	}
-	body, err := w.encode()
-	if err != nil {
-		return nil, validate.Fieldf("request", "cannot be encoded as JSON: %v", err)
 	}
 	issued := c.cfg.now()
-	raw, err := c.do(ctx, &call{
-		endpoint: EndpointGenToken,
-		method:   http.MethodPost,
-		url:      c.mintURL,
-		body:     body,
-		secrets:  secrets{cred.secret.Reveal()},
-	})
+	raw, err := c.do(ctx, call{endpoint: EndpointGenToken, body: body, secrets: []string{cred.Secret.Reveal()}})
 	if err != nil {
 		return nil, err
 	}
-	value, plain := plainJSONString(raw)
-	if !plain {
-		if value, err = resultString(EndpointGenToken, raw); err != nil {
-			return nil, err
+	value, err := resultString(EndpointGenToken, raw)
+	if err != nil {
+		return nil, err
+	}
+	t := &Token{Value: biembed.Secret(value), BaseURL: c.base.String(), IssuedAt: issued, SingleUse: req.Once}
+	if req.Expiry > 0 {
+		t.ExpiresAt = issued.Add(req.Expiry)
+	}
+	if req.AutoRenew != nil {
+		t.AutoRenew = req.AutoRenew.Expiry
+	}
+	return t, nil
+}
+
+// credentialFor returns req's credential, or the client's default.
+func (c *Client) credentialFor(req *GenTokenRequest) Credential {
+	if req.Credential != (Credential{}) {
+		return req.Credential
+	}
+	return c.cfg.credential
+}
+
+// helperExpiry is the lifetime of the helper tokens RemoveToken and
+// RenewToken mint; one is reused until helperMargin before it expires.
+const (
+	helperExpiry = 5 * time.Minute
+	helperMargin = time.Minute
+)
+
+// helper is a reusable helper token of one use type.
+type helper struct {
+	value   string
+	expires time.Time
+}
+
+// RemoveToken revokes token t (GET /api/dash/util/rmToken) with a
+// deleteToken helper token minted by the client's WithCredential (a super
+// admin) and reused for a few minutes. A removed token can no longer be
+// used or renewed. Caches made by NewCache with this client drop t, in
+// every replica that shares their Store.
+func (c *Client) RemoveToken(ctx context.Context, t string) error {
+	if err := c.useHelper(ctx, EndpointRmToken, UseDeleteToken, t); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	fns := c.onRemove
+	c.mu.Unlock()
+	for _, fn := range fns {
+		if err := fn(ctx, []string{t}); err != nil {
+			return err
 		}
 	}
-	return newToken(c.base, value, issued, req), nil
+	return nil
+}
+
+// RenewToken extends token t (GET /api/dash/util/renewToken) with an
+// updateToken helper token minted by the client's WithCredential (a super
+// admin) and reused for a few minutes. How far t is extended is the
+// server's choice.
+func (c *Client) RenewToken(ctx context.Context, t string) error {
+	return c.useHelper(ctx, EndpointRenewToken, UseUpdateToken, t)
+}
+
+// useHelper calls endpoint for t with a helper token of use, minting a new
+// helper when the one kept is near its expiry or refused.
+func (c *Client) useHelper(ctx context.Context, endpoint string, use UseType, t string) error {
+	if err := c.ready(ctx); err != nil {
+		return err
+	}
+	if err := checkToken("t", t); err != nil {
+		return err
+	}
+	if c.cfg.credential == (Credential{}) {
+		return validate.Fieldf("WithCredential", "required: helper tokens are minted with the client's credential (a super admin)")
+	}
+	for fresh := false; ; fresh = true {
+		h, err := c.helper(ctx, use, fresh)
+		if err != nil {
+			return err
+		}
+		raw, err := c.do(ctx, call{endpoint: endpoint, query: map[string][]string{"token": {h}, "t": {t}}, secrets: []string{h, t}})
+		if err == nil {
+			if string(raw) != `"ok"` {
+				return &Error{Endpoint: endpoint, HTTPStatus: 200, kind: ErrMalformedResponse, Message: `the result is not "ok"`}
+			}
+			return nil
+		}
+		if fresh || !(errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNotFound)) {
+			return err
+		}
+		// The kept helper was refused (revoked, or expired early): one more try with a new one.
+	}
+}
+
+// helper returns a helper token of use: the kept one unless it is near its
+// expiry or fresh is asked for.
+func (c *Client) helper(ctx context.Context, use UseType, fresh bool) (string, error) {
+	now := c.cfg.now()
+	c.mu.Lock()
+	h := c.helpers[use]
+	c.mu.Unlock()
+	if h != nil && !fresh && now.Before(h.expires.Add(-helperMargin)) {
+		return h.value, nil
+	}
+	tok, err := c.GenToken(ctx, &GenTokenRequest{UseType: use, Expiry: helperExpiry})
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.helpers[use] = &helper{value: tok.Value.Reveal(), expires: tok.ExpiresAt}
+	c.mu.Unlock()
+	return tok.Value.Reveal(), nil
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/seeds"
+	"github.com/biembed/biembed-go/internal/testkit/seeds"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )

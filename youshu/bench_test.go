@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/benchtest"
+	"github.com/biembed/biembed-go/internal/testkit/benchtest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )

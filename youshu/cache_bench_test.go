@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/benchtest"
+	"github.com/biembed/biembed-go/internal/testkit/benchtest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/biembed/biembed-go/internal/leaktest"
+	"github.com/biembed/biembed-go/internal/testkit/leaktest"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )

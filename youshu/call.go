@@ -5,151 +5,92 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"mime"
-	"net"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
-	"github.com/biembed/biembed-go/internal/httplimit"
-	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/safetext"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// call is one logical request to an endpoint, sent in one or more attempts.
+// The endpoint names used in Error.Endpoint, the rate limiter and youshutest.
+const (
+	EndpointGenToken   = "genToken"
+	EndpointRmToken    = "rmToken"
+	EndpointRenewToken = "renewToken"
+)
+
+// call is one logical request to an endpoint.
 type call struct {
 	endpoint string
-	method   string
-	url      string
-	body     []byte  // marshalled once; nil for GET
-	secrets  secrets // values to mask in error text
-	logToken string  // token to log, masked; "" for none
+	body     []byte     // the genToken body; nil for the GET endpoints
+	query    url.Values // the GET endpoints' parameters
+	secrets  []string   // values to mask in error text
 }
 
-// do sends k, retrying where safe, and returns the envelope's result.
-func (c *Client) do(ctx context.Context, k *call) (json.RawMessage, error) {
-	for attempt := 1; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return nil, transportError(k.endpoint, err, k.secrets)
+// do sends k through the pipeline (rate limited, each attempt under
+// WithTimeout, retried where safe) and returns the envelope's result.
+func (c *Client) do(ctx context.Context, k call) (json.RawMessage, error) {
+	var result json.RawMessage
+	policy := pipeline.Policy{Action: k.endpoint, Limiter: c.cfg.limiter, Timeout: c.cfg.timeout, Retries: c.cfg.retries,
+		Base: c.cfg.backoffBase, Max: c.cfg.backoffMax, Logger: c.cfg.logger, SlowWait: &c.slowWait,
+		Stopped: func(cause, last error) error {
+			var e *Error
+			if errors.As(last, &e) {
+				e.cause = cause
+				return e
+			}
+			return &Error{Endpoint: k.endpoint, Message: "the call ended before it was sent", cause: cause}
+		}}
+	err := pipeline.Do(ctx, policy, func(actx context.Context, n int) (bool, error) {
+		start := time.Now()
+		res, e := c.attempt(ctx, actx, k)
+		c.logAttempt(ctx, k.endpoint, n, e, time.Since(start))
+		if e != nil {
+			return e.retry(k.body != nil), e
 		}
-		if err := c.waitTurn(ctx, k); err != nil {
-			return nil, transportError(k.endpoint, err, k.secrets)
-		}
-		result, err, retry := c.attempt(ctx, k, attempt)
-		if err == nil {
-			return result, nil
-		}
-		if !retry || attempt > c.cfg.retries {
-			return nil, err
-		}
-		if werr := c.wait(ctx, attempt); werr != nil {
-			e := transportError(k.endpoint, werr, k.secrets)
-			e.detail = "while waiting to retry after: " + err.Error()
-			return nil, e
-		}
+		result = res
+		return false, nil
+	})
+	return result, err
+}
+
+// attempt sends k once under actx.
+func (c *Client) attempt(ctx, actx context.Context, k call) (json.RawMessage, *Error) {
+	actx, a := pipeline.WithAttempt(actx)
+	req := c.rc.R().SetContext(actx)
+	u := *c.base
+	u.Path += "/api/dash/util/" + k.endpoint
+	u.RawQuery = k.query.Encode()
+	method := http.MethodGet
+	if k.body != nil {
+		method = http.MethodPost
+		req.SetHeader("Content-Type", "application/json").SetBody(k.body)
 	}
-}
-
-// attempt sends k once. It reports whether a failure may be retried.
-func (c *Client) attempt(ctx context.Context, k *call, n int) (json.RawMessage, *Error, bool) {
-	start := time.Now()
-	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.timeout)
-	defer cancel()
-	status, header, body, err := c.exchange(attemptCtx, k)
-	var (
-		result json.RawMessage
-		e      *Error
-		retry  bool
-	)
+	_, err := req.Execute(method, u.String())
+	e := &Error{Endpoint: k.endpoint, HTTPStatus: a.Status}
 	switch {
-	case errors.Is(err, resty.ErrResponseBodyTooLarge):
-		e = kindError(k.endpoint, ErrResponseTooLarge, status, "more than %d bytes", c.cfg.maxBytes)
-	case errors.Is(err, httplimit.ErrHeadersTooLarge):
-		e = kindError(k.endpoint, ErrResponseTooLarge, status, "headers of more than %d bytes", httplimit.MaxHeaderBytes)
-	case err != nil && status != 0 && attemptCtx.Err() == nil:
-		e = kindError(k.endpoint, ErrMalformedResponse, status, "the answer was cut short")
-		e.cause = stripURLQuery(err)
-		retry = c.mayRetry(k, err, 0)
-	case err != nil:
-		e = transportError(k.endpoint, err, k.secrets)
-		e.HTTPStatus = status
-		retry = ctx.Err() == nil && c.mayRetry(k, err, 0) // a failure caused by ctx is final
+	case err == nil:
+		return decode(ctx, k, a, e)
+	case a.TooLarge:
+		e.kind, e.Message = ErrResponseTooLarge, "headers over 64 KiB or body over 1 MiB"
+	case a.Redirect:
+		e.Message = "a redirect, refused"
+	case a.Encoded || a.NotJSON:
+		e.kind, e.Message = ErrMalformedResponse, "the answer is not the JSON envelope"
+	case ctx.Err() != nil:
+		e.Message, e.cause = "the call ended before the answer arrived", ctx.Err()
+	case actx.Err() != nil:
+		e.kind, e.Message, e.cause = ErrTimeout, "no answer within the attempt's timeout", actx.Err()
+	case a.ReadErr != nil:
+		e.kind, e.Message, e.cause = ErrMalformedResponse, "the answer was cut short", a.ReadErr
 	default:
-		result, e = decodeResponse(k.endpoint, status, header.Get("Content-Type"), body, k.secrets)
-		retry = e != nil && c.mayRetry(k, nil, status)
+		e.kind, e.neverSent, e.cause = ErrNetwork, pipeline.NeverSent(err), withoutQuery(err)
 	}
-	c.logAttempt(ctx, k, n, status, e, retry, time.Since(start))
-	return result, e, retry
-}
-
-// mayRetry applies the retry policy: GETs (and genToken with
-// WithRetryGenToken) on transport errors and 500/502/503/504; genToken
-// otherwise only when the connection was never opened.
-func (c *Client) mayRetry(k *call, err error, status int) bool {
-	if k.method == http.MethodGet || c.cfg.retryGenToken {
-		if err != nil {
-			return true
-		}
-		switch status {
-		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return true
-		}
-		return false
-	}
-	return err != nil && neverSent(err)
-}
-
-// neverSent reports whether err is a failure to connect, so no byte of the
-// request reached the server.
-func neverSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// wait sleeps before retry n (from 1): a random time up to
-// min(backoffMax, backoffBase * 2^(n-1)), or until ctx is done.
-func (c *Client) wait(ctx context.Context, n int) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	ceiling := c.cfg.backoffMax
-	if n-1 < 30 {
-		if d := c.cfg.backoffBase << (n - 1); d > 0 && d < ceiling {
-			ceiling = d
-		}
-	}
-	t := time.NewTimer(time.Duration(jitter(int64(ceiling) + 1)))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// logAttempt writes the one debug line of an attempt: allow-listed metadata only.
-func (c *Client) logAttempt(ctx context.Context, k *call, n, status int, e *Error, retry bool, d time.Duration) {
-	if !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("endpoint", k.endpoint),
-		slog.Int("attempt", n),
-		slog.Int("status", status),
-		slog.Duration("duration", d),
-		slog.Bool("ok", e == nil),
-	}
-	if e != nil {
-		attrs = append(attrs, slog.Int("code", e.Code), slog.Bool("retry", retry))
-	}
-	if k.logToken != "" {
-		attrs = append(attrs, slog.String("token", redact.Mask(k.logToken)))
-	}
-	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "youshu call", attrs...)
+	return nil, e
 }
 
 // envelope is the JSON every endpoint answers with.
@@ -160,91 +101,80 @@ type envelope struct {
 	Msg     string          `json:"msg"`
 }
 
-func (v *envelope) message() string {
-	if v.Message != "" {
-		return v.Message
-	}
-	return v.Msg
-}
+// tokenLike masks runs that look like a token or key in server messages:
+// a server may echo a secret this call did not send.
+var tokenLike = regexp.MustCompile(`[A-Za-z0-9_-]{24,}`)
 
-// decodeResponse turns a response into the envelope's result or an *Error.
-// It never includes body text in the error beyond the scrubbed message.
-func decodeResponse(endpoint string, status int, contentType string, body []byte, sc secrets) (json.RawMessage, *Error) {
+// decode turns an answer into the envelope's result, or fills e.
+func decode(ctx context.Context, k call, a *pipeline.Attempt, e *Error) (json.RawMessage, *Error) {
 	var env envelope
-	jsonErr := json.Unmarshal(body, &env)
-	if !is2xx(status) {
-		e := &Error{Endpoint: endpoint, HTTPStatus: status}
-		if jsonErr == nil && env.Code != nil {
-			e.Code, e.Message = *env.Code, sc.scrub(env.message())
+	jsonErr := json.Unmarshal(a.Body, &env)
+	if jsonErr == nil && env.Code != nil {
+		e.Code = *env.Code
+		msg := env.Message
+		if msg == "" {
+			msg = env.Msg
 		}
+		e.Message = safetext.NewScrubber(k.secrets, tokenLike).Clean(ctx, msg, safetext.MaxMessageBytes)
+	}
+	switch {
+	case a.Status/100 != 2:
+		return nil, e
+	case jsonErr != nil || env.Code == nil:
+		e.kind, e.Message = ErrMalformedResponse, "the body is not the JSON envelope"
+		return nil, e
+	case *env.Code != http.StatusOK:
 		return nil, e
 	}
-	if jsonErr != nil || env.Code == nil || isHTML(contentType) {
-		return nil, kindError(endpoint, ErrMalformedResponse, status,
-			"body is not the JSON envelope (content type %q, %d bytes)", sc.scrub(truncate(contentType, 64)), len(body))
-	}
-	if *env.Code != CodeOK {
-		return nil, &Error{Endpoint: endpoint, HTTPStatus: status, Code: *env.Code, Message: sc.scrub(env.message())}
-	}
-	if isEmptyJSON(env.Result) {
-		return nil, kindError(endpoint, ErrEmptyResult, status, "code 200 without a result")
+	switch s := string(env.Result); s {
+	case "", "null", `""`, "{}", "[]":
+		e.kind, e.Message = ErrEmptyResponse, "code 200 without a result"
+		return nil, e
 	}
 	return env.Result, nil
 }
 
-// isHTML reports a text/html answer: a proxy's or login page, whatever it
-// holds. A type that starts "application/json" (as every answer of a
-// working server does, often with a charset) cannot parse to text/html, so
-// it is answered without mime.ParseMediaType's allocations.
-func isHTML(contentType string) bool {
-	if strings.HasPrefix(contentType, "application/json") {
-		return false
-	}
-	mediaType, _, _ := mime.ParseMediaType(contentType)
-	return mediaType == "text/html"
-}
-
-func isEmptyJSON(raw json.RawMessage) bool {
-	s := string(raw)
-	return s == "" || s == "null" || s == `""` || s == "{}" || s == "[]"
-}
-
-// resultString decodes a result that must be a usable token: a non-empty
-// string (ErrEmptyResult) of visible ASCII, at most safetext.MaxTokenBytes
-// long (ErrMalformedResponse).
+// resultString decodes a result that must be a usable token: a string of
+// visible ASCII, at most safetext.MaxTokenBytes long.
 func resultString(endpoint string, raw json.RawMessage) (string, error) {
 	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", kindError(endpoint, ErrMalformedResponse, http.StatusOK, "result is not a string")
-	}
-	if s == "" {
-		return "", kindError(endpoint, ErrEmptyResult, http.StatusOK, "code 200 without a result")
-	}
-	if err := safetext.CheckToken(s); err != nil {
-		return "", kindError(endpoint, ErrMalformedResponse, http.StatusOK, "result is not a usable token: %v", err)
+	if json.Unmarshal(raw, &s) != nil || safetext.CheckToken(s) != nil {
+		return "", &Error{Endpoint: endpoint, HTTPStatus: http.StatusOK, kind: ErrMalformedResponse, Message: "the result is not a usable token"}
 	}
 	return s, nil
 }
 
-// ready refuses a client not made by NewClient (nil or the zero value) and a
-// nil context, before anything else happens.
-func (c *Client) ready(ctx context.Context) error {
-	if c == nil || c.rc == nil {
-		return validate.Fieldf("Client", "must be made by NewClient")
+// withoutQuery returns err with the query (token=, t=), fragment and user
+// info cut from the URL of its *url.Error.
+func withoutQuery(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
 	}
-	if ctx == nil {
-		return validate.Fieldf("ctx", "must not be nil")
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		cut, _, _ := strings.Cut(ue.URL, "?")
+		return &url.Error{Op: ue.Op, URL: cut, Err: ue.Err}
 	}
-	return nil
+	u.RawQuery, u.Fragment, u.RawFragment, u.User, u.ForceQuery = "", "", "", nil, false
+	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
 }
 
-// checkTokenArg refuses a token argument that cannot be a token: empty,
-// blank, with control or non-ASCII characters, or longer than
-// safetext.MaxTokenBytes. The rule never quotes the value.
-func checkTokenArg(field, token string) error {
-	if token == "" {
-		return validate.Fieldf(field, "required")
+// logAttempt writes one DEBUG line with allow-listed metadata only.
+func (c *Client) logAttempt(ctx context.Context, endpoint string, n int, e *Error, d time.Duration) {
+	if !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
+		return
 	}
+	status, code := 0, 0
+	if e != nil {
+		status, code = e.HTTPStatus, e.Code
+	}
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "youshu: attempt", slog.String("endpoint", endpoint), slog.Int("attempt", n),
+		slog.Int("http_status", status), slog.Int("code", code), slog.Bool("ok", e == nil), slog.Duration("duration", d))
+}
+
+// checkToken refuses an argument that cannot be a token, naming field.
+func checkToken(field, token string) error {
 	if safetext.CheckToken(token) != nil {
 		return validate.Fieldf(field, "must be a token: 1 to %d bytes of visible ASCII", safetext.MaxTokenBytes)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/biembed/biembed-go/internal/seeds"
+	"github.com/biembed/biembed-go/internal/testkit/seeds"
 )
 
 // FuzzDecodeResponse: any status and body decode without panic into either a

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/hostiletest"
+	"github.com/biembed/biembed-go/internal/testkit/hostiletest"
 	"github.com/biembed/biembed-go/youshu"
 )
 

@@ -1,67 +1,94 @@
 package youshu
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-resty/resty/v2"
 
-	"github.com/biembed/biembed-go/internal/httplimit"
-	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/internal/warn"
 )
 
-// Client calls one Youshu host. It is safe for concurrent use; create one per
-// host and reuse it (it holds one resty client and its connection pool).
-type Client struct {
-	base *url.URL // scheme and host, Path without a trailing slash
-	cfg  config
-	rc   *resty.Client
+// Defaults of a Client.
+const (
+	DefaultTimeout = 30 * time.Second // per attempt
+	DefaultRetries = 2
+)
 
-	mintURL string // computed once: every GenToken posts to it
+// Client calls one Youshu host. It is safe for concurrent use; create one
+// per host and reuse it (it holds one resty client and its connections).
+type Client struct {
+	base     *url.URL // scheme, host and path prefix, without a trailing slash
+	cfg      config
+	rc       *resty.Client
+	slowWait warn.Condition
 
 	mu       sync.Mutex
-	onRevoke []func(token string)
+	helpers  map[UseType]*helper                                   // reusable rmToken/renewToken helper tokens
+	onRemove []func(ctx context.Context, tokens []string) error // caches to tell of removed tokens
 }
 
-// NewClient returns a client for the Youshu host at baseURL, for example
-// "https://bi.example.com" or "https://example.com/youshu" (a path prefix is
-// kept). baseURL must be https (http only with WithInsecureHTTP) and carry no
+// Option configures a Client. Options check their input; NewClient returns
+// the first error, a *biembed.ValidationError naming the option.
+type Option func(*config) error
+
+type config struct {
+	credential  Credential
+	transport   http.RoundTripper
+	timeout     time.Duration
+	retries     int
+	backoffBase time.Duration
+	backoffMax  time.Duration
+	logger      *slog.Logger
+	limiter     biembed.RateLimiter
+	now         func() time.Time
+	insecure    bool
+}
+
+// NewClient returns a client for the Youshu host at baseURL, such as
+// "https://bi.example.com" or "https://example.com/youshu" (a path prefix
+// is kept). baseURL must be https (http only with WithInsecureHTTP) with no
 // user info, query or fragment.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	cfg := defaultConfig()
+	cfg := config{timeout: DefaultTimeout, retries: DefaultRetries, backoffBase: 200 * time.Millisecond,
+		backoffMax: 5 * time.Second, logger: slog.New(slog.DiscardHandler), now: time.Now}
 	for _, opt := range opts {
 		if opt == nil {
-			return nil, validate.Fieldf("option", "must not be nil")
+			return nil, validate.Fieldf("Option", "must not be nil")
 		}
 		if err := opt(&cfg); err != nil {
 			return nil, err
 		}
 	}
-	base, err := parseBaseURL(baseURL, cfg.insecureHTTP)
+	base, err := parseBaseURL(baseURL, cfg.insecure)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, cfg: cfg, rc: newResty(&cfg)}
-	c.mintURL = c.endpointURL(EndpointGenToken, nil)
-	return c, nil
+	hc := &http.Client{Transport: &pipeline.Transport{Base: cfg.transport},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	rc := resty.NewWithClient(hc).SetLogger(silent{}).SetDebug(false).SetDisableWarn(true).SetRetryCount(0).
+		SetResponseBodyLimit(pipeline.MaxBodyBytes).SetHeader("Accept", "application/json").
+		SetHeader("User-Agent", "biembed-go/youshu")
+	return &Client{base: base, cfg: cfg, rc: rc, helpers: map[UseType]*helper{},
+		slowWait: warn.Condition{Msg: "youshu: the rate limiter holds calls for more than a second"}}, nil
 }
-
-// maxBaseURLBytes bounds the base URL.
-const maxBaseURLBytes = 2048
 
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
-	case len(raw) > maxBaseURLBytes:
-		return nil, validate.Fieldf("baseURL", "must be at most %d bytes", maxBaseURLBytes)
-	case err != nil || raw == "":
-		return nil, validate.Fieldf("baseURL", "must be an absolute URL")
+	case len(raw) > 2048:
+		return nil, validate.Fieldf("baseURL", "must be at most 2048 bytes")
+	case err != nil || !strings.Contains(raw, "://") || u.Opaque != "":
+		return nil, validate.Fieldf("baseURL", "must be an absolute URL with a scheme, such as https://bi.example.com")
 	case u.Scheme != "https" && !(u.Scheme == "http" && insecure):
 		return nil, validate.Fieldf("baseURL", "must use https (http only with WithInsecureHTTP)")
 	case u.Host == "" || u.Opaque != "":
@@ -74,124 +101,146 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: strings.TrimRight(u.Path, "/")}, nil
 }
 
-// newResty builds the one resty client: no retries of its own (the client
-// runs its own loop), debug and logging off, a body limit, and an
-// http.Client that never follows a redirect (CheckRedirect) and refuses
-// header bombs (httplimit.Transport), which every request inherits, whether
-// it goes through resty or straight through GetClient().
-func newResty(cfg *config) *resty.Client {
-	hc := &http.Client{}
-	if cfg.httpClient != nil {
-		copied := *cfg.httpClient
-		hc = &copied
-	}
-	if cfg.transport != nil {
-		hc.Transport = cfg.transport
-	}
-	if hc.Transport == nil {
-		hc.Transport = httplimit.DefaultTransport()
-	}
-	hc.Transport = &httplimit.Transport{Base: hc.Transport}
-	// The per-attempt timeout runs as a context deadline in attempt: an
-	// http.Client.Timeout costs a goroutine per request.
-	if cfg.timeout == 0 {
-		cfg.timeout = hc.Timeout
-	}
-	if cfg.timeout == 0 {
-		cfg.timeout = DefaultTimeout
-	}
-	hc.Timeout = 0
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return resty.NewWithClient(hc).
-		SetLogger(silentLogger{}).
-		SetDebug(false).
-		SetDisableWarn(true).
-		SetRetryCount(0).
-		SetResponseBodyLimit(int(cfg.maxBytes)).
-		SetHeader("User-Agent", cfg.userAgent).
-		SetHeader("Accept", "application/json")
-}
+// silent keeps resty quiet: its messages can hold URLs with tokens.
+type silent struct{}
 
-// silentLogger keeps resty quiet: its messages can hold URLs with tokens.
-type silentLogger struct{}
+func (silent) Errorf(string, ...any) {}
+func (silent) Warnf(string, ...any)  {}
+func (silent) Debugf(string, ...any) {}
 
-func (silentLogger) Errorf(string, ...any) {}
-func (silentLogger) Warnf(string, ...any)  {}
-func (silentLogger) Debugf(string, ...any) {}
-
-// OnRevoke registers f to be called with each token RemoveToken or
-// RemoveTokenWith removed, after the server confirmed it, so a cache can
-// evict it. Listeners run in order on the caller's goroutine and must not
-// block; nil is ignored.
-func (c *Client) OnRevoke(f func(token string)) {
-	if f == nil || c == nil {
+// Format prints the client by its base URL and credential kind and
+// account, whatever the verb: its fields lead to the credential's secret
+// and to helper tokens.
+func (c *Client) Format(f fmt.State, _ rune) {
+	if c == nil || c.base == nil {
+		fmt.Fprint(f, "youshu.Client{}")
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.onRevoke = append(c.onRevoke, f)
+	fmt.Fprintf(f, "youshu.Client{%s, credential: %s %q}", c.base, c.cfg.credential.Type, c.cfg.credential.Account)
 }
 
-func (c *Client) revoked(token string) {
-	c.mu.Lock()
-	listeners := append([]func(string){}, c.onRevoke...)
-	c.mu.Unlock()
-	for _, f := range listeners {
-		f(token)
+// ready refuses a client not made by NewClient and a nil context.
+func (c *Client) ready(ctx context.Context) error {
+	if c == nil || c.rc == nil {
+		return validate.Fieldf("Client", "must be made by NewClient")
+	}
+	if ctx == nil {
+		return validate.Fieldf("ctx", "must not be nil")
+	}
+	return nil
+}
+
+// WithCredential sets the default credential: the one GenToken uses when a
+// request has none, and the one that mints the helper tokens RemoveToken
+// and RenewToken need (a super admin's).
+func WithCredential(cred Credential) Option {
+	return func(c *config) error {
+		if err := cred.Validate(); err != nil {
+			return validate.Within("WithCredential", err)
+		}
+		c.credential = cred
+		return nil
 	}
 }
 
-// CloseIdleConnections closes the client's idle keep-alive connections.
-func (c *Client) CloseIdleConnections() {
-	if c != nil && c.rc != nil {
-		c.rc.GetClient().CloseIdleConnections()
+// WithTransport sends through rt (default: a clone of
+// http.DefaultTransport). The client wraps it: redirects are refused,
+// headers over 64 KiB and bodies over 1 MiB are ErrResponseTooLarge.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *config) error {
+		if validate.IsNil(rt) {
+			return validate.Fieldf("WithTransport", "must not be nil")
+		}
+		c.transport = rt
+		return nil
 	}
 }
 
-// BaseURL returns the base URL the client was created with, normalised.
-// It is empty for a client not made by NewClient.
-func (c *Client) BaseURL() string {
-	if c == nil || c.base == nil {
-		return ""
+// WithTimeout bounds each attempt (default DefaultTimeout); ctx bounds the
+// whole call.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return validate.Fieldf("WithTimeout", "must be positive")
+		}
+		c.timeout = d
+		return nil
 	}
-	return c.base.String()
 }
 
-// String describes the client without its credential's secret.
-func (c *Client) String() string {
-	if c == nil || c.base == nil {
-		return "youshu.Client{}" // not made by NewClient
+// WithRetries sets how many times a failed call is retried where that is
+// safe (default DefaultRetries; 0 turns retries off, at most 10). genToken
+// mints, so it is retried only when the server cannot have acted on it:
+// the connection failed before sending, HTTP 429 or 503. rmToken and
+// renewToken are also retried after timeouts, cut connections and HTTP
+// 500, 502 and 504.
+func WithRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > 10 {
+			return validate.Fieldf("WithRetries", "must be from 0 to 10")
+		}
+		c.retries = n
+		return nil
 	}
-	return "youshu.Client{" + c.BaseURL() + ", credential: " + c.cfg.credential.String() + "}"
 }
 
-// GoString is String, so %#v does not reveal the credential either.
-func (c *Client) GoString() string { return c.String() }
-
-// Format writes String for every verb, so no verb reveals the credential
-// or reads the client's changing state.
-func (c *Client) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
-
-// LogValue logs the base URL and the credential's kind and account.
-func (c *Client) LogValue() slog.Value {
-	if c == nil || c.base == nil {
-		return slog.GroupValue()
+// WithBackoff sets the backoff between retries: retry n waits a random
+// time in [0, min(maxDelay, base·2^(n-1))). Default: 200ms, 5s.
+func WithBackoff(base, maxDelay time.Duration) Option {
+	return func(c *config) error {
+		if base <= 0 || maxDelay < base {
+			return validate.Fieldf("WithBackoff", "base must be positive and max at least base")
+		}
+		c.backoffBase, c.backoffMax = base, maxDelay
+		return nil
 	}
-	return slog.GroupValue(slog.String("baseURL", c.BaseURL()), slog.Any("credential", c.cfg.credential))
 }
 
-// endpointURL returns the URL of one /api/dash/util endpoint.
-func (c *Client) endpointURL(endpoint string, query url.Values) string {
-	u := *c.base
-	u.Path += apiPrefix + endpoint
-	u.RawQuery = query.Encode()
-	return u.String()
+// WithLogger logs to l: a DEBUG line per attempt with allow-listed metadata
+// only (endpoint, attempt, HTTP status, code, duration), and a WARN line
+// when the rate limiter starts and stops holding calls for more than a
+// second. Default: nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return validate.Fieldf("WithLogger", "must not be nil")
+		}
+		c.logger = l
+		return nil
+	}
 }
 
-// jitter returns a random duration in [0, n).
-func jitter(n int64) int64 {
-	if n <= 0 {
-		return 0
+// WithRateLimiter makes the client wait on l before every attempt. Youshu
+// documents no limit, so by default there is none; replicas that must
+// share a budget on one host use redisstore's limiter.
+func WithRateLimiter(l biembed.RateLimiter) Option {
+	return func(c *config) error {
+		if validate.IsNil(l) {
+			return validate.Fieldf("WithRateLimiter", "must not be nil")
+		}
+		c.limiter = l
+		return nil
 	}
-	return rand.Int64N(n)
+}
+
+// WithClock sets the clock that stamps Token.IssuedAt and ExpiresAt
+// (default time.Now). Tests share one manual clock between the client, its
+// cache (tokencache.Options.Now) and youshutest.WithClock.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return validate.Fieldf("WithClock", "must not be nil")
+		}
+		c.now = now
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows an http:// base URL. Passwords and keys then
+// cross the network in the clear: use it only for tests and loopback.
+func WithInsecureHTTP() Option {
+	return func(c *config) error {
+		c.insecure = true
+		return nil
+	}
 }

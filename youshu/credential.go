@@ -1,11 +1,11 @@
 package youshu
 
 import (
-	"fmt"
-	"log/slog"
-	"strconv"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 
-	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -19,95 +19,77 @@ const (
 	TokenTypeCustom   TokenType = "custom"       // single sign-on: integrateToken, optional uniqueId
 )
 
-// Credential is how genToken authenticates the caller: one of Password,
-// TokenKey or SSO. The zero Credential means "none": a request without one
-// uses the client's WithCredential default. No fmt verb, slog handler or
-// String, GoString and LogValue shows the password, key or integrate token,
-// not even masked.
+// Credential is how genToken authenticates the caller; make one with
+// Password, TokenKey or SSO. The zero Credential means "none": a request
+// without one uses the client's WithCredential. Secret is a biembed.Secret,
+// so no fmt verb, slog handler or json.Marshal shows it.
 type Credential struct {
-	kind   TokenType
-	id     string // email for Password, uniqueId for SSO
-	secret Secret // password, key or integrate token
+	Type    TokenType      // the tokenType
+	Account string         // email (or uniqueId) for Password; the optional uniqueId for SSO
+	Secret  biembed.Secret // password, key or integrate token
 }
 
-// Password returns a userPassword credential. email is the account name: the
-// email when emails are unique, otherwise the uniqueId.
+// Password returns a userPassword credential. email is the account name:
+// the email when emails are unique, otherwise the uniqueId.
 func Password(email, password string) Credential {
-	return Credential{kind: TokenTypePassword, id: email, secret: Secret(password)}
+	return Credential{Type: TokenTypePassword, Account: email, Secret: biembed.Secret(password)}
 }
 
 // TokenKey returns a tokenKey credential.
 func TokenKey(key string) Credential {
-	return Credential{kind: TokenTypeKey, secret: Secret(key)}
+	return Credential{Type: TokenTypeKey, Secret: biembed.Secret(key)}
 }
 
-// SSO returns a single-sign-on ("custom") credential. uniqueID is optional:
-// when empty, Youshu finds the user from integrateToken.
+// SSO returns a single-sign-on ("custom") credential. uniqueID is
+// optional: without it Youshu finds the user from integrateToken.
 func SSO(uniqueID, integrateToken string) Credential {
-	return Credential{kind: TokenTypeCustom, id: uniqueID, secret: Secret(integrateToken)}
+	return Credential{Type: TokenTypeCustom, Account: uniqueID, Secret: biembed.Secret(integrateToken)}
 }
 
-// Type returns the credential's tokenType, or "" for the zero Credential.
-func (c Credential) Type() TokenType { return c.kind }
-
-// IsZero reports whether c is the zero Credential (none).
-func (c Credential) IsZero() bool { return c == Credential{} }
-
-// Validate reports a missing part, naming the wire field: email and password,
-// key, or integrateToken.
+// Validate reports a missing or malformed part, naming the wire field.
 func (c Credential) Validate() error {
-	switch c.kind {
+	field := map[TokenType]string{TokenTypePassword: "password", TokenTypeKey: "key", TokenTypeCustom: "integrateToken"}[c.Type]
+	switch {
+	case field == "":
+		return validate.Fieldf("tokenType", "must be userPassword, tokenKey or custom (use Password, TokenKey or SSO)")
+	case c.Type == TokenTypePassword && c.Account == "":
+		return validate.Fieldf("email", "required for a password credential")
+	case c.Type == TokenTypeKey && c.Account != "":
+		return validate.Fieldf("key", "a token key credential has no account")
+	case c.Secret == "" || validate.Text(field, c.Secret.Reveal(), 4096) != nil:
+		return validate.Fieldf(field, "required: 1 to 4096 bytes of text without control characters")
+	}
+	return validate.Text("email", c.Account, 1024)
+}
+
+// fields returns the credential's wire fields, secret included, as a JSON
+// object's members without braces; "" for the zero Credential.
+func (c Credential) fields() (string, error) {
+	w := map[string]string{"tokenType": string(c.Type)}
+	switch c.Type {
+	case "":
+		return "", nil
 	case TokenTypePassword:
-		if c.id == "" {
-			return validate.Fieldf("email", "required for a password credential")
-		}
-		if c.secret == "" {
-			return validate.Fieldf("password", "required for a password credential")
-		}
+		w["email"], w["password"] = c.Account, c.Secret.Reveal()
 	case TokenTypeKey:
-		if c.secret == "" {
-			return validate.Fieldf("key", "required for a token key credential")
-		}
+		w["key"] = c.Secret.Reveal()
 	case TokenTypeCustom:
-		if c.secret == "" {
-			return validate.Fieldf("integrateToken", "required for an SSO credential")
+		w["integrateToken"] = c.Secret.Reveal()
+		if c.Account != "" {
+			w["uniqueId"] = c.Account
 		}
-	default:
-		return validate.Fieldf("credential", "required: use Password, TokenKey or SSO")
 	}
-	return nil
+	b, err := json.Marshal(w)
+	return string(b[1 : len(b)-1]), err
 }
 
-// String describes c without its secret, e.g. `userPassword(email="a@b.c", password=***)`.
-func (c Credential) String() string {
-	switch c.kind {
-	case TokenTypePassword:
-		return "userPassword(email=" + strconv.Quote(c.id) + ", password=" + maskOrEmpty(c.secret) + ")"
-	case TokenTypeKey:
-		return "tokenKey(key=" + maskOrEmpty(c.secret) + ")"
-	case TokenTypeCustom:
-		return "custom(uniqueId=" + strconv.Quote(c.id) + ", integrateToken=" + maskOrEmpty(c.secret) + ")"
+// identity names whom c authenticates without its secret (a token key by
+// a hash of it), for cache keys.
+func (c Credential) identity() string {
+	id := string(c.Type) + ":" + c.Account
+	if c.Type == TokenTypeKey {
+		sum := sha256.Sum256([]byte(c.Secret))
+		id += ":" + hex.EncodeToString(sum[:8])
 	}
-	return "none"
-}
-
-// GoString is String, so %#v does not reveal the secret either.
-func (c Credential) GoString() string { return "youshu.Credential{" + c.String() + "}" }
-
-// Format writes String for every verb (GoString for %#v), so no verb
-// reveals the secret.
-func (c Credential) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, c) }
-
-// LogValue logs the type and account, never the secret.
-func (c Credential) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("tokenType", string(c.kind)), slog.String("account", c.id))
-}
-
-// maskOrEmpty shows whether a secret is set without any of its characters
-// (not even the prefix redact.Mask keeps: a password prefix helps a guesser).
-func maskOrEmpty(secret Secret) string {
-	if secret == "" {
-		return `""`
-	}
-	return "***"
+	return id
 }

@@ -4,68 +4,49 @@
 //
 // A Client talks to one Youshu host:
 //
-//	c, err := youshu.NewClient("https://bi.example.com",
-//		youshu.WithCredential(youshu.Password("admin@example.com", password)))
-//	tok, err := c.GenToken(ctx, &youshu.GenTokenRequest{
+//	client, err := youshu.NewClient("https://bi.example.com",
+//		youshu.WithCredential(youshu.TokenKey(os.Getenv("YOUSHU_TOKEN_KEY"))))
+//	if err != nil { ... }
+//	tok, err := client.GenToken(ctx, &youshu.GenTokenRequest{
 //		AuthUniqueID: "alice",
 //		FilterMap:    rows, // filtermap.FilterMap
 //		Expiry:       time.Hour,
 //	})
-//	link, err := tok.ReportURL(projectID, nil)
+//	if err != nil { ... }
+//	link, err := tok.URL(youshu.Report(projectID))
 //
-// Every GenTokenRequest is validated before anything is sent; a bad request
-// returns a *ValidationError naming the wire field and the rule it breaks.
+// Package tencent has the same shape: NewClient with the same options
+// (WithCredential, WithTransport, WithTimeout, WithRetries, WithBackoff,
+// WithLogger, WithRateLimiter, WithClock), a token type with URL, an *Error
+// with the same sentinels, NewCache over package tokencache, and a fake
+// for tests (youshutest, tencenttest).
 //
 // # Errors
 //
-// Calls that reach the network fail with an *Error carrying the endpoint, the
-// HTTP status and the JSON code. Match the conditions callers act on with
-// errors.Is: ErrUnauthorized, ErrReportDataFilters, ErrHTTPStatus, ErrServer,
-// ErrMalformedResponse, ErrEmptyResult, ErrResponseTooLarge. Transport failures
-// and context errors are reachable through Unwrap (errors.Is(err,
-// context.DeadlineExceeded) works). Error text never contains a password, key,
-// integrate token, helper token or minted token, and transport errors have
-// the query stripped from their URL.
+// Bad input gets a *biembed.ValidationError naming the wire field and the
+// rule before anything is sent. Failures after that are an *Error carrying
+// the endpoint, the HTTP status and the envelope's code, matched with
+// errors.Is: ErrRateLimited, ErrUnauthorized, ErrNotFound,
+// ErrReportDataFilters, ErrServer, ErrNetwork, ErrTimeout, ErrHTTPStatus,
+// ErrMalformedResponse, ErrResponseTooLarge, ErrEmptyResponse, and the
+// context's errors. biembed.Retryable says whether one is worth trying
+// again. Error text never holds a password, key, integrate token, helper
+// token or minted token, and transport errors lose their URL's query.
 //
 // # Retries
 //
-// rmToken and renewToken (GET) are retried on transport errors and HTTP 500,
-// 502, 503 and 504, with exponential backoff and full jitter (two retries by
-// default). genToken (POST) is retried only when the connection could not be
-// opened, so the request never left; WithRetryGenToken opts in to retrying it
-// like a GET, at the price of possibly minting two tokens. No retry starts,
-// and no backoff continues, once the context is done.
+// genToken mints, so it is retried only when the server cannot have acted
+// on it: the connection failed before sending, HTTP 429 or 503. rmToken and
+// renewToken are also retried after timeouts, cut connections and HTTP 500,
+// 502 and 504. Retries wait with full-jitter exponential backoff; none
+// starts once the context is done.
 //
 // # Security
 //
-// Passwords travel in the request body, so the base URL must be https unless
-// WithInsecureHTTP is given. Credential, Token and Client print only masked
-// forms of their secrets (fmt verbs, slog). GenTokenRequest and Token marshal
-// to JSON with their secrets in the clear, because that JSON is the wire body
-// (or the stored token): store it as you would store a password. The client
-// logs through log/slog (discarded unless WithLogger is given) and its debug
-// lines carry only the endpoint, attempt, HTTP status, JSON code, duration and
-// a masked token, never bodies, headers or query strings. resty's own debug
-// log stays off.
-//
-// The package youshutest serves the same endpoints in process, for tests.
+// Passwords travel in the request body, so the base URL must be https
+// unless WithInsecureHTTP is given. Every secret is a biembed.Secret, which
+// no fmt verb, slog handler or json.Marshal shows; GenTokenRequest marshals
+// without its credential. Redirects are never followed. resty's own logging
+// and debug dumps stay off; WithLogger's lines carry allow-listed metadata
+// only.
 package youshu
-
-import "github.com/biembed/biembed-go/internal/validate"
-
-// ValidationError reports one field that breaks one rule. errors.Is(err,
-// ErrInvalid) holds for it. It is the same type in every biembed-go package.
-type ValidationError = validate.Error
-
-// ErrInvalid is matched by errors.Is for every ValidationError.
-var ErrInvalid = validate.ErrInvalid
-
-// The endpoint names used in Error.Endpoint (and by youshutest).
-const (
-	EndpointGenToken   = "genToken"
-	EndpointRmToken    = "rmToken"
-	EndpointRenewToken = "renewToken"
-)
-
-// apiPrefix is the path, under the base URL, of the three endpoints.
-const apiPrefix = "/api/dash/util/"

@@ -1,6 +1,8 @@
 package youshu
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -8,6 +10,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/validate"
@@ -49,29 +52,30 @@ type genTokenWire struct {
 	ReportDataFilters            filtermap.ReportDataFilters   `json:"reportDataFilters,omitempty"`
 	UVID                         string                        `json:"uvId,omitempty"`
 
-	expirySeconds int64 // r.Expiry in seconds, for ExpiryTime (see fillWire)
 }
 
-// MarshalJSON encodes r as the genToken wire body, with tokenType and the
-// credential's fields (secret included) when r.Credential is set, and Expiry
-// as expiryTime in seconds. It fails only for an Expiry or AutoRenew.Expiry
+// MarshalJSON encodes r as the genToken wire body without the
+// credential, which is a secret: expiry as expiryTime in seconds, booleans
+// only when true, ids only when set. The client adds the credential's
+// fields when it sends. It fails only for an Expiry or AutoRenew.Expiry
 // that is not a whole number of seconds.
 func (r GenTokenRequest) MarshalJSON() ([]byte, error) {
-	w, err := r.wire(r.Credential)
+	w, err := r.wire()
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(w)
 }
 
-// UnmarshalJSON decodes a genToken wire body. The credential kind comes from
-// tokenType or, when tokenType is absent (as in the documented examples),
-// from which credential fields are present; fields of two kinds are an error.
-// expireTime, the key the documented example uses, is accepted as an alias of
-// expiryTime (both at once is an error); encoding always writes expiryTime.
-// Unknown keys are an error, so a stored request never loses a restriction
-// silently. Numbers inside parameterMap, parameterAliasMap and pillFieldMap
-// decode as json.Number, which keeps large ids exact.
+// UnmarshalJSON decodes a genToken wire body, credential fields included.
+// The credential kind comes from tokenType or, when tokenType is absent
+// (as in the documented examples), from which credential fields are
+// present; fields of two kinds are an error. expireTime, the key the
+// documented example uses, is accepted as an alias of expiryTime (both at
+// once is an error). Unknown keys are an error, so a stored request never
+// loses a restriction silently. Numbers inside parameterMap,
+// parameterAliasMap and pillFieldMap decode as json.Number, which keeps
+// large ids exact.
 func (r *GenTokenRequest) UnmarshalJSON(data []byte) error {
 	var w genTokenWire
 	if err := decodeStrict(data, &w); err != nil {
@@ -99,74 +103,61 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
-// wire builds the body for r sent with cred.
-func (r *GenTokenRequest) wire(cred Credential) (*genTokenWire, error) {
-	w := new(genTokenWire)
-	if err := r.fillWire(w, cred); err != nil {
-		return nil, err
+// wire returns r's body without a credential.
+func (r *GenTokenRequest) wire() (*genTokenWire, error) {
+	if r.Expiry%time.Second != 0 {
+		return nil, validate.Fieldf("expiryTime", "must be a whole number of seconds")
+	}
+	w := &genTokenWire{
+		AuthUniqueID: r.AuthUniqueID, AuthUserID: r.AuthUserID, RelationWithSystemPermission: r.RelationWithSystemPermission,
+		EnableWatermark: r.EnableWatermark, Watermark: r.Watermark, FilterMap: r.FilterMap, ColumnFilterMap: r.ColumnFilterMap,
+		TableFilterMap: r.TableFilterMap, PillFieldMap: r.PillFieldMap, TableExprMap: r.TableExprMap, ParameterMap: r.ParameterMap,
+		ResourcePermissions: r.ResourcePermissions, OpenRP: r.OpenRP, ClientSetting: r.ClientSetting, UseType: r.UseType,
+		Once: r.Once, DomainID: r.DomainID, AutoRenew: r.AutoRenew, ApplyScope: r.ApplyScope, ProjectID: r.ProjectID,
+		EnableDefaultBookmark: r.EnableDefaultBookmark, ParameterAliasMap: r.ParameterAliasMap,
+		ReportDataFilters: r.ReportDataFilters, UVID: r.UVID,
 	}
 	if r.Expiry != 0 {
-		w.ExpiryTime = &w.expirySeconds
+		seconds := int64(r.Expiry / time.Second)
+		w.ExpiryTime = &seconds
 	}
 	return w, nil
 }
 
-// fillWire sets *w to the body for r sent with cred, except ExpiryTime: it
-// sets expirySeconds, and the caller points ExpiryTime at it (or at a copy)
-// when r.Expiry is not zero. A pointer from w into itself would move every
-// w to the heap.
-func (r *GenTokenRequest) fillWire(w *genTokenWire, cred Credential) error {
-	if r.Expiry%time.Second != 0 {
-		return validate.Fieldf("expiryTime", "must be a whole number of seconds")
+// body returns the genToken body of r sent with cred: r's JSON with the
+// credential's fields in front. It is the one place a secret enters a body.
+func (r *GenTokenRequest) body(cred Credential) ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, validate.Fieldf("GenTokenRequest", "does not encode: %v", err)
 	}
-	*w = genTokenWire{
-		AuthUniqueID:                 r.AuthUniqueID,
-		AuthUserID:                   r.AuthUserID,
-		RelationWithSystemPermission: r.RelationWithSystemPermission,
-		EnableWatermark:              r.EnableWatermark,
-		Watermark:                    r.Watermark,
-		FilterMap:                    r.FilterMap,
-		ColumnFilterMap:              r.ColumnFilterMap,
-		TableFilterMap:               r.TableFilterMap,
-		PillFieldMap:                 r.PillFieldMap,
-		TableExprMap:                 r.TableExprMap,
-		ParameterMap:                 r.ParameterMap,
-		ResourcePermissions:          r.ResourcePermissions,
-		OpenRP:                       r.OpenRP,
-		ClientSetting:                r.ClientSetting,
-		UseType:                      r.UseType,
-		Once:                         r.Once,
-		DomainID:                     r.DomainID,
-		AutoRenew:                    r.AutoRenew,
-		ApplyScope:                   r.ApplyScope,
-		ProjectID:                    r.ProjectID,
-		EnableDefaultBookmark:        r.EnableDefaultBookmark,
-		ParameterAliasMap:            r.ParameterAliasMap,
-		ReportDataFilters:            r.ReportDataFilters,
-		UVID:                         r.UVID,
+	fields, err := cred.fields()
+	switch {
+	case err != nil:
+		return nil, err
+	case fields == "":
+		return b, nil
+	case len(b) == 2: // {}
+		return []byte("{" + fields + "}"), nil
 	}
-	w.expirySeconds = int64(r.Expiry / time.Second)
-	w.setCredential(cred)
-	return nil
+	return append([]byte("{"+fields+","), b[1:]...), nil
 }
 
-func (w *genTokenWire) setCredential(c Credential) {
-	if c.IsZero() {
-		return
+// requestKey is the cache's key for r sent with cred: a hash of whom cred
+// authenticates and of r's wire body, so equal requests give equal keys in
+// every process.
+func requestKey(r *GenTokenRequest, cred Credential) (string, error) {
+	if err := r.Validate(); err != nil {
+		return "", err
 	}
-	w.TokenType = c.kind
-	id, secret := c.id, c.secret.Reveal()
-	switch c.kind {
-	case TokenTypePassword:
-		w.Email, w.Password = &id, &secret
-	case TokenTypeKey:
-		w.Key = &secret
-	case TokenTypeCustom:
-		if id != "" {
-			w.UniqueID = &id
-		}
-		w.IntegrateToken = &secret
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "", validate.Fieldf("GenTokenRequest", "does not encode: %v", err)
 	}
+	h := sha256.New()
+	h.Write([]byte("youshu\n" + cred.identity() + "\n"))
+	h.Write(b)
+	return "youshu:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // request turns a decoded body back into a GenTokenRequest.
@@ -229,26 +220,22 @@ func (w *genTokenWire) credential() (Credential, error) {
 		TokenTypeCustom:   w.UniqueID != nil || w.IntegrateToken != nil,
 	}
 	kind := w.TokenType
-	if kind == "" {
-		for k, p := range present {
-			if !p {
-				continue
-			}
-			if kind != "" {
-				return Credential{}, validate.Fieldf("tokenType", "required when fields of two credential kinds are present")
-			}
+	for k, p := range present {
+		switch {
+		case !p:
+		case w.TokenType != "" && k != w.TokenType:
+			return Credential{}, validate.Fieldf("tokenType", "%s does not match the credential fields present", w.TokenType)
+		case kind != "" && kind != k:
+			return Credential{}, validate.Fieldf("tokenType", "required when fields of two credential kinds are present")
+		default:
 			kind = k
 		}
 	}
 	if !validate.OneOf(kind, "", TokenTypePassword, TokenTypeKey, TokenTypeCustom) {
 		return Credential{}, validate.Fieldf("tokenType", "must be userPassword, tokenKey or custom")
 	}
-	for k, p := range present {
-		if p && k != kind {
-			return Credential{}, validate.Fieldf("tokenType", "%s does not match the credential fields present", kind)
-		}
-	}
-	return Credential{kind: kind, id: deref(w.Email) + deref(w.UniqueID), secret: Secret(deref(w.Password) + deref(w.Key) + deref(w.IntegrateToken))}, nil
+	return Credential{Type: kind, Account: deref(w.Email) + deref(w.UniqueID),
+		Secret: biembed.Secret(deref(w.Password) + deref(w.Key) + deref(w.IntegrateToken))}, nil
 }
 
 func deref(s *string) string {

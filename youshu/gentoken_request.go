@@ -1,13 +1,10 @@
 package youshu
 
 import (
-	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/redact"
 )
 
 // GenTokenRequest is the body of genToken: who is asking (Credential), whom
@@ -15,10 +12,10 @@ import (
 // default credential, mints a token for the credential's own account with the
 // server's default expiry.
 //
-// It encodes to JSON as exactly the documented wire body, credential fields
-// (and so the password, key or integrate token) included, and decodes from it,
-// so a request can be stored and replayed. See MarshalJSON and UnmarshalJSON.
-// That JSON is a secret; fmt and slog never show the credential's secret.
+// It encodes to JSON as the documented wire body without the credential
+// (MarshalJSON), and decodes from the whole body, credential included
+// (UnmarshalJSON). fmt, slog and json.Marshal never show the credential's
+// secret.
 // Boolean fields are sent only when true (false is every one's documented
 // default); numeric ids only when non-zero.
 type GenTokenRequest struct {
@@ -109,15 +106,6 @@ type GenTokenRequest struct {
 	// count visitors who have no account of their own.
 	UVID string
 }
-
-// Format writes r as fmt would, whatever the verb, with the credential's
-// secret hidden.
-func (r GenTokenRequest) Format(f fmt.State, verb rune) { redact.Format(f, verb, r) }
-
-// LogValue logs r's fields, the credential as its kind and account only.
-// Without it slog's JSON handler would call MarshalJSON, which writes the
-// secret.
-func (r GenTokenRequest) LogValue() slog.Value { return redact.LogValue(r) }
 
 // Relation is relationWithSystemPermission.
 type Relation string

@@ -12,7 +12,10 @@ import (
 // set; GenToken also requires a credential (r's or the client's).
 func (r *GenTokenRequest) Validate() error {
 	if r == nil {
-		return validate.Fieldf("request", "required")
+		return validate.Fieldf("GenTokenRequest", "must not be nil")
+	}
+	if err := r.validateText(); err != nil {
+		return err
 	}
 	if err := r.validateCredential(); err != nil {
 		return err
@@ -39,7 +42,7 @@ func (r *GenTokenRequest) Validate() error {
 }
 
 func (r *GenTokenRequest) validateCredential() error {
-	if r.Credential.IsZero() {
+	if r.Credential == (Credential{}) {
 		return nil
 	}
 	return r.Credential.Validate()
@@ -172,4 +175,15 @@ func (r *GenTokenRequest) validateBlocks() error {
 		return err
 	}
 	return validate.Within("clientSetting", r.ClientSetting.Validate())
+}
+
+// validateText refuses text fields that would carry control or format
+// characters, or megabytes, into the body.
+func (r *GenTokenRequest) validateText() error {
+	for _, f := range [...]struct{ name, value string }{{"authUniqueId", r.AuthUniqueID}, {"uvId", r.UVID}} {
+		if err := validate.Text(f.name, f.value, 1024); err != nil {
+			return err
+		}
+	}
+	return nil
 }

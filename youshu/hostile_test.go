@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/hostiletest"
-	"github.com/biembed/biembed-go/internal/secrettest"
+	"github.com/biembed/biembed-go/internal/testkit/hostiletest"
+	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/youshu"
 )
 

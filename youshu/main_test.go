@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/secrettest"
+	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"

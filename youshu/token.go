@@ -1,154 +1,132 @@
 package youshu
 
 import (
-	"fmt"
-	"log/slog"
+	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // Token is a minted token and what the client knows about it. Value is a
-// Secret: every fmt verb, slog handler and json.Marshal show it masked, and
-// Value.Reveal() returns it. A store that keeps tokens encodes Value.Reveal()
-// itself (json.Unmarshal takes the raw value back).
+// biembed.Secret: no fmt verb, slog handler or json.Marshal shows it.
 type Token struct {
 	// Value goes into integration URLs as token=.
-	Value Secret `json:"value"`
-	// BaseURL is the Youshu host the token belongs to; the URL methods build on it.
+	Value biembed.Secret `json:"value"`
+	// BaseURL is the Youshu host the token belongs to; URL builds on it.
 	BaseURL string `json:"baseURL"`
 	// IssuedAt is the client's clock when the genToken request was sent.
 	IssuedAt time.Time `json:"issuedAt"`
-	// ExpiresAt is IssuedAt plus the requested Expiry. It is zero when no
-	// Expiry was requested: the server default applies and is unknown (the
-	// document contradicts itself), so a zero ExpiresAt means "unknown".
-	// Renewals (RenewToken, AutoRenew) move the real expiry past it.
+	// ExpiresAt is IssuedAt plus the requested Expiry; zero when none was
+	// requested (the server's default is not documented). Renewals move the
+	// real expiry past it.
 	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 	// SingleUse reports a once token: the first visitor uses it up.
 	SingleUse bool `json:"singleUse,omitempty"`
-	// AutoRenew is how far each use extends the token (zero: no auto-renewal).
+	// AutoRenew is how far each use extends the token (zero: none).
 	AutoRenew time.Duration `json:"autoRenew,omitempty"`
 }
 
-func newToken(base *url.URL, value string, issued time.Time, req *GenTokenRequest) *Token {
-	t := &Token{Value: Secret(value), BaseURL: base.String(), IssuedAt: issued, SingleUse: req.Once}
-	if req.Expiry > 0 {
-		t.ExpiresAt = issued.Add(req.Expiry)
-	}
-	if req.AutoRenew != nil {
-		t.AutoRenew = req.AutoRenew.Expiry
-	}
-	return t
+// URLOption picks the page of a URL and adds to its query.
+type URLOption func(*urlConfig)
+
+type urlConfig struct {
+	path  string // escaped, relative to the base URL
+	query url.Values
+	err   error
 }
 
-// String describes t with Value masked.
-func (t Token) String() string {
-	var b strings.Builder
-	b.WriteString("youshu.Token{Value: " + t.Value.GoString())
-	b.WriteString(", IssuedAt: " + t.IssuedAt.Format(time.RFC3339))
-	if !t.ExpiresAt.IsZero() {
-		b.WriteString(", ExpiresAt: " + t.ExpiresAt.Format(time.RFC3339))
+func (c *urlConfig) page(path string, err error) {
+	if c.path != "" && c.err == nil {
+		err = validate.Fieldf("URLOption", "names two pages")
 	}
-	if t.SingleUse {
-		b.WriteString(", SingleUse")
+	c.path = path
+	if c.err == nil {
+		c.err = err
 	}
-	if t.AutoRenew != 0 {
-		b.WriteString(", AutoRenew: " + t.AutoRenew.String())
-	}
-	return b.String() + "}"
 }
 
-// GoString is String, so %#v does not reveal Value either.
-func (t Token) GoString() string { return t.String() }
-
-// Format writes String for every verb (GoString for %#v), so no verb
-// reveals Value.
-func (t Token) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, t) }
-
-// LogValue logs t with Value masked.
-func (t Token) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.Any("value", t.Value),
-		slog.Time("issuedAt", t.IssuedAt),
-		slog.Time("expiresAt", t.ExpiresAt),
-		slog.Bool("singleUse", t.SingleUse),
-	)
+// Report picks the report integration page {base}/dash/integration/{projectID}.
+func Report(projectID int64) URLOption {
+	return func(c *urlConfig) { c.page("dash/integration/"+strconv.FormatInt(projectID, 10), positive("projectID", projectID)) }
 }
 
-// ReportURL returns the report integration page
-// {base}/dash/integration/{projectID}?token=T plus query (the report's own
-// parameters; it must not set token). Display settings belong in the token's
-// clientSetting, never in the URL, where the viewer could change them.
-func (t Token) ReportURL(projectID int64, query url.Values) (string, error) {
-	if projectID <= 0 {
-		return "", validate.Fieldf("projectID", "must be positive")
-	}
-	return t.build("dash/integration/"+strconv.FormatInt(projectID, 10), query)
-}
-
-// ScreenURL returns the large screen page
-// {base}/dash/screenIntegration/{projectID}?sid={screenID}&token=T.
-func (t Token) ScreenURL(projectID, screenID int64) (string, error) {
-	if projectID <= 0 {
-		return "", validate.Fieldf("projectID", "must be positive")
-	}
-	if screenID <= 0 {
-		return "", validate.Fieldf("screenID", "must be positive")
-	}
-	return t.build("dash/screenIntegration/"+strconv.FormatInt(projectID, 10),
-		url.Values{"sid": {strconv.FormatInt(screenID, 10)}})
-}
-
-// NewScreenURL returns the new large screen page
-// {base}/dash/newScreen/integration/view/{sid}?token=T. sid must be one
-// path segment of letters, digits and "-._~" (not "." or ".."), so no proxy
-// can decode it into another path.
-func (t Token) NewScreenURL(sid string) (string, error) {
-	if strings.Contains(sid, "/") || checkRelativePath(sid) != nil {
-		return "", validate.Fieldf("sid", `must be a screen id: letters, digits and -._~, not "." or ".."`)
-	}
-	return t.build("dash/newScreen/integration/view/"+sid, nil)
-}
-
-// CockpitURL returns the cockpit page {base}/dash/cockpitIntegration?token=T.
-func (t Token) CockpitURL() (string, error) {
-	return t.build("dash/cockpitIntegration", nil)
-}
-
-// ChatBIURL returns the ChatBI dialog page {base}/chatbi/dialogIntegration?token=T,
-// the route the genToken document names. Its settings (the question, the
-// data models, which tools show) belong in the token's clientSetting.chatBi,
-// where the viewer cannot change them; the fields of clientsetting.ChatBI
-// marked "dialog only" take effect only on this page. Use PathURL for a
-// deployment that serves ChatBI elsewhere.
-func (t Token) ChatBIURL() (string, error) {
-	return t.build("chatbi/dialogIntegration", nil)
-}
-
-// PathURL returns {base}/{path}?token=T plus query, for any other
-// integration page (such as ChatBI pages besides the dialog, whose paths
-// Youshu does not publish). path is
-// relative to the base URL (a leading "/" is allowed and means the same):
-// letters, digits and "-._~/" only, no empty, "." or ".." segments.
-func (t Token) PathURL(path string, query url.Values) (string, error) {
-	if err := checkRelativePath(strings.TrimPrefix(path, "/")); err != nil {
-		return "", err
-	}
-	return t.build(strings.TrimPrefix(path, "/"), query)
-}
-
-func checkRelativePath(p string) error {
-	if p == "" {
-		return validate.Fieldf("path", "required")
-	}
-	for _, r := range p {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~/", r)) {
-			return validate.Fieldf("path", "may hold only letters, digits and -._~/")
+// Screen picks the large screen page
+// {base}/dash/screenIntegration/{projectID}?sid={screenID}.
+func Screen(projectID, screenID int64) URLOption {
+	return func(c *urlConfig) {
+		err := positive("projectID", projectID)
+		if err == nil {
+			err = positive("screenID", screenID)
 		}
+		c.page("dash/screenIntegration/"+strconv.FormatInt(projectID, 10), err)
+		c.add("sid", strconv.FormatInt(screenID, 10))
+	}
+}
+
+// NewScreen picks the new large screen page
+// {base}/dash/newScreen/integration/view/{sid}; sid is one path segment.
+func NewScreen(sid string) URLOption {
+	return func(c *urlConfig) {
+		err := checkPath(sid)
+		if strings.Contains(sid, "/") {
+			err = validate.Fieldf("sid", "must be one path segment")
+		}
+		c.page("dash/newScreen/integration/view/"+sid, err)
+	}
+}
+
+// Cockpit picks the cockpit page {base}/dash/cockpitIntegration.
+func Cockpit() URLOption { return func(c *urlConfig) { c.page("dash/cockpitIntegration", nil) } }
+
+// ChatBI picks the ChatBI dialog page {base}/chatbi/dialogIntegration. Its
+// settings belong in the token's clientSetting.chatBi, where the viewer
+// cannot change them.
+func ChatBI() URLOption { return func(c *urlConfig) { c.page("chatbi/dialogIntegration", nil) } }
+
+// Path picks any other integration page, {base}/{path}, such as ChatBI
+// pages whose paths Youshu does not publish: letters, digits and -._~/
+// only, no empty, "." or ".." segments (a leading "/" is allowed).
+func Path(path string) URLOption {
+	return func(c *urlConfig) {
+		path = strings.TrimPrefix(path, "/")
+		c.page(path, checkPath(path))
+	}
+}
+
+// WithQuery adds the page's own parameters (such as a report's filters) to
+// the URL; it must not set token. Display settings belong in the token's
+// clientSetting, never in the URL, where the viewer could change them.
+func WithQuery(q url.Values) URLOption {
+	return func(c *urlConfig) {
+		for k, vs := range q {
+			for _, v := range vs {
+				c.add(k, v)
+			}
+		}
+	}
+}
+
+func (c *urlConfig) add(k, v string) {
+	if c.query == nil {
+		c.query = url.Values{}
+	}
+	c.query.Add(k, v)
+}
+
+func positive(field string, n int64) error {
+	if n <= 0 {
+		return validate.Fieldf(field, "must be positive")
+	}
+	return nil
+}
+
+func checkPath(p string) error {
+	if p == "" || strings.Trim(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/") != "" {
+		return validate.Fieldf("path", "must be letters, digits and -._~/ only")
 	}
 	for _, seg := range strings.Split(p, "/") {
 		if seg == "" || seg == "." || seg == ".." {
@@ -158,27 +136,55 @@ func checkRelativePath(p string) error {
 	return nil
 }
 
-// build joins base and an already escaped relative path and adds token= to query.
-func (t Token) build(escapedPath string, query url.Values) (string, error) {
-	if t.Value == "" {
-		return "", validate.Fieldf("token", "has no value")
+// URL returns the integration URL of the page an option picks (Report,
+// Screen, NewScreen, Cockpit, ChatBI or Path), carrying the token as
+// token=. The URL carries the token: treat it as a secret.
+func (t *Token) URL(opts ...URLOption) (string, error) {
+	var cfg urlConfig
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
 	}
-	if _, ok := query["token"]; ok {
-		return "", validate.Fieldf("query", "must not set token")
+	switch {
+	case t == nil || t.Value == "":
+		return "", validate.Fieldf("Token", "must be a minted token (Value set)")
+	case cfg.err != nil:
+		return "", cfg.err
+	case cfg.path == "":
+		return "", validate.Fieldf("URLOption", "a page is required: Report, Screen, NewScreen, Cockpit, ChatBI or Path")
+	case cfg.query.Has("token"):
+		return "", validate.Fieldf("WithQuery", "must not set token")
 	}
 	base, err := url.Parse(t.BaseURL)
 	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
-		return "", validate.Fieldf("BaseURL", "must be the absolute URL of the Youshu host")
+		return "", validate.Fieldf("Token.BaseURL", "must be the absolute URL of the Youshu host")
 	}
-	q := url.Values{"token": {t.Value.Reveal()}}
-	for k, v := range query {
-		q[k] = append([]string(nil), v...)
+	if cfg.query == nil {
+		cfg.query = url.Values{}
 	}
-	u := url.URL{Scheme: base.Scheme, Host: base.Host, RawQuery: q.Encode()}
-	u.RawPath = strings.TrimRight(base.EscapedPath(), "/") + "/" + escapedPath
-	u.Path, err = url.PathUnescape(u.RawPath)
-	if err != nil {
-		return "", validate.Fieldf("BaseURL", "has a malformed path")
-	}
+	cfg.query.Set("token", t.Value.Reveal())
+	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: strings.TrimRight(base.Path, "/") + "/" + cfg.path,
+		RawQuery: cfg.query.Encode()}
 	return u.String(), nil
+}
+
+// storedToken is how a shared store keeps a Token: its JSON with the value
+// apart, in the clear (the store seals the whole).
+type storedToken struct {
+	Token *Token `json:"token"`
+	Value string `json:"value"`
+}
+
+func encodeToken(t *Token) ([]byte, error) {
+	return json.Marshal(storedToken{Token: t, Value: t.Value.Reveal()})
+}
+
+func decodeToken(b []byte) (*Token, error) {
+	var s storedToken
+	if err := json.Unmarshal(b, &s); err != nil || s.Token == nil {
+		return nil, validate.Fieldf("token", "does not decode")
+	}
+	s.Token.Value = biembed.Secret(s.Value)
+	return s.Token, nil
 }

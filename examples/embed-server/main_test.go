@@ -25,7 +25,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/secrettest"
+	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 	"github.com/biembed/biembed-go/youshu"

@@ -8,6 +8,7 @@
 package safetext
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -54,7 +55,7 @@ func NewScrubber(secrets []string, extra ...*regexp.Regexp) *Scrubber {
 // form (%XX, + for space), HTML entity form, or a mix of these; control and
 // format characters (CR, LF, ESC, NUL, bidi overrides, U+2028) are written as
 // \uXXXX escapes; the result is cut to max bytes (plus "…").
-func (s *Scrubber) Clean(text string, max int) string {
+func (s *Scrubber) Clean(_ context.Context, text string, max int) string {
 	if len(text) > maxInputBytes {
 		text = text[:maxInputBytes]
 	}
@@ -68,7 +69,7 @@ func (s *Scrubber) Clean(text string, max int) string {
 }
 
 // Clean is Scrubber.Clean with no secrets.
-func Clean(text string, max int) string { return (*Scrubber)(nil).Clean(text, max) }
+func Clean(text string, max int) string { return (*Scrubber)(nil).Clean(context.Background(), text, max) }
 
 // encodedForms returns a pattern that matches secret with each character in
 // any of the forms a server echo may use.

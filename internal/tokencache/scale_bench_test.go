@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/benchtest"
+	"github.com/biembed/biembed-go/internal/testkit/benchtest"
 )
 
 // scaleToken is the token of the scale benchmarks: made before the memory

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/biembed/biembed-go/internal/tokencache"
-	"github.com/biembed/biembed-go/internal/tokencache/storetest"
+	"github.com/biembed/biembed-go/internal/testkit/storetest"
 )
 
 func TestMemoryStoreKeepsTheStoreContract(t *testing.T) {

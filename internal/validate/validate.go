@@ -1,44 +1,33 @@
-// Package validate holds the one error type every biembed-go package returns
-// for bad input, so callers can catch it the same way whichever package
-// produced it. Packages re-export it as ValidationError.
+// Package validate builds the *biembed.ValidationError every package
+// returns for bad input: field paths and rules.
 package validate
 
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/biembed/biembed-go/biembed"
 )
 
-// ErrInvalid is matched by errors.Is for every *Error.
-var ErrInvalid = errors.New("invalid input")
-
-// Error reports one field that breaks one rule. Field is a path such as
-// `filterMap["700006204"].dataFilters[1].tableExprId`; Rule says what the field
-// must be. Neither ever holds the value of a secret field.
-type Error struct {
-	Field string
-	Rule  string
+// Fieldf returns an error for field, with the rule formatted from format and args.
+func Fieldf(field, format string, args ...any) *biembed.ValidationError {
+	return &biembed.ValidationError{Field: field, Rule: fmt.Sprintf(format, args...)}
 }
 
-// Error returns "invalid <field>: <rule>".
-func (e *Error) Error() string { return "invalid " + e.Field + ": " + e.Rule }
-
-// Is reports whether target is ErrInvalid.
-func (e *Error) Is(target error) bool { return target == ErrInvalid }
-
-// Fieldf returns an *Error for field, with the rule formatted from format and args.
-func Fieldf(field, format string, args ...any) *Error {
-	return &Error{Field: field, Rule: fmt.Sprintf(format, args...)}
-}
-
-// Within prefixes the field path of err with parent when err is an *Error, so
-// a nested Validate can report its own field names and the caller adds where
-// the nested value sits. Other errors are returned as they are; nil stays nil.
+// Within prefixes the field path of err with parent when err is a
+// *biembed.ValidationError, so a nested Validate can report its own field
+// names and the caller adds where the nested value sits. Other errors are
+// returned as they are; nil stays nil.
 func Within(parent string, err error) error {
 	if err == nil {
-		return nil // before errors.As, whose target would cost an allocation
+		return nil
 	}
-	var ve *Error
+	var ve *biembed.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}
@@ -50,7 +39,7 @@ func Within(parent string, err error) error {
 			field += "." + ve.Field
 		}
 	}
-	return &Error{Field: field, Rule: ve.Rule}
+	return &biembed.ValidationError{Field: field, Rule: ve.Rule}
 }
 
 // Index returns name[i], the path of the i-th element of a list field.
@@ -65,6 +54,39 @@ func OneOf[T comparable](v T, allowed ...T) bool {
 		if v == a {
 			return true
 		}
+	}
+	return false
+}
+
+// Text refuses s unless it is valid UTF-8 of at most max bytes without
+// control or format characters (CR, LF, NUL, ESC, bidi overrides, zero
+// widths, U+2028): such text reaches URLs, Redis keys and log lines. The
+// rule never quotes the value.
+func Text(field, s string, max int) error {
+	switch {
+	case len(s) > max:
+		return Fieldf(field, "must be at most %d bytes", max)
+	case !utf8.ValidString(s) || strings.IndexFunc(s, Unprintable) >= 0:
+		return Fieldf(field, "must be valid UTF-8 without control or format characters")
+	}
+	return nil
+}
+
+// Unprintable reports control and format characters and the Unicode line
+// and paragraph separators.
+func Unprintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+// IsNil reports whether v is nil or an interface holding a nil pointer,
+// map, slice, func or channel (a typed nil, which would panic when used).
+func IsNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface, reflect.UnsafePointer:
+		return rv.IsNil()
 	}
 	return false
 }

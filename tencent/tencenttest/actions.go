@@ -8,6 +8,7 @@ import (
 
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tencent"
 )
 
@@ -20,7 +21,7 @@ const wireTimeLayout = "2006-01-02 15:04:05"
 // IssuedToken is what the fake knows about a token it minted.
 type IssuedToken struct {
 	ID            uint64
-	Value         tencent.Secret // masked when printed; Reveal for the value
+	Value         biembed.Secret // masked when printed; Reveal for the value
 	ProjectID     uint64
 	PageID        uint64
 	Intention     string
@@ -157,7 +158,7 @@ func (r *paramReader) checkJSONParams(globalParam, configParam string) {
 func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64, req *tencent.CreateEmbedTokenRequest) *IssuedToken {
 	now := s.now()
 	tok := &IssuedToken{TicketNum: info.TicketNum, Request: req,
-		Value: tencent.Secret(s.newID(tokPrefix)), ProjectID: projectID, PageID: pageID,
+		Value: biembed.Secret(s.newID(tokPrefix)), ProjectID: projectID, PageID: pageID,
 		Intention: info.Intention, Scope: info.Scope, UserCorpID: info.UserCorpID, UserID: info.UserID,
 		ExpireMinutes: info.ExpireTime, CreatedAt: now,
 		ExpiresAt: now.Add(time.Duration(info.ExpireTime) * time.Minute),

@@ -15,22 +15,23 @@
 // bodies and connections closed mid-body.
 //
 //	clock := biembedtest.NewClock(time.Now())
-//	srv := tencenttest.NewTestServer(t, tencenttest.WithClock(clock))
+//	srv := tencenttest.NewTestServer(t, tencenttest.WithClock(clock.Now))
 //	client, err := tencent.NewClient(
 //		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
 //		tencent.WithEndpoint(srv.URL()), tencent.WithEmbedHost(srv.URL()),
-//		tencent.WithClock(clock))
+//		tencent.WithClock(clock.Now))
 //	...
 //	srv.Inject(tencenttest.Fault{Code: "InternalError", Times: 1})
 //
 // # One clock
 //
 // Give the fake, the client (tencent.WithClock) and the cache
-// (CacheOptions.Clock) the same biembedtest.Clock. The client signs with its
-// clock, so advancing the shared clock by hours never trips the fake's
-// five-minute signature check (AuthFailure.SignatureExpire); a fake on a
-// manual clock with a client on the system clock, or the other way round,
-// fails as the real service would.
+// (tokencache.Options.Now) the same manual clock's Now (biembedtest.Clock):
+// token lifetimes follow it, so a test runs hours of token life in
+// seconds. Signatures do not: the client signs with the system clock (as
+// tencentcloud/common does), and the fake checks their five-minute window
+// (AuthFailure.SignatureExpire) against the system clock too, as the real
+// service checks real time.
 //
 // # Embed pages
 //

@@ -54,7 +54,7 @@ const (
 type Server struct {
 	srv           *httptest.Server
 	secrets       map[string]string
-	clock         interface{ Now() time.Time }
+	now           func() time.Time
 	ratePerSecond float64
 	deterministic bool
 	requestLog    int
@@ -80,14 +80,16 @@ func WithSecret(id, key string) Option {
 	return func(s *Server) { s.secrets[id] = key }
 }
 
-// WithClock sets the fake's clock, used for signature expiry, token expiry,
-// CreatedAt and the rate limit; the default is the system clock. Share one
-// biembedtest.Clock with tencent.WithClock and the cache's
-// CacheOptions.Clock. A nil clock is ignored.
-func WithClock(clock interface{ Now() time.Time }) Option {
+// WithClock sets the fake's clock (time.Now by default), used for token
+// expiry, CreatedAt and the rate limit: share one manual clock's Now
+// (biembedtest.Clock) with tencent.WithClock and the cache's
+// tokencache.Options.Now. Signatures are checked against the system clock,
+// as the client signs with it, so a test may move its clock through hours
+// of token life. A nil clock is ignored.
+func WithClock(now func() time.Time) Option {
 	return func(s *Server) {
-		if clock != nil {
-			s.clock = clock
+		if now != nil {
+			s.now = now
 		}
 	}
 }
@@ -138,7 +140,7 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 func newFake(opts ...Option) *Server {
 	s := &Server{
 		secrets:    map[string]string{},
-		clock:      systemClock{},
+		now:        time.Now,
 		done:       make(chan struct{}),
 		limiters:   map[string]*rate.Limiter{},
 		idSeq:      map[string]uint64{},
@@ -158,11 +160,6 @@ func newFake(opts ...Option) *Server {
 	return s
 }
 
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
-func (s *Server) now() time.Time { return s.clock.Now() }
 
 // URL returns the fake's base URL, http://127.0.0.1:PORT: give it to
 // tencent.WithEndpoint, and to tencent.WithEmbedHost so that EmbedToken.URL
@@ -248,7 +245,7 @@ func (s *Server) handle(r *http.Request, action string, body []byte, params map[
 	case r.Method != http.MethodPost:
 		return nil, newAPIError(codeUnsupportedOperation, "the fake only supports POST")
 	}
-	if err := VerifyTC3(r, body, s.secrets, s.now()); err != nil {
+	if err := VerifyTC3(r, body, s.secrets, time.Now()); err != nil {
 		ae := &AuthError{Code: CodeSignatureFailure, Message: "the signature could not be verified"}
 		errors.As(err, &ae)
 		return nil, newAPIError(ae.Code, ae.Message)

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/biembed/biembed-go/biembedtest"
-	"github.com/biembed/biembed-go/internal/seeds"
+	"github.com/biembed/biembed-go/internal/testkit/seeds"
 )
 
 // clock is a settable clock; the helpers below sign with it too.

@@ -31,15 +31,15 @@
 //
 //	200  success: {"code":200,"result":"<token>"} or {"code":200,"result":"ok"}
 //	400  body not JSON, not a genToken body, or failing GenTokenRequest.Validate
-//	401  (youshu.CodeUnauthorized) credential missing or wrong; helper token
+//	401  (401) credential missing or wrong; helper token
 //	     unknown, expired or removed
-//	403  (youshu.CodeForbidden) not allowed: another account's token or a helper
+//	403  (403) not allowed: another account's token or a helper
 //	     token without super admin rights, applyScope Project without being
 //	     that project's admin, applyScope Domain without being a domain owner,
 //	     a helper token of the wrong useType
 //	404  authUniqueId or authUserId names no account; token t unknown,
 //	     expired or removed
-//	743  (youshu.CodeReportDataFilters) reportDataFilters names a data model
+//	743  (743) reportDataFilters names a data model
 //	     not given to WithDataModels
 //
 // A wrong method gets HTTP 405 (code 405); an unknown path HTTP 404 (code

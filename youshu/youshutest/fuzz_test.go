@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/biembed/biembed-go/biembedtest"
-	"github.com/biembed/biembed-go/internal/seeds"
+	"github.com/biembed/biembed-go/internal/testkit/seeds"
 )
 
 // FuzzServeGenToken: any genToken body gets a JSON envelope with a code,

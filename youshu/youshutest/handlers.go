@@ -29,7 +29,7 @@ func write(w http.ResponseWriter, rep reply) {
 }
 
 func ok(result string) reply {
-	body, _ := json.Marshal(map[string]any{"code": youshu.CodeOK, "result": result})
+	body, _ := json.Marshal(map[string]any{"code": 200, "result": result})
 	return reply{status: http.StatusOK, body: body}
 }
 
@@ -131,46 +131,22 @@ func (s *Server) answer(r *http.Request, endpoint string, body []byte, gen *yous
 	case youshu.EndpointRenewToken:
 		return s.useHelper(q.Get("token"), q.Get("t"), youshu.UseUpdateToken)
 	}
-	return s.genToken(gen, body)
-}
-
-// wireCredential holds the credential fields of a genToken body; the fake
-// reads them itself because youshu.Credential never reveals its secret.
-type wireCredential struct {
-	Email          string `json:"email"`
-	Password       string `json:"password"`
-	Key            string `json:"key"`
-	UniqueID       string `json:"uniqueId"`
-	IntegrateToken string `json:"integrateToken"`
-}
-
-func (c wireCredential) loginAndSecret(kind youshu.TokenType) (string, string) {
-	switch kind {
-	case youshu.TokenTypePassword:
-		return c.Email, c.Password
-	case youshu.TokenTypeKey:
-		return "", c.Key
-	}
-	return c.UniqueID, c.IntegrateToken
+	return s.genToken(gen)
 }
 
 // genToken authenticates, authorizes and mints.
-func (s *Server) genToken(req *youshu.GenTokenRequest, body []byte) reply {
+func (s *Server) genToken(req *youshu.GenTokenRequest) reply {
 	if err := req.Validate(); err != nil {
 		return fail(400, "%v", err)
 	}
-	if req.Credential.IsZero() {
-		return fail(youshu.CodeUnauthorized, "credential required")
+	if req.Credential == (youshu.Credential{}) {
+		return fail(401, "credential required")
 	}
-	var wc wireCredential
-	_ = json.Unmarshal(body, &wc) // it decoded as a GenTokenRequest already
-	login, secret := wc.loginAndSecret(req.Credential.Type())
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	caller := s.authenticate(req.Credential.Type(), login, secret)
+	caller := s.authenticate(req.Credential.Type, req.Credential.Account, req.Credential.Secret.Reveal())
 	if caller == nil {
-		return fail(youshu.CodeUnauthorized, "authentication failed")
+		return fail(401, "authentication failed")
 	}
 	subject := caller
 	if req.AuthUniqueID != "" || req.AuthUserID != 0 {
@@ -182,7 +158,7 @@ func (s *Server) genToken(req *youshu.GenTokenRequest, body []byte) reply {
 		return rep
 	}
 	if id, unknown := s.unknownModel(req); unknown {
-		return fail(youshu.CodeReportDataFilters, "reportDataFilters 中对应的模型不存在 dataModelId = %d", id)
+		return fail(743, "reportDataFilters 中对应的模型不存在 dataModelId = %d", id)
 	}
 	return ok(s.mint(caller, subject, req))
 }
@@ -191,13 +167,13 @@ func (s *Server) genToken(req *youshu.GenTokenRequest, body []byte) reply {
 func authorize(caller, subject *Account, req *youshu.GenTokenRequest) (reply, bool) {
 	switch {
 	case req.UseType != "" && !caller.Admin:
-		return fail(youshu.CodeForbidden, "only super admins may mint %s tokens", req.UseType), true
+		return fail(403, "only super admins may mint %s tokens", req.UseType), true
 	case req.ApplyScope == youshu.ScopeProject && !caller.projectAdmin(req.ProjectID):
-		return fail(youshu.CodeForbidden, "not an admin of project %d", req.ProjectID), true
+		return fail(403, "not an admin of project %d", req.ProjectID), true
 	case req.ApplyScope == youshu.ScopeDomain && !caller.DomainOwner && !caller.Admin:
-		return fail(youshu.CodeForbidden, "applyScope Domain needs a domain owner"), true
+		return fail(403, "applyScope Domain needs a domain owner"), true
 	case subject != caller && !caller.Admin && req.ApplyScope != youshu.ScopeProject && req.ApplyScope != youshu.ScopeDomain:
-		return fail(youshu.CodeForbidden, "only super admins may mint tokens for other accounts"), true
+		return fail(403, "only super admins may mint tokens for other accounts"), true
 	}
 	return reply{}, false
 }

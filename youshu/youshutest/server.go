@@ -88,13 +88,13 @@ func WithDataModels(ids ...int64) Option {
 	}
 }
 
-// WithClock sets the clock that decides expiry (the system clock by
-// default): share one biembedtest.Clock with youshu.WithClock and the
-// cache's CacheOptions.Clock. A nil clock is ignored.
-func WithClock(clock interface{ Now() time.Time }) Option {
+// WithClock sets the clock that decides expiry (time.Now by default):
+// share one manual clock's Now (biembedtest.Clock) with youshu.WithClock
+// and the cache's tokencache.Options.Now. A nil clock is ignored.
+func WithClock(now func() time.Time) Option {
 	return func(s *Server) {
-		if clock != nil {
-			s.now = clock.Now
+		if now != nil {
+			s.now = now
 		}
 	}
 }

@@ -77,9 +77,9 @@ func (s *Server) useHelper(helper, target string, use youshu.UseType) reply {
 	h := s.live(helper)
 	switch {
 	case h == nil:
-		return fail(youshu.CodeUnauthorized, "invalid token")
+		return fail(401, "invalid token")
 	case h.UseType != use:
-		return fail(youshu.CodeForbidden, "token is not a %s helper", use)
+		return fail(403, "token is not a %s helper", use)
 	}
 	t := s.live(target)
 	if t == nil {

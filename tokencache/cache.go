@@ -1,0 +1,623 @@
+package tokencache
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/internal/warn"
+)
+
+// Defaults of the Options fields left zero.
+const (
+	DefaultRefreshFraction  = 0.2
+	DefaultMinRefreshMargin = 30 * time.Second
+	DefaultSkew             = 30 * time.Second
+	DefaultMaxEntries       = 10_000
+)
+
+// Errors of a Cache, for errors.Is.
+var (
+	// ErrClosed: a call after Close.
+	ErrClosed = errors.New("tokencache: cache is closed")
+	// ErrShortLived: the minted token expires within Options.Skew, so it is
+	// neither served nor cached.
+	ErrShortLived = errors.New("tokencache: minted token expires within the clock-skew allowance")
+	// ErrPanicked: a callback, OnEvent or a Store method panicked; the
+	// panic was recovered and the cache stays usable.
+	ErrPanicked = errors.New("tokencache: a callback panicked")
+)
+
+// Options tune a Cache. The zero value means: tokens in this process's
+// memory (at most 10,000), the system clock, a refresh margin of 20% of a
+// token's lifetime but at least 30s, a skew of 30s, no mint timeout, no
+// logging.
+type Options struct {
+	// Store shares tokens, mint locks and invalidations with other
+	// replicas (redisstore). Default: this process's memory.
+	Store Store
+	// Now tells the time. Default: time.Now. Tests pass a manual clock's
+	// Now (biembedtest.Clock).
+	Now func() time.Time
+	// Logger receives one WARN line when a degraded mode starts (background
+	// refreshes failing, a fleet lock wait timing out) and one when it ends,
+	// never a token. Default: none.
+	Logger *slog.Logger
+	// OnEvent, if set, is called for every Event, synchronously and never
+	// under the cache's lock. It must be fast and must not block.
+	OnEvent func(Event)
+	// RefreshFraction is the refresh margin as a fraction of a token's
+	// lifetime, from 0 to 0.5 (0 means DefaultRefreshFraction).
+	RefreshFraction float64
+	// MinRefreshMargin is the least refresh margin (0 means
+	// DefaultMinRefreshMargin); the margin never exceeds half the lifetime.
+	MinRefreshMargin time.Duration
+	// Skew is how long before its expiry a token stops being served (0
+	// means DefaultSkew).
+	Skew time.Duration
+	// MintTimeout bounds each mint and, with a shared Store, how long the
+	// fleet waits for one replica's mint. 0: only the client's own bounds.
+	MintTimeout time.Duration
+	// MaxEntries bounds the tokens kept in memory (0 means
+	// DefaultMaxEntries); a shared Store bounds itself.
+	MaxEntries int
+	// RevokeSuperseded revokes at the vendor a user's earlier tokens when a
+	// token is minted for a request of theirs that differs from the earlier
+	// ones (their permissions changed): the old, wider token stops working
+	// at once instead of when it expires. Use it when each user has one
+	// embed request at a time. Only vendors that can revoke one token alone
+	// (Youshu) allow it.
+	RevokeSuperseded bool
+}
+
+// Config is what a vendor package gives New; users get a Cache from
+// tencent.NewCache or youshu.NewCache instead. Mint, Key, Lifetime,
+// Encode and Decode are required.
+type Config[R, T any] struct {
+	Options
+	// Mint mints a token for req. It runs without the first caller's
+	// cancellation (one caller giving up does not fail the others), under
+	// MintTimeout, and is cancelled by Close.
+	Mint func(ctx context.Context, req R) (T, error)
+	// Key validates req and returns its fingerprint: equal requests give
+	// equal keys in every process. It is the cache key.
+	Key func(req R) (string, error)
+	// Lifetime reports when token was issued (zero: when its mint began)
+	// and when it expires.
+	Lifetime func(token T) (issuedAt, expiresAt time.Time)
+	// ID returns the token's value; the cache keeps only its hash.
+	ID func(token T) string
+	// User names whom req's token is for ("" for no one).
+	User func(req R) string
+	// Tags names further groups req's token belongs to, such as what a
+	// vendor revocation reaches.
+	Tags func(req R) []string
+	// Bypass reports a request whose token must never be cached or shared.
+	Bypass func(req R) bool
+	// Revoke revokes tokens at the vendor; nil when the vendor cannot.
+	Revoke func(ctx context.Context, tokens []T) error
+	// RevokesAlone reports that Revoke reaches only the tokens given (so
+	// Options.RevokeSuperseded may be used).
+	RevokesAlone bool
+	// Encode and Decode turn a token into bytes and back for a shared
+	// Store, value included.
+	Encode func(token T) ([]byte, error)
+	Decode func(b []byte) (T, error)
+	// Watch, if set, is called once by New with drop, which forgets tokens
+	// fleet-wide by tag or by value; the vendor calls it when its client
+	// revokes tokens outside the cache, before the call is sent and after.
+	Watch func(drop func(ctx context.Context, tags, values []string) error)
+}
+
+// Cache serves live tokens for requests and mints only when needed. It is
+// safe for concurrent use; Close it when done.
+type Cache[R, T any] struct {
+	cfg     Config[R, T] // defaults applied
+	store   backend[T]
+	counts  counters
+	closed  atomic.Bool
+	closing context.Context // cancelled by Close: ends background mints
+	stop    context.CancelFunc
+
+	refreshing, following warn.Condition
+
+	mu      sync.Mutex // guards flights and retry
+	flights map[string]*flight[T]
+	retry   map[string]backoff // keys whose last background refresh failed
+	wg      sync.WaitGroup     // one per running flight
+}
+
+// flight is one mint in progress for a key; every Get for the key waits on it.
+type flight[T any] struct {
+	done chan struct{} // closed once val and err are set
+	val  T
+	err  error
+}
+
+// backoff is when a key whose background refresh failed may try again.
+type backoff struct {
+	after    time.Time
+	failures int
+}
+
+// Background refreshes that fail wait refreshPause, doubled at each failure
+// up to maxRefreshPause, before the next hit tries again.
+const (
+	refreshPause    = time.Second
+	maxRefreshPause = 30 * time.Second
+)
+
+// maxFollows bounds how often a mint waits for other replicas before it
+// mints anyway: each wait ended with a lead that saved nothing usable.
+const maxFollows = 3
+
+// New checks cfg, fills in its defaults and returns a Cache. A bad cfg gets
+// a *biembed.ValidationError naming the field.
+func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
+	if err := check(cfg); err != nil {
+		return nil, err
+	}
+	o := &cfg.Options
+	o.RefreshFraction = or(o.RefreshFraction, DefaultRefreshFraction)
+	o.MinRefreshMargin = or(o.MinRefreshMargin, DefaultMinRefreshMargin)
+	o.Skew = or(o.Skew, DefaultSkew)
+	o.MaxEntries = or(o.MaxEntries, DefaultMaxEntries)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &Cache[R, T]{cfg: cfg, flights: map[string]*flight[T]{}, retry: map[string]backoff{},
+		refreshing: warn.Condition{Msg: "tokencache: background refreshes failing (tokens are served until they expire)"},
+		following:  warn.Condition{Msg: "tokencache: waiting for another replica's mint timed out; minting here"}}
+	c.closing, c.stop = context.WithCancel(context.Background())
+	if o.Store != nil {
+		c.store = shared[T]{store: o.Store, encode: cfg.Encode, decode: cfg.Decode}
+	} else {
+		c.store = newMemStore[T](o.MaxEntries, 0, o.Now)
+	}
+	if cfg.Watch != nil {
+		cfg.Watch(c.drop)
+	}
+	return c, nil
+}
+
+func or[V comparable](v, def V) V {
+	var zero V
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func check[R, T any](cfg Config[R, T]) error {
+	o := cfg.Options
+	switch {
+	case cfg.Mint == nil || cfg.Key == nil || cfg.Lifetime == nil || cfg.Encode == nil || cfg.Decode == nil:
+		return validate.Fieldf("Config", "Mint, Key, Lifetime, Encode and Decode must be set")
+	case validate.IsNil(o.Store) && o.Store != nil:
+		return validate.Fieldf("Options.Store", "must not be a nil pointer (leave it nil for memory)")
+	case math.IsNaN(o.RefreshFraction) || o.RefreshFraction < 0 || o.RefreshFraction > 0.5:
+		return validate.Fieldf("Options.RefreshFraction", "must be from 0 to 0.5 (0 means %v)", DefaultRefreshFraction)
+	case o.MinRefreshMargin < 0 || o.Skew < 0 || o.MintTimeout < 0:
+		return validate.Fieldf("Options", "MinRefreshMargin, Skew and MintTimeout must not be negative")
+	case o.MaxEntries < 0:
+		return validate.Fieldf("Options.MaxEntries", "must not be negative")
+	case o.RevokeSuperseded && (cfg.Revoke == nil || !cfg.RevokesAlone):
+		return validate.Fieldf("Options.RevokeSuperseded", "needs a vendor that can revoke one token alone (Youshu)")
+	}
+	return nil
+}
+
+// Get returns a live token for req, minting one when the cache holds none
+// it may serve. A cached token is served only if it was minted for a
+// request equal to req. Concurrent Gets for one request share one mint; a
+// Get whose ctx ends returns ctx's error without stopping that mint. A
+// request that must not be shared (single-use, ticket-limited) is minted
+// for this call alone.
+func (c *Cache[R, T]) Get(ctx context.Context, req R) (T, error) {
+	var zero T
+	if err := c.ready(ctx); err != nil {
+		return zero, err
+	}
+	alone, err := call("Config.Bypass", func() bool { return c.cfg.Bypass != nil && c.cfg.Bypass(req) })
+	if err != nil {
+		return zero, c.fail("", err)
+	}
+	if alone {
+		c.record(EventBypass, "", nil)
+		r, err := c.mint(ctx, req)
+		if err != nil {
+			return zero, c.fail("", err)
+		}
+		c.record(EventMint, "", nil)
+		return r.value, nil
+	}
+	key, err := c.key(req)
+	if err != nil {
+		return zero, err
+	}
+	if r, ok := c.lookup(ctx, key, req); ok {
+		return r.value, nil
+	}
+	return c.await(ctx, key, req)
+}
+
+// ready refuses a nil or zero Cache, a nil ctx and a closed Cache.
+func (c *Cache[R, T]) ready(ctx context.Context) error {
+	switch {
+	case c == nil || c.store == nil:
+		return validate.Fieldf("Cache", "must be made by NewCache (is nil or zero)")
+	case ctx == nil:
+		return validate.Fieldf("ctx", "must not be nil")
+	case c.closed.Load():
+		return ErrClosed
+	}
+	return nil
+}
+
+// key returns req's fingerprint, checked to be a short printable key.
+func (c *Cache[R, T]) key(req R) (key string, err error) {
+	defer recoverAs("Config.Key", &err)
+	if key, err = c.cfg.Key(req); err != nil {
+		return "", err
+	}
+	if key == "" || validate.Text("key", key, 1024) != nil {
+		return "", validate.Fieldf("Config.Key", "returned an empty or unprintable key")
+	}
+	return key, nil
+}
+
+// lookup returns the stored record for key if it may be served, and starts
+// a background refresh when it is inside its refresh margin.
+func (c *Cache[R, T]) lookup(ctx context.Context, key string, req R) (record[T], bool) {
+	r, ok, err := c.store.load(ctx, key)
+	if err != nil {
+		c.record(EventError, key, err)
+		return r, false
+	}
+	now := c.cfg.Now()
+	if !ok || !now.Before(r.expiresAt.Add(-c.cfg.Skew)) {
+		return r, false
+	}
+	c.record(EventHit, key, nil)
+	if !now.Before(r.expiresAt.Add(-c.margin(r))) {
+		if f, started := c.join(key, now); started {
+			c.record(EventRefresh, key, nil)
+			go c.fly(ctx, key, req, f, false)
+		}
+	}
+	return r, true
+}
+
+// margin is how long before its expiry r should be replaced.
+func (c *Cache[R, T]) margin(r record[T]) time.Duration {
+	lifetime := r.expiresAt.Sub(r.issuedAt)
+	m := max(time.Duration(c.cfg.RefreshFraction*float64(lifetime)), c.cfg.MinRefreshMargin)
+	return min(m, lifetime/2)
+}
+
+// await waits for the mint of key, starting it if no Get has yet.
+func (c *Cache[R, T]) await(ctx context.Context, key string, req R) (T, error) {
+	var zero T
+	f, started := c.join(key, time.Time{})
+	if f == nil {
+		return zero, ErrClosed
+	}
+	c.record(EventMiss, key, nil)
+	if started {
+		go c.fly(ctx, key, req, f, true)
+	}
+	select {
+	case <-f.done:
+		return f.val, f.err
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
+}
+
+// join returns the running flight for key, or registers a new one that the
+// caller must start (started). It returns nil once the Cache is closed,
+// and for a refresh (refreshAt set) that must wait after a failure.
+func (c *Cache[R, T]) join(key string, refreshAt time.Time) (f *flight[T], started bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed.Load() {
+		return nil, false
+	}
+	if f = c.flights[key]; f != nil {
+		return f, false
+	}
+	if b, ok := c.retry[key]; ok && !refreshAt.IsZero() && refreshAt.Before(b.after) {
+		return nil, false
+	}
+	f = &flight[T]{done: make(chan struct{})}
+	c.flights[key] = f
+	c.wg.Add(1)
+	return f, true
+}
+
+// fly runs the flight for key and hands its outcome to the waiters; it
+// always lands, whatever panics. It runs with ctx's values, without its
+// cancellation, until Close.
+func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T], miss bool) {
+	defer c.wg.Done()
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	defer context.AfterFunc(c.closing, cancel)()
+	var val T
+	err := func() (err error) {
+		defer recoverAs("the cache", &err)
+		val, err = c.outcome(ctx, key, req, miss)
+		return err
+	}()
+	if errors.Is(err, ErrPanicked) {
+		c.record(EventError, key, err)
+	}
+	c.mu.Lock()
+	delete(c.flights, key)
+	c.mu.Unlock()
+	f.val, f.err = val, err
+	close(f.done)
+}
+
+// outcome mints for key and stores the token; its events are recorded
+// before it returns, so before any waiter sees the token. A miss looks in
+// the store again first: a flight that ended after this Get's lookup has
+// saved its token before it let go of the key.
+func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool) (T, error) {
+	if miss {
+		if r, ok := c.fresh(ctx, key, c.cfg.Skew); ok {
+			return r.value, nil
+		}
+	}
+	release, r, found := c.fleetTurn(ctx, key)
+	defer release()
+	if found {
+		return r.value, nil
+	}
+	user, err := call("Config.User", func() string {
+		if c.cfg.User == nil {
+			return ""
+		}
+		return c.cfg.User(req)
+	})
+	if err != nil {
+		return r.value, c.fail(key, err)
+	}
+	tags, err := call("Config.Tags", func() []string {
+		var tags []string
+		if user != "" {
+			tags = append(tags, userTag(user))
+		}
+		if c.cfg.Tags != nil {
+			tags = append(tags, c.cfg.Tags(req)...)
+		}
+		return tags
+	})
+	if err != nil {
+		return r.value, c.fail(key, err)
+	}
+	if miss && user != "" && c.cfg.RevokeSuperseded {
+		c.supersede(ctx, key, user)
+	}
+	epoch, epochErr := c.store.epoch(ctx, key, tags)
+	r, err = c.mint(ctx, req)
+	c.noteOutcome(key, !miss, err)
+	if err != nil {
+		if !miss {
+			c.record(EventRefreshFailed, key, err)
+			return r.value, err
+		}
+		return r.value, c.fail(key, err)
+	}
+	c.record(EventMint, key, nil)
+	if epochErr != nil { // without an epoch the save could outlive an invalidation
+		c.record(EventError, key, epochErr)
+		return r.value, nil
+	}
+	r.tags, r.epoch = tags, epoch
+	switch err := c.store.save(ctx, key, r); {
+	case errors.Is(err, ErrStale):
+		c.record(EventStale, key, nil)
+	case err != nil:
+		c.record(EventError, key, err)
+	}
+	return r.value, nil
+}
+
+// fresh returns the stored record for key if it is served for at least
+// margin more (a skew, or a whole refresh margin for a record that another
+// replica has just minted).
+func (c *Cache[R, T]) fresh(ctx context.Context, key string, margin time.Duration) (record[T], bool) {
+	r, ok, err := c.store.load(ctx, key)
+	if err != nil || !ok {
+		return r, false
+	}
+	if margin < 0 {
+		margin = c.margin(r)
+	}
+	return r, c.cfg.Now().Before(r.expiresAt.Add(-margin))
+}
+
+// fleetTurn lets a mint take its turn in the fleet: it leads (and must call
+// release after saving), or finds the record the leading replica saved
+// (found). On any error, or after maxFollows waits, it mints on its own.
+func (c *Cache[R, T]) fleetTurn(ctx context.Context, key string) (release func(), r record[T], found bool) {
+	noop := func() {}
+	for range maxFollows {
+		rel, led, err := c.store.lead(ctx, key, c.cfg.MintTimeout)
+		if err != nil {
+			c.record(EventError, key, err)
+			return noop, r, false
+		}
+		if led {
+			release = func() { _, _ = call("Store.Lead's release", func() bool { rel(); return true }) }
+			if r, ok := c.fresh(ctx, key, -1); ok { // saved just before this lead
+				release()
+				return noop, r, true
+			}
+			return release, r, false
+		}
+		if err := c.store.follow(ctx, key); err != nil {
+			c.following.Set(ctx, c.cfg.Logger, true, slog.String("error", errorText(err)))
+			c.record(EventError, key, err)
+			return noop, r, false
+		}
+		c.following.Set(ctx, c.cfg.Logger, false)
+		if r, ok := c.fresh(ctx, key, -1); ok {
+			return noop, r, true
+		}
+	}
+	return noop, r, false
+}
+
+// mint calls Config.Mint under MintTimeout and checks the token's lifetime.
+func (c *Cache[R, T]) mint(ctx context.Context, req R) (r record[T], err error) {
+	if c.cfg.MintTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.MintTimeout)
+		defer cancel()
+	}
+	start := c.cfg.Now()
+	where := "Config.Mint"
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = record[T]{}, panicError(where, p)
+		}
+	}()
+	if r.value, err = c.cfg.Mint(ctx, req); err != nil {
+		return record[T]{}, err
+	}
+	where = "Config.Lifetime"
+	r.issuedAt, r.expiresAt = c.cfg.Lifetime(r.value)
+	if c.cfg.ID != nil {
+		where = "Config.ID"
+		r.id = idTag(c.cfg.ID(r.value))
+	}
+	if r.issuedAt.IsZero() {
+		r.issuedAt = start
+	}
+	if !c.cfg.Now().Before(r.expiresAt.Add(-c.cfg.Skew)) {
+		return record[T]{}, fmt.Errorf("%w (expires %s, skew %s)", ErrShortLived, r.expiresAt.UTC().Format(time.RFC3339), c.cfg.Skew)
+	}
+	return r, nil
+}
+
+// noteOutcome records a failed background refresh of key, so the next one
+// waits, and forgets the failures once a mint of key succeeds.
+func (c *Cache[R, T]) noteOutcome(key string, background bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, failing := c.retry[key]
+	switch {
+	case err == nil && failing:
+		delete(c.retry, key)
+		if len(c.retry) == 0 {
+			c.refreshing.Set(context.Background(), c.cfg.Logger, false)
+		}
+	case err != nil && background:
+		if !failing && len(c.retry) >= c.cfg.MaxEntries {
+			clear(c.retry) // bounded: forgetting only means an earlier retry
+		}
+		pause := min(refreshPause<<min(b.failures, 16), maxRefreshPause)
+		c.retry[key] = backoff{after: c.cfg.Now().Add(pause), failures: b.failures + 1}
+		c.refreshing.Set(context.Background(), c.cfg.Logger, true, slog.String("error", errorText(err)))
+	}
+}
+
+// Stats returns the counts so far (zero for a nil Cache).
+func (c *Cache[R, T]) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
+	return c.counts.stats()
+}
+
+// Close stops the Cache: later calls return ErrClosed, no refresh starts,
+// and the mints running are cancelled; Close waits for them to land. Calling
+// it again is harmless.
+func (c *Cache[R, T]) Close() error {
+	if c == nil || c.store == nil {
+		return validate.Fieldf("Cache", "must be made by NewCache (is nil or zero)")
+	}
+	c.mu.Lock()
+	c.closed.Store(true)
+	c.mu.Unlock()
+	c.stop()
+	c.wg.Wait()
+	return nil
+}
+
+// Format prints the Cache by its counts, whatever the verb.
+func (c *Cache[R, T]) Format(f fmt.State, _ rune) {
+	s := c.Stats()
+	fmt.Fprintf(f, "tokencache.Cache{hits: %d, misses: %d, mints: %d, refreshes: %d, errors: %d}",
+		s.Hits, s.Misses, s.Mints, s.Refreshes, s.Errors)
+}
+
+// record counts an event and sends it to OnEvent; a panicking OnEvent is
+// counted as an error and reported once, never recursively.
+func (c *Cache[R, T]) record(kind EventKind, key string, err error) {
+	c.counts[kind].Add(1)
+	if c.cfg.OnEvent == nil {
+		return
+	}
+	if _, perr := call("OnEvent", func() bool { c.cfg.OnEvent(Event{Kind: kind, Key: key, Err: err}); return true }); perr != nil {
+		c.counts[EventError].Add(1)
+		_, _ = call("OnEvent", func() bool { c.cfg.OnEvent(Event{Kind: EventError, Key: key, Err: perr}); return true })
+	}
+}
+
+// fail records err as an EventError and returns it.
+func (c *Cache[R, T]) fail(key string, err error) error {
+	c.record(EventError, key, err)
+	return err
+}
+
+// call runs f, turning a panic into an ErrPanicked error naming where.
+func call[V any](where string, f func() V) (v V, err error) {
+	defer recoverAs(where, &err)
+	return f(), nil
+}
+
+// recoverAs, deferred, turns a panic into an ErrPanicked error in *err.
+func recoverAs(where string, err *error) {
+	if r := recover(); r != nil {
+		*err = panicError(where, r)
+	}
+}
+
+// panicError describes a panic recovered in where. It names only the
+// value's type, unless it is a runtime error (whose text holds no caller
+// data), so a token passed to panic cannot reach an error string.
+func panicError(where string, r any) error {
+	if re, ok := r.(runtime.Error); ok {
+		return fmt.Errorf("%w: %s panicked: %s", ErrPanicked, where, re.Error())
+	}
+	return fmt.Errorf("%w: %s panicked with a %T", ErrPanicked, where, r)
+}
+
+// errorText is err's text for a log line (the SDK's errors hold no secret).
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// userTag and idTag name the groups of a user's tokens and of one token.
+func userTag(user string) string { return "u:" + user }
+
+func idTag(value string) string {
+	sum := sha256.Sum256([]byte(value))
+	return "id:" + hex.EncodeToString(sum[:16])
+}
+

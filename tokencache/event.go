@@ -1,0 +1,65 @@
+package tokencache
+
+import "sync/atomic"
+
+// EventKind says what happened in an Event. Each kind has one counter in
+// Stats, which goes up exactly when an event of that kind is sent.
+type EventKind int
+
+// The kinds of Event.
+const (
+	EventHit           EventKind = iota + 1 // a Get was served a cached token
+	EventMiss                               // a Get found no token it may serve and waits for a mint
+	EventMint                               // a mint returned a usable token
+	EventRefresh                            // a background refresh of a token inside its margin began
+	EventRefreshFailed                      // a background refresh failed; Err says why (the old token is still served)
+	EventError                              // a mint or a Store call failed; Err says why
+	EventBypass                             // a Get minted a token that is never cached
+	EventForget                             // Forget or ForgetUser dropped tokens, or the client revoked some outside the cache
+	EventRevoke                             // Revoke, RevokeUser or RevokeSuperseded revoked tokens at the vendor
+	EventStale                              // a minted token was not cached: what it was minted for was invalidated meanwhile
+
+	numKinds = iota
+)
+
+// String returns the kind's name, such as "hit".
+func (k EventKind) String() string {
+	names := [...]string{"unknown", "hit", "miss", "mint", "refresh", "refresh_failed", "error", "bypass", "forget", "revoke", "stale"}
+	if k < 0 || int(k) >= len(names) {
+		return "unknown"
+	}
+	return names[k]
+}
+
+// Event reports one thing a Cache did, for Options.OnEvent. It never holds a
+// token: Key is the request's fingerprint (a hash) or empty.
+type Event struct {
+	Kind EventKind
+	Key  string
+	Err  error // set for EventRefreshFailed and EventError
+}
+
+// Stats counts what a Cache has done since it was made, one field per
+// EventKind.
+type Stats struct {
+	Hits           uint64
+	Misses         uint64
+	Mints          uint64
+	Refreshes      uint64
+	RefreshFailed  uint64
+	Errors         uint64
+	Bypasses       uint64
+	Forgets        uint64
+	Revokes        uint64
+	StaleSaves     uint64
+}
+
+// counters holds one atomic counter per EventKind.
+type counters [numKinds + 1]atomic.Uint64
+
+func (c *counters) stats() Stats {
+	return Stats{Hits: c[EventHit].Load(), Misses: c[EventMiss].Load(), Mints: c[EventMint].Load(),
+		Refreshes: c[EventRefresh].Load(), RefreshFailed: c[EventRefreshFailed].Load(), Errors: c[EventError].Load(),
+		Bypasses: c[EventBypass].Load(), Forgets: c[EventForget].Load(), Revokes: c[EventRevoke].Load(),
+		StaleSaves: c[EventStale].Load()}
+}

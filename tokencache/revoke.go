@@ -1,0 +1,170 @@
+package tokencache
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/biembed/biembed-go/internal/validate"
+)
+
+// Forget drops the token the cache holds for req, in every replica that
+// shares the Store, and voids the save of a mint for req running now. It
+// does not revoke the token at the vendor: whoever has it can use it until
+// it expires. To make it stop working, use Revoke.
+func (c *Cache[R, T]) Forget(ctx context.Context, req R) error {
+	if err := c.ready(ctx); err != nil {
+		return err
+	}
+	key, err := c.key(req)
+	if err != nil {
+		return err
+	}
+	_, err = c.invalidate(ctx, []string{key}, nil)
+	return err
+}
+
+// ForgetUser is Forget for every token the cache holds for req's user,
+// whatever request they were minted for.
+func (c *Cache[R, T]) ForgetUser(ctx context.Context, req R) error {
+	tag, err := c.userTagOf(ctx, req)
+	if err != nil {
+		return err
+	}
+	_, err = c.invalidate(ctx, nil, []string{tag})
+	return err
+}
+
+// Revoke revokes at the vendor the token the cache holds for req, and
+// drops it in every replica first, so none serves it again whatever the
+// vendor answers. How far a vendor revocation reaches is the vendor's (see
+// tencent.NewCache and youshu.NewCache); whatever it reaches is dropped
+// too. A token the cache does not hold is not revoked. An error from the
+// vendor means the token may still work until it expires.
+func (c *Cache[R, T]) Revoke(ctx context.Context, req R) error {
+	if err := c.revocable(ctx); err != nil {
+		return err
+	}
+	key, err := c.key(req)
+	if err != nil {
+		return err
+	}
+	dropped, err := c.invalidate(ctx, []string{key}, nil)
+	if err != nil {
+		return err
+	}
+	return c.revoke(ctx, dropped)
+}
+
+// RevokeUser is Revoke for every token the cache holds for req's user,
+// whatever request they were minted for. Only the user's identity in req
+// is read (see the vendor's NewCache).
+func (c *Cache[R, T]) RevokeUser(ctx context.Context, req R) error {
+	if err := c.revocable(ctx); err != nil {
+		return err
+	}
+	tag, err := c.userTagOf(ctx, req)
+	if err != nil {
+		return err
+	}
+	dropped, err := c.invalidate(ctx, nil, []string{tag})
+	if err != nil {
+		return err
+	}
+	return c.revoke(ctx, dropped)
+}
+
+func (c *Cache[R, T]) revocable(ctx context.Context) error {
+	if err := c.ready(ctx); err != nil {
+		return err
+	}
+	if c.cfg.Revoke == nil {
+		return validate.Fieldf("Cache", "cannot revoke at this vendor; Forget drops tokens from the cache")
+	}
+	return nil
+}
+
+// userTagOf returns the tag of req's user.
+func (c *Cache[R, T]) userTagOf(ctx context.Context, req R) (string, error) {
+	if err := c.ready(ctx); err != nil {
+		return "", err
+	}
+	user, err := call("Config.User", func() string {
+		if c.cfg.User == nil {
+			return ""
+		}
+		return c.cfg.User(req)
+	})
+	switch {
+	case err != nil:
+		return "", err
+	case user == "":
+		return "", validate.Fieldf("req", "names no user")
+	}
+	return userTag(user), nil
+}
+
+// invalidate drops keys and tags from the store, fleet-wide.
+func (c *Cache[R, T]) invalidate(ctx context.Context, keys, tags []string) ([]keyed[T], error) {
+	key := ""
+	if len(keys) == 1 {
+		key = keys[0]
+	}
+	c.record(EventForget, key, nil)
+	dropped, err := c.store.invalidate(ctx, keys, tags)
+	if err != nil {
+		return dropped, c.fail(key, fmt.Errorf("tokencache: dropping tokens (other replicas may still serve them): %w", err))
+	}
+	return dropped, nil
+}
+
+// revoke revokes at the vendor those of dropped that have not expired.
+func (c *Cache[R, T]) revoke(ctx context.Context, dropped []keyed[T]) error {
+	now := c.cfg.Now()
+	var live []T
+	for _, d := range dropped {
+		if now.Before(d.expiresAt) {
+			live = append(live, d.value)
+		}
+	}
+	if len(live) == 0 {
+		return nil
+	}
+	c.record(EventRevoke, "", nil)
+	verr, err := call("Config.Revoke", func() error { return c.cfg.Revoke(ctx, live) })
+	if err == nil && verr != nil {
+		err = fmt.Errorf("tokencache: %d token(s) dropped from the cache but not all revoked at the vendor (those work until they expire): %w", len(live), verr)
+	}
+	if err != nil {
+		return c.fail("", err)
+	}
+	return nil
+}
+
+// drop is what Config.Watch hands the vendor: it forgets, fleet-wide,
+// every token saved with one of tags or whose value is in values.
+func (c *Cache[R, T]) drop(ctx context.Context, tags, values []string) error {
+	for _, v := range values {
+		tags = append(tags, idTag(v))
+	}
+	_, err := c.invalidate(ctx, nil, tags)
+	return err
+}
+
+// supersede revokes user's tokens minted for requests other than key's
+// (Options.RevokeSuperseded). Failures are recorded, never returned: the
+// mint for key goes on.
+func (c *Cache[R, T]) supersede(ctx context.Context, key, user string) {
+	dropped, err := c.invalidate(ctx, nil, []string{userTag(user)})
+	if err != nil {
+		return
+	}
+	others := dropped[:0]
+	for _, d := range dropped {
+		if d.key != key {
+			others = append(others, d)
+		}
+	}
+	if err := c.revoke(ctx, others); err != nil {
+		c.record(EventError, key, err)
+	}
+}
