@@ -9,9 +9,12 @@ package biembed
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -26,38 +29,64 @@ import (
 	"github.com/biembed/biembed-go/internal/pipeline"
 )
 
-// Secret holds a key, password, integrate token or minted token. It never
-// prints itself: String, every fmt verb, slog (any handler) and json.Marshal
-// show "***#" and six hex digits of a keyed hash of the value, a key drawn
-// at random when the process starts: the same secret shows the same tag
-// within one process (so two tokens can be told apart in a log), and the
-// tag reveals nothing of the value, not even to a guesser. Reveal is the
-// only way to the value. Make one by conversion: biembed.Secret(s).
-//
-// Every field of the SDK that holds a secret is a Secret, so a struct that
-// holds one prints safely through fmt's and slog's reflection. One fmt form
-// escapes every method: %p of a non-pointer value, which go vet reports.
-type Secret string
+// Secret holds a key, password, integrate token or minted token so that
+// nothing prints it: String, every fmt verb (fmt's bad-verb path included),
+// slog (any handler) and json.Marshal show "***#" and six hex digits of a
+// keyed hash of the value (the same secret shows the same tag within one
+// process, so two tokens can be told apart in a log; the tag reveals
+// nothing of the value). Printers that ignore methods (spew in test
+// diffs, reflection dumps) see only the value encrypted under a key drawn
+// at random when the process starts. Reveal is the only way to the value.
+// Make one with NewSecret; the zero Secret is the empty one. Equal values
+// give equal Secrets (== and reflect.DeepEqual hold).
+type Secret struct {
+	sealed string // base64 of nonce (a keyed hash of the value) and the value encrypted with AES-CTR; "" when empty
+}
 
-// Reveal returns the value. Call it only where the value goes on the wire
-// or into a store.
-func (s Secret) Reveal() string { return string(s) }
+// NewSecret returns a Secret holding v.
+func NewSecret(v string) Secret {
+	if v == "" {
+		return Secret{}
+	}
+	m := hmac.New(sha256.New, secretKeys.mac)
+	m.Write([]byte(v))
+	out := make([]byte, aes.BlockSize+len(v))
+	copy(out, m.Sum(nil)[:aes.BlockSize])
+	cipher.NewCTR(secretKeys.block, out[:aes.BlockSize]).XORKeyStream(out[aes.BlockSize:], []byte(v))
+	return Secret{sealed: base64.RawStdEncoding.EncodeToString(out)}
+}
 
-// tagKey keys the tags String shows; it never leaves the process.
-var tagKey = func() []byte {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k)
+// secretKeys encrypt and tag Secrets; they never leave the process.
+var secretKeys = func() (k struct {
+	block cipher.Block
+	mac   []byte
+}) {
+	key := make([]byte, 64)
+	_, _ = rand.Read(key)
+	k.block, _ = aes.NewCipher(key[:32])
+	k.mac = key[32:]
 	return k
 }()
 
-// String returns the mask: "" for an empty secret, else "***#" and a tag.
-func (s Secret) String() string {
-	if s == "" {
+// Reveal returns the value. Call it only where the value goes on the wire
+// or into a store.
+func (s Secret) Reveal() string {
+	b, err := base64.RawStdEncoding.DecodeString(s.sealed)
+	if err != nil || len(b) < aes.BlockSize {
 		return ""
 	}
-	m := hmac.New(sha256.New, tagKey)
-	m.Write([]byte(s))
-	return "***#" + hex.EncodeToString(m.Sum(nil)[:3])
+	v := b[aes.BlockSize:]
+	cipher.NewCTR(secretKeys.block, b[:aes.BlockSize]).XORKeyStream(v, v)
+	return string(v)
+}
+
+// String returns the mask: "" for an empty secret, else "***#" and a tag.
+func (s Secret) String() string {
+	if s.sealed == "" {
+		return ""
+	}
+	b, _ := base64.RawStdEncoding.DecodeString(s.sealed[:4]) // three bytes of the nonce
+	return "***#" + hex.EncodeToString(b)
 }
 
 // GoString returns the mask, quoted.
@@ -85,7 +114,7 @@ func (s *Secret) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
-	*s = Secret(v)
+	*s = NewSecret(v)
 	return nil
 }
 

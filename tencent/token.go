@@ -57,7 +57,7 @@ type EmbedToken struct {
 // newEmbedToken turns the answer into an EmbedToken, filling what the
 // service left out from the request.
 func newEmbedToken(info *embedTokenInfo, req *CreateEmbedTokenRequest, requestID string, sentAt time.Time, host string) *EmbedToken {
-	tok := &EmbedToken{ID: uint64(info.ID), Value: biembed.Secret(info.BIToken), ProjectID: uint64(info.ProjectID),
+	tok := &EmbedToken{ID: uint64(info.ID), Value: biembed.NewSecret(info.BIToken), ProjectID: uint64(info.ProjectID),
 		PageID: uint64(info.PageID), ExtraParam: info.ExtraParam, Scope: Scope(info.Scope), Intention: Intention(info.Intention),
 		CreatedUser: string(info.CreatedUser), UpdatedUser: string(info.UpdatedUser),
 		CreatedAt: parseWireTime(string(info.CreatedAt)), UpdatedAt: parseWireTime(string(info.UpdatedAt)),
@@ -156,7 +156,7 @@ func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
 			opt(&cfg)
 		}
 	}
-	if t == nil || t.Value == "" || t.ProjectID == 0 {
+	if t == nil || t.Value.Reveal() == "" || t.ProjectID == 0 {
 		return "", validate.Fieldf("EmbedToken", "must be a minted token (Value and ProjectID set)")
 	}
 	if cfg.err != nil {
@@ -209,6 +209,6 @@ func decodeToken(b []byte) (*EmbedToken, error) {
 	if err := json.Unmarshal(b, &s); err != nil || s.Token == nil {
 		return nil, validate.Fieldf("token", "does not decode")
 	}
-	s.Token.Value = biembed.Secret(s.Value)
+	s.Token.Value = biembed.NewSecret(s.Value)
 	return s.Token, nil
 }

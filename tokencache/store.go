@@ -277,7 +277,7 @@ func (s shared[T]) save(ctx context.Context, key string, r record[T]) (err error
 	if err != nil {
 		return err
 	}
-	return s.store.Save(ctx, key, entryOf(key, record[biembed.Secret]{value: biembed.Secret(b),
+	return s.store.Save(ctx, key, entryOf(key, record[biembed.Secret]{value: biembed.NewSecret(string(b)),
 		issuedAt: r.issuedAt, expiresAt: r.expiresAt, id: r.id, tags: r.tags, epoch: r.epoch}))
 }
 

@@ -37,7 +37,7 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	if err != nil {
 		return nil, err
 	}
-	t := &Token{Value: biembed.Secret(value), BaseURL: c.base.String(), IssuedAt: issued, SingleUse: req.Once}
+	t := &Token{Value: biembed.NewSecret(value), BaseURL: c.base.String(), IssuedAt: issued, SingleUse: req.Once}
 	if req.Expiry > 0 {
 		t.ExpiresAt = issued.Add(req.Expiry)
 	}
@@ -64,7 +64,7 @@ const (
 
 // helper is a reusable helper token of one use type.
 type helper struct {
-	value   string
+	value   biembed.Secret
 	expires time.Time
 }
 
@@ -135,14 +135,14 @@ func (c *Client) helper(ctx context.Context, use UseType, fresh bool) (string, e
 	h := c.helpers[use]
 	c.mu.Unlock()
 	if h != nil && !fresh && now.Before(h.expires.Add(-helperMargin)) {
-		return h.value, nil
+		return h.value.Reveal(), nil
 	}
 	tok, err := c.GenToken(ctx, &GenTokenRequest{UseType: use, Expiry: helperExpiry})
 	if err != nil {
 		return "", err
 	}
 	c.mu.Lock()
-	c.helpers[use] = &helper{value: tok.Value.Reveal(), expires: tok.ExpiresAt}
+	c.helpers[use] = &helper{value: tok.Value, expires: tok.ExpiresAt}
 	c.mu.Unlock()
 	return tok.Value.Reveal(), nil
 }

@@ -32,18 +32,18 @@ type Credential struct {
 // Password returns a userPassword credential. email is the account name:
 // the email when emails are unique, otherwise the uniqueId.
 func Password(email, password string) Credential {
-	return Credential{Type: TokenTypePassword, Account: email, Secret: biembed.Secret(password)}
+	return Credential{Type: TokenTypePassword, Account: email, Secret: biembed.NewSecret(password)}
 }
 
 // TokenKey returns a tokenKey credential.
 func TokenKey(key string) Credential {
-	return Credential{Type: TokenTypeKey, Secret: biembed.Secret(key)}
+	return Credential{Type: TokenTypeKey, Secret: biembed.NewSecret(key)}
 }
 
 // SSO returns a single-sign-on ("custom") credential. uniqueID is
 // optional: without it Youshu finds the user from integrateToken.
 func SSO(uniqueID, integrateToken string) Credential {
-	return Credential{Type: TokenTypeCustom, Account: uniqueID, Secret: biembed.Secret(integrateToken)}
+	return Credential{Type: TokenTypeCustom, Account: uniqueID, Secret: biembed.NewSecret(integrateToken)}
 }
 
 // Validate reports a missing or malformed part, naming the wire field.
@@ -56,7 +56,7 @@ func (c Credential) Validate() error {
 		return validate.Fieldf("email", "required for a password credential")
 	case c.Type == TokenTypeKey && c.Account != "":
 		return validate.Fieldf("key", "a token key credential has no account")
-	case c.Secret == "" || validate.Text(field, c.Secret.Reveal(), 4096) != nil:
+	case c.Secret.Reveal() == "" || validate.Text(field, c.Secret.Reveal(), 4096) != nil:
 		return validate.Fieldf(field, "required: 1 to 4096 bytes of text without control characters")
 	}
 	return validate.Text("email", c.Account, 1024)
@@ -88,7 +88,7 @@ func (c Credential) fields() (string, error) {
 func (c Credential) identity() string {
 	id := string(c.Type) + ":" + c.Account
 	if c.Type == TokenTypeKey {
-		sum := sha256.Sum256([]byte(c.Secret))
+		sum := sha256.Sum256([]byte(c.Secret.Reveal()))
 		id += ":" + hex.EncodeToString(sum[:8])
 	}
 	return id

@@ -235,7 +235,7 @@ func (w *genTokenWire) credential() (Credential, error) {
 		return Credential{}, validate.Fieldf("tokenType", "must be userPassword, tokenKey or custom")
 	}
 	return Credential{Type: kind, Account: deref(w.Email) + deref(w.UniqueID),
-		Secret: biembed.Secret(deref(w.Password) + deref(w.Key) + deref(w.IntegrateToken))}, nil
+		Secret: biembed.NewSecret(deref(w.Password) + deref(w.Key) + deref(w.IntegrateToken))}, nil
 }
 
 func deref(s *string) string {

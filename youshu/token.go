@@ -147,7 +147,7 @@ func (t *Token) URL(opts ...URLOption) (string, error) {
 		}
 	}
 	switch {
-	case t == nil || t.Value == "":
+	case t == nil || t.Value.Reveal() == "":
 		return "", validate.Fieldf("Token", "must be a minted token (Value set)")
 	case cfg.err != nil:
 		return "", cfg.err
@@ -185,6 +185,6 @@ func decodeToken(b []byte) (*Token, error) {
 	if err := json.Unmarshal(b, &s); err != nil || s.Token == nil {
 		return nil, validate.Fieldf("token", "does not decode")
 	}
-	s.Token.Value = biembed.Secret(s.Value)
+	s.Token.Value = biembed.NewSecret(s.Value)
 	return s.Token, nil
 }

@@ -158,7 +158,7 @@ func (r *paramReader) checkJSONParams(globalParam, configParam string) {
 func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64, req *tencent.CreateEmbedTokenRequest) *IssuedToken {
 	now := s.now()
 	tok := &IssuedToken{TicketNum: info.TicketNum, Request: req,
-		Value: biembed.Secret(s.newID(tokPrefix)), ProjectID: projectID, PageID: pageID,
+		Value: biembed.NewSecret(s.newID(tokPrefix)), ProjectID: projectID, PageID: pageID,
 		Intention: info.Intention, Scope: info.Scope, UserCorpID: info.UserCorpID, UserID: info.UserID,
 		ExpireMinutes: info.ExpireTime, CreatedAt: now,
 		ExpiresAt: now.Add(time.Duration(info.ExpireTime) * time.Minute),

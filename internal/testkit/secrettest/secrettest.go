@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/biembed"
 )
 
 // Well-known secret values for tests. They are long and distinctive so a leak
@@ -31,7 +31,7 @@ type Recorder struct {
 	mu      sync.Mutex
 	logs    bytes.Buffer
 	errs    []string
-	secrets []redact.Secret
+	secrets []biembed.Secret
 }
 
 // New returns a Recorder that watches for secrets and, when t ends, fails t if
@@ -51,7 +51,7 @@ func (r *Recorder) AddSecret(secrets ...string) {
 	defer r.mu.Unlock()
 	for _, s := range secrets {
 		if s != "" {
-			r.secrets = append(r.secrets, redact.Secret(s))
+			r.secrets = append(r.secrets, biembed.NewSecret(s))
 		}
 	}
 }
@@ -117,12 +117,10 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
-// String describes the Recorder by how many secrets it watches, never which.
-func (r *Recorder) String() string {
+// Format describes the Recorder by how many secrets it watches, never
+// which, whatever the verb.
+func (r *Recorder) Format(f fmt.State, _ rune) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return fmt.Sprintf("secrettest.Recorder{%d secrets, %d errors, %d bytes of logs}", len(r.secrets), len(r.errs), r.logs.Len())
+	fmt.Fprintf(f, "secrettest.Recorder{%d secrets, %d errors, %d bytes of logs}", len(r.secrets), len(r.errs), r.logs.Len())
 }
-
-// Format writes String for every verb.
-func (r *Recorder) Format(f fmt.State, verb rune) { redact.FormatString(f, verb, r) }

@@ -90,7 +90,7 @@ func mint(t T, s tokencache.Store, key, value string, tags ...string) tokencache
 	if err != nil {
 		t.Fatalf("Epoch(%q): %v", key, err)
 	}
-	return tokencache.Entry{Token: biembed.Secret(value), IssuedAt: t0, ExpiresAt: t0.Add(time.Hour),
+	return tokencache.Entry{Token: biembed.NewSecret(value), IssuedAt: t0, ExpiresAt: t0.Add(time.Hour),
 		ID: "id-" + value, Tags: tags, Epoch: epoch}
 }
 
@@ -158,7 +158,7 @@ func saveLoadRoundTrip(t T, s tokencache.Store) {
 	e := mint(t, s, "k", "v1", "tag-a", "tag-b")
 	save(t, s, "k", e)
 	got, ok := load(t, s, "k")
-	if !ok || got.Token != "v1" || got.ID != e.ID || got.Epoch != e.Epoch || len(got.Tags) != 2 ||
+	if !ok || got.Token.Reveal() != "v1" || got.ID != e.ID || got.Epoch != e.Epoch || len(got.Tags) != 2 ||
 		!got.IssuedAt.Equal(e.IssuedAt) || !got.ExpiresAt.Equal(e.ExpiresAt) {
 		t.Fatalf("Load after Save = %+v (ok %v), fields differ from what was saved", got, ok)
 	}

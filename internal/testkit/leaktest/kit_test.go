@@ -1,16 +1,17 @@
-// Package leaktest checks that values of a type never print a secret: it
-// plants sentinel values in every field of the type that can hold a secret
-// (every field of type redact.Secret, and every plain string or []byte field
-// whose name says it holds one), then prints the value with every fmt verb,
-// through slog's JSON and text handlers and, for errors, Error, and reports
-// each output that contains a sentinel. It also reports plain string fields
-// whose name says they hold a secret (those must be redact.Secret), and
-// types that hold a Secret without implementing fmt.Formatter and
-// slog.LogValuer.
+// Package leaktest holds only tests: they check that values of every
+// exported type of the module never print a secret. Check plants sentinel
+// values in every field of a type that can hold a secret (every
+// biembed.Secret, and every plain string or []byte field whose name says it
+// holds one), then prints the value with every fmt verb, through slog's
+// JSON and text handlers and, for errors, Error, and reports each output
+// that contains a sentinel. It also reports plain string fields whose name
+// says they hold a secret (those must be biembed.Secret). A Secret needs no
+// help from the types that hold it: it hides its value even from printers
+// that ignore methods, so no type needs a Format method for its sake.
 //
-// The module's reflection test (leak_test.go) finds every exported type of
-// every package by parsing the source and runs Check on all of them, so a new
-// exported type is covered without editing the test.
+// registry_test.go lists every exported type of the module; a test parses
+// the source and fails, naming the line to add, when a type is missing, so
+// a new exported type cannot go unchecked.
 package leaktest
 
 import (
@@ -26,11 +27,10 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/biembed/biembed-go/internal/redact"
+	"github.com/biembed/biembed-go/biembed"
 )
 
-// Sentinel starts every planted value. redact.Mask keeps at most four leading
-// bytes, so a masked sentinel never contains it whole.
+// Sentinel starts every planted value; a masked Secret shows none of it.
 const Sentinel = "LEAKSENTINEL"
 
 // modulePath is where the types we plant into live; types of other modules
@@ -65,21 +65,6 @@ var fakeFields = map[string]bool{
 	"youshutest.Account.IntegrateToken": true,
 }
 
-// identityFields hold a secret although their name does not say so: the
-// token cache's Entry.ID is the token's identity, which the vendor caches
-// derive from the token value (a hash of it, but a Store written by others
-// may not). They are planted and checked like secrets, but may stay plain
-// strings.
-var identityFields = map[string]bool{
-	modulePath + "/internal/tokencache.Entry.ID": true,
-}
-
-// isIdentityField reports whether name of owner is listed in identityFields.
-func isIdentityField(owner reflect.Type, name string) bool {
-	base, _, _ := strings.Cut(owner.Name(), "[")
-	return identityFields[owner.PkgPath()+"."+base+"."+name]
-}
-
 // Type is one type to check, with the name to report it under.
 type Type struct {
 	Name string
@@ -99,7 +84,7 @@ type Finding struct {
 func (f Finding) String() string { return f.Type + ": " + f.Where + ": " + f.Detail }
 
 var (
-	secretType  = reflect.TypeFor[redact.Secret]()
+	secretType  = reflect.TypeFor[biembed.Secret]()
 	stringType  = reflect.TypeFor[string]()
 	bytesType   = reflect.TypeFor[[]byte]()
 	stringsType = reflect.TypeFor[[]string]()
@@ -108,7 +93,7 @@ var (
 // Check plants sentinels in a new value of each type and reports every leak.
 func Check(types []Type) []Finding {
 	var out []Finding
-	for _, t := range append(types, samples()...) {
+	for _, t := range types {
 		out = append(out, checkType(t)...)
 	}
 	return out
@@ -124,10 +109,7 @@ func checkType(t Type) (out []Finding) {
 		if t.value.IsValid() {
 			break // a sample: its type is checked on its own
 		}
-		out = append(out, Finding{t.Name, "field " + field, "holds a secret in a plain string; make it redact.Secret"})
-	}
-	if missing := missingMethods(t.Type); missing != "" && !t.value.IsValid() {
-		out = append(out, Finding{t.Name, "methods", "holds a redact.Secret but does not implement " + missing})
+		out = append(out, Finding{t.Name, "field " + field, "holds a secret in a plain string; make it biembed.Secret"})
 	}
 	p := reflect.New(t.Type)
 	if t.value.IsValid() {
@@ -149,59 +131,6 @@ func checkType(t Type) (out []Finding) {
 		out = append(out, Finding{t.Name, strings.Join(where, ", "), "printed a secret, e.g. " + sample})
 	}
 	return out
-}
-
-var (
-	formatterType = reflect.TypeFor[fmt.Formatter]()
-	logValuerType = reflect.TypeFor[slog.LogValuer]()
-)
-
-// missingMethods names what a type that holds a Secret (at any depth,
-// through this module's types) lacks of fmt.Formatter and slog.LogValuer,
-// on the type or its pointer: each must print itself, since fmt prints
-// unexported fields raw and slog's JSON handler encodes structs with
-// encoding/json. Test helper packages (names ending in "test") are exempt.
-func missingMethods(t reflect.Type) string {
-	if !ours(t) || strings.HasSuffix(t.PkgPath(), "test") || !holdsSecret(t, map[reflect.Type]bool{}) {
-		return ""
-	}
-	var missing []string
-	p := reflect.PointerTo(t)
-	if !p.Implements(formatterType) {
-		missing = append(missing, "fmt.Formatter")
-	}
-	if !p.Implements(logValuerType) {
-		missing = append(missing, "slog.LogValuer")
-	}
-	return strings.Join(missing, " and ")
-}
-
-// holdsSecret reports whether a value of t can hold a Secret, looking
-// through this module's types only.
-func holdsSecret(t reflect.Type, seen map[reflect.Type]bool) bool {
-	if t == secretType {
-		return true
-	}
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return holdsSecret(t.Elem(), seen)
-	case reflect.Map:
-		return holdsSecret(t.Elem(), seen)
-	case reflect.Struct:
-		if !ours(t) {
-			return false
-		}
-		for i := range t.NumField() {
-			if holdsSecret(t.Field(i).Type, seen) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // plainSecretFields lists the fields (at any depth, through module types)
@@ -266,9 +195,9 @@ func plant(v reflect.Value, owner string, depth int) bool {
 			name := v.Type().Field(i).Name
 			switch {
 			case f.Type() == secretType:
-				f.SetString(sentinel())
+				f.Set(reflect.ValueOf(biembed.NewSecret(sentinel())))
 				did = true
-			case f.Type() == stringType && (isSecretName(v.Type(), name) || isIdentityField(v.Type(), name)):
+			case f.Type() == stringType && (isSecretName(v.Type(), name)):
 				f.SetString(sentinel())
 				did = true
 			case f.Type() == bytesType && isSecretName(v.Type(), name):
@@ -291,7 +220,7 @@ func plant(v reflect.Value, owner string, depth int) bool {
 		if v.Type().Elem() == secretType || (v.Type().Elem().Kind() == reflect.Struct && ours(v.Type().Elem())) {
 			s := reflect.MakeSlice(v.Type(), 1, 1)
 			if v.Type().Elem() == secretType {
-				s.Index(0).SetString(sentinel())
+				s.Index(0).Set(reflect.ValueOf(biembed.NewSecret(sentinel())))
 				did = true
 			} else {
 				did = plant(s.Index(0), owner, depth+1)
@@ -303,7 +232,7 @@ func plant(v reflect.Value, owner string, depth int) bool {
 	case reflect.Map:
 		if v.Type().Elem() == secretType && v.Type().Key().Kind() == reflect.String {
 			m := reflect.MakeMap(v.Type())
-			m.SetMapIndex(reflect.ValueOf("k").Convert(v.Type().Key()), reflect.ValueOf(redact.Secret(sentinel())))
+			m.SetMapIndex(reflect.ValueOf("k").Convert(v.Type().Key()), reflect.ValueOf(biembed.NewSecret(sentinel())))
 			v.Set(m)
 			did = true
 		}
