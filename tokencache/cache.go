@@ -227,7 +227,7 @@ func (c *Cache[R, T]) Get(ctx context.Context, req R) (T, error) {
 	if err := c.ready(ctx); err != nil {
 		return zero, err
 	}
-	alone, err := call("Config.Bypass", func() bool { return c.cfg.Bypass != nil && c.cfg.Bypass(req) })
+	alone, err := c.bypass(req)
 	if err != nil {
 		return zero, c.fail("", err)
 	}
@@ -241,13 +241,24 @@ func (c *Cache[R, T]) Get(ctx context.Context, req R) (T, error) {
 		return r.value, nil
 	}
 	key, err := c.key(req)
-	if err != nil {
+	if errors.Is(err, ErrPanicked) {
+		return zero, c.fail("", err)
+	} else if err != nil {
 		return zero, err
 	}
 	if r, ok := c.lookup(ctx, key, req); ok {
 		return r.value, nil
 	}
 	return c.await(ctx, key, req)
+}
+
+// bypass reports whether req must be minted alone (Config.Bypass).
+func (c *Cache[R, T]) bypass(req R) (alone bool, err error) {
+	if c.cfg.Bypass == nil {
+		return false, nil
+	}
+	defer recoverAs("Config.Bypass", &err)
+	return c.cfg.Bypass(req), nil
 }
 
 // ready refuses a nil or zero Cache, a nil ctx and a closed Cache.
@@ -459,7 +470,11 @@ func (c *Cache[R, T]) fleetTurn(ctx context.Context, key string) (release func()
 			return noop, r, false
 		}
 		if led {
-			release = func() { _, _ = call("Store.Lead's release", func() bool { rel(); return true }) }
+			release = func() {
+				if _, err := call("Store.Lead's release", func() bool { rel(); return true }); err != nil {
+					c.record(EventError, key, err)
+				}
+			}
 			if r, ok := c.fresh(ctx, key, -1); ok { // saved just before this lead
 				release()
 				return noop, r, true
@@ -620,4 +635,3 @@ func idTag(value string) string {
 	sum := sha256.Sum256([]byte(value))
 	return "id:" + hex.EncodeToString(sum[:16])
 }
-

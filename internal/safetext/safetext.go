@@ -69,7 +69,9 @@ func (s *Scrubber) Clean(_ context.Context, text string, max int) string {
 }
 
 // Clean is Scrubber.Clean with no secrets.
-func Clean(text string, max int) string { return (*Scrubber)(nil).Clean(context.Background(), text, max) }
+func Clean(text string, max int) string {
+	return (*Scrubber)(nil).Clean(context.Background(), text, max)
+}
 
 // encodedForms returns a pattern that matches secret with each character in
 // any of the forms a server echo may use.

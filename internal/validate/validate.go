@@ -66,10 +66,21 @@ func Text(field, s string, max int) error {
 	switch {
 	case len(s) > max:
 		return Fieldf(field, "must be at most %d bytes", max)
-	case !utf8.ValidString(s) || strings.IndexFunc(s, Unprintable) >= 0:
+	case !printableASCII(s) && (!utf8.ValidString(s) || strings.IndexFunc(s, Unprintable) >= 0):
 		return Fieldf(field, "must be valid UTF-8 without control or format characters")
 	}
 	return nil
+}
+
+// printableASCII reports whether s holds only printable ASCII, the common
+// case Text answers without decoding runes.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // Unprintable reports control and format characters and the Unicode line
