@@ -27,7 +27,7 @@ func FuzzClean(f *testing.F) {
 		}
 		quoted, _ := json.Marshal(secret)
 		for _, form := range []string{secret, string(quoted[1 : len(quoted)-1]), url.QueryEscape(secret)} {
-			got := safetext.NewScrubber([]string{secret}).Clean(text+form+text, 256)
+			got := safetext.NewScrubber([]string{secret}).Clean(t.Context(), text+form+text, 256)
 			if strings.ContainsFunc(got, unicode.IsControl) {
 				t.Fatalf("control character in %q", got)
 			}
