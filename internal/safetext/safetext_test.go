@@ -52,7 +52,7 @@ func TestCleanMasksEveryEncodedForm(t *testing.T) {
 	for name, form := range forms {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got := s.Clean(`Cannot parse {"password":"`+form+`"} at line 1`, 1000)
+			got := s.Clean(t.Context(), `Cannot parse {"password":"`+form+`"} at line 1`, 1000)
 			if want := `Cannot parse {"password":"***"} at line 1`; got != want {
 				t.Errorf("form %q:\n got %q\nwant %q", form, got, want)
 			}
@@ -78,11 +78,11 @@ func TestCleanEscapesControlsAndCaps(t *testing.T) {
 func TestCleanExtraPatternsAndNil(t *testing.T) {
 	t.Parallel()
 	s := safetext.NewScrubber([]string{"", "k"}, regexp.MustCompile(`[0-9a-f]{8,}`))
-	if got := s.Clean("id 0123456789abcdef, k", 100); got != "id ***, ***" {
+	if got := s.Clean(t.Context(), "id 0123456789abcdef, k", 100); got != "id ***, ***" {
 		t.Errorf("got %q", got)
 	}
 	var none *safetext.Scrubber
-	if got := none.Clean("x\ny", 100); got != `x\u000ay` {
+	if got := none.Clean(t.Context(), "x\ny", 100); got != `x\u000ay` {
 		t.Errorf("got %q", got)
 	}
 }
