@@ -205,6 +205,10 @@ func TestCacheRejectsExpiryItCouldNeverServe(t *testing.T) {
 	huge, _, hugeSrv := cacheSetup(t, clock, tokencache.Options{Skew: tencent.MaxExpiry})
 	_, err = huge.Get(context.Background(), tencent.NewPageRequest(7, 8)) // Expiry 0: the service's 240 minutes
 	requireValidation(t, err, "CreateEmbedTokenRequest.Expiry")
+	ticket := pageRequest() // minted per Get, never cached: the same holds
+	ticket.TicketNum = 5
+	_, err = cache.Get(context.Background(), ticket)
+	requireValidation(t, err, "CreateEmbedTokenRequest.Expiry")
 	assert.Equal(t, 0, srv.Count(tencent.ActionCreateEmbedToken)+hugeSrv.Count(tencent.ActionCreateEmbedToken))
 
 	ok := pageRequest()
