@@ -66,7 +66,7 @@ func TestHostileCallerCacheOptions(t *testing.T) {
 func TestHostileCallerCacheCalls(t *testing.T) {
 	t.Parallel()
 	client, srv := setup(t, nil)
-	cache, err := tencent.NewCache(client, tokencache.Options{})
+	cache, err := tencent.NewCache(client, tokencache.Options{Skew: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestHostileCallerCacheCalls(t *testing.T) {
 	}{
 		"nil request":          {nil, "CreateEmbedTokenRequest"},
 		"zero request":         {&tencent.CreateEmbedTokenRequest{}, "CreateEmbedTokenRequest"},
-		"Expiry within Skew":   {edit(func(r *tencent.CreateEmbedTokenRequest) { r.Expiry = time.Minute }), "CreateEmbedTokenRequest.Expiry"},
+		"Expiry within Skew":   {edit(func(r *tencent.CreateEmbedTokenRequest) { r.Expiry = 2 * time.Minute }), "CreateEmbedTokenRequest.Expiry"},
 		"negative Expiry":      {edit(func(r *tencent.CreateEmbedTokenRequest) { r.Expiry = -time.Minute }), "CreateEmbedTokenRequest.Expiry"},
 		"UserID with CR/LF":    {edit(func(r *tencent.CreateEmbedTokenRequest) { r.UserID = "alice\r\nX-Evil: 1" }), "CreateEmbedTokenRequest.UserID"},
 		"UserCorpID with NUL":  {edit(func(r *tencent.CreateEmbedTokenRequest) { r.UserCorpID = "corp\x00" }), "CreateEmbedTokenRequest.UserCorpID"},
