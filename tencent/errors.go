@@ -163,9 +163,10 @@ func (e *Error) Is(target error) bool {
 // mint only where the service cannot have acted on it.
 func (e *Error) retry(mint bool) bool {
 	switch {
-	case e.Is(ErrRateLimited), e.Code == codeNeverSent, e.HTTPStatus == http.StatusServiceUnavailable,
-		strings.HasPrefix(e.Code, "InternalError"):
+	case e.Is(ErrRateLimited), e.Code == codeNeverSent, e.HTTPStatus == http.StatusServiceUnavailable:
 		return true
+	case strings.HasPrefix(e.Code, "InternalError") && (!mint || e.HTTPStatus == http.StatusOK):
+		return true // the service's own answer; behind another status, a proxy may have passed the mint on
 	case mint || e.Code == codeContextDone:
 		return false
 	}
