@@ -165,7 +165,7 @@ func (e *Error) retry(mint bool) bool {
 	switch {
 	case e.Is(ErrRateLimited), e.Code == codeNeverSent, e.HTTPStatus == http.StatusServiceUnavailable:
 		return true
-	case strings.HasPrefix(e.Code, "InternalError") && (!mint || e.HTTPStatus == http.StatusOK):
+	case (e.Code == "InternalError" || strings.HasPrefix(e.Code, "InternalError.")) && (!mint || e.HTTPStatus == http.StatusOK):
 		return true // the service's own answer; behind another status, a proxy may have passed the mint on
 	case mint || e.Code == codeContextDone:
 		return false
