@@ -60,7 +60,8 @@ func TestCacheServesOneTokenPerRequest(t *testing.T) {
 
 func TestCacheRefreshesAheadWhileServingTheOldToken(t *testing.T) {
 	t.Parallel()
-	clock := biembedtest.NewClock(time.Now())
+	start := time.Now()
+	clock := biembedtest.NewClock(start)
 	minted := make(chan struct{}, 4)
 	cache, _, srv := cacheSetup(t, clock, tokencache.Options{OnEvent: func(e tokencache.Event) {
 		if e.Kind == tokencache.EventMint {
@@ -73,10 +74,14 @@ func TestCacheRefreshesAheadWhileServingTheOldToken(t *testing.T) {
 	clock.Advance(9 * time.Minute) // inside the 2-minute margin of a 10-minute token
 	served := get(t, cache, pageRequest())
 	assert.Equal(t, old.Value, served.Value, "the old token is served during the refresh")
-	<-minted // the background refresh finished
+	<-minted // the background refresh minted
 
+	// Within the old token's Skew only the refreshed one may be served,
+	// whether its flight has landed or not.
+	clock.Advance(90 * time.Second)
 	fresh := get(t, cache, pageRequest())
 	assert.NotEqual(t, old.Value, fresh.Value)
+	assert.Equal(t, start.Add(19*time.Minute), fresh.ExpiresAt, "the token the refresh minted at 9 minutes")
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 	assert.Equal(t, uint64(1), cache.Stats().Refreshes)
 }

@@ -59,13 +59,14 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, first.Value, served.Value, "the old token is served while the refresh runs")
 	<-mints
+	clock.Advance(10 * time.Minute) // the first token is within its Skew: only the refreshed one is served
 	second, err := cache.Get(ctx, req)
 	require.NoError(t, err)
 	watch(t, second)
 	assert.NotEqual(t, first.Value, second.Value, "the refresh ahead replaced the token")
 	assert.Equal(t, start.Add(110*time.Minute), second.ExpiresAt)
 
-	clock.Advance(15 * time.Minute) // the first token is past its hour
+	clock.Advance(5 * time.Minute) // the first token is past its hour
 	err = client.ApplyEmbedInterval(ctx, tencent.ExtendRequestFor(first))
 	assert.Equal(t, "InvalidParameter.Embed", asError(t, err).Code, "the fake saw the first token expire")
 
