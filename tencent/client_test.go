@@ -3,7 +3,11 @@ package tencent_test
 import (
 	"context"
 	"math"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -144,5 +148,33 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if c := srv.Count(tencent.ActionCreateEmbedToken); c != n {
 		t.Errorf("count = %d, want %d", c, n)
+	}
+}
+
+// TestClientReusesItsConnection: a client made without WithTransport keeps
+// one connection to the endpoint across calls, instead of dialing for each
+// call and leaving the last one idle in a transport nobody holds (a
+// connection and two goroutines per call until the server drops them).
+func TestClientReusesItsConnection(t *testing.T) {
+	t.Parallel()
+	fake := tencenttest.NewTestServer(t)
+	front := httptest.NewUnstartedServer(fake)
+	var conns atomic.Int32
+	front.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	front.Start()
+	t.Cleanup(front.Close)
+	client := clientFor(t, fake, tencent.WithEndpoint(front.URL))
+	for range 10 {
+		mint(t, client, tencent.NewPageRequest(1, 2))
+	}
+	if err := client.ClearEmbedToken(context.Background(), &tencent.ClearEmbedTokenRequest{ProjectID: 1, UserCorpID: "c", Scope: tencent.ScopePanel}); err != nil {
+		t.Fatal(err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("11 sequential calls opened %d connections, want 1", n)
 	}
 }
