@@ -117,7 +117,7 @@ func TestRetryRule(t *testing.T) {
 		{name: "RequestLimitExceeded", fault: &tencenttest.Fault{Code: "RequestLimitExceeded"}, mintRetried: true},
 		{name: "HTTP 503", fault: &tencenttest.Fault{HTTPStatus: 503}, mintRetried: true},
 		{name: "InternalError", fault: &tencenttest.Fault{Code: "InternalError"}, mintRetried: true},
-		{name: "timeout once sent", badAnswer: stall, timeout: 300 * time.Millisecond,
+		{name: "timeout once sent", badAnswer: stall, timeout: time.Second,
 			mintSentinel: []error{tencent.ErrTimeout}},
 		{name: "connection cut once sent", badAnswer: hostiletest.Reset(""),
 			mintSentinel: []error{tencent.ErrNetwork}},
