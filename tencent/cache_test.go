@@ -150,7 +150,7 @@ func TestCacheRejectsNilInputs(t *testing.T) {
 	assert.Equal(t, 0, srv.Count(tencent.ActionCreateEmbedToken))
 }
 
-// TestCacheUnderLoad is the bounded loopback load test: 200 goroutines make
+// TestCacheUnderLoad is the bounded loopback load test: 100 goroutines make
 // 50 Gets each over 50 requests while the fake enforces 20 requests/s and
 // the client keeps to its default 20/s budget. Every Get succeeds and the
 // fake mints exactly one token per request.
@@ -167,7 +167,7 @@ func TestCacheUnderLoad(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
 
-	const goroutines, getsEach, requests = 200, 50, 50
+	const goroutines, getsEach, requests = 100, 50, 50
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	errs := make(chan error, goroutines*getsEach)

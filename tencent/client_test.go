@@ -117,7 +117,7 @@ func TestVersionAndActionHeaders(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	t.Parallel()
-	const n = 100
+	const n = 40
 	limiter, err := biembed.NewRateLimiter(1e6, n)
 	if err != nil {
 		t.Fatal(err)
