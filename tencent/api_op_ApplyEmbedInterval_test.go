@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/biembedtest"
-	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
@@ -19,7 +20,7 @@ import (
 func TestApplyEmbedIntervalExtendsToken(t *testing.T) {
 	t.Parallel()
 	clock := biembedtest.NewClock(time.Now())
-	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock)}, tencent.WithClock(clock))
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock.Now)}, tencent.WithClock(clock.Now))
 	req := tencent.NewPageRequest(117, 11520)
 	req.Expiry = 30 * time.Minute
 	req.ExtraParam = "x"
@@ -64,10 +65,10 @@ func TestApplyEmbedIntervalScrubsTokenFromServerMessage(t *testing.T) {
 	client, _ := setup(t, nil)
 	const unknown = "unknown-token-0123456789abcdef"
 	err := client.ApplyEmbedInterval(context.Background(), &tencent.ApplyEmbedIntervalRequest{
-		ProjectID: 1, PageID: 2, BIToken: unknown, Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage,
+		ProjectID: 1, PageID: 2, BIToken: biembed.NewSecret(unknown), Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage,
 	})
 	e := asError(t, err)
-	if !errors.Is(err, tencent.ErrInvalidParameter) || e.Code != tencent.CodeInvalidParameterEmbed {
+	if !errors.Is(err, tencent.ErrInvalidParameter) || e.Code != "InvalidParameter.Embed" {
 		t.Fatalf("error = %v, want InvalidParameter.Embed", err)
 	}
 	for _, text := range []string{err.Error(), e.Message, fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
@@ -75,7 +76,7 @@ func TestApplyEmbedIntervalScrubsTokenFromServerMessage(t *testing.T) {
 			t.Errorf("error text reveals the token: %s", text)
 		}
 	}
-	if !strings.Contains(e.Message, "***") {
+	if !strings.Contains(e.Message, "***") || !strings.Contains(e.Message, "does not exist") {
 		t.Errorf("Message %q should mark where the token was", e.Message)
 	}
 }
@@ -85,10 +86,11 @@ func TestApplyEmbedIntervalResultFalse(t *testing.T) {
 	client, srv := setup(t, nil)
 	srv.Inject(tencenttest.Fault{Body: []byte(`{"Response":{"Data":{"Result":false},"RequestId":"rid-1"}}`)})
 	err := client.ApplyEmbedInterval(context.Background(), &tencent.ApplyEmbedIntervalRequest{
-		ProjectID: 1, BIToken: "t", Intention: tencent.IntentionEmbed, Scope: tencent.ScopePanel,
+		ProjectID: 1, BIToken: biembed.NewSecret("t"), Intention: tencent.IntentionEmbed, Scope: tencent.ScopePanel,
 	})
 	e := asError(t, err)
-	if !errors.Is(err, tencent.ErrFailedOperation) || e.Code != tencent.CodeResultFalse || e.RequestID != "rid-1" {
+	checkSentinels(t, err, tencent.ErrFailedOperation)
+	if !strings.HasPrefix(e.Code, "ClientError.") || e.RequestID != "rid-1" || e.HTTPStatus != 200 {
 		t.Errorf("error = %#v, want ResultFalse with the request id", e)
 	}
 }
@@ -96,7 +98,7 @@ func TestApplyEmbedIntervalResultFalse(t *testing.T) {
 func TestApplyEmbedIntervalValidation(t *testing.T) {
 	t.Parallel()
 	valid := func() *tencent.ApplyEmbedIntervalRequest {
-		return &tencent.ApplyEmbedIntervalRequest{ProjectID: 1, PageID: 2, BIToken: "t", Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage}
+		return &tencent.ApplyEmbedIntervalRequest{ProjectID: 1, PageID: 2, BIToken: biembed.NewSecret("t"), Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage}
 	}
 	edit := func(f func(*tencent.ApplyEmbedIntervalRequest)) *tencent.ApplyEmbedIntervalRequest {
 		r := valid()
@@ -111,7 +113,7 @@ func TestApplyEmbedIntervalValidation(t *testing.T) {
 		{"nil", nil, "ApplyEmbedIntervalRequest"},
 		{"nil token for ExtendRequestFor", tencent.ExtendRequestFor(nil), "ApplyEmbedIntervalRequest"},
 		{"no project", edit(func(r *tencent.ApplyEmbedIntervalRequest) { r.ProjectID = 0 }), "ApplyEmbedIntervalRequest.ProjectID"},
-		{"no token", edit(func(r *tencent.ApplyEmbedIntervalRequest) { r.BIToken = "" }), "ApplyEmbedIntervalRequest.BIToken"},
+		{"no token", edit(func(r *tencent.ApplyEmbedIntervalRequest) { r.BIToken = biembed.Secret{} }), "ApplyEmbedIntervalRequest.BIToken"},
 		{"no intention", edit(func(r *tencent.ApplyEmbedIntervalRequest) { r.Intention = "" }), "ApplyEmbedIntervalRequest.Intention"},
 		{"page without page id", edit(func(r *tencent.ApplyEmbedIntervalRequest) { r.PageID = 0 }), "ApplyEmbedIntervalRequest.PageID"},
 		{"ChatBI with page scope", edit(func(r *tencent.ApplyEmbedIntervalRequest) { r.Intention = tencent.IntentionChatBI }), "ApplyEmbedIntervalRequest.Scope"},
@@ -119,7 +121,7 @@ func TestApplyEmbedIntervalValidation(t *testing.T) {
 	client, srv := setup(t, nil)
 	for _, c := range cases {
 		err := client.ApplyEmbedInterval(context.Background(), c.req)
-		var ve *validate.Error
+		var ve *biembed.ValidationError
 		if !errors.As(err, &ve) || ve.Field != c.field {
 			t.Errorf("%s: error = %v, want a validation error on %s", c.name, err, c.field)
 		}
@@ -129,13 +131,26 @@ func TestApplyEmbedIntervalValidation(t *testing.T) {
 	}
 }
 
+// TestApplyEmbedIntervalRequestMasksToken: the token to extend is a
+// biembed.Secret, so printing the request, with any verb or slog handler,
+// shows it masked.
 func TestApplyEmbedIntervalRequestMasksToken(t *testing.T) {
 	t.Parallel()
 	const value = "300cf2a4-cfb8-47b8-9bc0-4a1f1f74bc1d"
-	r := tencent.ApplyEmbedIntervalRequest{ProjectID: 1, BIToken: value}
-	for _, s := range []string{fmt.Sprint(r), fmt.Sprintf("%+v", &r), fmt.Sprintf("%#v", r), r.String()} {
-		if strings.Contains(s, value) || !strings.Contains(s, "300c…") {
-			t.Errorf("printed form %q must show the token masked", s)
+	r := tencent.ApplyEmbedIntervalRequest{ProjectID: 1, BIToken: biembed.NewSecret(value)}
+	var logs strings.Builder
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("m", "req", r, "ptr", &r)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("m", "req", r)
+	outputs := []string{logs.String()}
+	for _, verb := range verbs {
+		outputs = append(outputs, fmt.Sprintf(verb, r), fmt.Sprintf(verb, &r))
+	}
+	for _, s := range outputs {
+		if strings.Contains(s, value) || strings.Contains(s, "300cf2a4") {
+			t.Errorf("printed form %q shows the token", s)
 		}
+	}
+	if s := fmt.Sprintf("%+v", r); !strings.Contains(s, "BIToken:"+r.BIToken.String()) || !strings.HasPrefix(r.BIToken.String(), "***#") {
+		t.Errorf("%%+v = %s, want the token's mask", s)
 	}
 }

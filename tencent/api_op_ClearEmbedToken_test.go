@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
@@ -55,9 +55,9 @@ func TestClearEmbedTokenFalseAndEmpty(t *testing.T) {
 		want error
 		code string
 	}{
-		{`{"Response":{"Data":false,"RequestId":"r"}}`, tencent.ErrFailedOperation, tencent.CodeResultFalse},
-		{`{"Response":{"Data":null,"RequestId":"r"}}`, tencent.ErrEmptyResponse, tencent.CodeEmptyResponse},
-		{`{"Response":{"RequestId":"r"}}`, tencent.ErrEmptyResponse, tencent.CodeEmptyResponse},
+		{`{"Response":{"Data":false,"RequestId":"r"}}`, tencent.ErrFailedOperation, "ClientError.ResultFalse"},
+		{`{"Response":{"Data":null,"RequestId":"r"}}`, tencent.ErrEmptyResponse, "ClientError.EmptyResponse"},
+		{`{"Response":{"RequestId":"r"}}`, tencent.ErrEmptyResponse, "ClientError.EmptyResponse"},
 	}
 	for _, c := range cases {
 		client, srv := setup(t, nil)
@@ -86,7 +86,7 @@ func TestClearEmbedTokenValidation(t *testing.T) {
 	client, srv := setup(t, nil)
 	for _, c := range cases {
 		err := client.ClearEmbedToken(context.Background(), c.req)
-		var ve *validate.Error
+		var ve *biembed.ValidationError
 		if !errors.As(err, &ve) || ve.Field != c.field {
 			t.Errorf("%+v: error = %v, want a validation error on %s", c.req, err, c.field)
 		}

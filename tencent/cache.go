@@ -14,7 +14,10 @@ import (
 type Cache = tokencache.Cache[*CreateEmbedTokenRequest, *EmbedToken]
 
 // NewCache returns a Cache that mints with client. Requests with a
-// TicketNum are minted per Get, never cached.
+// TicketNum are minted per Get, never cached. A request whose Expiry (0:
+// MaxExpiry) is not longer than opts.Skew is refused with a
+// *biembed.ValidationError before anything is sent: its token could never
+// be served.
 //
 // Revocation at Tencent reaches further than one token: ClearEmbedToken
 // takes no user id and clears every token of a UserCorpID (every user of
@@ -39,10 +42,42 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 	if opts.RevokeSuperseded {
 		return nil, validate.Fieldf("Options.RevokeSuperseded", "Tencent cannot revoke one token alone (ClearEmbedToken clears a whole UserCorpID); see NewCache")
 	}
+	skew := opts.Skew
+	if skew == 0 {
+		skew = tokencache.DefaultSkew
+	}
+	// A lifetime within the Skew would be minted and thrown away
+	// (ErrShortLived): refuse it before anything is sent.
+	servable := func(req *CreateEmbedTokenRequest) error {
+		life := req.Expiry
+		if life == 0 {
+			life = MaxExpiry
+		}
+		if life <= skew {
+			return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s; 0 means %s)", skew, MaxExpiry)
+		}
+		return nil
+	}
 	return tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
-		Options:  opts,
-		Mint:     client.CreateEmbedToken,
-		Key:      requestKey,
+		Options: opts,
+		Mint: func(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
+			if req != nil {
+				if err := servable(req); err != nil {
+					return nil, err
+				}
+			}
+			return client.CreateEmbedToken(ctx, req)
+		},
+		Key: func(req *CreateEmbedTokenRequest) (string, error) {
+			key, err := requestKey(req)
+			if err == nil {
+				err = servable(req)
+			}
+			if err != nil {
+				return "", err
+			}
+			return key, nil
+		},
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
 		ID:       func(tok *EmbedToken) string { return tok.Value.Reveal() },
 		User: func(req *CreateEmbedTokenRequest) string {

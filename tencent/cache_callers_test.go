@@ -9,30 +9,36 @@ import (
 	"time"
 
 	"github.com/biembed/biembed-go/tencent"
+	"github.com/biembed/biembed-go/tokencache"
 )
 
+// nilStore is a typed nil Store.
+type nilStore struct{ tokencache.Store }
+
 // TestHostileCallerCacheOptions: NewCache refuses a nil client and every
-// out-of-range CacheOptions value with a *ValidationError naming it, and
-// returns no cache.
+// out-of-range tokencache.Options value with a *ValidationError naming it,
+// and returns no cache.
 func TestHostileCallerCacheOptions(t *testing.T) {
 	t.Parallel()
 	client, srv := setup(t, nil)
 	tests := []struct {
 		name   string
 		client *tencent.Client
-		opts   tencent.CacheOptions
+		opts   tokencache.Options
 		field  string
 	}{
-		{"nil client", nil, tencent.CacheOptions{}, "client"},
-		{"zero client", &tencent.Client{}, tencent.CacheOptions{}, "client"},
-		{"RefreshFraction NaN", client, tencent.CacheOptions{RefreshFraction: math.NaN()}, "RefreshFraction"},
-		{"RefreshFraction +Inf", client, tencent.CacheOptions{RefreshFraction: math.Inf(1)}, "RefreshFraction"},
-		{"RefreshFraction negative", client, tencent.CacheOptions{RefreshFraction: -0.1}, "RefreshFraction"},
-		{"RefreshFraction above half", client, tencent.CacheOptions{RefreshFraction: 0.51}, "RefreshFraction"},
-		{"MinRefreshMargin negative", client, tencent.CacheOptions{MinRefreshMargin: -time.Second}, "MinRefreshMargin"},
-		{"Skew negative", client, tencent.CacheOptions{Skew: -time.Second}, "Skew"},
-		{"MintTimeout negative", client, tencent.CacheOptions{MintTimeout: -time.Second}, "MintTimeout"},
-		{"MaxEntries negative", client, tencent.CacheOptions{MaxEntries: -1}, "MaxEntries"},
+		{"nil client", nil, tokencache.Options{}, "client"},
+		{"zero client", &tencent.Client{}, tokencache.Options{}, "client"},
+		{"Store typed nil", client, tokencache.Options{Store: (*nilStore)(nil)}, "Options.Store"},
+		{"RefreshFraction NaN", client, tokencache.Options{RefreshFraction: math.NaN()}, "Options.RefreshFraction"},
+		{"RefreshFraction +Inf", client, tokencache.Options{RefreshFraction: math.Inf(1)}, "Options.RefreshFraction"},
+		{"RefreshFraction negative", client, tokencache.Options{RefreshFraction: -0.1}, "Options.RefreshFraction"},
+		{"RefreshFraction above half", client, tokencache.Options{RefreshFraction: 0.51}, "Options.RefreshFraction"},
+		{"MinRefreshMargin negative", client, tokencache.Options{MinRefreshMargin: -time.Second}, "Options"},
+		{"Skew negative", client, tokencache.Options{Skew: -time.Second}, "Options"},
+		{"MintTimeout negative", client, tokencache.Options{MintTimeout: -time.Second}, "Options"},
+		{"MaxEntries negative", client, tokencache.Options{MaxEntries: -1}, "Options.MaxEntries"},
+		{"RevokeSuperseded", client, tokencache.Options{RevokeSuperseded: true}, "Options.RevokeSuperseded"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,13 +59,14 @@ func TestHostileCallerCacheOptions(t *testing.T) {
 	}
 }
 
-// TestHostileCallerCacheCalls: every method of a Cache refuses a nil ctx, a
-// nil or unservable request and an empty, control-character or oversized
-// key with a *ValidationError, and sends nothing (the fake counts requests).
+// TestHostileCallerCacheCalls: every method of a Cache refuses a nil ctx,
+// a nil, zero, unservable or control-character request, and a request
+// naming no user where a user is needed, with a *ValidationError, and sends
+// nothing (the fake counts requests).
 func TestHostileCallerCacheCalls(t *testing.T) {
 	t.Parallel()
 	client, srv := setup(t, nil)
-	cache, err := tencent.NewCache(client, tencent.CacheOptions{})
+	cache, err := tencent.NewCache(client, tokencache.Options{Skew: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,51 +74,67 @@ func TestHostileCallerCacheCalls(t *testing.T) {
 	ctx := context.Background()
 	var nilCtx context.Context
 	huge := strings.Repeat("k", 1<<20)
-	ok := tencent.NewPageRequest(1, 2)
-	get := func(ctx context.Context, key string, req *tencent.CreateEmbedTokenRequest) func() error {
-		return func() error { _, err := cache.Get(ctx, key, req); return err }
+	ok := userRequest("corp")
+	edit := func(f func(*tencent.CreateEmbedTokenRequest)) *tencent.CreateEmbedTokenRequest {
+		r := userRequest("corp")
+		f(r)
+		return r
 	}
-	getFor := func(ctx context.Context, req *tencent.CreateEmbedTokenRequest) func() error {
-		return func() error { _, err := cache.GetFor(ctx, req); return err }
-	}
-	short := tencent.NewPageRequest(1, 2)
-	short.Expiry = time.Second
-	negative := tencent.NewPageRequest(1, 2)
-	negative.Expiry = -time.Minute
-	tests := []struct {
-		name  string
-		call  func() error
+	bad := map[string]struct {
+		req   *tencent.CreateEmbedTokenRequest
 		field string
 	}{
-		{"Get nil ctx", get(nilCtx, "k", ok), "ctx"},
-		{"Get nil request", get(ctx, "k", nil), "CreateEmbedTokenRequest"},
-		{"Get zero request", get(ctx, "k", &tencent.CreateEmbedTokenRequest{}), "CreateEmbedTokenRequest"},
-		{"Get Expiry within Skew", get(ctx, "k", short), "CreateEmbedTokenRequest.Expiry"},
-		{"Get negative Expiry", get(ctx, "k", negative), "CreateEmbedTokenRequest.Expiry"},
-		{"Get empty key", get(ctx, "", ok), "key"},
-		{"Get key with CR/LF", get(ctx, "alice\r\nX-Evil: 1", ok), "key"},
-		{"Get key with NUL", get(ctx, "alice\x00", ok), "key"},
-		{"Get key with ESC", get(ctx, "\x1b[2Jalice", ok), "key"},
-		{"Get key with C1 control", get(ctx, "alice\u0085", ok), "key"},
-		{"Get key invalid UTF-8", get(ctx, "alice\xff", ok), "key"},
-		{"Get megabyte key", get(ctx, huge, ok), "key"},
-		{"GetFor nil ctx", getFor(nilCtx, ok), "ctx"},
-		{"GetFor nil request", getFor(ctx, nil), "CreateEmbedTokenRequest"},
-		{"GetFor zero request", getFor(ctx, &tencent.CreateEmbedTokenRequest{}), "CreateEmbedTokenRequest"},
-		{"GetFor Expiry within Skew", getFor(ctx, short), "CreateEmbedTokenRequest.Expiry"},
-		{"Invalidate nil ctx", func() error { return cache.Invalidate(nilCtx, "k") }, "ctx"},
-		{"Invalidate empty key", func() error { return cache.Invalidate(ctx, "") }, "key"},
-		{"Invalidate key with CR/LF", func() error { return cache.Invalidate(ctx, "k\r\n") }, "key"},
-		{"Invalidate megabyte key", func() error { return cache.Invalidate(ctx, huge) }, "key"},
+		"nil request":          {nil, "CreateEmbedTokenRequest"},
+		"zero request":         {&tencent.CreateEmbedTokenRequest{}, "CreateEmbedTokenRequest"},
+		"Expiry within Skew":   {edit(func(r *tencent.CreateEmbedTokenRequest) { r.Expiry = 2 * time.Minute }), "CreateEmbedTokenRequest.Expiry"},
+		"negative Expiry":      {edit(func(r *tencent.CreateEmbedTokenRequest) { r.Expiry = -time.Minute }), "CreateEmbedTokenRequest.Expiry"},
+		"UserID with CR/LF":    {edit(func(r *tencent.CreateEmbedTokenRequest) { r.UserID = "alice\r\nX-Evil: 1" }), "CreateEmbedTokenRequest.UserID"},
+		"UserCorpID with NUL":  {edit(func(r *tencent.CreateEmbedTokenRequest) { r.UserCorpID = "corp\x00" }), "CreateEmbedTokenRequest.UserCorpID"},
+		"ExtraParam with ESC":  {edit(func(r *tencent.CreateEmbedTokenRequest) { r.ExtraParam = "\x1b[2Jalice" }), "CreateEmbedTokenRequest.ExtraParam"},
+		"UserID with C1":       {edit(func(r *tencent.CreateEmbedTokenRequest) { r.UserID = "alice\u0085" }), "CreateEmbedTokenRequest.UserID"},
+		"UserID invalid UTF-8": {edit(func(r *tencent.CreateEmbedTokenRequest) { r.UserID = "alice\xff" }), "CreateEmbedTokenRequest.UserID"},
+		"megabyte UserID":      {edit(func(r *tencent.CreateEmbedTokenRequest) { r.UserID = huge }), "CreateEmbedTokenRequest.UserID"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := callWithoutPanic(t, tc.call)
-			requireValidation(t, err, tc.field)
-			if strings.Contains(err.Error(), "alice") || strings.Contains(err.Error(), "kkkk") {
-				t.Errorf("the error quotes the key: %q", err)
+	type method struct {
+		name string
+		call func(ctx context.Context, req *tencent.CreateEmbedTokenRequest) error
+	}
+	methods := []method{
+		{"Get", func(ctx context.Context, req *tencent.CreateEmbedTokenRequest) error {
+			tok, err := cache.Get(ctx, req)
+			if tok != nil {
+				t.Error("a token came back with the error")
 			}
+			return err
+		}},
+		{"Forget", cache.Forget},
+		{"Revoke", cache.Revoke},
+	}
+	for _, m := range methods {
+		t.Run(m.name+"/nil ctx", func(t *testing.T) {
+			requireValidation(t, callWithoutPanic(t, func() error { return m.call(nilCtx, ok) }), "ctx")
 		})
+		for name, b := range bad {
+			t.Run(m.name+"/"+name, func(t *testing.T) {
+				err := callWithoutPanic(t, func() error { return m.call(ctx, b.req) })
+				requireValidation(t, err, b.field)
+				if strings.Contains(err.Error(), "alice") || strings.Contains(err.Error(), "kkkk") {
+					t.Errorf("the error quotes the request: %.80q", err)
+				}
+			})
+		}
+	}
+	noUser := tencent.NewPageRequest(7, 8)
+	for _, m := range []method{{"ForgetUser", cache.ForgetUser}, {"RevokeUser", cache.RevokeUser}} {
+		t.Run(m.name+"/nil ctx", func(t *testing.T) {
+			requireValidation(t, callWithoutPanic(t, func() error { return m.call(nilCtx, ok) }), "ctx")
+		})
+		for name, req := range map[string]*tencent.CreateEmbedTokenRequest{"nil request": nil, "no user": noUser,
+			"zero request": {}} {
+			t.Run(m.name+"/"+name, func(t *testing.T) {
+				requireValidation(t, callWithoutPanic(t, func() error { return m.call(ctx, req) }), "req")
+			})
+		}
 	}
 	if n := srv.Count(""); n != 0 {
 		t.Errorf("%d requests were sent", n)
@@ -119,25 +142,31 @@ func TestHostileCallerCacheCalls(t *testing.T) {
 }
 
 // TestHostileCallerNilCache: a *Cache left nil (NewCache's error ignored)
-// or declared as a zero Cache answers every method with a *ValidationError instead of panicking.
+// or declared as a zero Cache answers every method with a
+// *ValidationError instead of panicking, and prints.
 func TestHostileCallerNilCache(t *testing.T) {
 	t.Parallel()
 	for name, cache := range map[string]*tencent.Cache{"nil": nil, "zero": {}} {
 		ctx := context.Background()
+		req := userRequest("corp")
 		calls := map[string]func() error{
-			"Get":        func() error { _, err := cache.Get(ctx, "k", tencent.NewPageRequest(1, 2)); return err },
-			"GetFor":     func() error { _, err := cache.GetFor(ctx, tencent.NewPageRequest(1, 2)); return err },
-			"Invalidate": func() error { return cache.Invalidate(ctx, "k") },
+			"Get":        func() error { _, err := cache.Get(ctx, req); return err },
+			"Forget":     func() error { return cache.Forget(ctx, req) },
+			"ForgetUser": func() error { return cache.ForgetUser(ctx, req) },
+			"Revoke":     func() error { return cache.Revoke(ctx, req) },
+			"RevokeUser": func() error { return cache.RevokeUser(ctx, req) },
 			"Close":      func() error { return cache.Close() },
 		}
 		for call, f := range calls {
 			t.Run(name+"/"+call, func(t *testing.T) { requireValidation(t, callWithoutPanic(t, f), "Cache") })
 		}
 		_ = callWithoutPanic(t, func() error {
-			if s := cache.Stats(); s != (tencent.CacheStats{}) {
+			if s := cache.Stats(); s != (tokencache.Stats{}) {
 				t.Errorf("Stats of a %s cache: %+v", name, s)
 			}
-			_ = fmt.Sprint(cache)
+			for _, verb := range verbs {
+				_ = fmt.Sprintf(verb, cache)
+			}
 			return nil
 		})
 	}

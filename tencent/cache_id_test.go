@@ -2,6 +2,7 @@ package tencent_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -9,35 +10,45 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/biembed/biembed-go/internal/tokencache"
-	"github.com/biembed/biembed-go/tencent"
+	"github.com/biembed/biembed-go/biembedtest"
+	"github.com/biembed/biembed-go/tokencache"
 )
 
-// idStore is a CacheStore that records the identity of every saved entry.
+// idStore is a Store that records every entry it is asked to save.
 type idStore struct {
-	tencent.CacheStore
-	mu  sync.Mutex
-	ids []string
+	tokencache.Store
+	mu      sync.Mutex
+	entries []tokencache.Entry
+	keys    []string
 }
 
-func (s *idStore) Save(ctx context.Context, key string, e tencent.CacheEntry) error {
+func (s *idStore) Save(ctx context.Context, key string, e tokencache.Entry) error {
 	s.mu.Lock()
-	s.ids = append(s.ids, e.ID)
+	s.entries = append(s.entries, e)
+	s.keys = append(s.keys, key)
 	s.mu.Unlock()
-	return s.CacheStore.Save(ctx, key, e)
+	return s.Store.Save(ctx, key, e)
 }
 
 // TestCacheKeepsNoRawTokenAsID: a store (Redis, a database) sees a token's
-// identity in its index; that identity is a hash, never the token.
+// identity, its key and its tags in its index; none of them is the token
+// (the identity is a hash of it), and the token itself travels only as a
+// biembed.Secret.
 func TestCacheKeepsNoRawTokenAsID(t *testing.T) {
 	t.Parallel()
-	store := &idStore{CacheStore: tokencache.NewMemoryStore[*tencent.EmbedToken]()}
-	cache, _, _ := cacheSetup(t, tokencache.NewFakeClock(time.Now()), tencent.CacheOptions{Store: store})
-	tok, err := cache.Get(context.Background(), "alice", pageRequest())
-	require.NoError(t, err)
+	store := &idStore{Store: tokencache.NewMemoryStore(0, 0)}
+	cache, _, _ := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{Store: store})
+	tok := get(t, cache, userRequest("corp"))
+	value := tok.Value.Reveal()
 	store.mu.Lock()
 	defer store.mu.Unlock()
-	require.Len(t, store.ids, 1)
-	assert.NotEmpty(t, store.ids[0])
-	assert.NotContains(t, store.ids[0], tok.Value.Reveal())
+	require.Len(t, store.entries, 1)
+	e := store.entries[0]
+	assert.NotEmpty(t, e.ID)
+	index := strings.Join(append([]string{e.ID, e.Key, store.keys[0]}, e.Tags...), "\n")
+	assert.NotContains(t, index, value)
+	assert.NotContains(t, index, value[:8])
+	assert.Contains(t, e.Token.Reveal(), value, "the encoded token is what the store keeps, sealed")
+	assert.NotContains(t, e.Token.String(), value)
+	assert.Equal(t, get(t, cache, userRequest("corp")).Value, tok.Value, "and a hit decodes it back")
 }

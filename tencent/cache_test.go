@@ -2,7 +2,6 @@ package tencent_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -10,82 +9,86 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/biembed/biembed-go/internal/tokencache"
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
+	"github.com/biembed/biembed-go/tokencache"
 )
 
-// cacheSetup returns a cache over a client whose clock, like the cache's, is
-// clock, and whose fake runs on clock too, so token lifetimes and signatures
-// follow the fake time.
-func cacheSetup(t *testing.T, clock *tokencache.FakeClock, opts tencent.CacheOptions) (*tencent.Cache, *tencent.Client, *tencenttest.Server) {
+// cacheSetup returns a cache over a client whose clock, like the cache's and
+// the fake's, is clock, so token lifetimes follow the manual time.
+func cacheSetup(t *testing.T, clock *biembedtest.Clock, opts tokencache.Options, clientOpts ...tencent.Option) (*tencent.Cache, *tencent.Client, *tencenttest.Server) {
 	t.Helper()
-	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock)}, tencent.WithClock(clock))
-	opts.Clock = clock
+	client, srv := setup(t, []tencenttest.Option{tencenttest.WithClock(clock.Now)}, append([]tencent.Option{tencent.WithClock(clock.Now)}, clientOpts...)...)
+	opts.Now = clock.Now
 	cache, err := tencent.NewCache(client, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
 	return cache, client, srv
 }
 
-func pageRequest() *tencent.CreateEmbedTokenRequest {
-	req := tencent.NewPageRequest(7, 8)
-	req.Expiry = 10 * time.Minute
-	return req
+// get is cache.Get that fails the test on an error; the token becomes a
+// secret the test's recorder watches for.
+func get(t *testing.T, cache *tencent.Cache, req *tencent.CreateEmbedTokenRequest) *tencent.EmbedToken {
+	t.Helper()
+	tok, err := cache.Get(context.Background(), req)
+	require.NoError(t, err)
+	watch(t, tok)
+	return tok
 }
 
-func TestCacheServesOneTokenPerKey(t *testing.T) {
+// TestCacheServesOneTokenPerRequest: a second Get for an equal request is a
+// hit; a request that differs (here: another user) mints its own token.
+func TestCacheServesOneTokenPerRequest(t *testing.T) {
 	t.Parallel()
-	clock := tokencache.NewFakeClock(time.Now())
-	cache, _, srv := cacheSetup(t, clock, tencent.CacheOptions{})
-	ctx := context.Background()
+	cache, _, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{})
 
-	first, err := cache.Get(ctx, "alice", pageRequest())
-	require.NoError(t, err)
-	again, err := cache.Get(ctx, "alice", pageRequest())
-	require.NoError(t, err)
-	other, err := cache.Get(ctx, "bob", pageRequest())
-	require.NoError(t, err)
+	first := get(t, cache, userRequest("corp"))
+	again := get(t, cache, userRequest("corp"))
+	bob := userRequest("corp")
+	bob.UserID = "bob"
+	other := get(t, cache, bob)
 
-	assert.Equal(t, first.Value.Reveal(), again.Value.Reveal(), "a second Get for the key is a hit")
-	assert.NotEqual(t, first.Value.Reveal(), other.Value.Reveal(), "another key mints its own token")
+	assert.Equal(t, first.Value, again.Value, "a second Get for an equal request is a hit")
+	assert.NotEqual(t, first.Value, other.Value, "another request mints its own token")
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 	stats := cache.Stats()
 	assert.Equal(t, uint64(1), stats.Hits)
+	assert.Equal(t, uint64(2), stats.Misses)
 	assert.Equal(t, uint64(2), stats.Mints)
 }
 
 func TestCacheRefreshesAheadWhileServingTheOldToken(t *testing.T) {
 	t.Parallel()
-	clock := tokencache.NewFakeClock(time.Now())
+	start := time.Now()
+	clock := biembedtest.NewClock(start)
 	minted := make(chan struct{}, 4)
-	cache, _, srv := cacheSetup(t, clock, tencent.CacheOptions{OnEvent: func(e tencent.CacheEvent) {
+	cache, _, srv := cacheSetup(t, clock, tokencache.Options{OnEvent: func(e tokencache.Event) {
 		if e.Kind == tokencache.EventMint {
 			minted <- struct{}{}
 		}
 	}})
-	ctx := context.Background()
-	old, err := cache.Get(ctx, "alice", pageRequest())
-	require.NoError(t, err)
+	old := get(t, cache, pageRequest())
 	<-minted
 
 	clock.Advance(9 * time.Minute) // inside the 2-minute margin of a 10-minute token
-	served, err := cache.Get(ctx, "alice", pageRequest())
-	require.NoError(t, err)
-	assert.Equal(t, old.Value.Reveal(), served.Value.Reveal(), "the old token is served during the refresh")
-	<-minted // the background refresh finished
+	served := get(t, cache, pageRequest())
+	assert.Equal(t, old.Value, served.Value, "the old token is served during the refresh")
+	<-minted // the background refresh minted
 
-	fresh, err := cache.Get(ctx, "alice", pageRequest())
-	require.NoError(t, err)
-	assert.NotEqual(t, old.Value.Reveal(), fresh.Value.Reveal())
+	// Within the old token's Skew only the refreshed one may be served,
+	// whether its flight has landed or not.
+	clock.Advance(90 * time.Second)
+	fresh := get(t, cache, pageRequest())
+	assert.NotEqual(t, old.Value, fresh.Value)
+	assert.Equal(t, start.Add(19*time.Minute), fresh.ExpiresAt, "the token the refresh minted at 9 minutes")
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 	assert.Equal(t, uint64(1), cache.Stats().Refreshes)
 }
 
 func TestCacheSingleFlightThousandGets(t *testing.T) {
 	t.Parallel()
-	clock := tokencache.NewFakeClock(time.Now())
-	cache, _, srv := cacheSetup(t, clock, tencent.CacheOptions{})
+	cache, _, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{})
 	const callers = 1000
 	values := make([]string, callers)
 	errs := make([]error, callers)
@@ -94,7 +97,7 @@ func TestCacheSingleFlightThousandGets(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tok, err := cache.Get(context.Background(), "same-key", pageRequest())
+			tok, err := cache.Get(context.Background(), pageRequest())
 			errs[i] = err
 			if err == nil {
 				values[i] = tok.Value.Reveal()
@@ -106,74 +109,51 @@ func TestCacheSingleFlightThousandGets(t *testing.T) {
 		require.NoError(t, errs[i])
 		require.Equal(t, values[0], values[i])
 	}
-	assert.Equal(t, 1, srv.Count(tencent.ActionCreateEmbedToken), "1,000 Gets on one key make one call")
+	assert.Equal(t, 1, srv.Count(tencent.ActionCreateEmbedToken), "1,000 Gets of one request make one call")
 }
 
 func TestCacheNeverSharesTicketLimitedTokens(t *testing.T) {
 	t.Parallel()
-	clock := tokencache.NewFakeClock(time.Now())
-	cache, _, srv := cacheSetup(t, clock, tencent.CacheOptions{})
+	cache, _, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{})
 	req := pageRequest()
 	req.TicketNum = 1
-	a, err := cache.Get(context.Background(), "k", req)
-	require.NoError(t, err)
-	b, err := cache.Get(context.Background(), "k", req)
-	require.NoError(t, err)
-	assert.NotEqual(t, a.Value.Reveal(), b.Value.Reveal())
+	a := get(t, cache, req)
+	b := get(t, cache, req)
+	assert.NotEqual(t, a.Value, b.Value)
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
 	assert.Equal(t, uint64(2), cache.Stats().Bypasses)
 }
 
 func TestCacheDropsTokensClearedThroughTheClient(t *testing.T) {
 	t.Parallel()
-	clock := tokencache.NewFakeClock(time.Now())
-	cache, client, srv := cacheSetup(t, clock, tencent.CacheOptions{})
+	cache, client, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{})
 	ctx := context.Background()
-	req := pageRequest()
-	req.TokenType, req.UserCorpID, req.UserID = tencent.TokenTypeSingleUser, "corp", "alice"
-	before, err := cache.Get(ctx, "alice", req)
-	require.NoError(t, err)
+	req := userRequest("corp")
+	before := get(t, cache, req)
 
 	require.NoError(t, client.ClearEmbedToken(ctx, tencent.ClearRequestFor(before)))
-	after, err := cache.Get(ctx, "alice", req)
-	require.NoError(t, err)
-	assert.NotEqual(t, before.Value.Reveal(), after.Value.Reveal(), "a cleared token is not served again")
+	after := get(t, cache, req)
+	assert.NotEqual(t, before.Value, after.Value, "a cleared token is not served again")
 	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
+	assert.Equal(t, 1, srv.Count(tencent.ActionClearEmbedToken), "one clear")
 }
 
 func TestCacheRejectsNilInputs(t *testing.T) {
 	t.Parallel()
-	_, err := tencent.NewCache(nil, tencent.CacheOptions{})
-	assert.ErrorIs(t, err, tencent.ErrInvalid)
-	clock := tokencache.NewFakeClock(time.Now())
-	cache, _, srv := cacheSetup(t, clock, tencent.CacheOptions{})
-	_, err = cache.Get(context.Background(), "k", nil)
-	assert.ErrorIs(t, err, tencent.ErrInvalid)
-	_, err = cache.Get(context.Background(), "k", tencent.NewPageRequest(7, 0))
-	assert.ErrorIs(t, err, tencent.ErrInvalid, "a bad request is reported when the cache mints")
+	_, err := tencent.NewCache(nil, tokencache.Options{})
+	requireValidation(t, err, "client")
+	cache, _, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{})
+	_, err = cache.Get(context.Background(), nil)
+	requireValidation(t, err, "CreateEmbedTokenRequest")
+	_, err = cache.Get(context.Background(), tencent.NewPageRequest(7, 0))
+	requireValidation(t, err, "CreateEmbedTokenRequest.PageID")
 	assert.Equal(t, 0, srv.Count(tencent.ActionCreateEmbedToken))
 }
 
-func TestRequestKeyIsStableAndDistinguishesRequests(t *testing.T) {
-	t.Parallel()
-	a, err := tencent.RequestKey(pageRequest())
-	require.NoError(t, err)
-	b, err := tencent.RequestKey(pageRequest())
-	require.NoError(t, err)
-	other := pageRequest()
-	other.UserID, other.UserCorpID, other.TokenType = "bob", "corp", tencent.TokenTypeSingleUser
-	c, err := tencent.RequestKey(other)
-	require.NoError(t, err)
-	assert.Equal(t, a, b)
-	assert.NotEqual(t, a, c)
-	_, err = tencent.RequestKey(tencent.NewPageRequest(0, 1))
-	assert.ErrorIs(t, err, tencent.ErrInvalid)
-}
-
-// TestCacheUnderLoad is the bounded loopback load test: 200 goroutines make
-// 50 Gets each over 50 keys while the fake enforces 20 requests/s and the
-// client keeps to its default 20/s budget. Every Get succeeds and the fake
-// mints exactly one token per key.
+// TestCacheUnderLoad is the bounded loopback load test: 100 goroutines make
+// 50 Gets each over 50 requests while the fake enforces 20 requests/s and
+// the client keeps to its default 20/s budget. Every Get succeeds and the
+// fake mints exactly one token per request.
 func TestCacheUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test: a few seconds at 20 requests/s")
@@ -183,12 +163,11 @@ func TestCacheUnderLoad(t *testing.T) {
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
 		tencent.WithEndpoint(srv.URL()))
 	require.NoError(t, err)
-	t.Cleanup(client.CloseIdleConnections)
-	cache, err := tencent.NewCache(client, tencent.CacheOptions{})
+	cache, err := tencent.NewCache(client, tokencache.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
 
-	const goroutines, getsEach, keys = 200, 50, 50
+	const goroutines, getsEach, requests = 100, 50, 50
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	errs := make(chan error, goroutines*getsEach)
@@ -198,9 +177,8 @@ func TestCacheUnderLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range getsEach {
-				key := fmt.Sprintf("user-%d", (g+i)%keys)
-				req := tencent.NewPageRequest(7, uint64(1+(g+i)%keys))
-				if _, err := cache.Get(ctx, key, req); err != nil {
+				req := tencent.NewPageRequest(7, uint64(1+(g+i)%requests))
+				if _, err := cache.Get(ctx, req); err != nil {
 					errs <- err
 				}
 			}
@@ -211,5 +189,5 @@ func TestCacheUnderLoad(t *testing.T) {
 	for err := range errs {
 		t.Errorf("Get failed under load: %v", err)
 	}
-	assert.Equal(t, keys, srv.Count(tencent.ActionCreateEmbedToken), "mints == distinct keys")
+	assert.Equal(t, requests, srv.Count(tencent.ActionCreateEmbedToken), "mints == distinct requests")
 }

@@ -102,6 +102,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 	}
 	t := &pipeline.Transport{Base: cfg.transport}
+	if t.Base == nil {
+		t.Base = pipeline.DefaultTransport() // one for the client: pipeline makes one per round trip for a nil Base
+	}
 	cp := profile.NewClientProfile()
 	cp.HttpProfile.Endpoint = cfg.endpoint
 	cp.HttpProfile.Scheme = strings.ToUpper(cfg.scheme)

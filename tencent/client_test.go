@@ -2,15 +2,18 @@ package tencent_test
 
 import (
 	"context"
-	"errors"
 	"math"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
@@ -24,37 +27,55 @@ func TestOptionsValidateTheirInput(t *testing.T) {
 		{tencent.WithSecret("", "k"), "WithSecret"},
 		{tencent.WithSecret("id", " "), "WithSecret"},
 		{tencent.WithCredential(nil), "WithCredential"},
-		{tencent.WithRegion(""), "WithRegion"},
-		{tencent.WithRegion("ap guangzhou"), "WithRegion"},
 		{tencent.WithEndpoint(""), "WithEndpoint"},
 		{tencent.WithEndpoint("ftp://bi.tencentcloudapi.com"), "WithEndpoint"},
 		{tencent.WithEndpoint("http://127.0.0.1:8080/api"), "WithEndpoint"},
 		{tencent.WithEndpoint("bi.tencentcloudapi.com/x"), "WithEndpoint"},
 		{tencent.WithEndpoint("http://user:pw@127.0.0.1"), "WithEndpoint"},
+		{tencent.WithEndpoint("https://bi.tencentcloudapi.com?x=1"), "WithEndpoint"},
 		{tencent.WithTransport(nil), "WithTransport"},
 		{tencent.WithTimeout(0), "WithTimeout"},
 		{tencent.WithLogger(nil), "WithLogger"},
-		{tencent.WithRateLimit(0), "WithRateLimit"},
-		{tencent.WithRateLimit(math.NaN()), "WithRateLimit"},
-		{tencent.WithRateBurst(0), "WithRateBurst"},
-		{tencent.WithMaxRetries(-1), "WithMaxRetries"},
+		{tencent.WithRateLimiter(nil), "WithRateLimiter"},
+		{tencent.WithRetries(-1), "WithRetries"},
+		{tencent.WithRetries(11), "WithRetries"},
 		{tencent.WithBackoff(0, time.Second), "WithBackoff"},
 		{tencent.WithBackoff(time.Second, time.Millisecond), "WithBackoff"},
 		{tencent.WithEmbedHost("tcbi.qq.com"), "WithEmbedHost"},
 		{tencent.WithEmbedHost("https://tcbi.qq.com/?x=1"), "WithEmbedHost"},
 		{tencent.WithEmbedHost("https://tcbi.qq.com/#frag"), "WithEmbedHost"},
 		{tencent.WithClock(nil), "WithClock"},
+		{nil, "Option"},
 	}
 	for _, c := range cases {
-		_, err := tencent.NewClient(tencent.WithSecret("id", "key"), c.opt)
-		var ve *validate.Error
-		if !errors.As(err, &ve) || ve.Field != c.field || !errors.Is(err, tencent.ErrInvalid) {
-			t.Errorf("error = %v, want a validation error naming %s", err, c.field)
+		client, err := tencent.NewClient(tencent.WithSecret("id", "key"), c.opt)
+		if err == nil {
+			t.Errorf("option for %s: no error", c.field)
+			continue
+		}
+		requireValidation(t, err, c.field)
+		if client != nil {
+			t.Errorf("%s: a client came back with the error", c.field)
 		}
 	}
+	limiter, err := biembed.NewRateLimiter(5, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := tencent.NewClient(tencent.WithSecret("id", "key"), tencent.WithEndpoint("bi.intl.tencentcloudapi.com"),
-		tencent.WithRegion("ap-guangzhou"), tencent.WithRateLimit(math.Inf(1)), nil); err != nil {
+		tencent.WithRateLimiter(limiter), tencent.WithRetries(0), tencent.WithRetries(10), tencent.WithTimeout(time.Second),
+		tencent.WithEmbedHost("https://bi.example.com/tcbi/"), tencent.WithClock(time.Now)); err != nil {
 		t.Errorf("valid options: %v", err)
+	}
+	for _, bad := range []struct {
+		perSecond float64
+		burst     int
+	}{{0, 1}, {math.NaN(), 1}, {-1, 1}, {1, 0}} {
+		if _, err := biembed.NewRateLimiter(bad.perSecond, bad.burst); err == nil {
+			t.Errorf("NewRateLimiter(%v, %d): no error", bad.perSecond, bad.burst)
+		} else {
+			requireValidation(t, err, "")
+		}
 	}
 }
 
@@ -69,7 +90,6 @@ func TestDefaultCredentialChainUsesEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
-	defer client.CloseIdleConnections()
 	mint(t, client, tencent.NewPageRequest(1, 2)) // the fake accepts only the env pair
 
 	t.Setenv("TENCENTCLOUD_SECRET_KEY", "")
@@ -78,27 +98,37 @@ func TestDefaultCredentialChainUsesEnvironment(t *testing.T) {
 	}
 }
 
-func TestRegionAndVersionHeaders(t *testing.T) {
+// TestVersionAndActionHeaders: every request names the API version and the
+// action in its headers (the fake records them, Authorization left out).
+func TestVersionAndActionHeaders(t *testing.T) {
 	t.Parallel()
-	client, srv := setup(t, nil, tencent.WithRegion("ap-guangzhou"))
-	mint(t, client, tencent.NewPageRequest(1, 2))
-	h := srv.Requests()[0].Header
-	if h.Get("X-TC-Region") != "ap-guangzhou" || h.Get("X-TC-Version") != tencent.APIVersion ||
-		h.Get("X-TC-Action") != tencent.ActionCreateEmbedToken || h.Get("Authorization") != "" {
-		t.Errorf("headers = %v", h)
+	client, srv := setup(t, nil)
+	tok := mint(t, client, tencent.NewPageRequest(1, 2))
+	if err := client.ApplyEmbedInterval(context.Background(), tencent.ExtendRequestFor(tok)); err != nil {
+		t.Fatal(err)
+	}
+	for i, action := range []string{tencent.ActionCreateEmbedToken, tencent.ActionApplyEmbedInterval} {
+		h := srv.Requests()[i].Header
+		if h.Get("X-TC-Version") != tencent.APIVersion || h.Get("X-TC-Action") != action || h.Get("Authorization") != "" {
+			t.Errorf("%s headers = %v", action, h)
+		}
 	}
 }
 
 func TestConcurrentUse(t *testing.T) {
 	t.Parallel()
-	const n = 100
-	client, srv := setup(t, nil, tencent.WithRateLimit(1e6), tencent.WithRateBurst(n))
+	const n = 40
+	limiter, err := biembed.NewRateLimiter(1e6, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, srv := setup(t, nil, tencent.WithRateLimiter(limiter))
 	var (
 		mu     sync.Mutex
 		values = map[string]bool{}
 		g      errgroup.Group
 	)
-	for i := 0; i < n; i++ {
+	for i := range n {
 		g.Go(func() error {
 			tok, err := client.CreateEmbedToken(context.Background(), tencent.NewPageRequest(1, uint64(i+1)))
 			if err != nil {
@@ -118,5 +148,33 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if c := srv.Count(tencent.ActionCreateEmbedToken); c != n {
 		t.Errorf("count = %d, want %d", c, n)
+	}
+}
+
+// TestClientReusesItsConnection: a client made without WithTransport keeps
+// one connection to the endpoint across calls, instead of dialing for each
+// call and leaving the last one idle in a transport nobody holds (a
+// connection and two goroutines per call until the server drops them).
+func TestClientReusesItsConnection(t *testing.T) {
+	t.Parallel()
+	fake := tencenttest.NewTestServer(t)
+	front := httptest.NewUnstartedServer(fake)
+	var conns atomic.Int32
+	front.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	front.Start()
+	t.Cleanup(front.Close)
+	client := clientFor(t, fake, tencent.WithEndpoint(front.URL))
+	for range 10 {
+		mint(t, client, tencent.NewPageRequest(1, 2))
+	}
+	if err := client.ClearEmbedToken(context.Background(), &tencent.ClearEmbedTokenRequest{ProjectID: 1, UserCorpID: "c", Scope: tencent.ScopePanel}); err != nil {
+		t.Fatal(err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("11 sequential calls opened %d connections, want 1", n)
 	}
 }

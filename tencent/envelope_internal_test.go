@@ -41,7 +41,7 @@ func TestEnvelopeReadsErrorsAsBaseResponse(t *testing.T) {
 		if want == nil && tcjson.Unmarshal([]byte(body), plain) != nil {
 			want = tcerr.NewTencentCloudSDKError("ClientError.ParseJsonError", "", "")
 		}
-		env := newEnvelope[embedTokenInfo]()
+		env := &envelope[embedTokenInfo]{}
 		got := env.ParseErrorFromHTTPResponse([]byte(body))
 		var resp tchttp.Response = env
 		if got == nil && tcjson.Unmarshal([]byte(body), &resp) != nil {
@@ -50,8 +50,8 @@ func TestEnvelopeReadsErrorsAsBaseResponse(t *testing.T) {
 		if !sameSDKError(got, want) {
 			t.Errorf("%s: envelope says %v, BaseResponse and a plain decode %v", body, got, want)
 		}
-		if got == nil && plain.Response != nil && plain.Response.Data != nil && *plain.Response.Data != *env.Response.Data {
-			t.Errorf("%s: Data %+v, plain decode %+v", body, *env.Response.Data, *plain.Response.Data)
+		if got == nil && plain.Response != nil && plain.Response.Data != nil && *plain.Response.Data != *env.answer.Response.Data {
+			t.Errorf("%s: Data %+v, plain decode %+v", body, *env.answer.Response.Data, *plain.Response.Data)
 		}
 	}
 }

@@ -14,19 +14,19 @@ import (
 // (a code and its sub-codes) and, for HTTP failures, ErrHTTPStatus. Package
 // youshu has the same names for the same failures.
 var (
-	ErrRateLimited       = errors.New("tencent: rate limited")                                     // RequestLimitExceeded*, HTTP 429
-	ErrUnauthorized      = errors.New("tencent: unauthorized")                                     // AuthFailure*, UnauthorizedOperation*
+	ErrRateLimited       = errors.New("tencent: rate limited")                                        // RequestLimitExceeded*, HTTP 429
+	ErrUnauthorized      = errors.New("tencent: unauthorized")                                        // AuthFailure*, UnauthorizedOperation*
 	ErrSignatureExpired  = errors.New("tencent: signature expired: the clock is more than 5 min off") // AuthFailure.SignatureExpire
-	ErrNotFound          = errors.New("tencent: not found")                                        // UnauthorizedOperation.UserNotExist, ResourceNotFound*
-	ErrInvalidParameter  = errors.New("tencent: invalid parameter")                                // InvalidParameter*, MissingParameter*, UnknownParameter*
-	ErrFailedOperation   = errors.New("tencent: operation failed")                                 // FailedOperation*, OperationDenied*, UnsupportedOperation*, LimitExceeded*, ErrorInfo answers, Result false
-	ErrServer            = errors.New("tencent: server error")                                     // InternalError*, HTTP 5xx
-	ErrNetwork           = errors.New("tencent: network error")                                    // no answer: the connection failed or was cut
-	ErrTimeout           = errors.New("tencent: timed out")                                        // an attempt's WithTimeout or ctx's deadline passed
-	ErrHTTPStatus        = errors.New("tencent: unexpected HTTP status")                           // any status but 200 (redirects are never followed)
-	ErrMalformedResponse = errors.New("tencent: malformed response")                               // not the service's JSON, cut short, an unusable token
-	ErrResponseTooLarge  = errors.New("tencent: response too large")                               // headers over 64 KiB or body over 1 MiB
-	ErrEmptyResponse     = errors.New("tencent: response carries no data")                         // HTTP 200 without Data or BIToken
+	ErrNotFound          = errors.New("tencent: not found")                                           // UnauthorizedOperation.UserNotExist, ResourceNotFound*
+	ErrInvalidParameter  = errors.New("tencent: invalid parameter")                                   // InvalidParameter*, MissingParameter*, UnknownParameter*
+	ErrFailedOperation   = errors.New("tencent: operation failed")                                    // FailedOperation*, OperationDenied*, UnsupportedOperation*, LimitExceeded*, ErrorInfo answers, Result false
+	ErrServer            = errors.New("tencent: server error")                                        // InternalError*, HTTP 5xx
+	ErrNetwork           = errors.New("tencent: network error")                                       // no answer: the connection failed or was cut
+	ErrTimeout           = errors.New("tencent: timed out")                                           // an attempt's WithTimeout or ctx's deadline passed
+	ErrHTTPStatus        = errors.New("tencent: unexpected HTTP status")                              // any status but 200 (redirects are never followed)
+	ErrMalformedResponse = errors.New("tencent: malformed response")                                  // not the service's JSON, cut short, an unusable token
+	ErrResponseTooLarge  = errors.New("tencent: response too large")                                  // headers over 64 KiB or body over 1 MiB
+	ErrEmptyResponse     = errors.New("tencent: response carries no data")                            // HTTP 200 without Data or BIToken
 )
 
 // Client-side codes: the call failed without a server error code.
@@ -163,9 +163,10 @@ func (e *Error) Is(target error) bool {
 // mint only where the service cannot have acted on it.
 func (e *Error) retry(mint bool) bool {
 	switch {
-	case e.Is(ErrRateLimited), e.Code == codeNeverSent, e.HTTPStatus == http.StatusServiceUnavailable,
-		strings.HasPrefix(e.Code, "InternalError"):
+	case e.Is(ErrRateLimited), e.Code == codeNeverSent, e.HTTPStatus == http.StatusServiceUnavailable:
 		return true
+	case (e.Code == "InternalError" || strings.HasPrefix(e.Code, "InternalError.")) && (!mint || e.HTTPStatus == http.StatusOK):
+		return true // the service's own answer; behind another status, a proxy may have passed the mint on
 	case mint || e.Code == codeContextDone:
 		return false
 	}

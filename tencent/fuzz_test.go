@@ -9,10 +9,11 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
-	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/tencent"
 )
 
@@ -42,7 +43,7 @@ func FuzzDecodeCreateEmbedTokenResponse(f *testing.F) {
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		client, err := tencent.NewClient(tencent.WithSecret("id", "key"), tencent.WithTransport(bodyTransport{body}),
-			tencent.WithMaxRetries(0))
+			tencent.WithRetries(0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,6 +54,10 @@ func FuzzDecodeCreateEmbedTokenResponse(f *testing.F) {
 			t.Fatalf("success without a usable token: %#v", tok)
 		case err != nil && (tok != nil || !errors.As(err, &e)):
 			t.Fatalf("failure %v (%T) with token %v", err, err, tok)
+		case err != nil && (!strings.HasPrefix(err.Error(), "tencent CreateEmbedToken: ") || len(err.Error()) > 2048):
+			t.Fatalf("error %.200q does not name vendor and action or is too long", err)
+		case err == nil && tok.Expiry > tencent.MaxExpiry:
+			t.Fatalf("a lifetime of %v, more than MaxExpiry", tok.Expiry)
 		}
 	})
 }
@@ -66,7 +71,7 @@ func FuzzEmbedURL(f *testing.F) {
 	f.Add("tok", uint64(117), uint64(0), uint8(2), "", "")
 	f.Add("", uint64(0), uint64(0), uint8(0), "a,b", "c=d")
 	f.Fuzz(func(t *testing.T, value string, project, page uint64, kind uint8, name, param string) {
-		tok := tencent.EmbedToken{Value: tencent.Secret(value), ProjectID: project, PageID: page}
+		tok := tencent.EmbedToken{Value: biembed.NewSecret(value), ProjectID: project, PageID: page}
 		tok.Intention, tok.Scope = tencent.IntentionEmbed, []tencent.Scope{tencent.ScopePage, tencent.ScopePanel, tencent.ScopeProject}[kind%3]
 		var opts []tencent.URLOption
 		if tok.Scope == tencent.ScopeProject {
@@ -76,7 +81,7 @@ func FuzzEmbedURL(f *testing.F) {
 		}
 		raw, err := tok.URL(opts...)
 		if err != nil {
-			var ve *validate.Error
+			var ve *biembed.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("error %v is not a validation error", err)
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
@@ -24,7 +25,7 @@ func TestNoSecretReachesLogsOrErrors(t *testing.T) {
 
 	page := tencent.NewPageRequest(1, 2)
 	page.TokenType, page.UserCorpID, page.UserID = tencent.TokenTypeSingleUser, "corp", "user"
-	srv.Inject(tencenttest.Fault{Code: tencent.CodeRequestLimitExceeded, Times: 1})
+	srv.Inject(tencenttest.Fault{Code: "RequestLimitExceeded", Times: 1})
 	tok, err := client.CreateEmbedToken(ctx, page)
 	if err != nil {
 		t.Fatalf("CreateEmbedToken: %v", rec.Err(err))
@@ -34,7 +35,8 @@ func TestNoSecretReachesLogsOrErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger.Info("minted", "token", tok, "extend", *tencent.ExtendRequestFor(tok))
+	logger.Info("minted", "token", tok, "value", tok.Value, "extend", *tencent.ExtendRequestFor(tok))
+	logger.Debug("minted", "token", *tok, "extend", tencent.ExtendRequestFor(tok))
 	if err := client.ApplyEmbedInterval(ctx, tencent.ExtendRequestFor(tok)); err != nil {
 		t.Fatalf("ApplyEmbedInterval: %v", rec.Err(err))
 	}
@@ -42,14 +44,14 @@ func TestNoSecretReachesLogsOrErrors(t *testing.T) {
 	const unknown = "SENTINEL-UNKNOWN-TOKEN-5a8c2d"
 	rec.AddSecret(unknown)
 	unknownReq := tencent.ExtendRequestFor(tok)
-	unknownReq.BIToken = unknown
+	unknownReq.BIToken = biembed.NewSecret(unknown)
 	if err := rec.Err(client.ApplyEmbedInterval(ctx, unknownReq)); err == nil {
 		t.Error("extending an unknown token succeeded")
 	}
 
-	srv.Inject(tencenttest.Fault{Code: tencent.CodeInternalError, Times: 1})
+	srv.Inject(tencenttest.Fault{Code: "FailedOperation", Times: 1})
 	if _, err := client.CreateEmbedToken(ctx, tencent.NewChatBIRequest(1)); rec.Err(err) == nil {
-		t.Error("the injected InternalError was not reported")
+		t.Error("the injected FailedOperation was not reported")
 	}
 	srv.Inject(tencenttest.Fault{Body: []byte(`{"Response":{"Data":{"BIToken":"SENTINEL-CUT-TOKEN-71d0e9`), Times: 1})
 	rec.AddSecret("SENTINEL-CUT-TOKEN-71d0e9")
@@ -62,7 +64,7 @@ func TestNoSecretReachesLogsOrErrors(t *testing.T) {
 
 	logs := rec.Logs()
 	for _, want := range []string{`"action":"CreateEmbedToken"`, `"action":"ApplyEmbedInterval"`, `"action":"ClearEmbedToken"`,
-		`"code":"RequestLimitExceeded"`, `"msg":"tencent: backing off"`, `"token":"` + tok.Value.Reveal()[:4] + `…`} {
+		`"code":"RequestLimitExceeded"`, `"attempt":2`, `"msg":"tencent: token minted"`, `"token":"` + tok.Value.String() + `"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %s", want)
 		}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
@@ -25,19 +27,24 @@ func (l *countingLimiter) Wait(_ context.Context, action string) error {
 }
 
 func TestWithRateLimiterIsAskedBeforeEveryAttempt(t *testing.T) {
+	t.Parallel()
 	lim := &countingLimiter{}
-	client, srv := setup(t, nil, tencent.WithRateLimiter(lim), tencent.WithMaxRetries(1))
+	client, srv := setup(t, nil, tencent.WithRateLimiter(lim), tencent.WithRetries(1))
 	srv.Inject(tencenttest.Fault{Action: tencent.ActionCreateEmbedToken, Code: "RequestLimitExceeded", Times: 1})
 	mint(t, client, pageRequest())
+	lim.mu.Lock()
+	defer lim.mu.Unlock()
 	if len(lim.actions) != 2 || lim.actions[0] != tencent.ActionCreateEmbedToken || lim.actions[1] != tencent.ActionCreateEmbedToken {
 		t.Fatalf("limiter saw %v, want CreateEmbedToken twice (attempt and retry)", lim.actions)
 	}
 }
 
 func TestWithRateLimiterRefusalStopsTheCall(t *testing.T) {
+	t.Parallel()
 	refusal := errors.New("budget store says no")
 	client, srv := setup(t, nil, tencent.WithRateLimiter(&countingLimiter{refuse: refusal}))
 	_, err := client.CreateEmbedToken(context.Background(), pageRequest())
+	asError(t, err)
 	if !errors.Is(err, refusal) {
 		t.Fatalf("err = %v, want one wrapping the limiter's error", err)
 	}
@@ -46,10 +53,27 @@ func TestWithRateLimiterRefusalStopsTheCall(t *testing.T) {
 	}
 }
 
-func TestWithRateLimiterNil(t *testing.T) {
-	_, err := tencent.NewClient(tencent.WithSecret("id", "key"), tencent.WithRateLimiter(nil))
-	var ve *tencent.ValidationError
-	if !errors.As(err, &ve) || ve.Field != "WithRateLimiter" {
-		t.Fatalf("err = %v, want a ValidationError naming WithRateLimiter", err)
+// TestSharedRateLimiterPacesEveryClient: replicas that share a limiter
+// share its budget: with a burst of 2 and a rate of 0.001/s, two clients
+// get two requests through between them, and the third call waits until
+// its deadline, sending nothing.
+func TestSharedRateLimiterPacesEveryClient(t *testing.T) {
+	t.Parallel()
+	shared, err := biembed.NewRateLimiter(0.001, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, srv := setup(t, nil, tencent.WithRateLimiter(shared))
+	b := clientFor(t, srv, tencent.WithRateLimiter(shared))
+	mint(t, a, pageRequest())
+	mint(t, b, pageRequest())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = a.CreateEmbedToken(ctx, pageRequest())
+	if !errors.Is(err, tencent.ErrTimeout) {
+		t.Errorf("error = %v, want ErrTimeout: the shared budget is spent", err)
+	}
+	if n := srv.Count(tencent.ActionCreateEmbedToken); n != 2 {
+		t.Errorf("count = %d, want 2", n)
 	}
 }

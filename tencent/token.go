@@ -41,7 +41,7 @@ type EmbedToken struct {
 
 	// GlobalParams and Config are the parsed GlobalParam and ConfigParam
 	// echoes, nil when empty or unparsable.
-	GlobalParams filtermap.GlobalParams     `json:"globalParams,omitzero"`
+	GlobalParams filtermap.GlobalParams      `json:"globalParams,omitzero"`
 	Config       *clientsetting.ChatBIConfig `json:"config,omitzero"`
 
 	RequestID string `json:"requestId,omitzero"`

@@ -13,20 +13,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tencent"
 )
 
 const docToken = "300cf2a4-cfb8-47b8-9bc0-4a1f1f74bc1d"
 
+var docSecret = biembed.NewSecret(docToken)
+
 func pageToken() tencent.EmbedToken {
-	return tencent.EmbedToken{Value: docToken, ProjectID: 1, PageID: 2, Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage}
+	return tencent.EmbedToken{Value: docSecret, ProjectID: 1, PageID: 2, Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage}
 }
 
 func TestURLGolden(t *testing.T) {
 	t.Parallel()
-	dashboard := tencent.EmbedToken{Value: docToken, ProjectID: 1, Intention: tencent.IntentionEmbed, Scope: tencent.ScopePanel}
-	chat := tencent.EmbedToken{Value: docToken, ProjectID: 1, Intention: tencent.IntentionChatBI, Scope: tencent.ScopeProject}
+	dashboard := tencent.EmbedToken{Value: docSecret, ProjectID: 1, Intention: tencent.IntentionEmbed, Scope: tencent.ScopePanel}
+	chat := tencent.EmbedToken{Value: docSecret, ProjectID: 1, Intention: tencent.IntentionChatBI, Scope: tencent.ScopeProject}
 	private := pageToken()
 	private.EmbedHost = "https://bi.corp.example/tcbi"
 	cases := []struct {
@@ -65,7 +67,7 @@ func TestURLResistsInjection(t *testing.T) {
 	t.Parallel()
 	for _, evil := range []string{"a&scope=project", "a#frag", "a/../../admin", "a?token=x", "a%26b", "a+b c", "a;b"} {
 		tok := pageToken()
-		tok.Value = tencent.Secret(evil)
+		tok.Value = biembed.NewSecret(evil)
 		tok.ExtraParam = evil
 		raw, err := tok.URL(tencent.WithPageParam("p", "v"))
 		if err != nil {
@@ -89,7 +91,7 @@ func TestURLResistsInjection(t *testing.T) {
 
 func TestURLRejectsBadInput(t *testing.T) {
 	t.Parallel()
-	chat := tencent.EmbedToken{Value: docToken, ProjectID: 1, Intention: tencent.IntentionChatBI, Scope: tencent.ScopeProject}
+	chat := tencent.EmbedToken{Value: docSecret, ProjectID: 1, Intention: tencent.IntentionChatBI, Scope: tencent.ScopeProject}
 	edit := func(f func(*tencent.EmbedToken)) tencent.EmbedToken {
 		tok := pageToken()
 		f(&tok)
@@ -101,46 +103,60 @@ func TestURLRejectsBadInput(t *testing.T) {
 		opts  []tencent.URLOption
 		field string
 	}{
-		{"no value", edit(func(t *tencent.EmbedToken) { t.Value = "" }), nil, "EmbedToken.Value"},
-		{"no project", edit(func(t *tencent.EmbedToken) { t.ProjectID = 0 }), nil, "EmbedToken.ProjectID"},
+		{"no value", edit(func(t *tencent.EmbedToken) { t.Value = biembed.Secret{} }), nil, "EmbedToken"},
+		{"no project", edit(func(t *tencent.EmbedToken) { t.ProjectID = 0 }), nil, "EmbedToken"},
 		{"page without page id", edit(func(t *tencent.EmbedToken) { t.PageID = 0 }), nil, "EmbedToken.PageID"},
 		{"unknown scope", edit(func(t *tencent.EmbedToken) { t.Scope = "x" }), nil, "EmbedToken.Scope"},
 		{"bad embed host", edit(func(t *tencent.EmbedToken) { t.EmbedHost = "javascript:alert(1)" }), nil, "EmbedToken.EmbedHost"},
 		{"bad WithHost", pageToken(), []tencent.URLOption{tencent.WithHost("")}, "WithHost"},
 		{"param name with &", pageToken(), []tencent.URLOption{tencent.WithPageParam("a&b", "v")}, `WithPageParam["a&b"]`},
 		{"param without values", pageToken(), []tencent.URLOption{tencent.WithPageParam("a")}, `WithPageParam["a"]`},
-		{"param value with comma", pageToken(), []tencent.URLOption{tencent.WithPageParam("a", "x", "y,z")}, `WithPageParam["a"][1]`},
-		{"param value with =", pageToken(), []tencent.URLOption{tencent.WithPageParam("a", "x=1")}, `WithPageParam["a"][0]`},
+		{"param value with comma", pageToken(), []tencent.URLOption{tencent.WithPageParam("a", "x", "y,z")}, `WithPageParam["a"]`},
+		{"param value with =", pageToken(), []tencent.URLOption{tencent.WithPageParam("a", "x=1")}, `WithPageParam["a"]`},
+		{"param value with %", pageToken(), []tencent.URLOption{tencent.WithPageParam("a", "100%")}, `WithPageParam["a"]`},
+		{"empty param value", pageToken(), []tencent.URLOption{tencent.WithPageParam("a", "x", "")}, `WithPageParam["a"]`},
 		{"params on ChatBI", chat, []tencent.URLOption{tencent.WithPageParam("a", "b")}, "WithPageParam"},
 	}
 	for _, c := range cases {
-		_, err := c.tok.URL(c.opts...)
-		var ve *validate.Error
-		if !errors.As(err, &ve) || ve.Field != c.field {
-			t.Errorf("%s: error = %v, want a validation error on %s", c.name, err, c.field)
+		u, err := c.tok.URL(c.opts...)
+		var ve *biembed.ValidationError
+		if !errors.As(err, &ve) || ve.Field != c.field || u != "" {
+			t.Errorf("%s: %q, error = %v, want a validation error on %s", c.name, u, err, c.field)
 		}
+	}
+	var nilToken *tencent.EmbedToken
+	if _, err := nilToken.URL(); err == nil {
+		t.Error("a nil token made a URL")
 	}
 }
 
+// TestEmbedTokenNeverPrintsItsValue: an EmbedToken printed with any verb,
+// as a value, a pointer or a field, and logged with either slog handler,
+// shows its value only as the Secret's mask.
 func TestEmbedTokenNeverPrintsItsValue(t *testing.T) {
 	t.Parallel()
 	tok := pageToken()
 	tok.ExpiresAt = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	var text, js bytes.Buffer
-	slog.New(slog.NewTextHandler(&text, nil)).Info("minted", "token", tok, "ptr", &tok)
-	slog.New(slog.NewJSONHandler(&js, nil)).Info("minted", "token", tok, "ptr", &tok)
+	slog.New(slog.NewTextHandler(&text, nil)).Info("minted", "token", tok, "ptr", &tok, "value", tok.Value)
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("minted", "token", tok, "ptr", &tok, "value", tok.Value)
 	type holder struct{ Tok tencent.EmbedToken }
-	outputs := []string{
-		tok.String(), tok.GoString(), fmt.Sprint(tok), fmt.Sprintf("%v", &tok), fmt.Sprintf("%+v", tok),
-		fmt.Sprintf("%#v", tok), fmt.Sprintf("%#v", &tok), fmt.Sprintf("%+v", holder{tok}), text.String(), js.String(),
+	outputs := []string{text.String(), js.String(), fmt.Sprintf("%+v", holder{tok}), fmt.Sprintf("%#v", holder{tok}),
+		fmt.Sprintf("%v", []tencent.EmbedToken{tok})}
+	for _, verb := range verbs {
+		outputs = append(outputs, fmt.Sprintf(verb, tok), fmt.Sprintf(verb, &tok), fmt.Sprintf(verb, tok.Value))
+	}
+	mask := tok.Value.String()
+	if !strings.HasPrefix(mask, "***#") || len(mask) != len("***#")+6 {
+		t.Fatalf("mask %q, want ***# and six hex digits", mask)
 	}
 	for _, out := range outputs {
-		if strings.Contains(out, docToken) || !strings.Contains(out, "300c…(36 chars)") {
+		if strings.Contains(out, docToken) || strings.Contains(out, docToken[:8]) || !strings.Contains(out, mask) {
 			t.Errorf("printed form must show the value masked: %s", out)
 		}
 	}
-	if want := "tencent.EmbedToken{ID:0 ProjectID:1 PageID:2 Intention:embed Scope:page Value:300c…(36 chars) ExpiresAt:2025-01-01T00:00:00Z RequestID:}"; tok.String() != want {
-		t.Errorf("String() = %s\nwant       %s", tok.String(), want)
+	if got := fmt.Sprintf("%+v", tok); !strings.Contains(got, "Value:"+mask+" ProjectID:1 PageID:2") {
+		t.Errorf("%%+v = %s", got)
 	}
 }
 
@@ -155,16 +171,17 @@ func TestEmbedTokenJSONMasksTheValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(b), docToken) || !strings.Contains(string(b), `"value":"300c…(36 chars)"`) {
+	mask := tok.Value.String()
+	if strings.Contains(string(b), docToken) || !strings.Contains(string(b), `"value":"`+mask+`"`) {
 		t.Errorf("JSON must hold the value masked: %s", b)
 	}
 	var back tencent.EmbedToken
-	stored := strings.Replace(string(b), "300c…(36 chars)", docToken, 1)
+	stored := strings.Replace(string(b), mask, docToken, 1)
 	if err := json.Unmarshal([]byte(stored), &back); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(back, tok) {
-		t.Errorf("JSON round trip\n got %#v\nwant %#v", back, tok)
+		t.Errorf("JSON round trip\n got %+v\nwant %+v", back, tok)
 	}
 	var keys map[string]any
 	_ = json.Unmarshal(b, &keys)
@@ -175,12 +192,5 @@ func TestEmbedTokenJSONMasksTheValue(t *testing.T) {
 	sort.Strings(names)
 	if want := "expiresAt,expiry,globalParams,id,intention,pageId,projectId,scope,value"; strings.Join(names, ",") != want {
 		t.Errorf("JSON keys %v, want %s (zero fields omitted)", names, want)
-	}
-}
-
-func TestExpiredWithoutExpiresAt(t *testing.T) {
-	t.Parallel()
-	if !(tencent.EmbedToken{}).Expired(time.Now()) {
-		t.Error("a token without ExpiresAt must count as expired")
 	}
 }

@@ -2,17 +2,19 @@ package tencent_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"testing"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tencent"
+	"github.com/biembed/biembed-go/tokencache"
 )
 
 // A Client not made by NewClient (the zero value, or nil) is refused with a
-// *ValidationError by every call, and nothing panics.
+// *biembed.ValidationError by every call and by NewCache, and nothing
+// panics, printing included.
 func TestZeroAndNilClientNeverPanic(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -23,21 +25,35 @@ func TestZeroAndNilClientNeverPanic(t *testing.T) {
 				return err
 			},
 			"ApplyEmbedInterval": func() error {
-				return c.ApplyEmbedInterval(ctx, &tencent.ApplyEmbedIntervalRequest{ProjectID: 1, PageID: 2, BIToken: "token-0123456789", Scope: tencent.ScopePage})
+				return c.ApplyEmbedInterval(ctx, &tencent.ApplyEmbedIntervalRequest{ProjectID: 1, PageID: 2,
+					BIToken: biembed.NewSecret("token-0123456789"), Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage})
 			},
 			"ClearEmbedToken": func() error {
 				return c.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{ProjectID: 1, UserCorpID: "corp", Scope: tencent.ScopePage, PageID: 2})
 			},
+			"NewCache": func() error {
+				cache, err := tencent.NewCache(c, tokencache.Options{})
+				if cache != nil {
+					t.Errorf("%s client: NewCache returned a cache", name)
+				}
+				return err
+			},
 		}
 		for call, fn := range calls {
-			var ve *tencent.ValidationError
-			if err := fn(); !errors.As(err, &ve) {
-				t.Errorf("%s client: %s = %v, want a *ValidationError", name, call, err)
+			err := callWithoutPanic(t, fn)
+			if err == nil {
+				t.Errorf("%s client: %s: no error", name, call)
+				continue
 			}
+			requireValidation(t, err, "")
 		}
-		c.OnClear(func(tencent.ClearEmbedTokenRequest) {})
-		c.CloseIdleConnections()
-		slog.New(slog.NewJSONHandler(io.Discard, nil)).Info("client", "c", c)
-		_ = fmt.Sprintf("%v %s %d", c, c, c)
+		_ = callWithoutPanic(t, func() error {
+			slog.New(slog.NewJSONHandler(io.Discard, nil)).Info("client", "c", c)
+			slog.New(slog.NewTextHandler(io.Discard, nil)).Info("client", "c", c)
+			for _, verb := range verbs {
+				_ = fmt.Sprintf(verb, c)
+			}
+			return nil
+		})
 	}
 }

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tencent"
 )
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
@@ -23,12 +24,11 @@ import (
 func setup(t *testing.T, opts ...tencenttest.Option) (*tencent.Client, *tencenttest.Server, *biembedtest.Clock) {
 	t.Helper()
 	clock := biembedtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	srv := tencenttest.NewTestServer(t, append([]tencenttest.Option{tencenttest.WithClock(clock)}, opts...)...)
+	srv := tencenttest.NewTestServer(t, append([]tencenttest.Option{tencenttest.WithClock(clock.Now)}, opts...)...)
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.URL()), tencent.WithEmbedHost(srv.URL()), tencent.WithClock(clock),
-		tencent.WithMaxRetries(0))
+		tencent.WithEndpoint(srv.URL()), tencent.WithEmbedHost(srv.URL()), tencent.WithClock(clock.Now),
+		tencent.WithRetries(0))
 	require.NoError(t, err)
-	t.Cleanup(client.CloseIdleConnections)
 	return client, srv, clock
 }
 
@@ -153,7 +153,7 @@ func TestEmbedPageRefusesTokensLikeTheService(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, "the first visit uses the one ticket")
 
 	unknown := *expiring
-	unknown.Value = "00000000-0000-4000-8000-000000000000"
+	unknown.Value = biembed.NewSecret("00000000-0000-4000-8000-000000000000")
 	chatOnPage := *chat
 	chatOnPage.Intention, chatOnPage.Scope = tencent.IntentionEmbed, tencent.ScopePanel
 	cases := []struct {

@@ -2,6 +2,6 @@
 
 package tencenttest
 
-// raceEnabled is true under the race detector, which makes the 100k-call
-// test too slow for CI; it then makes 10k.
+// raceEnabled is true under the race detector, which makes the bounded-memory
+// test too slow for CI at full size; it then makes fewer calls.
 const raceEnabled = true

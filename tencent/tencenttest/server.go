@@ -160,7 +160,6 @@ func newFake(opts ...Option) *Server {
 	return s
 }
 
-
 // URL returns the fake's base URL, http://127.0.0.1:PORT: give it to
 // tencent.WithEndpoint, and to tencent.WithEmbedHost so that EmbedToken.URL
 // points at the fake's embed pages.

@@ -9,20 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
 )
-
-// clock is a settable clock; the helpers below sign with it too.
-type clock struct{ t atomic.Int64 }
-
-func newClock() *clock                   { c := &clock{}; c.t.Store(time.Now().UnixNano()); return c }
-func (c *clock) now() time.Time          { return time.Unix(0, c.t.Load()) }
-func (c *clock) advance(d time.Duration) { c.t.Add(int64(d)) }
 
 // signedRequest builds a request for action signed with the default pair at
 // the instant at.
@@ -52,11 +44,13 @@ func (a answer) code() string {
 	return a.Error.Code
 }
 
-// serve sends a signed request straight to the handler, without a network.
+// serve sends a request signed now (by the system clock, which the fake
+// checks signatures against whatever its own clock says) straight to the
+// handler, without a network.
 func serve(t testing.TB, s *Server, action, body string) answer {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, signedRequest(action, body, s.now()))
+	s.ServeHTTP(rec, signedRequest(action, body, time.Now()))
 	var env struct{ Response answer }
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("status %d, content type %q", rec.Code, rec.Header().Get("Content-Type"))
@@ -115,7 +109,7 @@ func TestCreateEmbedTokenParameterChecks(t *testing.T) {
 func TestCreateEmbedTokenAnswersLikeTheDocument(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2022, 4, 28, 6, 26, 1, 0, time.UTC)
-	s := newFake(WithClock(biembedtest.ClockFunc(func() time.Time { return at })), WithDeterministicTokens())
+	s := newFake(WithClock(func() time.Time { return at }), WithDeterministicTokens())
 	got := serve(t, s, ActionCreateEmbedToken, `{"ProjectId":1,"Scope":"panel","ExpireTime":"10","GlobalParam":"[]"}`)
 	var data map[string]any
 	if err := json.Unmarshal(got.Data, &data); err != nil {
@@ -144,8 +138,8 @@ func TestCreateEmbedTokenAnswersLikeTheDocument(t *testing.T) {
 
 func TestApplyEmbedInterval(t *testing.T) {
 	t.Parallel()
-	c := newClock()
-	s := newFake(WithClock(biembedtest.ClockFunc(c.now)))
+	c := biembedtest.NewClock(time.Now())
+	s := newFake(WithClock(c.Now))
 	var minted struct{ BIToken string }
 	_ = json.Unmarshal(serve(t, s, ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"5"}`).Data, &minted)
 	apply := func(token string, project int) answer {
@@ -153,11 +147,11 @@ func TestApplyEmbedInterval(t *testing.T) {
 		return serve(t, s, ActionApplyEmbedInterval, string(body))
 	}
 
-	c.advance(4 * time.Minute)
+	c.Advance(4 * time.Minute)
 	if got := apply(minted.BIToken, 1); got.code() != "" || string(got.Data) != `{"Result":true}` {
 		t.Fatalf("extend: %+v %s", got.Error, got.Data)
 	}
-	if tok, _ := s.Lookup(minted.BIToken); !tok.ExpiresAt.Equal(c.now().Add(5 * time.Minute)) {
+	if tok, _ := s.Lookup(minted.BIToken); !tok.ExpiresAt.Equal(c.Now().Add(5 * time.Minute)) {
 		t.Errorf("expiry %v, want now+5m", tok.ExpiresAt)
 	}
 	if got := apply(minted.BIToken, 9); got.code() != codeInvalidParameterEmbed {
@@ -166,7 +160,7 @@ func TestApplyEmbedInterval(t *testing.T) {
 	if got := apply("no-such-token", 1); got.code() != codeInvalidParameterEmbed || !strings.Contains(got.Error.Message, "no-such-token") {
 		t.Errorf("unknown token: %+v (the message quotes the token on purpose)", got.Error)
 	}
-	c.advance(6 * time.Minute)
+	c.Advance(6 * time.Minute)
 	if got := apply(minted.BIToken, 1); got.code() != codeInvalidParameterEmbed {
 		t.Errorf("expired token: code %q", got.code())
 	}
@@ -252,7 +246,7 @@ func TestRecordsRequests(t *testing.T) {
 func TestRateLimitPerAction(t *testing.T) {
 	t.Parallel()
 	frozen := time.Now()
-	s := newFake(WithRateLimit(2), WithClock(biembedtest.ClockFunc(func() time.Time { return frozen })))
+	s := newFake(WithRateLimit(2), WithClock(func() time.Time { return frozen }))
 	body := `{"ProjectId":1,"PageId":2,"Scope":"page"}`
 	codes := []string{}
 	for i := 0; i < 3; i++ {
@@ -367,4 +361,34 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, action, body string) {
 		serve(t, newFake(), action, body)
 	})
+}
+
+// TestSignatureAgeFollowsTheSystemClock: the fake's clock drives token
+// lifetimes only. A fake whose clock is three hours ahead accepts a request
+// signed now and stamps the token by its own clock; a request signed by the
+// fake's clock (three hours off the real time) is SignatureExpire, as is
+// one signed six minutes ago.
+func TestSignatureAgeFollowsTheSystemClock(t *testing.T) {
+	t.Parallel()
+	clock := biembedtest.NewClock(time.Now().Add(3 * time.Hour))
+	s := newFake(WithClock(clock.Now))
+	body := `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"10"}`
+	got := serve(t, s, ActionCreateEmbedToken, body)
+	var minted struct{ BIToken string }
+	if err := json.Unmarshal(got.Data, &minted); got.code() != "" || err != nil {
+		t.Fatalf("a request signed now: code %q (%v)", got.code(), err)
+	}
+	if tok, ok := s.Lookup(minted.BIToken); !ok || !tok.ExpiresAt.Equal(clock.Now().Add(10*time.Minute)) {
+		t.Errorf("the token expires at %v, want the fake's clock + 10m (%v)", tok.ExpiresAt, clock.Now().Add(10*time.Minute))
+	}
+	for name, at := range map[string]time.Time{"by the fake's clock": clock.Now(), "six minutes ago": time.Now().Add(-6 * time.Minute)} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, signedRequest(ActionCreateEmbedToken, body, at))
+		if !strings.Contains(rec.Body.String(), `"Code":"`+CodeSignatureExpire+`"`) {
+			t.Errorf("a request signed %s: %s, want %s", name, rec.Body, CodeSignatureExpire)
+		}
+	}
+	if n := s.Count(ActionCreateEmbedToken); n != 3 {
+		t.Errorf("Count = %d, want 3: refused requests are counted too", n)
+	}
 }

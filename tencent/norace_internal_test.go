@@ -1,0 +1,5 @@
+//go:build !race
+
+package tencent
+
+const raceEnabled = false
