@@ -59,8 +59,8 @@
 // reportDataFilters: "orders.phone masked in view, export (connection 1)"),
 // li.display-setting (clientSetting and the watermark, one "path: value"
 // each) and li.page-param (the URL's other query parameters). Every value
-// is HTML-escaped. The URLs of youshu.Token (ReportURL, ScreenURL,
-// NewScreenURL, CockpitURL, PathURL) open these pages when the client's base
+// is HTML-escaped. The URLs Token.URL builds (youshu.Report, Screen,
+// NewScreen, Cockpit, ChatBI, Path) open these pages when the client's base
 // URL is srv.URL().
 //
 // # Bounded memory
