@@ -3,6 +3,7 @@ package youshu_test
 import (
 	"errors"
 	"maps"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -129,4 +130,14 @@ func checkSentinels(t *testing.T, err error, endpoint string, want ...string) {
 	if errors.Is(err, biembed.ErrInvalid) {
 		t.Errorf("%v matches biembed.ErrInvalid", err)
 	}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
 }
