@@ -61,8 +61,8 @@ func jsonText(s string) string {
 // hostiletest.Case: the sentinels the error must match (exactly), the call
 // to make, and the transport to make it with.
 type hostileRow struct {
-	want      []string                         // the exact sentinels (see checkSentinels)
-	rmToken   bool                             // RemoveToken (a GET with a helper token and t in the query) instead of GenToken
+	want      []string                             // the exact sentinels (see checkSentinels)
+	rmToken   bool                                 // RemoveToken (a GET with a helper token and t in the query) instead of GenToken
 	transport func(t *testing.T) http.RoundTripper // WithTransport, when set
 }
 
