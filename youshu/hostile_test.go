@@ -125,6 +125,8 @@ func youshuCases() ([]hostiletest.Case, map[string]hostileRow) {
 	ok("code null", `{"code":null,"result":"tok"}`, malformed)
 	ok("code missing", `{"result":"tok"}`, malformed)
 	ok("code out of range", `{"code":1e40,"result":"tok"}`, malformed)
+	ok("code 0", `{"code":0,"message":"","result":"tok"}`, malformed)
+	ok("code key in capitals, 0", `{"CODE":0}`, malformed)
 	result("result is a number", `12345`, malformed)
 	result("result is an object", `{"token":"tok"}`, malformed)
 	result("result empty", `""`, empty)
