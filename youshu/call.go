@@ -120,7 +120,7 @@ func decode(ctx context.Context, k call, a *pipeline.Attempt, e *Error) (json.Ra
 	switch {
 	case a.Status/100 != 2:
 		return nil, e
-	case jsonErr != nil || env.Code == nil:
+	case jsonErr != nil || env.Code == nil || *env.Code == 0: // code 0 is no code Youshu sends, and would print as none
 		e.kind, e.Message = ErrMalformedResponse, "the body is not the JSON envelope"
 		return nil, e
 	case *env.Code != http.StatusOK:
