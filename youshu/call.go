@@ -115,7 +115,9 @@ func decode(ctx context.Context, k call, a *pipeline.Attempt, e *Error) (json.Ra
 		if msg == "" {
 			msg = env.Msg
 		}
-		e.Message = safetext.NewScrubber(k.secrets, tokenLike).Clean(ctx, msg, safetext.MaxMessageBytes)
+		if msg != "" { // a scrubber compiles a pattern per secret: not for every success
+			e.Message = safetext.NewScrubber(k.secrets, tokenLike).Clean(ctx, msg, safetext.MaxMessageBytes)
+		}
 	}
 	switch {
 	case a.Status/100 != 2:
