@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -357,6 +360,40 @@ func TestZeroAndNilClientNeverPanic(t *testing.T) {
 			s := fmt.Sprintf("%v %s %d %#v", c, c, c, c)
 			assert.Contains(t, s, "youshu.Client{}")
 			return nil
+		})
+	}
+}
+
+// TestConnectionsAreReused: a client keeps its connections alive between
+// calls (one connection for many sequential calls), with the default
+// transport and with the caller's.
+func TestConnectionsAreReused(t *testing.T) {
+	t.Parallel()
+	for name, custom := range map[string]bool{"default transport": false, "WithTransport": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var conns atomic.Int32
+			srv := httptest.NewUnstartedServer(hostiletest.JSON(200, youshuOK))
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			srv.Start()
+			t.Cleanup(srv.Close)
+			opts := []youshu.Option{youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey("k"))}
+			if custom {
+				tr := &http.Transport{}
+				t.Cleanup(tr.CloseIdleConnections)
+				opts = append(opts, youshu.WithTransport(tr))
+			}
+			c, err := youshu.NewClient(srv.URL, opts...)
+			require.NoError(t, err)
+			for range 20 {
+				_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+				require.NoError(t, err)
+			}
+			assert.Equal(t, int32(1), conns.Load(), "20 sequential calls, one connection")
 		})
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
-	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/youshu"
 )
 

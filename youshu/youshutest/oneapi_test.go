@@ -14,8 +14,8 @@ import (
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/tokencache"
+	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
