@@ -33,7 +33,7 @@ type Client struct {
 	slowWait warn.Condition
 
 	mu       sync.Mutex
-	helpers  map[UseType]*helper                                   // reusable rmToken/renewToken helper tokens
+	helpers  map[UseType]*helper                                // reusable rmToken/renewToken helper tokens
 	onRemove []func(ctx context.Context, tokens []string) error // caches to tell of removed tokens
 }
 
