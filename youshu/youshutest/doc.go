@@ -20,9 +20,9 @@
 // cache) so expiry needs no sleeping, and injects faults (Inject).
 //
 //	clock := biembedtest.NewClock(time.Now())
-//	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
+//	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
 //	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-//		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithClock(clock))
+//		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithClock(clock.Now))
 //
 // # Responses
 //
@@ -88,7 +88,7 @@
 //	Lookup(value) (IssuedToken, bool)           Lookup(value) (IssuedToken, bool)
 //	Request.GenToken                            Request.CreateEmbedToken
 //	youshu.Endpoint*, EndpointIntegration       Action* constants, EmbedPage
-//	WithClock(clock)                            WithClock(clock)
+//	WithClock(clock.Now)                        WithClock(clock.Now)
 //	WithRequestLog(n), WithTokenLimit(n)        WithRequestLog(n), WithTokenLimit(n)
 //	WithAccount(a)                              WithSecret(id, key)
 //	WithDataModels, WithDefaultExpiry, WithTLS  WithRateLimit, WithDeterministicTokens
