@@ -81,7 +81,7 @@ func TestNewClientBaseURL(t *testing.T) {
 // caller to add https:// to a URL that already seems to have none).
 func TestBaseURLWithoutSchemeHasItsOwnError(t *testing.T) {
 	t.Parallel()
-	for _, raw := range []string{"bi.corp.test", "bi.corp.test:8443", "localhost:8080", "bi.corp.test/youshu", "//bi.corp.test"} {
+	for _, raw := range []string{"bi.example.com", "bi.example.com:8443", "bi.corp.test", "bi.corp.test:8443", "localhost:8080", "bi.corp.test/youshu", "//bi.corp.test"} {
 		for _, insecure := range []bool{false, true} {
 			opts := []youshu.Option{}
 			if insecure {
