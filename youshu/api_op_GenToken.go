@@ -47,9 +47,10 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	return t, nil
 }
 
-// credentialFor returns req's credential, or the client's default.
+// credentialFor returns req's credential, or the client's default (also
+// for a nil req, which the cache's key and user callbacks may be given).
 func (c *Client) credentialFor(req *GenTokenRequest) Credential {
-	if req.Credential != (Credential{}) {
+	if req != nil && req.Credential != (Credential{}) {
 		return req.Credential
 	}
 	return c.cfg.credential

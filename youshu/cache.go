@@ -34,12 +34,26 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 	if skew == 0 {
 		skew = tokencache.DefaultSkew
 	}
+	// servable refuses a request whose token the cache would throw away
+	// once minted. Key runs it for cached requests; Mint for the bypassed
+	// ones (Once, UseType), which never reach Key.
+	servable := func(req *GenTokenRequest) error {
+		if req != nil && req.Expiry <= skew {
+			return validate.Fieldf("GenTokenRequest.Expiry", "must be longer than the cache's Skew (%s): Youshu does not document its default lifetime", skew)
+		}
+		return nil
+	}
 	return tokencache.New(tokencache.Config[*GenTokenRequest, *Token]{
 		Options: opts,
-		Mint:    client.GenToken,
+		Mint: func(ctx context.Context, req *GenTokenRequest) (*Token, error) {
+			if err := servable(req); err != nil {
+				return nil, err
+			}
+			return client.GenToken(ctx, req)
+		},
 		Key: func(req *GenTokenRequest) (string, error) {
-			if req != nil && req.Expiry <= skew {
-				return "", validate.Fieldf("GenTokenRequest.Expiry", "must be longer than the cache's Skew (%s): Youshu does not document its default lifetime", skew)
+			if err := servable(req); err != nil {
+				return "", err
 			}
 			return requestKey(req, client.credentialFor(req))
 		},

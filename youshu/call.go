@@ -115,12 +115,14 @@ func decode(ctx context.Context, k call, a *pipeline.Attempt, e *Error) (json.Ra
 		if msg == "" {
 			msg = env.Msg
 		}
-		e.Message = safetext.NewScrubber(k.secrets, tokenLike).Clean(ctx, msg, safetext.MaxMessageBytes)
+		if msg != "" { // a scrubber compiles a pattern per secret: not for every success
+			e.Message = safetext.NewScrubber(k.secrets, tokenLike).Clean(ctx, msg, safetext.MaxMessageBytes)
+		}
 	}
 	switch {
 	case a.Status/100 != 2:
 		return nil, e
-	case jsonErr != nil || env.Code == nil:
+	case jsonErr != nil || env.Code == nil || *env.Code == 0: // code 0 is no code Youshu sends, and would print as none
 		e.kind, e.Message = ErrMalformedResponse, "the body is not the JSON envelope"
 		return nil, e
 	case *env.Code != http.StatusOK:

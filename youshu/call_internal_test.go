@@ -1,84 +1,170 @@
 package youshu
 
 import (
+	"context"
 	"errors"
-	"mime"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/stretchr/testify/assert"
-
+	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
 )
 
-// FuzzDecodeResponse: any status and body decode without panic into either a
-// non-empty result or an *Error that never repeats the call's secret.
-func FuzzDecodeResponse(f *testing.F) {
+// FuzzDecode: any status and body decode without panic into either a
+// usable result or an *Error for the endpoint that never repeats the call's
+// secret, whatever the transport let through.
+func FuzzDecode(f *testing.F) {
 	const secret = "FUZZ-SECRET-TOKEN-1234"
-	f.Add(200, "application/json", seeds.YoushuGenTokenSuccess)
-	f.Add(200, "application/json", seeds.YoushuGenTokenError743)
-	f.Add(200, "application/json", seeds.YoushuRmTokenSuccess)
-	f.Add(200, "text/html", []byte("<html>login</html>"))
-	f.Add(503, "application/json", []byte(`{"code":503,"msg":"busy `+secret+`"}`))
-	f.Add(200, "application/json", []byte(`{"code":200,"result":""}`))
-	f.Add(200, "", []byte(`{"code":"200"}`))
-	f.Add(-1, "\x00", []byte(nil))
-	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
-		result, e := decodeResponse(EndpointGenToken, status, contentType, body, secrets{secret})
+	f.Add(200, seeds.YoushuGenTokenSuccess)
+	f.Add(200, seeds.YoushuGenTokenError743)
+	f.Add(200, seeds.YoushuRmTokenSuccess)
+	f.Add(200, []byte("<html>login</html>"))
+	f.Add(503, []byte(`{"code":503,"msg":"busy `+secret+`"}`))
+	f.Add(200, []byte(`{"code":200,"result":""}`))
+	f.Add(200, []byte(`{"code":"200"}`))
+	f.Add(429, []byte(`{"code":429,"message":"`+strings.ToUpper(secret)+` %46UZZ"}`))
+	f.Add(-1, []byte(nil))
+	f.Add(200, []byte(`{"Code":0,"result":"tok"}`)) // code 0 is no code: the error must still say what failed
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		k := call{endpoint: EndpointGenToken, secrets: []string{secret}}
+		a := &pipeline.Attempt{Status: status, Body: body}
+		result, e := decode(context.Background(), k, a, &Error{Endpoint: EndpointGenToken, HTTPStatus: status})
 		if e == nil {
-			if isEmptyJSON(result) || !is2xx(status) {
+			if status/100 != 2 || len(result) == 0 {
 				t.Fatalf("accepted %d %q", status, body)
 			}
-			_, _ = resultString(EndpointGenToken, result)
+			if _, err := resultString(EndpointGenToken, result); err != nil && !errors.Is(err, ErrMalformedResponse) {
+				t.Fatalf("resultString: %v", err)
+			}
 			return
 		}
-		text := e.Error() + e.GoString()
+		text := e.Error()
 		if strings.Contains(text, secret) {
 			t.Fatalf("secret in %q", text)
 		}
-		if e.Endpoint != EndpointGenToken || !strings.HasPrefix(text, "youshu genToken") {
+		if e.Endpoint != EndpointGenToken || !strings.HasPrefix(text, "youshu genToken: ") {
 			t.Fatalf("bad error %q", text)
 		}
+		if len(e.Message) > 600 {
+			t.Fatalf("message of %d bytes", len(e.Message))
+		}
 		_ = errors.Is(e, ErrServer)
+		_ = e.retry(true)
 	})
 }
 
-func TestBackoffCeiling(t *testing.T) {
-	t.Parallel()
-	c := &Client{cfg: defaultConfig()}
-	c.cfg.backoffBase, c.cfg.backoffMax = 1, 1 // nanoseconds: the waits end at once
-	for n := 1; n < 70; n++ {
-		if err := c.wait(t.Context(), n); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func TestRedactURL(t *testing.T) {
+// TestWithoutQuery: a transport error keeps its URL without the query (the
+// helper token and t), fragment or user info.
+func TestWithoutQuery(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"https://h/api/dash/util/rmToken?token=H&t=T": "https://h/api/dash/util/rmToken",
 		"https://u:p@h/x#frag":                        "https://h/x",
 		"::not a url?token=H":                         "::not a url",
+		"https://h/x?":                                "https://h/x",
 	} {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		err := withoutQuery(&url.Error{Op: "Get", URL: in, Err: errors.New("boom")})
+		var ue *url.Error
+		if !errors.As(err, &ue) || ue.URL != want || ue.Err.Error() != "boom" {
+			t.Errorf("withoutQuery(%q) = %v, want URL %q", in, err, want)
 		}
+	}
+	plain := errors.New("no URL")
+	if withoutQuery(plain) != plain {
+		t.Error("an error without a URL changed")
 	}
 }
 
-// TestIsHTMLAgreesWithParseMediaType: isHTML's shortcut for JSON types
-// answers as mime.ParseMediaType does for every content type, and a JSON
-// answer (with or without a charset) costs no allocation.
-func TestIsHTMLAgreesWithParseMediaType(t *testing.T) { // not parallel: AllocsPerRun
-	for _, ct := range []string{"", "application/json", "application/json;charset=UTF-8",
-		"application/json; charset=utf-8", "application/jsonx", "application/json-seq", "Application/JSON",
-		"text/html", "text/html; charset=utf-8", "TEXT/HTML", " text/html", "text/html;", "text/plain",
-		"application/json\r\n", "application/json;\x00", "application/json,text/html"} {
-		mediaType, _, _ := mime.ParseMediaType(ct)
-		assert.Equal(t, mediaType == "text/html", isHTML(ct), "%q", ct)
+// keyRequest is a request for one user limited to one store.
+func keyRequest(store string) *GenTokenRequest {
+	var rows filtermap.FilterMap
+	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
+		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
+			filtermap.Field("store", filtermap.TypeString), store)))
+	return &GenTokenRequest{AuthUniqueID: "user", FilterMap: rows, Expiry: time.Hour}
+}
+
+// TestRequestKey: the cache key names whom the credential authenticates and
+// every field of the wire body, never a secret; equal requests give equal
+// keys in every process (a golden key pins the form).
+func TestRequestKey(t *testing.T) {
+	t.Parallel()
+	key := func(req *GenTokenRequest, cred Credential) string {
+		t.Helper()
+		k, err := requestKey(req, cred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
 	}
-	for _, ct := range []string{"application/json", "application/json;charset=UTF-8"} {
-		assert.Zero(t, testing.AllocsPerRun(100, func() { _ = isHTML(ct) }), "%q", ct)
+	alice := Password("alice@example.com", "password one")
+	base := key(keyRequest("s1"), alice)
+	if base != key(keyRequest("s1"), alice) {
+		t.Error("equal requests, different keys")
+	}
+	if base != key(keyRequest("s1"), Password("alice@example.com", "password two")) {
+		t.Error("the key depends on the password, not only the account")
+	}
+	for name, other := range map[string]string{
+		"other account":   key(keyRequest("s1"), Password("bob@example.com", "password one")),
+		"other filters":   key(keyRequest("s2"), alice),
+		"no filters":      key(&GenTokenRequest{AuthUniqueID: "user", Expiry: time.Hour}, alice),
+		"other expiry":    key(func() *GenTokenRequest { r := keyRequest("s1"); r.Expiry = 2 * time.Hour; return r }(), alice),
+		"other kind":      key(keyRequest("s1"), SSO("alice@example.com", "password one")),
+		"a token key":     key(keyRequest("s1"), TokenKey("key one")),
+		"other token key": key(keyRequest("s1"), TokenKey("key two")),
+	} {
+		if other == base {
+			t.Errorf("%s: same key", name)
+		}
+	}
+	if key(keyRequest("s1"), TokenKey("key one")) == key(keyRequest("s1"), TokenKey("key two")) {
+		t.Error("two token keys (two accounts) give one key")
+	}
+	for _, k := range []string{base, key(keyRequest("s1"), TokenKey("key one"))} {
+		if strings.Contains(k, "password") || strings.Contains(k, "key one") || strings.Contains(k, "alice") {
+			t.Errorf("the key %q holds the credential", k)
+		}
+	}
+	const golden = "youshu:e87cf5af1eb82788fea26cbfef2a29cef93e4be5bf9eefc8426a0633123458dc"
+	if got := key(keyRequest("s1"), alice); got != golden {
+		t.Errorf("the key changed to %s: replicas of two versions sharing a Store would no longer share tokens (change the golden only on purpose)", got)
+	}
+	if _, err := requestKey(nil, alice); err == nil {
+		t.Error("a nil request has a key")
+	}
+	if _, err := requestKey(&GenTokenRequest{Expiry: -time.Second}, alice); err == nil {
+		t.Error("an invalid request has a key")
+	}
+}
+
+// BenchmarkRequestKey measures the cache fingerprint of a request for one
+// user, without and with a filterMap, and fails over 2 µs a key with a
+// filterMap (the cache derives it on every Get).
+func BenchmarkRequestKey(b *testing.B) {
+	cred := Password("admin@example.com", "YOUSHUTEST-ADMIN-PASSWORD-6f2b9d41")
+	plain := &GenTokenRequest{AuthUniqueID: "user", Expiry: time.Hour}
+	for _, c := range []struct {
+		name  string
+		req   *GenTokenRequest
+		limit time.Duration
+	}{{"plain", plain, 0}, {"filterMap", keyRequest("store-1"), 2 * time.Microsecond}} {
+		b.Run(c.name, func(b *testing.B) {
+			if _, err := requestKey(c.req, cred); err != nil { // encoding/json builds its encoders on first use
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := requestKey(c.req, cred); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if per := b.Elapsed() / time.Duration(b.N); c.limit > 0 && per > c.limit {
+				b.Errorf("requestKey takes %v a key, over the %v guard", per, c.limit)
+			}
+		})
 	}
 }

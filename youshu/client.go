@@ -33,7 +33,7 @@ type Client struct {
 	slowWait warn.Condition
 
 	mu       sync.Mutex
-	helpers  map[UseType]*helper                                   // reusable rmToken/renewToken helper tokens
+	helpers  map[UseType]*helper                                // reusable rmToken/renewToken helper tokens
 	onRemove []func(ctx context.Context, tokens []string) error // caches to tell of removed tokens
 }
 
@@ -73,7 +73,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Transport: &pipeline.Transport{Base: cfg.transport},
+	rt := cfg.transport
+	if rt == nil { // one for the client: pipeline.Transport makes a new one per request when Base is nil
+		rt = pipeline.DefaultTransport()
+	}
+	hc := &http.Client{Transport: &pipeline.Transport{Base: rt},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	rc := resty.NewWithClient(hc).SetLogger(silent{}).SetDebug(false).SetDisableWarn(true).SetRetryCount(0).
 		SetResponseBodyLimit(pipeline.MaxBodyBytes).SetHeader("Accept", "application/json").

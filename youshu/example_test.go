@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/tokencache"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -25,7 +28,6 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	defer client.CloseIdleConnections()
 
 	var rows filtermap.FilterMap
 	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
@@ -41,7 +43,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	link, err := tok.ReportURL(1, nil)
+	link, err := tok.URL(youshu.Report(1))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -57,37 +59,127 @@ func Example() {
 	// minted by admin for user with rule or
 }
 
-// Revoke a token, and renew another, with the client's admin credential.
+// Build the URL of each integration page from one token. The URL carries
+// the token: treat it as a secret.
+func ExampleToken_URL() {
+	tok := &youshu.Token{Value: biembed.NewSecret("1503575355359c4fdea8ec1683ed10edd91ae"), BaseURL: "https://bi.example.com"}
+	for _, page := range [][]youshu.URLOption{
+		{youshu.Report(1), youshu.WithQuery(url.Values{"pageId": {"3"}})},
+		{youshu.Screen(1, 42)},
+		{youshu.NewScreen("a1b2")},
+		{youshu.Cockpit()},
+		{youshu.ChatBI()},
+	} {
+		link, err := tok.URL(page...)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(link)
+	}
+	_, err := tok.URL(youshu.Report(1), youshu.WithQuery(url.Values{"token": {"other"}}))
+	fmt.Println(err)
+	// Output:
+	// https://bi.example.com/dash/integration/1?pageId=3&token=1503575355359c4fdea8ec1683ed10edd91ae
+	// https://bi.example.com/dash/screenIntegration/1?sid=42&token=1503575355359c4fdea8ec1683ed10edd91ae
+	// https://bi.example.com/dash/newScreen/integration/view/a1b2?token=1503575355359c4fdea8ec1683ed10edd91ae
+	// https://bi.example.com/dash/cockpitIntegration?token=1503575355359c4fdea8ec1683ed10edd91ae
+	// https://bi.example.com/chatbi/dialogIntegration?token=1503575355359c4fdea8ec1683ed10edd91ae
+	// invalid WithQuery: must not set token
+}
+
+// A token's Value is a biembed.Secret: it prints masked with every verb, in
+// slog and in JSON; Reveal returns it, for the URL or a store.
+func ExampleToken_value() {
+	tok := youshu.Token{Value: biembed.NewSecret("1503575355359c4fdea8ec1683ed10edd91ae"), BaseURL: "https://bi.example.com"}
+	printed := fmt.Sprintf("%v %+v %#v %x", tok, tok.Value, tok, tok.Value)
+	fmt.Println(strings.Contains(printed, tok.Value.Reveal()), strings.HasPrefix(tok.Value.String(), "***#"))
+	fmt.Println(len(tok.Value.Reveal()))
+	// Output:
+	// false true
+	// 37
+}
+
+// Serve tokens from a cache: equal requests share one token until it
+// nears its expiry, and RevokeUser removes every token of a user at the
+// vendor, so its links stop working at once.
+func ExampleNewCache() {
+	srv := youshutest.NewServer()
+	defer srv.Close()
+	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
+		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cache, err := youshu.NewCache(client, tokencache.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cache.Close()
+	ctx := context.Background()
+
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	first, _ := cache.Get(ctx, req)
+	second, _ := cache.Get(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour})
+	fmt.Println("one token for equal requests:", first.Value == second.Value, "- genToken calls:", srv.Count(youshu.EndpointGenToken))
+
+	link, _ := first.URL(youshu.Cockpit())
+	fmt.Println("page before:", status(link))
+	if err := cache.RevokeUser(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("page after RevokeUser:", status(link))
+	fmt.Printf("%v\n", cache)
+	// Output:
+	// one token for equal requests: true - genToken calls: 1
+	// page before: 200
+	// page after RevokeUser: 401
+	// tokencache.Cache{hits: 1, misses: 1, mints: 1, refreshes: 0, errors: 0}
+}
+
+// status opens link and returns the HTTP status.
+func status(link string) int {
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get(link)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Revoke a token, and renew another, with the client's admin credential:
+// the client mints one helper token of each kind and reuses it.
 func ExampleClient_RemoveToken() {
 	srv := youshutest.NewServer()
 	defer srv.Close()
 	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
-	defer client.CloseIdleConnections()
 	ctx := context.Background()
 
-	client.OnRevoke(func(string) { fmt.Println("evict from cache") })
 	kept, _ := client.GenToken(ctx, &youshu.GenTokenRequest{Expiry: time.Hour})
 	revoked, _ := client.GenToken(ctx, &youshu.GenTokenRequest{Expiry: time.Hour})
 
 	fmt.Println("renew:", client.RenewToken(ctx, kept.Value.Reveal()))
+	fmt.Println("renew again:", client.RenewToken(ctx, kept.Value.Reveal()))
 	fmt.Println("remove:", client.RemoveToken(ctx, revoked.Value.Reveal()))
+	fmt.Println("genToken calls:", srv.Count(youshu.EndpointGenToken), "(two tokens, two helpers)")
 
-	link, _ := revoked.CockpitURL()
-	resp, err := http.Get(link)
-	if err == nil {
-		resp.Body.Close()
-		fmt.Println("removed token on a page:", resp.StatusCode)
-	}
-	err = client.RenewToken(ctx, revoked.Value.Reveal())
-	var e *youshu.Error
-	fmt.Println("renew removed token:", errors.As(err, &e), e.Code)
+	link, _ := revoked.URL(youshu.Cockpit())
+	fmt.Println("removed token on a page:", status(link))
+	err := client.RenewToken(ctx, revoked.Value.Reveal())
+	fmt.Println("renew removed token:", errors.Is(err, youshu.ErrNotFound), err)
 	// Output:
 	// renew: <nil>
-	// evict from cache
+	// renew again: <nil>
 	// remove: <nil>
+	// genToken calls: 4 (two tokens, two helpers)
 	// removed token on a page: 401
-	// renew removed token: true 404
+	// renew removed token: true youshu renewToken: code 404: token not found
 }
 
 // Errors name their cause: match them with errors.Is.
@@ -96,7 +188,6 @@ func ExampleError() {
 	defer srv.Close()
 	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshu.Password(youshutest.AdminEmail, youshutest.AdminPassword)))
-	defer client.CloseIdleConnections()
 
 	rows := filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
 		filtermap.Field("region", filtermap.TypeString), "East")
@@ -104,13 +195,17 @@ func ExampleError() {
 		ReportDataFilters: filtermap.ReportDataFilters{filtermap.NewReportDataFilter("14377",
 			filtermap.NewRowModelFilter(700284408, 700315973, filtermap.RuleOr, rows))},
 	})
-	fmt.Println(errors.Is(err, youshu.ErrReportDataFilters))
+	fmt.Println(errors.Is(err, youshu.ErrReportDataFilters), biembed.Retryable(err))
 	fmt.Println(err)
 
+	_, err = client.GenToken(context.Background(), &youshu.GenTokenRequest{AuthUniqueID: "nobody"})
+	fmt.Println(errors.Is(err, youshu.ErrNotFound), err)
+
 	_, err = client.GenToken(context.Background(), &youshu.GenTokenRequest{ResourcePermissions: reportPermission()})
-	fmt.Println(errors.Is(err, youshu.ErrInvalid), err)
+	fmt.Println(errors.Is(err, biembed.ErrInvalid), err)
 	// Output:
-	// true
+	// true false
 	// youshu genToken: code 743: reportDataFilters 中对应的模型不存在 dataModelId = 700284408
+	// true youshu genToken: code 404: account not found
 	// true invalid resourcePermissions: require openRp: without it Youshu ignores them and the token gets the account's full permissions
 }

@@ -1,9 +1,9 @@
 package youshu
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -51,7 +51,6 @@ type genTokenWire struct {
 	ParameterAliasMap            map[string]ParameterAlias     `json:"parameterAliasMap,omitempty"`
 	ReportDataFilters            filtermap.ReportDataFilters   `json:"reportDataFilters,omitempty"`
 	UVID                         string                        `json:"uvId,omitempty"`
-
 }
 
 // MarshalJSON encodes r as the genToken wire body without the

@@ -1,6 +1,7 @@
 package youshu_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -11,12 +12,17 @@ import (
 
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
 	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
-// normaliseSeed applies the only two differences the SDK's encoding may have
-// from a documented example: expireTime is written as expiryTime, and
-// tokenType is added.
-func normaliseSeed(t *testing.T, seed []byte, tokenType youshu.TokenType) map[string]any {
+// credentialKeys are the wire fields of a credential: MarshalJSON leaves
+// them out, UnmarshalJSON reads them.
+var credentialKeys = []string{"tokenType", "email", "password", "key", "uniqueId", "integrateToken"}
+
+// normaliseSeed applies the only differences the SDK's encoding may have
+// from a documented example: expireTime is written as expiryTime, and the
+// credential is left out.
+func normaliseSeed(t *testing.T, seed []byte) map[string]any {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(seed, &m))
@@ -24,7 +30,9 @@ func normaliseSeed(t *testing.T, seed []byte, tokenType youshu.TokenType) map[st
 		m["expiryTime"] = v
 		delete(m, "expireTime")
 	}
-	m["tokenType"] = string(tokenType)
+	for _, k := range credentialKeys {
+		delete(m, k)
+	}
 	return m
 }
 
@@ -32,23 +40,23 @@ func TestGenTokenRequestGoldenSeeds(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
 		seed []byte
-		kind youshu.TokenType
+		cred youshu.Credential
 	}{
-		"password": {seeds.YoushuGenTokenPassword, youshu.TokenTypePassword},
-		"sso":      {seeds.YoushuGenTokenSSO, youshu.TokenTypeCustom},
+		"password": {seeds.YoushuGenTokenPassword, youshu.Password("zhangsan@163.com", "123456")},
+		"sso":      {seeds.YoushuGenTokenSSO, youshu.SSO("123456", "ljasljlkjdsiueiwkjajjsdkjhklajljsk")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var req youshu.GenTokenRequest
 			require.NoError(t, json.Unmarshal(tc.seed, &req))
-			assert.Equal(t, tc.kind, req.Credential.Type())
+			assert.Equal(t, tc.cred, req.Credential, "UnmarshalJSON reads the credential")
 			assert.Equal(t, 1000*time.Second, req.Expiry, "expireTime is an alias of expiryTime")
 
 			out, err := json.Marshal(req)
 			require.NoError(t, err)
 			var got map[string]any
 			require.NoError(t, json.Unmarshal(out, &got))
-			assert.Equal(t, normaliseSeed(t, tc.seed, tc.kind), got)
+			assert.Equal(t, normaliseSeed(t, tc.seed), got)
 		})
 	}
 }
@@ -65,29 +73,49 @@ func TestGenTokenRequestPasswordSeedFields(t *testing.T) {
 	assert.Equal(t, "zhangsan", req.UVID)
 	assert.Equal(t, "12", req.PillFieldMap["123"]["12"]["expr"])
 	assert.Len(t, req.ResourcePermissions, 4)
-	assert.Equal(t, `userPassword(email="zhangsan@163.com", password=***)`, req.Credential.String())
+	assert.Equal(t, youshu.Password("zhangsan@163.com", "123456"), req.Credential, "the seed's credential fields are read")
 }
 
-func TestGenTokenRequestCredentialRoundTrip(t *testing.T) {
+// TestGenTokenRequestJSONLeavesTheCredentialOut: json.Marshal of a
+// request never holds its credential (nor its secret in any form); the
+// client splices the credential into the body it sends, where the fake's
+// UnmarshalJSON reads it back whole.
+func TestGenTokenRequestJSONLeavesTheCredentialOut(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
 		cred youshu.Credential
-		want string
+		wire string
 	}{
-		"password":       {youshu.Password("a@b.c", "pw"), `{"tokenType":"userPassword","email":"a@b.c","password":"pw"}`},
-		"token key":      {youshu.TokenKey("k"), `{"tokenType":"tokenKey","key":"k"}`},
-		"sso":            {youshu.SSO("u", "it"), `{"tokenType":"custom","uniqueId":"u","integrateToken":"it"}`},
-		"sso no user id": {youshu.SSO("", "it"), `{"tokenType":"custom","integrateToken":"it"}`},
-		"none":           {youshu.Credential{}, `{}`},
+		"password":       {youshu.Password(youshutest.UserEmail, youshutest.UserPassword), `{"tokenType":"userPassword","email":"` + youshutest.UserEmail + `","password":"` + youshutest.UserPassword + `"}`},
+		"token key":      {youshu.TokenKey(youshutest.UserTokenKey), `{"tokenType":"tokenKey","key":"` + youshutest.UserTokenKey + `"}`},
+		"sso":            {youshu.SSO(youshutest.UserUniqueID, youshutest.UserIntegrateToken), `{"tokenType":"custom","uniqueId":"user","integrateToken":"` + youshutest.UserIntegrateToken + `"}`},
+		"sso no user id": {youshu.SSO("", youshutest.UserIntegrateToken), `{"tokenType":"custom","integrateToken":"` + youshutest.UserIntegrateToken + `"}`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			out, err := json.Marshal(youshu.GenTokenRequest{Credential: tc.cred})
+			req := youshu.GenTokenRequest{Credential: tc.cred, UVID: "v"}
+			for _, v := range []any{req, &req, []youshu.GenTokenRequest{req}, map[string]any{"r": req}} {
+				out, err := json.Marshal(v)
+				require.NoError(t, err)
+				assert.NotContains(t, string(out), tc.cred.Secret.Reveal())
+				for _, k := range credentialKeys {
+					assert.NotContains(t, string(out), `"`+k+`"`)
+				}
+			}
+			out, _ := json.Marshal(req)
+			assert.JSONEq(t, `{"uvId":"v"}`, string(out))
+
+			srv := youshutest.NewTestServer(t)
+			_, err := newClient(t, srv).GenToken(context.Background(), &req)
 			require.NoError(t, err)
-			assert.JSONEq(t, tc.want, string(out))
-			var back youshu.GenTokenRequest
-			require.NoError(t, json.Unmarshal(out, &back))
-			assert.Equal(t, tc.cred, back.Credential)
+			sent := srv.Requests()[0]
+			var body map[string]any
+			require.NoError(t, json.Unmarshal(sent.Body, &body))
+			var want map[string]any
+			require.NoError(t, json.Unmarshal([]byte(tc.wire), &want))
+			want["uvId"] = "v"
+			assert.Equal(t, want, body, "the wire body holds the credential")
+			assert.Equal(t, tc.cred, sent.GenToken.Credential, "and decodes back to it")
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/youshu"
@@ -45,8 +46,8 @@ func TestGenTokenValidation(t *testing.T) {
 		noCred bool // client without a default credential
 		field  string
 	}{
-		{"nil request", nil, false, "request"},
-		{"no credential anywhere", &youshu.GenTokenRequest{}, true, "credential"},
+		{"nil request", nil, false, "GenTokenRequest"},
+		{"no credential anywhere", &youshu.GenTokenRequest{}, true, "GenTokenRequest.Credential"},
 		{"password without email", &youshu.GenTokenRequest{Credential: youshu.Password("", "p")}, false, "email"},
 		{"password without password", &youshu.GenTokenRequest{Credential: youshu.Password("e", "")}, false, "password"},
 		{"empty token key", &youshu.GenTokenRequest{Credential: youshu.TokenKey("")}, false, "key"},
@@ -75,6 +76,12 @@ func TestGenTokenValidation(t *testing.T) {
 		{"bad tableFilterMap", &youshu.GenTokenRequest{TableFilterMap: badTables}, false, "tableFilterMap"},
 		{"bad reportDataFilters", &youshu.GenTokenRequest{ReportDataFilters: badReport}, false, "reportDataFilters[0].dataModelFilters[0].type"},
 		{"bad resourcePermissions", &youshu.GenTokenRequest{OpenRP: true, ResourcePermissions: filtermap.ResourcePermissions{{ResourceType: "FILE", ResourceID: 1}}}, false, "resourcePermissions[0].resourceType"},
+		{"authUniqueId with CR/LF", &youshu.GenTokenRequest{AuthUniqueID: "u\r\nX: 1"}, false, "authUniqueId"},
+		{"uvId with a bidi override", &youshu.GenTokenRequest{UVID: "v\u202e"}, false, "uvId"},
+		{"oversized uvId", &youshu.GenTokenRequest{UVID: strings.Repeat("v", 2048)}, false, "uvId"},
+		{"token key with an account", &youshu.GenTokenRequest{Credential: youshu.Credential{Type: youshu.TokenTypeKey, Account: "a", Secret: biembed.NewSecret("k")}}, false, "key"},
+		{"unknown credential type", &youshu.GenTokenRequest{Credential: youshu.Credential{Type: "cookie", Secret: biembed.NewSecret("k")}}, false, "tokenType"},
+		{"credential without type", &youshu.GenTokenRequest{Credential: youshu.Credential{Account: "a"}}, false, "tokenType"},
 		{"bad clientSetting", &youshu.GenTokenRequest{ClientSetting: &clientsetting.ClientSetting{Integrate: &clientsetting.Integrate{Scale: clientsetting.Int(0)}}}, false, "clientSetting.integrate.scale"},
 	}
 	for _, tc := range tests {
@@ -89,9 +96,9 @@ func TestGenTokenValidation(t *testing.T) {
 			}
 			tok, err := c.GenToken(context.Background(), tc.req)
 			assert.Nil(t, tok)
-			var ve *youshu.ValidationError
+			var ve *biembed.ValidationError
 			require.ErrorAs(t, err, &ve)
-			assert.True(t, errors.Is(err, youshu.ErrInvalid))
+			assert.True(t, errors.Is(err, biembed.ErrInvalid))
 			assert.True(t, strings.HasPrefix(ve.Field, tc.field), "field %q, want prefix %q (%v)", ve.Field, tc.field, err)
 			assert.Zero(t, srv.Count(""), "nothing may reach the server")
 		})

@@ -3,11 +3,14 @@ package youshu_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -49,7 +52,44 @@ func TestWithRateLimiterRefusalSendsNothing(t *testing.T) {
 func TestWithRateLimiterNil(t *testing.T) {
 	t.Parallel()
 	_, err := youshu.NewClient("http://127.0.0.1:1", youshu.WithRateLimiter(nil))
-	var ve *youshu.ValidationError
+	var ve *biembed.ValidationError
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "WithRateLimiter", ve.Field)
+}
+
+// TestWithRateLimiterIsAskedBeforeEveryAttempt: retries wait on the limiter
+// too, and a RemoveToken waits for its helper's genToken and its rmToken.
+func TestWithRateLimiterIsAskedBeforeEveryAttempt(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	lim := &countingLimiter{}
+	c := newClient(t, srv, youshu.WithRateLimiter(lim))
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 2})
+	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	require.NoError(t, err)
+	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
+	require.Equal(t, []string{youshu.EndpointGenToken, youshu.EndpointGenToken, youshu.EndpointGenToken,
+		youshu.EndpointGenToken, youshu.EndpointRmToken}, lim.endpoints)
+}
+
+// TestLocalRateLimiterPaces: biembed.NewRateLimiter's bucket lets a burst
+// through and makes the next call wait; a ctx that ends first ends the call
+// before anything is sent.
+func TestLocalRateLimiterPaces(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	lim, err := biembed.NewRateLimiter(1.0/86400, 1) // one now, the next in a day
+	require.NoError(t, err)
+	c := newClient(t, srv, youshu.WithRateLimiter(lim))
+	_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	_, err = c.GenToken(ctx, &youshu.GenTokenRequest{})
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the wait would pass the deadline")
+	require.True(t, strings.HasPrefix(err.Error(), "youshu genToken: "), err.Error())
+	require.Equal(t, 1, srv.Count(""))
+
+	_, err = biembed.NewRateLimiter(0, 1)
+	require.ErrorIs(t, err, biembed.ErrInvalid)
 }

@@ -3,9 +3,11 @@ package youshu_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,99 +20,200 @@ import (
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
-// countingTransport counts round trips and may run a hook after each one.
+// endpointOf names the endpoint of a request path ("" for others).
+func endpointOf(path string) string {
+	for _, e := range []string{youshu.EndpointGenToken, youshu.EndpointRmToken, youshu.EndpointRenewToken} {
+		if strings.HasSuffix(path, "/api/dash/util/"+e) {
+			return e
+		}
+	}
+	return ""
+}
+
+// tally counts requests by endpoint; it is safe for concurrent use.
+type tally struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *tally) add(endpoint string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[endpoint]++
+}
+
+func (c *tally) get(endpoint string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[endpoint]
+}
+
+// countingTransport counts the attempts the client makes, by endpoint,
+// before they leave (so an attempt that never reaches a server counts too),
+// and sends the requests of the endpoints in refuse to a port nothing
+// listens on.
 type countingTransport struct {
-	base  *http.Transport
-	n     atomic.Int32
-	after func(n int32)
+	base    *http.Transport
+	tally   tally
+	refuse  map[string]bool
+	timed   string // when set, only this endpoint's attempts keep their per-attempt timeout
+	closed  string // host:port nothing listens on
+	after   func(endpoint string, n int)
+	attempt atomic.Int32
 }
 
 func newCountingTransport(t *testing.T) *countingTransport {
-	ct := &countingTransport{base: &http.Transport{}}
+	ct := &countingTransport{base: &http.Transport{DisableKeepAlives: true}, closed: closedPort(t)}
 	t.Cleanup(ct.base.CloseIdleConnections)
 	return ct
 }
 
 func (ct *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	endpoint := endpointOf(r.URL.Path)
+	ct.tally.add(endpoint)
+	if ct.refuse[endpoint] {
+		r = r.Clone(r.Context())
+		r.URL.Host = ct.closed
+	}
+	if ct.timed != "" && endpoint != ct.timed {
+		r = r.WithContext(context.WithoutCancel(r.Context())) // a slow machine never fails the helper's mint
+	}
 	resp, err := ct.base.RoundTrip(r)
-	n := ct.n.Add(1)
 	if ct.after != nil {
-		ct.after(n)
+		ct.after(endpoint, int(ct.attempt.Add(1)))
 	}
 	return resp, err
 }
 
-func TestRetryGETUntilSuccess(t *testing.T) {
+// misbehave answers genToken with a helper token and fails the endpoint
+// under test the way mode says, counting what reaches it.
+func misbehave(mode string, target string, seen *tally) http.HandlerFunc {
+	fail := map[string]http.HandlerFunc{
+		"HTTP 429":      hostiletest.JSON(429, `{"code":429,"message":"slow down"}`),
+		"code 429":      hostiletest.JSON(200, `{"code":429,"message":"slow down"}`),
+		"HTTP 503":      hostiletest.Body(503, "text/html", "<html>maintenance</html>"),
+		"HTTP 500":      hostiletest.JSON(500, `{"code":500,"message":"boom"}`),
+		"HTTP 502":      hostiletest.Body(502, "text/html", "<html>bad gateway</html>"),
+		"HTTP 504":      hostiletest.Body(504, "", ""),
+		"cut once sent": hostiletest.Reset(""),
+		"cut mid-body":  hostiletest.ResetMidBody(`{"code":200,"res`),
+		"timeout":       func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+		"refused":       hostiletest.JSON(200, `{"code":200,"result":"never reached"}`),
+	}[mode]
+	return func(w http.ResponseWriter, r *http.Request) {
+		endpoint := endpointOf(r.URL.Path)
+		seen.add(endpoint)
+		switch {
+		case endpoint == target:
+			fail(w, r)
+		case endpoint == youshu.EndpointGenToken:
+			hostiletest.JSON(200, `{"code":200,"result":"`+hostileHelper+`"}`)(w, r)
+		default:
+			hostiletest.JSON(200, `{"code":200,"result":"ok"}`)(w, r)
+		}
+	}
+}
+
+// TestRetryRule pins WithRetries' rule, counted at a server of our own and
+// at the transport: genToken mints, so it is retried only when the server
+// cannot have acted on it (a refused connection, HTTP or code 429, HTTP
+// 503); rmToken and renewToken are also retried after a timeout, a
+// connection cut once the request was sent and HTTP 500, 502 and 504. The
+// default WithRetries(2) makes 3 attempts.
+func TestRetryRule(t *testing.T) {
+	t.Parallel()
+	modes := []struct {
+		mode        string
+		genAttempts int
+		want        []string
+	}{
+		{"refused", 3, []string{"ErrNetwork"}},
+		{"HTTP 429", 3, []string{"ErrHTTPStatus", "ErrRateLimited"}},
+		{"code 429", 3, []string{"ErrRateLimited"}},
+		{"HTTP 503", 3, []string{"ErrHTTPStatus", "ErrServer"}},
+		{"HTTP 500", 1, []string{"ErrHTTPStatus", "ErrServer"}},
+		{"HTTP 502", 1, []string{"ErrHTTPStatus", "ErrServer"}},
+		{"HTTP 504", 1, []string{"ErrHTTPStatus", "ErrServer"}},
+		{"cut once sent", 1, []string{"ErrNetwork"}},
+		{"cut mid-body", 1, []string{"ErrMalformedResponse"}},
+		{"timeout", 1, []string{"ErrTimeout"}},
+	}
+	for _, m := range modes {
+		for _, endpoint := range []string{youshu.EndpointGenToken, youshu.EndpointRmToken, youshu.EndpointRenewToken} {
+			t.Run(m.mode+"/"+endpoint, func(t *testing.T) {
+				t.Parallel()
+				var seen tally
+				srv := hostiletest.New(t, misbehave(m.mode, endpoint, &seen))
+				tr := newCountingTransport(t)
+				tr.refuse = map[string]bool{endpoint: m.mode == "refused"}
+				opts := []youshu.Option{youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()),
+					youshu.WithTransport(tr), youshu.WithBackoff(time.Millisecond, time.Millisecond)}
+				if m.mode == "timeout" {
+					// Each attempt of the endpoint under test ends at this
+					// timeout whenever it starts: the count does not
+					// depend on the machine's speed.
+					opts = append(opts, youshu.WithTimeout(100*time.Millisecond))
+					tr.timed = endpoint
+				}
+				c, err := youshu.NewClient(srv.URL, opts...)
+				require.NoError(t, err)
+				ctx := context.Background()
+				want := 3
+				switch endpoint {
+				case youshu.EndpointGenToken:
+					_, err = c.GenToken(ctx, &youshu.GenTokenRequest{})
+					want = m.genAttempts
+				case youshu.EndpointRmToken:
+					err = c.RemoveToken(ctx, hostileTarget)
+				case youshu.EndpointRenewToken:
+					err = c.RenewToken(ctx, hostileTarget)
+				}
+				checkSentinels(t, err, endpoint, m.want...)
+				assert.Equal(t, want, tr.tally.get(endpoint), "attempts")
+				switch m.mode {
+				case "refused":
+					assert.Zero(t, seen.get(endpoint), "nothing reached the server")
+				case "timeout":
+					assert.LessOrEqual(t, seen.get(endpoint), want, "requests that reached the server")
+				default:
+					assert.Equal(t, want, seen.get(endpoint), "requests that reached the server")
+				}
+				if endpoint != youshu.EndpointGenToken {
+					assert.Equal(t, 1, seen.get(youshu.EndpointGenToken), "one helper token")
+				}
+			})
+		}
+	}
+}
+
+func TestRetriesOffSendsOnce(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv, youshu.WithRetries(0))
+	srv.Inject(youshutest.Fault{HTTPStatus: 503})
+	_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	checkSentinels(t, err, youshu.EndpointGenToken, "ErrHTTPStatus", "ErrServer")
+	assert.Equal(t, 1, srv.Count(""))
+}
+
+func TestRetryUntilSuccess(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv)
-	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	ctx := context.Background()
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 2})
+	tok, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Times: 2})
+	assert.Equal(t, 3, srv.Count(youshu.EndpointGenToken), "503, 503, a token")
 
-	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
-	assert.Equal(t, 3, srv.Count(youshu.EndpointRmToken), "503, 503, ok")
-	_, live := srv.Lookup(tok.Value.Reveal())
-	assert.True(t, live)
-}
-
-func TestRetryPolicyForGenToken(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		opts  []youshu.Option
-		sent  int
-		fails bool
-	}{
-		{"not retried by default", nil, 1, true},
-		{"retried when opted in", []youshu.Option{youshu.WithRetryGenToken()}, 3, false},
-		{"opted in but retries off", []youshu.Option{youshu.WithRetryGenToken(), youshu.WithRetries(0)}, 1, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv := youshutest.NewTestServer(t)
-			c := newClient(t, srv, tc.opts...)
-			srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 2})
-			_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
-			assert.Equal(t, tc.fails, err != nil, "%v", err)
-			assert.Equal(t, tc.sent, srv.Count(youshu.EndpointGenToken))
-		})
-	}
-}
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
-
-func TestRetryGenTokenWhenConnectionRefused(t *testing.T) {
-	t.Parallel()
-	for name, tc := range map[string]struct {
-		retries int
-		want    int32
-	}{"default retries": {youshu.DefaultRetries, 3}, "retries off": {0, 1}} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			ct := newCountingTransport(t)
-			c, err := youshu.NewClient("http://"+closedPort(t), youshu.WithInsecureHTTP(), youshu.WithTransport(ct),
-				youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(tc.retries),
-				youshu.WithBackoff(time.Millisecond, time.Millisecond))
-			require.NoError(t, err)
-			_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
-			var op *net.OpError
-			require.ErrorAs(t, err, &op)
-			assert.Equal(t, "dial", op.Op)
-			assert.Equal(t, tc.want, ct.n.Load(), "a request that was never sent may be retried")
-			var e *youshu.Error
-			require.ErrorAs(t, err, &e)
-			assert.Zero(t, e.HTTPStatus)
-		})
-	}
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 500, Times: 2})
+	require.NoError(t, c.RemoveToken(ctx, tok.Value.Reveal()))
+	assert.Equal(t, 3, srv.Count(youshu.EndpointRmToken), "500, 500, ok")
+	info, _ := srv.Lookup(tok.Value.Reveal())
+	assert.True(t, info.Removed)
 }
 
 func TestContextCancelledBeforeCall(t *testing.T) {
@@ -121,84 +224,139 @@ func TestContextCancelledBeforeCall(t *testing.T) {
 	cancel()
 	_, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, c.RemoveTokenWith(ctx, "helper", "t"), context.Canceled)
+	assert.True(t, strings.HasPrefix(err.Error(), "youshu genToken: "), err.Error())
+	assert.ErrorIs(t, c.RemoveToken(ctx, "t"), context.Canceled)
 	assert.ErrorIs(t, c.RenewToken(ctx, "t"), context.Canceled)
 	assert.Zero(t, srv.Count(""), "no request after the context is done")
 }
 
+// TestContextCancelledDuringBackoff: an hour of backoff gives way to the
+// caller's ctx; the test ends only if it does.
 func TestContextCancelledDuringBackoff(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t)
 	ct := newCountingTransport(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// An hour of backoff: the test ends only if the wait gives way to ctx.
 	c := newClient(t, srv, youshu.WithTransport(ct), youshu.WithBackoff(time.Hour, time.Hour))
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503})
-	ct.after = func(int32) { time.AfterFunc(5*time.Millisecond, cancel) }
-
-	err := c.RemoveTokenWith(ctx, "helper", "t")
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, 1, srv.Count(youshu.EndpointRmToken), "no retry once ctx is done")
+	tok, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
+	require.NoError(t, err)
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, HTTPStatus: 503})
+	ct.after = func(endpoint string, _ int) {
+		if endpoint == youshu.EndpointRenewToken {
+			go cancel() // while the client waits to retry
+		}
+	}
+	err = c.RenewToken(ctx, tok.Value.Reveal())
+	// The error is the attempt's; it carries context.Canceled when the
+	// cancel fell inside the backoff (pipeline.Do's Stopped), not when it
+	// fell between the answer and the backoff.
+	checkSentinels(t, err, youshu.EndpointRenewToken, "ErrHTTPStatus", "ErrServer")
+	assert.Equal(t, 1, srv.Count(youshu.EndpointRenewToken), "no retry once ctx is done")
 }
 
-// TestContextDeadlineEndsSlowCall: the ctx deadline ends a call whose server
-// holds its answer back, and nothing is retried after it. The deadline passes
-// once the server has the request and stalls (no wall clock: a 20 ms deadline
-// used to pass before the request arrived on a loaded machine).
+// TestContextDeadlineEndsSlowCall: the caller's ctx deadline ends a call
+// whose server holds its answer back; the error names the vendor and the
+// endpoint and matches both context.DeadlineExceeded and ErrTimeout, and
+// nothing is retried after it. The deadline passes once the server has
+// the request and stalls (no wall clock, no sleep).
 func TestContextDeadlineEndsSlowCall(t *testing.T) {
 	t.Parallel()
-	srv := hostiletest.New(t, hostiletest.SlowHeaders())
-	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithBackoff(time.Millisecond, time.Millisecond))
-	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
-	ctx, cancel := hostiletest.StalledDeadline(srv)
-	defer cancel()
-	err = c.RenewTokenWith(ctx, "helper", "t")
-	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
-	assert.Equal(t, 1, srv.Hits())
+	for _, endpoint := range []string{youshu.EndpointGenToken, youshu.EndpointRmToken, youshu.EndpointRenewToken} {
+		t.Run(endpoint, func(t *testing.T) {
+			t.Parallel()
+			srv := hostiletest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if endpointOf(r.URL.Path) == endpoint {
+					hostiletest.SlowHeaders()(w, r)
+					return
+				}
+				hostiletest.JSON(200, `{"code":200,"result":"`+hostileHelper+`"}`)(w, r)
+			}))
+			c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()),
+				youshu.WithBackoff(time.Millisecond, time.Millisecond))
+			require.NoError(t, err)
+			ctx, cancel := hostiletest.StalledDeadline(srv)
+			defer cancel()
+			switch endpoint {
+			case youshu.EndpointGenToken:
+				_, err = c.GenToken(ctx, &youshu.GenTokenRequest{})
+			case youshu.EndpointRmToken:
+				err = c.RemoveToken(ctx, hostileTarget)
+			default:
+				err = c.RenewToken(ctx, hostileTarget)
+			}
+			checkSentinels(t, err, endpoint, "ErrTimeout")
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			want := 1
+			if endpoint != youshu.EndpointGenToken {
+				want = 2 // the helper's genToken, then the stalled call
+			}
+			assert.Equal(t, want, srv.Hits())
+		})
+	}
 }
 
-// TestPerAttemptTimeoutRetriesGET: an attempt that hits the per-attempt
-// timeout is retried (a GET). Deterministic: the server holds the first
+// TestPerAttemptTimeoutIsErrTimeout: an attempt that outlives WithTimeout
+// is ErrTimeout (and context.DeadlineExceeded), and genToken is not sent
+// again: the server may have minted.
+func TestPerAttemptTimeoutIsErrTimeout(t *testing.T) {
+	t.Parallel()
+	srv := hostiletest.New(t, hostiletest.SlowHeaders())
+	tr := newCountingTransport(t)
+	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()),
+		youshu.WithTransport(tr), youshu.WithTimeout(20*time.Millisecond), youshu.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+	checkSentinels(t, err, youshu.EndpointGenToken, "ErrTimeout")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, 1, tr.tally.get(youshu.EndpointGenToken), "a mint that timed out is not retried")
+}
+
+// TestPerAttemptTimeoutRetriesGET: a renewToken attempt that hits the
+// per-attempt timeout is retried. Deterministic: the server holds the first
 // attempt until the client hangs up (if it ever gets it: under load the
-// deadline may pass before), and the second attempt runs without the
-// deadline, so no wall-clock race decides the outcome.
+// timeout may pass before), and the second attempt runs without the
+// timeout, so no wall-clock race decides the outcome.
 func TestPerAttemptTimeoutRetriesGET(t *testing.T) {
 	t.Parallel()
 	srv := hostiletest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get(attemptHeader) == "1" {
+		switch {
+		case endpointOf(r.URL.Path) == youshu.EndpointGenToken:
+			hostiletest.JSON(200, `{"code":200,"result":"`+hostileHelper+`"}`)(w, r)
+		case r.Header.Get(attemptHeader) == "1":
 			<-r.Context().Done() // until the client gives up on its first attempt
-			return
+		default:
+			hostiletest.JSON(200, `{"code":200,"result":"ok"}`)(w, r)
 		}
-		hostiletest.JSON(200, `{"code":404,"message":"token not found"}`)(w, r)
 	}))
-	tr := &undeadlinedRetries{base: &http.Transport{}}
+	tr := &undeadlinedRetries{base: &http.Transport{}, endpoint: youshu.EndpointRenewToken}
 	t.Cleanup(tr.base.CloseIdleConnections)
-	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithTransport(tr),
+	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithTransport(tr), youshu.WithCredential(youshutest.AdminCredential()),
 		youshu.WithTimeout(20*time.Millisecond), youshu.WithBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 
-	err = c.RenewTokenWith(context.Background(), "helper", "t")
-	var e *youshu.Error
-	require.ErrorAs(t, err, &e)
-	assert.Equal(t, 404, e.Code, "the timed-out attempt was retried")
+	require.NoError(t, c.RenewToken(context.Background(), hostileTarget), "the timed-out attempt was retried")
 	assert.ErrorIs(t, tr.firstErr, context.DeadlineExceeded, "the first attempt ended at its own deadline")
 	assert.Equal(t, int32(2), tr.n.Load())
 }
 
 const attemptHeader = "X-Test-Attempt"
 
-// undeadlinedRetries numbers attempts in a header, passes the first through
-// and strips the per-attempt deadline from later ones, recording the first
-// attempt's error.
+// undeadlinedRetries numbers the attempts at endpoint in a header, passes
+// the first through and strips the per-attempt deadline from later ones,
+// recording the first attempt's error. Other endpoints run without a
+// deadline.
 type undeadlinedRetries struct {
 	base     *http.Transport
+	endpoint string
 	n        atomic.Int32
 	firstErr error
 }
 
 func (u *undeadlinedRetries) RoundTrip(r *http.Request) (*http.Response, error) {
+	if endpointOf(r.URL.Path) != u.endpoint {
+		return u.base.RoundTrip(r.WithContext(context.WithoutCancel(r.Context())))
+	}
 	n := u.n.Add(1)
 	r = r.Clone(r.Context())
 	r.Header.Set(attemptHeader, strconv.Itoa(int(n)))
@@ -208,4 +366,35 @@ func (u *undeadlinedRetries) RoundTrip(r *http.Request) (*http.Response, error) 
 	resp, err := u.base.RoundTrip(r)
 	u.firstErr = err
 	return resp, err
+}
+
+// TestConnectionRefusedIsRetriedAndRetryable: a connection nothing accepts
+// never carried the request, so even genToken is retried; what is left
+// after the retries is an ErrNetwork worth trying again later, without the
+// URL's query.
+func TestConnectionRefusedIsRetriedAndRetryable(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		retries int
+		want    int
+	}{"default retries": {youshu.DefaultRetries, 3}, "retries off": {0, 1}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ct := newCountingTransport(t)
+			c, err := youshu.NewClient("http://"+closedPort(t), youshu.WithInsecureHTTP(), youshu.WithTransport(ct),
+				youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(tc.retries),
+				youshu.WithBackoff(time.Millisecond, time.Millisecond))
+			require.NoError(t, err)
+			_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
+			checkSentinels(t, err, youshu.EndpointGenToken, "ErrNetwork")
+			var ue *url.Error
+			require.ErrorAs(t, err, &ue)
+			assert.NotContains(t, ue.URL, "?")
+			assert.Equal(t, tc.want, ct.tally.get(youshu.EndpointGenToken), "a request that was never sent may be retried")
+			var e *youshu.Error
+			require.ErrorAs(t, err, &e)
+			assert.Zero(t, e.HTTPStatus)
+			assert.False(t, errors.Is(err, context.DeadlineExceeded))
+		})
+	}
 }

@@ -51,7 +51,9 @@ func (c *urlConfig) page(path string, err error) {
 
 // Report picks the report integration page {base}/dash/integration/{projectID}.
 func Report(projectID int64) URLOption {
-	return func(c *urlConfig) { c.page("dash/integration/"+strconv.FormatInt(projectID, 10), positive("projectID", projectID)) }
+	return func(c *urlConfig) {
+		c.page("dash/integration/"+strconv.FormatInt(projectID, 10), positive("projectID", projectID))
+	}
 }
 
 // Screen picks the large screen page

@@ -1,8 +1,11 @@
 package youshu_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,66 +14,121 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
 func TestTokenURLs(t *testing.T) {
 	t.Parallel()
-	tok := youshu.Token{Value: "abc+/&=?#def", BaseURL: "https://bi.example.com/youshu"}
-	check := func(link string, err error, want string) {
-		t.Helper()
-		require.NoError(t, err)
+	tok := &youshu.Token{Value: biembed.NewSecret("abc+/&=?#def"), BaseURL: "https://bi.example.com/youshu"}
+	const escaped = "token=abc%2B%2F%26%3D%3F%23def"
+	for want, opts := range map[string][]youshu.URLOption{
+		"https://bi.example.com/youshu/dash/integration/7?pageId=3&" + escaped:                               {youshu.Report(7), youshu.WithQuery(url.Values{"pageId": {"3"}})},
+		"https://bi.example.com/youshu/dash/screenIntegration/7?sid=42&" + escaped:                           {youshu.Screen(7, 42)},
+		"https://bi.example.com/youshu/dash/newScreen/integration/view/a1-b_2.c~?" + escaped:                 {youshu.NewScreen("a1-b_2.c~")},
+		"https://bi.example.com/youshu/dash/cockpitIntegration?" + escaped:                                   {youshu.Cockpit()},
+		"https://bi.example.com/youshu/chatbi/dialogIntegration?" + escaped:                                  {youshu.ChatBI()},
+		"https://bi.example.com/youshu/dash/chatbi/integration?q=a%26b&" + escaped:                           {youshu.Path("/dash/chatbi/integration"), youshu.WithQuery(url.Values{"q": {"a&b"}})},
+		"https://bi.example.com/youshu/dash/integration/7?a=1&b=2&" + escaped:                                {youshu.WithQuery(url.Values{"b": {"2"}}), youshu.Report(7), youshu.WithQuery(url.Values{"a": {"1"}})},
+		"https://bi.example.com/youshu/dash/screenIntegration/7?sid=42&sid=43&" + escaped:                    {youshu.Screen(7, 42), youshu.WithQuery(url.Values{"sid": {"43"}})},
+		"https://bi.example.com/youshu/dash/integration/7?" + escaped:                                        {youshu.Report(7), nil},
+		"https://bi.example.com/youshu/dash/newScreen/integration/view/x?empty=&" + escaped:                  {youshu.NewScreen("x"), youshu.WithQuery(url.Values{"empty": {""}})},
+		"https://bi.example.com/youshu/dash/integration/9223372036854775807?" + escaped:                      {youshu.Report(1<<63 - 1)},
+		"https://bi.example.com/youshu/dash/cockpitIntegration?" + escaped + "&%E5%9C%B0%E5%8C%BA=%E4%B8%9C": {youshu.Cockpit(), youshu.WithQuery(url.Values{"地区": {"东"}})},
+	} {
+		link, err := tok.URL(opts...)
+		require.NoError(t, err, want)
 		assert.Equal(t, want, link)
 	}
-	link, err := tok.ReportURL(7, url.Values{"pageId": {"3"}})
-	check(link, err, "https://bi.example.com/youshu/dash/integration/7?pageId=3&token=abc%2B%2F%26%3D%3F%23def")
-	link, err = tok.ScreenURL(7, 42)
-	check(link, err, "https://bi.example.com/youshu/dash/screenIntegration/7?sid=42&token=abc%2B%2F%26%3D%3F%23def")
-	link, err = tok.NewScreenURL("a1-b_2.c~")
-	check(link, err, "https://bi.example.com/youshu/dash/newScreen/integration/view/a1-b_2.c~?token=abc%2B%2F%26%3D%3F%23def")
-	link, err = tok.CockpitURL()
-	check(link, err, "https://bi.example.com/youshu/dash/cockpitIntegration?token=abc%2B%2F%26%3D%3F%23def")
-	link, err = tok.PathURL("/dash/chatbi/integration", url.Values{"q": {"a&b"}})
-	check(link, err, "https://bi.example.com/youshu/dash/chatbi/integration?q=a%26b&token=abc%2B%2F%26%3D%3F%23def")
 
-	for name, f := range map[string]func() (string, error){
-		"zero project":        func() (string, error) { return tok.ReportURL(0, nil) },
-		"query sets token":    func() (string, error) { return tok.ReportURL(1, url.Values{"token": {"x"}}) },
-		"zero screen":         func() (string, error) { return tok.ScreenURL(1, 0) },
-		"zero screen project": func() (string, error) { return tok.ScreenURL(0, 1) },
-		"empty sid":           func() (string, error) { return tok.NewScreenURL("") },
-		"dot-dot sid":         func() (string, error) { return tok.NewScreenURL("..") },
-		"empty path":          func() (string, error) { return tok.PathURL("", nil) },
-		"dot-dot path":        func() (string, error) { return tok.PathURL("dash/../api", nil) },
-		"absolute URL":        func() (string, error) { return tok.PathURL("https://evil.example/x", nil) },
-		"host-relative":       func() (string, error) { return tok.PathURL("//evil.example/x", nil) },
-		"query in path":       func() (string, error) { return tok.PathURL("dash?token=x", nil) },
-		"escaped path":        func() (string, error) { return tok.PathURL("dash/%2e%2e/api", nil) },
-		"no value":            func() (string, error) { return youshu.Token{BaseURL: "https://b"}.CockpitURL() },
-		"no base":             func() (string, error) { return youshu.Token{Value: "v"}.CockpitURL() },
+	for name, opts := range map[string][]youshu.URLOption{
+		"no page":             nil,
+		"only a query":        {youshu.WithQuery(url.Values{"a": {"1"}})},
+		"two pages":           {youshu.Report(1), youshu.Cockpit()},
+		"zero project":        {youshu.Report(0)},
+		"negative project":    {youshu.Report(-1)},
+		"query sets token":    {youshu.Report(1), youshu.WithQuery(url.Values{"token": {"x"}})},
+		"zero screen":         {youshu.Screen(1, 0)},
+		"zero screen project": {youshu.Screen(0, 1)},
+		"empty sid":           {youshu.NewScreen("")},
+		"dot-dot sid":         {youshu.NewScreen("..")},
+		"sid with a slash":    {youshu.NewScreen("a/b")},
+		"sid with a query":    {youshu.NewScreen("a?token=x")},
+		"empty path":          {youshu.Path("")},
+		"dot-dot path":        {youshu.Path("dash/../api")},
+		"absolute URL":        {youshu.Path("https://evil.example/x")},
+		"host-relative":       {youshu.Path("//evil.example/x")},
+		"query in path":       {youshu.Path("dash?token=x")},
+		"escaped path":        {youshu.Path("dash/%2e%2e/api")},
+		"empty segment":       {youshu.Path("dash//x")},
 	} {
-		_, err := f()
-		assert.ErrorIs(t, err, youshu.ErrInvalid, name)
+		link, err := tok.URL(opts...)
+		assert.ErrorIs(t, err, biembed.ErrInvalid, name)
+		assert.Empty(t, link, name)
+		if err != nil {
+			assert.NotContains(t, err.Error(), "abc", "%s: the error holds no token", name)
+		}
 	}
+	for name, bad := range map[string]*youshu.Token{
+		"nil token":     nil,
+		"no value":      {BaseURL: "https://bi.example.com"},
+		"no base":       {Value: biembed.NewSecret("v")},
+		"relative base": {Value: biembed.NewSecret("v"), BaseURL: "bi.example.com"},
+		"ftp base":      {Value: biembed.NewSecret("v"), BaseURL: "ftp://bi.example.com"},
+	} {
+		_, err := bad.URL(youshu.ChatBI())
+		assert.ErrorIs(t, err, biembed.ErrInvalid, name)
+	}
+}
+
+// TestChatBIURLOpensTheFakesDialogPage: the fake serves the route ChatBI
+// picks and shows the token's dialog settings there.
+func TestChatBIURLOpensTheFakesDialogPage(t *testing.T) {
+	t.Parallel()
+	srv := youshutest.NewTestServer(t)
+	c := newClient(t, srv)
+	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
+		ClientSetting: &clientsetting.ClientSetting{ChatBI: &clientsetting.ChatBI{DataModelIDs: clientsetting.IDList{7}}},
+	})
+	require.NoError(t, err)
+	link, err := tok.URL(youshu.ChatBI())
+	require.NoError(t, err)
+
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get(link)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, resp.Body.Close())
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), `<section id="grant"`)
+	assert.Contains(t, string(body), "dataModelIds")
 }
 
 func TestTokenJSONAndLog(t *testing.T) {
 	t.Parallel()
-	tok := youshu.Token{Value: "1503575355359c4fdea8ec1683ed10edd91ae", BaseURL: "https://b",
+	const value = "1503575355359c4fdea8ec1683ed10edd91ae"
+	tok := youshu.Token{Value: biembed.NewSecret(value), BaseURL: "https://b",
 		IssuedAt: time.Unix(100, 0).UTC(), SingleUse: true}
 	out, err := json.Marshal(tok)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"value":"1503…(37 chars)","baseURL":"https://b","issuedAt":"1970-01-01T00:01:40Z","singleUse":true}`, string(out),
+	mask := tok.Value.String()
+	assert.True(t, strings.HasPrefix(mask, "***#"))
+	assert.JSONEq(t, `{"value":"`+mask+`","baseURL":"https://b","issuedAt":"1970-01-01T00:01:40Z","singleUse":true}`, string(out),
 		"JSON masks the value: a store encodes Value.Reveal() itself")
 	var back youshu.Token
-	stored := strings.Replace(string(out), "1503…(37 chars)", tok.Value.Reveal(), 1)
+	stored := strings.Replace(string(out), mask, value, 1)
 	require.NoError(t, json.Unmarshal([]byte(stored), &back))
 	assert.Equal(t, tok, back, "json.Unmarshal takes the raw value")
 
 	var buf strings.Builder
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("minted", "token", tok)
-	assert.NotContains(t, buf.String(), tok.Value.Reveal())
-	assert.Contains(t, buf.String(), "1503…")
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("minted", "token", &tok)
+	assert.NotContains(t, buf.String(), value)
+	assert.Contains(t, buf.String(), mask)
 }
 
 // FuzzTokenURLs: whatever the token, ids and path, a built URL points at the
@@ -82,9 +140,12 @@ func FuzzTokenURLs(f *testing.F) {
 	f.Add("?token=evil", int64(1), int64(1), "a/b?c#d", "dash/x?y")
 	f.Add("%2e%2e", int64(9), int64(9), "%2e%2e", "//evil.example")
 	f.Fuzz(func(t *testing.T, value string, project, screen int64, sid, path string) {
-		tok := youshu.Token{Value: youshu.Secret(value), BaseURL: "https://bi.example.com/base"}
+		tok := &youshu.Token{Value: biembed.NewSecret(value), BaseURL: "https://bi.example.com/base"}
 		checkURL := func(link string, err error, keys ...string) {
 			if err != nil {
+				if link != "" {
+					t.Fatalf("a link came back with %v", err)
+				}
 				return
 			}
 			u, perr := url.Parse(link)
@@ -94,7 +155,7 @@ func FuzzTokenURLs(f *testing.F) {
 			if u.Host != "bi.example.com" || u.Scheme != "https" || u.Fragment != "" {
 				t.Fatalf("escaped the base: %q", link)
 			}
-			if !strings.HasPrefix(u.EscapedPath(), "/base/dash/") || strings.Contains(u.Path, "/../") || strings.HasSuffix(u.Path, "/..") {
+			if !strings.HasPrefix(u.EscapedPath(), "/base/") || strings.Contains(u.Path, "/../") || strings.HasSuffix(u.Path, "/..") {
 				t.Fatalf("path left the base: %q", link)
 			}
 			q := u.Query()
@@ -105,20 +166,18 @@ func FuzzTokenURLs(f *testing.F) {
 				t.Fatalf("injected query keys in %q", link)
 			}
 		}
-		link, err := tok.ReportURL(project, nil)
+		link, err := tok.URL(youshu.Report(project))
 		checkURL(link, err)
-		link, err = tok.ScreenURL(project, screen)
+		link, err = tok.URL(youshu.Screen(project, screen))
 		checkURL(link, err, "sid")
-		link, err = tok.NewScreenURL(sid)
+		link, err = tok.URL(youshu.NewScreen(sid))
 		checkURL(link, err)
 		if err == nil && strings.Count(strings.TrimPrefix(link, "https://bi.example.com/base/dash/newScreen/integration/view/"), "/") != 0 {
 			t.Fatalf("sid added a path segment: %q", link)
 		}
-		link, err = tok.CockpitURL()
+		link, err = tok.URL(youshu.Cockpit())
 		checkURL(link, err)
-		if strings.HasPrefix(strings.TrimPrefix(path, "/"), "dash/") {
-			link, err = tok.PathURL(path, url.Values{"k": {sid}})
-			checkURL(link, err, "k")
-		}
+		link, err = tok.URL(youshu.Path(path), youshu.WithQuery(url.Values{"k": {sid}}))
+		checkURL(link, err, "k")
 	})
 }

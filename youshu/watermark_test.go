@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
 	"github.com/biembed/biembed-go/youshu"
@@ -43,7 +44,7 @@ func TestWatermarkWithoutEnableIsHarmless(t *testing.T) {
 	assert.NoError(t, (&youshu.GenTokenRequest{Watermark: &youshu.Watermark{UniqueID: "u", AsString: true}}).Validate())
 
 	err := (&youshu.GenTokenRequest{EnableWatermark: true, Watermark: &youshu.Watermark{Nick: "n", AsString: true}}).Validate()
-	var ve *youshu.ValidationError
+	var ve *biembed.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "watermark.uniqueId", ve.Field)
 }

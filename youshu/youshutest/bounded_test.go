@@ -20,7 +20,7 @@ func TestFakeMemoryStaysBounded(t *testing.T) {
 		calls = 10_000
 	}
 	clock := biembedtest.NewClock(time.Now())
-	s := newFake(WithClock(clock), WithRequestLog(100), WithTokenLimit(2000))
+	s := newFake(WithClock(clock.Now), WithRequestLog(100), WithTokenLimit(2000))
 	peakTokens := 0
 	for i := range calls {
 		if i%100 == 0 {

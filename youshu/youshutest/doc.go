@@ -20,9 +20,9 @@
 // cache) so expiry needs no sleeping, and injects faults (Inject).
 //
 //	clock := biembedtest.NewClock(time.Now())
-//	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock))
+//	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
 //	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-//		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithClock(clock))
+//		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithClock(clock.Now))
 //
 // # Responses
 //
@@ -59,8 +59,8 @@
 // reportDataFilters: "orders.phone masked in view, export (connection 1)"),
 // li.display-setting (clientSetting and the watermark, one "path: value"
 // each) and li.page-param (the URL's other query parameters). Every value
-// is HTML-escaped. The URLs of youshu.Token (ReportURL, ScreenURL,
-// NewScreenURL, CockpitURL, PathURL) open these pages when the client's base
+// is HTML-escaped. The URLs Token.URL builds (youshu.Report, Screen,
+// NewScreen, Cockpit, ChatBI, Path) open these pages when the client's base
 // URL is srv.URL().
 //
 // # Bounded memory
@@ -88,7 +88,7 @@
 //	Lookup(value) (IssuedToken, bool)           Lookup(value) (IssuedToken, bool)
 //	Request.GenToken                            Request.CreateEmbedToken
 //	youshu.Endpoint*, EndpointIntegration       Action* constants, EmbedPage
-//	WithClock(clock)                            WithClock(clock)
+//	WithClock(clock.Now)                        WithClock(clock.Now)
 //	WithRequestLog(n), WithTokenLimit(n)        WithRequestLog(n), WithTokenLimit(n)
 //	WithAccount(a)                              WithSecret(id, key)
 //	WithDataModels, WithDefaultExpiry, WithTLS  WithRateLimit, WithDeterministicTokens

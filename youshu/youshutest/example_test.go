@@ -13,8 +13,7 @@ func Example() {
 	srv := youshutest.NewServer(youshutest.WithDataModels(700284409))
 	defer srv.Close()
 	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshutest.AdminCredential()))
-	defer client.CloseIdleConnections()
+		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(0))
 
 	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 1})
 	_, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID})

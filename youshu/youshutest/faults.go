@@ -26,6 +26,11 @@ type Fault struct {
 	// Delay holds the answer back, or until the client gives up (the
 	// request's context ends), whichever comes first. It uses real time.
 	Delay time.Duration
+	// Stalled, if set, gets one value (sent without blocking: give it a
+	// buffer) each time the fault starts holding an answer back for Delay,
+	// so a test can end its context while the server stalls, with no wall
+	// clock involved.
+	Stalled chan<- struct{}
 	// CloseMidBody sends the headers and part of the body, then closes the
 	// connection.
 	CloseMidBody bool
@@ -84,6 +89,12 @@ func (f *Fault) replaces() bool {
 func (f *Fault) delay(r *http.Request) bool {
 	if f.Delay <= 0 {
 		return true
+	}
+	if f.Stalled != nil {
+		select {
+		case f.Stalled <- struct{}{}:
+		default:
+		}
 	}
 	t := time.NewTimer(f.Delay)
 	defer t.Stop()

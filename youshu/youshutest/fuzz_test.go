@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
 )
 
@@ -21,7 +20,7 @@ func FuzzServeGenToken(f *testing.F) {
 	f.Add([]byte(`{"tokenType":"tokenKey","key":"` + UserTokenKey + `","authUniqueId":"admin"}`))
 	f.Add([]byte(`{"integrateToken":"` + AdminIntegrateToken + `","reportDataFilters":[]}`))
 	f.Add([]byte(`not json`))
-	s := newFake(WithClock(biembedtest.ClockFunc(nowUTC)))
+	s := newFake(WithClock(nowUTC))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/api/dash/util/genToken", bytes.NewReader(body))

@@ -14,7 +14,7 @@ import (
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/tokencache"
+	"github.com/biembed/biembed-go/tokencache"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -23,11 +23,10 @@ import (
 func setup(t *testing.T, opts ...youshutest.Option) (*youshu.Client, *youshutest.Server, *biembedtest.Clock) {
 	t.Helper()
 	clock := biembedtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, append([]youshutest.Option{youshutest.WithClock(clock)}, opts...)...)
-	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(), youshu.WithClock(clock),
+	srv := youshutest.NewTestServer(t, append([]youshutest.Option{youshutest.WithClock(clock.Now)}, opts...)...)
+	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(), youshu.WithClock(clock.Now),
 		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(0))
 	require.NoError(t, err)
-	t.Cleanup(client.CloseIdleConnections)
 	return client, srv, clock
 }
 
@@ -70,7 +69,7 @@ func TestIntegrationPageShowsTheGrant(t *testing.T) {
 	req.ClientSetting = &clientsetting.ClientSetting{Integrate: &clientsetting.Integrate{HideTitle: &hide}}
 	tok, err := client.GenToken(context.Background(), req)
 	require.NoError(t, err)
-	link, err := tok.ReportURL(42, url.Values{"region": {"<east>"}})
+	link, err := tok.URL(youshu.Report(42), youshu.WithQuery(url.Values{"region": {"<east>"}}))
 	require.NoError(t, err)
 
 	status, page := get(t, link)
@@ -91,14 +90,15 @@ func TestEveryDocumentedIntegrationPathIsServed(t *testing.T) {
 	client, srv, _ := setup(t)
 	tok, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	report, _ := tok.ReportURL(1, nil)
-	screen, _ := tok.ScreenURL(1, 5)
-	newScreen, _ := tok.NewScreenURL("abc")
-	cockpit, _ := tok.CockpitURL()
-	chat, _ := tok.PathURL("dash/chatbi/dialogIntegration", nil)
+	report, _ := tok.URL(youshu.Report(1))
+	screen, _ := tok.URL(youshu.Screen(1, 5))
+	newScreen, _ := tok.URL(youshu.NewScreen("abc"))
+	cockpit, _ := tok.URL(youshu.Cockpit())
+	chat, _ := tok.URL(youshu.Path("dash/chatbi/dialogIntegration"))
+	rootChat, _ := tok.URL(youshu.ChatBI())
 	for link, target := range map[string]string{
 		report: "report page of project 1", screen: "large screen 5 of project 1",
-		newScreen: "new large screen abc", cockpit: "cockpit", chat: "ChatBI dialog",
+		newScreen: "new large screen abc", cockpit: "cockpit", chat: "ChatBI dialog", rootChat: "ChatBI dialog",
 	} {
 		status, page := get(t, link)
 		assert.Equal(t, http.StatusOK, status, target)
@@ -120,13 +120,13 @@ func TestIntegrationPageRefusesTokensLikeTheProduct(t *testing.T) {
 	removed, err := client.GenToken(ctx, &youshu.GenTokenRequest{})
 	require.NoError(t, err)
 	require.NoError(t, client.RemoveToken(ctx, removed.Value.Reveal()))
-	onceLink, _ := once.CockpitURL()
+	onceLink, _ := once.URL(youshu.Cockpit())
 	status, _ := get(t, onceLink)
 	require.Equal(t, http.StatusOK, status)
 	clock.Advance(10 * time.Minute)
 
-	shortLink, _ := short.CockpitURL()
-	removedLink, _ := removed.CockpitURL()
+	shortLink, _ := short.URL(youshu.Cockpit())
+	removedLink, _ := removed.URL(youshu.Cockpit())
 	cases := []struct {
 		name, url, reason string
 		status            int
@@ -154,7 +154,7 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	client, _, clock := setup(t)
 	start := clock.Now()
 	mints := make(chan struct{}, 4)
-	cache, err := youshu.NewCache(client, youshu.CacheOptions{Clock: clock, OnEvent: func(e youshu.CacheEvent) {
+	cache, err := youshu.NewCache(client, tokencache.Options{Now: clock.Now, OnEvent: func(e tokencache.Event) {
 		if e.Kind == tokencache.EventMint {
 			mints <- struct{}{}
 		}
@@ -164,26 +164,26 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	ctx := context.Background()
 	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
 
-	first, err := cache.Get(ctx, "alice", req)
+	first, err := cache.Get(ctx, req)
 	require.NoError(t, err)
 	<-mints
 	assert.Equal(t, start.Add(time.Hour), first.ExpiresAt)
 
 	clock.Advance(50 * time.Minute)
-	served, err := cache.Get(ctx, "alice", req)
+	served, err := cache.Get(ctx, req)
 	require.NoError(t, err)
 	assert.Equal(t, first.Value, served.Value, "the old token is served while the refresh runs")
 	<-mints
-	second, err := cache.Get(ctx, "alice", req)
+	second, err := cache.Get(ctx, req)
 	require.NoError(t, err)
 	assert.NotEqual(t, first.Value, second.Value)
 
 	clock.Advance(15 * time.Minute)
-	oldLink, _ := first.CockpitURL()
+	oldLink, _ := first.URL(youshu.Cockpit())
 	status, page := get(t, oldLink)
 	assert.Equal(t, http.StatusUnauthorized, status, "the fake saw the first token expire")
 	assert.Contains(t, page, `data-reason="expired"`)
-	newLink, _ := second.CockpitURL()
+	newLink, _ := second.URL(youshu.Cockpit())
 	status, _ = get(t, newLink)
 	assert.Equal(t, http.StatusOK, status)
 }

@@ -109,8 +109,8 @@ func WithDefaultExpiry(d time.Duration) Option {
 	}
 }
 
-// WithTLS serves https with a test certificate; give HTTPClient to
-// youshu.WithHTTPClient so the client trusts it.
+// WithTLS serves https with a test certificate; give
+// HTTPClient().Transport to youshu.WithTransport so the client trusts it.
 func WithTLS() Option {
 	return func(s *Server) { s.tls = true }
 }
