@@ -3,55 +3,67 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"time"
+	"log/slog"
+	"sync/atomic"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/biembed/biembed-go/internal/warn"
 )
 
-// bounded runs f with a deadline of timeout that holds whatever the client's
-// settings. go-redis applies a context's deadline to its socket only with
-// Options.ContextTimeoutEnabled; without it a call to a stalled Redis waits
-// for the client's ReadTimeout (3s by default). So unless the client is known
-// to honour deadlines (direct), f runs aside and is abandoned when the time is
-// up: it ends by itself within the client's own timeouts.
-func bounded[V any](ctx context.Context, timeout time.Duration, direct bool, f func(context.Context) (V, error)) (V, error) {
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	if direct {
-		defer cancel()
-		return f(rctx)
+// call runs fn on the caller's goroutine under a deadline of Timeout (the
+// client honours it: ContextTimeoutEnabled). A failure counts as a Redis
+// error and turns b's side of the replica to its local fallback for
+// Cooldown, unless it was the caller's own ctx that ended.
+func (c *core) call(ctx context.Context, b *breaker, what string, fn func(ctx context.Context) error) error {
+	rctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	err := fn(rctx)
+	if err == nil {
+		b.ok(ctx)
+		return nil
 	}
-	type result struct {
-		v   V
-		err error
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	done := make(chan result, 1)
-	go func() {
-		defer cancel()
-		v, err := f(rctx)
-		done <- result{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-rctx.Done():
-		select {
-		case r := <-done: // answered just as the time ran out, or ctx ended
-			return r.v, r.err
-		default:
-		}
-		var zero V
-		return zero, fmt.Errorf("redisstore: Redis gave no answer within %v: %w", timeout, rctx.Err())
-	}
+	err = fmt.Errorf("redisstore: Redis %s: %w", what, err)
+	b.fail(ctx, err)
+	return err
 }
 
-// honoursDeadlines reports whether rdb applies context deadlines to its
-// socket, so that bounded may call it directly.
-func honoursDeadlines(rdb redis.UniversalClient) bool {
-	switch c := rdb.(type) {
-	case *redis.Client:
-		return c.Options().ContextTimeoutEnabled
-	case *redis.ClusterClient:
-		return c.Options().ContextTimeoutEnabled
+// breaker is one side's (the store's or the limiter's) view of Redis: after
+// a failure it keeps to its local fallback for Cooldown. An episode runs
+// from the first failure to the next answer; each logs one WARN line when it
+// starts and one when it ends (warn.Condition).
+type breaker struct {
+	c       *core
+	until   atomic.Int64 // unix nanos (c.now) before which Redis is not asked
+	on      atomic.Bool  // an episode is running
+	cond    warn.Condition
+	onStart func() // when an episode starts
+	onEnd   func() // when Redis answers again
+}
+
+// open reports whether Redis is skipped now.
+func (b *breaker) open() bool { return b.c.now().UnixNano() < b.until.Load() }
+
+// fail counts a Redis failure and keeps to the local fallback for Cooldown.
+func (b *breaker) fail(ctx context.Context, err error) {
+	b.c.redisErrors.Add(1)
+	b.until.Store(b.c.now().Add(b.c.o.Cooldown).UnixNano())
+	if b.on.CompareAndSwap(false, true) {
+		b.c.fallbacks.Add(1)
+		if b.onStart != nil {
+			b.onStart()
+		}
 	}
-	return false
+	b.cond.Set(ctx, b.c.o.Logger, true, slog.String("error", err.Error()))
+}
+
+// ok ends the episode, if one runs: Redis answered.
+func (b *breaker) ok(ctx context.Context) {
+	if b.on.CompareAndSwap(true, false) {
+		if b.onEnd != nil {
+			b.onEnd()
+		}
+		b.cond.Set(ctx, b.c.o.Logger, false)
+	}
 }

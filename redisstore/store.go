@@ -2,226 +2,116 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/sync/singleflight"
 
-	"github.com/biembed/biembed-go/internal/tokencache"
-	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/tokencache"
 )
 
-// Defaults of Options.
-const (
-	DefaultLockTTL = 10 * time.Second // how long a replica may hold a key's mint lock
-	// epochTTL is how long an invalidation counter outlives its last
-	// change. It only has to outlast a mint.
-	epochTTL = 48 * time.Hour
-)
+// epochTTL is how long an invalidation counter lives after its last bump
+// (at least: a Save stretches it to the life of the entries that depend
+// on it). It only has to outlast a mint.
+const epochTTL = 48 * time.Hour
 
-// ErrUnreadableEntry is wrapped by Load's error for an entry it cannot use:
-// sealed with another key, tampered with, unsealed where a seal is required,
-// or not decodable. Such an entry is a miss; the next mint replaces it.
-var ErrUnreadableEntry = errors.New("redisstore: unreadable entry")
-
-// Codec turns a token into bytes and back. The bytes must hold the token's
-// secret value in the clear (the store seals them when given a SealKey):
-// encoding a token whose value masks itself in JSON with encoding/json would
-// store the mask. TencentCodec and YoushuCodec do this right.
-type Codec[T any] interface {
-	Encode(token T) ([]byte, error)
-	Decode(data []byte) (T, error)
-}
-
-// Options configure a Store.
-type Options struct {
-	// Prefix starts every key the store writes. Required. Replicas share
-	// tokens when they share Redis and Prefix.
-	Prefix string
-	// SealKey, when set, is an AES key of 16, 24 or 32 bytes: every entry is
-	// then sealed with AES-GCM, bound to its key, and only sealed entries are
-	// read. Tokens in Redis are live credentials; set it in production.
-	SealKey []byte
-	// Timeout bounds each Redis call. Default (0): DefaultTimeout. Give the
-	// store a client with ContextTimeoutEnabled: it then applies the bound on
-	// the socket; otherwise the store runs each call on a helper goroutine
-	// and abandons it when the time is up, which costs a little per call.
-	Timeout time.Duration
-	// Cooldown is how long the store keeps to its local fallback after a
-	// Redis error before it asks Redis again. Default (0): DefaultCooldown.
-	Cooldown time.Duration
-	// LockTTL is how long one replica's mint lock for a key lasts: a replica
-	// that dies mid-mint holds the others back at most this long. It should
-	// exceed the longest mint. Default (0): DefaultLockTTL, or the engine's
-	// mint timeout when that is set.
-	LockTTL time.Duration
-	// Clock tells the time for the Redis TTL of entries (ExpiresAt - now).
-	// Default: the system clock.
-	Clock Clock
-	// OnError, if set, is called with every Redis error. It must be fast.
-	OnError func(error)
-}
-
-// Store is a tokencache.Store in Redis, shared by every replica using the
-// same Redis and Prefix, and the fleet's single-flight (Lead, Follow). Make
-// one with NewStore, NewTencentStore or NewYoushuStore and pass it as
-// CacheOptions.Store.
+// store is the Fleet's tokencache.Store. Under Prefix P it keeps, for a key
+// hashed to kh and tags hashed to th:
 //
-// When Redis fails or is slow, the store counts the error and works from an
-// in-process memory store for Cooldown, then asks Redis again; the memory
-// store is dropped once Redis answers, so it never serves tokens that were
-// invalidated elsewhere while this replica could reach Redis. It is safe for
-// concurrent use.
-type Store[T any] struct {
-	rdb    redis.UniversalClient
-	codec  Codec[T]
-	opts   Options
-	seal   *sealer // nil without SealKey
-	direct bool    // rdb honours context deadlines (see bounded)
-	now    func() time.Time
-
-	errs     atomic.Uint64
-	localAt  atomic.Int64 // unix nanos until which Redis is skipped
-	degraded atomic.Bool  // the local store holds entries from an outage
-
-	memo    memo[T]            // the last entry decoded per key, by its blob
-	loads   singleflight.Group // concurrent fetches of one key
-	loadGen atomic.Uint64      // part of the fetch's key; Invalidate moves it
+//	P e:kh   hash: b = the (sealed) blob, m = "idh th1 th2 ..." (the hashed ID, or -, then the hashed tags)
+//	P x:th   set of the kh of the entries saved with tag (or ID) th
+//	P ck:kh  invalidation counter of the key
+//	P ct:th  invalidation counter of the tag
+//	P l:kh   the key's mint lock
+type store struct {
+	c *core
+	b breaker
 
 	mu    sync.Mutex
-	local tokencache.Store[T]
+	local tokencache.Store // the local fallback
 }
 
-// NewStore returns a Store on rdb that encodes tokens with codec. Bad input
-// gets a *ValidationError naming the field: a nil rdb or codec, an empty
-// Prefix, a SealKey that is not 16, 24 or 32 bytes long.
-func NewStore[T any](rdb redis.UniversalClient, codec Codec[T], opts Options) (*Store[T], error) {
-	if err := checkClient(rdb); err != nil {
-		return nil, err
-	}
-	if codec == nil {
-		return nil, validate.Fieldf("codec", "must not be nil")
-	}
-	if err := checkPrefix(opts.Prefix); err != nil {
-		return nil, err
-	}
-	switch {
-	case opts.Timeout < 0:
-		return nil, validate.Fieldf("Timeout", "must not be negative")
-	case opts.Cooldown < 0:
-		return nil, validate.Fieldf("Cooldown", "must not be negative")
-	case opts.LockTTL < 0:
-		return nil, validate.Fieldf("LockTTL", "must not be negative")
-	}
-	s := &Store[T]{rdb: rdb, codec: codec, opts: opts, now: time.Now, local: tokencache.NewMemoryStore[T](),
-		direct: honoursDeadlines(rdb)}
-	if opts.SealKey != nil {
-		seal, err := newSealer(opts.SealKey)
-		if err != nil {
-			return nil, err
-		}
-		s.seal = seal
-	}
-	if opts.Clock != nil {
-		s.now = opts.Clock.Now
-	}
-	if s.opts.Timeout == 0 {
-		s.opts.Timeout = DefaultTimeout
-	}
-	if s.opts.Cooldown == 0 {
-		s.opts.Cooldown = DefaultCooldown
-	}
-	return s, nil
+func newStore(c *core) *store {
+	s := &store{c: c, local: tokencache.NewMemoryStore(0, 0)}
+	s.b.c, s.b.onEnd = c, s.dropLocal
+	s.b.cond.Msg = "redisstore: Redis unavailable; tokens are cached on this replica only"
+	return s
 }
-
-// Errors returns how many Redis calls have failed so far.
-func (s *Store[T]) Errors() uint64 { return s.errs.Load() }
 
 // Names of the keys under Prefix.
-func (s *Store[T]) entryKey(key string) string { return s.opts.Prefix + "e:" + key }
-func (s *Store[T]) epochKey(key string) string { return s.opts.Prefix + "ek:" + key }
-func (s *Store[T]) tagEpochKey(tag string) string {
-	return s.opts.Prefix + "et:" + s.nameHash('t', tag)
-}
-func (s *Store[T]) lockKey(key string) string { return s.opts.Prefix + "l:" + key }
+func (s *store) entryKey(kh string) string { return s.c.o.Prefix + "e:" + kh }
+func (s *store) keyEpoch(kh string) string { return s.c.o.Prefix + "ck:" + kh }
+func (s *store) tagEpoch(th string) string { return s.c.o.Prefix + "ct:" + th }
+func (s *store) lockKey(kh string) string  { return s.c.o.Prefix + "l:" + kh }
 
-// Load returns the entry for key. An entry it cannot read is a miss with an
-// error wrapping ErrUnreadableEntry; the next Save replaces it.
-func (s *Store[T]) Load(ctx context.Context, key string) (tokencache.Entry[T], bool, error) {
-	if !s.useRedis() {
-		return s.localStore().Load(ctx, key)
-	}
-	blob, err := s.fetch(ctx, key)
-	switch {
-	case errors.Is(err, redis.Nil):
-		return tokencache.Entry[T]{}, false, nil
-	case err != nil:
-		if e, ok, _ := s.localStore().Load(ctx, key); ok {
-			return e, true, nil
-		}
-		return tokencache.Entry[T]{}, false, fmt.Errorf("redisstore: load: %w", err)
-	}
-	if e, ok := s.memo.get(key, blob); ok {
-		return e, true, nil
-	}
-	e, err := s.decode(key, blob)
-	if err != nil {
-		return tokencache.Entry[T]{}, false, err
-	}
-	s.memo.put(key, blob, e)
-	return e, true, nil
+// fallback returns the local fallback.
+func (s *store) fallback() tokencache.Store {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.local
 }
 
-// fetch reads key's blob. Concurrent fetches of one key share one Redis
-// call, so a burst of Gets for a key costs one round trip, not one each;
-// whatever changes the key (Save, Invalidate, Lead, Follow) forgets the
-// shared call, so a fetch that follows it never sees the state before it.
-func (s *Store[T]) fetch(ctx context.Context, key string) ([]byte, error) {
-	v, err, _ := s.loads.Do(strconv.FormatUint(s.loadGen.Load(), 10)+":"+key, func() (any, error) {
-		shared := context.WithoutCancel(ctx) // one caller giving up must not fail the others
-		blob, err := bounded(shared, s.opts.Timeout, s.direct, func(ctx context.Context) ([]byte, error) {
-			return s.rdb.HGet(ctx, s.entryKey(key), "b").Bytes()
-		})
-		if err != nil && !errors.Is(err, redis.Nil) {
-			s.fail(shared, err)
-			return nil, err
+// dropLocal forgets the local fallback once Redis answers again: Redis is
+// the truth, and it may have been told of invalidations this replica missed.
+func (s *store) dropLocal() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.local = tokencache.NewMemoryStore(0, 0)
+}
+
+// Load returns the entry under key.
+func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, error) {
+	if s.b.open() {
+		return s.fallback().Load(ctx, key)
+	}
+	kh := s.c.hash(domainKey, key)
+	var blob []byte
+	err := s.c.call(ctx, &s.b, "load", func(ctx context.Context) error {
+		var err error
+		blob, err = s.c.rdb.HGet(ctx, s.entryKey(kh), "b").Bytes()
+		if errors.Is(err, redis.Nil) {
+			blob, err = nil, nil
 		}
-		s.recovered()
-		return blob, err
+		return err
 	})
-	blob, _ := v.([]byte)
-	return blob, err
+	if err != nil || blob == nil {
+		return tokencache.Entry{}, false, err
+	}
+	w, why := s.c.open(kh, blob)
+	if why != "" {
+		s.c.unreadable.Add(1)
+		return tokencache.Entry{}, false, nil
+	}
+	return entryOf(w), true, nil
 }
 
-// forget makes the next fetch of key a new Redis call.
-func (s *Store[T]) forget(key string) {
-	s.loads.Forget(strconv.FormatUint(s.loadGen.Load(), 10) + ":" + key)
+func entryOf(w wire) tokencache.Entry {
+	return tokencache.Entry{Key: w.Key, Token: biembed.Secret(w.Token), IssuedAt: w.IssuedAt, ExpiresAt: w.ExpiresAt,
+		ID: w.ID, Tags: w.Tags, Epoch: w.Epoch}
 }
 
 // Epoch returns the sum of the invalidation counters of key and tags.
-func (s *Store[T]) Epoch(ctx context.Context, key string, tags []string) (uint64, error) {
-	if !s.useRedis() {
-		return s.localStore().Epoch(ctx, key, tags)
+func (s *store) Epoch(ctx context.Context, key string, tags []string) (uint64, error) {
+	if s.b.open() {
+		return s.fallback().Epoch(ctx, key, tags)
 	}
-	names := []string{s.epochKey(key)}
+	names := []string{s.keyEpoch(s.c.hash(domainKey, key))}
 	for _, t := range tags {
-		names = append(names, s.tagEpochKey(t))
+		names = append(names, s.tagEpoch(s.c.hash(domainTag, t)))
 	}
-	vals, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) ([]any, error) {
-		return s.rdb.MGet(ctx, names...).Result()
+	var vals []any
+	err := s.c.call(ctx, &s.b, "epoch", func(ctx context.Context) error {
+		var err error
+		vals, err = s.c.rdb.MGet(ctx, names...).Result()
+		return err
 	})
 	if err != nil {
-		s.fail(ctx, err)
-		return s.localStore().Epoch(ctx, key, tags)
+		return 0, err
 	}
-	s.recovered()
 	var sum uint64
 	for _, v := range vals {
 		if str, ok := v.(string); ok {
@@ -232,215 +122,159 @@ func (s *Store[T]) Epoch(ctx context.Context, key string, tags []string) (uint64
 	return sum, nil
 }
 
-// saveScript stores an entry unless an invalidation moved its epoch since
-// the mint began (checked and stored in one step). The entry is a hash: b
-// is the (sealed) blob, m the names of its ID and tag sets, so that
-// replacing or dropping it unlinks it from them.
-var saveScript = redis.NewScript(dropLua + `
-local p, key, ttl = ARGV[1], ARGV[2], tonumber(ARGV[5])
-local sum = 0
-for _, h in ipairs(cjson.decode(ARGV[7])) do
-  sum = sum + tonumber(redis.call('GET', p .. h) or '0')
+// meta lists the hashed ID (or -) and the hashed tags of e.
+func (s *store) meta(e tokencache.Entry) string {
+	var b strings.Builder
+	if e.ID == "" {
+		b.WriteString("-")
+	} else {
+		b.WriteString(s.c.hash(domainTag, e.ID))
+	}
+	for _, t := range e.Tags {
+		b.WriteString(" ")
+		b.WriteString(s.c.hash(domainTag, t))
+	}
+	return b.String()
+}
+
+// dropLua deletes the entry kh, unlinks it from the index sets its meta
+// names, and appends kh and its blob to out.
+const dropLua = `
+local function drop(p, kh, out)
+  local e = p .. 'e:' .. kh
+  local b = redis.call('HGET', e, 'b')
+  local m = redis.call('HGET', e, 'm')
+  if m then
+    for h in string.gmatch(m, '%S+') do
+      if h ~= '-' then redis.call('SREM', p .. 'x:' .. h, kh) end
+    end
+  end
+  redis.call('DEL', e)
+  if b and out then
+    out[#out + 1] = kh
+    out[#out + 1] = b
+  end
 end
-if sum ~= tonumber(ARGV[3]) then return 0 end
-drop(p, key)
-local ek = p .. 'e:' .. key
-redis.call('HSET', ek, 'b', ARGV[4], 'm', ARGV[6])
-redis.call('PEXPIRE', ek, ttl)
+`
+
+// saveScript stores an entry unless an invalidation moved its epoch since
+// its mint began: checked and stored in one step. ARGV: prefix, kh, epoch,
+// blob, TTL (ms), meta.
+var saveScript = redis.NewScript(dropLua + `
+local p, kh, ttl, meta = ARGV[1], ARGV[2], tonumber(ARGV[5]), ARGV[6]
+local counters = {p .. 'ck:' .. kh}
 local first = true
-for h in string.gmatch(ARGV[6], '%S+') do
-  local set
-  if first then
-    first = false
-    if h ~= '-' then set = p .. 'i:' .. h end
-  else
-    set = p .. 't:' .. h
+for h in string.gmatch(meta, '%S+') do
+  if first then first = false else counters[#counters + 1] = p .. 'ct:' .. h end
+end
+local sum = 0
+for _, k in ipairs(counters) do sum = sum + tonumber(redis.call('GET', k) or '0') end
+if sum ~= tonumber(ARGV[3]) then return 0 end
+drop(p, kh, nil)
+local e = p .. 'e:' .. kh
+redis.call('HSET', e, 'b', ARGV[4], 'm', meta)
+redis.call('PEXPIRE', e, ttl)
+for h in string.gmatch(meta, '%S+') do
+  if h ~= '-' then
+    local x = p .. 'x:' .. h
+    redis.call('SADD', x, kh)
+    if redis.call('PTTL', x) < ttl then redis.call('PEXPIRE', x, ttl) end
   end
-  if set then
-    redis.call('SADD', set, key)
-    if redis.call('PTTL', set) < ttl then redis.call('PEXPIRE', set, ttl) end
-  end
+end
+for _, k in ipairs(counters) do
+  local left = redis.call('PTTL', k)
+  if left ~= -2 and left < ttl then redis.call('PEXPIRE', k, ttl) end
 end
 return 1
 `)
 
-// dropLua deletes the entry of key and unlinks it from its ID and tag sets.
-const dropLua = `
-local function drop(p, key)
-  local ek = p .. 'e:' .. key
-  local meta = redis.call('HGET', ek, 'm')
-  if meta then
-    local first = true
-    for h in string.gmatch(meta, '%S+') do
-      if first then
-        first = false
-        if h ~= '-' then redis.call('SREM', p .. 'i:' .. h, key) end
-      else
-        redis.call('SREM', p .. 't:' .. h, key)
-      end
-    end
-  end
-  redis.call('DEL', ek)
-end
-`
-
-// Save stores e under key for the rest of its lifetime, unless key or one
-// of e.Tags was invalidated after e.Epoch was read: then it returns
-// tokencache.ErrStale.
-func (s *Store[T]) Save(ctx context.Context, key string, e tokencache.Entry[T]) error {
-	ttl := e.ExpiresAt.Sub(s.now())
+// Save stores e under key for the rest of its life, unless key or one of
+// e.Tags was invalidated after e.Epoch was read: then tokencache.ErrStale.
+func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error {
+	ttl := e.ExpiresAt.Sub(s.c.now())
 	if ttl < time.Millisecond {
 		return nil // expired: nothing worth keeping
 	}
-	if !s.useRedis() {
-		return s.localStore().Save(ctx, key, e)
+	if s.b.open() {
+		return s.fallback().Save(ctx, key, e)
 	}
-	blob, err := s.encode(key, e)
+	e.Key = key
+	kh := s.c.hash(domainKey, key)
+	blob, err := s.c.sealEntry(kh, e)
 	if err != nil {
 		return err
 	}
-	epochs := []string{"ek:" + key}
-	meta := []string{"-"}
-	if e.ID != "" {
-		meta[0] = s.nameHash('i', e.ID)
-	}
-	for _, t := range e.Tags {
-		h := s.nameHash('t', t)
-		epochs = append(epochs, "et:"+h)
-		meta = append(meta, h)
-	}
-	defer s.forget(key)
-	stored, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) (int, error) {
-		return saveScript.Run(ctx, s.rdb, []string{s.entryKey(key)},
-			s.opts.Prefix, key, e.Epoch, blob, ttl.Milliseconds(), strings.Join(meta, " "), jsonList(epochs)).Int()
+	var stored int64
+	err = s.c.call(ctx, &s.b, "save", func(ctx context.Context) error {
+		var err error
+		stored, err = saveScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, kh,
+			strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e)).Int64()
+		return err
 	})
-	if err != nil {
-		s.fail(ctx, err)
-		return s.localStore().Save(ctx, key, e)
-	}
-	s.recovered()
-	if stored == 0 {
+	switch {
+	case err != nil:
+		return err
+	case stored == 0:
 		return tokencache.ErrStale
 	}
 	return nil
 }
 
-// Delete drops key's entry without changing any epoch.
-func (s *Store[T]) Delete(ctx context.Context, key string) error {
-	defer s.forget(key)
-	_ = s.localStore().Delete(ctx, key)
-	if !s.useRedis() {
-		return nil
-	}
-	_, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) (any, error) {
-		return nil, deleteScript.Run(ctx, s.rdb, []string{s.entryKey(key)}, s.opts.Prefix, key).Err()
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		s.fail(ctx, err)
-		return fmt.Errorf("redisstore: delete: %w", err)
-	}
-	s.recovered()
-	return nil
-}
-
-var deleteScript = redis.NewScript(dropLua + `drop(ARGV[1], ARGV[2]) return 1`)
-
-// invalidateScript advances the epochs of the keys and tags, then drops the
-// entries under the keys, those linked to the tags and those linked to the
-// IDs. ARGV: prefix, epoch TTL, then three JSON lists: keys, tag hashes, ID
-// hashes.
+// invalidateScript advances the counters of the keys and tags, then drops
+// the entries under the keys and those linked to the tags, and returns kh,
+// blob for each. ARGV: prefix, counter TTL (ms), number of keys, then the
+// kh of the keys, then the th of the tags.
 var invalidateScript = redis.NewScript(dropLua + `
-local p, ettl = ARGV[1], tonumber(ARGV[2])
+local p, ettl, nk = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
 local function bump(k)
   redis.call('INCR', k)
-  redis.call('PEXPIRE', k, ettl)
+  if redis.call('PTTL', k) < ettl then redis.call('PEXPIRE', k, ettl) end
 end
-for _, key in ipairs(cjson.decode(ARGV[3])) do
-  bump(p .. 'ek:' .. key)
-  drop(p, key)
+for i = 4, 3 + nk do
+  bump(p .. 'ck:' .. ARGV[i])
+  drop(p, ARGV[i], out)
 end
-for _, h in ipairs(cjson.decode(ARGV[4])) do
-  bump(p .. 'et:' .. h)
-  for _, key in ipairs(redis.call('SMEMBERS', p .. 't:' .. h)) do drop(p, key) end
-  redis.call('DEL', p .. 't:' .. h)
+for i = 4 + nk, #ARGV do
+  local th = ARGV[i]
+  bump(p .. 'ct:' .. th)
+  for _, kh in ipairs(redis.call('SMEMBERS', p .. 'x:' .. th)) do drop(p, kh, out) end
+  redis.call('DEL', p .. 'x:' .. th)
 end
-for _, h in ipairs(cjson.decode(ARGV[5])) do
-  for _, key in ipairs(redis.call('SMEMBERS', p .. 'i:' .. h)) do drop(p, key) end
-  redis.call('DEL', p .. 'i:' .. h)
-end
-return 1
+return out
 `)
 
-// Invalidate advances the epochs of t's keys and tags and drops the entries
-// under its keys, saved with its tags or holding one of its IDs, for every
-// replica at once. Unlike the other calls it reports a Redis failure, since
-// the other replicas then still serve what was to be dropped (this replica's
-// local fallback is cleared either way).
-func (s *Store[T]) Invalidate(ctx context.Context, t tokencache.Target) error {
-	defer s.loadGen.Add(1) // no later Load shares a fetch begun before this
-	_ = s.localStore().Invalidate(ctx, t)
-	tags := make([]string, len(t.Tags))
-	for i, tag := range t.Tags {
-		tags[i] = s.nameHash('t', tag)
+// Invalidate advances the epochs of keys and tags and drops the entries
+// under keys or saved with one of tags, in every replica at once, and
+// returns them. The local fallback is invalidated too. A Redis failure is
+// returned: other replicas may then still serve what was to be dropped.
+func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencache.Entry, error) {
+	dropped, _ := s.fallback().Invalidate(ctx, keys, tags)
+	args := []any{s.c.o.Prefix, epochTTL.Milliseconds(), len(keys)}
+	for _, k := range keys {
+		args = append(args, s.c.hash(domainKey, k))
 	}
-	ids := make([]string, len(t.IDs))
-	for i, id := range t.IDs {
-		ids[i] = s.nameHash('i', id)
+	for _, t := range tags {
+		args = append(args, s.c.hash(domainTag, t))
 	}
-	_, err := bounded(ctx, s.opts.Timeout, s.direct, func(ctx context.Context) (any, error) {
-		return nil, invalidateScript.Run(ctx, s.rdb, []string{s.opts.Prefix + "ek:"},
-			s.opts.Prefix, epochTTL.Milliseconds(), jsonList(t.Keys), jsonList(tags), jsonList(ids)).Err()
+	var out []any
+	err := s.c.call(ctx, &s.b, "invalidate", func(ctx context.Context) error {
+		var err error
+		out, err = invalidateScript.Run(ctx, s.c.rdb, []string{s.c.o.Prefix}, args...).Slice()
+		return err
 	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		s.fail(ctx, err)
-		return fmt.Errorf("redisstore: invalidate (other replicas may still serve it): %w", err)
+	if err != nil {
+		return dropped, err
 	}
-	s.recovered()
-	return nil
-}
-
-// useRedis reports whether to ask Redis, false during Cooldown after an error.
-func (s *Store[T]) useRedis() bool { return time.Now().UnixNano() >= s.localAt.Load() }
-
-// fail counts a Redis error and turns to the local store for Cooldown. An
-// error caused by the caller's own ctx is not Redis's fault.
-func (s *Store[T]) fail(ctx context.Context, err error) {
-	if ctx.Err() != nil {
-		return
+	for i := 0; i+1 < len(out); i += 2 {
+		kh, _ := out[i].(string)
+		blob, _ := out[i+1].(string)
+		w, why := s.c.open(kh, []byte(blob))
+		if why != "" {
+			s.c.unreadable.Add(1)
+			continue
+		}
+		dropped = append(dropped, entryOf(w))
 	}
-	s.errs.Add(1)
-	s.degraded.Store(true)
-	s.localAt.Store(time.Now().Add(s.opts.Cooldown).UnixNano())
-	if s.opts.OnError != nil {
-		s.opts.OnError(err)
-	}
-}
-
-// recovered drops what the local store gathered during an outage, once
-// Redis answers again: Redis is the truth, and it may have been told of
-// invalidations that this replica missed.
-func (s *Store[T]) recovered() {
-	if !s.degraded.Load() {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.degraded.CompareAndSwap(true, false) {
-		s.local = tokencache.NewMemoryStore[T]()
-	}
-}
-
-func (s *Store[T]) localStore() tokencache.Store[T] {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.local
-}
-
-// jsonList encodes names as a JSON array for a script (cjson.decode).
-func jsonList(names []string) string {
-	if len(names) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(names) // a []string always marshals
-	return string(b)
+	return dropped, nil
 }
