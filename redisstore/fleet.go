@@ -134,22 +134,36 @@ func NewFleet(rdb redis.UniversalClient, opts Options) (*Fleet, error) {
 	return &Fleet{Store: newStore(c), Limiter: newLimiter(c), c: c}, nil
 }
 
-// checkClient accepts the three go-redis clients, not nil.
+// checkClient accepts the three go-redis clients, not nil, with
+// ContextTimeoutEnabled: only then does a call's deadline bound it on the
+// socket, on the caller's goroutine.
 func checkClient(rdb redis.UniversalClient) error {
+	deadlines := false
 	switch c := rdb.(type) {
 	case *redis.Client:
-		if c != nil {
-			return nil
+		if c == nil {
+			return validate.Fieldf("rdb", "must not be nil")
 		}
+		deadlines = c.Options().ContextTimeoutEnabled
 	case *redis.ClusterClient:
-		if c != nil {
-			return nil
+		if c == nil {
+			return validate.Fieldf("rdb", "must not be nil")
 		}
+		deadlines = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		if c == nil {
+			return validate.Fieldf("rdb", "must not be nil")
+		}
+		deadlines = c.Options().ContextTimeoutEnabled
 	case nil:
+		return validate.Fieldf("rdb", "must not be nil")
 	default:
-		return nil
+		return validate.Fieldf("rdb", "must be a *redis.Client, *redis.ClusterClient or *redis.Ring")
 	}
-	return validate.Fieldf("rdb", "must not be nil")
+	if !deadlines {
+		return validate.Fieldf("rdb", "must set ContextTimeoutEnabled in its options, so that Options.Timeout bounds each call")
+	}
+	return nil
 }
 
 // checkOptions refuses bad options and fills in the defaults.
