@@ -154,6 +154,14 @@ func (s *Server) Client() *redis.Client {
 	return c
 }
 
+// ClientFor is Client closed when t ends instead: for a subtest that checks
+// for leaked goroutines before its parent ends.
+func (s *Server) ClientFor(t testing.TB) *redis.Client {
+	c := redis.NewClient(s.Options())
+	s.track(t, c)
+	return c
+}
+
 // track closes c when t ends, or at Close when t is nil.
 func (s *Server) track(t testing.TB, c *redis.Client) {
 	if t != nil {
