@@ -57,6 +57,15 @@ func newLimiter(c *core) *limiter {
 
 // Wait blocks until one request for action may go, or ctx ends.
 func (l *limiter) Wait(ctx context.Context, action string) error {
+	if l == nil {
+		return ready(nil, ctx, "Limiter")
+	}
+	if err := ready(l.c, ctx, "Limiter"); err != nil {
+		return err
+	}
+	if err := checkAction(action); err != nil {
+		return err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -24,6 +24,9 @@ return 0
 // its local fallback it always leads (the cache's own single-flight is
 // then all there is).
 func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release func(), led bool, err error) {
+	if err := s.check(ctx, key); err != nil {
+		return nil, false, err
+	}
 	if s.b.open() {
 		return func() {}, true, nil
 	}
@@ -54,6 +57,9 @@ func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release 
 // its holder died), or until the lock it first saw would have expired, or
 // ctx ends. It polls with a backoff from 1ms to 50ms.
 func (s *store) Follow(ctx context.Context, key string) error {
+	if err := s.check(ctx, key); err != nil {
+		return err
+	}
 	if s.b.open() {
 		return nil
 	}

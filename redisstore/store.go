@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/tokencache"
 )
 
@@ -42,6 +43,22 @@ func newStore(c *core) *store {
 	return s
 }
 
+// ready refuses a nil or zero store and a nil ctx.
+func (s *store) ready(ctx context.Context) error {
+	if s == nil {
+		return ready(nil, ctx, "Store")
+	}
+	return ready(s.c, ctx, "Store")
+}
+
+// check is ready and checkKey.
+func (s *store) check(ctx context.Context, key string) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	return checkKey("key", key)
+}
+
 // Names of the keys under Prefix.
 func (s *store) entryKey(kh string) string { return s.c.o.Prefix + "e:" + kh }
 func (s *store) keyEpoch(kh string) string { return s.c.o.Prefix + "ck:" + kh }
@@ -65,6 +82,9 @@ func (s *store) dropLocal() {
 
 // Load returns the entry under key.
 func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, error) {
+	if err := s.check(ctx, key); err != nil {
+		return tokencache.Entry{}, false, err
+	}
 	if s.b.open() {
 		return s.fallback().Load(ctx, key)
 	}
@@ -96,6 +116,12 @@ func entryOf(w wire) tokencache.Entry {
 
 // Epoch returns the sum of the invalidation counters of key and tags.
 func (s *store) Epoch(ctx context.Context, key string, tags []string) (uint64, error) {
+	if err := s.check(ctx, key); err != nil {
+		return 0, err
+	}
+	if err := checkTags("tags", tags, maxEntryTags); err != nil {
+		return 0, err
+	}
 	if s.b.open() {
 		return s.fallback().Epoch(ctx, key, tags)
 	}
@@ -191,6 +217,12 @@ return 1
 // Save stores e under key for the rest of its life, unless key or one of
 // e.Tags was invalidated after e.Epoch was read: then tokencache.ErrStale.
 func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error {
+	if err := s.check(ctx, key); err != nil {
+		return err
+	}
+	if err := checkEntry(e); err != nil {
+		return err
+	}
 	ttl := e.ExpiresAt.Sub(s.c.now())
 	if ttl < time.Millisecond {
 		return nil // expired: nothing worth keeping
@@ -249,6 +281,20 @@ return out
 // returns them. The local fallback is invalidated too. A Redis failure is
 // returned: other replicas may then still serve what was to be dropped.
 func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencache.Entry, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if len(keys) > maxInvalidate {
+		return nil, validate.Fieldf("keys", "must be at most %d", maxInvalidate)
+	}
+	for i, k := range keys {
+		if err := checkKey(validate.Index("keys", i), k); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkTags("tags", tags, maxInvalidate); err != nil {
+		return nil, err
+	}
 	dropped, _ := s.fallback().Invalidate(ctx, keys, tags)
 	args := []any{s.c.o.Prefix, epochTTL.Milliseconds(), len(keys)}
 	for _, k := range keys {
