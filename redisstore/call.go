@@ -2,31 +2,110 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"runtime"
+	"strings"
 	"sync/atomic"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/biembed/biembed-go/internal/warn"
 )
 
+// errPoisoned is what Redis holds that no replica could have written (a
+// rate-limiter key out of range): reported like a failure.
+var errPoisoned = errors.New("holds a value no replica wrote")
+
 // call runs fn on the caller's goroutine under a deadline of Timeout (the
-// client honours it: ContextTimeoutEnabled). A failure counts as a Redis
-// error and turns b's side of the replica to its local fallback for
-// Cooldown, unless it was the caller's own ctx that ended.
+// client honours it: ContextTimeoutEnabled). A failure, a panic included
+// (in go-redis or in a hook), counts as a Redis error and turns b's side of
+// the replica to its local fallback for Cooldown, unless it was the
+// caller's own ctx that ended. The error names what failed, never what
+// Redis answered.
 func (c *core) call(ctx context.Context, b *breaker, what string, fn func(ctx context.Context) error) error {
-	rctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	defer cancel()
-	err := fn(rctx)
+	err := c.try(ctx, fn)
 	if err == nil {
 		b.ok(ctx)
 		return nil
 	}
-	if ctx.Err() != nil {
+	var p *panicked
+	if ctx.Err() != nil && !errors.As(err, &p) {
 		return ctx.Err()
 	}
-	err = fmt.Errorf("redisstore: Redis %s: %w", what, err)
+	err = &redisError{what: what, why: describe(err), err: err}
 	b.fail(ctx, err)
 	return err
+}
+
+// try runs fn under Timeout, turning a panic into an error.
+func (c *core) try(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicked{r}
+		}
+	}()
+	rctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	return fn(rctx)
+}
+
+// panicked is a panic recovered around a Redis call.
+type panicked struct{ value any }
+
+func (p *panicked) Error() string {
+	if re, ok := p.value.(runtime.Error); ok {
+		return "panicked: " + re.Error() // a runtime error's text holds no caller data
+	}
+	return fmt.Sprintf("panicked with a %T", p.value) // the value may hold anything: only its type
+}
+
+// redisError is a failed Redis call. Error names the call and the kind of
+// failure only: what Redis (or a hook, or whatever answers at its address)
+// said may quote data, so it is never printed; Unwrap still reaches it for
+// errors.Is (context.DeadlineExceeded, ...).
+type redisError struct {
+	what, why string
+	err       error
+}
+
+func (e *redisError) Error() string { return "redisstore: Redis " + e.what + ": " + e.why }
+func (e *redisError) Unwrap() error { return e.err }
+
+// Format prints Error for every verb, so %#v shows no wrapped text either.
+func (e *redisError) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, e.Error()) }
+
+// describe names the kind of failure err is, in words of our own.
+func describe(err error) string {
+	var p *panicked
+	var re redis.Error
+	var ne net.Error
+	switch {
+	case errors.As(err, &p):
+		return p.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer within Timeout"
+	case errors.Is(err, errPoisoned):
+		return errPoisoned.Error()
+	case errors.As(err, &re):
+		return "answered an error (" + errorCode(re.Error()) + ")"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
+		return "connection failed"
+	}
+	return "failed"
+}
+
+// errorCode is the first word of an error reply when it is a code such as
+// WRONGTYPE or NOSCRIPT, else ERR.
+func errorCode(reply string) string {
+	code, _, _ := strings.Cut(reply, " ")
+	if code == "" || len(code) > 20 || strings.IndexFunc(code, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return "ERR"
+	}
+	return code
 }
 
 // breaker is one side's (the store's or the limiter's) view of Redis: after
