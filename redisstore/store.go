@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,7 +79,29 @@ func (s *store) dropLocal() {
 	s.local = tokencache.NewMemoryStore(0, 0)
 }
 
-// Load returns the entry under key.
+// loadScript returns, in one step, an entry's blob and meta and the
+// current sum of the counters of its key and of the tags its meta names:
+// {1, blob, meta, sum}, or {0} when there is none. ARGV: prefix, kh.
+var loadScript = redis.NewScript(`
+local p, kh = ARGV[1], ARGV[2]
+local e = KEYS[1]
+local b = redis.call('HGET', e, 'b')
+if not b then return {0} end
+local m = redis.call('HGET', e, 'm') or ''
+local sum = tonumber(redis.call('GET', p .. 'ck:' .. kh) or '0')
+local first = true
+for h in string.gmatch(m, '%S+') do
+  if first then first = false else sum = sum + tonumber(redis.call('GET', p .. 'ct:' .. h) or '0') end
+end
+return {1, b, m, sum}
+`)
+
+// Load returns the entry under key. One Redis call reads the entry with
+// the current epoch of its key and tags; the entry is served only if it
+// opens under the SealKey, was sealed for key, its meta names exactly the
+// sealed tags (stripping one cannot hide it from an invalidation) and its
+// sealed epoch is the current one (an entry written back after it was
+// invalidated is a replay). Anything else is a miss, counted Unreadable.
 func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, error) {
 	if err := s.check(ctx, key); err != nil {
 		return tokencache.Entry{}, false, err
@@ -89,24 +110,43 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 		return s.fallback().Load(ctx, key)
 	}
 	kh := s.c.hash(domainKey, key)
-	var blob []byte
+	var reply []any
 	err := s.c.call(ctx, &s.b, "load", func(ctx context.Context) error {
 		var err error
-		blob, err = s.c.rdb.HGet(ctx, s.entryKey(kh), "b").Bytes()
-		if errors.Is(err, redis.Nil) {
-			blob, err = nil, nil
-		}
+		reply, err = loadScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, kh).Slice()
 		return err
 	})
-	if err != nil || blob == nil {
+	if err != nil {
 		return tokencache.Entry{}, false, err
 	}
-	w, why := s.c.open(kh, blob)
-	if why != "" {
-		s.c.unreadable.Add(1)
+	status, _ := reply[0].(int64)
+	if status == 0 {
 		return tokencache.Entry{}, false, nil
 	}
+	if len(reply) != 4 {
+		return s.unreadable(ctx, "malformed answer")
+	}
+	blob, _ := reply[1].(string)
+	meta, _ := reply[2].(string)
+	sum, _ := reply[3].(int64)
+	w, why := s.c.open(kh, []byte(blob))
+	switch {
+	case why != "":
+		return s.unreadable(ctx, why)
+	case w.Key != key:
+		return s.unreadable(ctx, "stored under another key")
+	case meta != s.meta(w.ID, w.Tags):
+		return s.unreadable(ctx, "its meta does not name its sealed tags")
+	case sum < 0 || w.Epoch != uint64(sum):
+		return s.unreadable(ctx, "its epoch is not the current one (replayed, or its counters were changed)")
+	}
 	return entryOf(w), true, nil
+}
+
+// unreadable counts an entry that did not open and answers a miss.
+func (s *store) unreadable(context.Context, string) (tokencache.Entry, bool, error) {
+	s.c.unreadable.Add(1)
+	return tokencache.Entry{}, false, nil
 }
 
 func entryOf(w wire) tokencache.Entry {
@@ -148,15 +188,15 @@ func (s *store) Epoch(ctx context.Context, key string, tags []string) (uint64, e
 	return sum, nil
 }
 
-// meta lists the hashed ID (or -) and the hashed tags of e.
-func (s *store) meta(e tokencache.Entry) string {
+// meta lists the hashed ID (or -) and the hashed tags of an entry.
+func (s *store) meta(id string, tags []string) string {
 	var b strings.Builder
-	if e.ID == "" {
+	if id == "" {
 		b.WriteString("-")
 	} else {
-		b.WriteString(s.c.hash(domainTag, e.ID))
+		b.WriteString(s.c.hash(domainTag, id))
 	}
-	for _, t := range e.Tags {
+	for _, t := range tags {
 		b.WriteString(" ")
 		b.WriteString(s.c.hash(domainTag, t))
 	}
@@ -240,7 +280,7 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	err = s.c.call(ctx, &s.b, "save", func(ctx context.Context) error {
 		var err error
 		stored, err = saveScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, kh,
-			strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e)).Int64()
+			strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags)).Int64()
 		return err
 	})
 	switch {
