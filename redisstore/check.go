@@ -15,6 +15,8 @@ const (
 	maxInvalidate = 256      // keys, and tags, of one Invalidate
 	maxToken      = 64 << 10 // bytes of an encoded token
 	maxAction     = 128      // bytes of a limiter action
+	maxBlob       = 1 << 20  // bytes of a sealed entry: Load never reads a larger one
+	maxDropped    = 10_000   // entries one Invalidate returns (it drops them all)
 )
 
 // ready refuses a nil or zero receiver and a nil ctx.

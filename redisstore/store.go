@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/tokencache"
@@ -79,23 +77,6 @@ func (s *store) dropLocal() {
 	s.local = tokencache.NewMemoryStore(0, 0)
 }
 
-// loadScript returns, in one step, an entry's blob and meta and the
-// current sum of the counters of its key and of the tags its meta names:
-// {1, blob, meta, sum}, or {0} when there is none. ARGV: prefix, kh.
-var loadScript = redis.NewScript(`
-local p, kh = ARGV[1], ARGV[2]
-local e = KEYS[1]
-local b = redis.call('HGET', e, 'b')
-if not b then return {0} end
-local m = redis.call('HGET', e, 'm') or ''
-local sum = tonumber(redis.call('GET', p .. 'ck:' .. kh) or '0')
-local first = true
-for h in string.gmatch(m, '%S+') do
-  if first then first = false else sum = sum + tonumber(redis.call('GET', p .. 'ct:' .. h) or '0') end
-end
-return {1, b, m, sum}
-`)
-
 // Load returns the entry under key. One Redis call reads the entry with
 // the current epoch of its key and tags; the entry is served only if it
 // opens under the SealKey, was sealed for key, its meta names exactly the
@@ -113,18 +94,18 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 	var reply []any
 	err := s.c.call(ctx, &s.b, "load", func(ctx context.Context) error {
 		var err error
-		reply, err = loadScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, kh).Slice()
+		reply, err = loadScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, 0, kh, maxBlob).Slice()
 		return err
 	})
 	if err != nil {
 		return tokencache.Entry{}, false, err
 	}
 	status, _ := reply[0].(int64)
-	if status == 0 {
+	switch {
+	case status == 0:
 		return tokencache.Entry{}, false, nil
-	}
-	if len(reply) != 4 {
-		return s.unreadable(ctx, "malformed answer")
+	case status != 1 || len(reply) != 4:
+		return s.unreadable(ctx, "not an entry the store writes (another type, no blob, too large, a bad meta or counter)")
 	}
 	blob, _ := reply[1].(string)
 	meta, _ := reply[2].(string)
@@ -169,23 +150,16 @@ func (s *store) Epoch(ctx context.Context, key string, tags []string) (uint64, e
 	for _, t := range tags {
 		names = append(names, s.tagEpoch(s.c.hash(domainTag, t)))
 	}
-	var vals []any
+	var sum int64
 	err := s.c.call(ctx, &s.b, "epoch", func(ctx context.Context) error {
 		var err error
-		vals, err = s.c.rdb.MGet(ctx, names...).Result()
+		sum, err = epochScript.Run(ctx, s.c.rdb, names, s.c.o.Prefix, epochTTL.Milliseconds()).Int64()
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	var sum uint64
-	for _, v := range vals {
-		if str, ok := v.(string); ok {
-			n, _ := strconv.ParseUint(str, 10, 64)
-			sum += n
-		}
-	}
-	return sum, nil
+	return uint64(max(sum, 0)), nil
 }
 
 // meta lists the hashed ID (or -) and the hashed tags of an entry.
@@ -202,57 +176,6 @@ func (s *store) meta(id string, tags []string) string {
 	}
 	return b.String()
 }
-
-// dropLua deletes the entry kh, unlinks it from the index sets its meta
-// names, and appends kh and its blob to out.
-const dropLua = `
-local function drop(p, kh, out)
-  local e = p .. 'e:' .. kh
-  local b = redis.call('HGET', e, 'b')
-  local m = redis.call('HGET', e, 'm')
-  if m then
-    for h in string.gmatch(m, '%S+') do
-      if h ~= '-' then redis.call('SREM', p .. 'x:' .. h, kh) end
-    end
-  end
-  redis.call('DEL', e)
-  if b and out then
-    out[#out + 1] = kh
-    out[#out + 1] = b
-  end
-end
-`
-
-// saveScript stores an entry unless an invalidation moved its epoch since
-// its mint began: checked and stored in one step. ARGV: prefix, kh, epoch,
-// blob, TTL (ms), meta.
-var saveScript = redis.NewScript(dropLua + `
-local p, kh, ttl, meta = ARGV[1], ARGV[2], tonumber(ARGV[5]), ARGV[6]
-local counters = {p .. 'ck:' .. kh}
-local first = true
-for h in string.gmatch(meta, '%S+') do
-  if first then first = false else counters[#counters + 1] = p .. 'ct:' .. h end
-end
-local sum = 0
-for _, k in ipairs(counters) do sum = sum + tonumber(redis.call('GET', k) or '0') end
-if sum ~= tonumber(ARGV[3]) then return 0 end
-drop(p, kh, nil)
-local e = p .. 'e:' .. kh
-redis.call('HSET', e, 'b', ARGV[4], 'm', meta)
-redis.call('PEXPIRE', e, ttl)
-for h in string.gmatch(meta, '%S+') do
-  if h ~= '-' then
-    local x = p .. 'x:' .. h
-    redis.call('SADD', x, kh)
-    if redis.call('PTTL', x) < ttl then redis.call('PEXPIRE', x, ttl) end
-  end
-end
-for _, k in ipairs(counters) do
-  local left = redis.call('PTTL', k)
-  if left ~= -2 and left < ttl then redis.call('PEXPIRE', k, ttl) end
-end
-return 1
-`)
 
 // Save stores e under key for the rest of its life, unless key or one of
 // e.Tags was invalidated after e.Epoch was read: then tokencache.ErrStale.
@@ -276,10 +199,13 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	if err != nil {
 		return err
 	}
+	if len(blob) > maxBlob {
+		return validate.Fieldf("Entry", "must seal to at most %d bytes", maxBlob)
+	}
 	var stored int64
 	err = s.c.call(ctx, &s.b, "save", func(ctx context.Context) error {
 		var err error
-		stored, err = saveScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, kh,
+		stored, err = saveScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, epochTTL.Milliseconds(), kh,
 			strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags)).Int64()
 		return err
 	})
@@ -291,30 +217,6 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	}
 	return nil
 }
-
-// invalidateScript advances the counters of the keys and tags, then drops
-// the entries under the keys and those linked to the tags, and returns kh,
-// blob for each. ARGV: prefix, counter TTL (ms), number of keys, then the
-// kh of the keys, then the th of the tags.
-var invalidateScript = redis.NewScript(dropLua + `
-local p, ettl, nk = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local out = {}
-local function bump(k)
-  redis.call('INCR', k)
-  if redis.call('PTTL', k) < ettl then redis.call('PEXPIRE', k, ettl) end
-end
-for i = 4, 3 + nk do
-  bump(p .. 'ck:' .. ARGV[i])
-  drop(p, ARGV[i], out)
-end
-for i = 4 + nk, #ARGV do
-  local th = ARGV[i]
-  bump(p .. 'ct:' .. th)
-  for _, kh in ipairs(redis.call('SMEMBERS', p .. 'x:' .. th)) do drop(p, kh, out) end
-  redis.call('DEL', p .. 'x:' .. th)
-end
-return out
-`)
 
 // Invalidate advances the epochs of keys and tags and drops the entries
 // under keys or saved with one of tags, in every replica at once, and
@@ -336,7 +238,7 @@ func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencac
 		return nil, err
 	}
 	dropped, _ := s.fallback().Invalidate(ctx, keys, tags)
-	args := []any{s.c.o.Prefix, epochTTL.Milliseconds(), len(keys)}
+	args := []any{s.c.o.Prefix, epochTTL.Milliseconds(), len(keys), maxBlob, maxDropped}
 	for _, k := range keys {
 		args = append(args, s.c.hash(domainKey, k))
 	}
@@ -346,7 +248,7 @@ func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencac
 	var out []any
 	err := s.c.call(ctx, &s.b, "invalidate", func(ctx context.Context) error {
 		var err error
-		out, err = invalidateScript.Run(ctx, s.c.rdb, []string{s.c.o.Prefix}, args...).Slice()
+		out, err = invalidateScript.Run(ctx, s.c.rdb, nil, args...).Slice()
 		return err
 	})
 	if err != nil {
