@@ -15,6 +15,7 @@ import "github.com/redis/go-redis/v9"
 //	p x:th   set of the kh of the entries linked to th
 //	p ck:kh  the key's invalidation counter
 //	p ct:th  the tag's invalidation counter
+//	p kid    the key id of the SealKey of the last save ("plain" in Plaintext mode)
 
 // libLua is what every store script shares. ARGV[1] is always the prefix,
 // ARGV[2] the TTL of counters when they are bumped or repaired (ms).
@@ -139,22 +140,33 @@ return sum
 `)
 
 // saveScript stores an entry unless an invalidation moved its epoch since
-// its mint began: checked and stored in one step; returns 1, or 0 when
-// stale. Whatever held the entry's or its index sets' names is replaced.
-// KEYS: the entry. ARGV: prefix, counter TTL, kh, epoch, blob, TTL (ms),
-// meta (the store's own: well-formed).
+// its mint began: checked and stored in one step. It answers {stored,
+// foreign}: stored is 1, or 0 when stale; foreign is 1 when the save before
+// it came from a replica with another SealKey (such replicas never see
+// each other's entries, which are under other names: this is how a fleet
+// learns it is split). Whatever held the entry's or its index sets' names
+// is replaced. KEYS: the entry. ARGV: prefix, counter TTL, kh, epoch,
+// blob, TTL (ms), meta (the store's own: well-formed), key id.
 var saveScript = redis.NewScript(libLua + `
-local e, kh, epoch, blob, ttl, m = KEYS[1], ARGV[3], tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), ARGV[7]
+local e, kh, epoch, blob, ttl, m, kid = KEYS[1], ARGV[3], tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local prev = redis.pcall('GET', p .. 'kid')
+if type(prev) == 'table' then
+  redis.call('DEL', p .. 'kid')
+  prev = false
+end
+redis.call('SET', p .. 'kid', kid, 'PX', ettl)
+local foreign = 0
+if prev and prev ~= kid then foreign = 1 end
 local id, tags = parse(m)
 local counters = {p .. 'ck:' .. kh}
 for _, h in ipairs(tags) do counters[#counters + 1] = p .. 'ct:' .. h end
 local sum = 0
 for _, k in ipairs(counters) do
   local c = count(k)
-  if not c then return 0 end -- Epoch repairs it: this mint read another value
+  if not c then return {0, foreign} end -- Epoch repairs it: this mint read another value
   sum = sum + c
 end
-if sum ~= epoch then return 0 end
+if sum ~= epoch then return {0, foreign} end
 drop(kh)
 redis.call('HSET', e, 'b', blob, 'm', m)
 redis.call('PEXPIRE', e, ttl)
@@ -171,7 +183,7 @@ for _, k in ipairs(counters) do
   local left = redis.call('PTTL', k)
   if left >= 0 and left < ttl or left == -1 then redis.call('PEXPIRE', k, ttl) end
 end
-return 1
+return {1, foreign}
 `)
 
 // invalidateScript advances the counters of the keys and tags (repairing

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -17,14 +18,18 @@ import (
 // The first byte of an entry's blob says how the rest is kept.
 const (
 	formatPlain  byte = 'p' // JSON (Plaintext mode only)
-	formatSealed byte = 's' // AES-GCM: nonce, sealed JSON
+	formatSealed byte = 's' // key id (4 bytes), nonce (12), AES-GCM of the JSON
 )
+
+// keyIDLen is the length of a SealKey's id in a sealed blob.
+const keyIDLen = 4
 
 // sealer seals entries with AES-GCM and names keys with HMAC-SHA256, both
 // under the SealKey.
 type sealer struct {
 	aead  cipher.AEAD
-	names []byte // HMAC key for names: HMAC(SealKey, "biembed redisstore names")
+	id    [keyIDLen]byte // HMAC(SealKey, "key id"): tells a foreign SealKey from tampering
+	names []byte         // HMAC key for names: HMAC(SealKey, "biembed redisstore names")
 }
 
 func newSealer(key []byte) (*sealer, error) {
@@ -41,9 +46,15 @@ func newSealer(key []byte) (*sealer, error) {
 	if err != nil {
 		return nil, validate.Fieldf("SealKey", "is not a usable AES key")
 	}
+	se := &sealer{aead: aead, names: mac(key, "biembed redisstore names")}
+	copy(se.id[:], mac(key, "key id"))
+	return se, nil
+}
+
+func mac(key []byte, s string) []byte {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte("biembed redisstore names"))
-	return &sealer{aead: aead, names: m.Sum(nil)}, nil
+	m.Write([]byte(s))
+	return m.Sum(nil)
 }
 
 // Domains of hashed names: keys and tags never share a name.
@@ -81,6 +92,14 @@ type wire struct {
 	Epoch     uint64    `json:"e"`
 }
 
+// keyID names the SealKey in Redis: the hex of its id, or "plain".
+func (c *core) keyID() string {
+	if c.seal == nil {
+		return "plain"
+	}
+	return hex.EncodeToString(c.seal.id[:])
+}
+
 // aad binds a sealed blob to its place: under another key (say, another
 // user's) or another Prefix it no longer opens.
 func (c *core) aad(kh string) []byte {
@@ -98,11 +117,16 @@ func (c *core) sealEntry(kh string, e tokencache.Entry) ([]byte, error) {
 		return append([]byte{formatPlain}, plain...), nil
 	}
 	n := c.seal.aead.NonceSize()
-	out := make([]byte, 1+n, 1+n+len(plain)+c.seal.aead.Overhead())
+	out := make([]byte, 1+keyIDLen+n, 1+keyIDLen+n+len(plain)+c.seal.aead.Overhead())
 	out[0] = formatSealed
-	_, _ = rand.Read(out[1:]) // crypto/rand.Read never fails (Go 1.24)
-	return c.seal.aead.Seal(out, out[1:1+n], plain, c.aad(kh)), nil
+	copy(out[1:], c.seal.id[:])
+	nonce := out[1+keyIDLen:]
+	_, _ = rand.Read(nonce) // crypto/rand.Read never fails (Go 1.24)
+	return c.seal.aead.Seal(out, nonce, plain, c.aad(kh)), nil
 }
+
+// Reasons open gives for a blob it cannot use (never its content).
+const whyForeign = "sealed with another SealKey"
 
 // open reads the blob stored under the key whose hash is kh. why is empty
 // when it opened, else what was wrong (never the content).
@@ -118,12 +142,15 @@ func (c *core) open(kh string, blob []byte) (w wire, why string) {
 		return w, "plain entry where a seal is required"
 	case blob[0] == formatSealed:
 		n := c.seal.aead.NonceSize()
-		if len(body) < n {
+		if len(body) < keyIDLen+n {
 			return w, "seal cut short"
 		}
+		if !bytes.Equal(body[:keyIDLen], c.seal.id[:]) {
+			return w, whyForeign
+		}
 		var err error
-		if body, err = c.seal.aead.Open(nil, body[:n], body[n:], c.aad(kh)); err != nil {
-			return w, "does not open (another SealKey, or tampered with)"
+		if body, err = c.seal.aead.Open(nil, body[keyIDLen:keyIDLen+n], body[keyIDLen+n:], c.aad(kh)); err != nil {
+			return w, "does not open (tampered with, or moved from another key)"
 		}
 	case blob[0] != formatPlain:
 		return w, "unknown format"

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/internal/warn"
 	"github.com/biembed/biembed-go/tokencache"
 )
 
@@ -29,6 +31,8 @@ type store struct {
 	c *core
 	b breaker
 
+	foreign, unreadableCond warn.Condition // entries that do not open
+
 	mu    sync.Mutex
 	local tokencache.Store // the local fallback
 }
@@ -37,6 +41,8 @@ func newStore(c *core) *store {
 	s := &store{c: c, local: tokencache.NewMemoryStore(0, 0)}
 	s.b.c, s.b.onEnd = c, s.dropLocal
 	s.b.cond.Msg = "redisstore: Redis unavailable; tokens are cached on this replica only"
+	s.foreign.Msg = "redisstore: entries in Redis do not open: another replica seals with a different SealKey"
+	s.unreadableCond.Msg = "redisstore: entries in Redis do not open (tampered with, replayed, or written by another version); they are minted again"
 	return s
 }
 
@@ -121,13 +127,26 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 	case sum < 0 || w.Epoch != uint64(sum):
 		return s.unreadable(ctx, "its epoch is not the current one (replayed, or its counters were changed)")
 	}
+	s.opened(ctx)
 	return entryOf(w), true, nil
 }
 
-// unreadable counts an entry that did not open and answers a miss.
-func (s *store) unreadable(context.Context, string) (tokencache.Entry, bool, error) {
+// unreadable counts an entry that did not open, logs it (once per
+// episode) and answers a miss.
+func (s *store) unreadable(ctx context.Context, why string) (tokencache.Entry, bool, error) {
 	s.c.unreadable.Add(1)
+	if why == whyForeign {
+		s.foreign.Set(ctx, s.c.o.Logger, true)
+	} else {
+		s.unreadableCond.Set(ctx, s.c.o.Logger, true, slog.String("reason", why))
+	}
 	return tokencache.Entry{}, false, nil
+}
+
+// opened ends the episodes of entries that do not open.
+func (s *store) opened(ctx context.Context) {
+	s.foreign.Set(ctx, s.c.o.Logger, false)
+	s.unreadableCond.Set(ctx, s.c.o.Logger, false)
 }
 
 func entryOf(w wire) tokencache.Entry {
@@ -202,17 +221,21 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	if len(blob) > maxBlob {
 		return validate.Fieldf("Entry", "must seal to at most %d bytes", maxBlob)
 	}
-	var stored int64
+	var reply []int64
 	err = s.c.call(ctx, &s.b, "save", func(ctx context.Context) error {
 		var err error
-		stored, err = saveScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, epochTTL.Milliseconds(), kh,
-			strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags)).Int64()
+		reply, err = saveScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, epochTTL.Milliseconds(), kh,
+			strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags), s.c.keyID()).Int64Slice()
 		return err
 	})
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case stored == 0:
+	}
+	if len(reply) == 2 && reply[1] == 1 {
+		// The last save before this one was sealed under another key.
+		s.foreign.Set(ctx, s.c.o.Logger, true)
+	}
+	if len(reply) == 0 || reply[0] != 1 {
 		return tokencache.ErrStale
 	}
 	return nil
@@ -259,7 +282,7 @@ func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencac
 		blob, _ := out[i+1].(string)
 		w, why := s.c.open(kh, []byte(blob))
 		if why != "" {
-			s.c.unreadable.Add(1)
+			_, _, _ = s.unreadable(ctx, why)
 			continue
 		}
 		dropped = append(dropped, entryOf(w))
