@@ -20,6 +20,8 @@ import (
 	"github.com/biembed/biembed-go/internal/testkit/redistest"
 	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/redisstore"
+	"github.com/biembed/biembed-go/tencent"
+	"github.com/biembed/biembed-go/tencent/tencenttest"
 	"github.com/biembed/biembed-go/tokencache"
 )
 
@@ -185,8 +187,6 @@ func poisonedTAT(name, situation string, value func(h *hostile) string) hostileC
 
 // pending lists the rows the store does not pass yet.
 var pending = map[string]bool{
-	"lock_planted_for_an_hour":    true,
-	"lock_without_ttl":            true,
 	"tat_1e300":                   true,
 	"tat_inf":                     true,
 	"tat_nan":                     true,
@@ -674,6 +674,57 @@ func hostileCases() []hostileCase {
 				err := h.err(h.store.Follow(deadline, "k"))
 				if err == nil || deadline.Err() != nil {
 					t.Fatalf("Follow = %v (caller's ctx %v); want Follow's own timeout", err, deadline.Err())
+				}
+			}},
+		{name: "lock_planted_cache", situation: "a cache Get (and Close) over a lock planted with a one-hour TTL (item 4)",
+			want: "the Get waits LockTTL+Timeout at most, then mints here and returns the token; Close returns",
+			opts: func(o *redisstore.Options) { o.LockTTL, o.Timeout = 50*time.Millisecond, 50*time.Millisecond },
+			run: func(t *testing.T, h *hostile) {
+				fake := tencenttest.NewTestServer(t)
+				client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
+					tencent.WithEndpoint(fake.URL()), tencent.WithTransport(transport(t)), tencent.WithRateLimiter(unlimited()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var key atomic.Value // the request's cache key, from the events
+				cache, err := tencent.NewCache(client, tokencache.Options{Store: h.store, Logger: h.opts.Logger,
+					OnEvent: func(e tokencache.Event) {
+						if e.Key != "" {
+							key.Store(e.Key)
+						}
+					}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				first, err := cache.Get(ctx, userRequest(1)) // learns the key
+				if err != nil {
+					t.Fatal(err)
+				}
+				h.rec.AddSecret(first.Value.Reveal())
+				if err := cache.Forget(ctx, userRequest(1)); err != nil {
+					t.Fatal(err)
+				}
+				_, _, _, _, lock := h.names(key.Load().(string), "")
+				h.raw("SET", lock, planted, "PX", 3_600_000)
+				deadline, cancel := context.WithTimeout(ctx, time.Minute)
+				defer cancel()
+				tok, err := cache.Get(deadline, userRequest(1))
+				if err != nil || deadline.Err() != nil {
+					t.Fatalf("Get over a planted lock = %v (caller's ctx %v)", err, deadline.Err())
+				}
+				h.rec.AddSecret(tok.Value.Reveal())
+				if fake.Count(tencent.ActionCreateEmbedToken) != 2 {
+					t.Fatal("the Get did not mint")
+				}
+				closed := make(chan error, 1)
+				go func() { closed <- cache.Close() }()
+				select {
+				case err := <-closed:
+					if err != nil {
+						t.Fatal(err)
+					}
+				case <-deadline.Done():
+					t.Fatal("Close did not return")
 				}
 			}},
 		{name: "lock_without_ttl", situation: "a lock planted without a TTL, or as a hash",

@@ -5,24 +5,46 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
+// leadScript takes the lock KEYS[1] for ARGV[2] ms with the token ARGV[1]
+// unless another replica holds it. A lock no replica could have set
+// (another type, or no expiry: every replica sets one) is taken over.
+var leadScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('TYPE', KEYS[1]).ok ~= 'string' or redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`)
+
 // releaseScript deletes a lock only if it still holds the token of the
 // replica releasing it: a lock that expired and was taken over, or was
 // stolen, is left alone.
 var releaseScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.pcall('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `)
 
-// Lead tries to make this replica the one that mints key, for LockTTL. led
-// is false when another replica holds the lock. While the store keeps to
-// its local fallback it always leads (the cache's own single-flight is
-// then all there is).
+// holderScript returns the token of the lock KEYS[1], nil when there is
+// none, or "" for what no replica sets (another type: Lead takes it over).
+var holderScript = redis.NewScript(`
+local v = redis.pcall('GET', KEYS[1])
+if type(v) == 'table' then return '' end
+return v
+`)
+
+// Lead tries to make this replica the one that mints key, for LockTTL
+// (the ttl a cache asks for is its mint timeout; the fleet's lock lasts
+// the same LockTTL on every replica, which is what bounds Follow). led is
+// false when another replica holds the lock. While the store keeps to its
+// local fallback it always leads (the cache's own single-flight is then all
+// there is).
 func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release func(), led bool, err error) {
 	if err := s.check(ctx, key); err != nil {
 		return nil, false, err
@@ -30,32 +52,34 @@ func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release 
 	if s.b.open() {
 		return func() {}, true, nil
 	}
-	kh := s.c.hash(domainKey, key)
+	lock := s.lockKey(s.c.hash(domainKey, key))
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	id := hex.EncodeToString(token)
 	err = s.c.call(ctx, &s.b, "lock", func(ctx context.Context) error {
-		var err error
-		led, err = s.c.rdb.SetNX(ctx, s.lockKey(kh), id, s.c.o.LockTTL).Result()
+		n, err := leadScript.Run(ctx, s.c.rdb, []string{lock}, id, s.c.o.LockTTL.Milliseconds()).Int64()
+		led = n == 1
 		return err
 	})
-	if err != nil {
+	if err != nil || !led {
 		return nil, false, err
 	}
-	if !led {
-		return nil, false, nil
-	}
+	base := context.WithoutCancel(ctx)
 	return func() {
-		base := context.WithoutCancel(ctx)
 		_ = s.c.call(base, &s.b, "unlock", func(ctx context.Context) error {
-			return releaseScript.Run(ctx, s.c.rdb, []string{s.lockKey(kh)}, id).Err()
+			return releaseScript.Run(ctx, s.c.rdb, []string{lock}, id).Err()
 		})
 	}, true, nil
 }
 
-// Follow waits until the lock on key is gone (released, or expired after
-// its holder died), or until the lock it first saw would have expired, or
-// ctx ends. It polls with a backoff from 1ms to 50ms.
+// errFollowTimeout is Follow's error when the lead outlasts LockTTL.
+var errFollowTimeout = errors.New("redisstore: another replica's mint lock outlasted LockTTL; minting here")
+
+// Follow waits until the lead on key ends (its lock is gone or changed
+// hands) or ctx ends, polling with a backoff from 1ms to 50ms. It waits at
+// most LockTTL plus Timeout, whatever the lock's own TTL says (a lock
+// planted with a long one holds no one longer), then returns an error: the
+// cache mints itself and logs it.
 func (s *store) Follow(ctx context.Context, key string) error {
 	if err := s.check(ctx, key); err != nil {
 		return err
@@ -63,41 +87,39 @@ func (s *store) Follow(ctx context.Context, key string) error {
 	if s.b.open() {
 		return nil
 	}
-	kh := s.c.hash(domainKey, key)
-	left, err := s.lockLeft(ctx, kh)
-	if err != nil || left <= 0 {
+	lock := s.lockKey(s.c.hash(domainKey, key))
+	first, held, err := s.holder(ctx, lock)
+	if err != nil || !held {
 		return err
 	}
-	until := time.Now().Add(left + s.c.o.Timeout)
+	deadline := time.Now().Add(s.c.o.LockTTL + s.c.o.Timeout)
 	for delay := time.Millisecond; ; delay = min(2*delay, 50*time.Millisecond) {
-		wait := min(delay, left, time.Until(until))
-		if wait <= 0 {
-			return nil
+		left := time.Until(deadline)
+		if left <= 0 {
+			return errFollowTimeout
 		}
-		if err := sleep(ctx, wait); err != nil {
-			return fmt.Errorf("redisstore: waiting for another replica's mint: %w", err)
+		if err := sleep(ctx, min(delay, left)); err != nil {
+			return err
 		}
-		if left, err = s.lockLeft(ctx, kh); err != nil || left <= 0 {
+		now, held, err := s.holder(ctx, lock)
+		if err != nil || !held || now != first {
 			return err
 		}
 	}
 }
 
-// lockLeft returns how long the lock still lasts; 0 if it is gone.
-func (s *store) lockLeft(ctx context.Context, kh string) (time.Duration, error) {
-	var left time.Duration
-	err := s.c.call(ctx, &s.b, "lock", func(ctx context.Context) error {
+// holder returns the token of the lock, and whether there is one.
+func (s *store) holder(ctx context.Context, lock string) (token string, held bool, err error) {
+	err = s.c.call(ctx, &s.b, "lock", func(ctx context.Context) error {
 		var err error
-		left, err = s.c.rdb.PTTL(ctx, s.lockKey(kh)).Result()
+		token, err = holderScript.Run(ctx, s.c.rdb, []string{lock}).Text()
+		held = err == nil
 		if errors.Is(err, redis.Nil) {
-			left, err = 0, nil
+			err = nil
 		}
 		return err
 	})
-	if err != nil || left < 0 {
-		return 0, err
-	}
-	return max(left, time.Millisecond), nil
+	return token, held && err == nil, err
 }
 
 // sleep waits d or until ctx ends.
