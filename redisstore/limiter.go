@@ -11,11 +11,19 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// gcraScript is the generic cell rate algorithm over one key per action: the
-// key holds the theoretical arrival time (TAT) in microseconds. A request
-// may go when TAT - now <= (burst-1) * interval; it then moves TAT on by one
-// interval. It answers 0 (go) or the microseconds to wait. The time is
-// Redis's own (TIME), so every replica agrees on it, unless ARGV[3] gives one.
+// gcraScript is the generic cell rate algorithm over one key per action:
+// the key holds the theoretical arrival time (TAT) in microseconds. A
+// request may go when TAT - now <= (burst-1) * interval; it then moves TAT
+// on by one interval. The time is Redis's own (TIME), so every replica
+// agrees on it, unless ARGV[3] gives one (Options.Now, tests).
+//
+// A TAT no replica could have written (not a number, or outside
+// [now - lo, now + hi]: see limiter.bounds) is deleted and reported (-1):
+// trusting it could make the fleet wait an hour for a value an hour ahead.
+// Otherwise it answers 0 (go) or the microseconds to wait.
+//
+// KEYS: the action's key. ARGV: interval (µs), burst, now (µs, or ”), lo
+// (µs), hi (µs).
 var gcraScript = redis.NewScript(`
 local now
 if ARGV[3] == '' then
@@ -24,11 +32,21 @@ if ARGV[3] == '' then
 else
   now = tonumber(ARGV[3])
 end
-local interval = tonumber(ARGV[1])
-local tolerance = interval * (tonumber(ARGV[2]) - 1)
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+local interval, burst, lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local raw = redis.pcall('GET', KEYS[1])
+local tat = now
+if type(raw) == 'table' then
+  redis.call('DEL', KEYS[1])
+  return -1
+elseif raw then
+  tat = tonumber(raw)
+  if tat == nil or tat ~= tat or tat < now - lo or tat > now + hi then
+    redis.call('DEL', KEYS[1])
+    return -1
+  end
+end
 if tat < now then tat = now end
-local wait = tat - tolerance - now
+local wait = tat - (burst - 1) * interval - now
 if wait > 0 then return math.ceil(wait) end
 tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 60000)
@@ -83,7 +101,7 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 		if d == 0 {
 			return nil
 		}
-		if err := l.sleep(ctx, d); err != nil {
+		if err := l.sleep(ctx, min(d, l.interval+l.c.o.Timeout)); err != nil {
 			return err
 		}
 	}
@@ -96,14 +114,37 @@ func (l *limiter) reserve(ctx context.Context, action string) (time.Duration, er
 	if l.c.fixedNow {
 		now = strconv.FormatInt(l.c.now().UnixMicro(), 10)
 	}
+	lo, hi := l.bounds()
 	var us int64
 	err := l.c.call(ctx, &l.b, "rate limit", func(ctx context.Context) error {
 		var err error
 		us, err = gcraScript.Run(ctx, l.c.rdb, []string{l.c.o.Prefix + "r:" + action},
-			l.interval.Microseconds(), l.c.o.Burst, now).Int64()
+			l.interval.Microseconds(), l.c.o.Burst, now, lo.Microseconds(), hi.Microseconds()).Int64()
+		if err == nil && us < 0 {
+			err = errPoisoned
+		}
 		return err
 	})
 	return time.Duration(us) * time.Microsecond, err
+}
+
+// bounds are how far behind and ahead of now a stored TAT may be.
+//
+// Behind: an hour. A replica's key expires a minute after its TAT passes,
+// so an older one was not written by the fleet on this clock: a clock jump
+// or a writer; it is harmless, but reported.
+//
+// Ahead: a TAT is at most Burst intervals ahead after a request goes
+// ((Burst+1) with a margin of one), plus what returning replicas charge for
+// their local grants (each at most its share of a second, Rate/Replicas,
+// plus its local burst and one: in all, a second and Replicas*(burst+1)+1
+// intervals), plus Cooldown for good measure. Anything further would make
+// the fleet wait longer than any sequence of grants can.
+func (l *limiter) bounds() (lo, hi time.Duration) {
+	o := l.c.o
+	localBurst := max(o.Burst/o.Replicas, 1)
+	slack := time.Second + time.Duration(o.Replicas*(localBurst+1)+1)*l.interval
+	return time.Hour, time.Duration(o.Burst+1)*l.interval + o.Cooldown + slack
 }
 
 // waitLocal waits on the in-process limiter of action.
