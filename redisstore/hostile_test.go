@@ -187,9 +187,6 @@ func poisonedTAT(name, situation string, value func(h *hostile) string) hostileC
 
 // pending lists the rows the store does not pass yet.
 var pending = map[string]bool{
-	"cut_after_save_ran":          true,
-	"cut_during_invalidate":       true,
-	"redis_stalled":               true,
 	"partition_while_invalidated": true,
 }
 
