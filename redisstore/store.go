@@ -34,11 +34,11 @@ type store struct {
 	foreign, unreadableCond warn.Condition // entries that do not open
 
 	mu    sync.Mutex
-	local tokencache.Store // the local fallback
+	local *local // the local fallback
 }
 
 func newStore(c *core) *store {
-	s := &store{c: c, local: tokencache.NewMemoryStore(0, 0)}
+	s := &store{c: c, local: newLocal(c.now, c.o.Cooldown)}
 	s.b.c, s.b.onEnd = c, s.dropLocal
 	s.b.cond.Msg = "redisstore: Redis unavailable; tokens are cached on this replica only"
 	s.foreign.Msg = "redisstore: entries in Redis do not open: another replica seals with a different SealKey"
@@ -69,7 +69,7 @@ func (s *store) tagEpoch(th string) string { return s.c.o.Prefix + "ct:" + th }
 func (s *store) lockKey(kh string) string  { return s.c.o.Prefix + "l:" + kh }
 
 // fallback returns the local fallback.
-func (s *store) fallback() tokencache.Store {
+func (s *store) fallback() *local {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.local
@@ -80,7 +80,7 @@ func (s *store) fallback() tokencache.Store {
 func (s *store) dropLocal() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.local = tokencache.NewMemoryStore(0, 0)
+	s.local = newLocal(s.c.now, s.c.o.Cooldown)
 }
 
 // Load returns the entry under key. One Redis call reads the entry with
