@@ -175,11 +175,16 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 // enter its refresh margin, one of them mints its successor.
 func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
 	clock := biembedtest.NewClock(time.Now())
+	minted := make(chan struct{}, 100) // every mint's event, from every replica
 	f := newReplicas(t, 4, fleetConfig{
 		fake:   []tencenttest.Option{tencenttest.WithClock(clock.Now)},
 		client: func(int) []tencent.Option { return []tencent.Option{tencent.WithClock(clock.Now)} },
-		cache:  tokencache.Options{Now: clock.Now},
-		opts:   redisstore.Options{Now: clock.Now},
+		cache: tokencache.Options{Now: clock.Now, OnEvent: func(e tokencache.Event) {
+			if e.Kind == tokencache.EventMint {
+				minted <- struct{}{}
+			}
+		}},
+		opts: redisstore.Options{Now: clock.Now},
 	})
 	ctx := context.Background()
 	for _, r := range f.replicas {
@@ -187,6 +192,7 @@ func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	<-minted                       // the first token
 	clock.Advance(9 * time.Minute) // 10-minute token: inside its refresh margin, still served
 	var wg sync.WaitGroup
 	for _, r := range f.replicas {
@@ -201,8 +207,13 @@ func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
 		}
 	}
 	wg.Wait()
+	select { // the refresh runs in the background: wait for its mint, Close would cancel it
+	case <-minted:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no replica refreshed the token within 30s")
+	}
 	for _, r := range f.replicas {
-		_ = r.cache.Close() // waits for background refreshes
+		_ = r.cache.Close() // cancels and waits for any other background refresh
 	}
 	if n := f.mints(); n != 2 {
 		t.Fatalf("mints = %d, want 2 (the first token and one refresh for the whole fleet)", n)
