@@ -2,13 +2,14 @@ package redisstore
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
+
+	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // gcraScript is the generic cell rate algorithm over one key per action:
@@ -55,22 +56,54 @@ return 0
 
 // limiter is the Fleet's biembed.RateLimiter: GCRA in Redis, shared by
 // every replica on the same Redis and Prefix, with a local x/time/rate
-// limiter at this replica's share while Redis is unavailable.
+// limiter at this replica's share while Redis is unavailable. The local
+// limiter runs on the Fleet's clock (Options.Now in tests) and sleeps with
+// sleep, so a test's virtual clock drives both.
 type limiter struct {
 	c        *core
 	b        breaker
 	interval time.Duration
+	share    rate.Limit                                       // Rate/Replicas
+	burst    int                                              // max(Burst/Replicas, 1)
 	sleep    func(ctx context.Context, d time.Duration) error // tests put a virtual clock's here
 
 	mu    sync.Mutex
-	local map[string]*rate.Limiter
+	lanes map[string]*lane
 }
 
+// lane is one action's state on this replica.
+type lane struct {
+	key string // its GCRA key
+
+	mu    sync.Mutex
+	local *rate.Limiter // the local share; nil until the first fallback
+}
+
+// maxLanes bounds the actions one limiter tracks (the clients use a few).
+const maxLanes = 256
+
 func newLimiter(c *core) *limiter {
-	l := &limiter{c: c, interval: time.Duration(float64(time.Second) / c.o.Rate), local: map[string]*rate.Limiter{}, sleep: sleep}
+	l := &limiter{c: c, interval: time.Duration(float64(time.Second) / c.o.Rate),
+		share: rate.Limit(c.o.Rate / float64(c.o.Replicas)), burst: max(c.o.Burst/c.o.Replicas, 1),
+		lanes: map[string]*lane{}, sleep: sleep}
 	l.b.c = c
 	l.b.cond.Msg = "redisstore: Redis unavailable; the rate limiter paces this replica at its share"
 	return l
+}
+
+// lane returns action's lane, made on first use.
+func (l *limiter) lane(action string) (*lane, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ln := l.lanes[action]
+	if ln == nil {
+		if len(l.lanes) >= maxLanes {
+			return nil, validate.Fieldf("action", "must be one of at most %d actions per limiter", maxLanes)
+		}
+		ln = &lane{key: l.c.o.Prefix + "r:" + action}
+		l.lanes[action] = ln
+	}
+	return ln, nil
 }
 
 // Wait blocks until one request for action may go, or ctx ends.
@@ -84,22 +117,35 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 	if err := checkAction(action); err != nil {
 		return err
 	}
+	ln, err := l.lane(action)
+	if err != nil {
+		return err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if l.b.open() {
-			return l.waitLocal(ctx, action)
-		}
-		d, err := l.reserve(ctx, action)
-		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return ctxErr
+		local := l.b.open()
+		var d time.Duration
+		if !local {
+			wait, err := l.reserve(ctx, ln)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return ctx.Err()
+			case err != nil:
+				local = true // this request takes the local share (Cooldown may be shorter than a call)
+			case wait == 0:
+				return nil
+			default:
+				d = wait
 			}
-			return l.waitLocal(ctx, action)
 		}
-		if d == 0 {
-			return nil
+		if local {
+			ok, wait := l.takeLocal(ln)
+			if ok {
+				return nil
+			}
+			d = wait
 		}
 		if err := l.sleep(ctx, min(d, l.interval+l.c.o.Timeout)); err != nil {
 			return err
@@ -107,9 +153,25 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 	}
 }
 
+// takeLocal takes one request from the lane's local share now, or says how
+// long until the next one.
+func (l *limiter) takeLocal(ln *lane) (bool, time.Duration) {
+	now := l.c.now()
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if ln.local == nil {
+		ln.local = rate.NewLimiter(l.share, l.burst)
+	}
+	if ln.local.AllowN(now, 1) {
+		return true, 0
+	}
+	missing := 1 - ln.local.TokensAt(now)
+	return false, max(time.Duration(missing/float64(l.share)*float64(time.Second)), time.Microsecond)
+}
+
 // reserve asks Redis once whether a request for action may go: 0 means it
 // may (and is counted), anything else is how long to wait.
-func (l *limiter) reserve(ctx context.Context, action string) (time.Duration, error) {
+func (l *limiter) reserve(ctx context.Context, ln *lane) (time.Duration, error) {
 	now := ""
 	if l.c.fixedNow {
 		now = strconv.FormatInt(l.c.now().UnixMicro(), 10)
@@ -118,7 +180,7 @@ func (l *limiter) reserve(ctx context.Context, action string) (time.Duration, er
 	var us int64
 	err := l.c.call(ctx, &l.b, "rate limit", func(ctx context.Context) error {
 		var err error
-		us, err = gcraScript.Run(ctx, l.c.rdb, []string{l.c.o.Prefix + "r:" + action},
+		us, err = gcraScript.Run(ctx, l.c.rdb, []string{ln.key},
 			l.interval.Microseconds(), l.c.o.Burst, now, lo.Microseconds(), hi.Microseconds()).Int64()
 		if err == nil && us < 0 {
 			err = errPoisoned
@@ -145,23 +207,4 @@ func (l *limiter) bounds() (lo, hi time.Duration) {
 	localBurst := max(o.Burst/o.Replicas, 1)
 	slack := time.Second + time.Duration(o.Replicas*(localBurst+1)+1)*l.interval
 	return time.Hour, time.Duration(o.Burst+1)*l.interval + o.Cooldown + slack
-}
-
-// waitLocal waits on the in-process limiter of action.
-func (l *limiter) waitLocal(ctx context.Context, action string) error {
-	l.mu.Lock()
-	lim := l.local[action]
-	if lim == nil {
-		share := l.c.o.Replicas
-		lim = rate.NewLimiter(rate.Limit(l.c.o.Rate/float64(share)), max(l.c.o.Burst/share, 1))
-		l.local[action] = lim
-	}
-	l.mu.Unlock()
-	if err := lim.Wait(ctx); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		return fmt.Errorf("redisstore: waiting for the local rate limit would pass the deadline: %w", context.DeadlineExceeded)
-	}
-	return nil
 }

@@ -112,3 +112,40 @@ func TestLimiterWaitEndsWithContext(t *testing.T) {
 		t.Fatalf("Wait = %v, want context.Canceled", err)
 	}
 }
+
+// fastForward is a limiter sleep that moves clock instead of waiting, and
+// adds what it slept to *slept.
+func fastForward(clock *biembedtest.Clock, slept *time.Duration) func(context.Context, time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
+		*slept += d
+		clock.Advance(d)
+		return ctx.Err()
+	}
+}
+
+// Redis down: a limiter told how many replicas share the budget paces its
+// local fallback at its share, on the Fleet's clock: with 40 replicas
+// sharing 20/s, five requests take at least four times 2s; the whole rate
+// (one replica) lets them go within a quarter second.
+func TestLimiterFallbackTakesItsShare(t *testing.T) {
+	srv := redistest.Start(t)
+	srv.Kill()
+	ctx := context.Background()
+	for _, c := range []struct {
+		replicas int
+		min, max time.Duration
+	}{{40, 8 * time.Second, 10 * time.Second}, {1, 0, 250 * time.Millisecond}} {
+		clock := biembedtest.NewClock(time.Now())
+		fl := newFleet(t, srv.Client(), redisstore.Options{Rate: 20, Burst: 4, Replicas: c.replicas, Cooldown: time.Hour, Now: clock.Now})
+		var slept time.Duration
+		redisstore.SetSleep(fl, fastForward(clock, &slept))
+		for range 5 {
+			if err := fl.Limiter.Wait(ctx, "CreateEmbedToken"); err != nil {
+				t.Fatalf("Wait with Redis down: %v", err)
+			}
+		}
+		if slept < c.min || slept > c.max {
+			t.Fatalf("%d replicas: five requests took %v of the clock, want %v to %v", c.replicas, slept, c.min, c.max)
+		}
+	}
+}
