@@ -201,9 +201,10 @@ func newBudgetRun(t *testing.T, replicas, perReplica int, opts redisstore.Option
 	return &budgetRun{clock: clock, stamped: stamped, f: f}
 }
 
-// run makes every replica Get perReplica distinct tokens at once and moves
-// the clock until all are done; it returns the errors.
-func (b *budgetRun) run(perReplica int) []error {
+// run makes every replica Get perReplica distinct tokens at once (replica
+// r from start(r) on the clock, when start is set) and moves the clock
+// until all are done; it returns the errors.
+func (b *budgetRun) run(perReplica int, start func(r int) time.Duration) []error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(b.f.replicas)*perReplica)
 	for r, rep := range b.f.replicas {
@@ -212,6 +213,9 @@ func (b *budgetRun) run(perReplica int) []error {
 			go func() {
 				defer wg.Done()
 				defer b.clock.Done()
+				if start != nil && start(r) > 0 {
+					_ = b.clock.Sleep(context.Background(), start(r))
+				}
 				if _, err := rep.cache.Get(context.Background(), userRequest(r*perReplica+i)); err != nil {
 					errs <- err
 				}
@@ -237,7 +241,7 @@ func TestFleetSharesOneRateBudget(t *testing.T) {
 		rate, burst          = 20, 1
 	)
 	b := newBudgetRun(t, replicas, perReplica, redisstore.Options{Rate: rate, Burst: burst, Replicas: replicas})
-	for _, err := range b.run(perReplica) {
+	for _, err := range b.run(perReplica, nil) {
 		t.Errorf("Get failed: %v", err)
 	}
 	stamps := b.stamped.stamps()
@@ -246,5 +250,74 @@ func TestFleetSharesOneRateBudget(t *testing.T) {
 	}
 	if most, at := maxInOneSecond(stamps); most > rate+burst {
 		t.Fatalf("the fake saw %d mints in the second from %v, want at most rate+burst = %d", most, at, rate+burst)
+	}
+}
+
+// Item 12: four replicas share 20/s (burst 4, so Burst = Replicas: the
+// local shares add up to the budget) on a virtual clock. Replica 0 alone
+// spends the budget at first; redis-server is killed at 2s; the other
+// replicas start asking later, one after the other, so each learns of the
+// outage (and ends its Cooldown) at a different time; Redis comes back,
+// empty or from a snapshot taken at 1s (an older TAT), and the replicas
+// return to it one by one, the last a Cooldown after the first. Before,
+// during and after the outage, and across its start and its staggered end,
+// the fake never sees more than Rate+Burst = 24 mints in any one-second
+// window, and every Get succeeds.
+func TestFleetBudgetAcrossRedisOutage(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		snapshot bool          // restart from a snapshot taken at 1s, else empty
+		cooldown time.Duration // each replica's
+		stagger  time.Duration // replica r starts asking at 2s + r*stagger
+		back     time.Duration // when Redis answers again
+	}{
+		// Returns at 4.25s, 4.5s, 4.75s and 5s.
+		{"empty", false, time.Second, 250 * time.Millisecond, 4100 * time.Millisecond},
+		{"stale", true, time.Second, 250 * time.Millisecond, 4100 * time.Millisecond},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			const (
+				replicas, perReplica = 4, 50
+				rate, burst          = 20, 4
+			)
+			b := newBudgetRun(t, replicas, perReplica, redisstore.Options{Rate: rate, Burst: burst, Replicas: replicas,
+				Cooldown: c.cooldown, Timeout: time.Second})
+			t0, srv := b.clock.Now(), b.f.redis
+			if c.snapshot {
+				b.clock.At(t0.Add(time.Second), srv.Snapshot)
+			}
+			b.clock.At(t0.Add(2*time.Second), srv.Kill)
+			b.clock.At(t0.Add(c.back), func() {
+				if c.snapshot {
+					srv.RestartFromSnapshot()
+				} else {
+					srv.Restart()
+				}
+				b.f.waitReconnected(t)
+			})
+			start := func(r int) time.Duration {
+				if r == 0 {
+					return 0
+				}
+				return 2*time.Second + time.Duration(r)*c.stagger
+			}
+			for _, err := range b.run(perReplica, start) {
+				t.Errorf("Get failed: %v", err)
+			}
+			stamps := b.stamped.stamps()
+			if n := len(stamps); n != replicas*perReplica {
+				t.Fatalf("the fake got %d mints, want %d", n, replicas*perReplica)
+			}
+			most, at := maxInOneSecond(stamps)
+			t.Logf("most mints in one second: %d, from %v; last mint at %v", most, at.Sub(t0), stamps[len(stamps)-1].Sub(t0))
+			for _, r := range b.f.replicas {
+				if r.fleet.Stats().Fallbacks == 0 {
+					t.Fatal("a replica never fell back: the outage proved nothing")
+				}
+			}
+			if most > rate+burst {
+				t.Fatalf("the fake saw %d mints in the second from %v, want at most rate+burst = %d", most, at.Sub(t0), rate+burst)
+			}
+		})
 	}
 }

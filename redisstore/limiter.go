@@ -33,7 +33,7 @@ if ARGV[3] == '' then
 else
   now = tonumber(ARGV[3])
 end
-local interval, burst, lo, hi = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local interval, burst, lo, hi, debt = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local raw = redis.pcall('GET', KEYS[1])
 local tat = now
 if type(raw) == 'table' then
@@ -47,10 +47,16 @@ elseif raw then
   end
 end
 if tat < now then tat = now end
+tat = tat + debt * interval
+local function store(t)
+  redis.call('SET', KEYS[1], string.format('%.0f', t), 'PX', math.ceil((t - now) / 1000) + 60000)
+end
 local wait = tat - (burst - 1) * interval - now
-if wait > 0 then return math.ceil(wait) end
-tat = tat + interval
-redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 60000)
+if wait > 0 then
+  if debt > 0 then store(tat) end
+  return math.ceil(wait)
+end
+store(tat + interval)
 return 0
 `)
 
@@ -75,8 +81,10 @@ type limiter struct {
 type lane struct {
 	key string // its GCRA key
 
-	mu    sync.Mutex
-	local *rate.Limiter // the local share; nil until the first fallback
+	mu     sync.Mutex
+	local  *rate.Limiter // the local share; nil until the first fallback
+	grants []time.Time   // local grants of the last second or so, oldest first
+	owed   bool          // grants not yet charged to the GCRA key
 }
 
 // maxLanes bounds the actions one limiter tracks (the clients use a few).
@@ -160,13 +168,54 @@ func (l *limiter) takeLocal(ln *lane) (bool, time.Duration) {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	if ln.local == nil {
+		// It starts empty: what the fleet granted just before the outage
+		// is on the GCRA key, out of reach; a full bucket would add to it.
 		ln.local = rate.NewLimiter(l.share, l.burst)
+		ln.local.AllowN(now, l.burst)
 	}
 	if ln.local.AllowN(now, 1) {
+		ln.grant(now)
 		return true, 0
 	}
 	missing := 1 - ln.local.TokensAt(now)
 	return false, max(time.Duration(missing/float64(l.share)*float64(time.Second)), time.Microsecond)
+}
+
+// grant records a local grant at now, for the debt; the list keeps the
+// last second only (at most the local share of a second and its burst).
+func (ln *lane) grant(now time.Time) {
+	i := 0
+	for i < len(ln.grants) && now.Sub(ln.grants[i]) > time.Second {
+		i++
+	}
+	ln.grants = append(ln.grants[i:], now)
+	ln.owed = true
+}
+
+// takeDebt returns the local grants of the last second not yet charged to
+// the GCRA key, and marks them charged.
+func (ln *lane) takeDebt(now time.Time) int {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if !ln.owed {
+		return 0
+	}
+	ln.owed = false
+	n := 0
+	for _, g := range ln.grants {
+		if now.Sub(g) <= time.Second {
+			n++
+		}
+	}
+	return n
+}
+
+// owe marks the lane's grants uncharged again (the call that would have
+// charged them failed).
+func (ln *lane) owe() {
+	ln.mu.Lock()
+	ln.owed = true
+	ln.mu.Unlock()
 }
 
 // reserve asks Redis once whether a request for action may go: 0 means it
@@ -176,17 +225,21 @@ func (l *limiter) reserve(ctx context.Context, ln *lane) (time.Duration, error) 
 	if l.c.fixedNow {
 		now = strconv.FormatInt(l.c.now().UnixMicro(), 10)
 	}
+	debt := ln.takeDebt(l.c.now())
 	lo, hi := l.bounds()
 	var us int64
 	err := l.c.call(ctx, &l.b, "rate limit", func(ctx context.Context) error {
 		var err error
 		us, err = gcraScript.Run(ctx, l.c.rdb, []string{ln.key},
-			l.interval.Microseconds(), l.c.o.Burst, now, lo.Microseconds(), hi.Microseconds()).Int64()
+			l.interval.Microseconds(), l.c.o.Burst, now, lo.Microseconds(), hi.Microseconds(), debt).Int64()
 		if err == nil && us < 0 {
 			err = errPoisoned
 		}
 		return err
 	})
+	if err != nil && debt > 0 {
+		ln.owe()
+	}
 	return time.Duration(us) * time.Microsecond, err
 }
 
