@@ -82,7 +82,8 @@ type lane struct {
 	key string // its GCRA key
 
 	mu     sync.Mutex
-	local  *rate.Limiter // the local share; nil until the first fallback
+	local  *rate.Limiter // the local share; nil until a fallback, and again after its recovery
+	until  time.Time     // the end of the recovery (zero: while falling back)
 	grants []time.Time   // local grants of the last second or so, oldest first
 	owed   bool          // grants not yet charged to the GCRA key
 }
@@ -94,9 +95,48 @@ func newLimiter(c *core) *limiter {
 	l := &limiter{c: c, interval: time.Duration(float64(time.Second) / c.o.Rate),
 		share: rate.Limit(c.o.Rate / float64(c.o.Replicas)), burst: max(c.o.Burst/c.o.Replicas, 1),
 		lanes: map[string]*lane{}, sleep: sleep}
-	l.b.c = c
+	l.b.c, l.b.onStart, l.b.onEnd = c, l.fallingBack, l.recovering
 	l.b.cond.Msg = "redisstore: Redis unavailable; the rate limiter paces this replica at its share"
 	return l
+}
+
+// recovery is how long a replica back on Redis still keeps to its local
+// share as well. Replicas do not come back together: each asks Redis again
+// only when its own Cooldown ends, up to Cooldown (and a call's Timeout)
+// after Redis answers again, and meanwhile spends its local share. A
+// replica back on an empty (or older) GCRA key could spend the whole
+// budget on top of theirs; holding it to its share until every replica
+// must be back, and their last local grants are over a second old, keeps
+// the fleet within Rate plus the shares' bursts in every one-second window
+// (debts alone cover a Cooldown of up to a second only).
+func (l *limiter) recovery() time.Duration {
+	return l.c.o.Cooldown + l.c.o.Timeout + time.Second + l.interval
+}
+
+// fallingBack makes every lane's local share apply until the next
+// recovery ends (an episode may start during a recovery).
+func (l *limiter) fallingBack() {
+	l.eachLane(func(ln *lane) { ln.until = time.Time{} })
+}
+
+// recovering starts the recovery of the lanes that used their local share.
+func (l *limiter) recovering() {
+	until := l.c.now().Add(l.recovery())
+	l.eachLane(func(ln *lane) {
+		if ln.local != nil {
+			ln.until = until
+		}
+	})
+}
+
+func (l *limiter) eachLane(f func(ln *lane)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, ln := range l.lanes {
+		ln.mu.Lock()
+		f(ln)
+		ln.mu.Unlock()
+	}
 }
 
 // lane returns action's lane, made on first use.
@@ -136,15 +176,27 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 		local := l.b.open()
 		var d time.Duration
 		if !local {
+			share, wait := l.reserveShare(ln)
+			if wait > 0 { // recovering, and the local share says wait
+				if err := l.sleep(ctx, min(wait, l.interval+l.c.o.Timeout)); err != nil {
+					return err
+				}
+				continue
+			}
 			wait, err := l.reserve(ctx, ln)
 			switch {
 			case err != nil && ctx.Err() != nil:
+				share.cancel(l.c.now())
 				return ctx.Err()
+			case err != nil && share != nil:
+				share.keep(l.c.now()) // the share's request goes, as a local grant
+				return nil
 			case err != nil:
 				local = true // this request takes the local share (Cooldown may be shorter than a call)
 			case wait == 0:
-				return nil
+				return nil // on both the GCRA key and, recovering, the share
 			default:
+				share.cancel(l.c.now())
 				d = wait
 			}
 		}
@@ -179,6 +231,48 @@ func (l *limiter) takeLocal(ln *lane) (bool, time.Duration) {
 	}
 	missing := 1 - ln.local.TokensAt(now)
 	return false, max(time.Duration(missing/float64(l.share)*float64(time.Second)), time.Microsecond)
+}
+
+// share is one request taken from a recovering lane's local share, until
+// GCRA says it may go too.
+type share struct {
+	ln *lane
+	r  *rate.Reservation
+}
+
+// reserveShare takes one request from the lane's local share while it
+// recovers (nil, 0 when it does not), or says how long until there is one.
+func (l *limiter) reserveShare(ln *lane) (*share, time.Duration) {
+	now := l.c.now()
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if ln.local == nil {
+		return nil, 0
+	}
+	if !ln.until.IsZero() && !now.Before(ln.until) {
+		ln.local, ln.until = nil, time.Time{} // recovered
+		return nil, 0
+	}
+	r := ln.local.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return nil, d
+	}
+	return &share{ln, r}, 0
+}
+
+// cancel gives the request back to the share (GCRA said wait, or ctx ended).
+func (s *share) cancel(now time.Time) {
+	if s != nil {
+		s.r.CancelAt(now)
+	}
+}
+
+// keep makes the request a local grant (Redis failed as it was asked).
+func (s *share) keep(now time.Time) {
+	s.ln.mu.Lock()
+	s.ln.grant(now)
+	s.ln.mu.Unlock()
 }
 
 // grant records a local grant at now, for the debt; the list keeps the
