@@ -276,10 +276,10 @@ func TestFleetSharesOneRateBudget(t *testing.T) {
 
 // Item 12: four replicas share 20/s (burst 4, so Burst = Replicas: the
 // local shares add up to the budget) on a virtual clock. Replica 0 alone
-// spends the budget at first; redis-server is killed at 2s; the other
+// spends the budget at first; redis-server is killed at 1s; the other
 // replicas start asking later, one after the other, so each learns of the
 // outage (and ends its Cooldown) at a different time; Redis comes back,
-// empty or from a snapshot taken at 1s (an older TAT), and the replicas
+// empty or from a snapshot taken at 0.5s (an older TAT), and the replicas
 // return to it one by one, the last a Cooldown after the first. Before,
 // during and after the outage, and across its start and its staggered end,
 // the fake never sees more than Rate+Burst = 24 mints in any one-second
@@ -291,28 +291,28 @@ func TestFleetBudgetAcrossRedisOutage(t *testing.T) {
 		name     string
 		snapshot bool          // restart from a snapshot taken at 1s, else empty
 		cooldown time.Duration // each replica's
-		stagger  time.Duration // replica r starts asking at 2s + r*stagger
+		stagger  time.Duration // replica r starts asking at 1s + r*stagger
 		back     time.Duration // when Redis answers again
 	}{
-		// Returns at 4.25s, 4.5s, 4.75s and 5s.
-		{"empty", false, time.Second, 250 * time.Millisecond, 4100 * time.Millisecond},
-		{"stale", true, time.Second, 250 * time.Millisecond, 4100 * time.Millisecond},
-		// Returns at 5.75s, 6.5s, 7.25s and 8s: replicas still on their
+		// Returns at 3.25s, 3.5s, 3.75s and 4s.
+		{"empty", false, time.Second, 250 * time.Millisecond, 3100 * time.Millisecond},
+		{"stale", true, time.Second, 250 * time.Millisecond, 3100 * time.Millisecond},
+		// Returns at 4.75s, 5.5s, 6.25s and 7s: replicas still on their
 		// local share for over two seconds after the first is back.
-		{"long_cooldown", false, 3 * time.Second, 750 * time.Millisecond, 5200 * time.Millisecond},
+		{"long_cooldown", false, 3 * time.Second, 750 * time.Millisecond, 4200 * time.Millisecond},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			const (
-				replicas, perReplica = 4, 50
+				replicas, perReplica = 4, 40
 				rate, burst          = 20, 4
 			)
 			b := newBudgetRun(t, replicas, perReplica, redisstore.Options{Rate: rate, Burst: burst, Replicas: replicas,
 				Cooldown: c.cooldown, Timeout: time.Second})
 			t0, srv := b.clock.Now(), b.f.redis
 			if c.snapshot {
-				b.clock.At(t0.Add(time.Second), srv.Snapshot)
+				b.clock.At(t0.Add(500*time.Millisecond), srv.Snapshot)
 			}
-			b.clock.At(t0.Add(2*time.Second), srv.Kill)
+			b.clock.At(t0.Add(time.Second), srv.Kill)
 			b.clock.At(t0.Add(c.back), func() {
 				if c.snapshot {
 					srv.RestartFromSnapshot()
@@ -325,7 +325,7 @@ func TestFleetBudgetAcrossRedisOutage(t *testing.T) {
 				if r == 0 {
 					return 0
 				}
-				return 2*time.Second + time.Duration(r)*c.stagger
+				return time.Second + time.Duration(r)*c.stagger
 			}
 			for _, err := range b.run(perReplica, true, start) {
 				t.Errorf("Get failed: %v", err)

@@ -86,6 +86,44 @@ type lane struct {
 	until  time.Time     // the end of the recovery (zero: while falling back)
 	grants []time.Time   // local grants of the last second or so, oldest first
 	owed   bool          // grants not yet charged to the GCRA key
+
+	// The line of this replica's waiters: only the first asks Redis, the
+	// others sleep an interval per waiter ahead of them, so a hundred
+	// waiters cost about one call per grant, not a hundred.
+	next, head uint64          // the next ticket; the first still waiting
+	left       map[uint64]bool // tickets past head that left the line
+}
+
+// enter gives a waiter its ticket.
+func (ln *lane) enter() uint64 {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	t := ln.next
+	ln.next++
+	return t
+}
+
+// leave takes ticket t out of the line.
+func (ln *lane) leave(t uint64) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if t != ln.head {
+		if ln.left == nil {
+			ln.left = map[uint64]bool{}
+		}
+		ln.left[t] = true
+		return
+	}
+	for ln.head++; ln.left[ln.head]; ln.head++ {
+		delete(ln.left, ln.head)
+	}
+}
+
+// ahead counts the waiters before ticket t.
+func (ln *lane) ahead(t uint64) uint64 {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	return t - ln.head
 }
 
 // maxLanes bounds the actions one limiter tracks (the clients use a few).
@@ -169,16 +207,25 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 	if err != nil {
 		return err
 	}
+	ticket := ln.enter()
+	defer ln.leave(ticket)
+	most := l.interval + l.c.o.Timeout // the longest sleep before asking again
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		local := l.b.open()
+		if n := ln.ahead(ticket); !local && n > 0 {
+			if err := l.sleep(ctx, min(time.Duration(n)*l.interval, most)); err != nil {
+				return err
+			}
+			continue
+		}
 		var d time.Duration
 		if !local {
 			share, wait := l.reserveShare(ln)
 			if wait > 0 { // recovering, and the local share says wait
-				if err := l.sleep(ctx, min(wait, l.interval+l.c.o.Timeout)); err != nil {
+				if err := l.sleep(ctx, min(wait, most)); err != nil {
 					return err
 				}
 				continue
@@ -207,7 +254,7 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 			}
 			d = wait
 		}
-		if err := l.sleep(ctx, min(d, l.interval+l.c.o.Timeout)); err != nil {
+		if err := l.sleep(ctx, min(d, most)); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,5 +148,43 @@ func TestLimiterFallbackTakesItsShare(t *testing.T) {
 		if slept < c.min || slept > c.max {
 			t.Fatalf("%d replicas: five requests took %v of the clock, want %v to %v", c.replicas, slept, c.min, c.max)
 		}
+	}
+}
+
+// Fifty requests waiting on one replica do not each ask Redis at every
+// interval: only the first in line asks, the others sleep their turn. The
+// GCRA script runs at most three times per request (virtual clock).
+func TestLimiterWaitersDoNotStampede(t *testing.T) {
+	srv := redistest.Start(t)
+	const waiters = 50
+	clock := newStepClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), waiters)
+	rdb := srv.Client()
+	calls := &callCounter{}
+	rdb.AddHook(calls)
+	fl := newFleet(t, rdb, redisstore.Options{Rate: 20, Burst: 1, Now: clock.Now})
+	redisstore.SetSleep(fl, clock.Sleep)
+	var admitted []time.Time
+	var mu sync.Mutex
+	for range waiters {
+		go func() {
+			defer clock.Done()
+			if err := fl.Limiter.Wait(context.Background(), "CreateEmbedToken"); err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			admitted = append(admitted, clock.Now())
+			mu.Unlock()
+		}()
+	}
+	clock.Run()
+	if len(admitted) != waiters {
+		t.Fatalf("%d of %d admitted", len(admitted), waiters)
+	}
+	if most, _ := maxInOneSecond(admitted); most > 21 {
+		t.Fatalf("%d admitted in one second, want at most 21", most)
+	}
+	if n := calls.scripts(); n > 3*waiters {
+		t.Fatalf("the GCRA script ran %d times for %d requests, want at most %d", n, waiters, 3*waiters)
 	}
 }
