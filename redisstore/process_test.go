@@ -37,9 +37,9 @@ const (
 
 // childRedisClient is a replica process's client: ContextTimeoutEnabled,
 // no retries.
-func childRedisClient() *redis.Client {
+func childRedisClient(poolSize int) *redis.Client {
 	return redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), ContextTimeoutEnabled: true,
-		MaxRetries: -1, DialerRetries: 1, PoolSize: 64, DialTimeout: 10 * time.Second,
+		MaxRetries: -1, DialerRetries: 1, PoolSize: poolSize, DialTimeout: 10 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, PoolTimeout: 30 * time.Second})
 }
 
@@ -59,7 +59,7 @@ func runChild(mode string) int {
 		return 0
 	}
 	ttl, _ := time.ParseDuration(os.Getenv(childLockTTL))
-	rdb := childRedisClient()
+	rdb := childRedisClient(64)
 	defer rdb.Close()
 	fl, err := redisstore.NewFleet(rdb, redisstore.Options{Prefix: "fleet:", SealKey: testKey(), Timeout: 10 * time.Second, LockTTL: ttl})
 	if err != nil {
@@ -128,17 +128,27 @@ func digest(value string) string {
 // fake at fakeURL and the Redis at redisAddr.
 func startChild(t *testing.T, fakeURL, redisAddr, mode string, env ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
+	cmd, out := prepareChild(t, fakeURL, redisAddr, mode, env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start replica process: %v", err)
+	}
+	return cmd, out
+}
+
+// prepareChild is startChild without the start; the process is killed
+// when t ends if it was started.
+func prepareChild(t *testing.T, fakeURL, redisAddr, mode string, env ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode, childFake+"="+fakeURL, childRedis+"="+redisAddr)
 	cmd.Env = append(cmd.Env, env...)
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start replica process: %v", err)
-	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		if cmd.Process != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
 	})
 	return cmd, out
 }
@@ -228,6 +238,3 @@ func TestFleetReplicaKilledHoldingTheLock(t *testing.T) {
 		t.Fatalf("the surviving replica counted %d errors; it should have waited, not given up", s.Errors)
 	}
 }
-
-// runBudgetChild is not written yet.
-func runBudgetChild() error { return fmt.Errorf("no budget child yet") }
