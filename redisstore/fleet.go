@@ -44,11 +44,13 @@ type Options struct {
 	// 1,000,000). Default 20, Tencent BI's documented limit.
 	Rate float64
 	// Burst is how many requests may go at once. At most Rate+Burst go in
-	// any one-second window. Default 1.
+	// any one-second window, across an outage and its end too when Burst is
+	// at least Replicas (see Replicas). Default 1.
 	Burst int
 	// Replicas is how many replicas share the budget. While Redis is
 	// unavailable each paces itself at Rate/Replicas per second with a burst
-	// of max(Burst/Replicas, 1). Default 1.
+	// of max(Burst/Replicas, 1), starting empty; the fleet then sends at
+	// most Rate+max(Burst, Replicas) in any one-second window. Default 1.
 	Replicas int
 	// Logger receives one WARN line when a degraded mode starts (Redis
 	// unavailable, unreadable entries) and one when it ends, never a token

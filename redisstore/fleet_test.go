@@ -2,7 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -292,14 +291,4 @@ func TestFleetSurvivesFlush(t *testing.T) {
 	if err != nil || a.Value != b.Value || f.mints() != 2 {
 		t.Fatalf("after the flush: err %v, mints %d, shared %v; want 2 mints and one shared token", err, f.mints(), a.Value == b.Value)
 	}
-}
-
-// userGets runs n Gets of distinct users on r and returns the first error.
-func userGets(r *replica, from, n int) error {
-	for u := from; u < from+n; u++ {
-		if _, err := r.cache.Get(context.Background(), userRequest(u)); err != nil {
-			return fmt.Errorf("Get user %d: %w", u, err)
-		}
-	}
-	return nil
 }
