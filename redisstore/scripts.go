@@ -9,13 +9,15 @@ import "github.com/redis/go-redis/v9"
 // to its local fallback for one bad key.
 //
 // Names under the prefix p, for a key hashed to kh and a tag (or an ID)
-// hashed to th:
+// hashed to th (HMAC-SHA256 under the SealKey, see core.hash):
 //
 //	p e:kh   hash: b = the sealed blob, m = "idh th1 th2 ..." (the ID's hash or -, then the tags')
 //	p x:th   set of the kh of the entries linked to th
 //	p ck:kh  the key's invalidation counter
 //	p ct:th  the tag's invalidation counter
 //	p kid    the key id of the SealKey of the last save ("plain" in Plaintext mode)
+//	p l:kh   the key's mint lock (lock.go)
+//	p r:act  the GCRA key of a limiter action (limiter.go)
 
 // libLua is what every store script shares. ARGV[1] is always the prefix,
 // ARGV[2] the TTL of counters when they are bumped or repaired (ms).

@@ -19,14 +19,8 @@ import (
 // on it). It only has to outlast a mint.
 const epochTTL = 48 * time.Hour
 
-// store is the Fleet's tokencache.Store. Under Prefix P it keeps, for a key
-// hashed to kh and tags hashed to th:
-//
-//	P e:kh   hash: b = the (sealed) blob, m = "idh th1 th2 ..." (the hashed ID, or -, then the hashed tags)
-//	P x:th   set of the kh of the entries saved with tag (or ID) th
-//	P ck:kh  invalidation counter of the key
-//	P ct:th  invalidation counter of the tag
-//	P l:kh   the key's mint lock
+// store is the Fleet's tokencache.Store. Its names in Redis are listed in
+// scripts.go; the key's mint lock is P l:kh.
 type store struct {
 	c *core
 	b breaker
@@ -106,9 +100,12 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 	if err != nil {
 		return tokencache.Entry{}, false, err
 	}
-	status, _ := reply[0].(int64)
+	var status int64
+	if len(reply) > 0 {
+		status, _ = reply[0].(int64)
+	}
 	switch {
-	case status == 0:
+	case len(reply) == 1 && status == 0:
 		return tokencache.Entry{}, false, nil
 	case status != 1 || len(reply) != 4:
 		return s.unreadable(ctx, "not an entry the store writes (another type, no blob, too large, a bad meta or counter)")
