@@ -854,6 +854,34 @@ func hostileCases() []hostileCase {
 				}
 			}},
 
+		{name: "malformed_answers", situation: "whatever answers at Redis's address sends malformed script answers (empty arrays, strings, numbers, arrays of the wrong types)",
+			want: "no panic: each call is a miss, an error or a fallback answer; Wait still lets requests go",
+			run: func(t *testing.T, h *hostile) {
+				for _, v := range []any{[]any{}, "1", int64(1), int64(-1), []any{"x", int64(1)}, []any{int64(1), int64(2), "b", "m"}, []any{nil, nil}} {
+					rdb := h.srv.ClientFor(t)
+					calls := &callCounter{}
+					rdb.AddHook(calls)
+					rdb.AddHook(answerHook{v})
+					fl := newFleet(t, rdb, h.opts)
+					for _, err := range callAll(ctx, fl.Store, nil, "k") {
+						_ = h.err(err)
+					}
+					if _, ok, _ := fl.Store.Load(ctx, "k"); ok {
+						t.Fatalf("a malformed answer %#v was served", v)
+					}
+					// "Wait 1µs", forever: Wait ends with its ctx, and does not spin.
+					short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+					err := h.err(fl.Limiter.Wait(short, "CreateEmbedToken"))
+					cancel()
+					if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+						t.Fatalf("Wait with answer %#v = %v", v, err)
+					}
+					if n := calls.scripts(); n > 200 {
+						t.Fatalf("answer %#v: %d script calls, spinning", v, n)
+					}
+				}
+			}},
+
 		// --- network ---
 		{name: "cut_after_save_ran", situation: "the connection dies after Redis ran the save script, before its answer",
 			want:  "Save returns an error and falls back; another replica sees the entry Redis did save",
@@ -1056,6 +1084,26 @@ func (e errHook) ProcessHook(redis.ProcessHook) redis.ProcessHook {
 }
 
 func (e errHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// answerHook answers every script call with v, as a hostile server
+// could, without asking Redis.
+type answerHook struct{ v any }
+
+func (a answerHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (a answerHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if c, ok := cmd.(*redis.Cmd); ok && (cmd.Name() == "evalsha" || cmd.Name() == "eval") {
+			c.SetVal(a.v)
+			return nil
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (a answerHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
 }
 

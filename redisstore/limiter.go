@@ -129,6 +129,9 @@ func (ln *lane) ahead(t uint64) uint64 {
 // maxLanes bounds the actions one limiter tracks (the clients use a few).
 const maxLanes = 256
 
+// minSleep is the shortest sleep of Wait.
+const minSleep = time.Millisecond
+
 func newLimiter(c *core) *limiter {
 	l := &limiter{c: c, interval: time.Duration(float64(time.Second) / c.o.Rate),
 		share: rate.Limit(c.o.Rate / float64(c.o.Replicas)), burst: max(c.o.Burst/c.o.Replicas, 1),
@@ -209,14 +212,18 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 	}
 	ticket := ln.enter()
 	defer ln.leave(ticket)
-	most := l.interval + l.c.o.Timeout // the longest sleep before asking again
+	// Each sleep lasts from a millisecond (so that an answer of "wait a
+	// microsecond", forever, cannot make Wait spin) to an interval plus
+	// Timeout (so that a TAT far ahead cannot hold it: it asks again).
+	most := l.interval + l.c.o.Timeout
+	nap := func(d time.Duration) error { return l.sleep(ctx, min(max(d, minSleep), most)) }
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		local := l.b.open()
 		if n := ln.ahead(ticket); !local && n > 0 {
-			if err := l.sleep(ctx, min(time.Duration(n)*l.interval, most)); err != nil {
+			if err := nap(time.Duration(n) * l.interval); err != nil {
 				return err
 			}
 			continue
@@ -225,7 +232,7 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 		if !local {
 			share, wait := l.reserveShare(ln)
 			if wait > 0 { // recovering, and the local share says wait
-				if err := l.sleep(ctx, min(wait, most)); err != nil {
+				if err := nap(wait); err != nil {
 					return err
 				}
 				continue
@@ -254,7 +261,7 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 			}
 			d = wait
 		}
-		if err := l.sleep(ctx, min(d, most)); err != nil {
+		if err := nap(d); err != nil {
 			return err
 		}
 	}
