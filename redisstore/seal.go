@@ -106,7 +106,7 @@ func (c *core) aad(kh string) []byte {
 	return []byte("biembed-redisstore-v2\x00" + c.o.Prefix + "\x00" + kh)
 }
 
-// seal makes the blob stored for e under the key whose hash is kh.
+// sealEntry makes the blob stored for e under the key whose hash is kh.
 func (c *core) sealEntry(kh string, e tokencache.Entry) ([]byte, error) {
 	plain, err := json.Marshal(wire{Key: e.Key, Token: []byte(e.Token.Reveal()), IssuedAt: e.IssuedAt,
 		ExpiresAt: e.ExpiresAt, ID: e.ID, Tags: e.Tags, Epoch: e.Epoch})
