@@ -2,164 +2,24 @@ package redisstore_test
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/testkit/redistest"
-	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
+	"github.com/biembed/biembed-go/tokencache"
 )
-
-// replica is one backend replica: its own Client, Redis connection, Store
-// and Cache, sharing the fake and the Redis with the others.
-type replica struct {
-	rdb    *redis.Client
-	client *tencent.Client
-	store  *redisstore.Store[*tencent.EmbedToken]
-	cache  *tencent.Cache
-}
-
-// fleetConfig shapes newFleet; every field is optional.
-type fleetConfig struct {
-	fake   []tencenttest.Option
-	client func(i int) []tencent.Option
-	store  redisstore.Options
-	cache  tencent.CacheOptions
-}
-
-// fleet is n replicas on one fake and one redis-server.
-type fleet struct {
-	fake     *tencenttest.Server
-	redis    *redistest.Server
-	replicas []*replica
-}
-
-func newFleet(t *testing.T, n int, cfg fleetConfig) *fleet {
-	t.Helper()
-	f := &fleet{fake: tencenttest.NewTestServer(t, cfg.fake...), redis: redistest.Start(t)}
-	f.add(t, n, cfg)
-	return f
-}
-
-// add starts n more replicas.
-func (f *fleet) add(t *testing.T, n int, cfg fleetConfig) {
-	t.Helper()
-	if cfg.store.Prefix == "" {
-		cfg.store.Prefix = "fleet:"
-	}
-	if cfg.store.OnError == nil {
-		cfg.store.OnError = func(err error) { t.Logf("store error: %v", err) }
-	}
-	if cfg.store.Timeout == 0 {
-		// Exact mint counts hold while Redis answers; on two shared cores
-		// under -race a burst of 10,000 Gets can queue a call past the
-		// 100ms default, which the store rightly treats as Redis failing.
-		cfg.store.Timeout = 10 * time.Second
-	}
-	for i := range n {
-		opts := []tencent.Option{
-			tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-			tencent.WithEndpoint(f.fake.URL()),
-			tencent.WithRateLimit(math.Inf(1)),
-			tencent.WithMaxRetries(0),
-		}
-		if cfg.client != nil {
-			opts = append(opts, cfg.client(len(f.replicas)+i)...)
-		}
-		client, err := tencent.NewClient(opts...)
-		if err != nil {
-			t.Fatalf("NewClient: %v", err)
-		}
-		t.Cleanup(client.CloseIdleConnections)
-		rdb := f.redis.Client()
-		store, err := redisstore.NewTencentStore(rdb, cfg.store)
-		if err != nil {
-			t.Fatalf("NewTencentStore: %v", err)
-		}
-		copts := cfg.cache
-		copts.Store = store
-		cache, err := tencent.NewCache(client, copts)
-		if err != nil {
-			t.Fatalf("NewCache: %v", err)
-		}
-		t.Cleanup(func() { _ = cache.Close() })
-		f.replicas = append(f.replicas, &replica{rdb: rdb, client: client, store: store, cache: cache})
-	}
-}
-
-// waitReconnected waits until every replica's Redis client reaches the
-// server again: go-redis, after a run of failed dials, probes the server
-// once a second in the background before it dials for callers again.
-func (f *fleet) waitReconnected(t *testing.T) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, r := range f.replicas {
-		for delay := time.Millisecond; r.rdb.Ping(ctx).Err() != nil; delay = min(2*delay, 100*time.Millisecond) {
-			select {
-			case <-ctx.Done():
-				t.Fatal("a replica did not reconnect to the restarted Redis within 10s")
-			case <-time.After(delay):
-			}
-		}
-	}
-}
-
-func (f *fleet) mints() int { return f.fake.Count(tencent.ActionCreateEmbedToken) }
-
-// userRequest is a page token request for user u.
-func userRequest(u int) *tencent.CreateEmbedTokenRequest {
-	req := tencent.NewPageRequest(7, 8)
-	req.Expiry = 10 * time.Minute
-	req.ExtraParam = fmt.Sprintf("user-%d", u)
-	return req
-}
-
-// getAll runs gets (replica index, user) all at once, released together,
-// and returns the token values by user and every error.
-func (f *fleet) getAll(t *testing.T, gets [][2]int) (map[int]map[string]bool, []error) {
-	t.Helper()
-	var (
-		mu     sync.Mutex
-		values = map[int]map[string]bool{}
-		errs   []error
-		wg     sync.WaitGroup
-		start  = make(chan struct{})
-	)
-	for _, g := range gets {
-		wg.Add(1)
-		go func(r *replica, user int) {
-			defer wg.Done()
-			<-start
-			tok, err := r.cache.Get(context.Background(), fmt.Sprintf("user-%d", user), userRequest(user))
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			if values[user] == nil {
-				values[user] = map[string]bool{}
-			}
-			values[user][string(tok.Value)] = true
-		}(f.replicas[g[0]], g[1])
-	}
-	close(start)
-	wg.Wait()
-	return values, errs
-}
 
 // Four replicas, 1,000 concurrent Gets for one key: one mint at the fake,
 // one token for all.
 func TestFleetOneKeyOneMint(t *testing.T) {
-	f := newFleet(t, 4, fleetConfig{})
+	f := newReplicas(t, 4, fleetConfig{})
 	gets := make([][2]int, 1000)
 	for i := range gets {
 		gets[i] = [2]int{i % 4, 1}
@@ -178,7 +38,7 @@ func TestFleetOneKeyOneMint(t *testing.T) {
 
 // Four replicas, 50 keys x 200 Gets each: 50 mints.
 func TestFleetFiftyKeysFiftyMints(t *testing.T) {
-	f := newFleet(t, 4, fleetConfig{})
+	f := newReplicas(t, 4, fleetConfig{})
 	var gets [][2]int
 	for user := range 50 {
 		for i := range 200 {
@@ -191,7 +51,7 @@ func TestFleetFiftyKeysFiftyMints(t *testing.T) {
 	}
 	if n := f.mints(); n != 50 {
 		for _, r := range f.replicas {
-			t.Logf("store errors %d, cache stats %+v", r.store.Errors(), r.cache.Stats())
+			t.Logf("fleet %+v, cache %+v", r.fleet.Stats(), r.cache.Stats())
 		}
 		t.Fatalf("the fake minted %d tokens for 50 keys across 4 replicas, want 50", n)
 	}
@@ -202,28 +62,28 @@ func TestFleetFiftyKeysFiftyMints(t *testing.T) {
 	}
 }
 
-// Invalidate on replica A: the next Get on replica B mints anew.
-func TestFleetInvalidateOnOneReplicaReachesAll(t *testing.T) {
-	f := newFleet(t, 2, fleetConfig{})
+// Forget on replica A: the next Get on replica B mints anew.
+func TestFleetForgetOnOneReplicaReachesAll(t *testing.T) {
+	f := newReplicas(t, 2, fleetConfig{})
 	a, b := f.replicas[0], f.replicas[1]
 	ctx := context.Background()
-	first, err := a.cache.Get(ctx, "user-1", userRequest(1))
+	first, err := a.cache.Get(ctx, userRequest(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared, err := b.cache.Get(ctx, "user-1", userRequest(1))
+	shared, err := b.cache.Get(ctx, userRequest(1))
 	if err != nil || shared.Value != first.Value || f.mints() != 1 {
 		t.Fatalf("B did not share A's token (err %v, mints %d)", err, f.mints())
 	}
-	if err := a.cache.Invalidate(ctx, "user-1"); err != nil {
-		t.Fatalf("Invalidate: %v", err)
+	if err := a.cache.Forget(ctx, userRequest(1)); err != nil {
+		t.Fatalf("Forget: %v", err)
 	}
-	fresh, err := b.cache.Get(ctx, "user-1", userRequest(1))
+	fresh, err := b.cache.Get(ctx, userRequest(1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fresh.Value == first.Value || f.mints() != 2 {
-		t.Fatalf("after A's Invalidate, B served the old token (mints %d)", f.mints())
+		t.Fatalf("after A's Forget, B served the old token (mints %d)", f.mints())
 	}
 }
 
@@ -232,9 +92,9 @@ func TestFleetInvalidateOnOneReplicaReachesAll(t *testing.T) {
 // it is back.
 func TestFleetSurvivesRedisOutage(t *testing.T) {
 	var events sync.Map // replica errors reported through OnEvent
-	f := newFleet(t, 4, fleetConfig{
-		store: redisstore.Options{Cooldown: time.Nanosecond}, // ask Redis again at once
-		cache: tencent.CacheOptions{OnEvent: func(e tencent.CacheEvent) {
+	f := newReplicas(t, 4, fleetConfig{
+		opts: redisstore.Options{Cooldown: time.Nanosecond}, // ask Redis again at once
+		cache: tokencache.Options{OnEvent: func(e tokencache.Event) {
 			if e.Err != nil {
 				events.Store(e.Kind, true)
 			}
@@ -249,7 +109,7 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 			defer wg.Done()
 			for n := w; ; n += 8 {
 				r := f.replicas[n%4]
-				_, err := r.cache.Get(context.Background(), fmt.Sprintf("user-%d", n%20), userRequest(n%20))
+				_, err := r.cache.Get(context.Background(), userRequest(n%20))
 				select {
 				case results <- err:
 				case <-stop:
@@ -279,19 +139,20 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 	if len(failed) > 0 {
 		t.Fatalf("%d Gets failed around the outage, first: %v", len(failed), failed[0])
 	}
-	if beforeOutage > 20 { // a slow first mint may still be running: fewer is fine
+	if beforeOutage > 20 {
 		t.Fatalf("before the outage the fleet minted %d tokens for 20 keys, want at most 20", beforeOutage)
 	}
 	if duringOutage == 0 {
 		t.Fatal("no local mint while Redis was down")
 	}
-	var storeErrs, cacheErrs uint64
+	var redisErrs, fallbacks, cacheErrs uint64
 	for _, r := range f.replicas {
-		storeErrs += r.store.Errors()
+		redisErrs += r.fleet.Stats().RedisErrors
+		fallbacks += r.fleet.Stats().Fallbacks
 		cacheErrs += r.cache.Stats().Errors
 	}
-	if storeErrs == 0 || cacheErrs == 0 {
-		t.Fatalf("Redis errors counted: store %d, cache Stats %d; want both counted", storeErrs, cacheErrs)
+	if redisErrs == 0 || fallbacks == 0 || cacheErrs == 0 {
+		t.Fatalf("counted: Redis errors %d, fallbacks %d, cache errors %d; want all counted", redisErrs, fallbacks, cacheErrs)
 	}
 	if _, ok := events.Load(tokencache.EventError); !ok {
 		t.Fatal("no error event reported the outage")
@@ -299,11 +160,11 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 	// Sharing resumed: a new key minted on A is served by B from Redis.
 	ctx := context.Background()
 	before := f.mints()
-	a, err := f.replicas[0].cache.Get(ctx, "user-99", userRequest(99))
+	a, err := f.replicas[0].cache.Get(ctx, userRequest(99))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := f.replicas[1].cache.Get(ctx, "user-99", userRequest(99))
+	b, err := f.replicas[1].cache.Get(ctx, userRequest(99))
 	if err != nil || b.Value != a.Value || f.mints() != before+1 {
 		t.Fatalf("after the restart B did not share A's token (err %v, mints %d)", err, f.mints()-before)
 	}
@@ -312,19 +173,25 @@ func TestFleetSurvivesRedisOutage(t *testing.T) {
 // Refresh-ahead runs on one replica: four replicas all see the shared token
 // enter its refresh margin, one of them mints its successor.
 func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
-	clock := &manualClock{now: time.Now()} // the client signs with it: the fake must read it too
-	f := newFleet(t, 4, fleetConfig{
-		fake:   []tencenttest.Option{tencenttest.WithClock(clock)},
-		client: func(int) []tencent.Option { return []tencent.Option{tencent.WithClock(clock)} },
-		cache:  tencent.CacheOptions{Clock: clock},
-		store:  redisstore.Options{Clock: clock},
+	clock := biembedtest.NewClock(time.Now())
+	minted := make(chan struct{}, 100) // every mint's event, from every replica
+	f := newReplicas(t, 4, fleetConfig{
+		fake:   []tencenttest.Option{tencenttest.WithClock(clock.Now)},
+		client: func(int) []tencent.Option { return []tencent.Option{tencent.WithClock(clock.Now)} },
+		cache: tokencache.Options{Now: clock.Now, OnEvent: func(e tokencache.Event) {
+			if e.Kind == tokencache.EventMint {
+				minted <- struct{}{}
+			}
+		}},
+		opts: redisstore.Options{Now: clock.Now},
 	})
 	ctx := context.Background()
 	for _, r := range f.replicas {
-		if _, err := r.cache.Get(ctx, "user-1", userRequest(1)); err != nil {
+		if _, err := r.cache.Get(ctx, userRequest(1)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	<-minted                       // the first token
 	clock.Advance(9 * time.Minute) // 10-minute token: inside its refresh margin, still served
 	var wg sync.WaitGroup
 	for _, r := range f.replicas {
@@ -332,36 +199,42 @@ func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := r.cache.Get(ctx, "user-1", userRequest(1)); err != nil {
+				if _, err := r.cache.Get(ctx, userRequest(1)); err != nil {
 					t.Error(err)
 				}
 			}()
 		}
 	}
 	wg.Wait()
+	select { // the refresh runs in the background: wait for its mint, Close would cancel it
+	case <-minted:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no replica refreshed the token within 30s")
+	}
 	for _, r := range f.replicas {
-		_ = r.cache.Close() // waits for background refreshes
+		_ = r.cache.Close() // cancels and waits for any other background refresh
 	}
 	if n := f.mints(); n != 2 {
 		t.Fatalf("mints = %d, want 2 (the first token and one refresh for the whole fleet)", n)
 	}
 }
 
-// A Redis slower than the store's Timeout counts as down: the Get is served
-// by a local mint, and the error is counted.
+// A Redis slower than Timeout counts as down: the Get is served by a local
+// mint, and the error is counted.
 func TestFleetSlowRedisFallsBack(t *testing.T) {
-	f := newFleet(t, 1, fleetConfig{store: redisstore.Options{Timeout: 20 * time.Millisecond}})
-	ctx := context.Background()
-	admin := f.redis.Client()
-	if err := admin.Do(ctx, "CLIENT", "PAUSE", "500", "ALL").Err(); err != nil {
-		t.Fatalf("CLIENT PAUSE: %v", err)
-	}
+	srv := redistest.Start(t)
+	proxy := redistest.NewProxy(t, srv)
+	f := &fleet{fake: tencenttest.NewTestServer(t), redis: srv}
+	f.add(t, 1, fleetConfig{opts: redisstore.Options{Timeout: 20 * time.Millisecond},
+		rdb: func(int) *redis.Client { return proxy.Client() }})
+	proxy.Stall()
+	defer proxy.Restore()
 	r := f.replicas[0]
-	if _, err := r.cache.Get(ctx, "user-1", userRequest(1)); err != nil {
-		t.Fatalf("Get with a paused Redis: %v", err)
+	if _, err := r.cache.Get(context.Background(), userRequest(1)); err != nil {
+		t.Fatalf("Get with a stalled Redis: %v", err)
 	}
-	if r.store.Errors() == 0 || r.cache.Stats().Errors == 0 {
-		t.Fatalf("store errors %d, cache errors %d; want the slow calls counted", r.store.Errors(), r.cache.Stats().Errors)
+	if r.fleet.Stats().RedisErrors == 0 || r.cache.Stats().Errors == 0 {
+		t.Fatalf("fleet %+v, cache errors %d; want the slow calls counted", r.fleet.Stats(), r.cache.Stats().Errors)
 	}
 	if f.mints() != 1 {
 		t.Fatalf("mints = %d, want 1 (local)", f.mints())
@@ -371,24 +244,31 @@ func TestFleetSlowRedisFallsBack(t *testing.T) {
 // An entry tampered with in Redis is never served and never a crash: the
 // Get mints a new token and the new entry replaces the tampered one.
 func TestFleetTamperedEntryIsReplaced(t *testing.T) {
-	f := newFleet(t, 2, fleetConfig{store: redisstore.Options{SealKey: testKey()}})
+	f := newReplicas(t, 2, fleetConfig{})
 	ctx := context.Background()
-	first, err := f.replicas[0].cache.Get(ctx, "user-1", userRequest(1))
+	first, err := f.replicas[0].cache.Get(ctx, userRequest(1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := f.redis.Client()
-	blob := []byte(admin.HGet(ctx, "fleet:e:user-1", "b").Val())
+	keys := admin.Keys(ctx, "fleet:e:*").Val()
+	if len(keys) != 1 {
+		t.Fatalf("entries = %v, want one", keys)
+	}
+	blob := []byte(admin.HGet(ctx, keys[0], "b").Val())
 	blob[len(blob)/2] ^= 0x40
-	admin.HSet(ctx, "fleet:e:user-1", "b", blob)
-	tok, err := f.replicas[1].cache.Get(ctx, "user-1", userRequest(1))
+	f.redis.Raw("HSET", keys[0], "b", blob)
+	tok, err := f.replicas[1].cache.Get(ctx, userRequest(1))
 	if err != nil {
 		t.Fatalf("Get over a tampered entry: %v", err)
 	}
 	if tok.Value == first.Value || f.mints() != 2 {
 		t.Fatalf("the tampered entry was served (mints %d)", f.mints())
 	}
-	again, err := f.replicas[0].cache.Get(ctx, "user-1", userRequest(1))
+	if n := f.replicas[1].fleet.Stats().Unreadable; n == 0 {
+		t.Fatal("the tampered entry was not counted as unreadable")
+	}
+	again, err := f.replicas[0].cache.Get(ctx, userRequest(1))
 	if err != nil || again.Value != tok.Value || f.mints() != 2 {
 		t.Fatalf("the replacement was not shared (err %v, mints %d)", err, f.mints())
 	}
@@ -397,19 +277,17 @@ func TestFleetTamperedEntryIsReplaced(t *testing.T) {
 // Redis flushed mid-run (FLUSHALL): the next Gets mint anew and succeed,
 // and the fleet shares the new token.
 func TestFleetSurvivesFlush(t *testing.T) {
-	f := newFleet(t, 2, fleetConfig{})
+	f := newReplicas(t, 2, fleetConfig{})
 	ctx := context.Background()
-	if _, err := f.replicas[0].cache.Get(ctx, "user-1", userRequest(1)); err != nil {
+	if _, err := f.replicas[0].cache.Get(ctx, userRequest(1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.redis.Client().FlushAll(ctx).Err(); err != nil {
-		t.Fatal(err)
-	}
-	b, err := f.replicas[1].cache.Get(ctx, "user-1", userRequest(1))
+	f.redis.Raw("FLUSHALL")
+	b, err := f.replicas[1].cache.Get(ctx, userRequest(1))
 	if err != nil {
 		t.Fatalf("Get after FLUSHALL: %v", err)
 	}
-	a, err := f.replicas[0].cache.Get(ctx, "user-1", userRequest(1))
+	a, err := f.replicas[0].cache.Get(ctx, userRequest(1))
 	if err != nil || a.Value != b.Value || f.mints() != 2 {
 		t.Fatalf("after the flush: err %v, mints %d, shared %v; want 2 mints and one shared token", err, f.mints(), a.Value == b.Value)
 	}

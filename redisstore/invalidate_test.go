@@ -8,6 +8,7 @@ import (
 	"github.com/biembed/biembed-go/internal/testkit/redistest"
 	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"
+	"github.com/biembed/biembed-go/tokencache"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -15,23 +16,23 @@ import (
 // ClearEmbedToken through replica A drops the token replica B minted for
 // that user and page, in every replica.
 func TestFleetClearEmbedTokenReachesAll(t *testing.T) {
-	f := newFleet(t, 2, fleetConfig{})
+	f := newReplicas(t, 2, fleetConfig{})
 	a, b := f.replicas[0], f.replicas[1]
 	ctx := context.Background()
 	req := userRequest(1)
 	req.TokenType, req.UserCorpID, req.UserID = tencent.TokenTypeSingleUser, "corp-1", "user-1"
-	first, err := b.cache.Get(ctx, "user-1", req)
+	first, err := b.cache.Get(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if shared, err := a.cache.Get(ctx, "user-1", req); err != nil || shared.Value != first.Value {
+	if shared, err := a.cache.Get(ctx, req); err != nil || shared.Value != first.Value {
 		t.Fatalf("A did not share B's token: %v", err)
 	}
 	if err := a.client.ClearEmbedToken(ctx, tencent.ClearRequestFor(first)); err != nil {
 		t.Fatalf("ClearEmbedToken: %v", err)
 	}
 	for name, r := range map[string]*replica{"A": a, "B": b} {
-		tok, err := r.cache.Get(ctx, "user-1", req)
+		tok, err := r.cache.Get(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,6 +45,29 @@ func TestFleetClearEmbedTokenReachesAll(t *testing.T) {
 	}
 }
 
+// RevokeUser through replica A revokes, at the vendor, the token replica B
+// minted: Invalidate hands back what it dropped from Redis.
+func TestFleetRevokeUserReachesAll(t *testing.T) {
+	f := newReplicas(t, 2, fleetConfig{})
+	a, b := f.replicas[0], f.replicas[1]
+	ctx := context.Background()
+	req := userRequest(1)
+	req.TokenType, req.UserCorpID, req.UserID = tencent.TokenTypeSingleUser, "corp-1", "user-1"
+	first, err := b.cache.Get(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.cache.RevokeUser(ctx, req); err != nil {
+		t.Fatalf("RevokeUser on A: %v", err)
+	}
+	if n := f.fake.Count(tencent.ActionClearEmbedToken); n != 1 {
+		t.Fatalf("ClearEmbedToken calls = %d, want 1 (A revoked B's token)", n)
+	}
+	if tok, err := b.cache.Get(ctx, req); err != nil || tok.Value == first.Value {
+		t.Fatalf("B after A's RevokeUser: err %v, same token %v", err, tok != nil && tok.Value == first.Value)
+	}
+}
+
 // RemoveToken through replica A drops the token from every replica: the
 // next Get on B mints anew.
 func TestFleetRemoveTokenReachesAll(t *testing.T) {
@@ -52,16 +76,13 @@ func TestFleetRemoveTokenReachesAll(t *testing.T) {
 	var caches []*youshu.Cache
 	var clients []*youshu.Client
 	for range 2 {
-		client, err := youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()))
+		client, err := youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(), youshu.WithTransport(transport(t)),
+			youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRateLimiter(unlimited()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(client.CloseIdleConnections)
-		store, err := redisstore.NewYoushuStore(srv.Client(), redisstore.Options{Prefix: "ys:", SealKey: testKey(), Timeout: 10 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cache, err := youshu.NewCache(client, youshu.CacheOptions{Store: store})
+		fl := newFleet(t, srv.Client(), redisstore.Options{Prefix: "ys:"})
+		cache, err := youshu.NewCache(client, tokencache.Options{Store: fl.Store})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,17 +91,17 @@ func TestFleetRemoveTokenReachesAll(t *testing.T) {
 	}
 	ctx := context.Background()
 	req := &youshu.GenTokenRequest{Expiry: time.Hour}
-	first, err := caches[1].Get(ctx, "alice", req)
+	first, err := caches[1].Get(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if shared, err := caches[0].Get(ctx, "alice", req); err != nil || shared.Value != first.Value {
+	if shared, err := caches[0].Get(ctx, req); err != nil || shared.Value != first.Value {
 		t.Fatalf("A did not share B's token: %v", err)
 	}
-	if err := clients[0].RemoveToken(ctx, string(first.Value)); err != nil {
+	if err := clients[0].RemoveToken(ctx, first.Value.Reveal()); err != nil {
 		t.Fatalf("RemoveToken: %v", err)
 	}
-	again, err := caches[1].Get(ctx, "alice", req)
+	again, err := caches[1].Get(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,183 +3,188 @@ package redisstore_test
 import (
 	"context"
 	"errors"
-	"math"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/testkit/redistest"
 	"github.com/biembed/biembed-go/redisstore"
-	"github.com/biembed/biembed-go/tencent"
-	"github.com/biembed/biembed-go/youshu"
 )
 
-func newLimiter(t *testing.T, rdb redis.UniversalClient, opts redisstore.LimiterOptions) *redisstore.RateLimiter {
-	t.Helper()
-	if opts.Prefix == "" {
-		opts.Prefix = "test:"
-	}
-	l, err := redisstore.NewRateLimiter(rdb, opts)
-	if err != nil {
-		t.Fatalf("NewRateLimiter: %v", err)
-	}
-	return l
+// errWouldWait is what a test's sleep returns instead of sleeping: Wait
+// then returns it, so a test sees that it would have waited.
+var errWouldWait = errors.New("would wait")
+
+// noSleep records the waits a limiter asks for and refuses them.
+type noSleep struct{ waits []time.Duration }
+
+func (n *noSleep) sleep(_ context.Context, d time.Duration) error {
+	n.waits = append(n.waits, d)
+	return errWouldWait
 }
 
-// Two limiters on one Redis and Prefix (two replicas) share one budget: at
-// one instant they admit Burst requests between them, then each must wait.
-func TestRateLimiterSharesOneBudget(t *testing.T) {
+// Two replicas on one Redis and Prefix share one budget: at one instant
+// they admit Burst requests between them, then each must wait one interval;
+// each action has its own budget.
+func TestLimiterSharesOneBudget(t *testing.T) {
 	srv := redistest.Start(t)
-	clock := newManualClock()
-	opts := redisstore.LimiterOptions{Rate: 20, Burst: 3, Clock: clock}
-	a, b := newLimiter(t, srv.Client(), opts), newLimiter(t, srv.Client(), opts)
+	clock := biembedtest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	opts := redisstore.Options{Rate: 20, Burst: 3, Now: clock.Now}
+	a, b := newFleet(t, srv.Client(), opts), newFleet(t, srv.Client(), opts)
+	var ns noSleep
+	redisstore.SetSleep(a, ns.sleep)
+	redisstore.SetSleep(b, ns.sleep)
 	ctx := context.Background()
 	admitted := 0
 	for i := range 10 {
-		l := a
+		l := a.Limiter
 		if i%2 == 1 {
-			l = b
+			l = b.Limiter
 		}
-		d, err := l.Reserve(ctx, "CreateEmbedToken")
-		if err != nil {
-			t.Fatalf("Reserve: %v", err)
-		}
-		if d == 0 {
+		switch err := l.Wait(ctx, "CreateEmbedToken"); {
+		case err == nil:
 			admitted++
-		} else if d != 50*time.Millisecond {
-			t.Fatalf("wait = %v, want one interval (50ms)", d)
+		case !errors.Is(err, errWouldWait):
+			t.Fatalf("Wait: %v", err)
 		}
 	}
 	if admitted != 3 {
-		t.Fatalf("admitted %d at one instant across two limiters, want Burst = 3", admitted)
+		t.Fatalf("admitted %d at one instant across two replicas, want Burst = 3", admitted)
 	}
-	if d, _ := a.Reserve(ctx, "ApplyEmbedInterval"); d != 0 {
-		t.Fatalf("another action waits %v; budgets are per action", d)
+	for _, w := range ns.waits {
+		if w != 50*time.Millisecond {
+			t.Fatalf("a refused request was told to wait %v, want one interval (50ms)", w)
+		}
+	}
+	if err := a.Limiter.Wait(ctx, "ApplyEmbedInterval"); err != nil {
+		t.Fatalf("another action: %v; budgets are per action", err)
 	}
 	clock.Advance(50 * time.Millisecond)
-	if d, _ := b.Reserve(ctx, "CreateEmbedToken"); d != 0 {
-		t.Fatalf("after one interval the next request waits %v, want 0", d)
+	if err := b.Limiter.Wait(ctx, "CreateEmbedToken"); err != nil {
+		t.Fatalf("after one interval: %v", err)
 	}
-	if d, _ := a.Reserve(ctx, "CreateEmbedToken"); d != 50*time.Millisecond {
-		t.Fatalf("the one after waits %v, want 50ms", d)
+	if err := a.Limiter.Wait(ctx, "CreateEmbedToken"); !errors.Is(err, errWouldWait) {
+		t.Fatalf("the one after: %v, want a wait", err)
+	}
+	if s := a.Stats(); s.RedisErrors != 0 || s.Fallbacks != 0 {
+		t.Fatalf("stats %+v, want no errors", s)
 	}
 }
 
-// Redis killed: Wait still lets the request go (local limiter), the error is
-// counted and reported; Redis back: the limiter uses it again by itself.
-func TestRateLimiterFallsBackAndRecovers(t *testing.T) {
+// Redis killed: Wait still lets the request go (local limiter), the error
+// is counted; Redis back: the limiter uses it again by itself.
+func TestLimiterFallsBackAndRecovers(t *testing.T) {
 	srv := redistest.Start(t)
-	var reported atomic.Int64
-	l := newLimiter(t, srv.Client(), redisstore.LimiterOptions{
-		Cooldown: time.Nanosecond, OnError: func(error) { reported.Add(1) },
-	})
+	fl := newFleet(t, srv.Client(), redisstore.Options{Cooldown: time.Nanosecond, Rate: 1000, Burst: 10})
 	ctx := context.Background()
 	srv.Kill()
-	if err := l.Wait(ctx, "CreateEmbedToken"); err != nil {
+	if err := fl.Limiter.Wait(ctx, "CreateEmbedToken"); err != nil {
 		t.Fatalf("Wait with Redis down: %v", err)
 	}
-	if l.Errors() == 0 || reported.Load() == 0 {
-		t.Fatalf("Errors() = %d, reported %d; want the failure counted and reported", l.Errors(), reported.Load())
+	if s := fl.Stats(); s.RedisErrors == 0 || s.Fallbacks != 1 {
+		t.Fatalf("stats %+v; want the failure counted and one fallback", s)
 	}
 	srv.Restart()
-	before := l.Errors()
-	if d, err := l.Reserve(ctx, "CreateEmbedToken"); err != nil || d != 0 {
-		t.Fatalf("Reserve after restart = %v, %v; want 0, nil", d, err)
+	before := fl.Stats()
+	if err := fl.Limiter.Wait(ctx, "CreateEmbedToken"); err != nil {
+		t.Fatalf("Wait after restart: %v", err)
 	}
-	if l.Errors() != before {
-		t.Fatal("an error was counted after Redis came back")
-	}
-}
-
-// A Redis slower than Timeout counts as down for that call.
-func TestRateLimiterSlowRedisFallsBack(t *testing.T) {
-	srv := redistest.Start(t)
-	admin := srv.Client()
-	l := newLimiter(t, srv.Client(), redisstore.LimiterOptions{Timeout: 20 * time.Millisecond})
-	ctx := context.Background()
-	if err := admin.Do(ctx, "CLIENT", "PAUSE", "300", "ALL").Err(); err != nil {
-		t.Fatalf("CLIENT PAUSE: %v", err)
-	}
-	if err := l.Wait(ctx, "CreateEmbedToken"); err != nil {
-		t.Fatalf("Wait with a paused Redis: %v", err)
-	}
-	if l.Errors() != 1 {
-		t.Fatalf("Errors() = %d, want 1", l.Errors())
+	if s := fl.Stats(); s.RedisErrors != before.RedisErrors {
+		t.Fatalf("an error was counted after Redis came back: %+v", s)
 	}
 }
 
-func TestRateLimiterWaitEndsWithContext(t *testing.T) {
+// A Wait whose ctx ends returns ctx's error.
+func TestLimiterWaitEndsWithContext(t *testing.T) {
 	srv := redistest.Start(t)
-	clock := newManualClock() // never advances: the second request waits forever
-	l := newLimiter(t, srv.Client(), redisstore.LimiterOptions{Clock: clock})
+	clock := biembedtest.NewClock(time.Now()) // never advances: the second request waits forever
+	fl := newFleet(t, srv.Client(), redisstore.Options{Now: clock.Now})
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := l.Wait(ctx, "a"); err != nil {
+	if err := fl.Limiter.Wait(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}
-	cancel()
-	if err := l.Wait(ctx, "a"); !errors.Is(err, context.Canceled) {
+	redisstore.SetSleep(fl, func(ctx context.Context, _ time.Duration) error {
+		cancel()
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	if err := fl.Limiter.Wait(ctx, "a"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait = %v, want context.Canceled", err)
 	}
 }
 
-func TestNewRateLimiterValidation(t *testing.T) {
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
-	t.Cleanup(func() { _ = rdb.Close() })
-	var nilClient *redis.Client
-	for _, tc := range []struct {
-		name  string
-		rdb   redis.UniversalClient
-		opts  redisstore.LimiterOptions
-		field string
-	}{
-		{"nil client", nil, redisstore.LimiterOptions{Prefix: "p:"}, "rdb"},
-		{"typed nil client", nilClient, redisstore.LimiterOptions{Prefix: "p:"}, "rdb"},
-		{"empty prefix", rdb, redisstore.LimiterOptions{}, "Prefix"},
-		{"NaN rate", rdb, redisstore.LimiterOptions{Prefix: "p:", Rate: math.NaN()}, "Rate"},
-		{"negative burst", rdb, redisstore.LimiterOptions{Prefix: "p:", Burst: -1}, "Burst"},
-		{"negative timeout", rdb, redisstore.LimiterOptions{Prefix: "p:", Timeout: -1}, "Timeout"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := redisstore.NewRateLimiter(tc.rdb, tc.opts)
-			var ve *redisstore.ValidationError
-			if !errors.As(err, &ve) || ve.Field != tc.field {
-				t.Fatalf("err = %v, want a ValidationError naming %s", err, tc.field)
-			}
-		})
+// fastForward is a limiter sleep that moves clock instead of waiting, and
+// adds what it slept to *slept.
+func fastForward(clock *biembedtest.Clock, slept *time.Duration) func(context.Context, time.Duration) error {
+	return func(ctx context.Context, d time.Duration) error {
+		*slept += d
+		clock.Advance(d)
+		return ctx.Err()
 	}
 }
 
-// RateLimiter is the limiter both vendor clients wait on.
-var (
-	_ tencent.RateLimiter = (*redisstore.RateLimiter)(nil)
-	_ youshu.RateLimiter  = (*redisstore.RateLimiter)(nil)
-)
-
 // Redis down: a limiter told how many replicas share the budget paces its
-// local fallback at that share, so the fleet stays within the budget while
-// each replica is on its own.
-func TestRateLimiterFallbackTakesItsShare(t *testing.T) {
+// local fallback at its share, on the Fleet's clock: with 40 replicas
+// sharing 20/s, five requests take at least four times 2s; the whole rate
+// (one replica) lets them go within a quarter second.
+func TestLimiterFallbackTakesItsShare(t *testing.T) {
 	srv := redistest.Start(t)
-	shared := newLimiter(t, srv.Client(), redisstore.LimiterOptions{Rate: 20, Burst: 4, Replicas: 40, Cooldown: time.Hour})
-	whole := newLimiter(t, srv.Client(), redisstore.LimiterOptions{Rate: 20, Burst: 4, Cooldown: time.Hour, Prefix: "other:"})
 	srv.Kill()
 	ctx := context.Background()
-	for _, l := range []*redisstore.RateLimiter{shared, whole} {
-		if err := l.Wait(ctx, "CreateEmbedToken"); err != nil {
-			t.Fatalf("first Wait with Redis down: %v", err)
+	for _, c := range []struct {
+		replicas int
+		min, max time.Duration
+	}{{40, 8 * time.Second, 10 * time.Second}, {1, 0, 250 * time.Millisecond}} {
+		clock := biembedtest.NewClock(time.Now())
+		fl := newFleet(t, srv.Client(), redisstore.Options{Rate: 20, Burst: 4, Replicas: c.replicas, Cooldown: time.Hour, Now: clock.Now})
+		var slept time.Duration
+		redisstore.SetSleep(fl, fastForward(clock, &slept))
+		for range 5 {
+			if err := fl.Limiter.Wait(ctx, "CreateEmbedToken"); err != nil {
+				t.Fatalf("Wait with Redis down: %v", err)
+			}
+		}
+		if slept < c.min || slept > c.max {
+			t.Fatalf("%d replicas: five requests took %v of the clock, want %v to %v", c.replicas, slept, c.min, c.max)
 		}
 	}
-	// A share of 20/40 = 0.5 per second with a burst of 1: the next request
-	// is 2s away, so a 10ms deadline fails at once; the whole rate's burst
-	// of 4 lets it go.
-	soon, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
-	defer cancel()
-	if err := shared.Wait(soon, "CreateEmbedToken"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("second Wait on a 1/40 share = %v, want it refused as past the deadline", err)
+}
+
+// Fifty requests waiting on one replica do not each ask Redis at every
+// interval: only the first in line asks, the others sleep their turn. The
+// GCRA script runs at most three times per request (virtual clock).
+func TestLimiterWaitersDoNotStampede(t *testing.T) {
+	srv := redistest.Start(t)
+	const waiters = 50
+	clock := newStepClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), waiters)
+	rdb := srv.Client()
+	calls := &callCounter{}
+	rdb.AddHook(calls)
+	fl := newFleet(t, rdb, redisstore.Options{Rate: 20, Burst: 1, Now: clock.Now})
+	redisstore.SetSleep(fl, clock.Sleep)
+	var admitted []time.Time
+	var mu sync.Mutex
+	for range waiters {
+		go func() {
+			defer clock.Done()
+			if err := fl.Limiter.Wait(context.Background(), "CreateEmbedToken"); err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			admitted = append(admitted, clock.Now())
+			mu.Unlock()
+		}()
 	}
-	if err := whole.Wait(soon, "CreateEmbedToken"); err != nil {
-		t.Fatalf("second Wait on the whole rate = %v, want nil (burst 4)", err)
+	clock.Run()
+	if len(admitted) != waiters {
+		t.Fatalf("%d of %d admitted", len(admitted), waiters)
+	}
+	if most, _ := maxInOneSecond(admitted); most > 21 {
+		t.Fatalf("%d admitted in one second, want at most 21", most)
+	}
+	if n := calls.scripts(); n > 3*waiters {
+		t.Fatalf("the GCRA script ran %d times for %d requests, want at most %d", n, waiters, 3*waiters)
 	}
 }

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -8,31 +9,34 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/tokencache"
 	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/tokencache"
 )
 
 // The first byte of an entry's blob says how the rest is kept.
 const (
-	formatPlain  byte = 'p' // JSON
-	formatSealed byte = 's' // AES-GCM: nonce, then sealed JSON
+	formatPlain  byte = 'p' // JSON (Plaintext mode only)
+	formatSealed byte = 's' // key id (4 bytes), nonce (12), AES-GCM of the JSON
 )
 
-// sealer seals entries with AES-GCM and names index keys with HMAC-SHA256,
-// both under the caller's SealKey.
+// keyIDLen is the length of a SealKey's id in a sealed blob.
+const keyIDLen = 4
+
+// sealer seals entries with AES-GCM and names keys with HMAC-SHA256, both
+// under the SealKey.
 type sealer struct {
-	aead cipher.AEAD
-	mac  []byte
+	aead  cipher.AEAD
+	id    [keyIDLen]byte // HMAC(SealKey, "key id"): tells a foreign SealKey from tampering
+	names []byte         // HMAC key for names: HMAC(SealKey, "biembed redisstore names")
 }
 
 func newSealer(key []byte) (*sealer, error) {
 	switch len(key) {
 	case 16, 24, 32:
 	default:
-		return nil, validate.Fieldf("SealKey", "must be 16, 24 or 32 bytes long (AES-128, -192 or -256), not %d", len(key))
+		return nil, validate.Fieldf("SealKey", "must be 16, 24 or 32 bytes (AES-128, -192 or -256): e.g. `openssl rand -hex 32`, hex-decoded")
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
@@ -42,102 +46,120 @@ func newSealer(key []byte) (*sealer, error) {
 	if err != nil {
 		return nil, validate.Fieldf("SealKey", "is not a usable AES key")
 	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte("biembed redisstore index names"))
-	return &sealer{aead: aead, mac: mac.Sum(nil)}, nil
+	se := &sealer{aead: aead, names: mac(key, "biembed redisstore names")}
+	copy(se.id[:], mac(key, "key id"))
+	return se, nil
 }
 
-// wireEntry is how an entry is kept in Redis. Token holds the codec's bytes
-// (with the token's value in the clear: the whole is sealed under SealKey).
-type wireEntry struct {
-	Token       []byte    `json:"token"`
-	IssuedAt    time.Time `json:"issuedAt"`
-	ExpiresAt   time.Time `json:"expiresAt"`
-	Fingerprint string    `json:"fp,omitempty"`
-	ID          string    `json:"id,omitempty"`
-	Tags        []string  `json:"tags,omitempty"`
-	Epoch       uint64    `json:"epoch"`
+func mac(key []byte, s string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(s))
+	return m.Sum(nil)
 }
 
-// aad binds a sealed entry to its place: moved under another key (say,
-// another user's), it no longer opens.
-func (s *Store[T]) aad(key string) []byte {
-	return []byte("biembed-redisstore-v1\x00" + s.opts.Prefix + "\x00" + key)
-}
+// Domains of hashed names: keys and tags never share a name.
+const (
+	domainKey byte = 'k'
+	domainTag byte = 't'
+)
 
-// encode turns e into the blob stored under key, sealed when there is a key.
-func (s *Store[T]) encode(key string, e tokencache.Entry[T]) ([]byte, error) {
-	tok, err := s.codec.Encode(e.Value)
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: encode token: %w", err)
+// hash names a key or tag in Redis key names without showing it: 16 bytes
+// of HMAC-SHA256 under the SealKey (SHA-256 in Plaintext mode), in hex.
+func (c *core) hash(domain byte, name string) string {
+	var sum []byte
+	if c.seal != nil {
+		m := hmac.New(sha256.New, c.seal.names)
+		m.Write([]byte{domain})
+		m.Write([]byte(name))
+		sum = m.Sum(nil)
+	} else {
+		h := sha256.New()
+		h.Write([]byte{domain})
+		h.Write([]byte(name))
+		sum = h.Sum(nil)
 	}
-	plain, err := json.Marshal(wireEntry{Token: tok, IssuedAt: e.IssuedAt, ExpiresAt: e.ExpiresAt,
-		Fingerprint: e.Fingerprint, ID: e.ID, Tags: e.Tags, Epoch: e.Epoch})
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: encode entry: %w", err)
+	return hex.EncodeToString(sum[:16])
+}
+
+// wire is an entry as its blob holds it.
+type wire struct {
+	Key       string    `json:"k"`
+	Token     []byte    `json:"t"`
+	IssuedAt  time.Time `json:"i"`
+	ExpiresAt time.Time `json:"x"`
+	ID        string    `json:"d,omitempty"`
+	Tags      []string  `json:"g,omitempty"`
+	Epoch     uint64    `json:"e"`
+}
+
+// keyID names the SealKey in Redis: the hex of its id, or "plain".
+func (c *core) keyID() string {
+	if c.seal == nil {
+		return "plain"
 	}
-	if s.seal == nil {
+	return hex.EncodeToString(c.seal.id[:])
+}
+
+// aad binds a sealed blob to its place: under another key (say, another
+// user's) or another Prefix it no longer opens.
+func (c *core) aad(kh string) []byte {
+	return []byte("biembed-redisstore-v2\x00" + c.o.Prefix + "\x00" + kh)
+}
+
+// sealEntry makes the blob stored for e under the key whose hash is kh.
+func (c *core) sealEntry(kh string, e tokencache.Entry) ([]byte, error) {
+	plain, err := json.Marshal(wire{Key: e.Key, Token: []byte(e.Token.Reveal()), IssuedAt: e.IssuedAt,
+		ExpiresAt: e.ExpiresAt, ID: e.ID, Tags: e.Tags, Epoch: e.Epoch})
+	if err != nil {
+		return nil, err
+	}
+	if c.seal == nil {
 		return append([]byte{formatPlain}, plain...), nil
 	}
-	nonce := make([]byte, s.seal.aead.NonceSize(), 1+s.seal.aead.NonceSize()+len(plain)+s.seal.aead.Overhead())
+	n := c.seal.aead.NonceSize()
+	out := make([]byte, 1+keyIDLen+n, 1+keyIDLen+n+len(plain)+c.seal.aead.Overhead())
+	out[0] = formatSealed
+	copy(out[1:], c.seal.id[:])
+	nonce := out[1+keyIDLen:]
 	_, _ = rand.Read(nonce) // crypto/rand.Read never fails (Go 1.24)
-	out := append([]byte{formatSealed}, nonce...)
-	return s.seal.aead.Seal(out, nonce, plain, s.aad(key)), nil
+	return c.seal.aead.Seal(out, nonce, plain, c.aad(kh)), nil
 }
 
-// decode reads the blob stored under key. Whatever it cannot trust is an
-// error wrapping ErrUnreadableEntry that names the cause, never the content.
-func (s *Store[T]) decode(key string, blob []byte) (tokencache.Entry[T], error) {
-	var zero tokencache.Entry[T]
-	unreadable := func(why string) (tokencache.Entry[T], error) {
-		return zero, fmt.Errorf("%w under key %q: %s", ErrUnreadableEntry, key, why)
-	}
+// Reasons open gives for a blob it cannot use (never its content).
+const whyForeign = "sealed with another SealKey"
+
+// open reads the blob stored under the key whose hash is kh. why is empty
+// when it opened, else what was wrong (never the content).
+func (c *core) open(kh string, blob []byte) (w wire, why string) {
 	if len(blob) == 0 {
-		return unreadable("empty")
+		return w, "empty"
 	}
-	plain := blob[1:]
+	body := blob[1:]
 	switch {
-	case blob[0] == formatSealed && s.seal == nil:
-		return unreadable("it is sealed and Options.SealKey is not set")
-	case blob[0] == formatPlain && s.seal != nil:
-		return unreadable("it is not sealed and Options.SealKey requires a seal")
+	case blob[0] == formatSealed && c.seal == nil:
+		return w, "sealed entry in Plaintext mode"
+	case blob[0] == formatPlain && c.seal != nil:
+		return w, "plain entry where a seal is required"
 	case blob[0] == formatSealed:
-		n := s.seal.aead.NonceSize()
-		if len(plain) < n {
-			return unreadable("the seal is cut short")
+		n := c.seal.aead.NonceSize()
+		if len(body) < keyIDLen+n {
+			return w, "seal cut short"
+		}
+		if !bytes.Equal(body[:keyIDLen], c.seal.id[:]) {
+			return w, whyForeign
 		}
 		var err error
-		if plain, err = s.seal.aead.Open(nil, plain[:n], plain[n:], s.aad(key)); err != nil {
-			return unreadable("Options.SealKey does not open it (another key, or tampered with)")
+		if body, err = c.seal.aead.Open(nil, body[keyIDLen:keyIDLen+n], body[keyIDLen+n:], c.aad(kh)); err != nil {
+			return w, "does not open (tampered with, or moved from another key)"
 		}
 	case blob[0] != formatPlain:
-		return unreadable("unknown format")
+		return w, "unknown format"
 	}
-	var w wireEntry
-	if err := json.Unmarshal(plain, &w); err != nil {
-		return unreadable("the entry does not decode")
+	if err := json.Unmarshal(body, &w); err != nil {
+		return wire{}, "does not decode"
 	}
-	tok, err := s.codec.Decode(w.Token)
-	if err != nil {
-		return unreadable("the token does not decode")
+	if c.hash(domainKey, w.Key) != kh {
+		return wire{}, "stored under another key"
 	}
-	return tokencache.Entry[T]{Value: tok, IssuedAt: w.IssuedAt, ExpiresAt: w.ExpiresAt,
-		Fingerprint: w.Fingerprint, ID: w.ID, Tags: w.Tags, Epoch: w.Epoch}, nil
-}
-
-// nameHash names an ID (kind 'i') or tag (kind 't') in index keys without
-// showing it: IDs are token values. With a SealKey it is an HMAC, so the
-// names cannot be checked against a guessed token.
-func (s *Store[T]) nameHash(kind byte, name string) string {
-	var h []byte
-	if s.seal != nil {
-		m := hmac.New(sha256.New, s.seal.mac)
-		m.Write([]byte{kind})
-		m.Write([]byte(name))
-		h = m.Sum(nil)
-	} else {
-		sum := sha256.Sum256(append([]byte{kind}, name...))
-		h = sum[:]
-	}
-	return hex.EncodeToString(h[:16])
+	return w, ""
 }

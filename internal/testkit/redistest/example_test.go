@@ -21,3 +21,18 @@ func ExampleStart() {
 	}
 	_ = testWithRedis
 }
+
+// Hostile data goes in through Raw, bypassing go-redis; a Proxy partitions
+// one client from the server while others still reach it.
+func ExampleNewProxy() {
+	testPartition := func(t *testing.T) {
+		srv := redistest.Start(t)
+		srv.Raw("HSET", "myapp:e:1", "b", "garbage") // or redistest.Raw(t, srv.Addr(), ...)
+		p := redistest.NewProxy(t, srv)
+		cutOff := p.Client()
+		p.Cut() // cutOff's calls now fail; srv.Client()'s still work
+		_ = cutOff
+		p.Restore()
+	}
+	_ = testPartition
+}

@@ -2,8 +2,12 @@ package redistest_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
 	"github.com/biembed/biembed-go/internal/testkit/redistest"
@@ -15,6 +19,9 @@ func TestStartKillRestart(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client()
 	ctx := context.Background()
+	if !rdb.Options().ContextTimeoutEnabled {
+		t.Fatal("Client's options lack ContextTimeoutEnabled")
+	}
 	if err := rdb.Set(ctx, "k", "v", 0).Err(); err != nil {
 		t.Fatalf("SET: %v", err)
 	}
@@ -23,7 +30,115 @@ func TestStartKillRestart(t *testing.T) {
 		t.Fatal("GET on a killed server succeeded")
 	}
 	srv.Restart()
-	if err := rdb.Get(ctx, "k").Err(); err == nil || err.Error() != "redis: nil" {
+	if err := rdb.Get(ctx, "k").Err(); !errors.Is(err, redis.Nil) {
 		t.Fatalf("GET after restart = %v, want redis: nil (a restarted server is empty)", err)
+	}
+}
+
+// A snapshot survives a restart from it, and only that one: a plain Restart
+// is empty again.
+func TestSnapshotAndRestartFromSnapshot(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client()
+	ctx := context.Background()
+	rdb.Set(ctx, "old", "1", 0)
+	srv.Snapshot()
+	rdb.Set(ctx, "new", "2", 0)
+	srv.RestartFromSnapshot()
+	if v, err := rdb.Get(ctx, "old").Result(); err != nil || v != "1" {
+		t.Fatalf("after RestartFromSnapshot GET old = %q, %v; want the snapshot's value", v, err)
+	}
+	if err := rdb.Get(ctx, "new").Err(); !errors.Is(err, redis.Nil) {
+		t.Fatalf("after RestartFromSnapshot GET new = %v; want it gone (written after the snapshot)", err)
+	}
+	srv.Restart()
+	if n := rdb.DBSize(ctx).Val(); n != 0 {
+		t.Fatalf("after Restart the server holds %d keys, want 0", n)
+	}
+}
+
+// Raw speaks RESP itself: big values, every reply type, error replies.
+func TestRawRepliesAndBigValues(t *testing.T) {
+	srv := redistest.Start(t)
+	big := []byte(strings.Repeat("x", 5<<20))
+	if r := redistest.Raw(t, srv.Addr(), "SET", "big", big); r != "OK" {
+		t.Fatalf("SET big = %v", r)
+	}
+	if r := srv.Raw("STRLEN", "big"); r != int64(len(big)) {
+		t.Fatalf("STRLEN = %v", r)
+	}
+	if r := srv.Raw("GET", "missing"); r != nil {
+		t.Fatalf("GET missing = %v, want nil", r)
+	}
+	srv.Raw("HSET", "h", "f", "v")
+	if r, ok := srv.Raw("GET", "h").(redistest.ReplyError); !ok || !strings.HasPrefix(string(r), "WRONGTYPE") {
+		t.Fatalf("GET of a hash = %v, want a WRONGTYPE error reply", r)
+	}
+	if r, ok := srv.Raw("HGETALL", "h").([]any); !ok || len(r) != 2 || r[1] != "v" {
+		t.Fatalf("HGETALL = %v", r)
+	}
+}
+
+// A cut proxy fails calls at once and refuses new connections; Restore
+// heals it. A stalled one holds replies until Restore. CutReplyTo lets the
+// marked command run and drops its answer.
+func TestProxyCutsStallsAndDropsReplies(t *testing.T) {
+	srv := redistest.Start(t)
+	p := redistest.NewProxy(t, srv)
+	rdb := p.Client()
+	ctx := context.Background()
+	if err := rdb.Set(ctx, "k", "1", 0).Err(); err != nil {
+		t.Fatalf("SET through the proxy: %v", err)
+	}
+	p.Cut()
+	if err := rdb.Get(ctx, "k").Err(); err == nil || errors.Is(err, redis.Nil) {
+		t.Fatalf("GET through a cut proxy = %v, want a connection error", err)
+	}
+	p.Restore()
+	if v, err := rdb.Get(ctx, "k").Result(); err != nil || v != "1" {
+		t.Fatalf("GET after Restore = %q, %v", v, err)
+	}
+
+	p.Stall()
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	err := rdb.Incr(short, "n").Err()
+	cancel()
+	if err == nil {
+		t.Fatal("INCR through a stalled proxy answered")
+	}
+	p.Restore()
+	if v := srv.Raw("GET", "n"); v != "1" {
+		t.Fatalf("the stalled INCR did not reach Redis: n = %v", v)
+	}
+
+	dropped := p.CutReplyTo("incrby")
+	if err := rdb.IncrBy(ctx, "n", 5).Err(); err == nil {
+		t.Fatal("INCRBY whose reply was dropped succeeded")
+	}
+	<-dropped
+	if v := srv.Raw("GET", "n"); v != "6" {
+		t.Fatalf("the INCRBY whose reply was dropped did not run: n = %v", v)
+	}
+	if err := rdb.Get(ctx, "n").Err(); err != nil {
+		t.Fatalf("the next call after a dropped reply: %v", err)
+	}
+}
+
+// New works without a test, for examples; Close removes everything.
+func TestNewAndClose(t *testing.T) {
+	if redistest.Binary() == "" {
+		t.Skip("redis-server not installed")
+	}
+	srv, err := redistest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := srv.Client()
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if err := rdb.Ping(context.Background()).Err(); err == nil {
+		t.Fatal("a client of a closed server still answers")
 	}
 }
