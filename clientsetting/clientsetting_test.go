@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -76,7 +78,7 @@ func TestConfigParamEmptyAndBroken(t *testing.T) {
 	_, err = clientsetting.ParseChatBIConfig(`[`)
 	assert.ErrorContains(t, err, "parse ConfigParam")
 	_, err = clientsetting.NewChatBIConfig(clientsetting.TableFilter()).Encode()
-	assert.ErrorIs(t, err, clientsetting.ErrInvalid)
+	assert.ErrorIs(t, err, biembed.ErrInvalid)
 }
 
 func TestUnsetAndFalseDifferOnTheWire(t *testing.T) {
@@ -232,8 +234,8 @@ func TestValidate(t *testing.T) {
 			t.Parallel()
 			err := tt.v.Validate()
 			require.Error(t, err)
-			assert.ErrorIs(t, err, clientsetting.ErrInvalid)
-			var ve *clientsetting.ValidationError
+			assert.ErrorIs(t, err, biembed.ErrInvalid)
+			var ve *biembed.ValidationError
 			require.True(t, errors.As(err, &ve))
 			assert.Equal(t, tt.field, ve.Field, ve.Rule)
 		})
@@ -256,7 +258,7 @@ func TestValidateConfigParam(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := clientsetting.NewChatBIConfig(clientsetting.SQLView(true), tt.item).Validate()
-			var ve *clientsetting.ValidationError
+			var ve *biembed.ValidationError
 			require.True(t, errors.As(err, &ve), "got %v", err)
 			assert.Equal(t, tt.field, ve.Field)
 		})

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/biembed/biembed-go/biembed"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/biembed/biembed-go/filtermap"
@@ -34,7 +36,7 @@ func FuzzGlobalParamsRoundTrip(f *testing.F) {
 		x := filtermap.GlobalParams{{ParamKey: key, JoinType: join, WhereList: []filtermap.Where{w}}}
 		s, err := x.Encode()
 		if err != nil {
-			require.ErrorIs(t, err, filtermap.ErrInvalid)
+			require.ErrorIs(t, err, biembed.ErrInvalid)
 			return
 		}
 		require.True(t, utf8.ValidString(key+strings.Join(w.Value, "")), "Encode must refuse text it would change")

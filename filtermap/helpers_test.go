@@ -5,10 +5,11 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/biembed/biembed-go/biembed"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/testkit/jsontest"
 )
 
@@ -39,8 +40,8 @@ func roundTrip[T any](t *testing.T, block []byte) T {
 func requireInvalid(t *testing.T, err error, field, ruleHas string) {
 	t.Helper()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, filtermap.ErrInvalid)
-	var ve *filtermap.ValidationError
+	assert.ErrorIs(t, err, biembed.ErrInvalid)
+	var ve *biembed.ValidationError
 	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T: %v", err, err)
 	assert.Equal(t, field, ve.Field, "rule: %s", ve.Rule)
 	assert.Contains(t, ve.Rule, ruleHas)

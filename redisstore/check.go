@@ -73,7 +73,7 @@ func checkTags(field string, tags []string, max int) error {
 // checkEntry checks what Save is given.
 func checkEntry(e tokencache.Entry) error {
 	switch {
-	case e.Token == "" || len(e.Token) > maxToken:
+	case e.Token.Reveal() == "" || len(e.Token.Reveal()) > maxToken:
 		return validate.Fieldf("Entry.Token", "must be 1 byte to %d KiB", maxToken>>10)
 	case len(e.ID) > maxTag:
 		return validate.Fieldf("Entry.ID", "must be at most %d bytes", maxTag)

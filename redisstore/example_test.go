@@ -29,7 +29,7 @@ func Example() {
 	rdb := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true}) // required
 	defer rdb.Close()
 
-	sealKey := biembed.Secret(strings.Repeat("k", 32)) // in production: 32 random bytes from your secret store
+	sealKey := biembed.NewSecret(strings.Repeat("k", 32)) // in production: 32 random bytes from your secret store
 	fleet, err := redisstore.NewFleet(rdb, redisstore.Options{Prefix: "myapp:", SealKey: sealKey, Replicas: 4})
 	if err != nil {
 		fmt.Println(err)
@@ -62,7 +62,7 @@ func Example() {
 	fmt.Println("mints:", fake.Count(tencent.ActionCreateEmbedToken))
 
 	// Mistakes are caught at start-up, naming the field, never its value.
-	_, err = redisstore.NewFleet(rdb, redisstore.Options{Prefix: "myapp:", SealKey: "too short"})
+	_, err = redisstore.NewFleet(rdb, redisstore.Options{Prefix: "myapp:", SealKey: biembed.NewSecret("too short")})
 	fmt.Println(err)
 	// Output:
 	// served again: true

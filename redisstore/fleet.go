@@ -132,7 +132,7 @@ func NewFleet(rdb redis.UniversalClient, opts Options) (*Fleet, error) {
 		}
 		c.seal = seal
 	}
-	c.o.SealKey = "" // the sealer holds what it needs
+	c.o.SealKey = biembed.Secret{} // the sealer holds what it needs
 	return &Fleet{Store: newStore(c), Limiter: newLimiter(c), c: c}, nil
 }
 
@@ -174,9 +174,9 @@ func checkOptions(o *Options) error {
 		return err
 	}
 	switch {
-	case o.Plaintext && o.SealKey != "":
+	case o.Plaintext && o.SealKey != (biembed.Secret{}):
 		return validate.Fieldf("SealKey", "must be empty with Plaintext (choose one)")
-	case !o.Plaintext && o.SealKey == "":
+	case !o.Plaintext && o.SealKey == (biembed.Secret{}):
 		return validate.Fieldf("SealKey", "is required (or set Plaintext, for tests only): 32 random bytes from your secret store, the same on every replica, e.g. `openssl rand -hex 32` hex-decoded")
 	case o.Timeout < 0 || o.Timeout > maxDuration:
 		return validate.Fieldf("Timeout", "must be from 0 (default 100ms) to 1h")

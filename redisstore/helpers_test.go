@@ -21,10 +21,10 @@ import (
 )
 
 // testKey is the SealKey of the tests: 32 raw bytes.
-func testKey() biembed.Secret { return biembed.Secret(strings.Repeat("\x07", 32)) }
+func testKey() biembed.Secret { return biembed.NewSecret(strings.Repeat("\x07", 32)) }
 
 // otherKey is a SealKey another fleet might use.
-func otherKey() biembed.Secret { return biembed.Secret(strings.Repeat("\x08", 32)) }
+func otherKey() biembed.Secret { return biembed.NewSecret(strings.Repeat("\x08", 32)) }
 
 // newFleet returns a Fleet on rdb: Prefix "test:" and testKey unless opts
 // say otherwise, and a Timeout long enough for a loaded test machine unless
@@ -34,7 +34,7 @@ func newFleet(t testing.TB, rdb redis.UniversalClient, opts redisstore.Options) 
 	if opts.Prefix == "" {
 		opts.Prefix = "test:"
 	}
-	if opts.SealKey == "" && !opts.Plaintext {
+	if opts.SealKey == (biembed.Secret{}) && !opts.Plaintext {
 		opts.SealKey = testKey()
 	}
 	if opts.Timeout == 0 {
@@ -58,7 +58,7 @@ func entry(t testing.TB, s tokencache.Store, now func() time.Time, key, value st
 	if err != nil {
 		t.Fatalf("Epoch: %v", err)
 	}
-	return tokencache.Entry{Token: biembed.Secret(value), IssuedAt: now(), ExpiresAt: now().Add(time.Hour),
+	return tokencache.Entry{Token: biembed.NewSecret(value), IssuedAt: now(), ExpiresAt: now().Add(time.Hour),
 		ID: "id:" + value, Tags: tags, Epoch: epoch}
 }
 

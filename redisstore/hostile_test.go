@@ -258,7 +258,7 @@ func hostileCases() []hostileCase {
 				for _, tags := range [][]string{{"a\r\nb"}, {"a\u202eb"}, {""}, {strings.Repeat("t", 20_000)}, many} {
 					_, err := h.store.Epoch(ctx, "k", tags)
 					wantInvalid(t, "Epoch", h.err(err), "tags")
-					e := tokencache.Entry{Token: "v", ExpiresAt: h.clock.Now().Add(time.Hour), Tags: tags}
+					e := tokencache.Entry{Token: biembed.NewSecret("v"), ExpiresAt: h.clock.Now().Add(time.Hour), Tags: tags}
 					wantInvalid(t, "Save", h.err(h.store.Save(ctx, "k", e)), "Tags")
 					_, err = h.store.Invalidate(ctx, nil, tags)
 					wantInvalid(t, "Invalidate", h.err(err), "tags")
@@ -352,7 +352,7 @@ func hostileCases() []hostileCase {
 			want: "a miss counted Unreadable: a writer cannot plant a token in the clear",
 			run: func(t *testing.T, h *hostile) {
 				o := h.opts
-				o.SealKey, o.Plaintext = "", true
+				o.SealKey, o.Plaintext = biembed.Secret{}, true
 				plain := newFleet(t, h.rdb, o)
 				h.rec.AddSecret("SENTINEL-TOKEN-2")
 				if err := plain.Store.Save(ctx, "k", entry(t, plain.Store, h.clock.Now, "k", "SENTINEL-TOKEN-2")); err != nil {
@@ -367,7 +367,7 @@ func hostileCases() []hostileCase {
 			}},
 		{name: "entry_sealed_in_plaintext_mode", situation: "a sealed entry read by a Plaintext store",
 			want: "a miss counted Unreadable",
-			opts: func(o *redisstore.Options) { o.SealKey, o.Plaintext = "", true },
+			opts: func(o *redisstore.Options) { o.SealKey, o.Plaintext = biembed.Secret{}, true },
 			run: func(t *testing.T, h *hostile) {
 				o := h.opts
 				o.SealKey, o.Plaintext = testKey(), false
@@ -788,7 +788,7 @@ func hostileCases() []hostileCase {
 			want:  "Load, Save and Wait fall back without a panic; errors counted",
 			hooks: []redis.Hook{panicHook(func(c redis.Cmder, _ int64) bool { return c.Name() == "evalsha" })},
 			run: func(t *testing.T, h *hostile) {
-				e := tokencache.Entry{Token: "SENTINEL-TOKEN-1", ExpiresAt: h.clock.Now().Add(time.Hour)}
+				e := tokencache.Entry{Token: biembed.NewSecret("SENTINEL-TOKEN-1"), ExpiresAt: h.clock.Now().Add(time.Hour)}
 				_ = h.err(h.store.Save(ctx, "k", e))
 				if _, ok, _ := h.load("k"); ok {
 					t.Fatal("Load served an entry it never saved")
@@ -969,7 +969,7 @@ func callAll(ctx context.Context, store tokencache.Store, lim biembed.RateLimite
 	if store != nil {
 		_, _, errs["Load"] = store.Load(ctx, key)
 		_, errs["Epoch"] = store.Epoch(ctx, key, nil)
-		errs["Save"] = store.Save(ctx, key, tokencache.Entry{Token: "SENTINEL-TOKEN-0", ExpiresAt: time.Now().Add(time.Hour)})
+		errs["Save"] = store.Save(ctx, key, tokencache.Entry{Token: biembed.NewSecret("SENTINEL-TOKEN-0"), ExpiresAt: time.Now().Add(time.Hour)})
 		_, errs["Invalidate"] = store.Invalidate(ctx, []string{key}, nil)
 		release, _, err := store.Lead(ctx, key, time.Minute)
 		errs["Lead"] = err

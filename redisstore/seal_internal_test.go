@@ -13,7 +13,7 @@ import (
 func fuzzCores(t testing.TB) []*core {
 	t.Helper()
 	var cores []*core
-	for _, o := range []Options{{Prefix: "f:", SealKey: biembed.Secret(strings.Repeat("k", 32))}, {Prefix: "f:", Plaintext: true}} {
+	for _, o := range []Options{{Prefix: "f:", SealKey: biembed.NewSecret(strings.Repeat("k", 32))}, {Prefix: "f:", Plaintext: true}} {
 		if err := checkOptions(&o); err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ func fuzzCores(t testing.TB) []*core {
 func FuzzOpen(f *testing.F) {
 	cores := fuzzCores(f)
 	for _, c := range cores {
-		blob, err := c.sealEntry(c.hash(domainKey, "key"), tokencache.Entry{Key: "key", Token: "tok",
+		blob, err := c.sealEntry(c.hash(domainKey, "key"), tokencache.Entry{Key: "key", Token: biembed.NewSecret("tok"),
 			ExpiresAt: time.Unix(2e9, 0), ID: "id:x", Tags: []string{"u:a"}, Epoch: 3})
 		if err != nil {
 			f.Fatal(err)

@@ -147,7 +147,7 @@ func (s *store) opened(ctx context.Context) {
 }
 
 func entryOf(w wire) tokencache.Entry {
-	return tokencache.Entry{Key: w.Key, Token: biembed.Secret(w.Token), IssuedAt: w.IssuedAt, ExpiresAt: w.ExpiresAt,
+	return tokencache.Entry{Key: w.Key, Token: biembed.NewSecret(string(w.Token)), IssuedAt: w.IssuedAt, ExpiresAt: w.ExpiresAt,
 		ID: w.ID, Tags: w.Tags, Epoch: w.Epoch}
 }
 

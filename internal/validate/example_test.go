@@ -3,6 +3,7 @@ package validate_test
 import (
 	"errors"
 	"fmt"
+
 	"github.com/biembed/biembed-go/biembed"
 
 	"github.com/biembed/biembed-go/internal/validate"

@@ -2,8 +2,9 @@ package validate
 
 import (
 	"errors"
-	"github.com/biembed/biembed-go/biembed"
 	"testing"
+
+	"github.com/biembed/biembed-go/biembed"
 )
 
 func TestWithinBuildsFieldPaths(t *testing.T) {

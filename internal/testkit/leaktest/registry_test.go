@@ -16,6 +16,7 @@ import (
 	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/internal/testkit/storetest"
 	"github.com/biembed/biembed-go/internal/warn"
+	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 	"github.com/biembed/biembed-go/tokencache"
@@ -100,10 +101,15 @@ var registry = []Type{
 	{Name: "hostiletest.Case", Type: reflect.TypeFor[hostiletest.Case]()},
 	{Name: "hostiletest.Class", Type: reflect.TypeFor[hostiletest.Class]()},
 	{Name: "hostiletest.Server", Type: reflect.TypeFor[hostiletest.Server]()},
+	{Name: "redistest.Proxy", Type: reflect.TypeFor[redistest.Proxy]()},
+	{Name: "redistest.ReplyError", Type: reflect.TypeFor[redistest.ReplyError]()},
 	{Name: "redistest.Server", Type: reflect.TypeFor[redistest.Server]()},
 	{Name: "secrettest.Recorder", Type: reflect.TypeFor[secrettest.Recorder]()},
 	{Name: "storetest.T", Type: reflect.TypeFor[storetest.T]()},
 	{Name: "warn.Condition", Type: reflect.TypeFor[warn.Condition]()},
+	{Name: "redisstore.Fleet", Type: reflect.TypeFor[redisstore.Fleet]()},
+	{Name: "redisstore.Options", Type: reflect.TypeFor[redisstore.Options]()},
+	{Name: "redisstore.Stats", Type: reflect.TypeFor[redisstore.Stats]()},
 	{Name: "tencent.ApplyEmbedIntervalRequest", Type: reflect.TypeFor[tencent.ApplyEmbedIntervalRequest]()},
 	{Name: "tencent.Cache", Type: reflect.TypeFor[tencent.Cache]()},
 	{Name: "tencent.ClearEmbedTokenRequest", Type: reflect.TypeFor[tencent.ClearEmbedTokenRequest]()},
