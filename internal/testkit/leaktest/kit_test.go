@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/biembed/biembed-go/biembed"
@@ -175,7 +176,7 @@ func ours(t reflect.Type) bool {
 	return t.PkgPath() == modulePath || strings.HasPrefix(t.PkgPath(), modulePath+"/")
 }
 
-var planted int
+var planted atomic.Int64
 
 // plant fills every field of v that can hold a secret with a sentinel,
 // following pointers and nested structs of this module, and reports whether
@@ -249,8 +250,7 @@ func writable(f reflect.Value) reflect.Value {
 }
 
 func sentinel() string {
-	planted++
-	return Sentinel + "-" + strconv.Itoa(planted) + "-9f8e7d6c5b4a"
+	return Sentinel + "-" + strconv.FormatInt(planted.Add(1), 10) + "-9f8e7d6c5b4a"
 }
 
 type form struct{ where, text string }
