@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -169,45 +168,69 @@ func checkTarget(prefix string, intention Intention, scope Scope, pageID uint64)
 	return nil
 }
 
-// createWire is the CreateEmbedToken body, the one encoding: CreateEmbedToken
-// sends json.Marshal of it, and requestKey hashes those bytes.
-type createWire struct {
-	ProjectID   uint64  `json:"ProjectId"`
-	PageID      *uint64 `json:"PageId,omitempty"` // the page, 0 for a dashboard, absent for ChatBI
-	Intention   string  `json:"Intention"`
-	Scope       string  `json:"Scope"`
-	ExpireTime  string  `json:"ExpireTime,omitempty"`
-	ExtraParam  string  `json:"ExtraParam,omitempty"`
-	UserCorpID  string  `json:"UserCorpId,omitempty"`
-	UserID      string  `json:"UserId,omitempty"`
-	TicketNum   int64   `json:"TicketNum,omitempty"`
-	GlobalParam string  `json:"GlobalParam,omitempty"`
-	TokenType   int64   `json:"TokenType,omitempty"`
-	TokenNum    int64   `json:"TokenNum,omitempty"`
-	ConfigParam string  `json:"ConfigParam,omitempty"`
-}
-
-// body validates r and returns its wire body.
+// body validates r and returns its wire body, the one encoding of it:
+// CreateEmbedToken sends these bytes and requestKey hashes them. Keys come
+// in a fixed order; zero optional fields are left out; PageId is the page,
+// 0 for a dashboard, absent for ChatBI. It is written by hand because every
+// cache hit derives its key from it.
 func (r *CreateEmbedTokenRequest) body() ([]byte, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	w := createWire{ProjectID: r.ProjectID, Intention: string(r.Intention), Scope: string(r.Scope), ExtraParam: r.ExtraParam,
-		UserCorpID: r.UserCorpID, UserID: r.UserID, TicketNum: r.TicketNum, TokenType: int64(r.TokenType), TokenNum: r.TokenNum}
-	if r.Scope != ScopeProject {
-		w.PageID = &r.PageID
-	}
-	if r.Expiry > 0 {
-		w.ExpireTime = strconv.FormatInt(int64(r.Expiry/time.Minute), 10)
-	}
-	var err error
-	if w.GlobalParam, err = r.GlobalParams.Encode(); err != nil {
+	gp, err := r.GlobalParams.Encode()
+	if err != nil {
 		return nil, validate.Within(createPrefix+".GlobalParams", err)
 	}
-	if w.ConfigParam, err = r.Config.Encode(); err != nil {
+	cp, err := r.Config.Encode()
+	if err != nil {
 		return nil, validate.Within(createPrefix+".Config", err)
 	}
-	return json.Marshal(w)
+	b := strconv.AppendUint(append(make([]byte, 0, 192+len(gp)+len(cp)), `{"ProjectId":`...), r.ProjectID, 10)
+	if r.Scope != ScopeProject {
+		b = strconv.AppendUint(append(b, `,"PageId":`...), r.PageID, 10)
+	}
+	expire := ""
+	if r.Expiry > 0 {
+		expire = strconv.FormatInt(int64(r.Expiry/time.Minute), 10)
+	}
+	for _, f := range [...]struct{ name, value string }{{"Intention", string(r.Intention)}, {"Scope", string(r.Scope)},
+		{"ExpireTime", expire}, {"ExtraParam", r.ExtraParam}, {"UserCorpId", r.UserCorpID}, {"UserId", r.UserID},
+		{"GlobalParam", gp}, {"ConfigParam", cp}} {
+		if f.value != "" {
+			b = appendString(append(append(append(b, ',', '"'), f.name...), '"', ':'), f.value)
+		}
+	}
+	for _, f := range [...]struct {
+		name  string
+		value int64
+	}{{"TicketNum", r.TicketNum}, {"TokenType", int64(r.TokenType)}, {"TokenNum", r.TokenNum}} {
+		if f.value != 0 {
+			b = strconv.AppendInt(append(append(append(b, ',', '"'), f.name...), '"', ':'), f.value, 10)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendString appends s as a JSON string escaped as encoding/json
+// escapes it (< > & and U+2028/U+2029 too), so that common's json.Marshal
+// of the request sends these very bytes. s is valid UTF-8 (validated, or
+// JSON itself).
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20 || c == '<' || c == '>' || c == '&':
+			b = append(b, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9):
+			b = append(b, '\\', 'u', '2', '0', '2', "89"[s[i+2]-0xa8])
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // requestKey is the cache's key for r: the hash of its wire body, so equal

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,7 +52,7 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, min
 		if err != nil {
 			return err.retry(mint), err
 		}
-		rep = &reply[T]{data: data, requestID: env.requestID(ctx, c.scrubber(secrets)), sentAt: sentAt}
+		rep = &reply[T]{data: data, requestID: cleanID(ctx, c, env, secrets), sentAt: sentAt}
 		return false, nil
 	})
 	if err != nil {
@@ -145,6 +146,21 @@ func serverError(ctx context.Context, action string, sdk *tcerr.TencentCloudSDKE
 func isCode(code string) bool {
 	return code != "" && len(code) <= safetext.MaxFieldBytes &&
 		strings.Trim(code, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
+}
+
+// cleanID returns the RequestId of a successful answer: as it is when it
+// looks like an id and holds none of the secrets, else cleaned like error
+// text (building a scrubber only then).
+func cleanID[T any](ctx context.Context, c *Client, env *envelope[T], secrets []string) string {
+	if env.answer.Response == nil {
+		return ""
+	}
+	id := env.answer.Response.RequestID
+	all := append([]string{c.cred.GetSecretKey(), c.cred.GetToken()}, secrets...)
+	if isCode(id) && !slices.ContainsFunc(all, func(s string) bool { return s != "" && strings.Contains(id, s) }) {
+		return id
+	}
+	return env.requestID(ctx, safetext.NewScrubber(all))
 }
 
 // scrubber masks the call's secrets and the credential's secret key and

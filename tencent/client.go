@@ -101,10 +101,7 @@ func NewClient(opts ...Option) (*Client, error) {
 			return nil, validate.Fieldf("WithSecret", "no credentials: use WithSecret, WithCredential or TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY")
 		}
 	}
-	t := &pipeline.Transport{Base: cfg.transport}
-	if t.Base == nil {
-		t.Base = pipeline.DefaultTransport() // one for the client: pipeline makes one per round trip for a nil Base
-	}
+	t := pipeline.NewTransport(cfg.transport)
 	cp := profile.NewClientProfile()
 	cp.HttpProfile.Endpoint = cfg.endpoint
 	cp.HttpProfile.Scheme = strings.ToUpper(cfg.scheme)

@@ -73,11 +73,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := cfg.transport
-	if rt == nil { // one for the client: pipeline.Transport makes a new one per request when Base is nil
-		rt = pipeline.DefaultTransport()
-	}
-	hc := &http.Client{Transport: &pipeline.Transport{Base: rt},
+	hc := &http.Client{Transport: pipeline.NewTransport(cfg.transport),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	rc := resty.NewWithClient(hc).SetLogger(silent{}).SetDebug(false).SetDisableWarn(true).SetRetryCount(0).
 		SetResponseBodyLimit(pipeline.MaxBodyBytes).SetHeader("Accept", "application/json").

@@ -123,10 +123,24 @@ func (r *GenTokenRequest) wire() (*genTokenWire, error) {
 	return w, nil
 }
 
+// wireJSON is MarshalJSON without encoding/json's second pass over a
+// MarshalJSON result.
+func (r *GenTokenRequest) wireJSON() ([]byte, error) {
+	w, err := r.wire()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, validate.Fieldf("GenTokenRequest", "does not encode: %v", err)
+	}
+	return b, nil
+}
+
 // body returns the genToken body of r sent with cred: r's JSON with the
 // credential's fields in front. It is the one place a secret enters a body.
 func (r *GenTokenRequest) body(cred Credential) ([]byte, error) {
-	b, err := json.Marshal(r)
+	b, err := r.wireJSON()
 	if err != nil {
 		return nil, validate.Fieldf("GenTokenRequest", "does not encode: %v", err)
 	}
@@ -149,9 +163,9 @@ func requestKey(r *GenTokenRequest, cred Credential) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", err
 	}
-	b, err := json.Marshal(r)
+	b, err := r.wireJSON()
 	if err != nil {
-		return "", validate.Fieldf("GenTokenRequest", "does not encode: %v", err)
+		return "", err
 	}
 	h := sha256.New()
 	h.Write([]byte("youshu\n" + cred.identity() + "\n"))

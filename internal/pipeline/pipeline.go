@@ -56,20 +56,24 @@ func WithAttempt(ctx context.Context) (context.Context, *Attempt) {
 	return context.WithValue(ctx, attemptKey{}, a), a
 }
 
-// DefaultTransport returns a clone of http.DefaultTransport that stops
-// reading response headers past MaxHeaderBytes.
-func DefaultTransport() http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxResponseHeaderBytes = MaxHeaderBytes
-	return t
+// NewTransport wraps base, or when it is nil a clone of
+// http.DefaultTransport that stops reading response headers past
+// MaxHeaderBytes (one per client, so its connections are reused).
+func NewTransport(base http.RoundTripper) *Transport {
+	if base == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxResponseHeaderBytes = MaxHeaderBytes
+		base = t
+	}
+	return &Transport{base: base}
 }
 
-// Transport wraps Base (DefaultTransport when nil). It refuses redirects
-// (an http.Client would follow them, resending signed requests and
-// credentials to the Location), headers over MaxHeaderBytes, bodies over
-// MaxBodyBytes and content encodings, and hands on the body read whole.
+// Transport refuses redirects (an http.Client would follow them, resending
+// signed requests and credentials to the Location), headers over
+// MaxHeaderBytes, bodies over MaxBodyBytes and content encodings, and
+// hands on the body read whole.
 type Transport struct {
-	Base http.RoundTripper
+	base http.RoundTripper
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -78,11 +82,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if a == nil {
 		a = &Attempt{}
 	}
-	base := t.Base
-	if base == nil {
-		base = DefaultTransport()
-	}
-	resp, err := base.RoundTrip(req)
+	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		if strings.Contains(err.Error(), "server response headers exceeded") {
 			a.TooLarge = true
@@ -113,9 +113,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// CloseIdleConnections closes the idle connections of Base.
+// CloseIdleConnections closes the idle connections of the wrapped transport.
 func (t *Transport) CloseIdleConnections() {
-	if c, ok := t.Base.(interface{ CloseIdleConnections() }); ok {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
 }
