@@ -94,6 +94,15 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 		},
 		Bypass: func(req *CreateEmbedTokenRequest) bool { return req != nil && req.TicketNum > 0 },
 		Revoke: client.revoke,
+		Extend: func(ctx context.Context, tok *EmbedToken) (*EmbedToken, error) {
+			sent := client.cfg.now()
+			if err := client.ApplyEmbedInterval(ctx, ExtendRequestFor(tok)); err != nil {
+				return nil, err
+			}
+			ext := *tok // the service does not say by how much: a lifetime like the token's own, from now
+			ext.ExpiresAt = sent.Add(tok.Expiry)
+			return &ext, nil
+		},
 		Encode: encodeToken,
 		Decode: decodeToken,
 		Watch: func(drop func(ctx context.Context, tags, values []string) error) {

@@ -103,6 +103,10 @@ type Config[R, T any] struct {
 	Tags func(req R) []string
 	// Bypass reports a request whose token must never be cached or shared.
 	Bypass func(req R) bool
+	// Extend extends a token at the vendor in place and returns it with its
+	// new lifetime (ApplyEmbedInterval, renewToken); nil when the vendor
+	// cannot.
+	Extend func(ctx context.Context, token T) (T, error)
 	// Revoke revokes tokens at the vendor; nil when the vendor cannot.
 	Revoke func(ctx context.Context, tokens []T) error
 	// RevokesAlone reports that Revoke reaches only the tokens given (so

@@ -18,13 +18,14 @@ const (
 	EventForget                             // Forget or ForgetUser dropped tokens, or the client revoked some outside the cache
 	EventRevoke                             // Revoke, RevokeUser or RevokeSuperseded revoked tokens at the vendor
 	EventStale                              // a minted token was not cached: what it was minted for was invalidated meanwhile
+	EventExtend                             // Extend extended a token at the vendor in place
 
 	numKinds = iota
 )
 
 // String returns the kind's name, such as "hit".
 func (k EventKind) String() string {
-	names := [...]string{"unknown", "hit", "miss", "mint", "refresh", "refresh_failed", "error", "bypass", "forget", "revoke", "stale"}
+	names := [...]string{"unknown", "hit", "miss", "mint", "refresh", "refresh_failed", "error", "bypass", "forget", "revoke", "stale", "extend"}
 	if k < 0 || int(k) >= len(names) {
 		return "unknown"
 	}
@@ -52,6 +53,7 @@ type Stats struct {
 	Forgets       uint64
 	Revokes       uint64
 	StaleSaves    uint64
+	Extends       uint64
 }
 
 // counters holds one atomic counter per EventKind.
@@ -61,5 +63,5 @@ func (c *counters) stats() Stats {
 	return Stats{Hits: c[EventHit].Load(), Misses: c[EventMiss].Load(), Mints: c[EventMint].Load(),
 		Refreshes: c[EventRefresh].Load(), RefreshFailed: c[EventRefreshFailed].Load(), Errors: c[EventError].Load(),
 		Bypasses: c[EventBypass].Load(), Forgets: c[EventForget].Load(), Revokes: c[EventRevoke].Load(),
-		StaleSaves: c[EventStale].Load()}
+		StaleSaves: c[EventStale].Load(), Extends: c[EventExtend].Load()}
 }

@@ -2,8 +2,10 @@ package tokencache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -167,4 +169,74 @@ func (c *Cache[R, T]) supersede(ctx context.Context, key, user string) {
 	if err := c.revoke(ctx, others); err != nil {
 		c.record(EventError, key, err)
 	}
+}
+
+// Extend keeps an open embed alive in place. When the token the cache holds
+// for req is the one current reports true for (the token an open page
+// shows), it extends it at the vendor (ApplyEmbedInterval, renewToken: the
+// same token, so the page keeps its state) and keeps it with its new
+// lifetime in every replica: replaced is false. When the cache holds
+// another token for req (refreshed, revoked, or req's permissions
+// changed), or the vendor will not extend it (it was cleared, removed or
+// has expired there), Extend returns a live token from Get instead:
+// replaced is true, and the page must load it. An extension that fails
+// for a reason worth retrying (biembed.Retryable) returns its error.
+// Extensions go through the client, so through its rate limiter.
+func (c *Cache[R, T]) Extend(ctx context.Context, req R, current func(token T) bool) (token T, replaced bool, err error) {
+	if err := c.ready(ctx); err != nil {
+		return token, false, err
+	}
+	if c.cfg.Extend == nil || current == nil {
+		return token, false, validate.Fieldf("Cache", "cannot extend at this vendor (or current is nil)")
+	}
+	key, err := c.key(req)
+	if err != nil {
+		return token, false, err
+	}
+	r, ok, err := c.store.load(ctx, key)
+	if err == nil && ok && c.cfg.Now().Before(r.expiresAt) {
+		ok, err = call("current", func() bool { return current(r.value) })
+	}
+	if err != nil || !ok || !c.cfg.Now().Before(r.expiresAt) {
+		token, err = c.Get(ctx, req)
+		return token, true, err
+	}
+	ext, err := c.extended(ctx, r)
+	switch {
+	case err == nil:
+		if err = c.store.save(ctx, key, ext); err == nil {
+			c.record(EventExtend, key, nil)
+			return ext.value, false, nil
+		}
+		if !errors.Is(err, ErrStale) {
+			c.record(EventError, key, err)
+			return ext.value, false, nil // extended at the vendor; only this cache does not know
+		}
+	case biembed.Retryable(err) || ctx.Err() != nil:
+		return token, false, c.fail(key, err)
+	default: // the vendor will not extend it: it is dead there
+		if _, err := c.invalidate(ctx, []string{key}, nil); err != nil {
+			return token, false, err
+		}
+	}
+	token, err = c.Get(ctx, req)
+	return token, true, err
+}
+
+// extended extends r's token at the vendor and returns its record with the
+// new lifetime; a lifetime without an issue time starts now.
+func (c *Cache[R, T]) extended(ctx context.Context, r record[T]) (out record[T], err error) {
+	defer recoverAs("Config.Extend", &err)
+	start := c.cfg.Now()
+	v, err := c.cfg.Extend(ctx, r.value)
+	if err != nil {
+		return out, err
+	}
+	out = r
+	out.value = v
+	out.issuedAt, out.expiresAt = c.cfg.Lifetime(v)
+	if out.issuedAt.IsZero() {
+		out.issuedAt = start
+	}
+	return out, nil
 }

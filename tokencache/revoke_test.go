@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -180,3 +182,88 @@ func TestAFollowThatTimesOutMintsHereAndWarns(t *testing.T) {
 	assert.Equal(t, "tok-1", tok.ID, "minted here after the wait gave up")
 	assert.Contains(t, logs.String(), "waiting for another replica's mint timed out")
 }
+
+// extendingMinter's Extend gives the same token a new hour from now, or
+// fails as the vendor would for a dead token.
+func extendConfig(m *minter, dead *atomic.Bool) func(*Config[req, token]) {
+	return func(cfg *Config[req, token]) {
+		cfg.Extend = func(_ context.Context, t token) (token, error) {
+			if dead.Load() {
+				return token{}, errors.New("the vendor cleared it")
+			}
+			t.Issued, t.ExpiresAt = m.clock.Now(), m.clock.Now().Add(time.Hour)
+			return t, nil
+		}
+	}
+}
+
+func TestExtendKeepsTheSameTokenAlive(t *testing.T) {
+	t.Parallel()
+	m := newMinter()
+	var dead atomic.Bool
+	c := newCache(t, m, extendConfig(m, &dead))
+	ctx := context.Background()
+	r := req{Name: "k", User: "u"}
+	tok := mustGet(t, c, r)
+	is := func(want token) func(token) bool { return func(got token) bool { return got.ID == want.ID } }
+	for range 10 { // five lifetimes, extended at each half-life: never a new token
+		m.clock.Advance(15 * time.Minute)
+		ext, replaced, err := c.Extend(ctx, r, is(tok))
+		require.NoError(t, err)
+		require.False(t, replaced)
+		require.Equal(t, tok.ID, ext.ID)
+		require.Equal(t, m.clock.Now().Add(time.Hour), ext.ExpiresAt)
+		m.clock.Advance(15 * time.Minute)
+		require.Equal(t, tok.ID, mustGet(t, c, r).ID, "the cache serves the extended token")
+	}
+	assert.EqualValues(t, 1, m.calls.Load())
+	assert.Equal(t, uint64(10), c.Stats().Extends)
+}
+
+func TestExtendReplacesWhatIsNoLongerCurrent(t *testing.T) {
+	t.Parallel()
+	m := newMinter()
+	var dead atomic.Bool
+	c := newCache(t, m, extendConfig(m, &dead))
+	ctx := context.Background()
+	r := req{Name: "k", User: "u"}
+	old := mustGet(t, c, r)
+	is := func(want token) func(token) bool { return func(got token) bool { return got.ID == want.ID } }
+
+	require.NoError(t, c.RevokeUser(ctx, r)) // revoked on the server: the page holds a dead token
+	tok, replaced, err := c.Extend(ctx, r, is(old))
+	require.NoError(t, err)
+	assert.True(t, replaced)
+	assert.NotEqual(t, old.ID, tok.ID)
+
+	dead.Store(true) // the vendor cleared it behind the cache's back
+	next, replaced, err := c.Extend(ctx, r, is(tok))
+	require.NoError(t, err)
+	assert.True(t, replaced)
+	assert.NotEqual(t, tok.ID, next.ID, "a token the vendor will not extend is replaced")
+
+	wider := req{Name: "k", User: "u", Rows: "all"} // the permissions changed: another request
+	other, replaced, err := c.Extend(ctx, wider, is(next))
+	require.NoError(t, err)
+	assert.True(t, replaced)
+	assert.Equal(t, "all", other.Rows)
+}
+
+func TestExtendReturnsRetryableErrors(t *testing.T) {
+	t.Parallel()
+	m := newMinter()
+	c := newCache(t, m, func(cfg *Config[req, token]) {
+		cfg.Extend = func(context.Context, token) (token, error) { return token{}, retryableErr{} }
+	})
+	r := req{Name: "k"}
+	tok := mustGet(t, c, r)
+	_, _, err := c.Extend(context.Background(), r, func(t token) bool { return t.ID == tok.ID })
+	assert.ErrorIs(t, err, retryableErr{})
+	assert.Equal(t, tok, mustGet(t, c, r), "still cached: the page may try again")
+}
+
+// retryableErr matches the marker biembed.Retryable asks for.
+type retryableErr struct{}
+
+func (retryableErr) Error() string        { return "the vendor is busy" }
+func (retryableErr) Is(target error) bool { return target == pipeline.Retryable }

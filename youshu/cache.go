@@ -70,8 +70,17 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 			}
 			return client.credentialFor(req).identity()
 		},
-		Bypass:       func(req *GenTokenRequest) bool { return req != nil && (req.Once || req.UseType != "") },
-		Revoke:       client.removeAll,
+		Bypass: func(req *GenTokenRequest) bool { return req != nil && (req.Once || req.UseType != "") },
+		Revoke: client.removeAll,
+		Extend: func(ctx context.Context, tok *Token) (*Token, error) {
+			sent := client.cfg.now()
+			if err := client.RenewToken(ctx, tok.Value.Reveal()); err != nil {
+				return nil, err
+			}
+			ext := *tok // Youshu does not say by how much: a lifetime like the token's own, from now
+			ext.IssuedAt, ext.ExpiresAt = sent, sent.Add(tok.ExpiresAt.Sub(tok.IssuedAt))
+			return &ext, nil
+		},
 		RevokesAlone: true,
 		Encode:       encodeToken,
 		Decode:       decodeToken,
