@@ -89,10 +89,10 @@ func TestUnsetAndFalseDifferOnTheWire(t *testing.T) {
 		want string
 	}{
 		{"unset is left out", clientsetting.ChatBI{}, `{}`},
-		{"false is sent", clientsetting.ChatBI{HideGraphicMax: clientsetting.Bool(false)}, `{"hideGraphicMax":false}`},
-		{"true is sent", clientsetting.ChatBI{HideGraphicMax: clientsetting.Bool(true)}, `{"hideGraphicMax":true}`},
-		{"zero id is sent", clientsetting.ChatBI{TagID: clientsetting.Int64(0)}, `{"tagId":0}`},
-		{"empty question is sent", clientsetting.ChatBI{Question: clientsetting.String("")}, `{"question":""}`},
+		{"false is sent", clientsetting.ChatBI{HideGraphicMax: clientsetting.Ptr(false)}, `{"hideGraphicMax":false}`},
+		{"true is sent", clientsetting.ChatBI{HideGraphicMax: clientsetting.Ptr(true)}, `{"hideGraphicMax":true}`},
+		{"zero id is sent", clientsetting.ChatBI{TagID: clientsetting.Ptr(int64(0))}, `{"tagId":0}`},
+		{"empty question is sent", clientsetting.ChatBI{Question: clientsetting.Ptr("")}, `{"question":""}`},
 		{"empty id list is sent", clientsetting.ChatBI{DataModelIDs: clientsetting.IDList{}}, `{"dataModelIds":""}`},
 	}
 	for _, tt := range tests {
@@ -180,12 +180,12 @@ func TestValidate(t *testing.T) {
 	t.Parallel()
 	chat := func(change func(*clientsetting.ChatBI)) *clientsetting.ClientSetting {
 		c := &clientsetting.ChatBI{DefaultChatMode: clientsetting.ChatProfessional, ChatTopic: clientsetting.TopicIndicator,
-			DataModelID: clientsetting.Int64(-1), TagID: clientsetting.Int64(7), DataModelIDs: clientsetting.IDList{1, 2}}
+			DataModelID: clientsetting.Ptr(int64(-1)), TagID: clientsetting.Ptr(int64(7)), DataModelIDs: clientsetting.IDList{1, 2}}
 		change(c)
 		return &clientsetting.ClientSetting{ChatBI: c}
 	}
 	integrate := func(change func(*clientsetting.Integrate)) *clientsetting.ClientSetting {
-		in := &clientsetting.Integrate{Scale: clientsetting.Int(100), Toolbar: []clientsetting.ToolbarItem{clientsetting.ToolbarExport},
+		in := &clientsetting.Integrate{Scale: clientsetting.Ptr(100), Toolbar: []clientsetting.ToolbarItem{clientsetting.ToolbarExport},
 			Defaults:   map[string]clientsetting.FilterDefault{"list": clientsetting.ListDefault(false), "date": clientsetting.DateDefault(clientsetting.StaticTime, "", "")},
 			Permission: &clientsetting.ChartPermission{Global: &clientsetting.GlobalPermission{Export: []clientsetting.ExportFormat{clientsetting.ExportPDF}}}}
 		change(in)
@@ -194,7 +194,7 @@ func TestValidate(t *testing.T) {
 	keepChat, keepIntegrate := func(*clientsetting.ChatBI) {}, func(*clientsetting.Integrate) {}
 	for name, v := range map[string]*clientsetting.ClientSetting{
 		"nil": nil, "empty": {}, "chat": chat(keepChat), "integrate": integrate(keepIntegrate),
-		"dataModelId positive": chat(func(c *clientsetting.ChatBI) { c.DataModelID = clientsetting.Int64(700284409) }),
+		"dataModelId positive": chat(func(c *clientsetting.ChatBI) { c.DataModelID = clientsetting.Ptr(int64(700284409)) }),
 	} {
 		assert.NoError(t, v.Validate(), name)
 	}
@@ -204,8 +204,8 @@ func TestValidate(t *testing.T) {
 		v     *clientsetting.ClientSetting
 		field string
 	}{
-		{"scale zero", integrate(func(in *clientsetting.Integrate) { in.Scale = clientsetting.Int(0) }), "integrate.scale"},
-		{"scale negative", integrate(func(in *clientsetting.Integrate) { in.Scale = clientsetting.Int(-50) }), "integrate.scale"},
+		{"scale zero", integrate(func(in *clientsetting.Integrate) { in.Scale = clientsetting.Ptr(0) }), "integrate.scale"},
+		{"scale negative", integrate(func(in *clientsetting.Integrate) { in.Scale = clientsetting.Ptr(-50) }), "integrate.scale"},
 		{"toolbar item empty", integrate(func(in *clientsetting.Integrate) { in.Toolbar = append(in.Toolbar, "") }), "integrate.toolbar[1]"},
 		{"default key empty", integrate(func(in *clientsetting.Integrate) { in.Defaults[""] = clientsetting.ListDefault(true) }), `integrate.defaults[""]`},
 		{"default list and date", integrate(func(in *clientsetting.Integrate) {
@@ -215,7 +215,7 @@ func TestValidate(t *testing.T) {
 		}), `integrate.defaults["list"].type`},
 		{"default neither", integrate(func(in *clientsetting.Integrate) { in.Defaults["list"] = clientsetting.FilterDefault{} }), `integrate.defaults["list"].selected`},
 		{"default exclude without selected", integrate(func(in *clientsetting.Integrate) {
-			in.Defaults["list"] = clientsetting.FilterDefault{Exclude: clientsetting.Bool(true)}
+			in.Defaults["list"] = clientsetting.FilterDefault{Exclude: clientsetting.Ptr(true)}
 		}), `integrate.defaults["list"].selected`},
 		{"date default without type", integrate(func(in *clientsetting.Integrate) {
 			in.Defaults["date"] = clientsetting.DateDefault("", "2016-07-01 00:00:00", "")
@@ -225,8 +225,8 @@ func TestValidate(t *testing.T) {
 		}), "integrate.permission.global.export[1]"},
 		{"unknown chat mode", chat(func(c *clientsetting.ChatBI) { c.DefaultChatMode = "fast" }), "chatBi.defaultChatMode"},
 		{"unknown chat topic", chat(func(c *clientsetting.ChatBI) { c.ChatTopic = "report" }), "chatBi.chatTopic"},
-		{"dataModelId zero", chat(func(c *clientsetting.ChatBI) { c.DataModelID = clientsetting.Int64(0) }), "chatBi.dataModelId"},
-		{"tagId below -1", chat(func(c *clientsetting.ChatBI) { c.TagID = clientsetting.Int64(-2) }), "chatBi.tagId"},
+		{"dataModelId zero", chat(func(c *clientsetting.ChatBI) { c.DataModelID = clientsetting.Ptr(int64(0)) }), "chatBi.dataModelId"},
+		{"tagId below -1", chat(func(c *clientsetting.ChatBI) { c.TagID = clientsetting.Ptr(int64(-2)) }), "chatBi.tagId"},
 		{"dataModelIds not positive", chat(func(c *clientsetting.ChatBI) { c.DataModelIDs = clientsetting.IDList{1, 0} }), "chatBi.dataModelIds[1]"},
 	}
 	for _, tt := range tests {

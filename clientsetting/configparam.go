@@ -94,7 +94,7 @@ func (c *ChatBIConfig) Validate() error {
 		return nil
 	}
 	for i, item := range c.ChatBIConfigList {
-		if err := item.Validate(); err != nil {
+		if err := item.validate(); err != nil {
 			return validate.Within(validate.Index("ChatBIConfigList", i), err)
 		}
 	}
@@ -102,7 +102,7 @@ func (c *ChatBIConfig) Validate() error {
 }
 
 // Validate reports whether item's details fit its ConfigType.
-func (item ChatBIConfigItem) Validate() error {
+func (item ChatBIConfigItem) validate() error {
 	d := item.ConfigDetails
 	switch item.ConfigType {
 	case ConfigTableFilter:

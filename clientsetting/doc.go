@@ -23,14 +23,6 @@
 // paths relative to ConfigParam (ChatBIConfigList[1].ConfigType).
 package clientsetting
 
-// Bool returns a pointer to v, for optional settings.
-func Bool(v bool) *bool { return &v }
-
-// Int returns a pointer to v, for optional settings.
-func Int(v int) *int { return &v }
-
-// Int64 returns a pointer to v, for optional settings.
-func Int64(v int64) *int64 { return &v }
-
-// String returns a pointer to v, for optional settings.
-func String(v string) *string { return &v }
+// Ptr returns a pointer to v, for optional settings:
+// clientsetting.Ptr(false) sends false, where nil leaves the key out.
+func Ptr[T any](v T) *T { return &v }

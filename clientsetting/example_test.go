@@ -13,9 +13,9 @@ import (
 func Example() {
 	cs := clientsetting.ClientSetting{
 		Integrate: &clientsetting.Integrate{
-			Side:    clientsetting.Bool(false),
+			Side:    clientsetting.Ptr(false),
 			Toolbar: []clientsetting.ToolbarItem{clientsetting.ToolbarExport},
-			Scale:   clientsetting.Int(100),
+			Scale:   clientsetting.Ptr(100),
 			Defaults: map[string]clientsetting.FilterDefault{
 				"region-filter": clientsetting.ListDefault(false, "东北", "华北"),
 				"date-filter":   clientsetting.DateDefault(clientsetting.StaticTime, "2016-07-01 00:00:00", "2016-07-31 23:59:59"),
@@ -24,7 +24,7 @@ func Example() {
 		ChatBI: &clientsetting.ChatBI{
 			DefaultChatMode: clientsetting.ChatProfessional,
 			DataModelIDs:    clientsetting.IDList{700284409, 700288358},
-			HideGraphicMax:  clientsetting.Bool(false), // the server hides it unless told otherwise
+			HideGraphicMax:  clientsetting.Ptr(false), // the server hides it unless told otherwise
 		},
 	}
 	if err := cs.Validate(); err != nil {

@@ -15,10 +15,10 @@ func (c *ClientSetting) Validate() error {
 	if c == nil {
 		return nil
 	}
-	if err := c.Integrate.Validate(); err != nil {
+	if err := c.Integrate.validate(); err != nil {
 		return validate.Within("integrate", err)
 	}
-	return validate.Within("chatBi", c.ChatBI.Validate())
+	return validate.Within("chatBi", c.ChatBI.validate())
 }
 
 // Validate reports the first setting of s that breaks a documented rule:
@@ -26,7 +26,7 @@ func (c *ClientSetting) Validate() error {
 // control id and either a list or a date default, known export formats. Mode,
 // toolbar items and bottomBarPos are not limited to the documented examples,
 // since the document does not list them all. A nil s is valid.
-func (s *Integrate) Validate() error {
+func (s *Integrate) validate() error {
 	if s == nil {
 		return nil
 	}
@@ -42,16 +42,16 @@ func (s *Integrate) Validate() error {
 		if strings.TrimSpace(id) == "" {
 			return validate.Fieldf(validate.Key("defaults", id), "key must be a filter control id")
 		}
-		if err := s.Defaults[id].Validate(); err != nil {
+		if err := s.Defaults[id].validate(); err != nil {
 			return validate.Within(validate.Key("defaults", id), err)
 		}
 	}
-	return validate.Within("permission", s.Permission.Validate())
+	return validate.Within("permission", s.Permission.validate())
 }
 
 // Validate reports whether d is a list default (selected, with exclude
 // optional) or a date default (type, with optional bounds), and not both.
-func (d FilterDefault) Validate() error {
+func (d FilterDefault) validate() error {
 	list := d.Selected != nil || d.Exclude != nil
 	date := d.Type != "" || d.MinBound != "" || d.MaxBound != ""
 	switch {
@@ -69,16 +69,16 @@ func (d FilterDefault) Validate() error {
 
 // Validate reports the first chart setting of p that breaks a documented
 // rule. A nil p is valid.
-func (p *ChartPermission) Validate() error {
+func (p *ChartPermission) validate() error {
 	if p == nil {
 		return nil
 	}
-	return validate.Within("global", p.Global.Validate())
+	return validate.Within("global", p.Global.validate())
 }
 
 // Validate reports an export format other than image, excel and pdf. A nil g
 // is valid.
-func (g *GlobalPermission) Validate() error {
+func (g *GlobalPermission) validate() error {
 	if g == nil {
 		return nil
 	}
@@ -94,7 +94,7 @@ func (g *GlobalPermission) Validate() error {
 // defaultChatMode credible or professional, chatTopic dataModel or
 // indicator, dataModelId and tagId -1 (none) or positive, dataModelIds
 // positive. A nil c is valid.
-func (c *ChatBI) Validate() error {
+func (c *ChatBI) validate() error {
 	if c == nil {
 		return nil
 	}

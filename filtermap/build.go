@@ -93,13 +93,13 @@ func Mask(field string, dataType DataType, ranges ...ApplyRange) DataMask {
 
 // NewColumnFilter returns the column filter that applies masks to tableName.
 func NewColumnFilter(tableName string, masks ...DataMask) ColumnFilter {
-	return ColumnFilter{TableName: tableName, Type: DataLevel, DataMasks: masks}
+	return ColumnFilter{TableName: tableName, Type: dataLevel, DataMasks: masks}
 }
 
 // NewColumnFilters returns the column permission of one data connection.
 // rule may be empty to leave it out.
 func NewColumnFilters(rule Rule, filters ...ColumnFilter) ColumnFilters {
-	return ColumnFilters{Rule: rule, Type: ColumnType, DataFilters: filters}
+	return ColumnFilters{Rule: rule, Type: columnType, DataFilters: filters}
 }
 
 // Set makes f the column permission of data connection connID, replacing any
@@ -193,4 +193,4 @@ func connKey(id int64) string { return strconv.FormatInt(id, 10) }
 
 // Validate reports whether t names a table the way a row filter needs: a
 // table name (with or without database) or a positive custom SQL id alone.
-func (t Table) Validate() error { return t.on(RowFilter{}).validateTable() }
+func (t Table) validate() error { return t.on(RowFilter{}).validateTable() }

@@ -71,12 +71,12 @@ func (c Condition) GlobalParam() GlobalParam {
 	case CondNotIn:
 		op = OpNeq
 	}
-	return GlobalParam{ParamKey: c.Field, JoinType: JoinAnd, WhereList: []Where{{Operator: op, Value: c.Values}}}
+	return GlobalParam{ParamKey: c.Field, JoinType: joinAnd, WhereList: []Where{{Operator: op, Value: c.Values}}}
 }
 
 // Validate reports the first field of c that breaks a rule: Field set, a
 // known Op, at least one value, and exactly one for Equals.
-func (c Condition) Validate() error {
+func (c Condition) validate() error {
 	if strings.TrimSpace(c.Field) == "" {
 		return validate.Fieldf("Field", "must not be empty")
 	}

@@ -38,7 +38,7 @@ func TestConditionRendersForBothVendors(t *testing.T) {
 
 			g := tt.c.GlobalParam()
 			require.NoError(t, filtermap.GlobalParams{g}.Validate())
-			assert.Equal(t, filtermap.GlobalParam{ParamKey: "region", JoinType: filtermap.JoinAnd,
+			assert.Equal(t, filtermap.GlobalParam{ParamKey: "region", JoinType: "AND",
 				WhereList: []filtermap.Where{{Operator: tt.op, Value: tt.values}}}, g)
 		})
 	}

@@ -37,7 +37,7 @@
 // Validate on a map or list type (FilterMap, ColumnFilterMap,
 // TableFilterMap, ReportDataFilters, ResourcePermissions, GlobalParams)
 // reports paths that start with the request field name, such as
-// filterMap["700006204"].dataFilters[1].tableExprId; Validate on an element
-// type reports paths relative to that element. Map entries are checked in
-// key order, so the first problem reported is always the same.
+// filterMap["700006204"].dataFilters[1].tableExprId, and checks every
+// element in it. Map entries are checked in key order, so the first problem
+// reported is always the same.
 package filtermap

@@ -29,7 +29,7 @@ func FuzzGlobalParamsRoundTrip(f *testing.F) {
 		if w.Operator == filtermap.OpEq {
 			w.Value = w.Value[:1]
 		}
-		join := filtermap.JoinAnd
+		join := "AND"
 		if lowerJoin {
 			join = "and"
 		}

@@ -18,12 +18,8 @@ const (
 	OpIs  Operator = "-is"  // in; one or more values
 )
 
-// JoinType is how the WhereList entries of one GlobalParam combine.
-type JoinType string
-
-// JoinAnd is the only join type Tencent Cloud BI supports. The service also
-// echoes it in lower case ("and"); both spellings validate.
-const JoinAnd JoinType = "AND"
+// joinAnd is the only join type Tencent Cloud BI supports ("and" is accepted too).
+const joinAnd = "AND"
 
 // Where is one condition of a GlobalParam: Operator applied to Value.
 type Where struct {
@@ -34,9 +30,9 @@ type Where struct {
 // GlobalParam is one Tencent Cloud BI global filter: it binds a character-type
 // page parameter (ParamKey) to the conditions in WhereList.
 type GlobalParam struct {
-	ParamKey  string   `json:"ParamKey"`
-	JoinType  JoinType `json:"JoinType"`
-	WhereList []Where  `json:"WhereList"`
+	ParamKey  string  `json:"ParamKey"`
+	JoinType  string  `json:"JoinType"` // "AND", the only join type the API supports
+	WhereList []Where `json:"WhereList"`
 }
 
 // GlobalParams is the GlobalParam field of CreateEmbedToken. The API takes it
@@ -79,7 +75,7 @@ func ParseGlobalParams(s string) (GlobalParams, error) {
 // GlobalParam, e.g. GlobalParam[0].WhereList[0].Operator.
 func (g GlobalParams) Validate() error {
 	for i, p := range g {
-		if err := p.Validate(); err != nil {
+		if err := p.validate(); err != nil {
 			return validate.Within(validate.Index("GlobalParam", i), err)
 		}
 	}
@@ -87,21 +83,21 @@ func (g GlobalParams) Validate() error {
 }
 
 // Validate reports the first field of p that breaks a documented rule.
-func (p GlobalParam) Validate() error {
+func (p GlobalParam) validate() error {
 	if strings.TrimSpace(p.ParamKey) == "" {
 		return validate.Fieldf("ParamKey", "must not be empty")
 	}
 	if err := checkText("ParamKey", p.ParamKey); err != nil {
 		return err
 	}
-	if !strings.EqualFold(string(p.JoinType), string(JoinAnd)) {
-		return validate.Fieldf("JoinType", "must be %q, the only join type the API supports; got %q", JoinAnd, p.JoinType)
+	if !strings.EqualFold(string(p.JoinType), string(joinAnd)) {
+		return validate.Fieldf("JoinType", "must be %q, the only join type the API supports; got %q", joinAnd, p.JoinType)
 	}
 	if len(p.WhereList) == 0 {
 		return validate.Fieldf("WhereList", "must hold at least one condition")
 	}
 	for i, w := range p.WhereList {
-		if err := w.Validate(); err != nil {
+		if err := w.validate(); err != nil {
 			return validate.Within(validate.Index("WhereList", i), err)
 		}
 	}
@@ -109,7 +105,7 @@ func (p GlobalParam) Validate() error {
 }
 
 // Validate reports whether w has a documented operator and a fitting number of values.
-func (w Where) Validate() error {
+func (w Where) validate() error {
 	if !validate.OneOf(w.Operator, OpEq, OpNeq, OpIs) {
 		return validate.Fieldf("Operator", "must be one of -eq, -neq, -is; got %q", w.Operator)
 	}

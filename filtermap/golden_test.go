@@ -97,7 +97,7 @@ func TestGoldenReportDataFiltersKeepsSeedMismatch(t *testing.T) {
 	assert.Equal(t, filtermap.RowPermission, mismatch.Type)
 	assert.Nil(t, mismatch.Rows)
 	require.Len(t, mismatch.Columns, 1)
-	assert.Equal(t, filtermap.DataLevel, mismatch.Columns[0].Type)
+	assert.Equal(t, "dataLevel", mismatch.Columns[0].Type)
 	requireInvalid(t, rd.Validate(), "reportDataFilters[0].dataModelFilters[1].type", "column filters")
 
 	rd[0].DataModelFilters[1].Type = filtermap.ColumnPermission
@@ -143,7 +143,7 @@ func TestGoldenGlobalParamEchoedLowerCaseJoin(t *testing.T) {
 	g, err := filtermap.ParseGlobalParams(echoed)
 	require.NoError(t, err)
 	require.Len(t, g, 1)
-	assert.Equal(t, filtermap.JoinType("and"), g[0].JoinType, "kept as sent")
+	assert.Equal(t, "and", g[0].JoinType, "kept as sent")
 	assert.Equal(t, []filtermap.Where{{Operator: filtermap.OpIs,
 		Value: []string{"Chongqing City", "Hubei Province", "Hunan Province", "Sichuan Province"}}}, g[0].WhereList)
 	require.NoError(t, g.Validate(), "lower-case and is accepted")

@@ -18,7 +18,7 @@ func (m FilterMap) Validate() error { return validateMap("filterMap", m) }
 // Validate reports the first field of r that breaks a documented rule: rule
 // "and" or "or" ("and" or empty in the legacy form) and at least one valid
 // filter.
-func (r RowFilters) Validate() error {
+func (r RowFilters) validate() error {
 	if r.Legacy {
 		if r.Rule != "" && r.Rule != RuleAnd {
 			return validate.Fieldf("rule", `must be "and" or empty in the legacy form, which always means "and"; got %q`, r.Rule)
@@ -34,7 +34,7 @@ func (r RowFilters) Validate() error {
 // without database) or by tableExprId alone; a list filter with one dim and
 // at least one value; a tree filter with groups whose value tuples match
 // their dims.
-func (f RowFilter) Validate() error {
+func (f RowFilter) validate() error {
 	if !validate.OneOf(f.FilterType, ListFilter, TreeFilter) {
 		return validate.Fieldf("filterType", "must be listFilter or treeFilter; got %q", f.FilterType)
 	}
@@ -74,7 +74,7 @@ func (b RowFilterBody) validateList() error {
 	if len(b.Or) > 0 {
 		return validate.Fieldf("or", "must be empty for a listFilter; tree groups belong to a treeFilter")
 	}
-	if err := b.Dim.Validate(); err != nil {
+	if err := b.Dim.validate(); err != nil {
 		return validate.Within("dim", err)
 	}
 	if len(b.Select) == 0 {
@@ -96,7 +96,7 @@ func (b RowFilterBody) validateTree() error {
 // Validate reports the first field of g that breaks a documented rule: at
 // least one valid dim, and exactly one of cond.inlist and cond.excludelist,
 // holding tuples of one value per dim.
-func (g TreeGroup) Validate() error {
+func (g TreeGroup) validate() error {
 	if err := validateList("dims", g.Dims); err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func checkTuples(name string, tuples [][]string, dims int) error {
 }
 
 // Validate reports whether d names a field and one of the seven data types.
-func (d Dim) Validate() error {
+func (d Dim) validate() error {
 	if err := checkName("field", d.Field); err != nil {
 		return err
 	}
@@ -139,31 +139,31 @@ func (m ColumnFilterMap) Validate() error { return validateMap("columnFilterMap"
 
 // Validate reports the first field of c that breaks a documented rule: rule
 // empty, "and" or "or"; type "column"; at least one valid filter.
-func (c ColumnFilters) Validate() error {
+func (c ColumnFilters) validate() error {
 	if err := checkOptionalRule(c.Rule); err != nil {
 		return err
 	}
-	if c.Type != ColumnType {
-		return validate.Fieldf("type", "must be %q, the only type Youshu supports; got %q", ColumnType, c.Type)
+	if c.Type != columnType {
+		return validate.Fieldf("type", "must be %q, the only type Youshu supports; got %q", columnType, c.Type)
 	}
 	return validateList("dataFilters", c.DataFilters)
 }
 
 // Validate reports the first field of c that breaks a documented rule:
 // tableName set, type "dataLevel", at least one valid mask.
-func (c ColumnFilter) Validate() error {
+func (c ColumnFilter) validate() error {
 	if err := checkName("tableName", c.TableName); err != nil {
 		return err
 	}
-	if c.Type != DataLevel {
-		return validate.Fieldf("type", "must be %q, the only type Youshu supports; got %q", DataLevel, c.Type)
+	if c.Type != dataLevel {
+		return validate.Fieldf("type", "must be %q, the only type Youshu supports; got %q", dataLevel, c.Type)
 	}
 	return validateList("dataMasks", c.DataMasks)
 }
 
 // Validate reports the first field of m that breaks a documented rule: field
 // set, a known dataType, at least one known applyRange.
-func (m DataMask) Validate() error {
+func (m DataMask) validate() error {
 	if err := checkName("field", m.Field); err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (m TableFilterMap) Validate() error { return validateMap("tableFilterMap", 
 
 // Validate reports the first field of t that breaks a documented rule: rule
 // empty, "and" or "or"; at least one valid filter.
-func (t TableFilters) Validate() error {
+func (t TableFilters) validate() error {
 	if err := checkOptionalRule(t.Rule); err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (t TableFilters) Validate() error {
 // known produced and selectType; database set for Original tables and empty
 // for UserDefinedSQL ones; at least one table, named for Original tables and
 // a decimal custom SQL id for UserDefinedSQL ones.
-func (t TableFilter) Validate() error {
+func (t TableFilter) validate() error {
 	switch t.Produced {
 	case Original:
 		if err := checkName("database", t.Database); err != nil {
@@ -233,7 +233,7 @@ func (t TableFilter) Validate() error {
 // Field paths start with reportDataFilters.
 func (r ReportDataFilters) Validate() error {
 	for i, f := range r {
-		if err := f.Validate(); err != nil {
+		if err := f.validate(); err != nil {
 			return validate.Within(validate.Index("reportDataFilters", i), err)
 		}
 	}
@@ -242,7 +242,7 @@ func (r ReportDataFilters) Validate() error {
 
 // Validate reports the first field of r that breaks a documented rule:
 // reportId set and at least one valid dataModelFilter.
-func (r ReportDataFilter) Validate() error {
+func (r ReportDataFilter) validate() error {
 	if err := checkName("reportId", r.ReportID); err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func (r ReportDataFilter) Validate() error {
 // Validate reports the first field of f that breaks a documented rule:
 // positive ids; rule empty, "and" or "or"; type row with Rows or type column
 // with Columns (never both, never the other kind); at least one valid filter.
-func (f DataModelFilter) Validate() error {
+func (f DataModelFilter) validate() error {
 	if f.DataModelID <= 0 {
 		return validate.Fieldf("dataModelId", "must be a positive data model id; got %d", f.DataModelID)
 	}
@@ -281,7 +281,7 @@ func (f DataModelFilter) Validate() error {
 // Field paths start with resourcePermissions.
 func (r ResourcePermissions) Validate() error {
 	for i, p := range r {
-		if err := p.Validate(); err != nil {
+		if err := p.validate(); err != nil {
 			return validate.Within(validate.Index("resourcePermissions", i), err)
 		}
 	}
@@ -292,7 +292,7 @@ func (r ResourcePermissions) Validate() error {
 // known resourceType, a non-negative projectId, exactly one of a positive
 // resourceId and a resourceNamePaths without empty names, and at least one
 // known permission.
-func (p ResourcePermission) Validate() error {
+func (p ResourcePermission) validate() error {
 	if !validate.OneOf(p.ResourceType, NewReport, DataModel, DataConnection, Screen, NewScreen) {
 		return validate.Fieldf("resourceType", "must be one of NEW_REPORT, DATA_MODEL, DATA_CONNECTION, SCREEN, NEW_SCREEN; got %q", p.ResourceType)
 	}
@@ -331,8 +331,8 @@ func (p ResourcePermission) validateTarget() error {
 	return nil
 }
 
-// validator is any value with a Validate method.
-type validator interface{ Validate() error }
+// validator is any value with a validate method.
+type validator interface{ validate() error }
 
 // validateMap checks that m's keys are decimal ids and validates its entries
 // in key order, reporting paths as name["key"]. A valid map costs no
@@ -341,7 +341,7 @@ type validator interface{ Validate() error }
 func validateMap[V validator](name string, m map[string]V) error {
 	bad := false
 	for k, v := range m {
-		if !isDecimal(k) || v.Validate() != nil {
+		if !isDecimal(k) || v.validate() != nil {
 			bad = true
 			break
 		}
@@ -353,7 +353,7 @@ func validateMap[V validator](name string, m map[string]V) error {
 		if !isDecimal(k) {
 			return validate.Fieldf(validate.Key(name, k), "key must be a data connection id in decimal digits")
 		}
-		if err := m[k].Validate(); err != nil {
+		if err := m[k].validate(); err != nil {
 			return validate.Within(validate.Key(name, k), err)
 		}
 	}
@@ -367,7 +367,7 @@ func validateList[V validator](name string, list []V) error {
 		return validate.Fieldf(name, "must hold at least one entry")
 	}
 	for i, v := range list {
-		if err := v.Validate(); err != nil {
+		if err := v.validate(); err != nil {
 			return validate.Within(validate.Index(name, i), err)
 		}
 	}

@@ -97,17 +97,12 @@ type RowFilters struct {
 // FilterMap is genToken's filterMap: row permissions keyed by data connection id.
 type FilterMap map[string]RowFilters
 
-// ColumnFilterType is the type of a columnFilterMap entry; only "column" exists.
-type ColumnFilterType string
-
-// ColumnType is the only documented ColumnFilterType.
-const ColumnType ColumnFilterType = "column"
-
-// MaskLevel is the type of one column filter; only "dataLevel" exists.
-type MaskLevel string
-
-// DataLevel is the only documented MaskLevel.
-const DataLevel MaskLevel = "dataLevel"
+// The only documented types of a columnFilterMap entry and of one column
+// filter; the constructors fill them.
+const (
+	columnType = "column"
+	dataLevel  = "dataLevel"
+)
 
 // ApplyRange says where a masked column is hidden.
 type ApplyRange string
@@ -128,15 +123,15 @@ type DataMask struct {
 // ColumnFilter masks fields of one table.
 type ColumnFilter struct {
 	TableName string     `json:"tableName"`
-	Type      MaskLevel  `json:"type"`
+	Type      string     `json:"type"` // "dataLevel", the only documented type
 	DataMasks []DataMask `json:"dataMasks"`
 }
 
 // ColumnFilters is the column permission of one data connection.
 type ColumnFilters struct {
-	Rule        Rule             `json:"rule,omitempty"`
-	Type        ColumnFilterType `json:"type"`
-	DataFilters []ColumnFilter   `json:"dataFilters"`
+	Rule        Rule           `json:"rule,omitempty"`
+	Type        string         `json:"type"` // "column", the only documented type
+	DataFilters []ColumnFilter `json:"dataFilters"`
 }
 
 // ColumnFilterMap is genToken's columnFilterMap: column permissions keyed by

@@ -18,7 +18,7 @@ import (
 )
 
 var seedGlobalParams = filtermap.GlobalParams{{
-	ParamKey: "province", JoinType: filtermap.JoinAnd,
+	ParamKey: "province", JoinType: "AND",
 	WhereList: []filtermap.Where{{Operator: filtermap.OpIs, Value: []string{"Hubei", "Hunan"}}},
 }}
 
@@ -205,7 +205,7 @@ func TestCreateEmbedTokenValidation(t *testing.T) {
 			r.TokenType, r.TokenNum = tencent.TokenTypeSingleUser, 2
 		}), "CreateEmbedTokenRequest.TokenNum"},
 		{"bad global param", with(page(), func(r *tencent.CreateEmbedTokenRequest) {
-			r.GlobalParams = filtermap.GlobalParams{{ParamKey: "", JoinType: filtermap.JoinAnd}}
+			r.GlobalParams = filtermap.GlobalParams{{ParamKey: "", JoinType: "AND"}}
 		}), "CreateEmbedTokenRequest.GlobalParam[0].ParamKey"},
 		{"bad config", with(tencent.NewChatBIRequest(1), func(r *tencent.CreateEmbedTokenRequest) {
 			r.Config = clientsetting.NewChatBIConfig(clientsetting.TableFilter())

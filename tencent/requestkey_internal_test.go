@@ -162,7 +162,7 @@ func randomRequest(rng *rand.Rand, pick func() string) *CreateEmbedTokenRequest 
 	}
 	for range rng.IntN(3) {
 		req.GlobalParams = append(req.GlobalParams, filtermap.GlobalParam{
-			ParamKey: "key" + pick(), JoinType: filtermap.JoinAnd,
+			ParamKey: "key" + pick(), JoinType: "AND",
 			WhereList: []filtermap.Where{{Operator: filtermap.OpIs, Value: []string{pick(), pick()}}, {Operator: filtermap.OpEq, Value: []string{pick()}}},
 		})
 	}
@@ -182,7 +182,7 @@ func BenchmarkRequestKey(b *testing.B) {
 	plain.UserCorpID, plain.UserID, plain.TokenType = "corp-1", "user-1", TokenTypeSingleUser
 	withParams := *plain
 	withParams.GlobalParams = filtermap.GlobalParams{
-		{ParamKey: "region", JoinType: filtermap.JoinAnd, WhereList: []filtermap.Where{{Operator: filtermap.OpIs, Value: []string{"East", "North"}}}},
+		{ParamKey: "region", JoinType: "AND", WhereList: []filtermap.Where{{Operator: filtermap.OpIs, Value: []string{"East", "North"}}}},
 	}
 	for _, c := range []struct {
 		name string

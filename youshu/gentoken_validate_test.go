@@ -82,7 +82,7 @@ func TestGenTokenValidation(t *testing.T) {
 		{"token key with an account", &youshu.GenTokenRequest{Credential: youshu.Credential{Type: youshu.TokenTypeKey, Account: "a", Secret: biembed.NewSecret("k")}}, false, "key"},
 		{"unknown credential type", &youshu.GenTokenRequest{Credential: youshu.Credential{Type: "cookie", Secret: biembed.NewSecret("k")}}, false, "tokenType"},
 		{"credential without type", &youshu.GenTokenRequest{Credential: youshu.Credential{Account: "a"}}, false, "tokenType"},
-		{"bad clientSetting", &youshu.GenTokenRequest{ClientSetting: &clientsetting.ClientSetting{Integrate: &clientsetting.Integrate{Scale: clientsetting.Int(0)}}}, false, "clientSetting.integrate.scale"},
+		{"bad clientSetting", &youshu.GenTokenRequest{ClientSetting: &clientsetting.ClientSetting{Integrate: &clientsetting.Integrate{Scale: clientsetting.Ptr(0)}}}, false, "clientSetting.integrate.scale"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
