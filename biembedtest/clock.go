@@ -38,12 +38,3 @@ func (c *Clock) Set(t time.Time) {
 	defer c.mu.Unlock()
 	c.now = t
 }
-
-// ClockFunc adapts a function to the clock interface the SDK's options take,
-// for a test that wants a fixed instant:
-//
-//	tencent.WithClock(biembedtest.ClockFunc(func() time.Time { return sent }))
-type ClockFunc func() time.Time
-
-// Now calls f.
-func (f ClockFunc) Now() time.Time { return f() }

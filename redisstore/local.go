@@ -28,7 +28,7 @@ func newLocal(now func() time.Time, maxAge time.Duration) *local {
 }
 
 // maxSaved bounds the save times kept: twice what the memory store keeps.
-const maxSaved = 2 * tokencache.DefaultMaxEntries
+const maxSaved = 2 * 10_000
 
 func (l *local) Load(ctx context.Context, key string) (tokencache.Entry, bool, error) {
 	l.mu.Lock()

@@ -41,7 +41,7 @@ const (
 // Limits of CreateEmbedToken.
 const (
 	MaxExpiry    = 240 * time.Minute // longest token lifetime, and the service's when Expiry is 0
-	MaxTicketNum = 99999             // most visits a token may be limited to
+	maxTicketNum = 99999             // most visits a token may be limited to
 )
 
 // maxTextBytes bounds the free-text fields of a request.
@@ -114,8 +114,8 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 		return validate.Fieldf(createPrefix+".Expiry", "must be whole minutes")
 	case r.Expiry < 0 || r.Expiry > MaxExpiry:
 		return validate.Fieldf(createPrefix+".Expiry", "must be 1 to 240 minutes (0: the service's 240)")
-	case r.TicketNum < 0 || r.TicketNum > MaxTicketNum:
-		return validate.Fieldf(createPrefix+".TicketNum", "must be 0 (no limit) or 1 to %d", MaxTicketNum)
+	case r.TicketNum < 0 || r.TicketNum > maxTicketNum:
+		return validate.Fieldf(createPrefix+".TicketNum", "must be 0 (no limit) or 1 to %d", maxTicketNum)
 	}
 	for _, f := range [...]struct{ name, value string }{{"ExtraParam", r.ExtraParam}, {"UserCorpID", r.UserCorpID}, {"UserID", r.UserID}} {
 		if err := validate.Text(createPrefix+"."+f.name, f.value, maxTextBytes); err != nil {

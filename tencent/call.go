@@ -66,7 +66,7 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, min
 func exchange[T any](ctx, actx context.Context, c *Client, action string, body []byte, env *envelope[T], secrets []string) (*T, int, *Error) {
 	actx, a := pipeline.WithAttempt(actx)
 	req := &wireRequest{BaseRequest: &tchttp.BaseRequest{}, body: body}
-	req.Init().WithApiInfo(Service, APIVersion, action)
+	req.Init().WithApiInfo(service, apiVersion, action)
 	req.SetContext(actx)
 	sc := func() *safetext.Scrubber { return c.scrubber(secrets) }
 	if err := c.api.Send(req, env); err != nil {

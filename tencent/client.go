@@ -22,10 +22,14 @@ import (
 	"github.com/biembed/biembed-go/internal/warn"
 )
 
-// The service, version and actions this package calls.
+// The service and version this package calls.
 const (
-	Service                  = "bi"
-	APIVersion               = "2022-01-05"
+	service    = "bi"
+	apiVersion = "2022-01-05"
+)
+
+// The actions this package calls, as the rate limiter sees them.
+const (
 	ActionCreateEmbedToken   = "CreateEmbedToken"
 	ActionApplyEmbedInterval = "ApplyEmbedInterval"
 	ActionClearEmbedToken    = "ClearEmbedToken"
@@ -35,9 +39,13 @@ const (
 const (
 	DefaultEndpoint  = "bi.tencentcloudapi.com" // China; bi.intl.tencentcloudapi.com is international
 	DefaultEmbedHost = "https://tcbi.qq.com"
-	DefaultTimeout   = 30 * time.Second // per attempt
-	DefaultRateLimit = 20.0             // requests per second per action, the documented limit
-	DefaultRetries   = 3
+)
+
+// Defaults of the settings without an exported name.
+const (
+	defaultTimeout   = 30 * time.Second // per attempt
+	defaultRateLimit = 20.0             // requests per second per action, the documented limit
+	defaultRetries   = 3
 )
 
 // Client calls the Tencent Cloud BI embed actions. It is safe for concurrent
@@ -82,8 +90,8 @@ type config struct {
 // (TC3-HMAC-SHA256) with the system clock. common's own retries, region
 // breaker and debug dumps are off; the client retries itself (WithRetries).
 func NewClient(opts ...Option) (*Client, error) {
-	limiter, _ := biembed.NewRateLimiter(DefaultRateLimit, 1)
-	cfg := config{scheme: "https", endpoint: DefaultEndpoint, timeout: DefaultTimeout, retries: DefaultRetries,
+	limiter, _ := biembed.NewRateLimiter(defaultRateLimit, 1)
+	cfg := config{scheme: "https", endpoint: DefaultEndpoint, timeout: defaultTimeout, retries: defaultRetries,
 		backoffBase: 100 * time.Millisecond, backoffMax: 2 * time.Second, embedHost: DefaultEmbedHost,
 		limiter: limiter, logger: slog.New(slog.DiscardHandler), now: time.Now}
 	for _, opt := range opts {
@@ -210,7 +218,7 @@ func WithTransport(rt http.RoundTripper) Option {
 	}
 }
 
-// WithTimeout bounds each attempt (default DefaultTimeout); ctx bounds the
+// WithTimeout bounds each attempt (default 30s); ctx bounds the
 // whole call.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
@@ -223,7 +231,7 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithRetries sets how many times a failed call is retried where that is
-// safe (default DefaultRetries; 0 turns retries off, at most 10). A mint
+// safe (default 3; 0 turns retries off, at most 10). A mint
 // (CreateEmbedToken) is retried only when the service cannot have acted on
 // it: the connection failed before sending, RequestLimitExceeded, HTTP 503,
 // InternalError. ApplyEmbedInterval and ClearEmbedToken are also retried
@@ -265,8 +273,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRateLimiter makes the client wait on l before every attempt.
-// Default: biembed.NewRateLimiter(DefaultRateLimit, 1), this process's
-// share of nothing; replicas of one account share redisstore's limiter.
+// Default: 20 requests a second per action (the documented limit) in this
+// process alone; replicas of one account share redisstore's limiter.
 func WithRateLimiter(l biembed.RateLimiter) Option {
 	return func(c *config) error {
 		if validate.IsNil(l) {

@@ -109,7 +109,7 @@ func TestVersionAndActionHeaders(t *testing.T) {
 	}
 	for i, action := range []string{tencent.ActionCreateEmbedToken, tencent.ActionApplyEmbedInterval} {
 		h := srv.Requests()[i].Header
-		if h.Get("X-TC-Version") != tencent.APIVersion || h.Get("X-TC-Action") != action || h.Get("Authorization") != "" {
+		if h.Get("X-TC-Version") != "2022-01-05" || h.Get("X-TC-Action") != action || h.Get("Authorization") != "" {
 			t.Errorf("%s headers = %v", action, h)
 		}
 	}

@@ -77,18 +77,15 @@ var codeSentinels = []struct {
 	{codeEmpty, ErrEmptyResponse},
 }
 
-// ErrorLevel is the severity in an ErrorInfo: ERROR, WARN or INFO.
-type ErrorLevel string
-
 // ErrorInfo is the error object a BI answer may carry with HTTP 200 and no
 // error code.
 type ErrorInfo struct {
-	ErrorTip      string     `json:"ErrorTip"`
-	ErrorMessage  string     `json:"ErrorMessage"`
-	ErrorLevel    ErrorLevel `json:"ErrorLevel"`
-	DocLink       string     `json:"DocLink"`
-	FAQ           string     `json:"FAQ"`
-	ReservedField string     `json:"ReservedField"`
+	ErrorTip      string `json:"ErrorTip"`
+	ErrorMessage  string `json:"ErrorMessage"`
+	ErrorLevel    string `json:"ErrorLevel"` // ERROR, WARN or INFO
+	DocLink       string `json:"DocLink"`
+	FAQ           string `json:"FAQ"`
+	ReservedField string `json:"ReservedField"`
 }
 
 // Error is every failure of a call that passed validation: a server error

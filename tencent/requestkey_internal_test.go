@@ -150,7 +150,7 @@ func randomRequest(rng *rand.Rand, pick func() string) *CreateEmbedTokenRequest 
 	req.Expiry = time.Duration(rng.IntN(241)) * time.Minute
 	req.ExtraParam = pick()
 	if rng.IntN(4) == 0 {
-		req.TicketNum = rng.Int64N(MaxTicketNum) + 1
+		req.TicketNum = rng.Int64N(maxTicketNum) + 1
 	}
 	switch rng.IntN(4) {
 	case 1:

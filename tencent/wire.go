@@ -93,7 +93,7 @@ func (e *envelope[T]) result(ctx context.Context, action string, scrubber func()
 		for _, f := range []*string{&info.ErrorTip, &info.ErrorMessage, &info.DocLink, &info.FAQ, &info.ReservedField} {
 			*f = sc.Clean(ctx, *f, safetext.MaxMessageBytes)
 		}
-		info.ErrorLevel = ErrorLevel(sc.Clean(ctx, string(info.ErrorLevel), safetext.MaxFieldBytes))
+		info.ErrorLevel = sc.Clean(ctx, info.ErrorLevel, safetext.MaxFieldBytes)
 		_, err := fail(codeErrorInfo, info.ErrorMessage)
 		if err.Message == "" {
 			err.Message = info.ErrorTip

@@ -17,12 +17,14 @@ import (
 	"github.com/biembed/biembed-go/internal/warn"
 )
 
-// Defaults of the Options fields left zero.
+// DefaultSkew is Options.Skew when it is zero.
+const DefaultSkew = 30 * time.Second
+
+// Defaults of the other Options fields left zero.
 const (
-	DefaultRefreshFraction  = 0.2
-	DefaultMinRefreshMargin = 30 * time.Second
-	DefaultSkew             = 30 * time.Second
-	DefaultMaxEntries       = 10_000
+	defaultRefreshFraction  = 0.2
+	defaultMinRefreshMargin = 30 * time.Second
+	defaultMaxEntries       = 10_000
 )
 
 // Errors of a Cache, for errors.Is.
@@ -56,10 +58,10 @@ type Options struct {
 	// under the cache's lock. It must be fast and must not block.
 	OnEvent func(Event)
 	// RefreshFraction is the refresh margin as a fraction of a token's
-	// lifetime, from 0 to 0.5 (0 means DefaultRefreshFraction).
+	// lifetime, from 0 to 0.5 (0 means defaultRefreshFraction).
 	RefreshFraction float64
 	// MinRefreshMargin is the least refresh margin (0 means
-	// DefaultMinRefreshMargin); the margin never exceeds half the lifetime.
+	// defaultMinRefreshMargin); the margin never exceeds half the lifetime.
 	MinRefreshMargin time.Duration
 	// Skew is how long before its expiry a token stops being served (0
 	// means DefaultSkew).
@@ -68,7 +70,7 @@ type Options struct {
 	// fleet waits for one replica's mint. 0: only the client's own bounds.
 	MintTimeout time.Duration
 	// MaxEntries bounds the tokens kept in memory (0 means
-	// DefaultMaxEntries); a shared Store bounds itself.
+	// defaultMaxEntries); a shared Store bounds itself.
 	MaxEntries int
 	// RevokeSuperseded revokes at the vendor a user's earlier tokens when a
 	// token is minted for a request of theirs that differs from the earlier
@@ -171,10 +173,10 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 		return nil, err
 	}
 	o := &cfg.Options
-	o.RefreshFraction = or(o.RefreshFraction, DefaultRefreshFraction)
-	o.MinRefreshMargin = or(o.MinRefreshMargin, DefaultMinRefreshMargin)
+	o.RefreshFraction = or(o.RefreshFraction, defaultRefreshFraction)
+	o.MinRefreshMargin = or(o.MinRefreshMargin, defaultMinRefreshMargin)
 	o.Skew = or(o.Skew, DefaultSkew)
-	o.MaxEntries = or(o.MaxEntries, DefaultMaxEntries)
+	o.MaxEntries = or(o.MaxEntries, defaultMaxEntries)
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -209,7 +211,7 @@ func check[R, T any](cfg Config[R, T]) error {
 	case validate.IsNil(o.Store) && o.Store != nil:
 		return validate.Fieldf("Options.Store", "must not be a nil pointer (leave it nil for memory)")
 	case math.IsNaN(o.RefreshFraction) || o.RefreshFraction < 0 || o.RefreshFraction > 0.5:
-		return validate.Fieldf("Options.RefreshFraction", "must be from 0 to 0.5 (0 means %v)", DefaultRefreshFraction)
+		return validate.Fieldf("Options.RefreshFraction", "must be from 0 to 0.5 (0 means %v)", defaultRefreshFraction)
 	case o.MinRefreshMargin < 0 || o.Skew < 0 || o.MintTimeout < 0:
 		return validate.Fieldf("Options", "MinRefreshMargin, Skew and MintTimeout must not be negative")
 	case o.MaxEntries < 0:

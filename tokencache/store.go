@@ -59,7 +59,7 @@ type Store interface {
 // NewMemoryStore returns a Store in this process's memory: the one a Cache
 // uses by default, offered for fallbacks and tests. It keeps at most
 // maxEntries entries (dropping expired ones, then those that expire
-// soonest; 0 means DefaultMaxEntries), and with maxAge > 0 it forgets an
+// soonest; 0 means defaultMaxEntries), and with maxAge > 0 it forgets an
 // entry maxAge after it was saved. Lead always leads.
 func NewMemoryStore(maxEntries int, maxAge time.Duration) Store {
 	return memoryStore{newMemStore[biembed.Secret](maxEntries, maxAge, time.Now)}
@@ -111,7 +111,7 @@ type memStore[T any] struct {
 
 func newMemStore[T any](max int, maxAge time.Duration, now func() time.Time) *memStore[T] {
 	if max <= 0 {
-		max = DefaultMaxEntries
+		max = defaultMaxEntries
 	}
 	return &memStore[T]{max: max, maxAge: maxAge, now: now, seed: maphash.MakeSeed(), m: map[string]record[T]{}}
 }

@@ -89,7 +89,7 @@ func (r *rawGenToken) call(ctx context.Context) error {
 			return err
 		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, youshu.DefaultTimeout)
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 	}
 	body, err := json.Marshal(r.body)

@@ -18,12 +18,6 @@ import (
 	"github.com/biembed/biembed-go/internal/warn"
 )
 
-// Defaults of a Client.
-const (
-	DefaultTimeout = 30 * time.Second // per attempt
-	DefaultRetries = 2
-)
-
 // Client calls one Youshu host. It is safe for concurrent use; create one
 // per host and reuse it (it holds one resty client and its connections).
 type Client struct {
@@ -59,7 +53,7 @@ type config struct {
 // is kept). baseURL must be https (http only with WithInsecureHTTP) with no
 // user info, query or fragment.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	cfg := config{timeout: DefaultTimeout, retries: DefaultRetries, backoffBase: 200 * time.Millisecond,
+	cfg := config{timeout: 30 * time.Second, retries: 2, backoffBase: 200 * time.Millisecond,
 		backoffMax: 5 * time.Second, logger: slog.New(slog.DiscardHandler), now: time.Now}
 	for _, opt := range opts {
 		if opt == nil {
@@ -156,7 +150,7 @@ func WithTransport(rt http.RoundTripper) Option {
 	}
 }
 
-// WithTimeout bounds each attempt (default DefaultTimeout); ctx bounds the
+// WithTimeout bounds each attempt (default 30s); ctx bounds the
 // whole call.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
@@ -169,7 +163,7 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithRetries sets how many times a failed call is retried where that is
-// safe (default DefaultRetries; 0 turns retries off, at most 10). genToken
+// safe (default 2; 0 turns retries off, at most 10). genToken
 // mints, so it is retried only when the server cannot have acted on it:
 // the connection failed before sending, HTTP 429 or 503. rmToken and
 // renewToken are also retried after timeouts, cut connections and HTTP

@@ -377,7 +377,7 @@ func TestConnectionRefusedIsRetriedAndRetryable(t *testing.T) {
 	for name, tc := range map[string]struct {
 		retries int
 		want    int
-	}{"default retries": {youshu.DefaultRetries, 3}, "retries off": {0, 1}} {
+	}{"default retries": {2, 3}, "retries off": {0, 1}} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ct := newCountingTransport(t)
