@@ -11,46 +11,24 @@ import (
 	"time"
 
 	"github.com/biembed/biembed-go/biembed"
-	"github.com/biembed/biembed-go/clientsetting"
-	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// genTokenWire is the documented genToken body, field for field.
+// plainRequest is GenTokenRequest without its JSON methods.
+type plainRequest GenTokenRequest
+
+// genTokenWire is the documented genToken body: the request's own fields
+// (their tags), expiry in seconds and, when decoding, the credential's.
 type genTokenWire struct {
+	plainRequest
+	ExpiryTime     *int64    `json:"expiryTime,omitempty"`
+	ExpireTime     *int64    `json:"expireTime,omitempty"` // the documented example's alias; decoding only
 	TokenType      TokenType `json:"tokenType,omitempty"`
 	Email          *string   `json:"email,omitempty"`
 	Password       *string   `json:"password,omitempty"`
 	Key            *string   `json:"key,omitempty"`
 	UniqueID       *string   `json:"uniqueId,omitempty"`
 	IntegrateToken *string   `json:"integrateToken,omitempty"`
-
-	AuthUniqueID                 string                        `json:"authUniqueId,omitempty"`
-	AuthUserID                   int64                         `json:"authUserId,omitempty"`
-	RelationWithSystemPermission Relation                      `json:"relationWithSystemPermission,omitempty"`
-	EnableWatermark              bool                          `json:"enableWatermark,omitempty"`
-	Watermark                    *Watermark                    `json:"watermark,omitempty"`
-	FilterMap                    filtermap.FilterMap           `json:"filterMap,omitempty"`
-	ColumnFilterMap              filtermap.ColumnFilterMap     `json:"columnFilterMap,omitempty"`
-	TableFilterMap               filtermap.TableFilterMap      `json:"tableFilterMap,omitempty"`
-	PillFieldMap                 PillFieldMap                  `json:"pillFieldMap,omitempty"`
-	TableExprMap                 map[string]string             `json:"tableExprMap,omitempty"`
-	ParameterMap                 map[string]any                `json:"parameterMap,omitempty"`
-	ExpiryTime                   *int64                        `json:"expiryTime,omitempty"`
-	ExpireTime                   *int64                        `json:"expireTime,omitempty"` // decoding only
-	ResourcePermissions          filtermap.ResourcePermissions `json:"resourcePermissions,omitempty"`
-	OpenRP                       bool                          `json:"openRp,omitempty"`
-	ClientSetting                *clientsetting.ClientSetting  `json:"clientSetting,omitempty"`
-	UseType                      UseType                       `json:"useType,omitempty"`
-	Once                         bool                          `json:"once,omitempty"`
-	DomainID                     int64                         `json:"domainId,omitempty"`
-	AutoRenew                    *AutoRenew                    `json:"autoRenew,omitempty"`
-	ApplyScope                   ApplyScope                    `json:"applyScope,omitempty"`
-	ProjectID                    int64                         `json:"projectId,omitempty"`
-	EnableDefaultBookmark        bool                          `json:"enableDefaultBookmark,omitempty"`
-	ParameterAliasMap            map[string]ParameterAlias     `json:"parameterAliasMap,omitempty"`
-	ReportDataFilters            filtermap.ReportDataFilters   `json:"reportDataFilters,omitempty"`
-	UVID                         string                        `json:"uvId,omitempty"`
 }
 
 // MarshalJSON encodes r as the genToken wire body without the
@@ -58,13 +36,7 @@ type genTokenWire struct {
 // only when true, ids only when set. The client adds the credential's
 // fields when it sends. It fails only for an Expiry or AutoRenew.Expiry
 // that is not a whole number of seconds.
-func (r GenTokenRequest) MarshalJSON() ([]byte, error) {
-	w, err := r.wire()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(w)
-}
+func (r GenTokenRequest) MarshalJSON() ([]byte, error) { return r.wireJSON() }
 
 // UnmarshalJSON decodes a genToken wire body, credential fields included.
 // The credential kind comes from tokenType or, when tokenType is absent
@@ -102,33 +74,16 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
-// wire returns r's body without a credential.
-func (r *GenTokenRequest) wire() (*genTokenWire, error) {
+// wireJSON returns r's body without a credential (MarshalJSON, without
+// encoding/json's second pass over a MarshalJSON result).
+func (r *GenTokenRequest) wireJSON() ([]byte, error) {
 	if r.Expiry%time.Second != 0 {
 		return nil, validate.Fieldf("expiryTime", "must be a whole number of seconds")
 	}
-	w := &genTokenWire{
-		AuthUniqueID: r.AuthUniqueID, AuthUserID: r.AuthUserID, RelationWithSystemPermission: r.RelationWithSystemPermission,
-		EnableWatermark: r.EnableWatermark, Watermark: r.Watermark, FilterMap: r.FilterMap, ColumnFilterMap: r.ColumnFilterMap,
-		TableFilterMap: r.TableFilterMap, PillFieldMap: r.PillFieldMap, TableExprMap: r.TableExprMap, ParameterMap: r.ParameterMap,
-		ResourcePermissions: r.ResourcePermissions, OpenRP: r.OpenRP, ClientSetting: r.ClientSetting, UseType: r.UseType,
-		Once: r.Once, DomainID: r.DomainID, AutoRenew: r.AutoRenew, ApplyScope: r.ApplyScope, ProjectID: r.ProjectID,
-		EnableDefaultBookmark: r.EnableDefaultBookmark, ParameterAliasMap: r.ParameterAliasMap,
-		ReportDataFilters: r.ReportDataFilters, UVID: r.UVID,
-	}
+	w := genTokenWire{plainRequest: plainRequest(*r)}
 	if r.Expiry != 0 {
 		seconds := int64(r.Expiry / time.Second)
 		w.ExpiryTime = &seconds
-	}
-	return w, nil
-}
-
-// wireJSON is MarshalJSON without encoding/json's second pass over a
-// MarshalJSON result.
-func (r *GenTokenRequest) wireJSON() ([]byte, error) {
-	w, err := r.wire()
-	if err != nil {
-		return nil, err
 	}
 	b, err := json.Marshal(w)
 	if err != nil {
@@ -142,7 +97,7 @@ func (r *GenTokenRequest) wireJSON() ([]byte, error) {
 func (r *GenTokenRequest) body(cred Credential) ([]byte, error) {
 	b, err := r.wireJSON()
 	if err != nil {
-		return nil, validate.Fieldf("GenTokenRequest", "does not encode: %v", err)
+		return nil, err
 	}
 	fields, err := cred.fields()
 	switch {
@@ -183,34 +138,9 @@ func (w *genTokenWire) request() (GenTokenRequest, error) {
 	if err != nil {
 		return GenTokenRequest{}, err
 	}
-	return GenTokenRequest{
-		Credential:                   cred,
-		AuthUniqueID:                 w.AuthUniqueID,
-		AuthUserID:                   w.AuthUserID,
-		RelationWithSystemPermission: w.RelationWithSystemPermission,
-		EnableWatermark:              w.EnableWatermark,
-		Watermark:                    w.Watermark,
-		FilterMap:                    w.FilterMap,
-		ColumnFilterMap:              w.ColumnFilterMap,
-		TableFilterMap:               w.TableFilterMap,
-		ReportDataFilters:            w.ReportDataFilters,
-		ResourcePermissions:          w.ResourcePermissions,
-		OpenRP:                       w.OpenRP,
-		PillFieldMap:                 w.PillFieldMap,
-		TableExprMap:                 w.TableExprMap,
-		ParameterMap:                 w.ParameterMap,
-		ParameterAliasMap:            w.ParameterAliasMap,
-		Expiry:                       expiry,
-		ClientSetting:                w.ClientSetting,
-		UseType:                      w.UseType,
-		Once:                         w.Once,
-		DomainID:                     w.DomainID,
-		AutoRenew:                    w.AutoRenew,
-		ApplyScope:                   w.ApplyScope,
-		ProjectID:                    w.ProjectID,
-		EnableDefaultBookmark:        w.EnableDefaultBookmark,
-		UVID:                         w.UVID,
-	}, nil
+	r := GenTokenRequest(w.plainRequest)
+	r.Credential, r.Expiry = cred, expiry
+	return r, nil
 }
 
 func (w *genTokenWire) expiry() (time.Duration, error) {

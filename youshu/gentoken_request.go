@@ -21,90 +21,90 @@ import (
 type GenTokenRequest struct {
 	// Credential authenticates the caller; the zero value uses the client's
 	// WithCredential default.
-	Credential Credential
+	Credential Credential `json:"-"`
 
 	// AuthUniqueID (authUniqueId) is the account the token is for; empty means
 	// the caller itself. Only super admins may mint for another account
 	// (project admins and domain owners with ApplyScope Project or Domain).
-	AuthUniqueID string
+	AuthUniqueID string `json:"authUniqueId,omitempty"`
 	// AuthUserID (authUserId) names the account by its numeric user id instead.
-	AuthUserID int64
+	AuthUserID int64 `json:"authUserId,omitempty"`
 	// RelationWithSystemPermission says how ResourcePermissions combine with
 	// the account's own permissions in Youshu (or: union, the server default;
 	// and: intersection; ignore: only ResourcePermissions). It has no effect
 	// unless AuthUniqueID (or AuthUserID) and OpenRP are set; it is sent
 	// either way.
-	RelationWithSystemPermission Relation
+	RelationWithSystemPermission Relation `json:"relationWithSystemPermission,omitempty"`
 
 	// EnableWatermark turns the watermark on; Watermark applies only then.
-	EnableWatermark bool
+	EnableWatermark bool `json:"enableWatermark,omitempty"`
 	// Watermark is what the watermark shows. It has an effect only with
 	// EnableWatermark, and then needs a UniqueID; without EnableWatermark it
 	// is sent but does nothing (the document's own examples do this), so
 	// Validate allows it.
-	Watermark *Watermark
+	Watermark *Watermark `json:"watermark,omitempty"`
 
 	// FilterMap holds row permissions per data connection.
-	FilterMap filtermap.FilterMap
+	FilterMap filtermap.FilterMap `json:"filterMap,omitempty"`
 	// ColumnFilterMap holds column masks per data connection.
-	ColumnFilterMap filtermap.ColumnFilterMap
+	ColumnFilterMap filtermap.ColumnFilterMap `json:"columnFilterMap,omitempty"`
 	// TableFilterMap lists the visible tables per data connection (model embedding).
-	TableFilterMap filtermap.TableFilterMap
+	TableFilterMap filtermap.TableFilterMap `json:"tableFilterMap,omitempty"`
 	// ReportDataFilters holds row and column permissions per report. Youshu
 	// checks every id strictly and answers code 743 (ErrReportDataFilters).
-	ReportDataFilters filtermap.ReportDataFilters
+	ReportDataFilters filtermap.ReportDataFilters `json:"reportDataFilters,omitempty"`
 	// ResourcePermissions lists the resources the token may use, intersected
 	// with the account's role permissions. Youshu applies them only when OpenRP
 	// is true and silently ignores them otherwise, which would grant more than
 	// the caller meant: this SDK therefore REJECTS ResourcePermissions without
 	// OpenRP.
-	ResourcePermissions filtermap.ResourcePermissions
+	ResourcePermissions filtermap.ResourcePermissions `json:"resourcePermissions,omitempty"`
 	// OpenRP (openRp) turns resource permission filtering on.
-	OpenRP bool
+	OpenRP bool `json:"openRp,omitempty"`
 
 	// PillFieldMap changes attributes of fields of pills, keyed by data model
 	// id, then field id.
-	PillFieldMap PillFieldMap
+	PillFieldMap PillFieldMap `json:"pillFieldMap,omitempty"`
 	// TableExprMap replaces the expression of custom SQL tables, keyed by id.
-	TableExprMap map[string]string
+	TableExprMap map[string]string `json:"tableExprMap,omitempty"`
 	// ParameterMap sets global and report parameters, keyed by field id.
-	ParameterMap map[string]any
+	ParameterMap map[string]any `json:"parameterMap,omitempty"`
 	// ParameterAliasMap sets parameters by name.
-	ParameterAliasMap map[string]ParameterAlias
+	ParameterAliasMap map[string]ParameterAlias `json:"parameterAliasMap,omitempty"`
 
 	// Expiry is sent as expiryTime, in whole seconds. Zero leaves it out and
 	// the server default applies (the document says both "86400 * 30" and
 	// "one day"; this SDK assumes neither). Negative or fractional seconds are
 	// rejected.
-	Expiry time.Duration
+	Expiry time.Duration `json:"-"`
 	// ClientSetting holds display settings, carried in the token rather than
 	// in the integration URL.
-	ClientSetting *clientsetting.ClientSetting
+	ClientSetting *clientsetting.ClientSetting `json:"clientSetting,omitempty"`
 	// UseType marks a helper token that may only remove (UseDeleteToken) or
 	// renew (UseUpdateToken) other tokens; super admins only. RemoveToken and
 	// RenewToken mint these for you.
-	UseType UseType
+	UseType UseType `json:"useType,omitempty"`
 	// Once makes the token single-use: the first visitor uses it up.
-	Once bool
+	Once bool `json:"once,omitempty"`
 	// DomainID (domainId) picks the enterprise domain.
-	DomainID int64
+	DomainID int64 `json:"domainId,omitempty"`
 	// AutoRenew extends the token on every use. It has no effect unless Once
 	// is set; it is sent either way.
-	AutoRenew *AutoRenew
+	AutoRenew *AutoRenew `json:"autoRenew,omitempty"`
 	// ApplyScope is what the token may do (server default: ScopeManage).
 	// ScopeProject needs RelationIgnore, AuthUniqueID or AuthUserID,
 	// ResourcePermissions (so OpenRP) and ProjectID; ScopeDomain needs
 	// AuthUniqueID or AuthUserID.
-	ApplyScope ApplyScope
+	ApplyScope ApplyScope `json:"applyScope,omitempty"`
 	// ProjectID (projectId) is the project of ScopeProject, which requires
 	// it. It has no effect unless ApplyScope is ScopeProject; it is sent
 	// either way.
-	ProjectID int64
+	ProjectID int64 `json:"projectId,omitempty"`
 	// EnableDefaultBookmark opens reports with their default bookmark.
-	EnableDefaultBookmark bool
+	EnableDefaultBookmark bool `json:"enableDefaultBookmark,omitempty"`
 	// UVID (uvId) is recorded with each visit (report_recent_visit.uv_id), to
 	// count visitors who have no account of their own.
-	UVID string
+	UVID string `json:"uvId,omitempty"`
 }
 
 // Relation is relationWithSystemPermission.
