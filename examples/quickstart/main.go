@@ -17,7 +17,9 @@
 // user with -corp and -user); with YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY it
 // calls that Youshu host (choose the report project with -youshu-project).
 // Minting for another account takes a super admin's token key, and -user
-// must name an account of that host.
+// must name an account of that host. The page token filters the global
+// parameter "province" (-provinces); on a real dashboard name provinces of
+// yours, or pass -provinces "" to send no filter.
 //
 // Tokens are secrets: the program prints them only masked, and prints URLs
 // with the token replaced by "<token>".
@@ -56,7 +58,8 @@ func main() {
 
 // user is whom the tokens are for.
 type user struct {
-	corp, id string // Tencent's UserCorpID and UserID; id is also the Youshu account
+	corp, id  string   // Tencent's UserCorpID and UserID; id is also the Youshu account
+	provinces []string // the rows of Tencent's page token
 }
 
 // run parses args, picks real or fake mode for each vendor from env, mints the
@@ -67,11 +70,17 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string, args []
 	page := fs.Uint64("page", 11520, "Tencent Cloud BI page id")
 	corp := fs.String("corp", "corp-1", "the user's enterprise id at Tencent Cloud BI (UserCorpId)")
 	id := fs.String("user", "alice", "the user: Tencent's UserId and the Youshu account (authUniqueId)")
+	provinces := fs.String("provinces", "Hubei,Hunan", "comma-separated provinces the user's page token shows (\"\": no filter)")
 	youshuProject := fs.Int64("youshu-project", 1, "Youshu project id of the report page")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	u := user{corp: *corp, id: *id}
+	for _, p := range strings.Split(*provinces, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			u.provinces = append(u.provinces, p)
+		}
+	}
 	if err := tencentDemo(ctx, stdout, env, u, *project, *page); err != nil {
 		return fmt.Errorf("tencent: %w", err)
 	}
@@ -91,11 +100,13 @@ func tencentDemo(ctx context.Context, w io.Writer, env func(string) string, u us
 	fmt.Fprintln(w, "Tencent Cloud BI:", mode)
 
 	// One page of a dashboard, for 30 minutes, for u only, showing the rows
-	// of two provinces.
+	// of u's provinces.
 	page := tencent.NewPageRequest(projectID, pageID)
 	page.Expiry = 30 * time.Minute
 	page.TokenType, page.UserCorpID, page.UserID = tencent.TokenTypeSingleUser, u.corp, u.id
-	page.GlobalParams = filtermap.GlobalParams{filtermap.In("province", "Hubei", "Hunan").GlobalParam()}
+	if len(u.provinces) > 0 {
+		page.GlobalParams = filtermap.GlobalParams{filtermap.In("province", u.provinces...).GlobalParam()}
+	}
 	tok, err := client.CreateEmbedToken(ctx, page)
 	if err != nil {
 		return err
@@ -105,6 +116,14 @@ func tencentDemo(ctx context.Context, w io.Writer, env func(string) string, u us
 		return err
 	}
 	show(w, "page", tok.UserCorpID+"/"+tok.UserID, tok.Value, tok.Expiry, link)
+	rows, err := tok.GlobalParams.Encode() // the GlobalParam the service echoed
+	if err != nil {
+		return err
+	}
+	if rows == "" {
+		rows = "(none: every row)"
+	}
+	fmt.Fprintf(w, "  page   rows:  %s\n", rows)
 
 	// ChatBI for u, limited to one data table and without the SQL view.
 	chat := tencent.NewChatBIRequest(projectID)
