@@ -1,15 +1,24 @@
-// Command fleet runs two replicas of a backend that share their Tencent BI
-// embed tokens, their mint lock and their rate budget through one Redis:
-// both replicas get the same token for a user from a single mint, and an
-// invalidation on one replica is seen by the other at once.
+// Command fleet runs two replicas of a backend that share, through one
+// Redis, their embed tokens, their mint lock and their rate budget, for both
+// vendors (redisstore.NewFleet): both replicas serve a user the same token
+// from a single mint, and a revocation on one replica is seen by the other
+// at once while the old token stops working at the vendor.
 //
-//	go run ./examples/fleet
+// Run it from the examples directory (its own module):
+//
+//	go run ./fleet
 //
 // With REDIS_ADDR (host:port) it uses that Redis. Without it, it starts a
 // throwaway redis-server if one is on PATH (Debian/Ubuntu:
 // `apt-get install -y redis-server`; macOS: `brew install redis`; or
 // `docker run -p 6379:6379 redis` and REDIS_ADDR=127.0.0.1:6379). Tencent BI
-// is the in-process fake (tencenttest), so no credentials are needed.
+// and Youshu BI are the in-process fakes (tencenttest, youshutest), so no
+// credentials are needed.
+//
+// Tokens in Redis are live credentials: every entry is sealed under a key
+// that every replica shares. This demo draws one at random; in production
+// keep one in your secret store (`openssl rand -hex 32`, hex-decoded) and
+// give every replica the same.
 package main
 
 import (
@@ -19,17 +28,23 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
+	"github.com/biembed/biembed-go/tokencache"
+	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
 func main() {
@@ -46,10 +61,25 @@ func main() {
 var errNoRedis = errors.New("no Redis: set REDIS_ADDR=host:port, or put redis-server on PATH " +
 	"(apt-get install -y redis-server; brew install redis; or docker run -p 6379:6379 redis)")
 
-// replica is one backend process: its own client, Redis connection and cache.
+// Each vendor gets a Fleet of its own, under its own Prefix: one Fleet's
+// Store keeps one vendor's tokens.
+const (
+	tencentPrefix = "biembed-demo:tencent:"
+	youshuPrefix  = "biembed-demo:youshu:"
+)
+
+// vendors is where the replicas send their calls: the two fakes.
+type vendors struct {
+	tencent *tencenttest.Server
+	youshu  *youshutest.Server
+}
+
+// replica is one backend process: its own Redis connection, Fleets, clients
+// and caches.
 type replica struct {
-	cache *tencent.Cache
-	close func()
+	tencent *tencent.Cache
+	youshu  *youshu.Cache
+	close   func()
 }
 
 func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
@@ -58,78 +88,179 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
 		return err
 	}
 	defer stopRedis()
-	fake := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
-	defer fake.Close()
+	v := vendors{
+		tencent: tencenttest.NewServer(),
+		youshu:  youshutest.NewServer(youshutest.WithAccount(youshutest.Account{UniqueID: "alice", Email: "alice@example.com"})),
+	}
+	defer v.tencent.Close()
+	defer v.youshu.Close()
 
-	// Every replica gets the same sealing key (from your secret store in
-	// production): tokens in Redis are live credentials.
+	// Every replica gets the same seal key.
 	sealKey := make([]byte, 32)
-	_, _ = rand.Read(sealKey)
-	a, err := newReplica(addr, fake.URL(), sealKey)
-	if err != nil {
+	if _, err := rand.Read(sealKey); err != nil {
 		return err
 	}
-	defer a.close()
-	b, err := newReplica(addr, fake.URL(), sealKey)
-	if err != nil {
-		return err
-	}
-	defer b.close()
-
-	req := tencent.NewPageRequest(7, 8)
-	req.Expiry = 30 * time.Minute
-	mints := func() int { return fake.Count(tencent.ActionCreateEmbedToken) }
-
-	tokA, err := a.cache.Get(ctx, "alice", req)
+	a, err := newReplica(addr, v, biembed.NewSecret(string(sealKey)))
 	if err != nil {
 		return fmt.Errorf("replica A: %w", err)
 	}
-	tokB, err := b.cache.Get(ctx, "alice", req)
+	defer a.close()
+	b, err := newReplica(addr, v, biembed.NewSecret(string(sealKey)))
 	if err != nil {
 		return fmt.Errorf("replica B: %w", err)
 	}
-	fmt.Fprintf(stdout, "A and B serve the same token for alice: %v (mints at Tencent: %d)\n", tokA.Value == tokB.Value, mints())
+	defer b.close()
 
-	if err := a.cache.Invalidate(ctx, "alice"); err != nil {
-		return fmt.Errorf("invalidate on A: %w", err)
+	// Tencent: a token bound to alice of corp-1, for one page.
+	fmt.Fprintln(stdout, "Tencent Cloud BI (in-process tencenttest), replicas A and B on one Redis:")
+	treq := tencent.NewPageRequest(7, 8)
+	treq.Expiry = 30 * time.Minute
+	treq.TokenType, treq.UserCorpID, treq.UserID = tencent.TokenTypeSingleUser, "corp-1", "alice"
+	tmints := func() int { return v.tencent.Count(tencent.ActionCreateEmbedToken) }
+	tokA, err := a.tencent.Get(ctx, treq)
+	if err != nil {
+		return fmt.Errorf("replica A: %w", err)
 	}
-	fresh, err := b.cache.Get(ctx, "alice", req)
+	tokB, err := b.tencent.Get(ctx, treq)
 	if err != nil {
 		return fmt.Errorf("replica B: %w", err)
 	}
-	fmt.Fprintf(stdout, "after A invalidated alice, B serves a new token: %v (mints at Tencent: %d)\n", fresh.Value != tokB.Value, mints())
+	oldPage, err := tokA.URL()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  A and B serve alice the same token: %t (mints: %d); its page: %s\n",
+		tokA.Value == tokB.Value, tmints(), visit(oldPage))
+	if err := a.tencent.RevokeUser(ctx, treq); err != nil {
+		return fmt.Errorf("revoke on A: %w", err)
+	}
+	fresh, err := b.tencent.Get(ctx, treq)
+	if err != nil {
+		return fmt.Errorf("replica B: %w", err)
+	}
+	fmt.Fprintf(stdout, "  A revokes alice (RevokeUser: ClearEmbedToken for corp-1 on that page): B serves a new token: %t (mints: %d); the old page: %s\n",
+		fresh.Value != tokB.Value, tmints(), visit(oldPage))
+
+	// Youshu: a token for alice's account.
+	fmt.Fprintln(stdout, "Youshu BI (in-process youshutest), the same replicas:")
+	yreq := &youshu.GenTokenRequest{AuthUniqueID: "alice", Expiry: time.Hour}
+	ymints := func() int {
+		n := 0
+		for _, r := range v.youshu.Requests() {
+			if r.GenToken != nil && r.GenToken.UseType == "" {
+				n++ // not a helper token rmToken needed
+			}
+		}
+		return n
+	}
+	ytokA, err := a.youshu.Get(ctx, yreq)
+	if err != nil {
+		return fmt.Errorf("replica A: %w", err)
+	}
+	ytokB, err := b.youshu.Get(ctx, yreq)
+	if err != nil {
+		return fmt.Errorf("replica B: %w", err)
+	}
+	yoldPage, err := ytokA.URL(youshu.Report(1))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  A and B serve alice the same token: %t (mints: %d); its page: %s\n",
+		ytokA.Value == ytokB.Value, ymints(), visit(yoldPage))
+	if err := a.youshu.Revoke(ctx, yreq); err != nil {
+		return fmt.Errorf("revoke on A: %w", err)
+	}
+	yfresh, err := b.youshu.Get(ctx, yreq)
+	if err != nil {
+		return fmt.Errorf("replica B: %w", err)
+	}
+	fmt.Fprintf(stdout, "  A revokes alice's token (Revoke: rmToken): B serves a new token: %t (mints: %d); the old page: %s\n",
+		yfresh.Value != ytokB.Value, ymints(), visit(yoldPage))
 	return nil
 }
 
-// newReplica builds one replica: a Tencent client that waits on the shared
-// rate budget, and a cache over the shared store.
-func newReplica(redisAddr, endpoint string, sealKey []byte) (*replica, error) {
+// newReplica builds one replica: for each vendor a Fleet on the shared
+// Redis, a client that waits on the Fleet's rate budget, and a cache over
+// the Fleet's store.
+func newReplica(redisAddr string, v vendors, sealKey biembed.Secret) (*replica, error) {
+	// ContextTimeoutEnabled is required: it lets each call's deadline
+	// (redisstore.Options.Timeout) bound it on the socket.
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true})
-	budget, err := redisstore.NewRateLimiter(rdb, redisstore.LimiterOptions{Prefix: "biembed:"})
-	if err != nil {
+	r := &replica{}
+	closers := []func(){func() { _ = rdb.Close() }}
+	r.close = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	fail := func(err error) (*replica, error) {
+		r.close()
 		return nil, err
 	}
-	client, err := tencent.NewClient(
+
+	tfleet, err := redisstore.NewFleet(rdb, redisstore.Options{Prefix: tencentPrefix, SealKey: sealKey})
+	if err != nil {
+		return fail(err)
+	}
+	tclient, err := tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey), // your SecretId/SecretKey in production
-		tencent.WithEndpoint(endpoint),
-		tencent.WithRateLimiter(budget), // 20/s per action for the whole fleet
+		tencent.WithEndpoint(v.tencent.URL()), tencent.WithEmbedHost(v.tencent.URL()),
+		tencent.WithRateLimiter(tfleet.Limiter), // 20/s per action for the whole fleet
 	)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	store, err := redisstore.NewTencentStore(rdb, redisstore.Options{Prefix: "biembed:", SealKey: sealKey})
+	r.tencent, err = tencent.NewCache(tclient, tokencache.Options{Store: tfleet.Store})
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	cache, err := tencent.NewCache(client, tencent.CacheOptions{Store: store})
+	closers = append(closers, func() { _ = r.tencent.Close() })
+
+	yfleet, err := redisstore.NewFleet(rdb, redisstore.Options{Prefix: youshuPrefix, SealKey: sealKey})
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	return &replica{cache: cache, close: func() {
-		_ = cache.Close()
-		client.CloseIdleConnections()
-		_ = rdb.Close()
-	}}, nil
+	yclient, err := youshu.NewClient(v.youshu.URL(), youshu.WithInsecureHTTP(), // https in production
+		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)), // a super admin's key in production
+		youshu.WithRateLimiter(yfleet.Limiter),                           // one budget per host for the whole fleet
+	)
+	if err != nil {
+		return fail(err)
+	}
+	r.youshu, err = youshu.NewCache(yclient, tokencache.Options{Store: yfleet.Store})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, func() { _ = r.youshu.Close() })
+	return r, nil
+}
+
+var (
+	// browser opens pages without keeping connections, so none outlives run.
+	browser   = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	grantUser = regexp.MustCompile(`<dd id="grant-user">([^<]*)</dd>`)
+	refusal   = regexp.MustCompile(`<section id="error"[^>]* data-reason="([^"]*)"`)
+)
+
+// visit opens link as a browser would and says what the fake's page showed:
+// "shows <user>" for a token it accepts, "refused (<reason>)" otherwise.
+func visit(link string) string {
+	resp, err := browser.Get(link)
+	if err != nil {
+		return "unreachable: " + err.Error()
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	if m := grantUser.FindSubmatch(body); resp.StatusCode == http.StatusOK && m != nil {
+		return "shows " + string(m[1])
+	}
+	if m := refusal.FindSubmatch(body); m != nil {
+		return fmt.Sprintf("refused (HTTP %d, %s)", resp.StatusCode, m[1])
+	}
+	return fmt.Sprintf("HTTP %d", resp.StatusCode)
 }
 
 // redisAddr returns REDIS_ADDR, or starts a redis-server from PATH on a
@@ -147,7 +278,9 @@ func redisAddr(env func(string) string) (string, func(), error) {
 		return "", nil, err
 	}
 	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
+	if err := l.Close(); err != nil {
+		return "", nil, err
+	}
 	dir, err := os.MkdirTemp("", "biembed-fleet-redis")
 	if err != nil {
 		return "", nil, err

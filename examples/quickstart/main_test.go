@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,7 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/biembed/biembed-go/tencent"
+	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -21,44 +23,64 @@ func envOf(vars map[string]string) func(string) string {
 	return func(name string) string { return vars[name] }
 }
 
-// The fake mints deterministic Tencent tokens; Youshu's fake mints 40 hex digits.
+// Tokens of the fakes: Tencent's are UUIDs, Youshu's 40 hex digits. None
+// may be printed whole; a biembed.Secret prints "***#" and six hex digits.
 var (
-	tencentFakeTokens = []string{"00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"}
-	youshuTokenRun    = regexp.MustCompile(`[0-9a-f]{40}`)
+	tencentTokenRun = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	youshuTokenRun  = regexp.MustCompile(`[0-9a-f]{40}`)
 )
 
-func TestRunFakeMode(t *testing.T) {
+const mask = `\*\*\*#[0-9a-f]{6}`
+
+func TestRunFakeModeMintsPerUserTokens(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
 		args      []string
-		wantLines []*regexp.Regexp
+		wantLines []string // regular expressions
 	}{
 		{
-			name: "defaults",
-			wantLines: []*regexp.Regexp{
-				regexp.MustCompile(`^Tencent Cloud BI: fake mode, in-process tencenttest`),
-				regexp.MustCompile(`^  page   token: tencent\.EmbedToken\{.*ProjectID:117 PageID:11520 Intention:embed Scope:page Value:0000…\(36 chars\) `),
-				regexp.MustCompile(`^  page   URL:   https://tcbi\.qq\.com/page/embed\?authType=strong&projectId=117&pageId=11520&scope=page&token=<token>$`),
-				regexp.MustCompile(`^  ChatBI token: tencent\.EmbedToken\{.*Intention:chatBIEmbed Scope:project Value:0000…\(36 chars\) `),
-				regexp.MustCompile(`^  ChatBI URL:   https://tcbi\.qq\.com/page/chat-bi-embed\?authType=strong&projectId=117&token=<token>$`),
-				regexp.MustCompile(`^Youshu BI: fake mode, in-process youshutest`),
-				regexp.MustCompile(`^  report token: youshu\.Token\{Value: "[0-9a-f]{4}…\(40 chars\)", IssuedAt: \S+, ExpiresAt: \S+\}$`),
-				regexp.MustCompile(`^  report URL:   http://127\.0\.0\.1:\d+/dash/integration/1\?token=<token>$`),
+			name: "defaults: alice of corp-1",
+			wantLines: []string{
+				`^Tencent Cloud BI: fake mode, in-process tencenttest`,
+				`^  page   token: ` + mask + ` for corp-1/alice, lifetime 30m0s$`,
+				`^  page   URL:   https://tcbi\.qq\.com/page/embed\?authType=strong&projectId=117&pageId=11520&scope=page&token=<token>$`,
+				`^  page   rows:  ` + regexp.QuoteMeta(`[{"ParamKey":"province","JoinType":"AND","WhereList":[{"Operator":"-is","Value":["Hubei","Hunan"]}]}]`) + `$`,
+				`^  ChatBI token: ` + mask + ` for corp-1/alice, lifetime 30m0s$`,
+				`^  ChatBI URL:   https://tcbi\.qq\.com/page/chat-bi-embed\?authType=strong&projectId=117&token=<token>$`,
+				`^Youshu BI: fake mode, in-process youshutest`,
+				`^  report token: ` + mask + ` for alice, lifetime 1h0m0s$`,
+				`^  report URL:   http://127\.0\.0\.1:\d+/dash/integration/1\?token=<token>$`,
 			},
 		},
 		{
-			name: "flags choose the dashboard and the report project",
-			args: []string{"-project", "7", "-page", "9", "-youshu-project", "42"},
-			wantLines: []*regexp.Regexp{
-				regexp.MustCompile(`^Tencent Cloud BI: fake mode`),
-				regexp.MustCompile(`^  page   token: .*ProjectID:7 PageID:9 `),
-				regexp.MustCompile(`^  page   URL:   https://tcbi\.qq\.com/page/embed\?authType=strong&projectId=7&pageId=9&scope=page&token=<token>$`),
-				regexp.MustCompile(`^  ChatBI token: .*ProjectID:7 `),
-				regexp.MustCompile(`^  ChatBI URL:   https://tcbi\.qq\.com/page/chat-bi-embed\?authType=strong&projectId=7&token=<token>$`),
-				regexp.MustCompile(`^Youshu BI: fake mode`),
-				regexp.MustCompile(`^  report token: `),
-				regexp.MustCompile(`^  report URL:   http://127\.0\.0\.1:\d+/dash/integration/42\?token=<token>$`),
+			name: "no province filter",
+			args: []string{"-provinces", ""},
+			wantLines: []string{
+				`^Tencent Cloud BI: fake mode`,
+				`^  page   token: `,
+				`^  page   URL:   `,
+				`^  page   rows:  \(none: every row\)$`,
+				`^  ChatBI token: `,
+				`^  ChatBI URL:   `,
+				`^Youshu BI: fake mode`,
+				`^  report token: `,
+				`^  report URL:   `,
+			},
+		},
+		{
+			name: "flags choose the dashboard, the user, their rows and the report project",
+			args: []string{"-project", "7", "-page", "9", "-corp", "c9", "-user", "bob", "-provinces", " Guangdong,", "-youshu-project", "42"},
+			wantLines: []string{
+				`^Tencent Cloud BI: fake mode`,
+				`^  page   token: ` + mask + ` for c9/bob, `,
+				`^  page   URL:   https://tcbi\.qq\.com/page/embed\?authType=strong&projectId=7&pageId=9&scope=page&token=<token>$`,
+				`^  page   rows:  .*"Value":\["Guangdong"\]`,
+				`^  ChatBI token: ` + mask + ` for c9/bob, `,
+				`^  ChatBI URL:   https://tcbi\.qq\.com/page/chat-bi-embed\?authType=strong&projectId=7&token=<token>$`,
+				`^Youshu BI: fake mode`,
+				`^  report token: ` + mask + ` for bob, `,
+				`^  report URL:   http://127\.0\.0\.1:\d+/dash/integration/42\?token=<token>$`,
 			},
 		},
 	}
@@ -73,9 +95,7 @@ func TestRunFakeMode(t *testing.T) {
 			for i, re := range tt.wantLines {
 				assert.Regexp(t, re, lines[i])
 			}
-			for _, tok := range tencentFakeTokens {
-				assert.NotContains(t, out.String(), tok, "a full Tencent token was printed")
-			}
+			assert.NotRegexp(t, tencentTokenRun, out.String(), "a full Tencent token was printed")
 			assert.NotRegexp(t, youshuTokenRun, out.String(), "a full Youshu token was printed")
 		})
 	}
@@ -109,13 +129,22 @@ func TestRunErrors(t *testing.T) {
 			args:    []string{"-project", "0"},
 			wantOut: "Tencent Cloud BI: real service",
 			wantErr: "ProjectID",
-			wantIs:  tencent.ErrInvalid,
+			wantIs:  biembed.ErrInvalid,
+		},
+		{
+			// A user-bound token needs a user: refused before any call.
+			name:    "no user",
+			args:    []string{"-user", ""},
+			wantOut: "Tencent Cloud BI: fake mode",
+			wantErr: "UserID",
+			wantIs:  biembed.ErrInvalid,
 		},
 		{
 			name:    "real Youshu host must be https",
 			env:     map[string]string{"YOUSHU_BASE_URL": "http://bi.example.com", "YOUSHU_TOKEN_KEY": "key"},
 			wantOut: "Tencent Cloud BI: fake mode",
 			wantErr: "youshu: invalid baseURL: must use https",
+			wantIs:  biembed.ErrInvalid,
 		},
 		{
 			name:    "unknown flag",
@@ -137,4 +166,18 @@ func TestRunErrors(t *testing.T) {
 			assert.NotContains(t, out.String(), "Youshu BI: real", "no Youshu client may be made from a bad configuration")
 		})
 	}
+}
+
+// The real-host mode line names the host, never the key.
+func TestYoushuRealModeLineShowsNoKey(t *testing.T) {
+	t.Parallel()
+	client, mode, done, err := youshuClient(envOf(map[string]string{
+		"YOUSHU_BASE_URL": "https://bi.example.com", "YOUSHU_TOKEN_KEY": youshutest.AdminTokenKey,
+	}), user{corp: "corp-1", id: "alice"})
+	require.NoError(t, err)
+	defer done()
+	require.NotNil(t, client)
+	assert.Equal(t, "real host https://bi.example.com (YOUSHU_BASE_URL is set)", mode)
+	assert.NotContains(t, mode, youshutest.AdminTokenKey)
+	assert.NotContains(t, fmt.Sprint(client), youshutest.AdminTokenKey)
 }

@@ -2,7 +2,7 @@
 // user (TokenType 200), limited to one data table and without the SQL view,
 // and prints it (masked) with its ChatBI embed URL.
 //
-//	go run ./examples/tencent-chatbi -corp 1120 -user 219301 -table 26513
+//	go run ./tencent-chatbi -corp 1120 -user 219301 -table 26513   # from the examples directory
 //
 // With TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY it calls the real
 // service; without them an in-process fake (tencenttest).
@@ -64,10 +64,15 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string, args []
 	if err != nil {
 		return err
 	}
-	// tok's String masks the value; the URL carries the token, so replace it.
-	fmt.Fprintln(stdout, "token: ", tok)
+	echoed, err := tok.Config.Encode() // the ConfigParam the service echoed
+	if err != nil {
+		return err
+	}
+	// tok.Value is a biembed.Secret: it prints masked. The URL carries the
+	// token, so replace it.
+	fmt.Fprintf(stdout, "token:  %v, lifetime %v\n", tok.Value, tok.Expiry)
 	fmt.Fprintf(stdout, "user:   corp %s, user %s, token type %d\n", tok.UserCorpID, tok.UserID, tok.TokenType)
-	fmt.Fprintln(stdout, "config:", tok.ConfigRaw) // the ConfigParam the service echoed
+	fmt.Fprintln(stdout, "config:", echoed)
 	fmt.Fprintln(stdout, "URL:   ", strings.Replace(link, url.QueryEscape(tok.Value.Reveal()), "<token>", 1))
 	return nil
 }
@@ -82,11 +87,11 @@ func newClient(env func(string) string) (client *tencent.Client, mode string, do
 		if err != nil {
 			return nil, "", nil, err
 		}
-		return client, "real service", client.CloseIdleConnections, nil
+		return client, "real service", func() {}, nil
 	case id != "" || key != "":
 		return nil, "", nil, errors.New("set both TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or neither for fake mode")
 	}
-	fake := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
+	fake := tencenttest.NewServer()
 	client, err = tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
 		tencent.WithEndpoint(fake.URL()))
@@ -94,5 +99,5 @@ func newClient(env func(string) string) (client *tencent.Client, mode string, do
 		fake.Close()
 		return nil, "", nil, err
 	}
-	return client, "fake mode, in-process tencenttest", func() { client.CloseIdleConnections(); fake.Close() }, nil
+	return client, "fake mode, in-process tencenttest", fake.Close, nil
 }

@@ -14,46 +14,47 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func TestRunFakeMode(t *testing.T) {
+// Forget leaves a token working; Revoke and RevokeUser make the old pages
+// fail at the fake; a revoked token cannot be renewed.
+func TestRunShowsForgetRevokeAndRevokeUser(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, func(string) string { return "" }))
+	require.NoError(t, run(context.Background(), &out))
 
-	want := []*regexp.Regexp{
-		regexp.MustCompile(`^Youshu BI: fake mode, in-process youshutest$`),
-		regexp.MustCompile(`^minted:  youshu\.Token\{Value: "[0-9a-f]{4}…\(40 chars\)", IssuedAt: \S+, ExpiresAt: \S+\}$`),
-		regexp.MustCompile(`^renewed: ok$`),
-		regexp.MustCompile(`^revoked: ok$`),
-		regexp.MustCompile(`^renew after revoke: refused by renewToken, code 404, server failure: false$`),
-		regexp.MustCompile(`^  error: youshu renewToken: code 404: token not found$`),
+	const mask = `\*\*\*#[0-9a-f]{6}`
+	want := []string{
+		`^Youshu BI: in-process youshutest, accounts alice and bob; the client holds a super admin's token key$`,
+		`^alice's report: token ` + mask + `, page shows alice$`,
+		`^Forget\(alice's report\): dropped from the cache only$`,
+		`^  the forgotten token's page: shows alice \(it works until it expires\)$`,
+		`^  the next Get mints a new token: ` + mask + ` \(mints: 2\)$`,
+		`^Revoke\(alice's report\): rmToken for the token the cache held, dropped from the cache$`,
+		`^  its page: refused \(HTTP 401, unknown\)$`,
+		`^  the forgotten token's page: shows alice \(Revoke reaches only what the cache holds\)$`,
+		`^client\.RemoveToken\(the forgotten token\): its page: refused \(HTTP 401, unknown\)$`,
+		`^bob's report page: shows bob; bob's ChatBI page: shows bob$`,
+		`^RevokeUser\(bob\): rmToken for every token the cache holds for bob$`,
+		`^  report page: refused \(HTTP 401, unknown\); ChatBI page: refused \(HTTP 401, unknown\)$`,
+		`^renewing bob's revoked token: refused by renewToken, code 404, not found: true$`,
+		`^  error: youshu renewToken: code 404: token not found$`,
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	require.Len(t, lines, len(want), out.String())
 	for i, re := range want {
 		assert.Regexp(t, re, lines[i])
 	}
+	// The two tokens of alice differ: the Get after Forget minted anew.
+	tokens := regexp.MustCompile(mask).FindAllString(out.String(), -1)
+	require.Len(t, tokens, 2)
+	assert.NotEqual(t, tokens[0], tokens[1])
 	// The fake's tokens are 40 hex digits; none may be printed whole.
 	assert.NotRegexp(t, `[0-9a-f]{40}`, out.String())
 }
 
-func TestRunConfigErrors(t *testing.T) {
+func TestRunStopsWithItsContext(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		env     map[string]string
-		wantErr string
-	}{
-		{"key without host", map[string]string{"YOUSHU_TOKEN_KEY": "k"}, "set both YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY"},
-		{"host without key", map[string]string{"YOUSHU_BASE_URL": "https://bi.example.com"}, "set both YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY"},
-		{"plain http host", map[string]string{"YOUSHU_BASE_URL": "http://bi.example.com", "YOUSHU_TOKEN_KEY": "k"}, "must use https"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var out bytes.Buffer
-			err := run(context.Background(), &out, func(k string) string { return tt.env[k] })
-			assert.ErrorContains(t, err, tt.wantErr)
-			assert.Empty(t, out.String(), "nothing happens with a bad configuration")
-		})
-	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := run(ctx, &bytes.Buffer{})
+	require.ErrorIs(t, err, context.Canceled)
 }
