@@ -2,8 +2,8 @@ package filtermap
 
 import "strconv"
 
-// Table names the table a row filter applies to. Build it with TableName,
-// TableIn or CustomSQL.
+// Table names the table a row filter applies to: Name (with Database when
+// the data connection needs one) or, for a custom SQL table, ExprID alone.
 type Table struct {
 	Database string // database of the table, when the data connection needs one
 	Name     string // table name
@@ -12,14 +12,6 @@ type Table struct {
 
 // TableName names a table of a data connection that has no database level.
 func TableName(name string) Table { return Table{Name: name} }
-
-// TableIn names a table inside database, for data connections whose data
-// models choose a database.
-func TableIn(database, name string) Table { return Table{Database: database, Name: name} }
-
-// CustomSQL names a custom SQL table by its id (tableExprId). Custom SQL tables
-// never take a database.
-func CustomSQL(exprID int64) Table { return Table{ExprID: exprID} }
 
 // on returns f aimed at t.
 func (t Table) on(f RowFilter) RowFilter {
@@ -40,8 +32,7 @@ func NewListFilter(table Table, selectType SelectType, dim Dim, values ...string
 	})
 }
 
-// NewTreeFilter returns a tree filter on table made of groups (see TreeIn and
-// TreeExclude).
+// NewTreeFilter returns a tree filter on table made of groups.
 func NewTreeFilter(table Table, selectType SelectType, groups ...TreeGroup) RowFilter {
 	return table.on(RowFilter{
 		FilterType: TreeFilter,
@@ -50,46 +41,15 @@ func NewTreeFilter(table Table, selectType SelectType, groups ...TreeGroup) RowF
 	})
 }
 
-// TreeIn returns a tree filter group that keeps the rows whose dims match one
-// of tuples; each tuple holds one value per dim, in order.
-func TreeIn(dims []Dim, tuples ...[]string) TreeGroup {
-	return TreeGroup{Dims: dims, Cond: TreeCond{InList: tuples}}
-}
-
-// TreeExclude returns a tree filter group that drops the rows whose dims match
-// one of tuples; each tuple holds one value per dim, in order.
-func TreeExclude(dims []Dim, tuples ...[]string) TreeGroup {
-	return TreeGroup{Dims: dims, Cond: TreeCond{ExcludeList: tuples}}
-}
-
 // NewRowFilters returns the row permission of one data connection: filters
 // combined by rule, sent in the current {"rule", "dataFilters"} form.
 func NewRowFilters(rule Rule, filters ...RowFilter) RowFilters {
 	return RowFilters{Rule: rule, DataFilters: filters}
 }
 
-// NewLegacyRowFilters returns row filters that all must pass, sent in the
-// bare-array form Youshu took before version 5.2.
-func NewLegacyRowFilters(filters ...RowFilter) RowFilters {
-	return RowFilters{Rule: RuleAnd, DataFilters: filters, Legacy: true}
-}
-
 // Set makes f the row permission of data connection connID, replacing any
 // earlier one. A nil map is allocated first.
-func (m *FilterMap) Set(connID int64, f RowFilters) {
-	if m == nil {
-		return
-	}
-	if *m == nil {
-		*m = FilterMap{}
-	}
-	(*m)[connKey(connID)] = f
-}
-
-// Mask returns the DataMask that hides field (of dataType) in ranges.
-func Mask(field string, dataType DataType, ranges ...ApplyRange) DataMask {
-	return DataMask{Field: field, DataType: dataType, ApplyRange: ranges}
-}
+func (m *FilterMap) Set(connID int64, f RowFilters) { set(m, connID, f) }
 
 // NewColumnFilter returns the column filter that applies masks to tableName.
 func NewColumnFilter(tableName string, masks ...DataMask) ColumnFilter {
@@ -102,17 +62,8 @@ func NewColumnFilters(rule Rule, filters ...ColumnFilter) ColumnFilters {
 	return ColumnFilters{Rule: rule, Type: columnType, DataFilters: filters}
 }
 
-// Set makes f the column permission of data connection connID, replacing any
-// earlier one. A nil map is allocated first.
-func (m *ColumnFilterMap) Set(connID int64, f ColumnFilters) {
-	if m == nil {
-		return
-	}
-	if *m == nil {
-		*m = ColumnFilterMap{}
-	}
-	(*m)[connKey(connID)] = f
-}
+// Set makes f the column permission of data connection connID, as FilterMap.Set does.
+func (m *ColumnFilterMap) Set(connID int64, f ColumnFilters) { set(m, connID, f) }
 
 // OriginalTables returns the table filter that keeps (Select) or hides
 // (Unselect) the named tables of database.
@@ -130,22 +81,19 @@ func CustomSQLTables(selectType SelectType, exprIDs ...int64) TableFilter {
 	return TableFilter{Produced: UserDefinedSQL, SelectType: selectType, Select: ids}
 }
 
-// NewTableFilters returns the table permission of one data connection. rule
-// may be empty to leave it out.
-func NewTableFilters(rule Rule, filters ...TableFilter) TableFilters {
-	return TableFilters{Rule: rule, DataFilters: filters}
-}
+// Set makes f the table permission of data connection connID, as FilterMap.Set does.
+func (m *TableFilterMap) Set(connID int64, f TableFilters) { set(m, connID, f) }
 
-// Set makes f the table permission of data connection connID, replacing any
-// earlier one. A nil map is allocated first.
-func (m *TableFilterMap) Set(connID int64, f TableFilters) {
+// set stores v in *m under the decimal connID, allocating a nil map; a nil m
+// is left alone.
+func set[M ~map[string]V, V any](m *M, connID int64, v V) {
 	if m == nil {
 		return
 	}
 	if *m == nil {
-		*m = TableFilterMap{}
+		*m = M{}
 	}
-	(*m)[connKey(connID)] = f
+	(*m)[strconv.FormatInt(connID, 10)] = v
 }
 
 // NewRowModelFilter returns the row permission of data model modelID, read
@@ -165,32 +113,3 @@ func NewColumnModelFilter(modelID, connID int64, rule Rule, filters ...ColumnFil
 	}
 	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: ColumnPermission, Columns: filters}
 }
-
-// NewReportDataFilter returns the data permission of report reportID.
-func NewReportDataFilter(reportID string, models ...DataModelFilter) ReportDataFilter {
-	return ReportDataFilter{ReportID: reportID, DataModelFilters: models}
-}
-
-// ResourceByID grants permissions on the resource of type typ with the given id.
-func ResourceByID(typ ResourceType, id int64, permissions ...Permission) ResourcePermission {
-	return ResourcePermission{ResourceType: typ, ResourceID: id, Permissions: permissions}
-}
-
-// ResourceByPath grants permissions on the resource of type typ found by its
-// folder path and name, e.g. []string{"sales", "2025", "weekly report"}.
-func ResourceByPath(typ ResourceType, path []string, permissions ...Permission) ResourcePermission {
-	return ResourcePermission{ResourceType: typ, ResourceNamePaths: path, Permissions: permissions}
-}
-
-// InProject returns p with ProjectID set to projectID.
-func (p ResourcePermission) InProject(projectID int64) ResourcePermission {
-	p.ProjectID = projectID
-	return p
-}
-
-// connKey is the map key of a data connection id.
-func connKey(id int64) string { return strconv.FormatInt(id, 10) }
-
-// Validate reports whether t names a table the way a row filter needs: a
-// table name (with or without database) or a positive custom SQL id alone.
-func (t Table) validate() error { return t.on(RowFilter{}).validateTable() }

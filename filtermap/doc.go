@@ -12,17 +12,17 @@
 // every Validate method returns a *ValidationError naming the field and rule.
 //
 // The types are plain structs with JSON tags, so literals work; the
-// constructors (NewListFilter, NewTreeFilter, NewRowFilters, NewColumnFilter,
-// OriginalTables, NewRowModelFilter, ResourceByID ...) fill the discriminator
-// fields (filterType, type, produced) so they cannot be forgotten, and Set
-// keys a map entry by a numeric data connection id.
+// constructors (NewListFilter, NewTreeFilter, NewColumnFilter,
+// OriginalTables, NewRowModelFilter ...) fill the discriminator fields
+// (filterType, type, produced) so they cannot be forgotten, and Set keys a
+// map entry by a numeric data connection id.
 //
 // Wire details worth knowing:
 //   - filterMap takes each connection's filters either as
 //     {"rule": "and"|"or", "dataFilters": [...]} or, from before Youshu 5.2, as
 //     a bare array meaning "and". RowFilters decodes both, remembers which it
 //     got in Legacy, and encodes back in the same form; values built in code
-//     use the object form unless Legacy is set (NewLegacyRowFilters).
+//     use the object form unless Legacy is set.
 //   - In reportDataFilters a dataModelFilter carries row filters or column
 //     masks in the same dataFilters key. Decoding sorts them into Rows or
 //     Columns by shape (an element with "dataMasks" is a column filter) and

@@ -32,5 +32,3 @@ func (v ReportDataFilter) Validate() error { return v.validate() }
 func (v DataModelFilter) Validate() error { return v.validate() }
 
 func (v ResourcePermission) Validate() error { return v.validate() }
-
-func (v Table) Validate() error { return v.validate() }
