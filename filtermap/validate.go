@@ -231,14 +231,7 @@ func (t TableFilter) validate() error {
 
 // Validate reports the first report of r that breaks a documented rule.
 // Field paths start with reportDataFilters.
-func (r ReportDataFilters) Validate() error {
-	for i, f := range r {
-		if err := f.validate(); err != nil {
-			return validate.Within(validate.Index("reportDataFilters", i), err)
-		}
-	}
-	return nil
-}
+func (r ReportDataFilters) Validate() error { return validateEach("reportDataFilters", r) }
 
 // Validate reports the first field of r that breaks a documented rule:
 // reportId set and at least one valid dataModelFilter.
@@ -279,14 +272,7 @@ func (f DataModelFilter) validate() error {
 
 // Validate reports the first permission of r that breaks a documented rule.
 // Field paths start with resourcePermissions.
-func (r ResourcePermissions) Validate() error {
-	for i, p := range r {
-		if err := p.validate(); err != nil {
-			return validate.Within(validate.Index("resourcePermissions", i), err)
-		}
-	}
-	return nil
-}
+func (r ResourcePermissions) Validate() error { return validateEach("resourcePermissions", r) }
 
 // Validate reports the first field of p that breaks a documented rule: a
 // known resourceType, a non-negative projectId, exactly one of a positive
@@ -366,6 +352,11 @@ func validateList[V validator](name string, list []V) error {
 	if len(list) == 0 {
 		return validate.Fieldf(name, "must hold at least one entry")
 	}
+	return validateEach(name, list)
+}
+
+// validateEach validates each element of list, reporting paths as name[i].
+func validateEach[V validator](name string, list []V) error {
 	for i, v := range list {
 		if err := v.validate(); err != nil {
 			return validate.Within(validate.Index(name, i), err)

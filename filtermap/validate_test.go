@@ -55,6 +55,11 @@ func resource(change func(*filtermap.ResourcePermission)) filtermap.ResourcePerm
 	return filtermap.ResourcePermissions{p}
 }
 
+// condition returns a FilterMap holding c as a list filter under connection 1.
+func condition(c filtermap.Condition) filtermap.FilterMap {
+	return row(c.ListFilter(filtermap.TableName("orders"), filtermap.TypeString), func(*filtermap.RowFilter) {})
+}
+
 func where(change func(*filtermap.GlobalParam)) filtermap.GlobalParams {
 	g := filtermap.In("province", "Hunan", "Hubei").GlobalParam()
 	change(&g)
@@ -80,7 +85,7 @@ func TestValidateAcceptsValidValues(t *testing.T) {
 		"resource by path":     filtermap.ResourcePermissions{{ResourceType: filtermap.Screen, ResourceNamePaths: []string{"a", "b"}, Permissions: []filtermap.Permission{filtermap.PermCopy}}},
 		"global param":         where(func(*filtermap.GlobalParam) {}),
 		"lower-case join type": where(func(g *filtermap.GlobalParam) { g.JoinType = "and" }),
-		"condition":            filtermap.Equals("region", "East"),
+		"condition":            filtermap.GlobalParams{filtermap.Equals("region", "East").GlobalParam()},
 	}
 	for name, v := range valid {
 		t.Run(name, func(t *testing.T) {
@@ -191,11 +196,14 @@ func TestValidateReportsFirstProblem(t *testing.T) {
 		{"value list empty", where(func(g *filtermap.GlobalParam) { g.WhereList[0].Value = nil }), "GlobalParam[0].WhereList[0].Value", "at least one"},
 		{"-eq with two values", where(func(g *filtermap.GlobalParam) { g.WhereList[0].Operator = filtermap.OpEq }), "GlobalParam[0].WhereList[0].Value", "exactly one"},
 		{"value invalid UTF-8", where(func(g *filtermap.GlobalParam) { g.WhereList[0].Value[1] = "\xed\xa0\x80" }), "GlobalParam[0].WhereList[0].Value[1]", "UTF-8"},
-		// Condition
-		{"condition without field", filtermap.In("", "East"), "Field", "empty"},
-		{"condition unknown op", filtermap.Condition{Field: "region", Op: "like", Values: []string{"E%"}}, "Op", "like"},
-		{"condition without values", filtermap.NotIn("region"), "Values", "at least one"},
-		{"equals with two values", filtermap.Condition{Field: "region", Op: filtermap.CondEquals, Values: []string{"a", "b"}}, "Values", "exactly one"},
+		// Condition, as each vendor gets it
+		{"condition without field", filtermap.GlobalParams{filtermap.In("", "East").GlobalParam()}, "GlobalParam[0].ParamKey", "empty"},
+		{"condition without field, Youshu", condition(filtermap.In("", "East")), f0 + ".filter.dim.field", "empty"},
+		{"condition unknown op", filtermap.GlobalParams{filtermap.Condition{Field: "region", Op: "like", Values: []string{"E%"}}.GlobalParam()}, "GlobalParam[0].WhereList[0].Operator", "like"},
+		{"condition unknown op, Youshu", condition(filtermap.Condition{Field: "region", Op: "like", Values: []string{"E%"}}), f0 + ".selectType", "select or unselect"},
+		{"condition without values", filtermap.GlobalParams{filtermap.NotIn("region").GlobalParam()}, "GlobalParam[0].WhereList[0].Value", "at least one"},
+		{"condition without values, Youshu", condition(filtermap.NotIn("region")), f0 + ".filter.select", "at least one"},
+		{"equals with two values", filtermap.GlobalParams{filtermap.Condition{Field: "region", Op: filtermap.OpEq, Values: []string{"a", "b"}}.GlobalParam()}, "GlobalParam[0].WhereList[0].Value", "exactly one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
