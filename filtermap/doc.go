@@ -8,9 +8,7 @@
 // CreateEmbedToken. Condition states one rule ("region is East or North") once
 // and renders it for either vendor.
 //
-// Every type encodes to and decodes from exactly the documented wire JSON, and
-// every Validate method returns a *ValidationError naming the field and rule.
-//
+// Every type encodes to and decodes from exactly the documented wire JSON.
 // The types are plain structs with JSON tags, so literals work; the
 // constructors (NewListFilter, NewTreeFilter, NewColumnFilter,
 // OriginalTables, NewRowModelFilter ...) fill the discriminator fields
@@ -34,10 +32,11 @@
 //     each empty list whose absence would mean something else, so no
 //     restriction is dropped silently.
 //
-// Validate on a map or list type (FilterMap, ColumnFilterMap,
-// TableFilterMap, ReportDataFilters, ResourcePermissions, GlobalParams)
-// reports paths that start with the request field name, such as
-// filterMap["700006204"].dataFilters[1].tableExprId, and checks every
-// element in it. Map entries are checked in key order, so the first problem
-// reported is always the same.
+// Validate on a request block (FilterMap, ColumnFilterMap, TableFilterMap,
+// ReportDataFilters, ResourcePermissions, GlobalParams) checks every element
+// in it and returns a *ValidationError naming the first field that breaks a
+// rule, with a path that starts with the request field name, such as
+// filterMap["700006204"].dataFilters[1].tableExprId. A map's keys must be
+// data connection ids in decimal digits; its entries are checked in key
+// order, so the first problem reported is always the same.
 package filtermap
