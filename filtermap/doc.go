@@ -18,15 +18,10 @@
 // Wire details worth knowing:
 //   - filterMap takes each connection's filters either as
 //     {"rule": "and"|"or", "dataFilters": [...]} or, from before Youshu 5.2, as
-//     a bare array meaning "and". RowFilters decodes both, remembers which it
-//     got in Legacy, and encodes back in the same form; values built in code
-//     use the object form unless Legacy is set.
+//     a bare array meaning "and"; RowFilters encodes back the form it decoded.
 //   - In reportDataFilters a dataModelFilter carries row filters or column
-//     masks in the same dataFilters key. Decoding sorts them into Rows or
-//     Columns by shape (an element with "dataMasks" is a column filter) and
-//     keeps the type field as sent, so a mismatch survives a round trip and
-//     Validate reports it.
-//   - isFolder travels as 0 or 1 (Flag).
+//     masks in the same dataFilters key; decoding sorts them into Rows or
+//     Columns by shape and keeps the type as sent, for Validate to check.
 //   - The optional lists (select, or, inlist, excludelist, resourceNamePaths)
 //     are omitempty: an empty list is left out just like nil. Validate rejects
 //     each empty list whose absence would mean something else, so no
