@@ -37,7 +37,7 @@ func TestGoldenClientSetting(t *testing.T) {
 
 	in := cs.Integrate
 	require.NotNil(t, in)
-	assert.Equal(t, clientsetting.ModeSimple, in.Mode)
+	assert.Equal(t, clientsetting.Mode("simple"), in.Mode)
 	assert.Equal(t, 50, *in.Scale)
 	assert.Equal(t, clientsetting.ListDefault(false), in.Defaults["列表筛选器控件id"])
 	assert.Equal(t, clientsetting.StaticTimeDefault(time.Date(2016, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2016, 7, 1, 0, 0, 0, 0, time.UTC)),
@@ -114,11 +114,11 @@ func TestFilterDefaultConstructors(t *testing.T) {
 	}{
 		{"list, nothing selected, still sends []", clientsetting.ListDefault(false), `{"selected":[],"exclude":false}`},
 		{"list, excluded values", clientsetting.ListDefault(true, "东北", "华北"), `{"selected":["东北","华北"],"exclude":true}`},
-		{"date", clientsetting.DateDefault(clientsetting.StaticTime, "2016-07-01 00:00:00", "2016-07-31 23:59:59"),
+		{"date", clientsetting.FilterDefault{Type: clientsetting.StaticTime, MinBound: "2016-07-01 00:00:00", MaxBound: "2016-07-31 23:59:59"},
 			`{"type":"StaticTime","minBound":"2016-07-01 00:00:00","maxBound":"2016-07-31 23:59:59"}`},
 		{"date from time", clientsetting.StaticTimeDefault(time.Date(2016, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2016, 7, 31, 23, 59, 59, 0, time.UTC)),
 			`{"type":"StaticTime","minBound":"2016-07-01 00:00:00","maxBound":"2016-07-31 23:59:59"}`},
-		{"date, open end", clientsetting.DateDefault(clientsetting.StaticTime, "2016-07-01 00:00:00", ""),
+		{"date, open end", clientsetting.FilterDefault{Type: clientsetting.StaticTime, MinBound: "2016-07-01 00:00:00"},
 			`{"type":"StaticTime","minBound":"2016-07-01 00:00:00"}`},
 	}
 	for _, tt := range tests {
@@ -185,8 +185,8 @@ func TestValidate(t *testing.T) {
 		return &clientsetting.ClientSetting{ChatBI: c}
 	}
 	integrate := func(change func(*clientsetting.Integrate)) *clientsetting.ClientSetting {
-		in := &clientsetting.Integrate{Scale: clientsetting.Ptr(100), Toolbar: []clientsetting.ToolbarItem{clientsetting.ToolbarExport},
-			Defaults:   map[string]clientsetting.FilterDefault{"list": clientsetting.ListDefault(false), "date": clientsetting.DateDefault(clientsetting.StaticTime, "", "")},
+		in := &clientsetting.Integrate{Scale: clientsetting.Ptr(100), Toolbar: []clientsetting.ToolbarItem{"export"},
+			Defaults:   map[string]clientsetting.FilterDefault{"list": clientsetting.ListDefault(false), "date": {Type: clientsetting.StaticTime}},
 			Permission: &clientsetting.ChartPermission{Global: &clientsetting.GlobalPermission{Export: []clientsetting.ExportFormat{clientsetting.ExportPDF}}}}
 		change(in)
 		return &clientsetting.ClientSetting{Integrate: in}
@@ -218,7 +218,7 @@ func TestValidate(t *testing.T) {
 			in.Defaults["list"] = clientsetting.FilterDefault{Exclude: clientsetting.Ptr(true)}
 		}), `integrate.defaults["list"].selected`},
 		{"date default without type", integrate(func(in *clientsetting.Integrate) {
-			in.Defaults["date"] = clientsetting.DateDefault("", "2016-07-01 00:00:00", "")
+			in.Defaults["date"] = clientsetting.FilterDefault{MinBound: "2016-07-01 00:00:00"}
 		}), `integrate.defaults["date"].type`},
 		{"unknown export format", integrate(func(in *clientsetting.Integrate) {
 			in.Permission.Global.Export = append(in.Permission.Global.Export, "csv")

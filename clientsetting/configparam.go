@@ -17,14 +17,12 @@ const (
 	ConfigSQLView     ConfigType = "SqlView"     // turn the SQL view feature on or off
 )
 
-// ConfigDetails holds the settings of one ChatBIConfigItem: Values for
-// TableFilter, Enabled for SqlView.
+// ConfigDetails holds the settings of one ChatBIConfigItem. Values is
+// omitempty, so [] is left out like nil: safe, since Validate requires ids
+// for TableFilter and none for SqlView.
 type ConfigDetails struct {
-	// Values is omitempty, so an empty list is left out like nil; Validate
-	// requires at least one id for TableFilter and none for SqlView, so that
-	// never changes the meaning.
-	Values  []string `json:"Values,omitempty"`
-	Enabled *bool    `json:"Enabled,omitempty"`
+	Values  []string `json:"Values,omitempty"`  // TableFilter: the table ids
+	Enabled *bool    `json:"Enabled,omitempty"` // SqlView: on or off
 }
 
 // ChatBIConfigItem is one entry of ChatBIConfigList. Build it with
@@ -35,14 +33,12 @@ type ChatBIConfigItem struct {
 }
 
 // ChatBIConfig is the ConfigParam field of CreateEmbedToken for ChatBI
-// embedding. The API takes it as a JSON string; Encode produces that string
-// and ParseChatBIConfig reads it.
+// embedding, which the API takes as a JSON string (see Encode).
 type ChatBIConfig struct {
 	ChatBIConfigList []ChatBIConfigItem `json:"ChatBIConfigList"`
 }
 
-// TableFilter returns the item that limits ChatBI to the data tables with the
-// given ids.
+// TableFilter returns the item that limits ChatBI to the given data tables.
 func TableFilter(tableIDs ...string) ChatBIConfigItem {
 	return ChatBIConfigItem{ConfigType: ConfigTableFilter, ConfigDetails: ConfigDetails{Values: tableIDs}}
 }
@@ -88,7 +84,8 @@ func ParseChatBIConfig(s string) (*ChatBIConfig, error) {
 
 // Validate reports the first item of c that breaks a documented rule: a known
 // ConfigType, at least one table id for TableFilter, Enabled set for SqlView,
-// and no detail that belongs to the other type.
+// and no detail that belongs to the other type. Field paths are relative to
+// ConfigParam, e.g. ChatBIConfigList[1].ConfigType. A nil c is valid.
 func (c *ChatBIConfig) Validate() error {
 	if c == nil {
 		return nil
@@ -101,7 +98,6 @@ func (c *ChatBIConfig) Validate() error {
 	return nil
 }
 
-// Validate reports whether item's details fit its ConfigType.
 func (item ChatBIConfigItem) validate() error {
 	d := item.ConfigDetails
 	switch item.ConfigType {
@@ -118,10 +114,10 @@ func (item ChatBIConfigItem) validate() error {
 			return validate.Fieldf("ConfigDetails.Enabled", "belongs to SqlView, not TableFilter")
 		}
 	case ConfigSQLView:
-		if d.Enabled == nil {
+		switch {
+		case d.Enabled == nil:
 			return validate.Fieldf("ConfigDetails.Enabled", "must be set for SqlView")
-		}
-		if d.Values != nil {
+		case d.Values != nil:
 			return validate.Fieldf("ConfigDetails.Values", "belongs to TableFilter, not SqlView")
 		}
 	default:

@@ -14,11 +14,11 @@ func Example() {
 	cs := clientsetting.ClientSetting{
 		Integrate: &clientsetting.Integrate{
 			Side:    clientsetting.Ptr(false),
-			Toolbar: []clientsetting.ToolbarItem{clientsetting.ToolbarExport},
+			Toolbar: []clientsetting.ToolbarItem{"export"},
 			Scale:   clientsetting.Ptr(100),
 			Defaults: map[string]clientsetting.FilterDefault{
 				"region-filter": clientsetting.ListDefault(false, "东北", "华北"),
-				"date-filter":   clientsetting.DateDefault(clientsetting.StaticTime, "2016-07-01 00:00:00", "2016-07-31 23:59:59"),
+				"date-filter":   {Type: clientsetting.StaticTime, MinBound: "2016-07-01 00:00:00", MaxBound: "2016-07-31 23:59:59"},
 			},
 		},
 		ChatBI: &clientsetting.ChatBI{

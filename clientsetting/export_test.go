@@ -7,10 +7,6 @@ func (v *Integrate) Validate() error { return v.validate() }
 
 func (v FilterDefault) Validate() error { return v.validate() }
 
-func (v *ChartPermission) Validate() error { return v.validate() }
-
-func (v *GlobalPermission) Validate() error { return v.validate() }
-
 func (v *ChatBI) Validate() error { return v.validate() }
 
 func (v ChatBIConfigItem) Validate() error { return v.validate() }

@@ -44,16 +44,25 @@ func FuzzChatBIConfig(f *testing.F) {
 	})
 }
 
-func FuzzParseIDList(f *testing.F) {
+// FuzzIDList proves that every id list that decodes survives String and
+// decoding again.
+func FuzzIDList(f *testing.F) {
 	for _, s := range []string{"1,2,3", "", " 7 ", "1,,2", "-1,+2", "9223372036854775807", "x"} {
 		f.Add(s)
 	}
+	// parse decodes s as the JSON string an IDList travels in.
+	parse := func(t *testing.T, s string) (clientsetting.IDList, error) {
+		b, err := json.Marshal(s)
+		require.NoError(t, err)
+		var ids clientsetting.IDList
+		return ids, json.Unmarshal(b, &ids)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ids, err := clientsetting.ParseIDList(s)
+		ids, err := parse(t, s)
 		if err != nil {
 			return
 		}
-		again, err := clientsetting.ParseIDList(ids.String())
+		again, err := parse(t, ids.String())
 		require.NoError(t, err)
 		require.Equal(t, ids, again)
 	})

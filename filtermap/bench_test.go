@@ -28,37 +28,38 @@ func typedSeedBlock() permissionBlock {
 	region := filtermap.Field("地区", filtermap.TypeString)
 	dims := []filtermap.Dim{region, filtermap.Field("省/自治区", filtermap.TypeString)}
 	tuples := [][]string{{"东北", "黑龙江"}, {"华北", "河北"}}
-	orders, custom, bigviz := filtermap.TableName("订单总表"), filtermap.CustomSQL(3), filtermap.TableIn("bigviz", "订单总表")
+	orders, custom, bigviz := filtermap.TableName("订单总表"), filtermap.Table{ExprID: 3}, filtermap.Table{Database: "bigviz", Name: "订单总表"}
 	list := func(t filtermap.Table, s filtermap.SelectType) filtermap.RowFilter {
 		return filtermap.NewListFilter(t, s, region, "东北", "华北")
 	}
 	var b permissionBlock
 	b.FilterMap.Set(123, filtermap.NewRowFilters(filtermap.RuleOr, list(orders, filtermap.Select), list(custom, filtermap.Select)))
-	b.FilterMap.Set(700006204, filtermap.NewLegacyRowFilters(
+	in, out := filtermap.TreeGroup{Dims: dims, Cond: filtermap.TreeCond{InList: tuples}}, filtermap.TreeGroup{Dims: dims, Cond: filtermap.TreeCond{ExcludeList: tuples}}
+	b.FilterMap.Set(700006204, filtermap.RowFilters{Rule: filtermap.RuleAnd, Legacy: true, DataFilters: []filtermap.RowFilter{
 		list(orders, filtermap.Select), list(custom, filtermap.Select),
-		filtermap.NewTreeFilter(orders, filtermap.Select, filtermap.TreeIn(dims, tuples...)),
-		filtermap.NewTreeFilter(custom, filtermap.Select, filtermap.TreeIn(dims, tuples...))))
-	b.FilterMap.Set(700006205, filtermap.NewLegacyRowFilters(
+		filtermap.NewTreeFilter(orders, filtermap.Select, in),
+		filtermap.NewTreeFilter(custom, filtermap.Select, in)}})
+	b.FilterMap.Set(700006205, filtermap.RowFilters{Rule: filtermap.RuleAnd, Legacy: true, DataFilters: []filtermap.RowFilter{
 		list(bigviz, filtermap.Unselect),
-		filtermap.NewTreeFilter(bigviz, filtermap.Unselect, filtermap.TreeExclude(dims, tuples...))))
+		filtermap.NewTreeFilter(bigviz, filtermap.Unselect, out)}})
 
-	orderMasks := filtermap.NewColumnFilter("订单", filtermap.Mask("地区", filtermap.TypeString, filtermap.ApplyView, filtermap.ApplyExport))
+	orderMasks := filtermap.NewColumnFilter("订单", filtermap.DataMask{Field: "地区", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}})
 	b.ColumnFilterMap.Set(1234, filtermap.NewColumnFilters(filtermap.RuleOr, orderMasks))
-	b.TableFilterMap.Set(700310203, filtermap.NewTableFilters(filtermap.RuleAnd,
+	b.TableFilterMap.Set(700310203, filtermap.TableFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.TableFilter{
 		filtermap.OriginalTables("dev_netease", filtermap.Select, "bigviz_user", "api_name"),
-		filtermap.CustomSQLTables(filtermap.Select, 1740)))
+		filtermap.CustomSQLTables(filtermap.Select, 1740)}})
 
 	order := filtermap.TableName("订单")
-	b.ReportDataFilters = filtermap.ReportDataFilters{filtermap.NewReportDataFilter("14377",
+	b.ReportDataFilters = filtermap.ReportDataFilters{{ReportID: "14377", DataModelFilters: []filtermap.DataModelFilter{
 		filtermap.NewRowModelFilter(700284409, 700315973, filtermap.RuleOr,
 			filtermap.NewListFilter(order, filtermap.Select, region, "东北", "华北"),
-			filtermap.NewTreeFilter(order, filtermap.Select, filtermap.TreeIn(dims, tuples...))),
-		filtermap.NewColumnModelFilter(700284409, 700315973, filtermap.RuleOr, orderMasks))}
+			filtermap.NewTreeFilter(order, filtermap.Select, in)),
+		filtermap.NewColumnModelFilter(700284409, 700315973, filtermap.RuleOr, orderMasks)}}}
 	b.ResourcePermissions = filtermap.ResourcePermissions{
-		filtermap.ResourceByPath(filtermap.NewReport, []string{"hzzhangdianpeng", "3.10", "未命名报告(1)"}, filtermap.PermView).InProject(1),
-		filtermap.ResourceByID(filtermap.NewReport, 173, filtermap.PermView).InProject(1),
-		filtermap.ResourceByID(filtermap.DataModel, 700288358, filtermap.PermView),
-		filtermap.ResourceByID(filtermap.DataModel, 700289868, filtermap.PermView),
+		{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceNamePaths: []string{"hzzhangdianpeng", "3.10", "未命名报告(1)"}, Permissions: []filtermap.Permission{filtermap.PermView}},
+		{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceID: 173, Permissions: []filtermap.Permission{filtermap.PermView}},
+		{ResourceType: filtermap.DataModel, ResourceID: 700288358, Permissions: []filtermap.Permission{filtermap.PermView}},
+		{ResourceType: filtermap.DataModel, ResourceID: 700289868, Permissions: []filtermap.Permission{filtermap.PermView}},
 	}
 	return b
 }

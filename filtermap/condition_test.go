@@ -25,9 +25,7 @@ func TestConditionRendersForBothVendors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			require.NoError(t, tt.c.Validate())
-
-			f := tt.c.ListFilter(filtermap.TableIn("sales", "orders"), filtermap.TypeString)
+			f := tt.c.ListFilter(filtermap.Table{Database: "sales", Name: "orders"}, filtermap.TypeString)
 			require.NoError(t, f.Validate())
 			assert.Equal(t, filtermap.ListFilter, f.FilterType)
 			assert.Equal(t, tt.sel, f.SelectType)
@@ -47,7 +45,7 @@ func TestConditionRendersForBothVendors(t *testing.T) {
 func TestConditionUnknownOpRendersInvalid(t *testing.T) {
 	t.Parallel()
 	c := filtermap.Condition{Field: "region", Op: "like", Values: []string{"E%"}}
-	requireInvalid(t, c.ListFilter(filtermap.CustomSQL(3), filtermap.TypeString).Validate(), "selectType", "select or unselect")
+	requireInvalid(t, c.ListFilter(filtermap.Table{ExprID: 3}, filtermap.TypeString).Validate(), "selectType", "select or unselect")
 	requireInvalid(t, filtermap.GlobalParams{c.GlobalParam()}.Validate(), "GlobalParam[0].WhereList[0].Operator", "-eq")
 }
 
@@ -59,8 +57,8 @@ func TestTableRefs(t *testing.T) {
 		exprID         int64
 	}{
 		{filtermap.TableName("orders"), "", "orders", 0},
-		{filtermap.TableIn("bigviz", "orders"), "bigviz", "orders", 0},
-		{filtermap.CustomSQL(3), "", "", 3},
+		{filtermap.Table{Database: "bigviz", Name: "orders"}, "bigviz", "orders", 0},
+		{filtermap.Table{ExprID: 3}, "", "", 3},
 	}
 	for _, tt := range tests {
 		f := filtermap.In("region", "East").ListFilter(tt.table, filtermap.TypeString)
@@ -75,7 +73,7 @@ func TestSetAllocatesAndReplaces(t *testing.T) {
 	t.Parallel()
 	var fm filtermap.FilterMap
 	fm.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr, listF()))
-	fm.Set(700006204, filtermap.NewLegacyRowFilters(treeF()))
+	fm.Set(700006204, filtermap.RowFilters{Legacy: true, DataFilters: []filtermap.RowFilter{treeF()}})
 	require.Len(t, fm, 1)
 	assert.True(t, fm["700006204"].Legacy)
 
@@ -108,9 +106,12 @@ func TestModelFilterConstructorsSetType(t *testing.T) {
 
 func TestTableValidate(t *testing.T) {
 	t.Parallel()
-	assert.NoError(t, filtermap.TableIn("bigviz", "orders").Validate())
-	assert.NoError(t, filtermap.CustomSQL(3).Validate())
-	requireInvalid(t, filtermap.TableName("").Validate(), "tableName", "tableExprId")
-	requireInvalid(t, filtermap.Table{Database: "bigviz", ExprID: 3}.Validate(), "tableExprId", "database")
-	requireInvalid(t, filtermap.CustomSQL(-3).Validate(), "tableExprId", "positive")
+	on := func(table filtermap.Table) error {
+		return filtermap.In("region", "East").ListFilter(table, filtermap.TypeString).Validate()
+	}
+	assert.NoError(t, on(filtermap.Table{Database: "bigviz", Name: "orders"}))
+	assert.NoError(t, on(filtermap.Table{ExprID: 3}))
+	requireInvalid(t, on(filtermap.TableName("")), "tableName", "tableExprId")
+	requireInvalid(t, on(filtermap.Table{Database: "bigviz", ExprID: 3}), "tableExprId", "database")
+	requireInvalid(t, on(filtermap.Table{ExprID: -3}), "tableExprId", "positive")
 }

@@ -8,36 +8,30 @@
 // CreateEmbedToken. Condition states one rule ("region is East or North") once
 // and renders it for either vendor.
 //
-// Every type encodes to and decodes from exactly the documented wire JSON, and
-// every Validate method returns a *ValidationError naming the field and rule.
-//
+// Every type encodes to and decodes from exactly the documented wire JSON.
 // The types are plain structs with JSON tags, so literals work; the
-// constructors (NewListFilter, NewTreeFilter, NewRowFilters, NewColumnFilter,
-// OriginalTables, NewRowModelFilter, ResourceByID ...) fill the discriminator
-// fields (filterType, type, produced) so they cannot be forgotten, and Set
-// keys a map entry by a numeric data connection id.
+// constructors (NewListFilter, NewTreeFilter, NewColumnFilter,
+// OriginalTables, NewRowModelFilter ...) fill the discriminator fields
+// (filterType, type, produced) so they cannot be forgotten, and Set keys a
+// map entry by a numeric data connection id.
 //
 // Wire details worth knowing:
 //   - filterMap takes each connection's filters either as
 //     {"rule": "and"|"or", "dataFilters": [...]} or, from before Youshu 5.2, as
-//     a bare array meaning "and". RowFilters decodes both, remembers which it
-//     got in Legacy, and encodes back in the same form; values built in code
-//     use the object form unless Legacy is set (NewLegacyRowFilters).
+//     a bare array meaning "and"; RowFilters encodes back the form it decoded.
 //   - In reportDataFilters a dataModelFilter carries row filters or column
-//     masks in the same dataFilters key. Decoding sorts them into Rows or
-//     Columns by shape (an element with "dataMasks" is a column filter) and
-//     keeps the type field as sent, so a mismatch survives a round trip and
-//     Validate reports it.
-//   - isFolder travels as 0 or 1 (Flag).
+//     masks in the same dataFilters key; decoding sorts them into Rows or
+//     Columns by shape and keeps the type as sent, for Validate to check.
 //   - The optional lists (select, or, inlist, excludelist, resourceNamePaths)
 //     are omitempty: an empty list is left out just like nil. Validate rejects
 //     each empty list whose absence would mean something else, so no
 //     restriction is dropped silently.
 //
-// Validate on a map or list type (FilterMap, ColumnFilterMap,
-// TableFilterMap, ReportDataFilters, ResourcePermissions, GlobalParams)
-// reports paths that start with the request field name, such as
-// filterMap["700006204"].dataFilters[1].tableExprId, and checks every
-// element in it. Map entries are checked in key order, so the first problem
-// reported is always the same.
+// Validate on a request block (FilterMap, ColumnFilterMap, TableFilterMap,
+// ReportDataFilters, ResourcePermissions, GlobalParams) checks every element
+// in it and returns a *ValidationError naming the first field that breaks a
+// rule, with a path that starts with the request field name, such as
+// filterMap["700006204"].dataFilters[1].tableExprId. A map's keys must be
+// data connection ids in decimal digits; its entries are checked in key
+// order, so the first problem reported is always the same.
 package filtermap

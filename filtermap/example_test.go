@@ -18,8 +18,9 @@ func Example() {
 	var fm filtermap.FilterMap
 	fm.Set(700006204, filtermap.NewRowFilters(filtermap.RuleAnd,
 		filtermap.NewListFilter(orders, filtermap.Select, region, "东北", "华北"),
-		filtermap.NewTreeFilter(orders, filtermap.Select, filtermap.TreeIn(
-			[]filtermap.Dim{region, province}, []string{"东北", "黑龙江"}, []string{"华北", "河北"})),
+		filtermap.NewTreeFilter(orders, filtermap.Select, filtermap.TreeGroup{
+			Dims: []filtermap.Dim{region, province},
+			Cond: filtermap.TreeCond{InList: [][]string{{"东北", "黑龙江"}, {"华北", "河北"}}}}),
 	))
 	if err := fm.Validate(); err != nil {
 		fmt.Println(err)
@@ -51,28 +52,28 @@ func ExampleCondition() {
 
 // Validate names the first field that breaks a rule, with its full path.
 func ExampleFilterMap_Validate() {
-	fm := filtermap.FilterMap{"700006204": filtermap.NewLegacyRowFilters(
+	fm := filtermap.FilterMap{"700006204": {Legacy: true, DataFilters: []filtermap.RowFilter{
 		filtermap.NewListFilter(filtermap.Table{Database: "bigviz", ExprID: 3}, filtermap.Select,
 			filtermap.Field("地区", filtermap.TypeString), "东北"),
-	)}
+	}}}
 	fmt.Println(fm.Validate())
 	// Output:
 	// invalid filterMap["700006204"].dataFilters[0].tableExprId: must not be combined with database: a custom SQL table has no database
 }
 
 // Column masks, visible tables, report filters and resource grants for one user.
-func ExampleResourceByID() {
+func ExampleResourcePermissions() {
 	perms := filtermap.ResourcePermissions{
-		filtermap.ResourceByID(filtermap.NewReport, 173, filtermap.PermView, filtermap.PermExport).InProject(1),
-		filtermap.ResourceByPath(filtermap.NewReport, []string{"sales", "2025", "weekly"}, filtermap.PermView).InProject(1),
+		{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceID: 173, Permissions: []filtermap.Permission{filtermap.PermView, filtermap.PermExport}},
+		{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceNamePaths: []string{"sales", "2025", "weekly"}, Permissions: []filtermap.Permission{filtermap.PermView}},
 	}
 	var columns filtermap.ColumnFilterMap
 	columns.Set(1234, filtermap.NewColumnFilters(filtermap.RuleOr,
-		filtermap.NewColumnFilter("订单", filtermap.Mask("手机号", filtermap.TypeString, filtermap.ApplyView, filtermap.ApplyExport))))
+		filtermap.NewColumnFilter("订单", filtermap.DataMask{Field: "手机号", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}})))
 	var tables filtermap.TableFilterMap
-	tables.Set(700310203, filtermap.NewTableFilters(filtermap.RuleAnd,
+	tables.Set(700310203, filtermap.TableFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.TableFilter{
 		filtermap.OriginalTables("dev_netease", filtermap.Select, "bigviz_user"),
-		filtermap.CustomSQLTables(filtermap.Select, 1740)))
+		filtermap.CustomSQLTables(filtermap.Select, 1740)}})
 
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)

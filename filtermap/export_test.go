@@ -7,8 +7,6 @@ func (v GlobalParam) Validate() error { return v.validate() }
 
 func (v Where) Validate() error { return v.validate() }
 
-func (v Condition) Validate() error { return v.validate() }
-
 func (v RowFilters) Validate() error { return v.validate() }
 
 func (v RowFilter) Validate() error { return v.validate() }
@@ -32,5 +30,3 @@ func (v ReportDataFilter) Validate() error { return v.validate() }
 func (v DataModelFilter) Validate() error { return v.validate() }
 
 func (v ResourcePermission) Validate() error { return v.validate() }
-
-func (v Table) Validate() error { return v.validate() }

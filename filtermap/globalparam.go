@@ -8,14 +8,15 @@ import (
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// Operator is a Tencent Cloud BI GlobalParam comparison operator.
+// Operator is a Tencent Cloud BI GlobalParam comparison operator, and the
+// comparison of a Condition.
 type Operator string
 
 // The operators Tencent Cloud BI documents for GlobalParam.
 const (
 	OpEq  Operator = "-eq"  // equal to (=); one value
-	OpNeq Operator = "-neq" // not equal to (!=); one or more values
-	OpIs  Operator = "-is"  // in; one or more values
+	OpNeq Operator = "-neq" // not equal to (!=): none of one or more values
+	OpIs  Operator = "-is"  // in: one of one or more values
 )
 
 // joinAnd is the only join type Tencent Cloud BI supports ("and" is accepted too).
@@ -73,38 +74,21 @@ func ParseGlobalParams(s string) (GlobalParams, error) {
 // at least one value, and exactly one value for -eq. Keys and values must be
 // valid UTF-8, or encoding would change them. Field paths start with
 // GlobalParam, e.g. GlobalParam[0].WhereList[0].Operator.
-func (g GlobalParams) Validate() error {
-	for i, p := range g {
-		if err := p.validate(); err != nil {
-			return validate.Within(validate.Index("GlobalParam", i), err)
-		}
-	}
-	return nil
-}
+func (g GlobalParams) Validate() error { return validateEach("GlobalParam", g) }
 
-// Validate reports the first field of p that breaks a documented rule.
 func (p GlobalParam) validate() error {
-	if strings.TrimSpace(p.ParamKey) == "" {
-		return validate.Fieldf("ParamKey", "must not be empty")
-	}
-	if err := checkText("ParamKey", p.ParamKey); err != nil {
+	if err := checkName("ParamKey", p.ParamKey); err != nil {
 		return err
 	}
-	if !strings.EqualFold(string(p.JoinType), string(joinAnd)) {
+	if !strings.EqualFold(p.JoinType, joinAnd) {
 		return validate.Fieldf("JoinType", "must be %q, the only join type the API supports; got %q", joinAnd, p.JoinType)
 	}
 	if len(p.WhereList) == 0 {
 		return validate.Fieldf("WhereList", "must hold at least one condition")
 	}
-	for i, w := range p.WhereList {
-		if err := w.validate(); err != nil {
-			return validate.Within(validate.Index("WhereList", i), err)
-		}
-	}
-	return nil
+	return validateEach("WhereList", p.WhereList)
 }
 
-// Validate reports whether w has a documented operator and a fitting number of values.
 func (w Where) validate() error {
 	if !validate.OneOf(w.Operator, OpEq, OpNeq, OpIs) {
 		return validate.Fieldf("Operator", "must be one of -eq, -neq, -is; got %q", w.Operator)
@@ -116,4 +100,51 @@ func (w Where) validate() error {
 		return validate.Fieldf("Value", "must hold exactly one value for -eq; got %d (use -is for several)", len(w.Value))
 	}
 	return checkValues("Value", w.Value)
+}
+
+// Condition is one row rule stated once for either vendor: Field is one of
+// Values (OpIs), none of them (OpNeq), or the one value (OpEq). ListFilter
+// renders it as a Youshu list filter and GlobalParam as a Tencent Cloud BI
+// global parameter. When the Youshu column and the Tencent page parameter
+// have different names, copy the Condition and change Field.
+type Condition struct {
+	Field  string
+	Op     Operator
+	Values []string
+}
+
+// In is the condition "field is one of values".
+func In(field string, values ...string) Condition {
+	return Condition{Field: field, Op: OpIs, Values: values}
+}
+
+// NotIn is the condition "field is none of values".
+func NotIn(field string, values ...string) Condition {
+	return Condition{Field: field, Op: OpNeq, Values: values}
+}
+
+// Equals is the condition "field is value".
+func Equals(field, value string) Condition {
+	return Condition{Field: field, Op: OpEq, Values: []string{value}}
+}
+
+// ListFilter renders c as a Youshu list filter on table, whose field has
+// dataType: OpIs and OpEq keep the values (select), OpNeq drops them
+// (unselect). Any other Op yields a filter without a select type, which
+// Validate rejects.
+func (c Condition) ListFilter(table Table, dataType DataType) RowFilter {
+	var sel SelectType
+	switch c.Op {
+	case OpIs, OpEq:
+		sel = Select
+	case OpNeq:
+		sel = Unselect
+	}
+	return NewListFilter(table, sel, Field(c.Field, dataType), c.Values...)
+}
+
+// GlobalParam renders c as a Tencent Cloud BI global parameter on the page
+// parameter named c.Field, joined with AND.
+func (c Condition) GlobalParam() GlobalParam {
+	return GlobalParam{ParamKey: c.Field, JoinType: joinAnd, WhereList: []Where{{Operator: c.Op, Value: c.Values}}}
 }

@@ -65,7 +65,7 @@ func TestGoldenColumnFilterMap(t *testing.T) {
 	cm := roundTrip[filtermap.ColumnFilterMap](t, seedBlock(t, seeds.YoushuGenTokenPassword, "columnFilterMap"))
 	require.NoError(t, cm.Validate())
 	want := filtermap.NewColumnFilters(filtermap.RuleOr,
-		filtermap.NewColumnFilter("订单", filtermap.Mask("地区", filtermap.TypeString, filtermap.ApplyView, filtermap.ApplyExport)))
+		filtermap.NewColumnFilter("订单", filtermap.DataMask{Field: "地区", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}}))
 	assert.Equal(t, want, cm["1234"])
 }
 
@@ -73,9 +73,9 @@ func TestGoldenTableFilterMap(t *testing.T) {
 	t.Parallel()
 	tm := roundTrip[filtermap.TableFilterMap](t, seedBlock(t, seeds.YoushuGenTokenPassword, "tableFilterMap"))
 	require.NoError(t, tm.Validate())
-	want := filtermap.NewTableFilters(filtermap.RuleAnd,
+	want := filtermap.TableFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.TableFilter{
 		filtermap.OriginalTables("dev_netease", filtermap.Select, "bigviz_user", "api_name"),
-		filtermap.CustomSQLTables(filtermap.Select, 1740))
+		filtermap.CustomSQLTables(filtermap.Select, 1740)}}
 	assert.Equal(t, want, tm["700310203"])
 }
 
@@ -109,10 +109,10 @@ func TestGoldenResourcePermissions(t *testing.T) {
 	rp := roundTrip[filtermap.ResourcePermissions](t, seedBlock(t, seeds.YoushuGenTokenPassword, "resourcePermissions"))
 	require.NoError(t, rp.Validate())
 	want := filtermap.ResourcePermissions{
-		filtermap.ResourceByPath(filtermap.NewReport, []string{"hzzhangdianpeng", "3.10", "未命名报告(1)"}, filtermap.PermView).InProject(1),
-		filtermap.ResourceByID(filtermap.NewReport, 173, filtermap.PermView).InProject(1),
-		filtermap.ResourceByID(filtermap.DataModel, 700288358, filtermap.PermView),
-		filtermap.ResourceByID(filtermap.DataModel, 700289868, filtermap.PermView),
+		{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceNamePaths: []string{"hzzhangdianpeng", "3.10", "未命名报告(1)"}, Permissions: []filtermap.Permission{filtermap.PermView}},
+		{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceID: 173, Permissions: []filtermap.Permission{filtermap.PermView}},
+		{ResourceType: filtermap.DataModel, ResourceID: 700288358, Permissions: []filtermap.Permission{filtermap.PermView}},
+		{ResourceType: filtermap.DataModel, ResourceID: 700289868, Permissions: []filtermap.Permission{filtermap.PermView}},
 	}
 	assert.Equal(t, want, rp)
 }

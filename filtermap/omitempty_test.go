@@ -26,7 +26,7 @@ func TestEmptyListsNeverReachTheWireSilently(t *testing.T) {
 	}{
 		{"list filter with empty select", filtermap.NewListFilter(table, filtermap.Select, region), "select"},
 		{"tree filter with empty or", filtermap.NewTreeFilter(table, filtermap.Select), "or"},
-		{"tree group with empty inlist", filtermap.NewTreeFilter(table, filtermap.Select, filtermap.TreeIn([]filtermap.Dim{region})), "cond"},
+		{"tree group with empty inlist", filtermap.NewTreeFilter(table, filtermap.Select, filtermap.TreeGroup{Dims: []filtermap.Dim{region}}), "cond"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,7 +39,7 @@ func TestEmptyListsNeverReachTheWireSilently(t *testing.T) {
 
 	// resourceNamePaths: an empty path is left out, and then the entry must
 	// name its resource by id.
-	p := filtermap.ResourceByPath(filtermap.NewReport, []string{}, filtermap.PermView)
+	p := filtermap.ResourcePermission{ResourceType: filtermap.NewReport, ResourceNamePaths: []string{}, Permissions: []filtermap.Permission{filtermap.PermView}}
 	b, err := json.Marshal(p)
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "resourceNamePaths")

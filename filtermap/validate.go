@@ -1,6 +1,7 @@
 package filtermap
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -9,49 +10,48 @@ import (
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// Validate reports the first entry of m that breaks a documented rule. Keys
-// must be data connection ids in decimal digits; entries are checked in key
-// order. Field paths start with filterMap, e.g.
-// filterMap["700006204"].dataFilters[1].tableExprId.
+// Validate reports the first entry of m that breaks a documented rule (see
+// the package doc), with a path that starts with filterMap.
 func (m FilterMap) Validate() error { return validateMap("filterMap", m) }
 
-// Validate reports the first field of r that breaks a documented rule: rule
-// "and" or "or" ("and" or empty in the legacy form) and at least one valid
-// filter.
+// Validate reports the first entry of m that breaks a documented rule, with
+// a path that starts with columnFilterMap.
+func (m ColumnFilterMap) Validate() error { return validateMap("columnFilterMap", m) }
+
+// Validate reports the first entry of m that breaks a documented rule, with
+// a path that starts with tableFilterMap.
+func (m TableFilterMap) Validate() error { return validateMap("tableFilterMap", m) }
+
+// Validate reports the first report of r that breaks a documented rule, with
+// a path that starts with reportDataFilters.
+func (r ReportDataFilters) Validate() error { return validateEach("reportDataFilters", r) }
+
+// Validate reports the first permission of r that breaks a documented rule,
+// with a path that starts with resourcePermissions.
+func (r ResourcePermissions) Validate() error { return validateEach("resourcePermissions", r) }
+
+// Each element's validate checks its fields in order, with paths relative to
+// the element; its caller prefixes the path.
+
 func (r RowFilters) validate() error {
-	if r.Legacy {
-		if r.Rule != "" && r.Rule != RuleAnd {
-			return validate.Fieldf("rule", `must be "and" or empty in the legacy form, which always means "and"; got %q`, r.Rule)
-		}
-	} else if !validate.OneOf(r.Rule, RuleAnd, RuleOr) {
+	switch {
+	case r.Legacy && r.Rule != "" && r.Rule != RuleAnd:
+		return validate.Fieldf("rule", `must be "and" or empty in the legacy form, which always means "and"; got %q`, r.Rule)
+	case !r.Legacy && !validate.OneOf(r.Rule, RuleAnd, RuleOr):
 		return validate.Fieldf("rule", `must be "and" or "or"; got %q`, r.Rule)
 	}
 	return validateList("dataFilters", r.DataFilters)
 }
 
-// Validate reports the first field of f that breaks a documented rule: a
-// known filterType and selectType; a table named by tableName (with or
-// without database) or by tableExprId alone; a list filter with one dim and
-// at least one value; a tree filter with groups whose value tuples match
-// their dims.
+// validate requires a known filterType and selectType, a table named by
+// tableName (with or without database) or by tableExprId alone, and a body
+// that fits the filterType.
 func (f RowFilter) validate() error {
-	if !validate.OneOf(f.FilterType, ListFilter, TreeFilter) {
-		return validate.Fieldf("filterType", "must be listFilter or treeFilter; got %q", f.FilterType)
-	}
-	if err := checkSelectType(f.SelectType); err != nil {
-		return err
-	}
-	if err := f.validateTable(); err != nil {
-		return err
-	}
-	if f.FilterType == ListFilter {
-		return validate.Within("filter", f.Filter.validateList())
-	}
-	return validate.Within("filter", f.Filter.validateTree())
-}
-
-func (f RowFilter) validateTable() error {
 	switch {
+	case !validate.OneOf(f.FilterType, ListFilter, TreeFilter):
+		return validate.Fieldf("filterType", "must be listFilter or treeFilter; got %q", f.FilterType)
+	case !validate.OneOf(f.SelectType, Select, Unselect):
+		return errSelectType(f.SelectType)
 	case f.TableExprID < 0:
 		return validate.Fieldf("tableExprId", "must be a positive custom SQL id; got %d", f.TableExprID)
 	case f.TableExprID > 0 && f.Database != "":
@@ -61,17 +61,28 @@ func (f RowFilter) validateTable() error {
 	case f.TableExprID == 0 && strings.TrimSpace(f.TableName) == "":
 		return validate.Fieldf("tableName", "must be set, or tableExprId for a custom SQL table")
 	}
-	if err := checkText("database", f.Database); err != nil {
+	if err := cmp.Or(checkText("database", f.Database), checkText("tableName", f.TableName)); err != nil {
 		return err
 	}
-	return checkText("tableName", f.TableName)
+	return validate.Within("filter", f.Filter.validate(f.FilterType))
 }
 
-func (b RowFilterBody) validateList() error {
-	if b.Dim == nil {
-		return validate.Fieldf("dim", "must be set for a listFilter")
+// validate checks b as the body of a filter of type t: a list filter has a
+// dim and at least one value, a tree filter only groups.
+func (b RowFilterBody) validate(t FilterType) error {
+	if t == TreeFilter {
+		switch {
+		case b.Dim != nil:
+			return validate.Fieldf("dim", "must be empty for a treeFilter; put the dims in or[].dims")
+		case len(b.Select) > 0:
+			return validate.Fieldf("select", "must be empty for a treeFilter; put the values in or[].cond")
+		}
+		return validateList("or", b.Or)
 	}
-	if len(b.Or) > 0 {
+	switch {
+	case b.Dim == nil:
+		return validate.Fieldf("dim", "must be set for a listFilter")
+	case len(b.Or) > 0:
 		return validate.Fieldf("or", "must be empty for a listFilter; tree groups belong to a treeFilter")
 	}
 	if err := b.Dim.validate(); err != nil {
@@ -83,19 +94,8 @@ func (b RowFilterBody) validateList() error {
 	return checkValues("select", b.Select)
 }
 
-func (b RowFilterBody) validateTree() error {
-	if b.Dim != nil {
-		return validate.Fieldf("dim", "must be empty for a treeFilter; put the dims in or[].dims")
-	}
-	if len(b.Select) > 0 {
-		return validate.Fieldf("select", "must be empty for a treeFilter; put the values in or[].cond")
-	}
-	return validateList("or", b.Or)
-}
-
-// Validate reports the first field of g that breaks a documented rule: at
-// least one valid dim, and exactly one of cond.inlist and cond.excludelist,
-// holding tuples of one value per dim.
+// validate requires at least one dim, and exactly one of cond.inlist and
+// cond.excludelist, holding tuples of one value per dim.
 func (g TreeGroup) validate() error {
 	if err := validateList("dims", g.Dims); err != nil {
 		return err
@@ -124,21 +124,8 @@ func checkTuples(name string, tuples [][]string, dims int) error {
 	return nil
 }
 
-// Validate reports whether d names a field and one of the seven data types.
-func (d Dim) validate() error {
-	if err := checkName("field", d.Field); err != nil {
-		return err
-	}
-	return checkDataType("dataType", d.DataType)
-}
+func (d Dim) validate() error { return cmp.Or(checkName("field", d.Field), checkDataType(d.DataType)) }
 
-// Validate reports the first entry of m that breaks a documented rule. Keys
-// must be data connection ids in decimal digits; entries are checked in key
-// order. Field paths start with columnFilterMap.
-func (m ColumnFilterMap) Validate() error { return validateMap("columnFilterMap", m) }
-
-// Validate reports the first field of c that breaks a documented rule: rule
-// empty, "and" or "or"; type "column"; at least one valid filter.
 func (c ColumnFilters) validate() error {
 	if err := checkOptionalRule(c.Rule); err != nil {
 		return err
@@ -149,8 +136,6 @@ func (c ColumnFilters) validate() error {
 	return validateList("dataFilters", c.DataFilters)
 }
 
-// Validate reports the first field of c that breaks a documented rule:
-// tableName set, type "dataLevel", at least one valid mask.
 func (c ColumnFilter) validate() error {
 	if err := checkName("tableName", c.TableName); err != nil {
 		return err
@@ -161,13 +146,8 @@ func (c ColumnFilter) validate() error {
 	return validateList("dataMasks", c.DataMasks)
 }
 
-// Validate reports the first field of m that breaks a documented rule: field
-// set, a known dataType, at least one known applyRange.
 func (m DataMask) validate() error {
-	if err := checkName("field", m.Field); err != nil {
-		return err
-	}
-	if err := checkDataType("dataType", m.DataType); err != nil {
+	if err := cmp.Or(checkName("field", m.Field), checkDataType(m.DataType)); err != nil {
 		return err
 	}
 	if len(m.ApplyRange) == 0 {
@@ -181,41 +161,24 @@ func (m DataMask) validate() error {
 	return nil
 }
 
-// Validate reports the first entry of m that breaks a documented rule. Keys
-// must be data connection ids in decimal digits; entries are checked in key
-// order. Field paths start with tableFilterMap.
-func (m TableFilterMap) Validate() error { return validateMap("tableFilterMap", m) }
-
-// Validate reports the first field of t that breaks a documented rule: rule
-// empty, "and" or "or"; at least one valid filter.
 func (t TableFilters) validate() error {
-	if err := checkOptionalRule(t.Rule); err != nil {
-		return err
-	}
-	return validateList("dataFilters", t.DataFilters)
+	return cmp.Or(checkOptionalRule(t.Rule), validateList("dataFilters", t.DataFilters))
 }
 
-// Validate reports the first field of t that breaks a documented rule: a
-// known produced and selectType; database set for Original tables and empty
-// for UserDefinedSQL ones; at least one table, named for Original tables and
-// a decimal custom SQL id for UserDefinedSQL ones.
+// validate requires a known produced and selectType, database set for
+// Original tables and empty for UserDefinedSQL ones, and at least one table:
+// a name, or for UserDefinedSQL a custom SQL id in decimal digits.
 func (t TableFilter) validate() error {
-	switch t.Produced {
-	case Original:
-		if err := checkName("database", t.Database); err != nil {
-			return validate.Fieldf("database", "must be set for Original tables")
-		}
-	case UserDefinedSQL:
-		if t.Database != "" {
-			return validate.Fieldf("database", "must be empty for UserDefinedSQL tables: custom SQL has no database")
-		}
-	default:
+	switch {
+	case !validate.OneOf(t.Produced, Original, UserDefinedSQL):
 		return validate.Fieldf("produced", "must be Original or UserDefinedSQL; got %q", t.Produced)
-	}
-	if err := checkSelectType(t.SelectType); err != nil {
-		return err
-	}
-	if len(t.Select) == 0 {
+	case t.Produced == Original && checkName("", t.Database) != nil:
+		return validate.Fieldf("database", "must be set for Original tables")
+	case t.Produced == UserDefinedSQL && t.Database != "":
+		return validate.Fieldf("database", "must be empty for UserDefinedSQL tables: custom SQL has no database")
+	case !validate.OneOf(t.SelectType, Select, Unselect):
+		return errSelectType(t.SelectType)
+	case len(t.Select) == 0:
 		return validate.Fieldf("select", "must hold at least one table")
 	}
 	for i, s := range t.Select {
@@ -229,34 +192,17 @@ func (t TableFilter) validate() error {
 	return nil
 }
 
-// Validate reports the first report of r that breaks a documented rule.
-// Field paths start with reportDataFilters.
-func (r ReportDataFilters) Validate() error {
-	for i, f := range r {
-		if err := f.validate(); err != nil {
-			return validate.Within(validate.Index("reportDataFilters", i), err)
-		}
-	}
-	return nil
-}
-
-// Validate reports the first field of r that breaks a documented rule:
-// reportId set and at least one valid dataModelFilter.
 func (r ReportDataFilter) validate() error {
-	if err := checkName("reportId", r.ReportID); err != nil {
-		return err
-	}
-	return validateList("dataModelFilters", r.DataModelFilters)
+	return cmp.Or(checkName("reportId", r.ReportID), validateList("dataModelFilters", r.DataModelFilters))
 }
 
-// Validate reports the first field of f that breaks a documented rule:
-// positive ids; rule empty, "and" or "or"; type row with Rows or type column
-// with Columns (never both, never the other kind); at least one valid filter.
+// validate requires positive ids, an optional rule, and type row with Rows
+// or type column with Columns (never both, never the other kind).
 func (f DataModelFilter) validate() error {
-	if f.DataModelID <= 0 {
+	switch {
+	case f.DataModelID <= 0:
 		return validate.Fieldf("dataModelId", "must be a positive data model id; got %d", f.DataModelID)
-	}
-	if f.DataConnectionID <= 0 {
+	case f.DataConnectionID <= 0:
 		return validate.Fieldf("dataConnectionId", "must be a positive data connection id; got %d", f.DataConnectionID)
 	}
 	if err := checkOptionalRule(f.Rule); err != nil {
@@ -277,45 +223,16 @@ func (f DataModelFilter) validate() error {
 	return validateList("dataFilters", f.Rows)
 }
 
-// Validate reports the first permission of r that breaks a documented rule.
-// Field paths start with resourcePermissions.
-func (r ResourcePermissions) Validate() error {
-	for i, p := range r {
-		if err := p.validate(); err != nil {
-			return validate.Within(validate.Index("resourcePermissions", i), err)
-		}
-	}
-	return nil
-}
-
-// Validate reports the first field of p that breaks a documented rule: a
-// known resourceType, a non-negative projectId, exactly one of a positive
-// resourceId and a resourceNamePaths without empty names, and at least one
-// known permission.
+// validate requires a known resourceType, a non-negative projectId, exactly
+// one of a positive resourceId and a resourceNamePaths without empty names,
+// and at least one known permission.
 func (p ResourcePermission) validate() error {
-	if !validate.OneOf(p.ResourceType, NewReport, DataModel, DataConnection, Screen, NewScreen) {
-		return validate.Fieldf("resourceType", "must be one of NEW_REPORT, DATA_MODEL, DATA_CONNECTION, SCREEN, NEW_SCREEN; got %q", p.ResourceType)
-	}
-	if p.ProjectID < 0 {
-		return validate.Fieldf("projectId", "must be a positive project id when set; got %d", p.ProjectID)
-	}
-	if err := p.validateTarget(); err != nil {
-		return err
-	}
-	if len(p.Permissions) == 0 {
-		return validate.Fieldf("permissions", "must hold at least one of view, edit, export, copy")
-	}
-	for i, perm := range p.Permissions {
-		if !validate.OneOf(perm, PermView, PermEdit, PermExport, PermCopy) {
-			return validate.Fieldf(validate.Index("permissions", i), "must be view, edit, export or copy; got %q", perm)
-		}
-	}
-	return nil
-}
-
-func (p ResourcePermission) validateTarget() error {
 	byPath := len(p.ResourceNamePaths) > 0
 	switch {
+	case !validate.OneOf(p.ResourceType, NewReport, DataModel, DataConnection, Screen, NewScreen):
+		return validate.Fieldf("resourceType", "must be one of NEW_REPORT, DATA_MODEL, DATA_CONNECTION, SCREEN, NEW_SCREEN; got %q", p.ResourceType)
+	case p.ProjectID < 0:
+		return validate.Fieldf("projectId", "must be a positive project id when set; got %d", p.ProjectID)
 	case p.ResourceID < 0:
 		return validate.Fieldf("resourceId", "must be a positive resource id; got %d", p.ResourceID)
 	case p.ResourceID > 0 && byPath:
@@ -326,6 +243,14 @@ func (p ResourcePermission) validateTarget() error {
 	for i, name := range p.ResourceNamePaths {
 		if err := checkName("", name); err != nil {
 			return validate.Within(validate.Index("resourceNamePaths", i), err)
+		}
+	}
+	if len(p.Permissions) == 0 {
+		return validate.Fieldf("permissions", "must hold at least one of view, edit, export, copy")
+	}
+	for i, perm := range p.Permissions {
+		if !validate.OneOf(perm, PermView, PermEdit, PermExport, PermCopy) {
+			return validate.Fieldf(validate.Index("permissions", i), "must be view, edit, export or copy; got %q", perm)
 		}
 	}
 	return nil
@@ -360,12 +285,16 @@ func validateMap[V validator](name string, m map[string]V) error {
 	return nil
 }
 
-// validateList requires at least one element in list and validates each,
-// reporting paths as name[i].
+// validateList requires at least one element in list and validates each.
 func validateList[V validator](name string, list []V) error {
 	if len(list) == 0 {
 		return validate.Fieldf(name, "must hold at least one entry")
 	}
+	return validateEach(name, list)
+}
+
+// validateEach validates each element of list, reporting paths as name[i].
+func validateEach[V validator](name string, list []V) error {
 	for i, v := range list {
 		if err := v.validate(); err != nil {
 			return validate.Within(validate.Index(name, i), err)
@@ -381,16 +310,13 @@ func checkOptionalRule(r Rule) error {
 	return nil
 }
 
-func checkSelectType(s SelectType) error {
-	if !validate.OneOf(s, Select, Unselect) {
-		return validate.Fieldf("selectType", "must be select or unselect; got %q", s)
-	}
-	return nil
+func errSelectType(s SelectType) error {
+	return validate.Fieldf("selectType", "must be select or unselect; got %q", s)
 }
 
-func checkDataType(field string, t DataType) error {
+func checkDataType(t DataType) error {
 	if !validate.OneOf(t, TypeWhole, TypeDecimal, TypeDateTime, TypeString, TypeDate, TypeTime, TypeBoolean) {
-		return validate.Fieldf(field, "must be one of Whole, Decimal, DateTime, String, Date, Time, Boolean; got %q", t)
+		return validate.Fieldf("dataType", "must be one of Whole, Decimal, DateTime, String, Date, Time, Boolean; got %q", t)
 	}
 	return nil
 }
@@ -425,14 +351,4 @@ func checkValues(field string, values []string) error {
 }
 
 // isDecimal reports whether s is a non-empty run of ASCII digits.
-func isDecimal(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isDecimal(s string) bool { return s != "" && strings.TrimLeft(s, "0123456789") == "" }

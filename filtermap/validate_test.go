@@ -17,9 +17,9 @@ func listF() filtermap.RowFilter {
 }
 
 func treeF() filtermap.RowFilter {
-	return filtermap.NewTreeFilter(filtermap.TableIn("bigviz", "订单总表"), filtermap.Unselect,
-		filtermap.TreeExclude([]filtermap.Dim{filtermap.Field("地区", filtermap.TypeString), filtermap.Field("省/自治区", filtermap.TypeString)},
-			[]string{"东北", "黑龙江"}, []string{"华北", "河北"}))
+	return filtermap.NewTreeFilter(filtermap.Table{Database: "bigviz", Name: "订单总表"}, filtermap.Unselect,
+		filtermap.TreeGroup{Dims: []filtermap.Dim{filtermap.Field("地区", filtermap.TypeString), filtermap.Field("省/自治区", filtermap.TypeString)},
+			Cond: filtermap.TreeCond{ExcludeList: [][]string{{"东北", "黑龙江"}, {"华北", "河北"}}}})
 }
 
 // row returns a FilterMap holding f, changed by change, under connection 1.
@@ -30,15 +30,15 @@ func row(f filtermap.RowFilter, change func(*filtermap.RowFilter)) filtermap.Fil
 
 func column(change func(*filtermap.ColumnFilters)) filtermap.ColumnFilterMap {
 	c := filtermap.NewColumnFilters(filtermap.RuleOr, filtermap.NewColumnFilter("订单",
-		filtermap.Mask("地区", filtermap.TypeString, filtermap.ApplyView, filtermap.ApplyExport)))
+		filtermap.DataMask{Field: "地区", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}}))
 	change(&c)
 	return filtermap.ColumnFilterMap{"1": c}
 }
 
 func tables(change func(*filtermap.TableFilters)) filtermap.TableFilterMap {
-	tf := filtermap.NewTableFilters(filtermap.RuleAnd,
+	tf := filtermap.TableFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.TableFilter{
 		filtermap.OriginalTables("dev", filtermap.Select, "users", "orders"),
-		filtermap.CustomSQLTables(filtermap.Select, 1740))
+		filtermap.CustomSQLTables(filtermap.Select, 1740)}}
 	change(&tf)
 	return filtermap.TableFilterMap{"1": tf}
 }
@@ -46,13 +46,18 @@ func tables(change func(*filtermap.TableFilters)) filtermap.TableFilterMap {
 func report(change func(*filtermap.DataModelFilter)) filtermap.ReportDataFilters {
 	f := filtermap.NewRowModelFilter(700284409, 700315973, filtermap.RuleOr, listF(), treeF())
 	change(&f)
-	return filtermap.ReportDataFilters{filtermap.NewReportDataFilter("14377", f)}
+	return filtermap.ReportDataFilters{{ReportID: "14377", DataModelFilters: []filtermap.DataModelFilter{f}}}
 }
 
 func resource(change func(*filtermap.ResourcePermission)) filtermap.ResourcePermissions {
-	p := filtermap.ResourceByID(filtermap.NewReport, 173, filtermap.PermView, filtermap.PermExport).InProject(1)
+	p := filtermap.ResourcePermission{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceID: 173, Permissions: []filtermap.Permission{filtermap.PermView, filtermap.PermExport}}
 	change(&p)
 	return filtermap.ResourcePermissions{p}
+}
+
+// condition returns a FilterMap holding c as a list filter under connection 1.
+func condition(c filtermap.Condition) filtermap.FilterMap {
+	return row(c.ListFilter(filtermap.TableName("orders"), filtermap.TypeString), func(*filtermap.RowFilter) {})
 }
 
 func where(change func(*filtermap.GlobalParam)) filtermap.GlobalParams {
@@ -75,12 +80,12 @@ func TestValidateAcceptsValidValues(t *testing.T) {
 		"column without rule":  column(func(c *filtermap.ColumnFilters) { c.Rule = "" }),
 		"tables":               tables(func(*filtermap.TableFilters) {}),
 		"report rows":          report(func(*filtermap.DataModelFilter) {}),
-		"report columns":       filtermap.ReportDataFilters{filtermap.NewReportDataFilter("1", filtermap.NewColumnModelFilter(1, 2, "", column(func(*filtermap.ColumnFilters) {})["1"].DataFilters...))},
+		"report columns":       filtermap.ReportDataFilters{{ReportID: "1", DataModelFilters: []filtermap.DataModelFilter{filtermap.NewColumnModelFilter(1, 2, "", column(func(*filtermap.ColumnFilters) {})["1"].DataFilters...)}}},
 		"resource by id":       resource(func(*filtermap.ResourcePermission) {}),
-		"resource by path":     filtermap.ResourcePermissions{filtermap.ResourceByPath(filtermap.Screen, []string{"a", "b"}, filtermap.PermCopy)},
+		"resource by path":     filtermap.ResourcePermissions{{ResourceType: filtermap.Screen, ResourceNamePaths: []string{"a", "b"}, Permissions: []filtermap.Permission{filtermap.PermCopy}}},
 		"global param":         where(func(*filtermap.GlobalParam) {}),
 		"lower-case join type": where(func(g *filtermap.GlobalParam) { g.JoinType = "and" }),
-		"condition":            filtermap.Equals("region", "East"),
+		"condition":            filtermap.GlobalParams{filtermap.Equals("region", "East").GlobalParam()},
 	}
 	for name, v := range valid {
 		t.Run(name, func(t *testing.T) {
@@ -109,8 +114,8 @@ func TestValidateReportsFirstProblem(t *testing.T) {
 		// row filter kind and table
 		{"unknown filterType", row(listF(), func(f *filtermap.RowFilter) { f.FilterType = "rangeFilter" }), f0 + ".filterType", "rangeFilter"},
 		{"unknown selectType", row(listF(), func(f *filtermap.RowFilter) { f.SelectType = "all" }), f0 + ".selectType", "all"},
-		{"tableExprId with database", filtermap.FilterMap{"700006204": filtermap.NewLegacyRowFilters(listF(),
-			filtermap.NewListFilter(filtermap.Table{Database: "bigviz", ExprID: 3}, filtermap.Select, filtermap.Field("地区", filtermap.TypeString), "东北"))},
+		{"tableExprId with database", filtermap.FilterMap{"700006204": {Legacy: true, DataFilters: []filtermap.RowFilter{listF(),
+			filtermap.NewListFilter(filtermap.Table{Database: "bigviz", ExprID: 3}, filtermap.Select, filtermap.Field("地区", filtermap.TypeString), "东北")}}},
 			`filterMap["700006204"].dataFilters[1].tableExprId`, "database"},
 		{"tableExprId with tableName", row(listF(), func(f *filtermap.RowFilter) { f.TableExprID = 3 }), f0 + ".tableExprId", "tableName"},
 		{"negative tableExprId", row(listF(), func(f *filtermap.RowFilter) { f.TableName, f.TableExprID = "", -3 }), f0 + ".tableExprId", "positive"},
@@ -159,8 +164,8 @@ func TestValidateReportsFirstProblem(t *testing.T) {
 		{"tables empty name", tables(func(tf *filtermap.TableFilters) { tf.DataFilters[0].Select[1] = "" }), `tableFilterMap["1"].dataFilters[0].select[1]`, "empty"},
 		{"custom SQL id not decimal", tables(func(tf *filtermap.TableFilters) { tf.DataFilters[1].Select[0] = "sql-1740" }), `tableFilterMap["1"].dataFilters[1].select[0]`, "decimal"},
 		// reportDataFilters
-		{"report without id", filtermap.ReportDataFilters{filtermap.NewReportDataFilter("", report(func(*filtermap.DataModelFilter) {})[0].DataModelFilters...)}, "reportDataFilters[0].reportId", "empty"},
-		{"report without models", filtermap.ReportDataFilters{filtermap.NewReportDataFilter("14377")}, "reportDataFilters[0].dataModelFilters", "at least one"},
+		{"report without id", filtermap.ReportDataFilters{{DataModelFilters: report(func(*filtermap.DataModelFilter) {})[0].DataModelFilters}}, "reportDataFilters[0].reportId", "empty"},
+		{"report without models", filtermap.ReportDataFilters{{ReportID: "14377"}}, "reportDataFilters[0].dataModelFilters", "at least one"},
 		{"model id zero", report(func(f *filtermap.DataModelFilter) { f.DataModelID = 0 }), "reportDataFilters[0].dataModelFilters[0].dataModelId", "positive"},
 		{"connection id negative", report(func(f *filtermap.DataModelFilter) { f.DataConnectionID = -1 }), "reportDataFilters[0].dataModelFilters[0].dataConnectionId", "positive"},
 		{"model unknown rule", report(func(f *filtermap.DataModelFilter) { f.Rule = "nor" }), "reportDataFilters[0].dataModelFilters[0].rule", "nor"},
@@ -191,11 +196,14 @@ func TestValidateReportsFirstProblem(t *testing.T) {
 		{"value list empty", where(func(g *filtermap.GlobalParam) { g.WhereList[0].Value = nil }), "GlobalParam[0].WhereList[0].Value", "at least one"},
 		{"-eq with two values", where(func(g *filtermap.GlobalParam) { g.WhereList[0].Operator = filtermap.OpEq }), "GlobalParam[0].WhereList[0].Value", "exactly one"},
 		{"value invalid UTF-8", where(func(g *filtermap.GlobalParam) { g.WhereList[0].Value[1] = "\xed\xa0\x80" }), "GlobalParam[0].WhereList[0].Value[1]", "UTF-8"},
-		// Condition
-		{"condition without field", filtermap.In("", "East"), "Field", "empty"},
-		{"condition unknown op", filtermap.Condition{Field: "region", Op: "like", Values: []string{"E%"}}, "Op", "like"},
-		{"condition without values", filtermap.NotIn("region"), "Values", "at least one"},
-		{"equals with two values", filtermap.Condition{Field: "region", Op: filtermap.CondEquals, Values: []string{"a", "b"}}, "Values", "exactly one"},
+		// Condition, as each vendor gets it
+		{"condition without field", filtermap.GlobalParams{filtermap.In("", "East").GlobalParam()}, "GlobalParam[0].ParamKey", "empty"},
+		{"condition without field, Youshu", condition(filtermap.In("", "East")), f0 + ".filter.dim.field", "empty"},
+		{"condition unknown op", filtermap.GlobalParams{filtermap.Condition{Field: "region", Op: "like", Values: []string{"E%"}}.GlobalParam()}, "GlobalParam[0].WhereList[0].Operator", "like"},
+		{"condition unknown op, Youshu", condition(filtermap.Condition{Field: "region", Op: "like", Values: []string{"E%"}}), f0 + ".selectType", "select or unselect"},
+		{"condition without values", filtermap.GlobalParams{filtermap.NotIn("region").GlobalParam()}, "GlobalParam[0].WhereList[0].Value", "at least one"},
+		{"condition without values, Youshu", condition(filtermap.NotIn("region")), f0 + ".filter.select", "at least one"},
+		{"equals with two values", filtermap.GlobalParams{filtermap.Condition{Field: "region", Op: filtermap.OpEq, Values: []string{"a", "b"}}.GlobalParam()}, "GlobalParam[0].WhereList[0].Value", "exactly one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,28 +7,22 @@ import (
 	"fmt"
 )
 
-// rowFiltersObject is the new ("rule" + "dataFilters") wire form of RowFilters.
-type rowFiltersObject struct {
-	Rule        Rule        `json:"rule"`
-	DataFilters []RowFilter `json:"dataFilters"`
-}
-
-// errLegacyRule is returned when a legacy RowFilters carries a rule the bare
-// array cannot express.
-var errLegacyRule = errors.New(`filtermap: the legacy filterMap form means "and"; set Rule to "and" or "" or clear Legacy`)
+// rowFiltersObject is RowFilters without its methods: the current
+// {"rule", "dataFilters"} wire form (Legacy is never encoded).
+type rowFiltersObject RowFilters
 
 // MarshalJSON encodes r as a bare array of filters when r.Legacy is set and
 // as {"rule": ..., "dataFilters": [...]} otherwise. A legacy value whose Rule
 // is neither "and" nor empty is refused: the bare array always means "and",
 // so encoding it would silently change the permission.
 func (r RowFilters) MarshalJSON() ([]byte, error) {
-	if r.Legacy {
-		if r.Rule != "" && r.Rule != RuleAnd {
-			return nil, errLegacyRule
-		}
-		return json.Marshal(r.DataFilters)
+	if !r.Legacy {
+		return json.Marshal(rowFiltersObject(r))
 	}
-	return json.Marshal(rowFiltersObject{Rule: r.Rule, DataFilters: r.DataFilters})
+	if r.Rule != "" && r.Rule != RuleAnd {
+		return nil, errors.New(`filtermap: the legacy filterMap form means "and"; set Rule to "and" or "" or clear Legacy`)
+	}
+	return json.Marshal(r.DataFilters)
 }
 
 // UnmarshalJSON decodes either wire form. A bare array sets Legacy and Rule
@@ -49,30 +43,24 @@ func (r *RowFilters) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return err
 	}
-	*r = RowFilters{Rule: obj.Rule, DataFilters: obj.DataFilters}
+	*r = RowFilters(obj)
 	return nil
 }
 
-// dataModelFilterWire is the wire form of DataModelFilter: Rows or Columns
-// travel as dataFilters.
-type dataModelFilterWire struct {
-	DataModelID      int64          `json:"dataModelId"`
-	DataConnectionID int64          `json:"dataConnectionId"`
-	Rule             Rule           `json:"rule,omitempty"`
-	Type             PermissionType `json:"type"`
-	DataFilters      any            `json:"dataFilters"`
-}
-
-// errRowsAndColumns is returned when a DataModelFilter holds both kinds of filter.
-var errRowsAndColumns = errors.New("filtermap: a dataModelFilter holds Rows or Columns, not both")
+// dataModelFilterFields is DataModelFilter without its methods; its wire
+// forms add Rows or Columns as dataFilters.
+type dataModelFilterFields DataModelFilter
 
 // MarshalJSON encodes f with whichever of Rows or Columns is set as
 // dataFilters (null when neither is). It refuses a value with both set.
 func (f DataModelFilter) MarshalJSON() ([]byte, error) {
-	w := dataModelFilterWire{DataModelID: f.DataModelID, DataConnectionID: f.DataConnectionID, Rule: f.Rule, Type: f.Type}
+	w := struct {
+		dataModelFilterFields
+		DataFilters any `json:"dataFilters"`
+	}{dataModelFilterFields: dataModelFilterFields(f)}
 	switch {
 	case f.Rows != nil && f.Columns != nil:
-		return nil, errRowsAndColumns
+		return nil, errors.New("filtermap: a dataModelFilter holds Rows or Columns, not both")
 	case f.Columns != nil:
 		w.DataFilters = f.Columns
 	case f.Rows != nil:
@@ -91,25 +79,34 @@ func (f *DataModelFilter) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var w struct {
-		dataModelFilterWire
+		dataModelFilterFields
 		DataFilters []json.RawMessage `json:"dataFilters"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	out := DataModelFilter{DataModelID: w.DataModelID, DataConnectionID: w.DataConnectionID, Rule: w.Rule, Type: w.Type}
-	rows, columns, err := splitDataFilters(w.DataFilters)
-	if err != nil {
-		return err
+	columns := 0
+	for i, raw := range w.DataFilters {
+		var probe struct {
+			DataMasks json.RawMessage `json:"dataMasks"`
+		}
+		if err := json.Unmarshal(raw, &probe); err != nil {
+			return fmt.Errorf("filtermap: dataFilters[%d]: %w", i, err)
+		}
+		if probe.DataMasks != nil {
+			columns++
+		}
 	}
+	out := DataModelFilter(w.dataModelFilterFields)
+	var err error
 	switch {
 	case w.DataFilters == nil:
-	case columns > 0 || (rows == 0 && w.Type == ColumnPermission):
-		out.Columns = make([]ColumnFilter, 0, columns)
-		err = decodeEach(w.DataFilters, &out.Columns)
+	case columns > 0 && columns < len(w.DataFilters):
+		return errors.New("filtermap: dataFilters mixes row filters and column filters (dataMasks)")
+	case columns > 0 || (len(w.DataFilters) == 0 && w.Type == ColumnPermission):
+		out.Columns, err = decodeEach[ColumnFilter](w.DataFilters)
 	default:
-		out.Rows = make([]RowFilter, 0, rows)
-		err = decodeEach(w.DataFilters, &out.Rows)
+		out.Rows, err = decodeEach[RowFilter](w.DataFilters)
 	}
 	if err != nil {
 		return err
@@ -118,38 +115,15 @@ func (f *DataModelFilter) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// splitDataFilters counts the row and column filters in raw and fails when
-// both kinds occur.
-func splitDataFilters(raw []json.RawMessage) (rows, columns int, err error) {
+// decodeEach decodes each element of raw into a non-nil slice.
+func decodeEach[T any](raw []json.RawMessage) ([]T, error) {
+	out := make([]T, len(raw))
 	for i, r := range raw {
-		var probe struct {
-			DataMasks json.RawMessage `json:"dataMasks"`
-		}
-		if err := json.Unmarshal(r, &probe); err != nil {
-			return 0, 0, fmt.Errorf("filtermap: dataFilters[%d]: %w", i, err)
-		}
-		if probe.DataMasks != nil {
-			columns++
-		} else {
-			rows++
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			return nil, err
 		}
 	}
-	if rows > 0 && columns > 0 {
-		return 0, 0, errors.New("filtermap: dataFilters mixes row filters and column filters (dataMasks)")
-	}
-	return rows, columns, nil
-}
-
-// decodeEach appends each element of raw, decoded, to *dst.
-func decodeEach[T any](raw []json.RawMessage, dst *[]T) error {
-	for _, r := range raw {
-		var v T
-		if err := json.Unmarshal(r, &v); err != nil {
-			return err
-		}
-		*dst = append(*dst, v)
-	}
-	return nil
+	return out, nil
 }
 
 // MarshalJSON encodes f as 1 or 0.

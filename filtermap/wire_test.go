@@ -25,7 +25,7 @@ func TestRowFiltersEncodeForm(t *testing.T) {
 	}{
 		{"built in code: current form", filtermap.NewRowFilters(filtermap.RuleOr, east),
 			`{"rule":"or","dataFilters":[` + eastJSON + `]}`},
-		{"legacy on request", filtermap.NewLegacyRowFilters(east), `[` + eastJSON + `]`},
+		{"legacy on request", filtermap.RowFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.RowFilter{east}, Legacy: true}, `[` + eastJSON + `]`},
 		{"legacy with empty rule", filtermap.RowFilters{Legacy: true, DataFilters: []filtermap.RowFilter{east}}, `[` + eastJSON + `]`},
 	}
 	for _, tt := range tests {
@@ -40,7 +40,7 @@ func TestRowFiltersEncodeForm(t *testing.T) {
 
 func TestRowFiltersLegacyOrIsRefused(t *testing.T) {
 	t.Parallel()
-	rf := filtermap.NewLegacyRowFilters(east)
+	rf := filtermap.RowFilters{DataFilters: []filtermap.RowFilter{east}, Legacy: true}
 	rf.Rule = filtermap.RuleOr
 	_, err := json.Marshal(rf)
 	assert.ErrorContains(t, err, "legacy")
@@ -71,7 +71,7 @@ func TestRowFiltersDecodeForm(t *testing.T) {
 
 func TestRowFiltersDecodeReplacesEarlierValue(t *testing.T) {
 	t.Parallel()
-	rf := filtermap.NewLegacyRowFilters(east, east)
+	rf := filtermap.RowFilters{DataFilters: []filtermap.RowFilter{east, east}, Legacy: true}
 	require.NoError(t, json.Unmarshal([]byte(`{"rule":"or","dataFilters":[]}`), &rf))
 	assert.Equal(t, filtermap.RowFilters{Rule: filtermap.RuleOr, DataFilters: []filtermap.RowFilter{}}, rf)
 	require.NoError(t, json.Unmarshal([]byte(`null`), &rf), "null is a no-op")

@@ -190,7 +190,7 @@ func TestGenTokenReportDataFiltersUnknownModel(t *testing.T) {
 	c := newClient(t, srv)
 	rows := filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select, filtermap.Field("region", filtermap.TypeString), "East")
 	_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{ReportDataFilters: filtermap.ReportDataFilters{
-		filtermap.NewReportDataFilter("14377", filtermap.NewRowModelFilter(700284408, 2, filtermap.RuleOr, rows)),
+		{ReportID: "14377", DataModelFilters: []filtermap.DataModelFilter{filtermap.NewRowModelFilter(700284408, 2, filtermap.RuleOr, rows)}},
 	}})
 	require.ErrorIs(t, err, youshu.ErrReportDataFilters)
 	var e *youshu.Error

@@ -192,8 +192,8 @@ func ExampleError() {
 	rows := filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
 		filtermap.Field("region", filtermap.TypeString), "East")
 	_, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{
-		ReportDataFilters: filtermap.ReportDataFilters{filtermap.NewReportDataFilter("14377",
-			filtermap.NewRowModelFilter(700284408, 700315973, filtermap.RuleOr, rows))},
+		ReportDataFilters: filtermap.ReportDataFilters{{ReportID: "14377", DataModelFilters: []filtermap.DataModelFilter{
+			filtermap.NewRowModelFilter(700284408, 700315973, filtermap.RuleOr, rows)}}},
 	})
 	fmt.Println(errors.Is(err, youshu.ErrReportDataFilters), biembed.Retryable(err))
 	fmt.Println(err)

@@ -33,12 +33,12 @@ func TestGenTokenValidation(t *testing.T) {
 	badRows := rowFilters()
 	badRows["700006204"] = filtermap.RowFilters{Rule: "xor", DataFilters: badRows["700006204"].DataFilters}
 	var badColumns filtermap.ColumnFilterMap
-	badColumns.Set(1, filtermap.NewColumnFilters("", filtermap.NewColumnFilter("orders", filtermap.Mask("region", "Text", filtermap.ApplyView))))
+	badColumns.Set(1, filtermap.NewColumnFilters("", filtermap.NewColumnFilter("orders", filtermap.DataMask{Field: "region", DataType: "Text", ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView}})))
 	var badTables filtermap.TableFilterMap
-	badTables.Set(1, filtermap.NewTableFilters(filtermap.RuleAnd))
-	badReport := filtermap.ReportDataFilters{filtermap.NewReportDataFilter("1",
-		filtermap.DataModelFilter{DataModelID: 1, DataConnectionID: 2, Type: filtermap.RowPermission,
-			Columns: []filtermap.ColumnFilter{filtermap.NewColumnFilter("orders", filtermap.Mask("region", filtermap.TypeString, filtermap.ApplyView))}})}
+	badTables.Set(1, filtermap.TableFilters{Rule: filtermap.RuleAnd})
+	badReport := filtermap.ReportDataFilters{{ReportID: "1", DataModelFilters: []filtermap.DataModelFilter{{
+		DataModelID: 1, DataConnectionID: 2, Type: filtermap.RowPermission,
+		Columns: []filtermap.ColumnFilter{filtermap.NewColumnFilter("orders", filtermap.DataMask{Field: "region", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView}})}}}}}
 
 	tests := []struct {
 		name   string

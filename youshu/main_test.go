@@ -73,7 +73,7 @@ func reportRequest() *youshu.GenTokenRequest {
 
 // reportPermission returns one valid resource permission.
 func reportPermission() filtermap.ResourcePermissions {
-	return filtermap.ResourcePermissions{filtermap.ResourceByID(filtermap.NewReport, 173, filtermap.PermView).InProject(1)}
+	return filtermap.ResourcePermissions{{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceID: 173, Permissions: []filtermap.Permission{filtermap.PermView}}}
 }
 
 // sentinels are every errors.Is target of the package, by name.

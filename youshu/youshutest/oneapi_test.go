@@ -64,7 +64,7 @@ func TestIntegrationPageShowsTheGrant(t *testing.T) {
 			filtermap.Field("province", filtermap.TypeString), "Hubei", "Hunan")))
 	req.ColumnFilterMap = filtermap.ColumnFilterMap{}
 	req.ColumnFilterMap.Set(1, filtermap.NewColumnFilters(filtermap.RuleAnd, filtermap.NewColumnFilter("orders",
-		filtermap.Mask("phone", filtermap.TypeString, filtermap.ApplyView, filtermap.ApplyExport))))
+		filtermap.DataMask{Field: "phone", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}})))
 	hide := true
 	req.ClientSetting = &clientsetting.ClientSetting{Integrate: &clientsetting.Integrate{HideTitle: &hide}}
 	tok, err := client.GenToken(context.Background(), req)

@@ -52,7 +52,6 @@ var registry = []Type{
 	{Name: "filtermap.ColumnFilter", Type: reflect.TypeFor[filtermap.ColumnFilter]()},
 	{Name: "filtermap.ColumnFilterMap", Type: reflect.TypeFor[filtermap.ColumnFilterMap]()},
 	{Name: "filtermap.ColumnFilters", Type: reflect.TypeFor[filtermap.ColumnFilters]()},
-	{Name: "filtermap.CondOp", Type: reflect.TypeFor[filtermap.CondOp]()},
 	{Name: "filtermap.Condition", Type: reflect.TypeFor[filtermap.Condition]()},
 	{Name: "filtermap.DataMask", Type: reflect.TypeFor[filtermap.DataMask]()},
 	{Name: "filtermap.DataModelFilter", Type: reflect.TypeFor[filtermap.DataModelFilter]()},

@@ -1,4 +1,34 @@
+// Package clientsetting builds the display settings that travel inside an
+// embed token: Youshu's clientSetting (the report integration page and the
+// ChatBI page) and Tencent Cloud BI's ChatBI ConfigParam.
+//
+// Optional settings are pointers: nil leaves the key out of the JSON so the
+// server default applies, and a pointer to false sends false; Ptr makes such
+// a pointer in one call. This matters: chatBi.hideGraphicMax defaults to true
+// on the server, so only HideGraphicMax: Ptr(false) shows the full-screen
+// button.
+//
+// Slices and maps follow the same rule: nil leaves the key out (server
+// default), an empty non-nil value is sent as [] or {} ("" for an IDList). So
+// Integrate.Toolbar nil keeps the server's toolbar and []ToolbarItem{} shows
+// none. Decoding keeps the difference, so a stored setting round-trips.
 package clientsetting
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/biembed/biembed-go/internal/validate"
+)
+
+// Ptr returns a pointer to v, for the optional settings.
+func Ptr[T any](v T) *T { return &v }
 
 // ClientSetting is genToken's clientSetting: display settings that used to
 // travel in the integration URL and now travel inside the token, where the
@@ -8,31 +38,16 @@ type ClientSetting struct {
 	ChatBI    *ChatBI    `json:"chatBi,omitempty"`
 }
 
-// Mode is the integration mode of a report page.
+// Mode is the integration mode of a report page, such as "simple".
 type Mode string
 
-// ModeSimple is the integration mode the Youshu document shows.
-const ModeSimple Mode = "simple"
-
-// ToolbarItem is one tool offered on the report integration page.
+// ToolbarItem is one tool on the report integration page: "print", "refresh", "export" ...
 type ToolbarItem string
 
-// The toolbar items the Youshu document names (print, refresh, export).
-const (
-	ToolbarPrint   ToolbarItem = "print"
-	ToolbarRefresh ToolbarItem = "refresh"
-	ToolbarExport  ToolbarItem = "export"
-)
-
-// BarPosition is where the report's bottom bar sits.
+// BarPosition is where the report's bottom bar sits: "top" moves it to the top.
 type BarPosition string
 
-// BarTop moves the bottom bar to the top, the one documented position.
-const BarTop BarPosition = "top"
-
-// Integrate configures the report integration page. A nil field leaves the
-// key out, so the server default applies; an empty non-nil slice or map is
-// sent as [] or {} (Toolbar: []ToolbarItem{} means no toolbar at all).
+// Integrate configures the report integration page.
 type Integrate struct {
 	IgnoreSearch       *bool                    `json:"ignoreSearch,omitempty"`       // ignore the URL's search part (default false)
 	Mode               Mode                     `json:"mode,omitempty"`               // integration mode
@@ -56,16 +71,32 @@ type Integrate struct {
 }
 
 // FilterDefault is the default of one filter control: a list filter's
-// Selected values and Exclude flag, or a date filter's Type and bounds. Build
-// it with ListDefault or DateDefault.
+// Selected values and Exclude flag (see ListDefault), or a date filter's Type
+// and bounds (see StaticTimeDefault); an empty bound is left out.
 type FilterDefault struct {
-	// Selected is the list default's values: nil leaves the key out (a date
-	// default), an empty non-nil slice sends [] (select nothing).
-	Selected []string `json:"selected,omitzero"`
+	Selected []string `json:"selected,omitzero"` // nil: left out (a date default), empty: [] (select nothing)
 	Exclude  *bool    `json:"exclude,omitempty"`
 	Type     string   `json:"type,omitempty"`
 	MinBound string   `json:"minBound,omitempty"`
 	MaxBound string   `json:"maxBound,omitempty"`
+}
+
+// ListDefault returns the default of a list filter control: the selected
+// values, kept or (exclude) dropped; with no values it still sends [].
+func ListDefault(exclude bool, selected ...string) FilterDefault {
+	return FilterDefault{Selected: append([]string{}, selected...), Exclude: &exclude}
+}
+
+// StaticTime is the date filter default type the Youshu document shows:
+// fixed bounds written in BoundLayout ("2016-07-01 00:00:00").
+const (
+	StaticTime  = "StaticTime"
+	BoundLayout = "2006-01-02 15:04:05"
+)
+
+// StaticTimeDefault returns the StaticTime default from from to to, each in its own location.
+func StaticTimeDefault(from, to time.Time) FilterDefault {
+	return FilterDefault{Type: StaticTime, MinBound: from.Format(BoundLayout), MaxBound: to.Format(BoundLayout)}
 }
 
 // ExportFormat is one format a chart may be exported to.
@@ -116,9 +147,9 @@ const (
 	TopicIndicator ChatTopic = "indicator"
 )
 
-// ChatBI configures the ChatBI integration page. A nil field leaves the key
-// out, so the server default applies. The fields from HideQueryExplanation on
-// take effect only on the chatbi/dialogIntegration route.
+// ChatBI configures the ChatBI integration page. The fields from
+// HideQueryExplanation on take effect only on the chatbi/dialogIntegration
+// route.
 type ChatBI struct {
 	HideApp                *bool     `json:"hideApp,omitempty"`                // mobile QR code
 	HideExport             *bool     `json:"hideExport,omitempty"`             // export management
@@ -160,3 +191,132 @@ type ChatBI struct {
 // IDList is a list of ids that Youshu writes as one comma-separated string
 // ("1,2,3"), as in chatBi.dataModelIds.
 type IDList []int64
+
+// String returns l as Youshu writes it: ids joined by commas, e.g. "1,2,3".
+func (l IDList) String() string {
+	b := make([]byte, 0, 12*len(l))
+	for i, id := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(b)
+}
+
+// MarshalJSON encodes l as one JSON string, l.String().
+func (l IDList) MarshalJSON() ([]byte, error) { return json.Marshal(l.String()) }
+
+// UnmarshalJSON decodes a JSON string of comma-separated decimal ids, with
+// optional spaces around each id. A blank string yields an empty, non-nil
+// list; JSON null leaves l unchanged.
+func (l *IDList) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("clientsetting: id list must be a string of comma-separated ids: %w", err)
+	}
+	ids := IDList{}
+	if strings.TrimSpace(s) != "" {
+		for i, p := range strings.Split(s, ",") {
+			id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+			if err != nil {
+				if len(s) > 64 {
+					s = s[:64] + "..."
+				}
+				return fmt.Errorf("clientsetting: id %d of %q is not a decimal id", i+1, s)
+			}
+			ids = append(ids, id)
+		}
+	}
+	*l = ids
+	return nil
+}
+
+// Validate reports the first setting of c that breaks a documented rule.
+// Field paths are relative to clientSetting, e.g. integrate.scale or
+// chatBi.dataModelIds[0]. A nil c is valid.
+func (c *ClientSetting) Validate() error {
+	if c == nil {
+		return nil
+	}
+	return cmp.Or(validate.Within("integrate", c.Integrate.validate()), validate.Within("chatBi", c.ChatBI.validate()))
+}
+
+// validate leaves mode, toolbar items and bottomBarPos open: the document lists no closed set.
+func (s *Integrate) validate() error {
+	if s == nil {
+		return nil
+	}
+	for i, item := range s.Toolbar {
+		if strings.TrimSpace(string(item)) == "" {
+			return validate.Fieldf(validate.Index("toolbar", i), "must not be empty")
+		}
+	}
+	if s.Scale != nil && *s.Scale <= 0 {
+		return validate.Fieldf("scale", "must be above 0 (percent); got %d", *s.Scale)
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Defaults)) {
+		if strings.TrimSpace(id) == "" {
+			return validate.Fieldf(validate.Key("defaults", id), "key must be a filter control id")
+		}
+		if err := s.Defaults[id].validate(); err != nil {
+			return validate.Within(validate.Key("defaults", id), err)
+		}
+	}
+	if p := s.Permission; p != nil && p.Global != nil {
+		for i, f := range p.Global.Export {
+			if !validate.OneOf(f, ExportImage, ExportExcel, ExportPDF) {
+				return validate.Fieldf(validate.Index("permission.global.export", i), "must be image, excel or pdf; got %q", f)
+			}
+		}
+	}
+	return nil
+}
+
+// validate requires a list default (selected) or a date default (type), not both.
+func (d FilterDefault) validate() error {
+	list := d.Selected != nil || d.Exclude != nil
+	date := d.Type != "" || d.MinBound != "" || d.MaxBound != ""
+	switch {
+	case list && date:
+		return validate.Fieldf("type", "must be empty in a list default (selected, exclude); a default is a list or a date default, not both")
+	case list && d.Selected == nil:
+		return validate.Fieldf("selected", "must be set in a list default; use [] to select nothing")
+	case date && strings.TrimSpace(d.Type) == "":
+		return validate.Fieldf("type", "must be set in a date default, e.g. %q", StaticTime)
+	case !list && !date:
+		return validate.Fieldf("selected", "must be set for a list default, or type for a date default")
+	}
+	return nil
+}
+
+func (c *ChatBI) validate() error {
+	switch {
+	case c == nil:
+		return nil
+	case c.DefaultChatMode != "" && !validate.OneOf(c.DefaultChatMode, ChatCredible, ChatProfessional):
+		return validate.Fieldf("defaultChatMode", "must be credible or professional; got %q", c.DefaultChatMode)
+	case c.ChatTopic != "" && !validate.OneOf(c.ChatTopic, TopicDataModel, TopicIndicator):
+		return validate.Fieldf("chatTopic", "must be dataModel or indicator; got %q", c.ChatTopic)
+	}
+	if err := cmp.Or(checkOptionalID("dataModelId", c.DataModelID), checkOptionalID("tagId", c.TagID)); err != nil {
+		return err
+	}
+	for i, id := range c.DataModelIDs {
+		if id <= 0 {
+			return validate.Fieldf(validate.Index("dataModelIds", i), "must be a positive data model id; got %d", id)
+		}
+	}
+	return nil
+}
+
+// checkOptionalID accepts nil, -1 (none) and positive ids.
+func checkOptionalID(field string, id *int64) error {
+	if id != nil && *id != -1 && *id <= 0 {
+		return validate.Fieldf(field, "must be -1 (none) or a positive id; got %d", *id)
+	}
+	return nil
+}
