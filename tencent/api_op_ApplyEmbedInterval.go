@@ -58,17 +58,12 @@ func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedInterval
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	w := struct {
-		ProjectID  uint64  `json:"ProjectId"`
-		PageID     *uint64 `json:"PageId,omitempty"`
-		BIToken    string  `json:"BIToken"`
-		ExtraParam string  `json:"ExtraParam,omitempty"`
-		Intention  string  `json:"Intention"`
-		Scope      string  `json:"Scope"`
-	}{ProjectID: req.ProjectID, BIToken: req.BIToken.Reveal(), ExtraParam: req.ExtraParam,
-		Intention: string(req.Intention), Scope: string(req.Scope)}
+	w := map[string]any{"ProjectId": req.ProjectID, "BIToken": req.BIToken.Reveal(), "Intention": req.Intention, "Scope": req.Scope}
 	if req.Scope != ScopeProject {
-		w.PageID = &req.PageID
+		w["PageId"] = req.PageID
+	}
+	if req.ExtraParam != "" {
+		w["ExtraParam"] = req.ExtraParam
 	}
 	body, err := json.Marshal(w)
 	if err != nil {

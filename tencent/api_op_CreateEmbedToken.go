@@ -264,7 +264,7 @@ func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequ
 			HTTPStatus: http.StatusOK, Message: "the answer has no BIToken"}
 	}
 	tok := newEmbedToken(rep.data, req, rep.requestID, rep.sentAt, c.cfg.embedHost)
-	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted", slog.String("request_id", tok.RequestID),
+	c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted", slog.String("request_id", tok.RequestID),
 		slog.Any("token", tok.Value), slog.Time("expires_at", tok.ExpiresAt))
 	return tok, nil
 }

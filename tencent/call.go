@@ -41,16 +41,33 @@ func (r *wireRequest) MarshalJSON() ([]byte, error) { return r.body, nil }
 // service cannot have acted on it). secrets are masked in server text.
 func send[T any](ctx context.Context, c *Client, action string, body []byte, mint bool, secrets ...string) (*reply[T], error) {
 	var rep *reply[T]
-	policy := pipeline.Policy{Action: action, Limiter: c.cfg.limiter, Timeout: c.cfg.timeout, Retries: c.cfg.retries,
-		Base: c.cfg.backoffBase, Max: c.cfg.backoffMax, Logger: c.cfg.logger, SlowWait: &c.slowWait,
-		Stopped: func(cause, last error) error { return stopped(action, cause, last) }}
-	err := pipeline.Do(ctx, policy, func(actx context.Context, n int) (bool, error) {
+	p := c.cfg.Policy
+	p.Action = action
+	p.Stopped = func(cause, last error) error {
+		var e *Error
+		if errors.As(last, &e) {
+			e.cause = cause
+			return e
+		}
+		return &Error{Action: action, Code: codeContextDone, Message: "the call ended before it was sent", cause: cause}
+	}
+	err := pipeline.Do(ctx, p, func(actx context.Context, n int) (bool, error) {
 		start, sentAt := time.Now(), c.cfg.now()
-		env := &envelope[T]{}
-		data, status, err := exchange(ctx, actx, c, action, body, env, secrets)
-		c.logAttempt(ctx, action, n, status, time.Since(start), err)
-		if err != nil {
-			return err.retry(mint), err
+		actx, a := pipeline.WithAttempt(actx)
+		req := &wireRequest{BaseRequest: &tchttp.BaseRequest{}, body: body}
+		req.Init().WithApiInfo("bi", "2022-01-05", action) // the service and API version
+		req.SetContext(actx)
+		env, sc := &envelope[T]{}, func() *safetext.Scrubber { return c.scrubber(secrets) }
+		var data *T
+		var e *Error
+		if err := c.api.Send(req, env); err != nil {
+			e = mapError(ctx, actx, action, err, a, sc)
+		} else {
+			data, e = env.result(ctx, action, sc)
+		}
+		c.logAttempt(ctx, action, n, a.Status, time.Since(start), e)
+		if e != nil {
+			return e.retry(mint), e
 		}
 		rep = &reply[T]{data: data, requestID: cleanID(ctx, c, env, secrets), sentAt: sentAt}
 		return false, nil
@@ -59,32 +76,6 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, min
 		return nil, err
 	}
 	return rep, nil
-}
-
-// exchange makes one attempt under actx and returns the answer's Data and
-// the HTTP status.
-func exchange[T any](ctx, actx context.Context, c *Client, action string, body []byte, env *envelope[T], secrets []string) (*T, int, *Error) {
-	actx, a := pipeline.WithAttempt(actx)
-	req := &wireRequest{BaseRequest: &tchttp.BaseRequest{}, body: body}
-	req.Init().WithApiInfo(service, apiVersion, action)
-	req.SetContext(actx)
-	sc := func() *safetext.Scrubber { return c.scrubber(secrets) }
-	if err := c.api.Send(req, env); err != nil {
-		return nil, a.Status, mapError(ctx, actx, action, err, a, sc)
-	}
-	data, err := env.result(ctx, action, sc)
-	return data, a.Status, err
-}
-
-// stopped is the error of a call ctx ended between attempts: the last
-// attempt's error with ctx's error as its cause, or a ContextDone error.
-func stopped(action string, cause, last error) error {
-	var e *Error
-	if errors.As(last, &e) {
-		e.cause = cause
-		return e
-	}
-	return &Error{Action: action, Code: codeContextDone, Message: "the call ended before it was sent", cause: cause}
 }
 
 // mapError turns what common returned into an *Error. common's own messages
@@ -156,7 +147,7 @@ func cleanID[T any](ctx context.Context, c *Client, env *envelope[T], secrets []
 		return ""
 	}
 	id := env.answer.Response.RequestID
-	all := append([]string{c.cred.GetSecretKey(), c.cred.GetToken()}, secrets...)
+	all := append([]string{c.cfg.cred.GetSecretKey(), c.cfg.cred.GetToken()}, secrets...)
 	if isCode(id) && !slices.ContainsFunc(all, func(s string) bool { return s != "" && strings.Contains(id, s) }) {
 		return id
 	}
@@ -166,18 +157,18 @@ func cleanID[T any](ctx context.Context, c *Client, env *envelope[T], secrets []
 // scrubber masks the call's secrets and the credential's secret key and
 // session token, in every encoding.
 func (c *Client) scrubber(secrets []string) *safetext.Scrubber {
-	return safetext.NewScrubber(append([]string{c.cred.GetSecretKey(), c.cred.GetToken()}, secrets...))
+	return safetext.NewScrubber(append([]string{c.cfg.cred.GetSecretKey(), c.cfg.cred.GetToken()}, secrets...))
 }
 
 // logAttempt writes one DEBUG line with allow-listed metadata only.
 func (c *Client) logAttempt(ctx context.Context, action string, n, status int, took time.Duration, err *Error) {
-	if !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
+	if !c.cfg.Logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	code, requestID := "", ""
 	if err != nil {
 		code, requestID = err.Code, err.RequestID
 	}
-	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: attempt", slog.String("action", action), slog.Int("attempt", n),
+	c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "tencent: attempt", slog.String("action", action), slog.Int("attempt", n),
 		slog.Int("http_status", status), slog.String("code", code), slog.String("request_id", requestID), slog.Duration("duration", took))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,37 +45,22 @@ const (
 	codeResultFalse = "ClientError.ResultFalse" // the action answered false
 )
 
-// codeSentinels maps code families to sentinels; a code matches a family
-// when it equals it or starts with it and a dot.
-var codeSentinels = []struct {
-	family string
-	err    error
-}{
-	{"RequestLimitExceeded", ErrRateLimited},
-	{"AuthFailure", ErrUnauthorized},
-	{"AuthFailure.SignatureExpire", ErrSignatureExpired},
-	{"UnauthorizedOperation", ErrUnauthorized},
-	{"UnauthorizedOperation.UserNotExist", ErrNotFound},
-	{"ResourceNotFound", ErrNotFound},
-	{"InvalidParameter", ErrInvalidParameter},
-	{"InvalidParameterValue", ErrInvalidParameter},
-	{"MissingParameter", ErrInvalidParameter},
-	{"UnknownParameter", ErrInvalidParameter},
-	{"FailedOperation", ErrFailedOperation},
-	{"OperationDenied", ErrFailedOperation},
-	{"UnsupportedOperation", ErrFailedOperation},
-	{"LimitExceeded", ErrFailedOperation},
-	{codeErrorInfo, ErrFailedOperation},
-	{codeResultFalse, ErrFailedOperation},
-	{"InternalError", ErrServer},
-	{codeNetwork, ErrNetwork},
-	{codeNeverSent, ErrNetwork},
-	{codeTimeout, ErrTimeout},
-	{codeHTTPStatus, ErrHTTPStatus},
-	{codeMalformed, ErrMalformedResponse},
-	{codeCutShort, ErrMalformedResponse},
-	{codeTooLarge, ErrResponseTooLarge},
-	{codeEmpty, ErrEmptyResponse},
+// codeFamilies lists the code families of each sentinel; a code is of a
+// family when it equals it or starts with it and a dot.
+var codeFamilies = map[error][]string{
+	ErrRateLimited:       {"RequestLimitExceeded"},
+	ErrUnauthorized:      {"AuthFailure", "UnauthorizedOperation"},
+	ErrSignatureExpired:  {"AuthFailure.SignatureExpire"},
+	ErrNotFound:          {"UnauthorizedOperation.UserNotExist", "ResourceNotFound"},
+	ErrInvalidParameter:  {"InvalidParameter", "InvalidParameterValue", "MissingParameter", "UnknownParameter"},
+	ErrFailedOperation:   {"FailedOperation", "OperationDenied", "UnsupportedOperation", "LimitExceeded", codeErrorInfo, codeResultFalse},
+	ErrServer:            {"InternalError"},
+	ErrNetwork:           {codeNetwork, codeNeverSent},
+	ErrTimeout:           {codeTimeout},
+	ErrHTTPStatus:        {codeHTTPStatus},
+	ErrMalformedResponse: {codeMalformed, codeCutShort},
+	ErrResponseTooLarge:  {codeTooLarge},
+	ErrEmptyResponse:     {codeEmpty},
 }
 
 // ErrorInfo is the error object a BI answer may carry with HTTP 200 and no
@@ -148,12 +134,17 @@ func (e *Error) Is(target error) bool {
 	case target == pipeline.Retryable:
 		return e.retry(false)
 	}
-	for _, s := range codeSentinels {
-		if s.err == target && (e.Code == s.family || strings.HasPrefix(e.Code, s.family+".")) {
+	for sentinel, families := range codeFamilies { // no lookup: target may not be hashable
+		if sentinel == target && slices.ContainsFunc(families, e.inFamily) {
 			return true
 		}
 	}
 	return false
+}
+
+// inFamily reports whether e's code is family or one of its sub-codes.
+func (e *Error) inFamily(family string) bool {
+	return e.Code == family || strings.HasPrefix(e.Code, family+".")
 }
 
 // retry reports whether the call that failed with e may be sent again: a
@@ -162,7 +153,7 @@ func (e *Error) retry(mint bool) bool {
 	switch {
 	case e.Is(ErrRateLimited), e.Code == codeNeverSent, e.HTTPStatus == http.StatusServiceUnavailable:
 		return true
-	case (e.Code == "InternalError" || strings.HasPrefix(e.Code, "InternalError.")) && (!mint || e.HTTPStatus == http.StatusOK):
+	case e.inFamily("InternalError") && (!mint || e.HTTPStatus == http.StatusOK):
 		return true // the service's own answer; behind another status, a proxy may have passed the mint on
 	case mint || e.Code == codeContextDone:
 		return false
