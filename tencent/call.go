@@ -16,18 +16,17 @@ import (
 	"github.com/biembed/biembed-go/internal/safetext"
 )
 
-// reply is the Data of a successful answer and what the caller needs to
-// know of the exchange.
+// reply is the Data of a successful answer, its RequestId, and the client
+// clock when the successful attempt started.
 type reply[T any] struct {
 	data      *T
 	requestID string
-	sentAt    time.Time // client clock when the successful attempt started
+	sentAt    time.Time
 }
 
 // wireRequest is one action's request for common.Client.Send, typed as the
-// official generated models are (an embedded *tchttp.BaseRequest), with
-// its JSON body already encoded: common signs and sends what MarshalJSON
-// returns.
+// official generated models are, with its body already encoded: common
+// signs and sends what MarshalJSON returns.
 type wireRequest struct {
 	*tchttp.BaseRequest
 	body []byte
@@ -38,9 +37,13 @@ func (r *wireRequest) MarshalJSON() ([]byte, error) { return r.body, nil }
 
 // send calls action with body through the pipeline: rate limited, each
 // attempt under WithTimeout, retried where safe (a mint only where the
-// service cannot have acted on it). secrets are masked in server text.
+// service cannot have acted on it). secrets, the credential's secret key
+// and its session token (read when needed) are masked in server text, in
+// every encoding.
 func send[T any](ctx context.Context, c *Client, action string, body []byte, mint bool, secrets ...string) (*reply[T], error) {
 	var rep *reply[T]
+	all := func() []string { return append([]string{c.cfg.cred.GetSecretKey(), c.cfg.cred.GetToken()}, secrets...) }
+	sc := func() *safetext.Scrubber { return safetext.NewScrubber(all()) }
 	p := c.cfg.Policy
 	p.Action = action
 	p.Stopped = func(cause, last error) error {
@@ -57,7 +60,7 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, min
 		req := &wireRequest{BaseRequest: &tchttp.BaseRequest{}, body: body}
 		req.Init().WithApiInfo("bi", "2022-01-05", action) // the service and API version
 		req.SetContext(actx)
-		env, sc := &envelope[T]{}, func() *safetext.Scrubber { return c.scrubber(secrets) }
+		env := &envelope[T]{}
 		var data *T
 		var e *Error
 		if err := c.api.Send(req, env); err != nil {
@@ -65,11 +68,19 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, min
 		} else {
 			data, e = env.result(ctx, action, sc)
 		}
-		c.logAttempt(ctx, action, n, a.Status, time.Since(start), e)
+		if c.cfg.Logger.Enabled(ctx, slog.LevelDebug) { // allow-listed metadata only
+			code, requestID := "", ""
+			if e != nil {
+				code, requestID = e.Code, e.RequestID
+			}
+			c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "tencent: attempt", slog.String("action", action), slog.Int("attempt", n),
+				slog.Int("http_status", a.Status), slog.String("code", code), slog.String("request_id", requestID),
+				slog.Duration("duration", time.Since(start)))
+		}
 		if e != nil {
 			return e.retry(mint), e
 		}
-		rep = &reply[T]{data: data, requestID: cleanID(ctx, c, env, secrets), sentAt: sentAt}
+		rep = &reply[T]{data: data, requestID: cleanID(ctx, env, all()), sentAt: sentAt}
 		return false, nil
 	})
 	if err != nil {
@@ -80,7 +91,8 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, min
 
 // mapError turns what common returned into an *Error. common's own messages
 // for client-side failures quote the response body, which may hold a token,
-// so they are never used: the Attempt says what happened.
+// so they are never used: the Attempt says what happened. A server error
+// code must look like one; its message and request id are cleaned.
 func mapError(ctx, actx context.Context, action string, err error, a *pipeline.Attempt, sc func() *safetext.Scrubber) *Error {
 	e := &Error{Action: action, HTTPStatus: a.Status}
 	var sdk *tcerr.TencentCloudSDKError
@@ -99,8 +111,11 @@ func mapError(ctx, actx context.Context, action string, err error, a *pipeline.A
 		e.Code, e.Message, e.cause = codeTimeout, "no answer within the attempt's timeout", actx.Err()
 	case a.ReadErr != nil:
 		e.Code, e.Message = codeCutShort, "the answer was cut short"
-	case errors.As(err, &sdk) && !strings.HasPrefix(sdk.Code, "ClientError."):
-		return serverError(ctx, action, sdk, a.Status, sc())
+	case errors.As(err, &sdk) && !strings.HasPrefix(sdk.Code, "ClientError.") && !isCode(sdk.Code):
+		e.Code, e.Message = codeMalformed, "the answer's error code is not a code"
+	case sdk != nil && !strings.HasPrefix(sdk.Code, "ClientError."):
+		sc := sc()
+		e.Code, e.Message, e.RequestID = sdk.Code, sc.Clean(ctx, sdk.Message, safetext.MaxMessageBytes), sc.Clean(ctx, sdk.RequestId, safetext.MaxFieldBytes)
 	case a.Status == 0 && pipeline.NeverSent(err):
 		e.Code, e.Message, e.cause = codeNeverSent, "could not connect", cause(err)
 	case a.Status == 0:
@@ -122,16 +137,6 @@ func cause(err error) error {
 	return err
 }
 
-// serverError maps a server error code: the code must look like one, and
-// the message and request id are cleaned of the call's secrets.
-func serverError(ctx context.Context, action string, sdk *tcerr.TencentCloudSDKError, status int, sc *safetext.Scrubber) *Error {
-	if !isCode(sdk.Code) {
-		return &Error{Action: action, Code: codeMalformed, HTTPStatus: status, Message: "the answer's error code is not a code"}
-	}
-	return &Error{Action: action, Code: sdk.Code, Message: sc.Clean(ctx, sdk.Message, safetext.MaxMessageBytes),
-		RequestID: sc.Clean(ctx, sdk.RequestId, safetext.MaxFieldBytes), HTTPStatus: status}
-}
-
 // isCode reports whether code looks like a Tencent Cloud error code, such as
 // InvalidParameter.Embed: 1 to 128 letters, digits, dots, "_" or "-".
 func isCode(code string) bool {
@@ -142,33 +147,13 @@ func isCode(code string) bool {
 // cleanID returns the RequestId of a successful answer: as it is when it
 // looks like an id and holds none of the secrets, else cleaned like error
 // text (building a scrubber only then).
-func cleanID[T any](ctx context.Context, c *Client, env *envelope[T], secrets []string) string {
+func cleanID[T any](ctx context.Context, env *envelope[T], secrets []string) string {
 	if env.answer.Response == nil {
 		return ""
 	}
 	id := env.answer.Response.RequestID
-	all := append([]string{c.cfg.cred.GetSecretKey(), c.cfg.cred.GetToken()}, secrets...)
-	if isCode(id) && !slices.ContainsFunc(all, func(s string) bool { return s != "" && strings.Contains(id, s) }) {
+	if isCode(id) && !slices.ContainsFunc(secrets, func(s string) bool { return s != "" && strings.Contains(id, s) }) {
 		return id
 	}
-	return env.requestID(ctx, safetext.NewScrubber(all))
-}
-
-// scrubber masks the call's secrets and the credential's secret key and
-// session token, in every encoding.
-func (c *Client) scrubber(secrets []string) *safetext.Scrubber {
-	return safetext.NewScrubber(append([]string{c.cfg.cred.GetSecretKey(), c.cfg.cred.GetToken()}, secrets...))
-}
-
-// logAttempt writes one DEBUG line with allow-listed metadata only.
-func (c *Client) logAttempt(ctx context.Context, action string, n, status int, took time.Duration, err *Error) {
-	if !c.cfg.Logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	code, requestID := "", ""
-	if err != nil {
-		code, requestID = err.Code, err.RequestID
-	}
-	c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "tencent: attempt", slog.String("action", action), slog.Int("attempt", n),
-		slog.Int("http_status", status), slog.String("code", code), slog.String("request_id", requestID), slog.Duration("duration", took))
+	return env.requestID(ctx, safetext.NewScrubber(secrets))
 }

@@ -15,10 +15,8 @@ import (
 	"github.com/biembed/biembed-go/internal/safetext"
 )
 
-// envelope is the typed answer of one action, as common.Client.Send fills
-// it: Send checks the answer for common's error formats
-// (ParseErrorFromHTTPResponse), then decodes it (UnmarshalJSON); both use
-// one decode into answer.
+// envelope is the typed answer of one action as common.Client.Send fills
+// it: ParseErrorFromHTTPResponse, then UnmarshalJSON, on one decode.
 type envelope[T any] struct {
 	answer    answer[T]
 	decoded   bool
@@ -68,8 +66,7 @@ func (e *envelope[T]) UnmarshalJSON(body []byte) error {
 	return e.decodeErr
 }
 
-// requestID returns the answer's RequestId, cleaned like error text unless
-// it is a plain id holding no secret.
+// requestID returns the answer's RequestId, cleaned like error text.
 func (e *envelope[T]) requestID(ctx context.Context, sc *safetext.Scrubber) string {
 	if e.answer.Response == nil {
 		return ""
@@ -141,10 +138,7 @@ type embedTokenInfo struct {
 // non-ASCII characters, or too long. An absent one is CreateEmbedToken's
 // ErrEmptyResponse.
 func (info *embedTokenInfo) check() error {
-	if info.BIToken == "" {
-		return nil
-	}
-	if err := safetext.CheckToken(info.BIToken); err != nil {
+	if err := safetext.CheckToken(info.BIToken); err != nil && info.BIToken != "" {
 		return errors.New("the answer's BIToken is not usable: " + err.Error())
 	}
 	return nil
