@@ -48,9 +48,8 @@ func (r *ApplyEmbedIntervalRequest) Validate() error {
 	return checkTarget(applyPrefix, r.Intention, r.Scope, r.PageID)
 }
 
-// ApplyEmbedInterval extends a strong-auth token; the service decides by
-// how much. An answer of false is an *Error matching ErrFailedOperation.
-// The token is masked in any server message.
+// ApplyEmbedInterval extends a strong-auth token by as much as the service
+// decides. An answer of false is an *Error matching ErrFailedOperation.
 func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedIntervalRequest) error {
 	if err := c.ready(ctx); err != nil {
 		return err

@@ -15,25 +15,18 @@ import (
 type Cache = tokencache.Cache[*CreateEmbedTokenRequest, *EmbedToken]
 
 // NewCache returns a Cache that mints with client. Requests with a
-// TicketNum are minted per Get, never cached. A request whose Expiry (0:
-// MaxExpiry) is not longer than opts.Skew is refused with a
-// *biembed.ValidationError before anything is sent: its token could never
-// be served.
+// TicketNum are minted per Get, never cached; a request whose Expiry (0:
+// MaxExpiry) is not longer than opts.Skew is refused before anything is
+// sent, as its token could never be served.
 //
-// ClearEmbedToken, Tencent's only revocation, takes no user id: it clears
-// every token of a UserCorpID (every user of that enterprise id) in a
-// project, scope and page. So Revoke(req) clears those for req's page, and
-// RevokeUser(req) for each page the cache holds a token of req's user for
-// (only UserCorpID and UserID of req are read); the cache then drops every
-// token of that UserCorpID in the project, as it does after a successful
-// client.ClearEmbedToken. Tokens without a UserCorpID (TokenTypeNoUser)
-// and ChatBI tokens (the clear takes scopes page and panel only) cannot be
-// revoked: Revoke reports it after dropping them from the cache.
-//
-// As one token cannot be revoked alone, opts.RevokeSuperseded is refused:
-// when a user's permissions shrink, the old token works until it expires.
-// Keep Expiry short for such users, or Revoke the old request, accepting
-// that it clears the other users of that UserCorpID too.
+// Revocation is ClearEmbedToken, which reaches every token of a UserCorpID:
+// Revoke(req) clears those of req's page, RevokeUser(req) those of each
+// page the cache holds a token of req's user for (only UserCorpID and
+// UserID of req are read), and the cache drops every token of that
+// UserCorpID in the project. Tokens without a UserCorpID and ChatBI tokens
+// cannot be cleared: Revoke drops them and reports it. RevokeSuperseded is
+// refused, so a token minted for permissions since narrowed works until it
+// expires: keep Expiry short, or Revoke the old request.
 func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 	if client == nil || client.api == nil {
 		return nil, validate.Fieldf("client", "must be made by NewClient")

@@ -60,14 +60,10 @@ type config struct {
 }
 
 // NewClient returns a client configured by opts. Without WithSecret or
-// WithCredential it takes credentials from common.DefaultProviderChain
-// (the TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY environment
-// variables, then ~/.tencentcloud/credentials, then the CVM role), resolved
-// once, here.
-//
-// The client is built on tencentcloud/common, which signs every request
-// (TC3-HMAC-SHA256) with the system clock. common's own retries, region
-// breaker and debug dumps are off; the client retries itself (WithRetries).
+// WithCredential it resolves credentials once, here, from
+// common.DefaultProviderChain (the TENCENTCLOUD_SECRET_ID/KEY environment
+// variables, ~/.tencentcloud/credentials, the CVM role). common's own
+// retries, region breaker and debug dumps are off.
 func NewClient(opts ...Option) (*Client, error) {
 	limiter, _ := biembed.NewRateLimiter(20, 1) // the documented limit, per action
 	cfg := config{Policy: pipeline.Policy{Limiter: limiter, Timeout: 30 * time.Second, Retries: 3,
@@ -163,8 +159,8 @@ func WithEmbedHost(host string) Option {
 }
 
 // WithTransport sends through rt (default: a clone of
-// http.DefaultTransport). The client wraps it: redirects are refused,
-// headers over 64 KiB and bodies over 1 MiB are ErrResponseTooLarge.
+// http.DefaultTransport), wrapped: redirects are refused, headers over 64
+// KiB and bodies over 1 MiB are ErrResponseTooLarge.
 func WithTransport(rt http.RoundTripper) Option {
 	return validate.Option("WithTransport", !validate.IsNil(rt), "must not be nil", func(c *config) { c.transport = rt })
 }
@@ -174,11 +170,10 @@ func WithTimeout(d time.Duration) Option {
 	return validate.Option("WithTimeout", d > 0, "must be positive", func(c *config) { c.Timeout = d })
 }
 
-// WithRetries sets how many times a failed call is retried where that is
-// safe (default 3; 0 turns retries off, at most 10). A mint
-// (CreateEmbedToken) is retried only when the service cannot have acted on
-// it: the connection failed before sending, RequestLimitExceeded, HTTP 503,
-// InternalError. ApplyEmbedInterval and ClearEmbedToken are also retried
+// WithRetries sets how many times a failed call is retried, with
+// full-jitter backoff (default 3, at most 10). CreateEmbedToken is retried
+// only where the service cannot have acted on it (no connection,
+// RequestLimitExceeded, HTTP 503, InternalError); the other actions also
 // after timeouts, cut connections and HTTP 500, 502 and 504.
 func WithRetries(n int) Option {
 	return validate.Option("WithRetries", n >= 0 && n <= 10, "must be from 0 to 10", func(c *config) { c.Retries = n })
@@ -191,10 +186,9 @@ func WithBackoff(base, maxDelay time.Duration) Option {
 		func(c *config) { c.Base, c.Max = base, maxDelay })
 }
 
-// WithLogger logs to l: a DEBUG line per attempt with allow-listed metadata
-// only (action, attempt, HTTP status, error code, request id, duration,
-// masked token), and a WARN line when the rate limiter starts and stops
-// holding calls for more than a second. Default: nothing is logged.
+// WithLogger logs to l (default: nowhere) a DEBUG line per attempt with
+// allow-listed metadata only, and a WARN line when the rate limiter starts
+// and stops holding calls for more than a second.
 func WithLogger(l *slog.Logger) Option {
 	return validate.Option("WithLogger", l != nil, "must not be nil", func(c *config) { c.Logger = l })
 }
@@ -207,9 +201,8 @@ func WithRateLimiter(l biembed.RateLimiter) Option {
 }
 
 // WithClock sets the clock that stamps EmbedToken.ExpiresAt (default
-// time.Now). Signatures always use the system clock, as the service checks
-// them against real time; the fake (tencenttest) does the same, so a test
-// may move one manual clock through hours of token life.
+// time.Now). Signatures always use the system clock, as the service (and
+// tencenttest) checks them against real time.
 func WithClock(now func() time.Time) Option {
 	return validate.Option("WithClock", now != nil, "must not be nil", func(c *config) { c.now = now })
 }

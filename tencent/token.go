@@ -16,8 +16,7 @@ import (
 
 // EmbedToken is a minted token with what the service echoed about it
 // (EmbedTokenInfo), Go-typed, and when it expires by the client's clock.
-// Value is a biembed.Secret: no fmt verb, slog handler or json.Marshal
-// shows it.
+// Value is a biembed.Secret, which nothing prints.
 type EmbedToken struct {
 	ID         uint64         `json:"id"`
 	Value      biembed.Secret `json:"value"` // the BIToken
@@ -45,14 +44,9 @@ type EmbedToken struct {
 	GlobalParams filtermap.GlobalParams      `json:"globalParams,omitzero"`
 	Config       *clientsetting.ChatBIConfig `json:"config,omitzero"`
 
-	RequestID string `json:"requestId,omitzero"`
-
-	// ExpiresAt is when the token stops working, computed conservatively:
-	// the client-clock instant the request was sent plus Expiry.
-	ExpiresAt time.Time `json:"expiresAt"`
-
-	// EmbedHost is the host URL builds on (the client's WithEmbedHost).
-	EmbedHost string `json:"embedHost,omitzero"`
+	RequestID string    `json:"requestId,omitzero"`
+	ExpiresAt time.Time `json:"expiresAt"`          // conservatively, the client-clock instant the request was sent plus Expiry
+	EmbedHost string    `json:"embedHost,omitzero"` // the host URL builds on (the client's WithEmbedHost)
 }
 
 // newEmbedToken turns the answer into an EmbedToken, filling what the
