@@ -48,9 +48,8 @@ func (r *ApplyEmbedIntervalRequest) Validate() error {
 	return checkTarget(applyPrefix, r.Intention, r.Scope, r.PageID)
 }
 
-// ApplyEmbedInterval extends a strong-auth token; the service decides by
-// how much. An answer of false is an *Error matching ErrFailedOperation.
-// The token is masked in any server message.
+// ApplyEmbedInterval extends a strong-auth token by as much as the service
+// decides. An answer of false is an *Error matching ErrFailedOperation.
 func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedIntervalRequest) error {
 	if err := c.ready(ctx); err != nil {
 		return err
@@ -58,17 +57,12 @@ func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedInterval
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	w := struct {
-		ProjectID  uint64  `json:"ProjectId"`
-		PageID     *uint64 `json:"PageId,omitempty"`
-		BIToken    string  `json:"BIToken"`
-		ExtraParam string  `json:"ExtraParam,omitempty"`
-		Intention  string  `json:"Intention"`
-		Scope      string  `json:"Scope"`
-	}{ProjectID: req.ProjectID, BIToken: req.BIToken.Reveal(), ExtraParam: req.ExtraParam,
-		Intention: string(req.Intention), Scope: string(req.Scope)}
+	w := map[string]any{"ProjectId": req.ProjectID, "BIToken": req.BIToken.Reveal(), "Intention": req.Intention, "Scope": req.Scope}
 	if req.Scope != ScopeProject {
-		w.PageID = &req.PageID
+		w["PageId"] = req.PageID
+	}
+	if req.ExtraParam != "" {
+		w["ExtraParam"] = req.ExtraParam
 	}
 	body, err := json.Marshal(w)
 	if err != nil {

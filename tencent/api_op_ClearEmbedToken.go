@@ -10,9 +10,7 @@ import (
 )
 
 // ClearEmbedTokenRequest is the input of ClearEmbedToken: whose tokens to
-// clear, for which page or dashboard. The service takes no user id: a
-// clear reaches every token of that UserCorpID (every user of that
-// enterprise id) for that project, scope and page.
+// clear, for which page or dashboard.
 type ClearEmbedTokenRequest struct {
 	ProjectID  uint64 // required
 	UserCorpID string // required
@@ -20,9 +18,8 @@ type ClearEmbedTokenRequest struct {
 	PageID     uint64 // required for ScopePage, 0 for ScopePanel
 }
 
-// ClearRequestFor returns the request that clears the tokens of tok's
-// UserCorpID for tok's page or dashboard: tok's and every other token of
-// that enterprise id there.
+// ClearRequestFor returns the request that clears tok and every other token
+// of its UserCorpID for its page or dashboard.
 func ClearRequestFor(tok *EmbedToken) *ClearEmbedTokenRequest {
 	if tok == nil {
 		return nil
@@ -51,12 +48,12 @@ func (r *ClearEmbedTokenRequest) Validate() error {
 	return validate.Text(clearPrefix+".UserCorpID", r.UserCorpID, maxTextBytes)
 }
 
-// ClearEmbedToken clears every token of req.UserCorpID for req's project,
-// scope and page; only enterprise administrators may call it. An answer of
-// false is an *Error matching ErrFailedOperation. Caches made by NewCache
-// with this client drop every token of that UserCorpID in the project, from
-// the moment the clear is sent (the service may clear before its answer
-// arrives), in every replica that shares their Store.
+// ClearEmbedToken clears every token of req.UserCorpID (every user of that
+// enterprise id: the service takes no user id) for req's project, scope and
+// page; only enterprise administrators may call it. An answer of false is
+// an *Error matching ErrFailedOperation. Caches made by NewCache with this
+// client drop every token of that UserCorpID in the project, fleet-wide,
+// from the moment the clear is sent.
 func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenRequest) error {
 	if err := c.ready(ctx); err != nil {
 		return err
@@ -94,9 +91,8 @@ func clearTag(projectID uint64, userCorpID string) string {
 }
 
 // notifyClear tells every cache made with c to drop the tokens under tags.
-// A cache that cannot (its shared store failing) makes a clear that
-// succeeded at the service fail, so no replica serves a cleared token
-// unknown to the caller.
+// A cache that cannot makes a clear that succeeded fail, so no replica
+// serves a cleared token unknown to the caller.
 func (c *Client) notifyClear(ctx context.Context, tags []string) error {
 	c.mu.Lock()
 	fns := c.onClear

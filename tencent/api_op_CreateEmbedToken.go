@@ -42,10 +42,8 @@ const (
 const (
 	MaxExpiry    = 240 * time.Minute // longest token lifetime, and the service's when Expiry is 0
 	maxTicketNum = 99999             // most visits a token may be limited to
+	maxTextBytes = 4096              // the free-text fields of every request
 )
-
-// maxTextBytes bounds the free-text fields of a request.
-const maxTextBytes = 4096
 
 // CreateEmbedTokenRequest is the input of CreateEmbedToken. Build it with
 // NewPageRequest, NewDashboardRequest or NewChatBIRequest, then set the
@@ -100,10 +98,10 @@ const createPrefix = "CreateEmbedTokenRequest"
 // Validate reports the first field of r that breaks a documented rule, as
 // a *biembed.ValidationError naming the field.
 func (r *CreateEmbedTokenRequest) Validate() error {
-	if r == nil {
+	switch {
+	case r == nil:
 		return validate.Fieldf(createPrefix, "must not be nil")
-	}
-	if r.ProjectID == 0 {
+	case r.ProjectID == 0:
 		return validate.Fieldf(createPrefix+".ProjectID", "must be set")
 	}
 	if err := checkTarget(createPrefix, r.Intention, r.Scope, r.PageID); err != nil {
@@ -122,16 +120,6 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 			return err
 		}
 	}
-	if err := r.checkTokenType(); err != nil {
-		return err
-	}
-	if err := r.GlobalParams.Validate(); err != nil {
-		return validate.Within(createPrefix, err)
-	}
-	return validate.Within(createPrefix+".Config", r.Config.Validate())
-}
-
-func (r *CreateEmbedTokenRequest) checkTokenType() error {
 	switch {
 	case !validate.OneOf(r.TokenType, 0, TokenTypeNoUser, TokenTypeSingleUser, TokenTypeMultiUser):
 		return validate.Fieldf(createPrefix+".TokenType", "must be 0, 100, 200 or 300; got %d", r.TokenType)
@@ -146,7 +134,10 @@ func (r *CreateEmbedTokenRequest) checkTokenType() error {
 	case r.TokenType != TokenTypeMultiUser && r.TokenNum != 0:
 		return validate.Fieldf(createPrefix+".TokenNum", "must be 0 unless TokenType is 300")
 	}
-	return nil
+	if err := r.GlobalParams.Validate(); err != nil {
+		return validate.Within(createPrefix, err)
+	}
+	return validate.Within(createPrefix+".Config", r.Config.Validate())
 }
 
 // checkTarget checks that intention and scope are known and consistent and
@@ -168,11 +159,10 @@ func checkTarget(prefix string, intention Intention, scope Scope, pageID uint64)
 	return nil
 }
 
-// body validates r and returns its wire body, the one encoding of it:
-// CreateEmbedToken sends these bytes and requestKey hashes them. Keys come
-// in a fixed order; zero optional fields are left out; PageId is the page,
-// 0 for a dashboard, absent for ChatBI. It is written by hand because every
-// cache hit derives its key from it.
+// body validates r and returns its wire body, which CreateEmbedToken sends
+// and requestKey hashes: keys in a fixed order, zero optional fields left
+// out, PageId absent for ChatBI. It is written by hand because every cache
+// hit derives its key from it.
 func (r *CreateEmbedTokenRequest) body() ([]byte, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -189,9 +179,9 @@ func (r *CreateEmbedTokenRequest) body() ([]byte, error) {
 	if r.Scope != ScopeProject {
 		b = strconv.AppendUint(append(b, `,"PageId":`...), r.PageID, 10)
 	}
-	expire := ""
-	if r.Expiry > 0 {
-		expire = strconv.FormatInt(int64(r.Expiry/time.Minute), 10)
+	expire := strconv.FormatInt(int64(r.Expiry/time.Minute), 10)
+	if r.Expiry == 0 {
+		expire = ""
 	}
 	for _, f := range [...]struct{ name, value string }{{"Intention", string(r.Intention)}, {"Scope", string(r.Scope)},
 		{"ExpireTime", expire}, {"ExtraParam", r.ExtraParam}, {"UserCorpId", r.UserCorpID}, {"UserId", r.UserID},
@@ -211,10 +201,9 @@ func (r *CreateEmbedTokenRequest) body() ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// appendString appends s as a JSON string escaped as encoding/json
-// escapes it (< > & and U+2028/U+2029 too), so that common's json.Marshal
-// of the request sends these very bytes. s is valid UTF-8 (validated, or
-// JSON itself).
+// appendString appends s, valid UTF-8, as a JSON string escaped as
+// encoding/json escapes it (< > & and U+2028/U+2029 too), so that common's
+// json.Marshal of the body sends these very bytes.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
@@ -244,9 +233,8 @@ func requestKey(r *CreateEmbedTokenRequest) (string, error) {
 	return "tencent:" + hex.EncodeToString(sum[:]), nil
 }
 
-// CreateEmbedToken mints a strong-auth embed token. The request is checked
-// first; a bad one gets a *biembed.ValidationError and nothing is sent.
-// Failures are *Error.
+// CreateEmbedToken mints a strong-auth embed token. A bad request gets a
+// *biembed.ValidationError and nothing is sent; failures are *Error.
 func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
 	if err := c.ready(ctx); err != nil {
 		return nil, err
@@ -264,7 +252,7 @@ func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequ
 			HTTPStatus: http.StatusOK, Message: "the answer has no BIToken"}
 	}
 	tok := newEmbedToken(rep.data, req, rep.requestID, rep.sentAt, c.cfg.embedHost)
-	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted", slog.String("request_id", tok.RequestID),
+	c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted", slog.String("request_id", tok.RequestID),
 		slog.Any("token", tok.Value), slog.Time("expires_at", tok.ExpiresAt))
 	return tok, nil
 }

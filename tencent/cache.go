@@ -1,6 +1,7 @@
 package tencent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -14,27 +15,18 @@ import (
 type Cache = tokencache.Cache[*CreateEmbedTokenRequest, *EmbedToken]
 
 // NewCache returns a Cache that mints with client. Requests with a
-// TicketNum are minted per Get, never cached. A request whose Expiry (0:
-// MaxExpiry) is not longer than opts.Skew is refused with a
-// *biembed.ValidationError before anything is sent: its token could never
-// be served.
+// TicketNum are minted per Get, never cached; a request whose Expiry (0:
+// MaxExpiry) is not longer than opts.Skew is refused before anything is
+// sent, as its token could never be served.
 //
-// Revocation at Tencent reaches further than one token: ClearEmbedToken
-// takes no user id and clears every token of a UserCorpID (every user of
-// that enterprise id) in a project, scope and page. So Revoke(req) clears
-// those for req's page, and RevokeUser(req) for each page the cache holds a
-// token of req's user for (only UserCorpID and UserID of req are read);
-// the cache then drops every token of that UserCorpID in the project.
-// Tokens without a UserCorpID (TokenTypeNoUser) and ChatBI tokens (the
-// clear takes scopes page and panel only) cannot be revoked: Revoke reports
-// it after dropping them from the cache. A
-// successful client.ClearEmbedToken drops the same from the cache.
-//
-// Tencent cannot revoke one token alone, so opts.RevokeSuperseded is
-// refused. When a user's permissions shrink, the cache mints a token with
-// the new ones; the old one works until it expires. Keep Expiry short for
-// users whose permissions change, or Revoke the old request when you change
-// them, accepting that it clears the other users of that UserCorpID too.
+// Revocation is ClearEmbedToken, which reaches every token of a UserCorpID:
+// Revoke(req) clears those of req's page, RevokeUser(req) those of each
+// page the cache holds a token of req's user for (only UserCorpID and
+// UserID of req are read), and the cache drops every token of that
+// UserCorpID in the project. Tokens without a UserCorpID and ChatBI tokens
+// cannot be cleared: Revoke drops them and reports it. RevokeSuperseded is
+// refused, so a token minted for permissions since narrowed works until it
+// expires: keep Expiry short, or Revoke the old request.
 func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 	if client == nil || client.api == nil {
 		return nil, validate.Fieldf("client", "must be made by NewClient")
@@ -42,18 +34,9 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 	if opts.RevokeSuperseded {
 		return nil, validate.Fieldf("Options.RevokeSuperseded", "Tencent cannot revoke one token alone (ClearEmbedToken clears a whole UserCorpID); see NewCache")
 	}
-	skew := opts.Skew
-	if skew == 0 {
-		skew = tokencache.DefaultSkew
-	}
-	// A lifetime within the Skew would be minted and thrown away
-	// (ErrShortLived): refuse it before anything is sent.
-	servable := func(req *CreateEmbedTokenRequest) error {
-		life := req.Expiry
-		if life == 0 {
-			life = MaxExpiry
-		}
-		if life <= skew {
+	skew := cmp.Or(opts.Skew, tokencache.DefaultSkew)
+	servable := func(req *CreateEmbedTokenRequest) error { // a lifetime within the skew would be minted and thrown away
+		if req != nil && cmp.Or(req.Expiry, MaxExpiry) <= skew {
 			return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s; 0 means %s)", skew, MaxExpiry)
 		}
 		return nil
@@ -61,22 +44,14 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 	return tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
 		Options: opts,
 		Mint: func(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
-			if req != nil {
-				if err := servable(req); err != nil {
-					return nil, err
-				}
+			if err := servable(req); err != nil {
+				return nil, err
 			}
 			return client.CreateEmbedToken(ctx, req)
 		},
 		Key: func(req *CreateEmbedTokenRequest) (string, error) {
 			key, err := requestKey(req)
-			if err == nil {
-				err = servable(req)
-			}
-			if err != nil {
-				return "", err
-			}
-			return key, nil
+			return key, cmp.Or(err, servable(req))
 		},
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },
 		ID:       func(tok *EmbedToken) string { return tok.Value.Reveal() },

@@ -13,19 +13,11 @@
 //	link, err := tok.URL(tencent.WithPageParam("province", "Hubei"))
 //
 // The client is built on tencentcloud/common, which signs requests
-// (TC3-HMAC-SHA256). Requests are typed and checked before any network
-// call: bad input gets a *biembed.ValidationError naming the field.
-// Failures after that are an *Error, matched with errors.Is against the
-// Err* sentinels and the context's errors; biembed.Retryable says whether
-// one is worth trying again. The client keeps under the service's rate
-// limit (20 requests a second per action), retries what is safe to retry
-// with full-jitter backoff (a mint only where the service cannot have
-// acted on it), never follows a redirect, and logs nothing but
-// allow-listed metadata.
-//
-// Package youshu has the same shape: NewClient with the same options
-// (WithCredential, WithTransport, WithTimeout, WithRetries, WithBackoff,
-// WithLogger, WithRateLimiter, WithClock), a token type with URL, an *Error
-// with the same sentinels, NewCache over package tokencache, and a fake
-// for tests (tencenttest, youshutest).
+// (TC3-HMAC-SHA256). Requests are checked before any network call: bad
+// input gets a *biembed.ValidationError naming the field. Failures after
+// that are an *Error. The client keeps under the service's rate limit,
+// retries what is safe to retry, never follows a redirect, and logs
+// nothing but allow-listed metadata. Package youshu has the same shape,
+// options and sentinels; NewCache builds a tokencache over the client, and
+// tencenttest is the fake to test against.
 package tencent

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,8 +12,7 @@ import (
 )
 
 // Sentinels for errors.Is. A *Error matches the sentinel of its Code family
-// (a code and its sub-codes) and, for HTTP failures, ErrHTTPStatus. Package
-// youshu has the same names for the same failures.
+// (a code and its sub-codes) and, for HTTP failures, ErrHTTPStatus.
 var (
 	ErrRateLimited       = errors.New("tencent: rate limited")                                        // RequestLimitExceeded*, HTTP 429
 	ErrUnauthorized      = errors.New("tencent: unauthorized")                                        // AuthFailure*, UnauthorizedOperation*
@@ -44,37 +44,22 @@ const (
 	codeResultFalse = "ClientError.ResultFalse" // the action answered false
 )
 
-// codeSentinels maps code families to sentinels; a code matches a family
-// when it equals it or starts with it and a dot.
-var codeSentinels = []struct {
-	family string
-	err    error
-}{
-	{"RequestLimitExceeded", ErrRateLimited},
-	{"AuthFailure", ErrUnauthorized},
-	{"AuthFailure.SignatureExpire", ErrSignatureExpired},
-	{"UnauthorizedOperation", ErrUnauthorized},
-	{"UnauthorizedOperation.UserNotExist", ErrNotFound},
-	{"ResourceNotFound", ErrNotFound},
-	{"InvalidParameter", ErrInvalidParameter},
-	{"InvalidParameterValue", ErrInvalidParameter},
-	{"MissingParameter", ErrInvalidParameter},
-	{"UnknownParameter", ErrInvalidParameter},
-	{"FailedOperation", ErrFailedOperation},
-	{"OperationDenied", ErrFailedOperation},
-	{"UnsupportedOperation", ErrFailedOperation},
-	{"LimitExceeded", ErrFailedOperation},
-	{codeErrorInfo, ErrFailedOperation},
-	{codeResultFalse, ErrFailedOperation},
-	{"InternalError", ErrServer},
-	{codeNetwork, ErrNetwork},
-	{codeNeverSent, ErrNetwork},
-	{codeTimeout, ErrTimeout},
-	{codeHTTPStatus, ErrHTTPStatus},
-	{codeMalformed, ErrMalformedResponse},
-	{codeCutShort, ErrMalformedResponse},
-	{codeTooLarge, ErrResponseTooLarge},
-	{codeEmpty, ErrEmptyResponse},
+// codeFamilies lists the code families of each sentinel; a code is of a
+// family when it equals it or starts with it and a dot.
+var codeFamilies = map[error][]string{
+	ErrRateLimited:       {"RequestLimitExceeded"},
+	ErrUnauthorized:      {"AuthFailure", "UnauthorizedOperation"},
+	ErrSignatureExpired:  {"AuthFailure.SignatureExpire"},
+	ErrNotFound:          {"UnauthorizedOperation.UserNotExist", "ResourceNotFound"},
+	ErrInvalidParameter:  {"InvalidParameter", "InvalidParameterValue", "MissingParameter", "UnknownParameter"},
+	ErrFailedOperation:   {"FailedOperation", "OperationDenied", "UnsupportedOperation", "LimitExceeded", codeErrorInfo, codeResultFalse},
+	ErrServer:            {"InternalError"},
+	ErrNetwork:           {codeNetwork, codeNeverSent},
+	ErrTimeout:           {codeTimeout},
+	ErrHTTPStatus:        {codeHTTPStatus},
+	ErrMalformedResponse: {codeMalformed, codeCutShort},
+	ErrResponseTooLarge:  {codeTooLarge},
+	ErrEmptyResponse:     {codeEmpty},
 }
 
 // ErrorInfo is the error object a BI answer may carry with HTTP 200 and no
@@ -90,12 +75,11 @@ type ErrorInfo struct {
 
 // Error is every failure of a call that passed validation: a server error
 // code, an ErrorInfo answer, or a client-side failure (Code ClientError.*).
-// Match it with errors.Is against the Err* sentinels, context.Canceled and
-// context.DeadlineExceeded; biembed.Retryable says whether it is worth
-// trying again. Its text never holds a key, a token or a response body:
-// server text (Message, RequestID, every ErrorInfo field) has the call's
-// tokens and the credential's secrets masked in every encoding, control
-// characters escaped, and is capped.
+// Match it with errors.Is against the Err* sentinels and the context's
+// errors; biembed.Retryable says whether it is worth trying again. Its text
+// never holds a key, a token or a response body: server text has the
+// call's tokens and the credential's secrets masked in every encoding,
+// control characters escaped, and is capped.
 type Error struct {
 	Action     string     // the API action, e.g. CreateEmbedToken
 	Code       string     // server code, or a ClientError.* code
@@ -108,10 +92,9 @@ type Error struct {
 
 // Error returns "tencent <action>: <code>: <message> (HTTP n, request id r): <cause>".
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("tencent " + e.Action + ": " + e.Code)
+	s := "tencent " + e.Action + ": " + e.Code
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		s += ": " + e.Message
 	}
 	var notes []string
 	if e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK {
@@ -121,12 +104,12 @@ func (e *Error) Error() string {
 		notes = append(notes, "request id "+e.RequestID)
 	}
 	if len(notes) > 0 {
-		b.WriteString(" (" + strings.Join(notes, ", ") + ")")
+		s += " (" + strings.Join(notes, ", ") + ")"
 	}
 	if e.cause != nil {
-		b.WriteString(": " + e.cause.Error())
+		s += ": " + e.cause.Error()
 	}
-	return b.String()
+	return s
 }
 
 // Unwrap returns the cause: a transport error or a context error.
@@ -137,23 +120,25 @@ func (e *Error) Unwrap() error { return e.cause }
 // deadline, or the marker biembed.Retryable asks for.
 func (e *Error) Is(target error) bool {
 	switch {
-	case target == ErrHTTPStatus && e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK:
-		return true
-	case target == ErrRateLimited && e.HTTPStatus == http.StatusTooManyRequests:
-		return true
-	case target == ErrServer && e.HTTPStatus >= 500:
-		return true
-	case target == ErrTimeout && errors.Is(e.cause, context.DeadlineExceeded):
-		return true
 	case target == pipeline.Retryable:
 		return e.retry(false)
+	case target == ErrHTTPStatus && e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK,
+		target == ErrRateLimited && e.HTTPStatus == http.StatusTooManyRequests,
+		target == ErrServer && e.HTTPStatus >= 500,
+		target == ErrTimeout && errors.Is(e.cause, context.DeadlineExceeded):
+		return true
 	}
-	for _, s := range codeSentinels {
-		if s.err == target && (e.Code == s.family || strings.HasPrefix(e.Code, s.family+".")) {
+	for sentinel, families := range codeFamilies { // no lookup: target may not be hashable
+		if sentinel == target && slices.ContainsFunc(families, e.inFamily) {
 			return true
 		}
 	}
 	return false
+}
+
+// inFamily reports whether e's code is family or one of its sub-codes.
+func (e *Error) inFamily(family string) bool {
+	return e.Code == family || strings.HasPrefix(e.Code, family+".")
 }
 
 // retry reports whether the call that failed with e may be sent again: a
@@ -162,7 +147,7 @@ func (e *Error) retry(mint bool) bool {
 	switch {
 	case e.Is(ErrRateLimited), e.Code == codeNeverSent, e.HTTPStatus == http.StatusServiceUnavailable:
 		return true
-	case (e.Code == "InternalError" || strings.HasPrefix(e.Code, "InternalError.")) && (!mint || e.HTTPStatus == http.StatusOK):
+	case e.inFamily("InternalError") && (!mint || e.HTTPStatus == http.StatusOK):
 		return true // the service's own answer; behind another status, a proxy may have passed the mint on
 	case mint || e.Code == codeContextDone:
 		return false

@@ -1,6 +1,7 @@
 package tencent
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/url"
 	"strconv"
@@ -15,8 +16,7 @@ import (
 
 // EmbedToken is a minted token with what the service echoed about it
 // (EmbedTokenInfo), Go-typed, and when it expires by the client's clock.
-// Value is a biembed.Secret: no fmt verb, slog handler or json.Marshal
-// shows it.
+// Value is a biembed.Secret, which nothing prints.
 type EmbedToken struct {
 	ID         uint64         `json:"id"`
 	Value      biembed.Secret `json:"value"` // the BIToken
@@ -44,52 +44,32 @@ type EmbedToken struct {
 	GlobalParams filtermap.GlobalParams      `json:"globalParams,omitzero"`
 	Config       *clientsetting.ChatBIConfig `json:"config,omitzero"`
 
-	RequestID string `json:"requestId,omitzero"`
-
-	// ExpiresAt is when the token stops working, computed conservatively:
-	// the client-clock instant the request was sent plus Expiry.
-	ExpiresAt time.Time `json:"expiresAt"`
-
-	// EmbedHost is the host URL builds on (the client's WithEmbedHost).
-	EmbedHost string `json:"embedHost,omitzero"`
+	RequestID string    `json:"requestId,omitzero"`
+	ExpiresAt time.Time `json:"expiresAt"`          // conservatively, the client-clock instant the request was sent plus Expiry
+	EmbedHost string    `json:"embedHost,omitzero"` // the host URL builds on (the client's WithEmbedHost)
 }
 
 // newEmbedToken turns the answer into an EmbedToken, filling what the
-// service left out from the request.
+// service left out from the request. An answer may shorten the lifetime,
+// never lengthen it (an ExpireTime of 14400, seconds where minutes are
+// documented, is 240 minutes).
 func newEmbedToken(info *embedTokenInfo, req *CreateEmbedTokenRequest, requestID string, sentAt time.Time, host string) *EmbedToken {
-	tok := &EmbedToken{ID: uint64(info.ID), Value: biembed.NewSecret(info.BIToken), ProjectID: uint64(info.ProjectID),
-		PageID: uint64(info.PageID), ExtraParam: info.ExtraParam, Scope: Scope(info.Scope), Intention: Intention(info.Intention),
-		CreatedUser: string(info.CreatedUser), UpdatedUser: string(info.UpdatedUser),
+	tok := &EmbedToken{ID: uint64(info.ID), Value: biembed.NewSecret(info.BIToken), ProjectID: cmp.Or(uint64(info.ProjectID), req.ProjectID),
+		PageID: uint64(info.PageID), ExtraParam: cmp.Or(info.ExtraParam, req.ExtraParam), Scope: cmp.Or(Scope(info.Scope), req.Scope),
+		Intention: cmp.Or(Intention(info.Intention), req.Intention), CreatedUser: string(info.CreatedUser), UpdatedUser: string(info.UpdatedUser),
 		CreatedAt: parseWireTime(string(info.CreatedAt)), UpdatedAt: parseWireTime(string(info.UpdatedAt)),
 		UserCorpID: string(info.UserCorpID), UserID: string(info.UserID), TicketNum: int64(info.TicketNum),
 		TokenType: TokenType(info.TokenType), TokenNum: int64(info.TokenNum), SingleUserMultiToken: info.SingleUserMultiToken,
 		RequestID: requestID, EmbedHost: host}
 	tok.GlobalParams, _ = filtermap.ParseGlobalParams(info.GlobalParam)
 	tok.Config, _ = clientsetting.ParseChatBIConfig(info.ConfigParam)
-	if tok.ProjectID == 0 {
-		tok.ProjectID = req.ProjectID
-	}
-	if tok.Scope == "" {
-		tok.Scope = req.Scope
-	}
-	if tok.Intention == "" {
-		tok.Intention = req.Intention
-	}
 	if tok.PageID == 0 && tok.Scope == ScopePage {
 		tok.PageID = req.PageID
-	}
-	if tok.ExtraParam == "" {
-		tok.ExtraParam = req.ExtraParam
 	}
 	if tok.UserCorpID == "" && tok.UserID == "" {
 		tok.UserCorpID, tok.UserID = req.UserCorpID, req.UserID
 	}
-	// An answer may shorten the lifetime, never lengthen it (an ExpireTime
-	// of 14400, seconds where minutes are documented, is 240 minutes).
-	life := MaxExpiry
-	if req.Expiry > 0 {
-		life = req.Expiry
-	}
+	life := cmp.Or(req.Expiry, MaxExpiry)
 	if m := time.Duration(info.ExpireTime); m > 0 && m < life/time.Minute {
 		life = m * time.Minute
 	}
@@ -156,20 +136,18 @@ func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
 			opt(&cfg)
 		}
 	}
-	if t == nil || t.Value.Reveal() == "" || t.ProjectID == 0 {
+	switch {
+	case t == nil || t.Value.Reveal() == "" || t.ProjectID == 0:
 		return "", validate.Fieldf("EmbedToken", "must be a minted token (Value and ProjectID set)")
-	}
-	if cfg.err != nil {
+	case cfg.err != nil:
 		return "", cfg.err
 	}
 	if err := checkTarget("EmbedToken", t.Intention, t.Scope, t.PageID); err != nil {
 		return "", err
 	}
-	host, field := t.EmbedHost, "EmbedToken.EmbedHost"
+	host, field := cmp.Or(t.EmbedHost, DefaultEmbedHost), "EmbedToken.EmbedHost"
 	if cfg.host != nil {
 		host, field = *cfg.host, "WithHost"
-	} else if host == "" {
-		host = DefaultEmbedHost
 	}
 	u, err := parseEmbedHost(field, host)
 	if err != nil {

@@ -25,27 +25,26 @@ const (
 	MaxHeaderBytes = 64 << 10 // the response headers
 )
 
-// Retryable is matched (errors.Is) by every vendor error worth retrying;
-// biembed.Retryable asks for it.
-var Retryable = errors.New("worth retrying")
-
-// ErrRefused is the transport's error for an answer it would not hand on:
-// a redirect, oversized headers or body, a content encoding nobody asked
-// for, or a body cut short. Attempt says which.
-var ErrRefused = errors.New("answer refused")
+var (
+	// Retryable is matched (errors.Is) by every vendor error worth
+	// retrying; biembed.Retryable asks for it.
+	Retryable = errors.New("worth retrying")
+	// ErrRefused is the transport's error for an answer it would not hand
+	// on; the Attempt says why.
+	ErrRefused = errors.New("answer refused")
+)
 
 // Attempt is what the transport saw of one HTTP exchange. The client puts
 // it in the attempt's context (WithAttempt) and reads it after the round
 // trip, whether or not that failed.
 type Attempt struct {
-	Status   int         // HTTP status; 0 before an answer
-	Header   http.Header // the answer's headers
-	Body     []byte      // the whole body, at most MaxBodyBytes
-	Redirect bool        // a 3xx answer, refused
-	TooLarge bool        // headers or body over their bound
-	Encoded  bool        // a Content-Encoding Go did not undo
-	NotJSON  bool        // a 2xx answer that is not a JSON object (by type or body)
-	ReadErr  error       // the body could not be read whole
+	Status   int    // HTTP status; 0 before an answer
+	Body     []byte // the whole body, at most MaxBodyBytes
+	Redirect bool   // a 3xx answer, refused
+	TooLarge bool   // headers or body over their bound
+	Encoded  bool   // a Content-Encoding Go did not undo
+	NotJSON  bool   // a 2xx answer that is not a JSON object (by type or body)
+	ReadErr  error  // the body could not be read whole
 }
 
 type attemptKey struct{}
@@ -91,7 +90,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	a.Status, a.Header = resp.StatusCode, resp.Header
+	a.Status = resp.StatusCode
 	switch {
 	case headerBytes(resp.Header) > MaxHeaderBytes:
 		a.TooLarge = true
@@ -175,14 +174,10 @@ type Policy struct {
 	Stopped func(cause, last error) error
 }
 
-// slowWait is how long a limiter may hold a call before Do warns.
-const slowWait = time.Second
-
 // Do calls attempt until it succeeds, fails for good (retry false, or no
-// retries left), or ctx ends. Each attempt waits for the limiter first and
-// runs under ctx with Policy.Timeout; retry n waits a random time in
-// [0, min(Max, Base·2^(n-1))) first (full jitter). Nothing starts once ctx
-// is done.
+// retries left), or ctx ends; nothing starts once ctx is done. Each attempt
+// waits for the limiter first and runs under ctx with Timeout; retry n
+// first waits a random time in [0, min(Max, Base·2^(n-1))) (full jitter).
 func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) (retry bool, err error)) error {
 	var last error
 	for n := 1; ; n++ {
@@ -196,20 +191,21 @@ func Do(ctx context.Context, p Policy, attempt func(ctx context.Context, n int) 
 			return err
 		}
 		last = err
-		if err := Sleep(ctx, Backoff(n, p.Base, p.Max)); err != nil {
-			return p.Stopped(err, last)
+		t := time.NewTimer(backoff(n, p.Base, p.Max))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return p.Stopped(ctx.Err(), last)
+		case <-t.C:
 		}
 	}
 }
 
-// wait checks ctx and waits for the limiter, warning (p.SlowWait) while
-// waits take longer than a second.
+// wait checks ctx and waits for the limiter, warning (SlowWait) while waits
+// take longer than a second.
 func (p *Policy) wait(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil || p.Limiter == nil {
 		return err
-	}
-	if p.Limiter == nil {
-		return nil
 	}
 	start := time.Now()
 	err := p.Limiter.Wait(ctx, p.Action)
@@ -217,13 +213,13 @@ func (p *Policy) wait(ctx context.Context) error {
 		return ctxErr
 	}
 	if waited := time.Since(start); p.SlowWait != nil && err == nil {
-		p.SlowWait.Set(ctx, p.Logger, waited > slowWait, slog.String("action", p.Action), slog.Duration("waited", waited))
+		p.SlowWait.Set(ctx, p.Logger, waited > time.Second, slog.String("action", p.Action), slog.Duration("waited", waited))
 	}
 	return err
 }
 
-// Backoff returns retry n's wait: random in [0, min(max, base·2^(n-1))).
-func Backoff(n int, base, max time.Duration) time.Duration {
+// backoff returns retry n's wait: random in [0, min(max, base·2^(n-1))).
+func backoff(n int, base, max time.Duration) time.Duration {
 	ceiling := max
 	if n-1 < 30 {
 		if d := base << (n - 1); d > 0 && d < max {
@@ -234,16 +230,4 @@ func Backoff(n int, base, max time.Duration) time.Duration {
 		return 0
 	}
 	return rand.N(ceiling)
-}
-
-// Sleep waits d or until ctx ends, returning ctx's error then.
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

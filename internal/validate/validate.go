@@ -48,6 +48,18 @@ func Index(name string, i int) string { return name + "[" + strconv.Itoa(i) + "]
 // Key returns name["key"], the path of one entry of a map field.
 func Key(name, key string) string { return name + "[" + strconv.Quote(key) + "]" }
 
+// Option returns a client option that applies set, or, when ok is false,
+// fails naming field (the option) with rule.
+func Option[C any](field string, ok bool, rule string, set func(C)) func(C) error {
+	return func(c C) error {
+		if !ok {
+			return &biembed.ValidationError{Field: field, Rule: rule}
+		}
+		set(c)
+		return nil
+	}
+}
+
 // OneOf reports whether v is one of allowed.
 func OneOf[T comparable](v T, allowed ...T) bool {
 	for _, a := range allowed {
