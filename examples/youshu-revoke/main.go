@@ -113,7 +113,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	// the conversation history.
 	bobReport := &youshu.GenTokenRequest{AuthUniqueID: "bob", Expiry: time.Hour}
 	bobChat := &youshu.GenTokenRequest{AuthUniqueID: "bob", Expiry: time.Hour,
-		ClientSetting: &clientsetting.ClientSetting{ChatBI: &clientsetting.ChatBI{HideHistory: clientsetting.Bool(true)}}}
+		ClientSetting: &clientsetting.ClientSetting{ChatBI: &clientsetting.ChatBI{HideHistory: clientsetting.Ptr(true)}}}
 	report, err := getPage(ctx, cache, bobReport, youshu.Report(reportProject))
 	if err != nil {
 		return err
