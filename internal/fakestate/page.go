@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Grant is what an embed page shows a token grants. Both fakes render it
@@ -19,6 +20,15 @@ import (
 //	  <ul id="column-masks"><li class="column-mask">...
 //	  <ul id="display-settings"><li class="display-setting">...
 //	  <ul id="page-params"><li class="page-param">...
+//	<section id="state" data-state="live|expired" data-reason="...">
+//	<input id="probe">
+//
+// With Status set, the page's script asks that URL every 250 ms of real
+// time whether its token still works (the fake answers from its own clock,
+// see WriteStatus) and shows it in #state and #grant-expires, as a real
+// embed page stops working when its token dies and goes on once it is
+// extended. #probe holds whatever a test types, so a test can tell an
+// iframe that kept its page from one that was reloaded.
 type Grant struct {
 	Vendor          string // "tencent" or "youshu"
 	Title           string
@@ -30,6 +40,7 @@ type Grant struct {
 	ColumnMasks     []string
 	DisplaySettings []string
 	PageParams      []string
+	Status          string // the URL of the fake's status endpoint for this token; "" for no script
 }
 
 // PageError is why an embed page refused a token: Reason is a stable word
@@ -63,7 +74,23 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <h2>Page parameters</h2>
 <ul id="page-params">{{range .PageParams}}<li class="page-param">{{.}}</li>{{else}}<li class="none">none</li>{{end}}</ul>
 </section>
+<section id="state" data-state="live" data-reason="">live</section>
+<p><label>Probe <input id="probe" autocomplete="off"></label></p>
 </main>
+{{with .Status}}<script>
+(function () {
+  var state = document.getElementById("state"), expires = document.getElementById("grant-expires");
+  function tick() {
+    fetch({{.}}, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      state.dataset.state = s.state;
+      state.dataset.reason = s.reason || "";
+      state.textContent = s.state + (s.reason ? " (" + s.reason + ")" : "");
+      if (s.expires) expires.textContent = s.expires;
+    }).catch(function () {}).then(function () { setTimeout(tick, 250); });
+  }
+  setTimeout(tick, 250);
+})();
+</script>{{end}}
 </body></html>
 `))
 
@@ -78,6 +105,38 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 </main>
 </body></html>
 `))
+
+// Status is what a fake's status endpoint says of a token: State "live" or
+// "expired" (gone for any Reason: expired, unknown, removed), and when it
+// expires by the fake's clock (RFC 3339; empty when unknown).
+type Status struct {
+	State   string `json:"state"`
+	Reason  string `json:"reason,omitempty"`
+	Expires string `json:"expires,omitempty"`
+}
+
+// NewStatus is the Status of a token that expires at expires (zero when
+// the fake does not know it), at now; reason says why a known token is
+// dead ("" when it is not, apart from expiry).
+func NewStatus(known bool, reason string, expires, now time.Time) Status {
+	switch {
+	case !known:
+		return Status{State: "expired", Reason: "unknown"}
+	case reason != "":
+		return Status{State: "expired", Reason: reason, Expires: expires.UTC().Format(time.RFC3339)}
+	case !now.Before(expires):
+		return Status{State: "expired", Reason: "expired", Expires: expires.UTC().Format(time.RFC3339)}
+	}
+	return Status{State: "live", Expires: expires.UTC().Format(time.RFC3339)}
+}
+
+// WriteStatus answers 200 with st as JSON, never cached.
+func WriteStatus(w http.ResponseWriter, st Status) {
+	b, _ := json.Marshal(st)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b)
+}
 
 // WriteGrant answers 200 with the grant page.
 func WriteGrant(w http.ResponseWriter, g Grant) {

@@ -48,6 +48,17 @@
 // li.page-param (the URL's params[]). Each page shown uses one ticket.
 // With tencent.WithEmbedHost(srv.URL()), EmbedToken.URL() opens these pages.
 //
+// Like the real page, an open page stops working when its token does: its
+// script asks GET /page/status?token=T every 250 ms of real time, which
+// answers from the fake's clock ({"state":"live"|"expired","reason",
+// "expires"}; no ticket used, counted as EmbedStatus), and shows it in
+// <section id="state" data-state="live|expired" data-reason="..."> and
+// #grant-expires. ApplyEmbedInterval moves the expiry, so an extended page
+// goes on; a cleared one says expired (reason unknown). An <input
+// id="probe"> keeps whatever a test types in it, so a test can tell an
+// iframe that kept its page from one that was reloaded. With the manual
+// clock a browser test runs hours of page life in seconds.
+//
 // # Bounded memory
 //
 // Requests returns the last DefaultRequestLog requests (WithRequestLog);
@@ -75,6 +86,7 @@
 //	Lookup(value) (IssuedToken, bool)       Lookup(value) (IssuedToken, bool)
 //	Request.CreateEmbedToken                Request.GenToken
 //	Action* constants, EmbedPage            youshu.Endpoint*, EndpointIntegration
+//	EmbedStatus (GET /page/status)          EndpointStatus (GET /dash/status)
 //	WithClock(clock)                        WithClock(clock)
 //	WithRequestLog(n)                       WithRequestLog(n)
 //	WithTokenLimit(n)                       WithTokenLimit(n)

@@ -2,8 +2,10 @@ package tencenttest_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +179,58 @@ func TestEmbedPageRefusesTokensLikeTheService(t *testing.T) {
 		assert.Contains(t, page, `data-reason="`+c.reason+`"`, c.name)
 		assert.NotContains(t, page, `id="grant"`, c.name)
 	}
+}
+
+// status asks the fake's status endpoint about the token of link, as the
+// page's script does.
+func status(t *testing.T, srv *tencenttest.Server, link string) map[string]string {
+	t.Helper()
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	code, body := get(t, srv.URL()+"/page/status?token="+url.QueryEscape(u.Query().Get("token")))
+	require.Equal(t, http.StatusOK, code, body)
+	var st map[string]string
+	require.NoError(t, json.Unmarshal([]byte(body), &st), body)
+	return st
+}
+
+// An open page asks /page/status on a timer: the answer follows the fake's
+// clock, goes on after ApplyEmbedInterval, and says expired once the token
+// has expired or was cleared. Polling uses no ticket and is no page visit.
+func TestEmbedPageStatusFollowsTheFakesClock(t *testing.T) {
+	t.Parallel()
+	client, srv, clock := setup(t)
+	req := tencent.NewPageRequest(7, 8)
+	req.Expiry = 30 * time.Minute
+	req.TokenType, req.UserCorpID, req.UserID, req.TicketNum = tencent.TokenTypeSingleUser, "corp", "alice", 1
+	tok := mint(t, client, req)
+	link, err := tok.URL()
+	require.NoError(t, err)
+
+	code, page := get(t, link)
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, `<section id="state" data-state="live" data-reason="">live</section>`)
+	assert.Contains(t, page, `<input id="probe" autocomplete="off">`)
+	assert.Contains(t, page, `fetch("/page/status?token=`+url.QueryEscape(tok.Value.Reveal()), "the script polls the status of its own token")
+
+	assert.Equal(t, map[string]string{"state": "live", "expires": "2026-03-01T09:30:00Z"}, status(t, srv, link))
+	clock.Advance(20 * time.Minute)
+	require.NoError(t, client.ApplyEmbedInterval(context.Background(), tencent.ExtendRequestFor(tok)))
+	clock.Advance(15 * time.Minute) // past the first expiry
+	assert.Equal(t, map[string]string{"state": "live", "expires": "2026-03-01T09:50:00Z"}, status(t, srv, link))
+	clock.Advance(15 * time.Minute)
+	assert.Equal(t, map[string]string{"state": "expired", "reason": "expired", "expires": "2026-03-01T09:50:00Z"}, status(t, srv, link))
+
+	got, _ := srv.Lookup(tok.Value.Reveal())
+	assert.Equal(t, 1, got.Visits, "status polls use no ticket")
+
+	fresh := mint(t, client, req)
+	freshLink, err := fresh.URL()
+	require.NoError(t, err)
+	assert.Equal(t, "live", status(t, srv, freshLink)["state"])
+	require.NoError(t, client.ClearEmbedToken(context.Background(), tencent.ClearRequestFor(fresh)))
+	assert.Equal(t, map[string]string{"state": "expired", "reason": "unknown"}, status(t, srv, freshLink))
+
+	assert.Equal(t, 1, srv.Count(tencenttest.EmbedPage), "status polls are no page visits")
+	assert.Equal(t, 5, srv.Count(tencenttest.EmbedStatus))
 }

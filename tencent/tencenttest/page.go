@@ -12,10 +12,12 @@ import (
 	"github.com/biembed/biembed-go/internal/fakestate"
 )
 
-// The embed page paths the fake serves.
+// The embed page paths the fake serves, and the status endpoint their
+// script polls.
 const (
 	pathEmbed  = "/page/embed"
 	pathChatBI = "/page/chat-bi-embed"
+	pathStatus = "/page/status"
 )
 
 func isPage(path string) bool { return path == pathEmbed || path == pathChatBI }
@@ -57,8 +59,27 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	case refusal != nil:
 		fakestate.WritePageError(w, *refusal)
 	default:
+		grant.Status = pathStatus + "?token=" + url.QueryEscape(value)
 		fakestate.WriteGrant(w, grant)
 	}
+}
+
+// serveStatus answers GET /page/status?token=T, which an open embed page
+// polls: {"state":"live"} while the fake's clock is before the token's
+// expiry, {"state":"expired","reason":"expired"|"unknown"} once it has
+// expired or was cleared, with "expires" (RFC 3339) while the fake knows
+// it. ApplyEmbedInterval moves the expiry, so an extended page goes on. It
+// uses no ticket.
+func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	tok, ok := s.tokens.Get(r.URL.Query().Get("token"))
+	var expires time.Time
+	if ok {
+		expires = tok.ExpiresAt
+	}
+	now := s.now()
+	s.mu.Unlock()
+	fakestate.WriteStatus(w, fakestate.NewStatus(ok, "", expires, now))
 }
 
 func pageError(w http.ResponseWriter, status int, reason, msg string) {

@@ -17,11 +17,16 @@ import (
 // requests use the Action* names.
 const EmbedPage = "EmbedPage"
 
+// EmbedStatus names the requests an open embed page's script makes to ask
+// whether its token still works (GET /page/status).
+const EmbedStatus = "EmbedStatus"
+
 // Request is one request the fake received, recorded before any check.
 // Body, Params and Query may hold tokens; String, GoString and LogValue show
 // none of them.
 type Request struct {
-	// Action is the X-TC-Action header, or EmbedPage for a page visit.
+	// Action is the X-TC-Action header, EmbedPage for a page visit, or
+	// EmbedStatus for a page's status poll.
 	Action string
 	Method string
 	Path   string

@@ -204,11 +204,17 @@ func (s *Server) ResetRequests() {
 }
 
 // ServeHTTP handles one request: an embed page (GET /page/embed or
-// /page/chat-bi-embed, see the package documentation) or an API request,
+// /page/chat-bi-embed, see the package documentation), the status its
+// script polls (GET /page/status) or an API request,
 // POST / with a JSON body and the TC3 headers. API answers are HTTP 200 with
 // {"Response":{...}} as the real service sends them, unless an injected
 // fault says otherwise.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == pathStatus {
+		s.record(Request{Action: EmbedStatus, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: header(r)})
+		s.serveStatus(w, r)
+		return
+	}
 	if isPage(r.URL.Path) {
 		s.record(Request{Action: EmbedPage, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: header(r)})
 		if f := s.takeFault(EmbedPage); f != nil && s.applyFault(w, r, f) {

@@ -11,7 +11,8 @@
 //   - GET the integration pages, /dash/integration/{projectId},
 //     /dash/screenIntegration/{projectId}?sid=, /dash/newScreen/integration/view/{sid},
 //     /dash/cockpitIntegration and the ChatBI route chatbi/dialogIntegration
-//     (under /dash/ or at the root), with ?token=T: see Integration pages.
+//     (under /dash/ or at the root), with ?token=T, and GET /dash/status,
+//     which an open page polls: see Integration pages.
 //
 // It decodes genToken bodies with youshu.GenTokenRequest and checks them with
 // its Validate method, so the SDK and the fake cannot drift apart unnoticed.
@@ -63,6 +64,17 @@
 // NewScreen, Cockpit, ChatBI, Path) open these pages when the client's base
 // URL is srv.URL().
 //
+// Like the product's page, an open page stops working when its token does:
+// its script asks GET /dash/status?token=T every 250 ms of real time, which
+// answers from the fake's clock ({"state":"live"|"expired","reason",
+// "expires"}; no visit, counted as EndpointStatus), and shows it in
+// <section id="state" data-state="live|expired" data-reason="..."> and
+// #grant-expires. renewToken moves the expiry, so a renewed page goes on;
+// a removed one says expired (reason removed). An <input id="probe"> keeps
+// whatever a test types in it, so a test can tell an iframe that kept its
+// page from one that was reloaded. With the manual clock a browser test
+// runs hours of page life in seconds.
+//
 // # Bounded memory
 //
 // Requests returns the last DefaultRequestLog requests (WithRequestLog);
@@ -88,6 +100,7 @@
 //	Lookup(value) (IssuedToken, bool)           Lookup(value) (IssuedToken, bool)
 //	Request.GenToken                            Request.CreateEmbedToken
 //	youshu.Endpoint*, EndpointIntegration       Action* constants, EmbedPage
+//	EndpointStatus (GET /dash/status)           EmbedStatus (GET /page/status)
 //	WithClock(clock.Now)                        WithClock(clock.Now)
 //	WithRequestLog(n), WithTokenLimit(n)        WithRequestLog(n), WithTokenLimit(n)
 //	WithAccount(a)                              WithSecret(id, key)

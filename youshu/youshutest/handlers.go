@@ -48,6 +48,8 @@ const apiPrefix = "/api/dash/util/"
 
 func endpointOf(path string) string {
 	switch {
+	case path == statusPath:
+		return EndpointStatus
 	case strings.HasPrefix(path, apiPrefix):
 		name := strings.TrimPrefix(path, apiPrefix)
 		if name == youshu.EndpointGenToken || name == youshu.EndpointRmToken || name == youshu.EndpointRenewToken {
@@ -62,6 +64,11 @@ func endpointOf(path string) string {
 // serveHTTP records the request, applies any fault, and answers.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	endpoint := endpointOf(r.URL.Path)
+	if endpoint == EndpointStatus {
+		s.record(Request{Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()})
+		s.serveStatus(w, r)
+		return
+	}
 	if endpoint == EndpointIntegration {
 		s.record(Request{Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()})
 		s.servePageWithFault(w, r)

@@ -2,6 +2,7 @@ package youshutest_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -186,4 +187,62 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	newLink, _ := second.URL(youshu.Cockpit())
 	status, _ = get(t, newLink)
 	assert.Equal(t, http.StatusOK, status)
+}
+
+// status asks the fake's status endpoint about token, as the page's script
+// does.
+func status(t *testing.T, srv *youshutest.Server, token string) map[string]string {
+	t.Helper()
+	code, body := get(t, srv.URL()+"/dash/status?token="+url.QueryEscape(token))
+	require.Equal(t, http.StatusOK, code, body)
+	var st map[string]string
+	require.NoError(t, json.Unmarshal([]byte(body), &st), body)
+	return st
+}
+
+// An open page asks /dash/status on a timer: the answer follows the fake's
+// clock, goes on after renewToken, and says expired once the token has
+// expired or was removed. Polling is no visit: it neither uses a once token
+// up nor renews an autoRenew one.
+func TestIntegrationPageStatusFollowsTheFakesClock(t *testing.T) {
+	t.Parallel()
+	client, srv, clock := setup(t)
+	ctx := context.Background()
+	tok, err := client.GenToken(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: 30 * time.Minute})
+	require.NoError(t, err)
+	link, err := tok.URL(youshu.Report(1))
+	require.NoError(t, err)
+	value := tok.Value.Reveal()
+
+	code, page := get(t, link)
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, `<section id="state" data-state="live" data-reason="">live</section>`)
+	assert.Contains(t, page, `<input id="probe" autocomplete="off">`)
+	assert.Contains(t, page, `fetch("/dash/status?token=`+value, "the script polls the status of its own token")
+
+	assert.Equal(t, map[string]string{"state": "live", "expires": "2026-03-01T09:30:00Z"}, status(t, srv, value))
+	clock.Advance(20 * time.Minute)
+	require.NoError(t, client.RenewToken(ctx, value))
+	clock.Advance(15 * time.Minute) // past the first expiry
+	assert.Equal(t, map[string]string{"state": "live", "expires": "2026-03-01T09:50:00Z"}, status(t, srv, value))
+	clock.Advance(15 * time.Minute)
+	assert.Equal(t, map[string]string{"state": "expired", "reason": "expired", "expires": "2026-03-01T09:50:00Z"}, status(t, srv, value))
+
+	once, err := client.GenToken(ctx, &youshu.GenTokenRequest{Once: true, Expiry: time.Hour,
+		AutoRenew: &youshu.AutoRenew{Expiry: 2 * time.Hour}})
+	require.NoError(t, err)
+	onceValue := once.Value.Reveal()
+	assert.Equal(t, "live", status(t, srv, onceValue)["state"])
+	before, _ := srv.Lookup(onceValue)
+	assert.Equal(t, 0, before.Visits, "a status poll uses no once token up")
+	onceLink, err := once.URL(youshu.Cockpit())
+	require.NoError(t, err)
+	code, _ = get(t, onceLink)
+	assert.Equal(t, http.StatusOK, code, "the once token still opens its page")
+
+	require.NoError(t, client.RemoveToken(ctx, onceValue))
+	assert.Equal(t, "removed", status(t, srv, onceValue)["reason"])
+	assert.Equal(t, map[string]string{"state": "expired", "reason": "unknown"}, status(t, srv, "no-such-token"))
+	assert.Equal(t, 2, srv.Count(youshutest.EndpointIntegration), "status polls are no page visits")
+	assert.Equal(t, 6, srv.Count(youshutest.EndpointStatus))
 }

@@ -17,6 +17,10 @@ import (
 // root.
 const chatBIRoute = "chatbi/dialogIntegration"
 
+// statusPath is the status endpoint an open integration page's script
+// polls (EndpointStatus).
+const statusPath = "/dash/status"
+
 // servePageWithFault applies a fault for EndpointIntegration, then serves
 // the page.
 func (s *Server) servePageWithFault(w http.ResponseWriter, r *http.Request) {
@@ -104,8 +108,32 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 				t.ExpiresAt = renewed
 			}
 		}
-		fakestate.WriteGrant(w, grantOf(t, target, q))
+		g := grantOf(t, target, q)
+		g.Status = statusPath + "?token=" + url.QueryEscape(q.Get("token"))
+		fakestate.WriteGrant(w, g)
 	}
+}
+
+// serveStatus answers GET /dash/status?token=T, which an open integration
+// page polls: {"state":"live"} while the fake's clock is before the
+// token's expiry, {"state":"expired","reason":"expired"|"removed"|"unknown"}
+// once it has expired, was removed (rmToken) or is unknown, with "expires"
+// (RFC 3339) while the fake knows it. renewToken moves the expiry, so a
+// renewed page goes on. It counts as no visit (no autoRenew, no once).
+func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	t, _ := s.tokens.Get(r.URL.Query().Get("token"))
+	var expires time.Time
+	reason := ""
+	if t != nil {
+		expires = t.ExpiresAt
+		if t.Removed {
+			reason = "removed"
+		}
+	}
+	now := s.now()
+	s.mu.Unlock()
+	fakestate.WriteStatus(w, fakestate.NewStatus(t != nil, reason, expires, now))
 }
 
 func pageError(w http.ResponseWriter, status int, reason, msg string) {

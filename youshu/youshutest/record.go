@@ -14,11 +14,15 @@ import (
 // youshu.Endpoint* names.
 const EndpointIntegration = "integration"
 
+// EndpointStatus names the requests an open integration page's script
+// makes to ask whether its token still works (GET /dash/status).
+const EndpointStatus = "status"
+
 // Request is one request the fake received. Query and Body hold tokens,
 // passwords, keys and integrate tokens in the clear, for assertions; String,
 // GoString and LogValue show none of them.
 type Request struct {
-	Endpoint string // youshu.EndpointGenToken ..., EndpointIntegration, or "" for other paths
+	Endpoint string // youshu.EndpointGenToken ..., EndpointIntegration, EndpointStatus, or "" for other paths
 	Method   string
 	Path     string
 	Query    url.Values
