@@ -141,8 +141,8 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 // "genToken") may be sent, or returns an error when ctx ends first. Clients
 // call it before every attempt, retries included. It must be safe for
 // concurrent use. Replicas that share a vendor account share its budget
-// through one limiter backed by a shared store, such as
-// redisstore.RateLimiter.
+// through one limiter backed by a shared store, such as a
+// redisstore.Fleet's Limiter.
 type RateLimiter interface {
 	Wait(ctx context.Context, action string) error
 }
@@ -180,6 +180,9 @@ type localLimiter struct {
 
 // Wait implements RateLimiter.
 func (l *localLimiter) Wait(ctx context.Context, action string) error {
+	if ctx == nil {
+		return &ValidationError{Field: "ctx", Rule: "must not be nil"}
+	}
 	if l.limit == rate.Inf {
 		return ctx.Err()
 	}
