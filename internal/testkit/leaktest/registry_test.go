@@ -6,6 +6,7 @@ import (
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/clientsetting"
+	"github.com/biembed/biembed-go/embedhttp"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/fakestate"
 	"github.com/biembed/biembed-go/internal/pipeline"
@@ -48,6 +49,8 @@ var registry = []Type{
 	{Name: "clientsetting.Integrate", Type: reflect.TypeFor[clientsetting.Integrate]()},
 	{Name: "clientsetting.Mode", Type: reflect.TypeFor[clientsetting.Mode]()},
 	{Name: "clientsetting.ToolbarItem", Type: reflect.TypeFor[clientsetting.ToolbarItem]()},
+	{Name: "embedhttp.Handler", Type: reflect.TypeFor[embedhttp.Handler]()},
+	{Name: "embedhttp.Options", Type: reflect.TypeFor[embedhttp.Options]()},
 	{Name: "filtermap.ApplyRange", Type: reflect.TypeFor[filtermap.ApplyRange]()},
 	{Name: "filtermap.ColumnFilter", Type: reflect.TypeFor[filtermap.ColumnFilter]()},
 	{Name: "filtermap.ColumnFilterMap", Type: reflect.TypeFor[filtermap.ColumnFilterMap]()},
@@ -85,6 +88,7 @@ var registry = []Type{
 	{Name: "filtermap.Where", Type: reflect.TypeFor[filtermap.Where]()},
 	{Name: "fakestate.Grant", Type: reflect.TypeFor[fakestate.Grant]()},
 	{Name: "fakestate.PageError", Type: reflect.TypeFor[fakestate.PageError]()},
+	{Name: "fakestate.Status", Type: reflect.TypeFor[fakestate.Status]()},
 	{Name: "pipeline.Attempt", Type: reflect.TypeFor[pipeline.Attempt]()},
 	{Name: "pipeline.Limiter", Type: reflect.TypeFor[pipeline.Limiter]()},
 	{Name: "pipeline.Policy", Type: reflect.TypeFor[pipeline.Policy]()},
