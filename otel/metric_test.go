@@ -16,7 +16,7 @@ import (
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/testkit/redistest"
-	"github.com/biembed/biembed-go/otel"
+	otelbiembed "github.com/biembed/biembed-go/otel"
 	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
@@ -203,7 +203,8 @@ func TestErrorType(t *testing.T) {
 	}
 }
 
-// stubLimiter waits as told and returns err.
+// stubLimiter waits at least wait (a duration to measure, not a
+// synchronisation) and returns err.
 type stubLimiter struct {
 	wait time.Duration
 	err  error
@@ -225,14 +226,16 @@ func histogram(t *testing.T, rm metricdata.ResourceMetrics) []metricdata.Histogr
 	return h.DataPoints
 }
 
-// Limiter times each Wait by action, with error.type when it failed.
+// Limiter times each Wait by action, in seconds, with error.type when it
+// failed; it passes the error on.
 func TestLimiterHistogram(t *testing.T) {
+	t.Parallel()
 	k := newKit(t)
 	if otelbiembed.Limiter(nil, k.mp) != nil {
-		t.Error("Limiter(nil) is not nil")
+		t.Error("Limiter(nil) is not nil: a client would not refuse it")
 	}
 	ctx := context.Background()
-	if err := otelbiembed.Limiter(stubLimiter{wait: 30 * time.Millisecond}, k.mp).Wait(ctx, "genToken"); err != nil {
+	if err := otelbiembed.Limiter(stubLimiter{wait: 20 * time.Millisecond}, k.mp).Wait(ctx, "genToken"); err != nil {
 		t.Fatal(err)
 	}
 	if err := otelbiembed.Limiter(stubLimiter{err: context.DeadlineExceeded}, k.mp).Wait(ctx, "genToken"); err != context.DeadlineExceeded {
@@ -247,8 +250,8 @@ func TestLimiterHistogram(t *testing.T) {
 			t.Errorf("bounds %v", p.Bounds)
 		}
 	}
-	if p := got["biembed.action=genToken"]; p.Count != 1 || p.Sum < 0.03 || p.Sum > 5 {
-		t.Errorf("the 30ms wait: count %d sum %v", p.Count, p.Sum)
+	if p := got["biembed.action=genToken"]; p.Count != 1 || p.Sum < 0.02 {
+		t.Errorf("the wait of 20ms or more: count %d sum %vs", p.Count, p.Sum)
 	}
 	if p := got["biembed.action=genToken,error.type=timeout"]; p.Count != 1 {
 		t.Errorf("the failed wait: %+v (points %v)", p, got)
@@ -256,41 +259,61 @@ func TestLimiterHistogram(t *testing.T) {
 	if p := got["biembed.action=_OTHER"]; p.Count != 1 {
 		t.Errorf("an action that is not an identifier: %+v (points %v)", p, got)
 	}
+	if len(got) != 3 {
+		t.Errorf("points %v, want 3", got)
+	}
 }
 
-// The client waits on the limiter before every attempt: a rate-limited mint
-// and its retry are two waits of a real token bucket, and two spans.
-func TestLimiterPerAttempt(t *testing.T) {
+// A background refresh that fails is counted as refresh_failed with the
+// vendor's code, while the old token is still served (a hit).
+func TestRefreshFailureCounted(t *testing.T) {
+	t.Parallel()
 	k := newKit(t)
 	srv := youshutest.NewTestServer(t)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: http.StatusTooManyRequests, Times: 1})
-	l, err := biembed.NewRateLimiter(20, 1) // the second attempt waits about 50ms for the bucket
-	if err != nil {
-		t.Fatal(err)
-	}
 	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithBackoff(time.Millisecond, time.Millisecond),
-		youshu.WithTransport(otelbiembed.Transport(k.base, k.tp)), youshu.WithRateLimiter(otelbiembed.Limiter(l, k.mp)))
+		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithTransport(k.base))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{Expiry: time.Hour}); err != nil {
+	clock := biembedtest.NewClock(time.Now())
+	count := otelbiembed.OnEvent(k.mp, "youshu")
+	failed := make(chan struct{}, 1)
+	cache, err := youshu.NewCache(client, tokencache.Options{Now: clock.Now, OnEvent: func(e tokencache.Event) {
+		count(e)
+		if e.Kind == tokencache.EventRefreshFailed {
+			failed <- struct{}{}
+		}
+	}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	points := histogram(t, k.collect(t))
-	if len(points) != 1 || points[0].Count != 2 || points[0].Sum < 0.02 {
-		t.Fatalf("points %+v, want one of two waits adding up to about 50ms", points)
+	t.Cleanup(func() { _ = cache.Close() })
+	ctx := context.Background()
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	if _, err := cache.Get(ctx, req); err != nil {
+		t.Fatal(err)
 	}
-	if v, _ := points[0].Attributes.Value("biembed.action"); v.AsString() != "genToken" {
-		t.Errorf("action %v", v)
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, Code: 743, Times: 1})
+	clock.Advance(50 * time.Minute) // inside the refresh margin, before the skew
+	if _, err := cache.Get(ctx, req); err != nil {
+		t.Fatal(err)
 	}
-	if spans := k.spans.GetSpans(); len(spans) != 2 || spanAttrs(spans[0])["error.type"].AsString() != "429" {
-		t.Errorf("spans %v", spans)
+	<-failed
+
+	rm := k.collect(t)
+	s := cache.Stats()
+	if s.RefreshFailed != 1 || s.Hits != 1 || s.Mints != 1 {
+		t.Fatalf("the cache did not do what the test needs: %+v", s)
+	}
+	checkStats(t, rm, "youshu", s)
+	if got := sum(t, rm, events, vendor("youshu"), event("refresh_failed"), errType("743")); got != 1 {
+		t.Errorf("refresh_failed with error.type 743: %d; points %v", got, attrs(t, rm, events))
 	}
 }
 
 // ObserveFleet reports Stats at each collection, until unregistered.
 func TestObserveFleet(t *testing.T) {
+	t.Parallel()
 	k := newKit(t)
 	if _, err := otelbiembed.ObserveFleet(k.mp, "tencent", nil); !errors.Is(err, biembed.ErrInvalid) {
 		t.Errorf("a nil fleet: %v", err)
@@ -307,9 +330,13 @@ func TestObserveFleet(t *testing.T) {
 	}
 	counts := func() [3]int64 {
 		rm := k.collect(t)
-		v := vendor("tencent")
-		return [3]int64{sum(t, rm, "biembed.fleet.redis_errors", v), sum(t, rm, "biembed.fleet.unreadable_entries", v),
-			sum(t, rm, "biembed.fleet.fallbacks", v)}
+		const name = "biembed.fleet.events"
+		if m := find(t, rm, name); m.Unit != "{event}" {
+			t.Errorf("unit %q", m.Unit)
+		}
+		fleetEvent := func(e string) attribute.KeyValue { return attribute.String("biembed.fleet.event", e) }
+		return [3]int64{sum(t, rm, name, vendor("tencent"), fleetEvent("fallback")),
+			sum(t, rm, name, vendor("tencent"), fleetEvent("redis_error")), sum(t, rm, name, vendor("tencent"), fleetEvent("unreadable"))}
 	}
 	if got := counts(); got != [3]int64{} {
 		t.Fatalf("a new fleet: %v", got)
@@ -338,29 +365,26 @@ func TestObserveFleet(t *testing.T) {
 		}
 	}
 
-	// Redis gone: the limiter turns to its fallback (one episode), and asks
-	// Redis again after the cooldown (a second error, the same episode).
+	// Redis gone: the store fails and turns to its fallback (one episode);
+	// within Cooldown it does not ask Redis; after it, it asks again (a
+	// second error, the same episode). The fleet's clock drives Cooldown.
 	srv.Kill()
-	limiter := otelbiembed.Limiter(fleet.Limiter, k.mp)
-	for range 2 {
-		if err := limiter.Wait(ctx, tencent.ActionCreateEmbedToken); err != nil {
-			t.Fatal(err)
-		}
-		clock.Advance(time.Minute)
+	for _, wait := range []time.Duration{0, time.Millisecond, time.Minute} {
+		clock.Advance(wait)
+		_, _, _ = fleet.Store.Load(ctx, "a")
 	}
 	s := fleet.Stats()
 	if s != (redisstore.Stats{RedisErrors: 2, Unreadable: 3, Fallbacks: 1}) {
 		t.Fatalf("the fleet did not meet what the test needs (three different counts): %+v", s)
 	}
-	if got := counts(); got != [3]int64{2, 3, 1} {
+	if got := counts(); got != [3]int64{1, 2, 3} {
 		t.Errorf("observed %v, Stats say %+v", got, s)
 	}
 
 	if err := reg.Unregister(); err != nil {
 		t.Fatal(err)
 	}
-	rm := k.collect(t)
-	for _, n := range names(rm) {
+	for _, n := range names(k.collect(t)) {
 		if strings.HasPrefix(n, "biembed.fleet.") {
 			t.Errorf("%s is still reported after Unregister", n)
 		}
