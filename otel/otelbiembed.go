@@ -59,9 +59,9 @@ import (
 const scope = "github.com/biembed/biembed-go/otel" // the tracer's and the meter's name
 
 // Transport returns a RoundTripper for tencent.WithTransport or
-// youshu.WithTransport that sends through base (nil: like the clients' own,
-// http.DefaultTransport reading at most 64 KiB of headers), with a span per
-// request on a tracer of tp.
+// youshu.WithTransport that sends through base (nil: as the clients do, a
+// clone of http.DefaultTransport reading at most 64 KiB of headers), with a
+// span per request on a tracer of tp.
 func Transport(base http.RoundTripper, tp trace.TracerProvider) http.RoundTripper {
 	if base == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
