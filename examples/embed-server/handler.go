@@ -1,77 +1,64 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
-	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/tencent"
-	"github.com/biembed/biembed-go/youshu"
+	"github.com/biembed/biembed-go/embedhttp"
 )
 
-// embedder mints (or reuses) a token for user, restricted to rows, and
-// returns the embed URL that carries it.
-type embedder interface {
-	Embed(ctx context.Context, user string, rows filtermap.Condition) (embed, error)
-}
-
-// embed is an embed URL and when its token expires.
-type embed struct {
-	URL       string
-	ExpiresAt time.Time
-}
-
-// embedBody is the JSON answer of GET /embed.
-type embedBody struct {
-	URL       string `json:"url"`
-	ExpiresAt string `json:"expiresAt"` // RFC 3339, UTC
-}
-
-// errorBody is the JSON of a failed /embed request.
-type errorBody struct {
-	Error string `json:"error"`
-}
-
-// deps is everything the handler needs.
-type deps struct {
-	Vendor   string // shown on the page and logged
-	Embedder embedder
-	Users    map[string]demoUser // who may sign in, and the rows each may see
+// app is everything the handler needs.
+type app struct {
+	Vendor   string  // shown on the page and logged
+	Backend  backend // the vendor: embed handler, revocation, frame origin
+	Users    *directory
 	Sessions *sessions
+	Logins   *throttle // failed logins per user name and per client address
+	Now      func() time.Time
 	Logger   *slog.Logger
 }
 
-// newHandler serves the login form, the demo page and embed URLs:
+// newHandler serves the login form, the demo page and the embed endpoints:
 //
-//	GET  /login   the login form
-//	POST /login   checks the password, sets the session cookie, redirects to /
-//	POST /logout  deletes the session cookie
-//	GET  /        the page with the iframe (signed in; otherwise a redirect to /login)
-//	GET  /embed   {"url", "expiresAt"} for the signed-in user (otherwise 401)
+//	GET  /login        the login form
+//	POST /login        checks the password, starts a session, redirects to /
+//	                   (429 with Retry-After after too many failures)
+//	POST /logout       ends the session on the server and revokes the user's tokens
+//	GET  /             the page with the iframe (signed in; otherwise a redirect to /login)
+//	GET  /app.js       the page's own script (shows the token's expiry)
+//	POST /embed/token, POST /embed/extend, GET /embed/embed.js: package embedhttp
 //
-// The user always comes from the signed session cookie, never from the
-// request's query or body. Every answer is marked Cache-Control: no-store,
-// since embed URLs carry tokens.
-func newHandler(d deps) http.Handler {
+// The user always comes from the session, never from the request's query
+// or body. Every answer carries the security headers (see secure).
+func newHandler(a *app) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /login", d.serveLoginForm)
-	mux.HandleFunc("POST /login", d.serveLogin)
-	mux.HandleFunc("POST /logout", d.serveLogout)
-	mux.HandleFunc("GET /embed", d.serveEmbed)
-	mux.HandleFunc("GET /{$}", d.servePage)
+	mux.HandleFunc("GET /login", a.serveLoginForm)
+	mux.HandleFunc("POST /login", a.serveLogin)
+	mux.HandleFunc("POST /logout", a.serveLogout)
+	mux.HandleFunc("GET /app.js", serveAppJS)
+	mux.HandleFunc("GET /{$}", a.servePage)
+	mux.Handle("/embed/", a.Backend.handler(a.signedIn, embedhttp.Options{Now: a.Now, Logger: a.Logger}))
+	csp := "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; frame-src " + a.Backend.frameSrc() +
+		"; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h := w.Header()
+		// This app's pages may be framed by itself only (clickjacking);
+		// they may frame the vendor's embed host only.
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
 		// No Referer to other origins. (Not no-referrer: browsers then send
 		// "Origin: null" with form posts, which crossSite refuses.)
-		w.Header().Set("Referrer-Policy", "same-origin")
-		if r.Method == http.MethodPost && crossSite(r) {
+		h.Set("Referrer-Policy", "same-origin")
+		if r.Method == http.MethodPost && !strings.HasPrefix(r.URL.Path, "/embed/") && crossSite(r) { // embedhttp guards its own
 			http.Error(w, "cross-site request refused", http.StatusForbidden)
 			return
 		}
@@ -94,118 +81,125 @@ func crossSite(r *http.Request) bool {
 	return err != nil || u.Host != r.Host
 }
 
-// signedIn returns the user of r's session, if it is one of d.Users.
-func (d deps) signedIn(r *http.Request) (string, demoUser, bool) {
-	name, ok := d.Sessions.user(r)
+// signedIn returns the user of r's session, if it is one of a.Users.
+func (a *app) signedIn(r *http.Request) (string, demoUser, error) {
+	name, ok := a.Sessions.user(r)
 	if !ok {
-		return "", demoUser{}, false
+		return "", demoUser{}, embedhttp.ErrUnauthorized
 	}
-	u, ok := d.Users[name]
-	return name, u, ok
+	u, ok := a.Users.get(name)
+	if !ok {
+		return "", demoUser{}, fmt.Errorf("user %q is gone: %w", name, embedhttp.ErrUnauthorized)
+	}
+	return name, u, nil
 }
 
-// serveEmbed answers GET /embed with the signed-in user's embed URL. Any
-// ?user= is ignored: whose rows a token shows is decided by the session.
-func (d deps) serveEmbed(w http.ResponseWriter, r *http.Request) {
-	name, user, ok := d.signedIn(r)
-	if !ok {
-		writeJSON(w, http.StatusUnauthorized, errorBody{"sign in first"})
-		return
-	}
-	e, err := d.Embedder.Embed(r.Context(), name, user.Rows)
+// clientAddr is the address a request came from. Behind a reverse proxy,
+// take it from the proxy's header instead (and only from the proxy).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		status, msg := statusOf(err)
-		// The SDK's errors hold no secrets, so the log may have the details;
-		// the browser gets none of them.
-		d.Logger.ErrorContext(r.Context(), "minting an embed token failed",
-			"vendor", d.Vendor, "user", name, "status", status, "err", err)
-		if status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "1")
-		}
-		writeJSON(w, status, errorBody{msg})
-		return
+		return r.RemoteAddr
 	}
-	writeJSON(w, http.StatusOK, embedBody{URL: e.URL, ExpiresAt: e.ExpiresAt.UTC().Format(time.RFC3339)})
-}
-
-// statusOf maps an SDK error to the answer the browser gets.
-func statusOf(err error) (int, string) {
-	switch {
-	case errors.Is(err, tencent.ErrInvalid) || errors.Is(err, youshu.ErrInvalid):
-		// Bad input is caught before any network call.
-		return http.StatusBadRequest, "this embed request is invalid"
-	case rateLimited(err):
-		return http.StatusServiceUnavailable, "the BI service is busy, try again shortly"
-	case errors.Is(err, tencent.ErrAuthFailure) || errors.Is(err, tencent.ErrUnauthorized) ||
-		errors.Is(err, youshu.ErrUnauthorized):
-		// The vendor refused this server's credentials or their rights.
-		return http.StatusBadGateway, "the BI service refused this server's credentials"
-	}
-	return http.StatusInternalServerError, "minting an embed token failed, try again later"
-}
-
-// rateLimited reports a vendor's "too many requests": Tencent's
-// RequestLimitExceeded, or HTTP or JSON code 429 from Youshu.
-func rateLimited(err error) bool {
-	var ye *youshu.Error
-	return errors.Is(err, tencent.ErrRateLimited) ||
-		errors.As(err, &ye) && (ye.HTTPStatus == http.StatusTooManyRequests || ye.Code == http.StatusTooManyRequests)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false) // keep & readable in URLs; the content type is JSON, not HTML
-	_ = enc.Encode(v)
+	return host
 }
 
 // serveLoginForm serves the login form.
-func (d deps) serveLoginForm(w http.ResponseWriter, _ *http.Request) {
-	d.render(w, http.StatusOK, loginPage, struct{ Vendor, Error string }{d.Vendor, ""})
+func (a *app) serveLoginForm(w http.ResponseWriter, _ *http.Request) {
+	a.render(w, http.StatusOK, loginPage, struct{ Vendor, Error string }{a.Vendor, ""})
 }
 
 // serveLogin checks the form's user and password and starts a session.
-func (d deps) serveLogin(w http.ResponseWriter, r *http.Request) {
+// After Logins' limit of failures for the user name or for the client
+// address within its window, it refuses every attempt from either (429,
+// Retry-After) until the oldest failure leaves the window: a password
+// cannot be guessed faster, whatever address or name an attacker rotates.
+func (a *app) serveLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
 	name := r.PostForm.Get("user")
-	if !checkPassword(d.Users, name, r.PostForm.Get("password")) {
-		d.Logger.WarnContext(r.Context(), "sign-in failed", "user", name) // never the password
-		d.render(w, http.StatusUnauthorized, loginPage, struct{ Vendor, Error string }{d.Vendor, "Wrong user name or password."})
+	userKey, addrKey := "user:"+name, "addr:"+clientAddr(r)
+	if wait := a.Logins.wait(userKey, addrKey); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		a.Logger.WarnContext(r.Context(), "sign-in throttled", "user", name, "addr", clientAddr(r), "retry_after", secs)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		a.render(w, http.StatusTooManyRequests, loginPage, struct{ Vendor, Error string }{a.Vendor,
+			"Too many failed sign-ins. Try again in " + strconv.Itoa(secs) + " seconds."})
 		return
 	}
-	http.SetCookie(w, d.Sessions.cookie(r, name))
-	d.Logger.InfoContext(r.Context(), "signed in", "user", name)
+	if !a.Users.checkPassword(name, r.PostForm.Get("password")) {
+		a.Logins.fail(userKey, addrKey)
+		a.Logger.WarnContext(r.Context(), "sign-in failed", "user", name, "addr", clientAddr(r)) // never the password
+		a.render(w, http.StatusUnauthorized, loginPage, struct{ Vendor, Error string }{a.Vendor, "Wrong user name or password."})
+		return
+	}
+	a.Logins.forget(userKey)
+	cookie, err := a.Sessions.start(r, name)
+	if err != nil {
+		a.Logger.ErrorContext(r.Context(), "starting a session failed", "err", err)
+		http.Error(w, "try again later", http.StatusServiceUnavailable)
+		return
+	}
+	http.SetCookie(w, cookie)
+	a.Logger.InfoContext(r.Context(), "signed in", "user", name)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// serveLogout deletes the session cookie.
-func (d deps) serveLogout(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, d.Sessions.cleared(r))
+// serveLogout ends the session on the server (the cookie no longer works,
+// wherever a copy of it is) and revokes the user's embed tokens at the
+// vendor, so an embed URL left in the browser stops working too.
+func (a *app) serveLogout(w http.ResponseWriter, r *http.Request) {
+	name, u, err := a.signedIn(r)
+	http.SetCookie(w, a.Sessions.end(r))
+	if err == nil {
+		if err := a.Backend.revoke(r.Context(), name, u); err != nil {
+			a.Logger.WarnContext(r.Context(), "revoking embed tokens at sign-out failed; they work until they expire",
+				"user", name, "err", err)
+		}
+		a.Logger.InfoContext(r.Context(), "signed out", "user", name)
+	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// servePage serves the page for the signed-in user. It asks /embed for the
-// URL and loads it in an iframe: the token never appears in the HTML source.
-func (d deps) servePage(w http.ResponseWriter, r *http.Request) {
-	name, _, ok := d.signedIn(r)
-	if !ok {
+// servePage serves the page for the signed-in user. embed.js fetches the
+// embed URL and keeps it alive: the token never appears in the HTML.
+func (a *app) servePage(w http.ResponseWriter, r *http.Request) {
+	name, _, err := a.signedIn(r)
+	if err != nil {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	d.render(w, http.StatusOK, page, struct{ Vendor, User string }{d.Vendor, name})
+	a.render(w, http.StatusOK, page, struct{ Vendor, User string }{a.Vendor, name})
 }
 
-func (d deps) render(w http.ResponseWriter, status int, t *template.Template, data any) {
+func (a *app) render(w http.ResponseWriter, status int, t *template.Template, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := t.Execute(w, data); err != nil {
-		d.Logger.Error("rendering a page failed", "page", t.Name(), "err", err)
+		a.Logger.Error("rendering a page failed", "page", t.Name(), "err", err)
 	}
+}
+
+// appJS is the page's own script: it listens to embed.js's events on the
+// iframe. It is a file, not inline, so that the CSP can say script-src 'self'.
+const appJS = `const frame = document.getElementById("report"), info = document.getElementById("info");
+frame.addEventListener("load", () => { if (frame.getAttribute("src")) frame.dataset.loads = (+frame.dataset.loads || 0) + 1; });
+frame.addEventListener("biembed:refreshed", (e) => {
+  info.dataset.expires = e.detail.expiresAt;
+  info.textContent = "token expires at " + e.detail.expiresAt;
+});
+frame.addEventListener("biembed:failed", (e) => {
+  if (e.detail.status === 401) location.assign("/login");
+  else info.textContent = "the report could not be refreshed (" + (e.detail.status || "network") + "); retrying";
+});
+`
+
+func serveAppJS(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	_, _ = w.Write([]byte(appJS))
 }
 
 var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
@@ -238,23 +232,10 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <body>
 <div>Signed in as <strong id="who">{{.User}}</strong>
 <form method="post" action="/logout"><button id="signout" type="submit">Sign out</button></form>
-<span id="info"></span></div>
-<iframe id="report" title="{{.Vendor}} report"></iframe>
-<script>
-const info = document.getElementById("info");
-const frame = document.getElementById("report");
-async function load() {
-  info.textContent = "loading…";
-  const res = await fetch("/embed", {credentials: "same-origin"});
-  if (res.status === 401) { location.assign("/login"); return; }
-  const body = await res.json();
-  if (!res.ok) { info.textContent = body.error; return; }
-  frame.addEventListener("load", () => { frame.dataset.loaded = "true"; }, {once: true});
-  frame.src = body.url;
-  info.textContent = "token expires at " + body.expiresAt;
-}
-load().catch(err => { info.textContent = String(err); });
-</script>
+<span id="info">loading…</span></div>
+<iframe id="report" title="{{.Vendor}} report" data-biembed="/embed"></iframe>
+<script src="/app.js"></script>
+<script src="/embed/embed.js"></script>
 </body>
 </html>
 `))

@@ -1,23 +1,37 @@
 // Command embed-server is a small backend that shows signed-in users a BI
 // report filtered to their own rows, the way a real application embeds
-// Tencent Cloud BI or NetEase Youshu BI:
+// Tencent Cloud BI or NetEase Youshu BI, and keeps the report alive for as
+// long as the page stays open:
 //
-//	GET  /login   a login form (demo users alice and bob)
-//	POST /login   checks the password in constant time and sets a signed,
-//	              HttpOnly, SameSite=Lax session cookie that expires
-//	GET  /        the page with the report iframe (signed-in users only)
-//	GET  /embed   {"url", "expiresAt"} for the signed-in user
+//	GET  /login        a login form (demo users alice and bob)
+//	POST /login        checks the password in constant time and starts a
+//	                   server-side session (an HttpOnly, SameSite=Lax cookie
+//	                   holding a random id); too many failures for a user
+//	                   name or from a client address answer 429 with
+//	                   Retry-After (-login-failures per -login-window)
+//	POST /logout       ends the session on the server: the cookie stops
+//	                   working wherever a copy of it is; and revokes the
+//	                   user's embed tokens at the vendor
+//	GET  /             the page with the report iframe (signed-in users only)
+//	/embed/            package embedhttp: POST /embed/token, POST
+//	                   /embed/extend, GET /embed/embed.js
 //
-// Whose rows a token shows is decided by the session, never by a query
-// parameter: a browser cannot ask for another user's token. Each user's rows
-// (alice: province Hubei, bob: province Guangdong) are stated once with
-// filtermap.Condition and rendered for the chosen vendor: Tencent Cloud BI
-// GlobalParams or a Youshu filterMap. Tokens are minted through a cache, so a
-// user's repeated requests reuse one token until shortly before it expires.
-// Failures map to statuses: 400 for a request the SDK rejects, 503 with
-// Retry-After when the vendor is rate limiting, 502 when the vendor refuses
-// the server's credentials, 500 otherwise; the log has the cause, the
-// browser does not, and neither has a secret.
+// The page is only
+//
+//	<iframe id="report" data-biembed="/embed"></iframe>
+//	<script src="/embed/embed.js"></script>
+//
+// embed.js fetches the signed-in user's embed URL, extends the token
+// halfway through its life (ApplyEmbedInterval, renewToken: the iframe
+// keeps its state), and swaps in a new token when the old one was revoked
+// or the user's permissions changed. Whose rows a token shows is decided by
+// the session, never by the browser: a browser cannot ask for another
+// user's token. Each user has their own token: on Tencent Cloud BI a
+// TokenTypeSingleUser token with the user's UserCorpID and UserID, on
+// Youshu a token for the user's own account (AuthUniqueID, which needs a
+// super admin's YOUSHU_TOKEN_KEY). Each user's rows (alice: province Hubei,
+// bob: province Guangdong) are stated once with filtermap.Condition and
+// rendered for the vendor: Tencent GlobalParams or a Youshu filterMap.
 //
 //	go run ./examples/embed-server -vendor youshu
 //	open http://127.0.0.1:8080 and sign in as alice / alice-demo-password
@@ -27,7 +41,23 @@
 // (TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or YOUSHU_BASE_URL and
 // YOUSHU_TOKEN_KEY). Without them the server mints with an in-process fake and
 // says so in its log; the iframe then shows the fake's embed page, which
-// lists what the token grants (user, expiry, row filters).
+// lists what the token grants (user, expiry, row filters) and whether it is
+// still live.
+//
+// # Security headers
+//
+// Every answer carries Content-Security-Policy with frame-ancestors 'self'
+// (and X-Frame-Options: SAMEORIGIN for older browsers): no other site may
+// frame this app's pages, so none can overlay its buttons (clickjacking).
+// The page frames the vendor's embed pages, so the policy's frame-src names
+// their origin: https://tcbi.qq.com for Tencent Cloud BI (or your
+// WithEmbedHost), your Youshu host (YOUSHU_BASE_URL's origin) for Youshu;
+// in fake mode, the fake's loopback origin. The policy's script-src 'self'
+// is why the page's own script is a file (/app.js), not inline.
+//
+// A real deployment also serves HTTPS (the cookie is then Secure), keeps
+// password hashes, and takes the client address for the login throttle
+// from its reverse proxy.
 package main
 
 import (
@@ -100,23 +130,28 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 	page := fs.Uint64("page", 11520, "Tencent Cloud BI page id")
 	youshuProject := fs.Int64("youshu-project", 1, "Youshu project id of the report page")
 	youshuConn := fs.Int64("youshu-conn", 700006204, "Youshu data connection whose orders table the policies filter")
+	loginFailures := fs.Int("login-failures", 5, "failed sign-ins allowed per user name and per client address within -login-window")
+	loginWindow := fs.Duration("login-window", time.Minute, "the window of -login-failures")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err}
 	}
+	if *loginFailures < 1 || *loginWindow <= 0 {
+		return usageError{errors.New("-login-failures must be at least 1 and -login-window positive")}
+	}
 
 	var (
-		emb     embedder
+		vend    backend
 		release func()
 		err     error
 	)
 	switch *vendor {
 	case "tencent":
-		emb, release, err = openTencent(env, *project, *page, logger)
+		vend, release, err = openTencent(env, *project, *page, logger, time.Now)
 	case "youshu":
-		emb, release, err = openYoushu(env, *youshuProject, *youshuConn, logger)
+		vend, release, err = openYoushu(env, *youshuProject, *youshuConn, logger, time.Now)
 	default:
 		return usageError{fmt.Errorf("-vendor must be tencent or youshu, not %q", *vendor)}
 	}
@@ -124,17 +159,14 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 		return err
 	}
 	defer release()
-	sess, err := newSessions(time.Now)
-	if err != nil {
-		return err
-	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           newHandler(deps{Vendor: *vendor, Embedder: emb, Users: demoUsers, Sessions: sess, Logger: logger}),
+		Handler: newHandler(&app{Vendor: *vendor, Backend: vend, Users: newDirectory(demoUsers), Sessions: newSessions(time.Now),
+			Logins: newThrottle(time.Now, *loginFailures, *loginWindow), Now: time.Now, Logger: logger}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      mintTimeout + 5*time.Second, // a cache miss waits for one mint

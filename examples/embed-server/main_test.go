@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -24,33 +23,17 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/testkit/secrettest"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
+	"github.com/biembed/biembed-go/tokencache"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fault is a vendor failure a test provokes.
 type fault int
@@ -58,139 +41,153 @@ type fault int
 const (
 	faultRateLimited fault = iota
 	faultAuth
-	faultInternal
+	faultUnavailable
 )
 
-// upstream is the detail the fake puts in failures: it belongs in the log only.
+// upstream is the detail the fake puts in failures: it belongs nowhere.
 const upstream = "upstream-detail-5e1f: database on fire"
 
 // testUsers are the demo users plus carol, whose rule the SDK rejects.
 func testUsers() map[string]demoUser {
-	users := map[string]demoUser{"carol": {Password: "carol-demo-password", Rows: filtermap.In("province")}}
+	users := map[string]demoUser{"carol": {Password: "carol-demo-password", CorpID: "demo-x", Rows: filtermap.In("province")}}
 	for name, u := range demoUsers {
 		users[name] = u
 	}
 	return users
 }
 
-// fixture is a handler wired to one vendor's fake, and ways to watch the fake.
+// fixture is the app wired to one vendor's fake, everything on one manual
+// clock, and ways to watch and steer the fake.
 type fixture struct {
-	handler  http.Handler
-	rec      *secrettest.Recorder // fails the test if a secret reaches a log
-	clock    *testClock           // the sessions' clock
-	mints    func() int           // mint calls the fake received
-	rows     func() string        // the row policy of the last mint, as the fake received it
-	fail     func(fault)          // make every mint fail upstream
-	heal     func()               // undo fail
-	urlShape *regexp.Regexp       // what an embed URL looks like
-	wantRows map[string]string    // user -> rows the fake must receive
+	vendor  string
+	app     *app
+	handler http.Handler
+	rec     *secrettest.Recorder // fails the test if a secret reaches a log
+	clock   *biembedtest.Clock
+
+	mints    func() int                // embed tokens minted at the vendor
+	extends  func() int                // extensions at the vendor (ApplyEmbedInterval, renewToken)
+	grant    func(token string) string // "user|rows" the vendor holds for a token; "" when it is gone
+	fail     func(fault)               // make every vendor call fail
+	heal     func()                    // undo fail
+	urlShape *regexp.Regexp            // what an embed URL looks like
+	pages    func() int                // embed page visits at the fake
 }
 
-func newFixture(t *testing.T, vendor string) fixture {
+var vendors = []string{"tencent", "youshu"}
+
+func newFixture(t *testing.T, vendor string) *fixture {
 	t.Helper()
-	var f fixture
+	f := &fixture{vendor: vendor, clock: biembedtest.NewClock(time.Now().Truncate(time.Second))}
+	var b backend
 	switch vendor {
 	case "tencent":
-		f = newTencentFixture(t)
+		b = f.tencent(t)
 	case "youshu":
-		f = newYoushuFixture(t)
+		b = f.youshu(t)
 	default:
 		t.Fatalf("unknown vendor %q", vendor)
 	}
 	for _, u := range testUsers() {
 		f.rec.AddSecret(u.Password)
 	}
+	f.app = &app{Vendor: vendor, Backend: b, Users: newDirectory(testUsers()), Sessions: newSessions(f.clock.Now),
+		Logins: newThrottle(f.clock.Now, 5, time.Minute), Now: f.clock.Now, Logger: f.rec.Logger()}
+	f.handler = newHandler(f.app)
 	return f
 }
 
-func (f *fixture) build(t *testing.T, vendor string, emb embedder) {
-	f.clock = &testClock{now: time.Now()}
-	sess, err := newSessions(f.clock.Now)
-	require.NoError(t, err)
-	f.handler = newHandler(deps{Vendor: vendor, Embedder: emb, Users: testUsers(), Sessions: sess, Logger: f.rec.Logger()})
-}
-
-func newTencentFixture(t *testing.T) fixture {
-	srv := tencenttest.NewTestServer(t)
-	rec := secrettest.New(t, tencenttest.SecretKey)
+func (f *fixture) tencent(t *testing.T) backend {
+	srv := tencenttest.NewTestServer(t, tencenttest.WithClock(f.clock.Now))
+	f.rec = secrettest.New(t, tencenttest.SecretKey)
 	client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-		tencent.WithEndpoint(srv.URL()), tencent.WithEmbedHost(srv.URL()),
-		tencent.WithMaxRetries(0), tencent.WithLogger(rec.Logger()))
+		tencent.WithEndpoint(srv.URL()), tencent.WithEmbedHost(srv.URL()), tencent.WithClock(f.clock.Now),
+		tencent.WithRetries(0), tencent.WithLogger(f.rec.Logger()))
 	require.NoError(t, err)
-	t.Cleanup(client.CloseIdleConnections)
-	emb, err := newTencentEmbedder(client, 117, 11520)
+	cache, err := tencent.NewCache(client, tokencache.Options{Now: f.clock.Now, Logger: f.rec.Logger()})
 	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, emb.cache.Close()) })
-
-	codes := map[fault]string{faultRateLimited: tencent.CodeRequestLimitExceeded, faultAuth: "AuthFailure.SecretIdNotFound", faultInternal: tencent.CodeInternalError}
-	f := fixture{
-		rec:   rec,
-		mints: func() int { return srv.Count(tencenttest.ActionCreateEmbedToken) },
-		rows: func() string {
-			reqs := srv.Requests()
-			return fmt.Sprint(reqs[len(reqs)-1].Params["GlobalParam"])
-		},
-		fail: func(k fault) {
-			srv.Inject(tencenttest.Fault{Action: tencenttest.ActionCreateEmbedToken, Code: codes[k], Message: upstream})
-		},
-		heal:     srv.ClearFaults,
-		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL()) + `/page/embed\?authType=strong&projectId=117&pageId=11520&scope=page&token=[^&]+$`),
-		wantRows: map[string]string{
-			"alice": `[{"ParamKey":"province","JoinType":"AND","WhereList":[{"Operator":"-eq","Value":["Hubei"]}]}]`,
-			"bob":   `[{"ParamKey":"province","JoinType":"AND","WhereList":[{"Operator":"-eq","Value":["Guangdong"]}]}]`,
-		},
+	t.Cleanup(func() { _ = cache.Close() })
+	codes := map[fault]string{faultRateLimited: "RequestLimitExceeded", faultAuth: "AuthFailure.SecretIdNotFound", faultUnavailable: "InternalError"}
+	f.mints = func() int { return srv.Count(tencenttest.ActionCreateEmbedToken) }
+	f.extends = func() int { return srv.Count(tencenttest.ActionApplyEmbedInterval) }
+	f.pages = func() int { return srv.Count(tencenttest.EmbedPage) }
+	f.grant = func(token string) string {
+		tok, ok := srv.Lookup(token)
+		if !ok || !f.clock.Now().Before(tok.ExpiresAt) {
+			return ""
+		}
+		return tok.UserCorpID + "/" + tok.UserID + "|" + strings.Join(tok.Request.GlobalParams[0].WhereList[0].Value, ",")
 	}
-	f.build(t, "tencent", emb)
-	return f
+	f.fail = func(k fault) {
+		srv.Inject(tencenttest.Fault{Code: codes[k], Message: upstream})
+	}
+	f.heal = srv.ClearFaults
+	f.urlShape = regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL()) + `/page/embed\?authType=strong&projectId=117&pageId=11520&scope=page&token=[^&]+$`)
+	return &tencentBackend{cache: cache, project: 117, page: 11520, host: srv.URL()}
 }
 
-func newYoushuFixture(t *testing.T) fixture {
-	srv := youshutest.NewTestServer(t)
-	rec := secrettest.New(t, youshutest.Secrets()...)
-	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)), youshu.WithLogger(rec.Logger()))
-	require.NoError(t, err)
-	t.Cleanup(client.CloseIdleConnections)
-	emb, err := newYoushuEmbedder(client, 1, 700006204)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, emb.cache.Close()) })
-
-	rowsOf := func(values string) string {
-		return `{"700006204":{"rule":"and","dataFilters":[{"filterType":"listFilter","selectType":"select","tableName":"orders",` +
-			`"filter":{"dim":{"field":"province","dataType":"String"},"select":` + values + `}}]}}`
+func (f *fixture) youshu(t *testing.T) backend {
+	opts := []youshutest.Option{youshutest.WithClock(f.clock.Now)}
+	for name := range testUsers() {
+		opts = append(opts, youshutest.WithAccount(youshutest.Account{UniqueID: name, Email: name + "@example.com"}))
 	}
+	srv := youshutest.NewTestServer(t, opts...)
+	f.rec = secrettest.New(t, youshutest.Secrets()...)
+	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(), youshu.WithClock(f.clock.Now),
+		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(0), youshu.WithLogger(f.rec.Logger()))
+	require.NoError(t, err)
+	cache, err := youshu.NewCache(client, tokencache.Options{Now: f.clock.Now, Logger: f.rec.Logger()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cache.Close() })
 	faults := map[fault]youshutest.Fault{
-		faultRateLimited: {Endpoint: youshu.EndpointGenToken, HTTPStatus: http.StatusTooManyRequests, Message: upstream},
-		faultAuth:        {Endpoint: youshu.EndpointGenToken, Code: youshu.CodeUnauthorized, Message: upstream},
-		faultInternal:    {Endpoint: youshu.EndpointGenToken, Code: 500, Message: upstream},
+		faultRateLimited: {HTTPStatus: http.StatusTooManyRequests, Message: upstream},
+		faultAuth:        {Code: 401, Message: upstream},
+		faultUnavailable: {HTTPStatus: http.StatusServiceUnavailable, Message: upstream},
 	}
-	f := fixture{
-		rec:   rec,
-		mints: func() int { return srv.Count(youshu.EndpointGenToken) },
-		rows: func() string {
-			reqs := srv.Requests()
-			b, err := json.Marshal(reqs[len(reqs)-1].GenToken.FilterMap)
-			require.NoError(t, err)
-			return string(b)
-		},
-		fail:     func(k fault) { srv.Inject(faults[k]) },
-		heal:     srv.ClearFaults,
-		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL()) + `/dash/integration/1\?token=[0-9a-f]+$`),
-		wantRows: map[string]string{"alice": rowsOf(`["Hubei"]`), "bob": rowsOf(`["Guangdong"]`)},
+	f.mints = func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.GenToken != nil && r.GenToken.UseType == "" {
+				n++
+			}
+		}
+		return n
 	}
-	f.build(t, "youshu", emb)
-	return f
+	f.extends = func() int { return srv.Count(youshu.EndpointRenewToken) }
+	f.pages = func() int { return srv.Count(youshutest.EndpointIntegration) }
+	f.grant = func(token string) string {
+		tok, ok := srv.Lookup(token)
+		if !ok || tok.Removed || !f.clock.Now().Before(tok.ExpiresAt) {
+			return ""
+		}
+		return tok.Subject + "|" + strings.Join(tok.Request.FilterMap["700006204"].DataFilters[0].Filter.Select, ",")
+	}
+	f.fail = func(k fault) { srv.Inject(faults[k]) }
+	f.heal = srv.ClearFaults
+	f.urlShape = regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL()) + `/dash/integration/1\?token=[0-9a-f]+$`)
+	return &youshuBackend{cache: cache, project: 1, conn: 700006204, host: srv.URL()}
 }
 
-var vendors = []string{"tencent", "youshu"}
+// wantGrant is what the vendor must hold for user's token.
+func (f *fixture) wantGrant(user, rows string) string {
+	if f.vendor == "tencent" {
+		return demoUsers[user].CorpID + "/" + user + "|" + rows
+	}
+	return user + "|" + rows
+}
 
-// do sends one request to h and checks the headers every answer must carry.
+// do sends one request to the handler and checks the headers every answer
+// must carry.
 func do(t *testing.T, h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
-	assert.Equal(t, "no-store", w.Header().Get("Cache-Control"), "%s %s", r.Method, r.URL)
+	if r.URL.Path != "/embed/embed.js" { // cacheable: a static script
+		assert.Equal(t, "no-store", w.Header().Get("Cache-Control"), "%s %s", r.Method, r.URL)
+	}
 	assert.Equal(t, "same-origin", w.Header().Get("Referrer-Policy"), "%s %s", r.Method, r.URL)
+	assert.Contains(t, w.Header().Get("Content-Security-Policy"), "frame-ancestors 'self'", "%s %s", r.Method, r.URL)
+	assert.Equal(t, "SAMEORIGIN", w.Header().Get("X-Frame-Options"), "%s %s", r.Method, r.URL)
 	return w
 }
 
@@ -213,7 +210,7 @@ func postForm(target string, form url.Values) *http.Request {
 }
 
 // login signs user in and returns the session cookie.
-func login(t *testing.T, f fixture, user, password string) *http.Cookie {
+func login(t *testing.T, f *fixture, user, password string) *http.Cookie {
 	t.Helper()
 	w := do(t, f.handler, postForm("/login", url.Values{"user": {user}, "password": {password}}))
 	require.Equal(t, http.StatusSeeOther, w.Code, w.Body.String())
@@ -224,19 +221,27 @@ func login(t *testing.T, f fixture, user, password string) *http.Cookie {
 	return cookies[0]
 }
 
-// embedAnswer is the JSON of GET /embed, success or failure.
+// embedAnswer is the JSON of POST /embed/token or /embed/extend.
 type embedAnswer struct {
 	URL       string `json:"url"`
 	ExpiresAt string `json:"expiresAt"`
+	ID        string `json:"id"`
+	Replaced  *bool  `json:"replaced"`
 	Error     string `json:"error"`
 }
 
-func getEmbed(t *testing.T, f fixture, cookie *http.Cookie, query string, wantStatus int) (embedAnswer, http.Header) {
+// postEmbed posts to /embed/<path> as embed.js does, with cookie.
+func postEmbed(t *testing.T, f *fixture, cookie *http.Cookie, path, body string, wantStatus int) (embedAnswer, http.Header) {
 	t.Helper()
-	w := do(t, f.handler, get("/embed"+query, cookie))
+	r := httptest.NewRequest(http.MethodPost, "/embed/"+path, strings.NewReader(body))
+	r.Header.Set("X-Biembed", "1")
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	if cookie != nil {
+		r.AddCookie(cookie)
+	}
+	w := do(t, f.handler, r)
 	require.Equal(t, wantStatus, w.Code, w.Body.String())
 	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
-	assert.NotContains(t, w.Body.String(), `\u0026`, "URLs must stay readable")
 	var a embedAnswer
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &a), w.Body.String())
 	if a.URL != "" {
@@ -255,6 +260,9 @@ func tokenOf(t *testing.T, link string) string {
 	return tok
 }
 
+// TestEmbed: each user gets their own token (Tencent: their UserCorpID and
+// UserID; Youshu: their account) with their own rows; a second page of the
+// same user shares it.
 func TestEmbed(t *testing.T) {
 	t.Parallel()
 	for _, vendor := range vendors {
@@ -263,49 +271,50 @@ func TestEmbed(t *testing.T) {
 			f := newFixture(t, vendor)
 			aliceCookie := login(t, f, "alice", demoUsers["alice"].Password)
 
-			alice, _ := getEmbed(t, f, aliceCookie, "", http.StatusOK)
+			alice, _ := postEmbed(t, f, aliceCookie, "token", "", http.StatusOK)
 			assert.Regexp(t, f.urlShape, alice.URL)
-			expires, err := time.Parse(time.RFC3339, alice.ExpiresAt)
-			require.NoError(t, err)
-			assert.True(t, expires.After(time.Now()) && !expires.After(time.Now().Add(tokenLifetime)), alice.ExpiresAt)
-			assert.Equal(t, 1, f.mints())
-			assert.Equal(t, f.wantRows["alice"], f.rows())
-
-			again, _ := getEmbed(t, f, aliceCookie, "", http.StatusOK)
-			assert.Equal(t, alice.URL, again.URL, "the second request must be served from the cache")
+			assert.Equal(t, f.clock.Now().Add(tokenLifetime).UTC().Format(time.RFC3339), alice.ExpiresAt)
+			assert.Equal(t, f.wantGrant("alice", "Hubei"), f.grant(tokenOf(t, alice.URL)))
+			again, _ := postEmbed(t, f, aliceCookie, "token", "", http.StatusOK)
+			assert.Equal(t, alice.URL, again.URL, "the second page is served from the cache")
 			assert.Equal(t, 1, f.mints())
 
 			bobCookie := login(t, f, "bob", demoUsers["bob"].Password)
-			bob, _ := getEmbed(t, f, bobCookie, "", http.StatusOK)
-			assert.Regexp(t, f.urlShape, bob.URL)
+			bob, _ := postEmbed(t, f, bobCookie, "token", "", http.StatusOK)
 			assert.NotEqual(t, alice.URL, bob.URL)
+			assert.Equal(t, f.wantGrant("bob", "Guangdong"), f.grant(tokenOf(t, bob.URL)))
 			assert.Equal(t, 2, f.mints())
-			assert.Equal(t, f.wantRows["bob"], f.rows())
 		})
 	}
 }
 
-// TestUserCannotPickAnotherUser: the session decides whose rows a token
-// shows; a query parameter naming someone else changes nothing.
+// TestUserCannotPickAnotherUser: the session decides whose token it is;
+// what the browser sends (a query, a body, another user's token id)
+// changes nothing, and bob's token is never extended for alice.
 func TestUserCannotPickAnotherUser(t *testing.T) {
 	t.Parallel()
 	for _, vendor := range vendors {
 		t.Run(vendor, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, vendor)
-			aliceCookie := login(t, f, "alice", demoUsers["alice"].Password)
-			for _, query := range []string{"?user=bob", "?user=bob&user=alice", "?name=bob"} {
-				a, _ := getEmbed(t, f, aliceCookie, query, http.StatusOK)
-				assert.Regexp(t, f.urlShape, a.URL)
-				assert.Equal(t, f.wantRows["alice"], f.rows(), query)
+			alice := login(t, f, "alice", demoUsers["alice"].Password)
+			bob, _ := postEmbed(t, f, login(t, f, "bob", demoUsers["bob"].Password), "token", "", http.StatusOK)
+			for _, path := range []string{"token?user=bob", "token?user=bob&user=alice", "token?name=bob"} {
+				a, _ := postEmbed(t, f, alice, path, `{"user":"bob"}`, http.StatusOK)
+				assert.Equal(t, f.wantGrant("alice", "Hubei"), f.grant(tokenOf(t, a.URL)), path)
 			}
-			assert.Equal(t, 1, f.mints(), "every answer was alice's cached token")
+			f.clock.Advance(tokenLifetime/2 + time.Minute)
+			a, _ := postEmbed(t, f, alice, "extend", `{"id":"`+bob.ID+`"}`, http.StatusOK)
+			assert.True(t, *a.Replaced)
+			assert.Equal(t, f.wantGrant("alice", "Hubei"), f.grant(tokenOf(t, a.URL)))
+			assert.Equal(t, 2, f.mints(), "alice got her cached token every time")
+			assert.Equal(t, 0, f.extends(), "bob's token was not extended")
 		})
 	}
 }
 
-// TestUnauthenticated: without a valid session nothing is minted; the page
-// sends the browser to the login form and /embed answers 401.
+// TestUnauthenticated: without a live session nothing is minted; the page
+// sends the browser to the login form and the embed endpoints answer 401.
 func TestUnauthenticated(t *testing.T) {
 	t.Parallel()
 	for _, vendor := range vendors {
@@ -313,46 +322,35 @@ func TestUnauthenticated(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, vendor)
 			good := login(t, f, "alice", demoUsers["alice"].Password)
-			other := newFixture(t, vendor) // signs with another key
+			other := newFixture(t, vendor) // another server's session
 			foreign := login(t, other, "alice", demoUsers["alice"].Password)
-
-			payload, sig, _ := strings.Cut(good.Value, ".")
-			raw, err := base64Decode(payload)
-			require.NoError(t, err)
-			forged := *good
-			forged.Value = b64(strings.Replace(raw, "alice", "bob", 1)) + "." + sig
-
+			changed := *good
+			changed.Value = strings.Map(func(r rune) rune { return map[bool]rune{true: 'B', false: 'A'}[r == 'A'] }, good.Value[:1]) + good.Value[1:]
 			for name, cookie := range map[string]*http.Cookie{
-				"no cookie":          nil,
-				"empty cookie":       {Name: sessionCookie, Value: ""},
-				"garbage":            {Name: sessionCookie, Value: "alice"},
-				"user name only":     {Name: sessionCookie, Value: b64("bob|99999999999") + "."},
-				"changed user":       &forged,
-				"another server key": foreign,
+				"no cookie":           nil,
+				"empty cookie":        {Name: sessionCookie, Value: ""},
+				"a user name":         {Name: sessionCookie, Value: "alice"},
+				"a changed id":        &changed,
+				"another server's id": foreign,
 			} {
 				w := do(t, f.handler, get("/", cookie))
 				assert.Equal(t, http.StatusSeeOther, w.Code, name)
 				assert.Equal(t, "/login", w.Header().Get("Location"), name)
-				a, _ := getEmbed(t, f, cookie, "?user=alice", http.StatusUnauthorized)
-				assert.Equal(t, embedAnswer{Error: "sign in first"}, a, name)
+				a, _ := postEmbed(t, f, cookie, "token?user=alice", "", http.StatusUnauthorized)
+				assert.Equal(t, embedAnswer{Error: "unauthorized"}, a, name)
 			}
 
 			// The session expires.
-			getEmbed(t, f, good, "", http.StatusOK)
+			postEmbed(t, f, good, "token", "", http.StatusOK)
 			f.clock.Advance(sessionLifetime)
-			getEmbed(t, f, good, "", http.StatusUnauthorized)
+			postEmbed(t, f, good, "token", "", http.StatusUnauthorized)
 			assert.Equal(t, 1, f.mints(), "no unauthenticated request reached the vendor")
 		})
 	}
 }
 
-func base64Decode(s string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	return string(b), err
-}
-
-// TestLogin: the password is checked, the cookie is HttpOnly, SameSite=Lax
-// and expires, and a form posted from another site is refused.
+// TestLogin: the password is checked, the cookie is HttpOnly, SameSite=Lax,
+// opaque and expires, and a form posted from another site is refused.
 func TestLogin(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "youshu")
@@ -365,7 +363,7 @@ func TestLogin(t *testing.T) {
 	for name, form := range map[string]url.Values{
 		"wrong password":   {"user": {"alice"}, "password": {demoUsers["bob"].Password}},
 		"unknown user":     {"user": {"mallory"}, "password": {"x"}},
-		"no password":      {"user": {"alice"}},
+		"no password":      {"user": {"bob"}},
 		"case of the user": {"user": {"Alice"}, "password": {demoUsers["alice"].Password}},
 	} {
 		w := do(t, f.handler, postForm("/login", form))
@@ -381,7 +379,7 @@ func TestLogin(t *testing.T) {
 	assert.Equal(t, "/", c.Path)
 	assert.Equal(t, int(sessionLifetime/time.Second), c.MaxAge)
 	assert.WithinDuration(t, f.clock.Now().Add(sessionLifetime), c.Expires, time.Second)
-	assert.NotContains(t, c.Value, demoUsers["alice"].Password)
+	assert.Regexp(t, `^[A-Za-z0-9_-]{43}$`, c.Value, "the cookie is 32 random bytes, nothing else")
 
 	w = do(t, f.handler, get("/", c))
 	assert.Equal(t, http.StatusOK, w.Code)
@@ -404,31 +402,100 @@ func TestLogin(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, w.Code, name)
 		assert.Empty(t, w.Result().Cookies(), name)
 	}
-
-	w = do(t, f.handler, postForm("/logout", nil))
-	assert.Equal(t, http.StatusSeeOther, w.Code)
-	assert.Equal(t, "/login", w.Header().Get("Location"))
-	require.Len(t, w.Result().Cookies(), 1)
-	assert.Equal(t, -1, w.Result().Cookies()[0].MaxAge)
-
 	logs := f.rec.Logs()
 	assert.Contains(t, logs, "sign-in failed")
 	assert.Contains(t, logs, `"user":"mallory"`)
 }
 
+// TestLogoutEndsTheSessionOnTheServer: after logout the old cookie (a copy
+// an attacker kept) no longer works, and the user's embed token is revoked
+// at the vendor. Another session of the same user goes on, with a new token.
+func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
+	t.Parallel()
+	for _, vendor := range vendors {
+		t.Run(vendor, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, vendor)
+			c := login(t, f, "alice", demoUsers["alice"].Password)
+			laptop := login(t, f, "alice", demoUsers["alice"].Password)
+			a, _ := postEmbed(t, f, c, "token", "", http.StatusOK)
+
+			r := postForm("/logout", nil)
+			r.AddCookie(c)
+			w := do(t, f.handler, r)
+			assert.Equal(t, http.StatusSeeOther, w.Code)
+			assert.Equal(t, "/login", w.Header().Get("Location"))
+			require.Len(t, w.Result().Cookies(), 1)
+			assert.Equal(t, -1, w.Result().Cookies()[0].MaxAge)
+
+			assert.Equal(t, http.StatusSeeOther, do(t, f.handler, get("/", c)).Code, "the old cookie is dead")
+			postEmbed(t, f, c, "token", "", http.StatusUnauthorized)
+			postEmbed(t, f, c, "extend", `{"id":"`+a.ID+`"}`, http.StatusUnauthorized)
+			assert.Empty(t, f.grant(tokenOf(t, a.URL)), "the token was revoked at the vendor")
+
+			b, _ := postEmbed(t, f, laptop, "extend", `{"id":"`+a.ID+`"}`, http.StatusOK)
+			assert.True(t, *b.Replaced, "the other session gets a new token")
+			assert.Equal(t, f.wantGrant("alice", "Hubei"), f.grant(tokenOf(t, b.URL)))
+			assert.Contains(t, f.rec.Logs(), "signed out")
+		})
+	}
+}
+
+// TestLoginThrottle: 5 failures a minute per user name and per client
+// address; the 6th attempt, even with the right password, gets 429 with
+// Retry-After until the oldest failure is a minute old (on the injected
+// clock); a success clears the user name's count, not the address's.
+func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "tencent")
+	try := func(addr, user, password string) *httptest.ResponseRecorder {
+		r := postForm("/login", url.Values{"user": {user}, "password": {password}})
+		r.RemoteAddr = addr + ":40000"
+		return do(t, f.handler, r)
+	}
+	alice := demoUsers["alice"].Password
+	for i := range 5 {
+		assert.Equal(t, http.StatusUnauthorized, try("192.0.2.1", "alice", "guess").Code, "failure %d", i+1)
+		f.clock.Advance(time.Second)
+	}
+	// Per user name: another address, the right password, still refused.
+	w := try("192.0.2.2", "alice", alice)
+	assert.Equal(t, http.StatusTooManyRequests, w.Code)
+	assert.Equal(t, "55", w.Header().Get("Retry-After"), "the first failure leaves the window in 55s")
+	assert.Contains(t, w.Body.String(), "Too many failed sign-ins")
+	assert.Empty(t, w.Result().Cookies())
+	// Per address: the address that failed may not try bob either.
+	assert.Equal(t, http.StatusTooManyRequests, try("192.0.2.1", "bob", demoUsers["bob"].Password).Code)
+	// Others are not held up.
+	assert.Equal(t, http.StatusSeeOther, try("192.0.2.3", "bob", demoUsers["bob"].Password).Code)
+
+	f.clock.Advance(55 * time.Second)
+	assert.Equal(t, http.StatusSeeOther, try("192.0.2.2", "alice", alice).Code, "the window moved on")
+
+	// Rotating user names from one address: 5 failures, then the address waits.
+	for i := range 5 {
+		assert.Equal(t, http.StatusUnauthorized, try("192.0.2.9", fmt.Sprintf("user%d", i), "x").Code)
+	}
+	w = try("192.0.2.9", "bob", demoUsers["bob"].Password)
+	assert.Equal(t, http.StatusTooManyRequests, w.Code)
+	assert.Equal(t, "60", w.Header().Get("Retry-After"))
+	assert.Contains(t, f.rec.Logs(), "sign-in throttled")
+}
+
 // TestEmbedErrorStatuses: each kind of failure gets its status; the browser
-// learns nothing of the cause, the log has it, and failures are not cached.
+// learns nothing of the cause, and failures are not cached.
 func TestEmbedErrorStatuses(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
 		fault      fault
 		status     int
+		code       string
 		retryAfter string
 	}{
-		{"rate limited", faultRateLimited, http.StatusServiceUnavailable, "1"},
-		{"vendor refuses credentials", faultAuth, http.StatusBadGateway, ""},
-		{"vendor internal error", faultInternal, http.StatusInternalServerError, ""},
+		{"rate limited", faultRateLimited, http.StatusTooManyRequests, "rate_limited", "1"},
+		{"vendor refuses credentials", faultAuth, http.StatusBadGateway, "vendor_error", ""},
+		{"vendor unavailable", faultUnavailable, http.StatusServiceUnavailable, "unavailable", "1"},
 	}
 	for _, vendor := range vendors {
 		for _, tt := range tests {
@@ -437,48 +504,24 @@ func TestEmbedErrorStatuses(t *testing.T) {
 				f := newFixture(t, vendor)
 				c := login(t, f, "alice", demoUsers["alice"].Password)
 				f.fail(tt.fault)
-
-				a, h := getEmbed(t, f, c, "", tt.status)
-				assert.NotEmpty(t, a.Error)
-				assert.Empty(t, a.URL)
+				a, h := postEmbed(t, f, c, "token", "", tt.status)
+				assert.Equal(t, embedAnswer{Error: tt.code}, a)
 				assert.Equal(t, tt.retryAfter, h.Get("Retry-After"))
-				assert.NotContains(t, a.Error, "upstream-detail")
-				assert.Contains(t, f.rec.Logs(), "minting an embed token failed")
 				assert.Contains(t, f.rec.Logs(), fmt.Sprintf(`"status":%d`, tt.status))
-				assert.Equal(t, 1, f.mints())
-
-				// Failures are not cached: once the vendor is back, the next request mints.
+				assert.NotContains(t, f.rec.Logs(), "upstream-detail")
 				f.heal()
-				getEmbed(t, f, c, "", http.StatusOK)
-				assert.Equal(t, 2, f.mints())
+				postEmbed(t, f, c, "token", "", http.StatusOK)
 			})
 		}
 		t.Run(vendor+"/invalid request", func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, vendor)
 			c := login(t, f, "carol", "carol-demo-password")
-			a, _ := getEmbed(t, f, c, "", http.StatusBadRequest)
-			assert.Equal(t, "this embed request is invalid", a.Error)
+			a, _ := postEmbed(t, f, c, "token", "", http.StatusInternalServerError)
+			assert.Equal(t, "internal", a.Error)
 			assert.Equal(t, 0, f.mints(), "bad input never reaches the vendor")
-			assert.Contains(t, f.rec.Logs(), `"status":400`)
 		})
 	}
-}
-
-func TestStatusOfWrappedErrors(t *testing.T) {
-	t.Parallel()
-	status, _ := statusOf(fmt.Errorf("cache: %w", &youshu.Error{HTTPStatus: http.StatusTooManyRequests}))
-	assert.Equal(t, http.StatusServiceUnavailable, status)
-	for _, err := range []error{tencent.ErrAuthFailure, tencent.ErrUnauthorized, youshu.ErrUnauthorized} {
-		status, _ = statusOf(fmt.Errorf("cache: %w", err))
-		assert.Equal(t, http.StatusBadGateway, status, "%v", err)
-	}
-	status, _ = statusOf(fmt.Errorf("cache: %w", tencent.ErrInvalid))
-	assert.Equal(t, http.StatusBadRequest, status)
-	status, _ = statusOf(context.DeadlineExceeded)
-	assert.Equal(t, http.StatusInternalServerError, status)
-	status, _ = statusOf(errors.New("anything"))
-	assert.Equal(t, http.StatusInternalServerError, status)
 }
 
 func TestPageAndRoutes(t *testing.T) {
@@ -492,15 +535,23 @@ func TestPageAndRoutes(t *testing.T) {
 			w := do(t, f.handler, get("/", c))
 			require.Equal(t, http.StatusOK, w.Code)
 			assert.Equal(t, "text/html; charset=utf-8", w.Header().Get("Content-Type"))
+			csp := w.Header().Get("Content-Security-Policy")
+			assert.Contains(t, csp, "frame-src "+f.app.Backend.frameSrc()+";", "the page may frame the embed host")
+			assert.Contains(t, csp, "script-src 'self';")
 			body := w.Body.String()
-			assert.Contains(t, body, `<iframe id="report"`)
-			assert.Contains(t, body, `fetch("/embed"`)
+			assert.Contains(t, body, `<iframe id="report" title="`+vendor+` report" data-biembed="/embed"></iframe>`)
+			assert.Contains(t, body, `<script src="/embed/embed.js"></script>`)
+			assert.NotContains(t, body, "<script>", "no inline script")
 			assert.NotContains(t, body, "token=", "the page must not carry a token")
-			assert.NotContains(t, body, "?user=", "the page must not name a user in a URL")
 			assert.Equal(t, 0, f.mints(), "serving the page mints nothing")
 
+			js := do(t, f.handler, get("/embed/embed.js", nil))
+			assert.Equal(t, http.StatusOK, js.Code)
+			assert.Equal(t, "text/javascript; charset=utf-8", js.Header().Get("Content-Type"))
+			assert.Equal(t, http.StatusOK, do(t, f.handler, get("/app.js", nil)).Code)
+
 			assert.Equal(t, http.StatusNotFound, do(t, f.handler, get("/nothing-here", c)).Code)
-			assert.Equal(t, http.StatusMethodNotAllowed, do(t, f.handler, postForm("/embed", nil)).Code)
+			assert.Equal(t, http.StatusMethodNotAllowed, do(t, f.handler, get("/embed/token", c)).Code)
 			assert.Equal(t, 0, f.mints())
 		})
 	}
@@ -534,9 +585,9 @@ func (s *logSink) String() string {
 	return s.buf.String()
 }
 
-// startRun starts the whole server in fake mode on a loopback port, as the
-// README's quickstart does, and returns its base URL and a func that stops it
-// and returns its log.
+// startRun starts the whole server in fake mode in this process on a
+// loopback port and returns its base URL and a func that stops it and
+// returns its log.
 func startRun(t *testing.T, vendor string) (base string, stop func() string) {
 	t.Helper()
 	sink := &logSink{addr: make(chan string, 1)}
@@ -565,21 +616,15 @@ func startRun(t *testing.T, vendor string) (base string, stop func() string) {
 }
 
 // TestRun signs in over HTTP to the whole server in fake mode, gets an
-// embed URL, and shuts the server down.
+// embed URL as embed.js does, opens it, and shuts the server down.
 func TestRun(t *testing.T) {
 	t.Parallel()
 	for _, vendor := range vendors {
 		t.Run(vendor, func(t *testing.T) {
 			t.Parallel()
 			base, stop := startRun(t, vendor)
-			jar, err := cookiejar.New(nil)
-			require.NoError(t, err)
-			client := &http.Client{Transport: &http.Transport{}, Jar: jar}
-			defer client.CloseIdleConnections()
-
-			status, body := fetch(t, client, http.MethodGet, base+"/embed?user=alice", nil)
-			assert.Equal(t, http.StatusUnauthorized, status, body)
-			status, body = fetch(t, client, http.MethodGet, base+"/", nil)
+			client := newClient(t)
+			status, body := fetch(t, client, http.MethodGet, base+"/", nil)
 			assert.Equal(t, http.StatusOK, status)
 			assert.Contains(t, body, `action="/login"`, "an anonymous visitor lands on the login form")
 
@@ -588,10 +633,11 @@ func TestRun(t *testing.T) {
 			assert.Equal(t, http.StatusOK, status)
 			assert.Contains(t, body, `Signed in as <strong id="who">alice</strong>`)
 
-			status, body = fetch(t, client, http.MethodGet, base+"/embed", nil)
+			status, body = embedCall(t, client, base, "token", "")
 			assert.Equal(t, http.StatusOK, status, body)
 			assert.Contains(t, body, `"url":"http://127.0.0.1:`, "in fake mode the iframe shows the fake's page")
-			status, embedPage := fetch(t, client, http.MethodGet, embedURLOf(t, []byte(body)), nil)
+			link := embedURLOf(t, body)
+			status, embedPage := fetch(t, client, http.MethodGet, link, nil)
 			assert.Equal(t, http.StatusOK, status, embedPage)
 			assert.Contains(t, embedPage, `<section id="grant"`)
 			assert.Contains(t, embedPage, "Hubei")
@@ -600,10 +646,19 @@ func TestRun(t *testing.T) {
 			logs := stop()
 			assert.Contains(t, logs, "fake mode")
 			assert.Contains(t, logs, "shutting down")
-			assert.NotContains(t, logs, tokenOf(t, embedURLOf(t, []byte(body))), "the log must not hold a token")
+			assert.NotContains(t, logs, tokenOf(t, link), "the log must not hold a token")
 			assert.NotContains(t, logs, demoUsers["alice"].Password, "the log must not hold a password")
 		})
 	}
+}
+
+// newClient is an HTTP client with a cookie jar, closed when t ends.
+func newClient(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Jar: jar}
 }
 
 // fetch sends one request (a form POST when form is not nil) and returns
@@ -624,7 +679,20 @@ func fetch(t *testing.T, client *http.Client, method, target string, form url.Va
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, resp.Body.Close())
 	require.NoError(t, err)
-	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+	return resp.StatusCode, string(b)
+}
+
+// embedCall posts /embed/<path> as embed.js does.
+func embedCall(t *testing.T, client *http.Client, base, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/embed/"+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("X-Biembed", "1")
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, resp.Body.Close())
+	require.NoError(t, err)
 	return resp.StatusCode, string(b)
 }
 
@@ -638,6 +706,7 @@ func TestHelp(t *testing.T) {
 	assert.Equal(t, 0, exitCode(err))
 	assert.Contains(t, out.String(), "Usage: embed-server [flags]")
 	assert.Contains(t, out.String(), "-vendor")
+	assert.Contains(t, out.String(), "-login-failures")
 	assert.Contains(t, out.String(), "alice / alice-demo-password")
 	assert.Empty(t, sink.String(), "-h logs nothing")
 }
@@ -652,10 +721,10 @@ func TestExitCode(t *testing.T) {
 
 func slogText(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
 
-func embedURLOf(t *testing.T, body []byte) string {
+func embedURLOf(t *testing.T, body string) string {
 	t.Helper()
 	var a embedAnswer
-	require.NoError(t, json.Unmarshal(body, &a))
+	require.NoError(t, json.Unmarshal([]byte(body), &a), body)
 	return a.URL
 }
 
@@ -670,9 +739,10 @@ func TestRunErrors(t *testing.T) {
 		{"unknown vendor", nil, []string{"-vendor", "looker"}, `-vendor must be tencent or youshu, not "looker"`},
 		{"half a Tencent key pair", map[string]string{"TENCENTCLOUD_SECRET_KEY": "k"}, nil, "set both TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"},
 		{"half a Youshu configuration", map[string]string{"YOUSHU_BASE_URL": "https://bi.example.com"}, []string{"-vendor", "youshu"}, "set both YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY"},
-		{"plain http Youshu host", map[string]string{"YOUSHU_BASE_URL": "http://bi.example.com", "YOUSHU_TOKEN_KEY": "k"}, []string{"-vendor", "youshu"}, "must use https"},
+		{"plain http Youshu host", map[string]string{"YOUSHU_BASE_URL": "http://bi.example.com", "YOUSHU_TOKEN_KEY": "k"}, []string{"-vendor", "youshu"}, "https"},
 		{"bad listen address", nil, []string{"-addr", "127.0.0.1:-1"}, "listen"},
 		{"unknown flag", nil, []string{"-nope"}, "flag provided but not defined"},
+		{"no login failures", nil, []string{"-login-failures", "0"}, "-login-failures must be at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

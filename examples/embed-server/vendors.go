@@ -4,86 +4,122 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"time"
 
+	"github.com/biembed/biembed-go/embedhttp"
 	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
+	"github.com/biembed/biembed-go/tokencache"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
 const (
-	tokenLifetime = 30 * time.Minute // the caches refresh tokens shortly before this ends
+	tokenLifetime = 30 * time.Minute // embed.js extends a token halfway through
 	mintTimeout   = 10 * time.Second // bound on each vendor call a cache makes
 )
 
-// youshuTable is the table whose rows the policies filter on Youshu.
-var youshuTable = filtermap.TableName("orders")
+// signedIn returns the user of a request's session, or an error wrapping
+// embedhttp.ErrUnauthorized.
+type signedIn func(r *http.Request) (string, demoUser, error)
 
-// tencentEmbedder embeds one Tencent Cloud BI page, filtered by GlobalParams.
-type tencentEmbedder struct {
-	cache             *tencent.Cache
-	projectID, pageID uint64
+// backend is one BI vendor behind the demo.
+type backend interface {
+	// handler serves the signed-in user's embed token (embedhttp).
+	handler(user signedIn, o embedhttp.Options) http.Handler
+	// revoke revokes name's embed tokens at the vendor.
+	revoke(ctx context.Context, name string, u demoUser) error
+	// frameSrc is the origin of the embed pages, for the page's
+	// Content-Security-Policy frame-src.
+	frameSrc() string
 }
 
-func newTencentEmbedder(client *tencent.Client, projectID, pageID uint64) (*tencentEmbedder, error) {
-	cache, err := tencent.NewCache(client, tencent.CacheOptions{MintTimeout: mintTimeout})
-	if err != nil {
-		return nil, err
-	}
-	return &tencentEmbedder{cache: cache, projectID: projectID, pageID: pageID}, nil
+// tencentBackend embeds one Tencent Cloud BI page: a single-user token per
+// user (TokenTypeSingleUser with their UserCorpID and UserID), filtered to
+// their rows by GlobalParams.
+type tencentBackend struct {
+	cache         *tencent.Cache
+	project, page uint64
+	host          string
 }
 
-// Embed renders rows as a global parameter and gets a token from the cache.
-func (e *tencentEmbedder) Embed(ctx context.Context, user string, rows filtermap.Condition) (embed, error) {
-	req := tencent.NewPageRequest(e.projectID, e.pageID)
+func (b *tencentBackend) request(name string, u demoUser) *tencent.CreateEmbedTokenRequest {
+	req := tencent.NewPageRequest(b.project, b.page)
 	req.Expiry = tokenLifetime
-	req.GlobalParams = filtermap.GlobalParams{rows.GlobalParam()}
-	// The key must tell apart every request that differs: here vendor and user.
-	tok, err := e.cache.Get(ctx, "tencent:"+user, req)
-	if err != nil {
-		return embed{}, err
-	}
-	link, err := tok.URL()
-	return embed{URL: link, ExpiresAt: tok.ExpiresAt}, err
+	req.TokenType, req.UserCorpID, req.UserID = tencent.TokenTypeSingleUser, u.CorpID, name
+	req.GlobalParams = filtermap.GlobalParams{u.Rows.GlobalParam()}
+	return req
 }
 
-// youshuEmbedder embeds one Youshu report project, filtered by filterMap.
-type youshuEmbedder struct {
-	cache             *youshu.Cache
-	projectID, connID int64
+func (b *tencentBackend) handler(user signedIn, o embedhttp.Options) http.Handler {
+	return embedhttp.Tencent(b.cache, func(r *http.Request) (*tencent.CreateEmbedTokenRequest, error) {
+		name, u, err := user(r)
+		if err != nil {
+			return nil, err
+		}
+		return b.request(name, u), nil
+	}, o)
 }
 
-func newYoushuEmbedder(client *youshu.Client, projectID, connID int64) (*youshuEmbedder, error) {
-	cache, err := youshu.NewCache(client, youshu.CacheOptions{MintTimeout: mintTimeout})
-	if err != nil {
-		return nil, err
-	}
-	return &youshuEmbedder{cache: cache, projectID: projectID, connID: connID}, nil
+// revoke clears the user's tokens (Tencent clears every token of their
+// UserCorpID for the page).
+func (b *tencentBackend) revoke(ctx context.Context, name string, u demoUser) error {
+	return b.cache.RevokeUser(ctx, b.request(name, u))
 }
 
-// Embed renders rows as a list filter on data connection connID and gets a
-// token from the cache. The token is for the credential's own account (a
-// service account) with the user's row permissions; set AuthUniqueID to mint
-// for the viewer's own Youshu account instead (that needs a super admin).
-func (e *youshuEmbedder) Embed(ctx context.Context, user string, rows filtermap.Condition) (embed, error) {
+func (b *tencentBackend) frameSrc() string { return origin(b.host) }
+
+// youshuBackend embeds one Youshu report: a token per user (AuthUniqueID,
+// their Youshu account) filtered to their rows by a filterMap on data
+// connection conn.
+type youshuBackend struct {
+	cache         *youshu.Cache
+	project, conn int64
+	host          string
+}
+
+func (b *youshuBackend) request(name string, u demoUser) *youshu.GenTokenRequest {
 	var fm filtermap.FilterMap
-	fm.Set(e.connID, filtermap.NewRowFilters(filtermap.RuleAnd, rows.ListFilter(youshuTable, filtermap.TypeString)))
-	tok, err := e.cache.Get(ctx, "youshu:"+user, &youshu.GenTokenRequest{FilterMap: fm, Expiry: tokenLifetime})
-	if err != nil {
-		return embed{}, err
-	}
-	link, err := tok.ReportURL(e.projectID, nil)
-	return embed{URL: link, ExpiresAt: tok.ExpiresAt}, err
+	fm.Set(b.conn, filtermap.NewRowFilters(filtermap.RuleAnd, u.Rows.ListFilter(filtermap.TableName("orders"), filtermap.TypeString)))
+	return &youshu.GenTokenRequest{AuthUniqueID: name, FilterMap: fm, Expiry: tokenLifetime}
 }
 
-// openTencent returns the Tencent embedder and a func that releases it. With
-// no key pair in env it starts an in-process fake.
-func openTencent(env func(string) string, projectID, pageID uint64, logger *slog.Logger) (embedder, func(), error) {
+func (b *youshuBackend) handler(user signedIn, o embedhttp.Options) http.Handler {
+	return embedhttp.Youshu(b.cache, func(r *http.Request) (*youshu.GenTokenRequest, error) {
+		name, u, err := user(r)
+		if err != nil {
+			return nil, err
+		}
+		return b.request(name, u), nil
+	}, o, youshu.Report(b.project))
+}
+
+// revoke removes (rmToken) every token the cache holds for the user.
+func (b *youshuBackend) revoke(ctx context.Context, name string, u demoUser) error {
+	return b.cache.RevokeUser(ctx, b.request(name, u))
+}
+
+func (b *youshuBackend) frameSrc() string { return origin(b.host) }
+
+// origin returns scheme://host of a URL.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// openTencent returns the Tencent backend and a func that releases it.
+// With no key pair in env it starts an in-process fake on clock now.
+func openTencent(env func(string) string, projectID, pageID uint64, logger *slog.Logger, now func() time.Time) (backend, func(), error) {
 	id, key := env("TENCENTCLOUD_SECRET_ID"), env("TENCENTCLOUD_SECRET_KEY")
-	opts := []tencent.Option{tencent.WithLogger(logger)}
+	opts := []tencent.Option{tencent.WithLogger(logger), tencent.WithClock(now)}
 	stopFake := func() {}
+	host := tencent.DefaultEmbedHost
 	mode := "Tencent Cloud BI: real service"
 	switch {
 	case id != "" && key != "":
@@ -91,8 +127,8 @@ func openTencent(env func(string) string, projectID, pageID uint64, logger *slog
 	case id != "" || key != "":
 		return nil, nil, errors.New("set both TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or neither for fake mode")
 	default:
-		fake := tencenttest.NewServer()
-		stopFake = fake.Close
+		fake := tencenttest.NewServer(tencenttest.WithClock(now))
+		stopFake, host = fake.Close, fake.URL()
 		// Embed URLs point at the fake's own embed page, which shows what
 		// each token grants; tcbi.qq.com would not know the fake's tokens.
 		opts = append(opts, tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
@@ -105,20 +141,24 @@ func openTencent(env func(string) string, projectID, pageID uint64, logger *slog
 		stopFake()
 		return nil, nil, err
 	}
-	e, err := newTencentEmbedder(client, projectID, pageID)
+	cache, err := tencent.NewCache(client, tokencache.Options{MintTimeout: mintTimeout, Now: now, Logger: logger})
 	if err != nil {
 		stopFake()
 		return nil, nil, err
 	}
-	logger.Info(mode)
-	return e, func() { _ = e.cache.Close(); client.CloseIdleConnections(); stopFake() }, nil
+	logger.Info(mode, "embed_host", host)
+	return &tencentBackend{cache: cache, project: projectID, page: pageID, host: host},
+		func() { _ = cache.Close(); stopFake() }, nil
 }
 
-// openYoushu returns the Youshu embedder and a func that releases it. With
-// no host in env it starts an in-process fake.
-func openYoushu(env func(string) string, projectID, connID int64, logger *slog.Logger) (embedder, func(), error) {
+// openYoushu returns the Youshu backend and a func that releases it. With
+// no host in env it starts an in-process fake on clock now, with an
+// account for each demo user. YOUSHU_TOKEN_KEY must be a super admin's:
+// it mints tokens for the users' own accounts (AuthUniqueID) and the
+// helper tokens that renew and remove them.
+func openYoushu(env func(string) string, projectID, connID int64, logger *slog.Logger, now func() time.Time) (backend, func(), error) {
 	base, key := env("YOUSHU_BASE_URL"), env("YOUSHU_TOKEN_KEY")
-	opts := []youshu.Option{youshu.WithLogger(logger)}
+	opts := []youshu.Option{youshu.WithLogger(logger), youshu.WithClock(now)}
 	stopFake := func() {}
 	mode := "Youshu BI: real host"
 	switch {
@@ -127,11 +167,14 @@ func openYoushu(env func(string) string, projectID, connID int64, logger *slog.L
 	case base != "" || key != "":
 		return nil, nil, errors.New("set both YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY, or neither for fake mode")
 	default:
-		fake := youshutest.NewServer()
-		stopFake = fake.Close
-		base = fake.URL()
+		fakeOpts := []youshutest.Option{youshutest.WithClock(now)}
+		for name := range demoUsers {
+			fakeOpts = append(fakeOpts, youshutest.WithAccount(youshutest.Account{UniqueID: name, Email: name + "@example.com"}))
+		}
+		fake := youshutest.NewServer(fakeOpts...)
+		stopFake, base = fake.Close, fake.URL()
 		// The fake serves plain http on loopback; real hosts must use https.
-		opts = append(opts, youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)))
+		opts = append(opts, youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()))
 		mode = "Youshu BI: fake mode, in-process youshutest serves the integration pages; " +
 			"set YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY for a real host"
 	}
@@ -140,11 +183,12 @@ func openYoushu(env func(string) string, projectID, connID int64, logger *slog.L
 		stopFake()
 		return nil, nil, err
 	}
-	e, err := newYoushuEmbedder(client, projectID, connID)
+	cache, err := youshu.NewCache(client, tokencache.Options{MintTimeout: mintTimeout, Now: now, Logger: logger})
 	if err != nil {
 		stopFake()
 		return nil, nil, err
 	}
-	logger.Info(mode, "url", client.BaseURL())
-	return e, func() { _ = e.cache.Close(); client.CloseIdleConnections(); stopFake() }, nil
+	logger.Info(mode, "embed_host", origin(base))
+	return &youshuBackend{cache: cache, project: projectID, conn: connID, host: base},
+		func() { _ = cache.Close(); stopFake() }, nil
 }
