@@ -1,23 +1,40 @@
 package main
 
+// Browser tests: the demo in headless Chromium (chromedp), on each vendor's
+// fake, everything on one manual clock. The page's timers are the browser
+// side of that clock: clockShim replaces setTimeout in the app's page (not
+// in the vendor's iframe, whose status poll keeps real time), and the test
+// moves both clocks together, so hours of page life run in seconds.
+
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/biembed/biembed-go/filtermap"
 )
 
-// chromiumPath finds Chromium. Without it the browser test skips locally and
-// fails under CI (CI=true), where .ci/run installs it.
+// chromiumPath finds Chromium. Without it the browser tests skip locally and
+// fail under CI (CI=true), where .ci/run installs it.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
 		if path, err := exec.LookPath(name); err == nil {
 			return path
 		}
@@ -25,115 +42,431 @@ func chromiumPath(t *testing.T) string {
 	if os.Getenv("CI") == "true" {
 		t.Fatal("chromium is not installed; .ci/run installs it with: apt-get install -y chromium")
 	}
-	t.Skip("chromium is not installed; to run the browser test: apt-get install -y chromium")
+	t.Skip("chromium is not installed; to run the browser tests: apt-get install -y chromium")
 	return ""
 }
 
-// newBrowser starts a headless Chromium with a fresh profile and returns a
-// context for it; the browser stops when the test ends.
-func newBrowser(t *testing.T, ctx context.Context) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // CI runs as root in a container
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	}
-	profile, err := os.MkdirTemp("", "embed-server-chromium-")
-	require.NoError(t, err)
-	opts = append(opts, chromedp.UserDataDir(profile)) // fresh: no cookies, no cache
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelBrowser() // closes the browser and waits for its process
-		cancelAlloc()
-		removeProfile(t, profile)
-	})
-	require.NoError(t, chromedp.Run(browserCtx), "starting chromium")
-	return browserCtx
+var browser struct {
+	once    sync.Once
+	ctx     context.Context
+	stop    func()
+	profile string
+	err     error
 }
 
-// removeProfile deletes Chromium's profile directory. Chromium's helper
-// processes may still write a file or two into it after the browser process
-// exits, so a failed attempt is retried; a profile that cannot be removed is
-// only logged (it is in the temp directory and holds nothing secret).
-func removeProfile(t *testing.T, dir string) {
-	var err error
-	for range 5 {
-		if err = os.RemoveAll(dir); err == nil {
+// sharedBrowser starts one headless Chromium for all browser tests (each
+// test gets its own browser context: cookies, storage, channels); TestMain
+// stops it.
+func sharedBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath(t)
+	browser.once.Do(func() {
+		if browser.profile, browser.err = os.MkdirTemp("", "embed-server-chromium-"); browser.err != nil {
 			return
 		}
-	}
-	t.Logf("could not remove chromium's profile %s: %v", dir, err)
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(path),
+			chromedp.Flag("headless", true),
+			chromedp.NoSandbox, // CI runs as root in a container
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-background-timer-throttling", true),
+			chromedp.Flag("disable-renderer-backgrounding", true),
+			chromedp.UserDataDir(browser.profile))
+		ctx, cancel := chromedp.NewContext(allocCtx)
+		browser.ctx, browser.stop = ctx, func() { cancel(); cancelAlloc() }
+		browser.err = chromedp.Run(ctx)
+	})
+	require.NoError(t, browser.err, "starting chromium")
+	return browser.ctx
 }
 
-// TestBrowserShowsEachUserOwnRows runs the demo as the README's quickstart
-// does (fake mode), signs in as each demo user in a real browser, and reads
-// the report iframe: the fake's embed page lists what the token grants, and
-// each user must see their own province's rows and not the other's.
-func TestBrowserShowsEachUserOwnRows(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	browser := newBrowser(t, ctx)
+// stopBrowser stops the shared browser, if one was started, and removes
+// its profile.
+func stopBrowser() {
+	if browser.stop != nil {
+		browser.stop() // closes the browser and waits for its process
+	}
+	if browser.profile != "" {
+		for range 5 { // helper processes may still write a file as the browser exits
+			if os.RemoveAll(browser.profile) == nil {
+				break
+			}
+		}
+	}
+}
 
-	own := map[string]string{"alice": "Hubei", "bob": "Guangdong"}
+// clockShim replaces the app page's setTimeout and clearTimeout with a
+// manual clock: timers fire only when the test calls __clock.advance(ms)
+// (or __clock.run() after __clock.advance(ms, false)). Frames other than
+// the top one keep real timers.
+const clockShim = `(() => {
+  if (window.top !== window) return;
+  let now = 0, seq = 0;
+  const timers = new Map();
+  window.setTimeout = (fn, ms, ...args) => {
+    timers.set(++seq, {due: now + Math.max(0, +ms || 0), fn: typeof fn === "function" ? fn : () => {}, args});
+    return seq;
+  };
+  window.clearTimeout = id => { timers.delete(id); };
+  const run = () => {
+    let fired = 0;
+    for (;;) {
+      let next = null;
+      for (const [id, t] of timers) if (t.due <= now && (!next || t.due < next[1].due)) next = [id, t];
+      if (!next) return fired;
+      timers.delete(next[0]);
+      fired++;
+      next[1].fn(...next[1].args);
+    }
+  };
+  window.__clock = {advance: (ms, fire = true) => { now += ms; return fire ? run() : 0; }, run};
+})();`
+
+// site is the demo for one vendor, in this process on a loopback port, on
+// the fixture's manual clock, with the embed endpoint's requests recorded.
+type site struct {
+	*fixture
+	base     string
+	noScript atomic.Bool // GET /embed/embed.js answers 404: the page is as the old demo's
+
+	mu   sync.Mutex
+	hits []hit
+	hit  chan struct{} // a value per recorded request
+}
+
+// hit is one request to /embed/token or /embed/extend and its answer.
+type hit struct {
+	method, endpoint, secFetchSite string
+	cookie                         bool
+	status                         int
+}
+
+func newSite(t *testing.T, vendor string) *site {
+	s := &site{fixture: newFixture(t, vendor), hit: make(chan struct{}, 1000)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/embed/embed.js" && s.noScript.Load() {
+			http.NotFound(w, r)
+			return
+		}
+		if !strings.HasPrefix(r.URL.Path, "/embed/") || r.URL.Path == "/embed/embed.js" {
+			s.handler.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		s.handler.ServeHTTP(rec, r)
+		_, err := r.Cookie(sessionCookie)
+		s.mu.Lock()
+		s.hits = append(s.hits, hit{r.Method, strings.TrimPrefix(r.URL.Path, "/embed/"), r.Header.Get("Sec-Fetch-Site"), err == nil, rec.status})
+		s.mu.Unlock()
+		s.hit <- struct{}{}
+	}))
+	t.Cleanup(srv.Close)
+	s.base = srv.URL
+	return s
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// calls counts the recorded requests to endpoint answered status.
+func (s *site) calls(endpoint string, status int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, h := range s.hits {
+		if h.endpoint == endpoint && h.status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// newTab opens a tab with the clock shim installed: in a new browser
+// context (its own cookies, storage and channels) when parent is the
+// browser, in parent's browser context when parent is a tab. It closes when
+// t ends. (Each tab is made in a window of its own: Chromium refuses a tab
+// in a browser context without a window.)
+func newTab(t *testing.T, parent context.Context) context.Context {
+	t.Helper()
+	c := chromedp.FromContext(parent)
+	bctx := c.BrowserContextID
+	onBrowser := func(f func(ctx context.Context) error) {
+		inTab(t, parent, chromedp.ActionFunc(func(ctx context.Context) error {
+			return f(cdp.WithExecutor(ctx, c.Browser))
+		}))
+	}
+	if c.Target == nil || bctx == "" {
+		onBrowser(func(ctx context.Context) (err error) {
+			bctx, err = target.CreateBrowserContext().Do(ctx)
+			return err
+		})
+		t.Cleanup(func() {
+			_ = chromedp.Run(parent, chromedp.ActionFunc(func(ctx context.Context) error {
+				return target.DisposeBrowserContext(bctx).Do(cdp.WithExecutor(ctx, c.Browser))
+			}))
+		})
+	}
+	var id target.ID
+	onBrowser(func(ctx context.Context) (err error) {
+		id, err = target.CreateTarget("about:blank").WithBrowserContextID(bctx).WithNewWindow(true).Do(ctx)
+		return err
+	})
+	tab, cancel := chromedp.NewContext(parent, chromedp.WithTargetID(id))
+	t.Cleanup(cancel)
+	chromedp.FromContext(tab).BrowserContextID = bctx
+	// The first Run attaches the tab for as long as its context lives: no
+	// timeout here.
+	require.NoError(t, chromedp.Run(tab, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := cdppage.AddScriptToEvaluateOnNewDocument(clockShim).Do(ctx)
+		return err
+	})))
+	return tab
+}
+
+// inTab runs actions in tab, bounded by a generous timeout (a hang fails the
+// test instead of stalling it).
+func inTab(t *testing.T, tab context.Context, actions ...chromedp.Action) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		dump, cancel := context.WithTimeout(tab, 5*time.Second)
+		defer cancel()
+		var where string
+		_ = chromedp.Run(dump, chromedp.Evaluate(`location.href + "\n" + document.documentElement.outerHTML`, &where))
+		require.NoError(t, err, "the tab shows %s", where)
+	}
+}
+
+// signInTab signs in on the login form and waits for the report page.
+func (s *site) signInTab(t *testing.T, tab context.Context, user string) {
+	t.Helper()
+	inTab(t, tab,
+		chromedp.Navigate(s.base+"/login"),
+		chromedp.WaitVisible("#user", chromedp.ByID),
+		chromedp.SendKeys("#user", user, chromedp.ByID),
+		chromedp.SendKeys("#password", s.app.Users.mustGet(t, user).Password, chromedp.ByID),
+		chromedp.Click("#signin", chromedp.ByID),
+		chromedp.WaitVisible("#who", chromedp.ByID),
+	)
+}
+
+func (d *directory) mustGet(t *testing.T, name string) demoUser {
+	u, ok := d.get(name)
+	require.True(t, ok, name)
+	return u
+}
+
+// report is what a test sees of the report iframe.
+type report struct {
+	Src     string // the iframe's src
+	Marked  bool   // the iframe element is the one marked by mark
+	Loads   string // documents loaded in it (app.js counts)
+	Expires string // expiresAt of the last biembed:refreshed
+	State   string // the fake page's #state: live or expired
+	Rows    string // its #row-filters
+	User    string // its #grant-user
+	Probe   string // what was typed in its #probe
+}
+
+// frameNode returns the report iframe's node, fetched afresh (its
+// document changes when the iframe navigates).
+func frameNode(t *testing.T, tab context.Context) *cdp.Node {
+	t.Helper()
+	var nodes []*cdp.Node
+	inTab(t, tab, chromedp.Nodes("iframe#report", &nodes, chromedp.ByQuery, chromedp.Populate(-1, true)))
+	require.Len(t, nodes, 1)
+	return nodes[0]
+}
+
+// waitReport waits until the iframe has loaded loads documents (app.js
+// counts them) and cond, a JavaScript expression, holds in the last one
+// (the fake's page), and returns the report.
+func waitReport(t *testing.T, tab context.Context, loads int, cond string) report {
+	t.Helper()
+	inTab(t, tab, chromedp.WaitReady(fmt.Sprintf(`iframe#report[data-loads="%d"]`, loads), chromedp.ByQuery))
+	frame := frameNode(t, tab)
+	var r report
+	inTab(t, tab, chromedp.Poll(cond, nil, chromedp.WithPollingInFrame(frame), chromedp.WithPollingInterval(20*time.Millisecond),
+		chromedp.WithPollingTimeout(15*time.Second)),
+		chromedp.ActionFunc(func(ctx context.Context) error { return readReport(ctx, frame, &r) }))
+	return r
+}
+
+// Conditions on the fake's page for waitReport.
+const (
+	live    = `document.getElementById("state").dataset.state === "live"`
+	expired = `document.getElementById("state").dataset.state === "expired"`
+)
+
+// liveUntil holds when the fake's page is live and its status poll says
+// the token expires at at.
+func liveUntil(at time.Time) string {
+	return live + ` && document.getElementById("grant-expires").textContent === "` + at.UTC().Format(time.RFC3339) + `"`
+}
+
+func readReport(ctx context.Context, frame *cdp.Node, r *report) error {
+	var top struct{ Src, Loads, Expires string }
+	err := chromedp.Evaluate(`(() => { const f = document.getElementById("report"), i = document.getElementById("info");
+  return {src: f.getAttribute("src") || "", loads: f.dataset.loads || "", expires: i.dataset.expires || ""}; })()`, &top).Do(ctx)
+	if err != nil {
+		return err
+	}
+	err = chromedp.Evaluate(`document.getElementById("report").__marked === true`, &r.Marked).Do(ctx)
+	if err != nil {
+		return err
+	}
+	r.Src, r.Loads, r.Expires = top.Src, top.Loads, top.Expires
+	in := chromedp.FromNode(frame)
+	return chromedp.Tasks{
+		chromedp.AttributeValue("#state", "data-state", &r.State, nil, chromedp.ByQuery, in),
+		chromedp.Text("#row-filters", &r.Rows, chromedp.ByQuery, in),
+		chromedp.Text("#grant-user", &r.User, chromedp.ByQuery, in),
+		chromedp.Value("#probe", &r.Probe, chromedp.ByQuery, in),
+	}.Do(ctx)
+}
+
+// mark marks the iframe element (a JS property: gone if the element is
+// replaced) and types into the fake page's #probe (gone if the iframe
+// reloads).
+func mark(t *testing.T, tab context.Context, probe string) {
+	t.Helper()
+	inTab(t, tab, chromedp.Evaluate(`document.getElementById("report").__marked = true`, nil),
+		chromedp.SendKeys("#probe", probe, chromedp.ByQuery, chromedp.FromNode(frameNode(t, tab))))
+}
+
+// advance moves the server's clock by d, then each tab's page clock
+// (firing their due timers, in order).
+func (s *site) advance(t *testing.T, d time.Duration, tabs ...context.Context) {
+	t.Helper()
+	s.clock.Advance(d)
+	for _, tab := range tabs {
+		inTab(t, tab, chromedp.Evaluate(fmt.Sprintf("__clock.advance(%d)", d.Milliseconds()), nil))
+	}
+}
+
+// waitExpires waits until the page's biembed:refreshed says expiresAt.
+func waitExpires(t *testing.T, tab context.Context, at time.Time) {
+	t.Helper()
+	inTab(t, tab, chromedp.WaitReady(fmt.Sprintf(`#info[data-expires=%q]`, at.UTC().Format(time.RFC3339)), chromedp.ByQuery))
+}
+
+// TestBrowserPageOutlivesItsToken: with embed.js, an open page lives four
+// token lifetimes (two hours of manual clock) on one token, extended in
+// place every half lifetime: the same iframe element, the same src, one
+// document (what was typed in it is still there), the fake page live
+// throughout.
+func TestBrowserPageOutlivesItsToken(t *testing.T) {
+	t.Parallel()
 	for _, vendor := range vendors {
 		t.Run(vendor, func(t *testing.T) {
-			base, _ := startRun(t, vendor)
-			tab, closeTab := chromedp.NewContext(browser)
-			defer closeTab()
-			for _, user := range []string{"alice", "bob"} {
-				text := iframeTextAfterLogin(t, tab, base, user, demoUsers[user].Password)
-				require.Contains(t, text, "Row filters", "the fake's grant section")
-				assert.Contains(t, text, own[user], "%s must see their rows", user)
-				for other, theirs := range own {
-					if other != user {
-						assert.NotContains(t, text, theirs, "%s must not see %s's rows", user, other)
-					}
-				}
+			t.Parallel()
+			s := newSite(t, vendor)
+			tab := newTab(t, sharedBrowser(t))
+			s.signInTab(t, tab, "alice")
+			first := waitReport(t, tab, 1, live)
+			require.Regexp(t, s.urlShape, first.Src)
+			assert.Contains(t, first.Rows, "Hubei")
+			mark(t, tab, "kept state "+vendor)
+
+			for i := 1; i <= 8; i++ { // four lifetimes
+				s.advance(t, tokenLifetime/2, tab)
+				waitExpires(t, tab, s.clock.Now().Add(tokenLifetime))
+				r := waitReport(t, tab, 1, liveUntil(s.clock.Now().Add(tokenLifetime)))
+				assert.Equal(t, first.Src, r.Src, "extension %d keeps the token", i)
+				assert.True(t, r.Marked, "extension %d keeps the iframe element", i)
+				assert.Equal(t, "1", r.Loads, "extension %d: one document", i)
+				assert.Equal(t, "kept state "+vendor, r.Probe, "extension %d: the page kept its state", i)
+				assert.Equal(t, i, s.extends(), "one vendor extension per half lifetime")
 			}
+			assert.Equal(t, 1, s.mints(), "one token for four lifetimes")
+			assert.Equal(t, 1, s.calls("token", http.StatusOK))
+			assert.Equal(t, 8, s.calls("extend", http.StatusOK))
 		})
 	}
 }
 
-// iframeTextAfterLogin signs in on the login form, waits until the report
-// iframe has loaded the embed URL, reads the iframe's text and signs out.
-// Clicks that navigate go through RunResponse, which returns once the next
-// page has loaded, so no query runs against a page that is going away.
-func iframeTextAfterLogin(t *testing.T, tab context.Context, base, user, password string) string {
-	t.Helper()
-	require.NoError(t, chromedp.Run(tab,
-		chromedp.Navigate(base+"/"), // anonymous: redirected to the login form
-		chromedp.WaitVisible("#user", chromedp.ByID),
-		chromedp.SendKeys("#user", user, chromedp.ByID),
-		chromedp.SendKeys("#password", password, chromedp.ByID),
-	), "filling in the login form as %s", user)
-	resp, err := chromedp.RunResponse(tab, chromedp.Click("#signin", chromedp.ByID))
-	require.NoError(t, err, "signing in as %s", user)
-	require.Equal(t, int64(200), resp.Status)
+// TestBrowserPageDiesWithoutScript: the same page without embed.js (as the
+// old demo: one token fetched once) dies when its token does.
+func TestBrowserPageDiesWithoutScript(t *testing.T) {
+	t.Parallel()
+	for _, vendor := range vendors {
+		t.Run(vendor, func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, vendor)
+			s.noScript.Store(true)
+			tab := newTab(t, sharedBrowser(t))
+			s.signInTab(t, tab, "alice")
+			var src string
+			inTab(t, tab, chromedp.Evaluate(`fetch("/embed/token", {method: "POST", headers: {"X-Biembed": "1"}})
+  .then(r => r.json()).then(a => (document.getElementById("report").src = a.url))`, &src,
+				func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+			require.Regexp(t, s.urlShape, src)
+			waitReport(t, tab, 1, live)
 
-	var frames []*cdp.Node
-	var who, text string
-	require.NoError(t, chromedp.Run(tab,
-		chromedp.Text("#who", &who, chromedp.ByID),
-		chromedp.WaitReady("iframe#report[data-loaded]", chromedp.ByQuery),
-		chromedp.Nodes("iframe#report", &frames, chromedp.ByQuery),
-	), "waiting for the report of %s", user)
-	require.Equal(t, user, who)
-	require.Len(t, frames, 1)
-	// #embed holds the fake's grant section, or its error section when it
-	// refuses the token: read either, so a refusal shows in the failure.
-	require.NoError(t, chromedp.Run(tab,
-		chromedp.Text("#embed", &text, chromedp.ByQuery, chromedp.FromNode(frames[0])),
-	), "reading the iframe")
-	t.Logf("%s sees:\n%s", user, text)
+			s.advance(t, tokenLifetime/2, tab)
+			r := waitReport(t, tab, 1, live)
+			assert.Equal(t, src, r.Src)
+			s.advance(t, tokenLifetime/2, tab)
+			r = waitReport(t, tab, 1, expired)
+			assert.Equal(t, src, r.Src, "nothing replaced the token")
+			assert.Equal(t, 0, s.extends())
+			assert.Equal(t, 1, s.mints())
+		})
+	}
+}
 
-	_, err = chromedp.RunResponse(tab, chromedp.Click("#signout", chromedp.ByID))
-	require.NoError(t, err, "signing out")
-	return text
+// TestBrowserRevokeAndPermissionChangeSwapTheToken: a token revoked on the
+// server (cache RevokeUser) kills the open page; at its next refresh, half
+// a lifetime later at most, the page swaps in a new token. A change of the
+// user's rows does the same, and the new page shows the new rows.
+func TestBrowserRevokeAndPermissionChangeSwapTheToken(t *testing.T) {
+	t.Parallel()
+	for _, vendor := range vendors {
+		t.Run(vendor, func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, vendor)
+			tab := newTab(t, sharedBrowser(t))
+			s.signInTab(t, tab, "alice")
+			first := waitReport(t, tab, 1, live)
+			assert.Contains(t, first.Rows, "Hubei")
+			mark(t, tab, "before the revoke")
+
+			alice := s.app.Users.mustGet(t, "alice")
+			require.NoError(t, s.app.Backend.revoke(context.Background(), "alice", alice))
+			waitReport(t, tab, 1, expired)
+
+			s.advance(t, tokenLifetime/2, tab)
+			r := waitReport(t, tab, 2, live)
+			assert.NotEqual(t, first.Src, r.Src, "a new token")
+			assert.Regexp(t, s.urlShape, r.Src)
+			assert.Contains(t, r.Rows, "Hubei")
+			assert.Empty(t, r.Probe, "a new page")
+			assert.True(t, r.Marked, "in the same iframe element")
+			assert.Equal(t, 2, s.mints())
+			assert.Equal(t, 0, s.extends(), "the revoked token was not extended")
+
+			alice.Rows = filtermap.Equals("province", "Hunan")
+			s.app.Users.set("alice", alice)
+			s.advance(t, tokenLifetime/2, tab)
+			r2 := waitReport(t, tab, 3, live)
+			assert.NotEqual(t, r.Src, r2.Src, "a new token")
+			assert.Contains(t, r2.Rows, "Hunan", "the new rows")
+			assert.NotContains(t, r2.Rows, "Hubei")
+			assert.True(t, r2.Marked, "in the same iframe element")
+			assert.Equal(t, 3, s.mints())
+		})
+	}
 }

@@ -55,12 +55,22 @@
 // in fake mode, the fake's loopback origin. The policy's script-src 'self'
 // is why the page's own script is a file (/app.js), not inline.
 //
+// # Manual clock (tests)
+//
+// -manual-clock (fake mode only) stops the server's clock: sessions, the
+// login throttle, the token cache and the fake all read a
+// biembedtest.Clock that moves only when a line "advance <duration>" (for
+// example "advance 15m") arrives on standard input; the server answers
+// each line on standard output with "now <RFC 3339 time>" or "error
+// <why>". A test runs hours of page life in seconds with it.
+//
 // A real deployment also serves HTTPS (the cookie is then Secure), keeps
 // password hashes, and takes the client address for the login throttle
 // from its reverse proxy.
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -71,14 +81,17 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/biembed/biembed-go/biembedtest"
 )
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, logger, os.Getenv, os.Args[1:], os.Stdout)
+	err := run(ctx, logger, os.Getenv, os.Args[1:], os.Stdin, os.Stdout)
 	stop()
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		logger.Error("embed-server failed", "err", err)
@@ -116,8 +129,9 @@ Flags:
 `
 
 // run serves until ctx ends, then shuts down gracefully. -h prints the usage
-// to out and returns flag.ErrHelp.
-func run(ctx context.Context, logger *slog.Logger, env func(string) string, args []string, out io.Writer) error {
+// to out and returns flag.ErrHelp. With -manual-clock, in reads the clock's
+// commands and out gets their answers.
+func run(ctx context.Context, logger *slog.Logger, env func(string) string, args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("embed-server", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.Usage = func() {
@@ -132,6 +146,7 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 	youshuConn := fs.Int64("youshu-conn", 700006204, "Youshu data connection whose orders table the policies filter")
 	loginFailures := fs.Int("login-failures", 5, "failed sign-ins allowed per user name and per client address within -login-window")
 	loginWindow := fs.Duration("login-window", time.Minute, "the window of -login-failures")
+	manualClock := fs.Bool("manual-clock", false, "tests only, fake mode only: the clock moves only by lines \"advance <duration>\" on standard input")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -142,6 +157,17 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 		return usageError{errors.New("-login-failures must be at least 1 and -login-window positive")}
 	}
 
+	now := time.Now
+	if *manualClock {
+		if env("TENCENTCLOUD_SECRET_ID")+env("TENCENTCLOUD_SECRET_KEY")+env("YOUSHU_BASE_URL")+env("YOUSHU_TOKEN_KEY") != "" {
+			return usageError{errors.New("-manual-clock is for tests against the in-process fake: unset the vendor credentials")}
+		}
+		clock := biembedtest.NewClock(time.Now().UTC().Truncate(time.Second))
+		now = clock.Now
+		logger.Warn("manual clock: time moves only by \"advance <duration>\" lines on standard input (tests only)")
+		go driveClock(clock, in, out)
+	}
+
 	var (
 		vend    backend
 		release func()
@@ -149,9 +175,9 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 	)
 	switch *vendor {
 	case "tencent":
-		vend, release, err = openTencent(env, *project, *page, logger, time.Now)
+		vend, release, err = openTencent(env, *project, *page, logger, now)
 	case "youshu":
-		vend, release, err = openYoushu(env, *youshuProject, *youshuConn, logger, time.Now)
+		vend, release, err = openYoushu(env, *youshuProject, *youshuConn, logger, now)
 	default:
 		return usageError{fmt.Errorf("-vendor must be tencent or youshu, not %q", *vendor)}
 	}
@@ -165,8 +191,8 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 		return err
 	}
 	srv := &http.Server{
-		Handler: newHandler(&app{Vendor: *vendor, Backend: vend, Users: newDirectory(demoUsers), Sessions: newSessions(time.Now),
-			Logins: newThrottle(time.Now, *loginFailures, *loginWindow), Now: time.Now, Logger: logger}),
+		Handler: newHandler(&app{Vendor: *vendor, Backend: vend, Users: newDirectory(demoUsers), Sessions: newSessions(now),
+			Logins: newThrottle(now, *loginFailures, *loginWindow), Now: now, Logger: logger}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      mintTimeout + 5*time.Second, // a cache miss waits for one mint
@@ -193,4 +219,22 @@ func run(ctx context.Context, logger *slog.Logger, env func(string) string, args
 		return err
 	}
 	return nil
+}
+
+// driveClock moves clock by each line "advance <duration>" of in and
+// answers each line on out, until in ends.
+func driveClock(clock *biembedtest.Clock, in io.Reader, out io.Writer) {
+	lines := bufio.NewScanner(in)
+	for lines.Scan() {
+		cmd, arg, _ := strings.Cut(strings.TrimSpace(lines.Text()), " ")
+		d, err := time.ParseDuration(arg)
+		switch {
+		case cmd != "advance":
+			fmt.Fprintf(out, "error unknown command %q\n", cmd)
+		case err != nil:
+			fmt.Fprintf(out, "error %v\n", err)
+		default:
+			fmt.Fprintf(out, "now %s\n", clock.Advance(d).Format(time.RFC3339))
+		}
+	}
 }

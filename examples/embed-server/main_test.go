@@ -13,6 +13,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -33,7 +34,20 @@ import (
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(cleanup{m}) }
+
+// cleanup runs the tests, then stops the shared browser and removes the
+// built server, before goleak looks for leaks.
+type cleanup struct{ m *testing.M }
+
+func (c cleanup) Run() int {
+	code := c.m.Run()
+	stopBrowser()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	return code
+}
 
 // fault is a vendor failure a test provokes.
 type fault int
@@ -595,7 +609,7 @@ func startRun(t *testing.T, vendor string) (base string, stop func() string) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, slogText(sink), func(string) string { return "" },
-			[]string{"-addr", "127.0.0.1:0", "-vendor", vendor}, io.Discard)
+			[]string{"-addr", "127.0.0.1:0", "-vendor", vendor}, nil, io.Discard)
 	}()
 	select {
 	case base = <-sink.addr:
@@ -701,7 +715,7 @@ func TestHelp(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	sink := &logSink{addr: make(chan string, 1)}
-	err := run(context.Background(), slogText(sink), func(string) string { return "" }, []string{"-h"}, &out)
+	err := run(context.Background(), slogText(sink), func(string) string { return "" }, []string{"-h"}, nil, &out)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	assert.Equal(t, 0, exitCode(err))
 	assert.Contains(t, out.String(), "Usage: embed-server [flags]")
@@ -748,7 +762,7 @@ func TestRunErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			sink := &logSink{addr: make(chan string, 1)}
-			err := run(context.Background(), slogText(sink), func(k string) string { return tt.env[k] }, tt.args, io.Discard)
+			err := run(context.Background(), slogText(sink), func(k string) string { return tt.env[k] }, tt.args, nil, io.Discard)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 			assert.NotContains(t, sink.String(), "msg=listening")
