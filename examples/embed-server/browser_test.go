@@ -470,3 +470,164 @@ func TestBrowserRevokeAndPermissionChangeSwapTheToken(t *testing.T) {
 		})
 	}
 }
+
+// count counts the recorded requests to endpoint, whatever their answer.
+func (s *site) count(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, h := range s.hits {
+		if h.endpoint == endpoint {
+			n++
+		}
+	}
+	return n
+}
+
+// waitHits waits until cond holds of the recorded requests and returns them.
+func (s *site) waitHits(t *testing.T, cond func([]hit) bool) []hit {
+	t.Helper()
+	timeout := time.NewTimer(20 * time.Second) // a bound on a hang, not a synchronisation
+	defer timeout.Stop()
+	for {
+		s.mu.Lock()
+		hits := append([]hit(nil), s.hits...)
+		s.mu.Unlock()
+		if cond(hits) {
+			return hits
+		}
+		select {
+		case <-s.hit:
+		case <-timeout.C:
+			t.Fatalf("the embed endpoint did not see the expected requests; it saw %+v", hits)
+		}
+	}
+}
+
+// pageClock moves tab's page clock by d; fire runs its due timers and
+// returns how many fired.
+func pageClock(t *testing.T, tab context.Context, d time.Duration, fire bool) int {
+	t.Helper()
+	var fired int
+	inTab(t, tab, chromedp.Evaluate(fmt.Sprintf("__clock.advance(%d, %t)", d.Milliseconds(), fire), &fired))
+	return fired
+}
+
+// TestBrowserTabsShareOneRefresh: two tabs of one user show one token. When
+// refreshAfter comes, the tab whose timer fires first extends it, and the
+// other tab takes its answer (BroadcastChannel): its own timer is moved on
+// and nothing more reaches the server. When both timers fire at once, Web
+// Locks keep one call in flight: still one extension at the vendor.
+func TestBrowserTabsShareOneRefresh(t *testing.T) {
+	t.Parallel()
+	for _, vendor := range vendors {
+		t.Run(vendor, func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, vendor)
+			tab1 := newTab(t, sharedBrowser(t))
+			s.signInTab(t, tab1, "alice")
+			r1 := waitReport(t, tab1, 1, live)
+			tab2 := newTab(t, tab1) // same cookies, another window
+			inTab(t, tab2, chromedp.Navigate(s.base+"/"), chromedp.WaitVisible("#who", chromedp.ByID))
+			r2 := waitReport(t, tab2, 1, live)
+			require.Equal(t, r1.Src, r2.Src, "one token for both tabs")
+			require.Equal(t, 1, s.mints())
+
+			for round := 1; round <= 2; round++ {
+				s.clock.Advance(tokenLifetime / 2)
+				pageClock(t, tab1, tokenLifetime/2, false)
+				pageClock(t, tab2, tokenLifetime/2, false)
+				require.Equal(t, 1, pageClock(t, tab1, 0, true), "tab 1's refresh timer fires")
+				expires := s.clock.Now().Add(tokenLifetime)
+				waitExpires(t, tab1, expires)
+				waitExpires(t, tab2, expires) // tab 2 heard tab 1's answer
+				assert.Equal(t, 0, pageClock(t, tab2, 0, true), "round %d: tab 2's timer was moved on", round)
+				assert.Equal(t, round, s.count("extend"), "round %d: one extend request from two tabs", round)
+				assert.Equal(t, round, s.extends(), "round %d: one extension at the vendor", round)
+			}
+
+			// Both timers at once.
+			s.clock.Advance(tokenLifetime / 2)
+			pageClock(t, tab1, tokenLifetime/2, false)
+			pageClock(t, tab2, tokenLifetime/2, false)
+			pageClock(t, tab1, 0, true)
+			pageClock(t, tab2, 0, true)
+			expires := s.clock.Now().Add(tokenLifetime)
+			waitExpires(t, tab1, expires)
+			waitExpires(t, tab2, expires)
+			assert.Equal(t, 3, s.extends(), "one extension at the vendor")
+			t.Logf("extend requests when both timers fired together: %d", s.count("extend")-2)
+			for _, tab := range []context.Context{tab1, tab2} {
+				r := waitReport(t, tab, 1, liveUntil(expires))
+				assert.Equal(t, r1.Src, r.Src, "both tabs kept the token")
+			}
+			assert.Equal(t, 1, s.mints())
+		})
+	}
+}
+
+// TestBrowserRefusesCrossSitePost: a page on another origin (same site:
+// 127.0.0.1 on another port, so the browser sends the SameSite=Lax session
+// cookie along) posts to the token endpoint of a signed-in user: a fetch
+// with the X-Biembed header (stopped by its CORS preflight), a no-cors
+// fetch and a form. Every POST that arrives is refused (403) and nothing
+// is minted for it.
+func TestBrowserRefusesCrossSitePost(t *testing.T) {
+	t.Parallel()
+	for _, vendor := range vendors {
+		t.Run(vendor, func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, vendor)
+			tab := newTab(t, sharedBrowser(t))
+			s.signInTab(t, tab, "alice")
+			waitReport(t, tab, 1, live)
+			require.Equal(t, 1, s.calls("token", http.StatusOK), "the page's own request")
+
+			evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				fmt.Fprintf(w, `<!doctype html><body>
+<form id="f" method="post" action="%[1]s/embed/token" target="sink"><input name="id" value="x"></form>
+<iframe name="sink"></iframe>
+<script>
+const b = document.body, to = %[1]q + "/embed/token";
+fetch(to, {method: "POST", credentials: "include", headers: {"X-Biembed": "1"}})
+  .then(r => "answered " + r.status, () => "blocked").then(v => (b.dataset.preflighted = v));
+fetch(to, {method: "POST", credentials: "include", mode: "no-cors", body: "{}"})
+  .then(() => "sent", () => "blocked").then(v => (b.dataset.simple = v));
+document.getElementById("f").submit();
+</script></body>`, s.base)
+			}))
+			t.Cleanup(evil.Close)
+
+			var preflighted, simple string
+			inTab(t, tab, chromedp.Navigate(evil.URL),
+				chromedp.WaitReady("body[data-preflighted][data-simple]", chromedp.ByQuery),
+				chromedp.AttributeValue("body", "data-preflighted", &preflighted, nil, chromedp.ByQuery),
+				chromedp.AttributeValue("body", "data-simple", &simple, nil, chromedp.ByQuery))
+			assert.Equal(t, "blocked", preflighted, "the CORS preflight is not granted")
+			assert.Equal(t, "sent", simple)
+
+			hits := s.waitHits(t, func(hits []hit) bool {
+				posts := 0
+				for _, h := range hits[1:] {
+					if h.method == http.MethodPost {
+						posts++
+					}
+				}
+				return posts >= 2 // the no-cors fetch and the form
+			})
+			for _, h := range hits[1:] {
+				t.Logf("cross-site request: %+v", h)
+				if h.method != http.MethodPost {
+					assert.NotEqual(t, http.StatusOK, h.status, "the preflight is refused")
+					continue
+				}
+				assert.Equal(t, http.StatusForbidden, h.status)
+				assert.True(t, h.cookie, "the session cookie went along: only the guard stopped it")
+				assert.Equal(t, "same-site", h.secFetchSite)
+			}
+			assert.Equal(t, 1, s.calls("token", http.StatusOK), "no token for another origin")
+			assert.Equal(t, 1, s.mints())
+		})
+	}
+}
