@@ -8,9 +8,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -245,7 +248,7 @@ func inTab(t *testing.T, tab context.Context, actions ...chromedp.Action) {
 		dump, cancel := context.WithTimeout(tab, 5*time.Second)
 		defer cancel()
 		var where string
-		_ = chromedp.Run(dump, chromedp.Evaluate(`location.href + "\n" + document.documentElement.outerHTML`, &where))
+		_ = chromedp.Run(dump, chromedp.Evaluate(`location.href + "\n" + document.body.innerText`, &where)) // no iframe src: it holds a token
 		require.NoError(t, err, "the tab shows %s", where)
 	}
 }
@@ -271,7 +274,7 @@ func (d *directory) mustGet(t *testing.T, name string) demoUser {
 
 // report is what a test sees of the report iframe.
 type report struct {
-	Src     string // the iframe's src
+	Src     string // the iframe's src, its token replaced by a hash (see redact)
 	Marked  bool   // the iframe element is the one marked by mark
 	Loads   string // documents loaded in it (app.js counts)
 	Expires string // expiresAt of the last biembed:refreshed
@@ -328,7 +331,7 @@ func readReport(ctx context.Context, frame *cdp.Node, r *report) error {
 	if err != nil {
 		return err
 	}
-	r.Src, r.Loads, r.Expires = top.Src, top.Loads, top.Expires
+	r.Src, r.Loads, r.Expires = redact(top.Src), top.Loads, top.Expires
 	in := chromedp.FromNode(frame)
 	return chromedp.Tasks{
 		chromedp.AttributeValue("#state", "data-state", &r.State, nil, chromedp.ByQuery, in),
@@ -336,6 +339,24 @@ func readReport(ctx context.Context, frame *cdp.Node, r *report) error {
 		chromedp.Text("#grant-user", &r.User, chromedp.ByQuery, in),
 		chromedp.Value("#probe", &r.Probe, chromedp.ByQuery, in),
 	}.Do(ctx)
+}
+
+// redact replaces the token in an embed URL by the hex of 8 bytes of its
+// SHA-256, so that failure messages never print a token.
+func redact(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return "unparsable URL"
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	for i, p := range parts {
+		if tok, ok := strings.CutPrefix(p, "token="); ok {
+			sum := sha256.Sum256([]byte(tok))
+			parts[i] = "token=" + hex.EncodeToString(sum[:8])
+		}
+	}
+	u.RawQuery = strings.Join(parts, "&")
+	return u.String()
 }
 
 // mark marks the iframe element (a JS property: gone if the element is
@@ -413,6 +434,7 @@ func TestBrowserPageDiesWithoutScript(t *testing.T) {
 			inTab(t, tab, chromedp.Evaluate(`fetch("/embed/token", {method: "POST", headers: {"X-Biembed": "1"}})
   .then(r => r.json()).then(a => (document.getElementById("report").src = a.url))`, &src,
 				func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+			src = redact(src)
 			require.Regexp(t, s.urlShape, src)
 			waitReport(t, tab, 1, live)
 
