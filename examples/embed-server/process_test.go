@@ -136,6 +136,12 @@ func (p *proc) advance(t *testing.T, d time.Duration) {
 // clientFrom is an HTTP client that connects from the loopback address ip
 // (127.0.0.0/8 all reach the server) and does not follow redirects.
 func clientFrom(t *testing.T, ip string) *http.Client {
+	t.Helper()
+	if ln, err := net.Listen("tcp", ip+":0"); err != nil { // Linux has all of 127.0.0.0/8, macOS only 127.0.0.1
+		t.Skipf("loopback address %s is not configured here: %v", ip, err)
+	} else {
+		_ = ln.Close()
+	}
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
 	tr := &http.Transport{DialContext: dialer.DialContext}
 	t.Cleanup(tr.CloseIdleConnections)
