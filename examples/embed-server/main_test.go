@@ -125,13 +125,13 @@ func newTencentFixture(t *testing.T) fixture {
 	codes := map[fault]string{faultRateLimited: tencent.CodeRequestLimitExceeded, faultAuth: "AuthFailure.SecretIdNotFound", faultInternal: tencent.CodeInternalError}
 	f := fixture{
 		rec:   rec,
-		mints: func() int { return srv.Count(tencenttest.ActionCreateEmbedToken) },
+		mints: func() int { return srv.Count(tencent.ActionCreateEmbedToken) },
 		rows: func() string {
 			reqs := srv.Requests()
 			return fmt.Sprint(reqs[len(reqs)-1].Params["GlobalParam"])
 		},
 		fail: func(k fault) {
-			srv.Inject(tencenttest.Fault{Action: tencenttest.ActionCreateEmbedToken, Code: codes[k], Message: upstream})
+			srv.Inject(tencenttest.Fault{Action: tencent.ActionCreateEmbedToken, Code: codes[k], Message: upstream})
 		},
 		heal:     srv.ClearFaults,
 		urlShape: regexp.MustCompile(`^` + regexp.QuoteMeta(srv.URL()) + `/page/embed\?authType=strong&projectId=117&pageId=11520&scope=page&token=[^&]+$`),
@@ -148,7 +148,7 @@ func newYoushuFixture(t *testing.T) fixture {
 	srv := youshutest.NewTestServer(t)
 	rec := secrettest.New(t, youshutest.Secrets()...)
 	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)), youshu.WithLogger(rec.Logger()))
+		youshu.WithCredential(youshu.TokenKey(youshutest.User().TokenKey)), youshu.WithLogger(rec.Logger()))
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
 	emb, err := newYoushuEmbedder(client, 1, 700006204)

@@ -131,7 +131,7 @@ func openYoushu(env func(string) string, projectID, connID int64, logger *slog.L
 		stopFake = fake.Close
 		base = fake.URL()
 		// The fake serves plain http on loopback; real hosts must use https.
-		opts = append(opts, youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey(youshutest.UserTokenKey)))
+		opts = append(opts, youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey(youshutest.User().TokenKey)))
 		mode = "Youshu BI: fake mode, in-process youshutest serves the integration pages; " +
 			"set YOUSHU_BASE_URL and YOUSHU_TOKEN_KEY for a real host"
 	}

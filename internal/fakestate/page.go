@@ -106,32 +106,23 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 </body></html>
 `))
 
-// Status is what a fake's status endpoint says of a token: State "live" or
-// "expired" (gone for any Reason: expired, unknown, removed), and when it
-// expires by the fake's clock (RFC 3339; empty when unknown).
-type Status struct {
-	State   string `json:"state"`
-	Reason  string `json:"reason,omitempty"`
-	Expires string `json:"expires,omitempty"`
-}
-
-// NewStatus is the Status of a token that expires at expires (zero when
-// the fake does not know it), at now; reason says why a known token is
-// dead ("" when it is not, apart from expiry).
-func NewStatus(known bool, reason string, expires, now time.Time) Status {
+// WriteStatus answers a status poll for a token that expires at expires,
+// at now: {"state":"live"} or {"state":"expired","reason":...}, with
+// "expires" (RFC 3339) while the fake knows the token. reason says why a
+// known token is dead ("" when it is not, apart from expiry).
+func WriteStatus(w http.ResponseWriter, known bool, reason string, expires, now time.Time) {
+	st := map[string]string{"state": "expired", "reason": reason}
 	switch {
 	case !known:
-		return Status{State: "expired", Reason: "unknown"}
-	case reason != "":
-		return Status{State: "expired", Reason: reason, Expires: expires.UTC().Format(time.RFC3339)}
-	case !now.Before(expires):
-		return Status{State: "expired", Reason: "expired", Expires: expires.UTC().Format(time.RFC3339)}
+		st["reason"] = "unknown"
+	case reason == "" && now.Before(expires):
+		st = map[string]string{"state": "live"}
+	case reason == "":
+		st["reason"] = "expired"
 	}
-	return Status{State: "live", Expires: expires.UTC().Format(time.RFC3339)}
-}
-
-// WriteStatus answers 200 with st as JSON, never cached.
-func WriteStatus(w http.ResponseWriter, st Status) {
+	if known {
+		st["expires"] = expires.UTC().Format(time.RFC3339)
+	}
 	b, _ := json.Marshal(st)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

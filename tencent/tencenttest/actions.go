@@ -1,8 +1,9 @@
 package tencenttest
 
 import (
-	"crypto/rand"
+	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -15,8 +16,25 @@ import (
 // chinaTime is the zone the service writes CreatedAt and UpdatedAt in.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-// wireTimeLayout is how the service writes CreatedAt and UpdatedAt.
-const wireTimeLayout = "2006-01-02 15:04:05"
+// Error codes, and documented limits and values of CreateEmbedToken.
+const (
+	codeInvalidParameter      = "InvalidParameter"
+	codeInvalidParameterEmbed = "InvalidParameter.Embed"
+	codeInvalidParameterValue = "InvalidParameterValue"
+	codeMissingParameter      = "MissingParameter.MissingParam"
+	codeUnknownParameter      = "UnknownParameter"
+
+	maxExpireMinutes    = 240
+	maxTicketNum        = 99999
+	tokenTypeNoUser     = 100
+	tokenTypeSingleUser = 200
+	tokenTypeMultiUser  = 300
+	intentionEmbed      = "embed"
+	intentionChatBI     = "chatBIEmbed"
+	scopePage           = "page"
+	scopePanel          = "panel"
+	scopeProject        = "project"
+)
 
 // IssuedToken is what the fake knows about a token it minted.
 type IssuedToken struct {
@@ -38,11 +56,11 @@ type IssuedToken struct {
 }
 
 // Lookup returns what the fake knows about the token whose value is value,
-// and whether it knows it: a cleared token is gone, and so may be an expired
-// one (see WithTokenLimit).
+// and whether it knows it: a cleared token is gone, and so may be an
+// expired one (the table keeps about 10,000 tokens).
 func (s *Server) Lookup(value string) (IssuedToken, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
 	t, ok := s.tokens.Get(value)
 	if !ok {
 		return IssuedToken{}, false
@@ -105,7 +123,7 @@ func (s *Server) createEmbedToken(p map[string]any) (any, *apiError) {
 	if pageID != 0 {
 		info.PageID = &pageID
 	}
-	info.CreatedAt = tok.CreatedAt.In(chinaTime).Format(wireTimeLayout)
+	info.CreatedAt = tok.CreatedAt.In(chinaTime).Format(time.DateTime)
 	info.UpdatedAt = info.CreatedAt
 	info.SingleUserMultiToken = info.TokenType == tokenTypeMultiUser
 	return info, nil
@@ -115,7 +133,7 @@ func (s *Server) createEmbedToken(p map[string]any) (any, *apiError) {
 func (r *paramReader) expireMinutes() int64 {
 	s := r.str("ExpireTime")
 	if s == "" {
-		return defaultExpireMinutes
+		return maxExpireMinutes
 	}
 	m, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || m < 1 || m > maxExpireMinutes {
@@ -158,13 +176,13 @@ func (r *paramReader) checkJSONParams(globalParam, configParam string) {
 func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64, req *tencent.CreateEmbedTokenRequest) *IssuedToken {
 	now := s.now()
 	tok := &IssuedToken{TicketNum: info.TicketNum, Request: req,
-		Value: biembed.NewSecret(s.newID(tokPrefix)), ProjectID: projectID, PageID: pageID,
+		Value: biembed.NewSecret(newID()), ProjectID: projectID, PageID: pageID,
 		Intention: info.Intention, Scope: info.Scope, UserCorpID: info.UserCorpID, UserID: info.UserID,
 		ExpireMinutes: info.ExpireTime, CreatedAt: now,
 		ExpiresAt: now.Add(time.Duration(info.ExpireTime) * time.Minute),
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
 	s.seq++
 	tok.ID = s.seq
 	s.tokens.Add(tok.Value.Reveal(), tok, now)
@@ -196,8 +214,8 @@ func (s *Server) applyEmbedInterval(p map[string]any) (any, *apiError) {
 // so clients must scrub server messages.
 func (s *Server) extend(value string, projectID, pageID uint64) (any, *apiError) {
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
 	tok, ok := s.tokens.Get(value)
 	if !ok || tok.ProjectID != projectID || (pageID != 0 && tok.PageID != pageID) || !now.Before(tok.ExpiresAt) {
 		return nil, newAPIError(codeInvalidParameterEmbed, fmt.Sprintf("BIToken %s does not exist or has expired", value))
@@ -224,8 +242,8 @@ func (s *Server) clearEmbedToken(p map[string]any) (any, *apiError) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
 	s.tokens.All(func(value string, tok *IssuedToken) bool {
 		if tok.ProjectID == projectID && tok.UserCorpID == corp && tok.Scope == scope &&
 			(scope == scopePanel || tok.PageID == pageID) {
@@ -236,25 +254,117 @@ func (s *Server) clearEmbedToken(p map[string]any) (any, *apiError) {
 	return true, nil
 }
 
-// Prefixes of deterministic ids: request ids and minted tokens count up
-// separately.
-const (
-	requestIDPrefix = "00000000-0000-4000-9000-"
-	tokPrefix       = "00000000-0000-4000-8000-"
-)
+// apiError is an error answer: {"Error":{"Code","Message"}}.
+type apiError struct {
+	Code    string
+	Message string
+}
 
-// newID returns a UUID-shaped id: random, or counting up with prefix in
-// deterministic mode.
-func (s *Server) newID(prefix string) string {
-	if s.deterministic {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.idSeq[prefix]++
-		return fmt.Sprintf("%s%012d", prefix, s.idSeq[prefix])
+func newAPIError(code, msg string) *apiError { return &apiError{Code: code, Message: msg} }
+
+// paramReader reads typed values out of a decoded body and keeps the first
+// problem it meets, so handlers read every field and check once.
+type paramReader struct {
+	p   map[string]any
+	err *apiError
+}
+
+// onlyKnown fails with UnknownParameter for the first key (in sorted
+// order) that is not in known.
+func (r *paramReader) onlyKnown(known ...string) {
+	allowed := map[string]bool{}
+	for _, k := range known {
+		allowed[k] = true
 	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	keys := make([]string, 0, len(r.p))
+	for k := range r.p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !allowed[k] {
+			r.fail(codeUnknownParameter, "the parameter `"+k+"` is not recognized")
+			return
+		}
+	}
+}
+
+func (r *paramReader) fail(code, msg string) {
+	if r.err == nil {
+		r.err = newAPIError(code, msg)
+	}
+}
+
+func (r *paramReader) str(name string) string {
+	v, ok := r.p[name].(string)
+	if !ok && r.p[name] != nil {
+		r.fail(codeInvalidParameterValue, "the parameter `"+name+"` must be a string")
+	}
+	return v
+}
+
+// uint and int read a JSON integer; uintString reads a string of digits.
+func (r *paramReader) uint(name string) uint64 { return r.parseUint(name, r.number(name)) }
+
+func (r *paramReader) uintString(name string) uint64 { return r.parseUint(name, r.str(name)) }
+
+func (r *paramReader) parseUint(name, n string) uint64 {
+	u, err := strconv.ParseUint(n, 10, 64)
+	if n != "" && err != nil {
+		r.fail(codeInvalidParameterValue, "the parameter `"+name+"` must be a non-negative integer")
+	}
+	return u
+}
+
+func (r *paramReader) int(name string) int64 {
+	n := r.number(name)
+	i, err := strconv.ParseInt(n, 10, 64)
+	if n != "" && err != nil {
+		r.fail(codeInvalidParameterValue, "the parameter `"+name+"` must be an integer")
+	}
+	return i
+}
+
+func (r *paramReader) number(name string) string {
+	n, ok := r.p[name].(json.Number)
+	if !ok && r.p[name] != nil {
+		r.fail(codeInvalidParameterValue, "the parameter `"+name+"` must be an integer")
+	}
+	return string(n)
+}
+
+// checkTarget checks that intention and scope are known and fit each other
+// and the page id, the rules shared by CreateEmbedToken and ApplyEmbedInterval.
+func (r *paramReader) checkTarget(intention, scope string, pageID uint64) {
+	switch {
+	case intention != intentionEmbed && intention != intentionChatBI:
+		r.fail(codeInvalidParameterValue, "Intention must be embed or chatBIEmbed")
+	case intention == intentionEmbed && scope != scopePage && scope != scopePanel:
+		r.fail(codeInvalidParameterValue, "Scope must be page or panel for embed")
+	case intention == intentionChatBI && scope != scopeProject:
+		r.fail(codeInvalidParameterValue, "Scope must be project for chatBIEmbed")
+	case intention == intentionChatBI && r.p["PageId"] != nil:
+		r.fail(codeInvalidParameterValue, "PageId is not passed for ChatBI embedding")
+	case scope == scopePage && pageID == 0:
+		r.fail(codeMissingParameter, "PageId is required for page scope")
+	case scope == scopePanel && pageID != 0:
+		r.fail(codeInvalidParameterValue, "PageId must be empty (0) for panel scope")
+	}
+}
+
+// decodeCreate reads a CreateEmbedToken body into the client's request type.
+func decodeCreate(params map[string]any) *tencent.CreateEmbedTokenRequest {
+	r := &paramReader{p: params}
+	req := &tencent.CreateEmbedTokenRequest{
+		ProjectID: r.uint("ProjectId"), PageID: r.uint("PageId"),
+		Intention: tencent.Intention(r.str("Intention")), Scope: tencent.Scope(r.str("Scope")),
+		ExtraParam: r.str("ExtraParam"), UserCorpID: r.str("UserCorpId"), UserID: r.str("UserId"),
+		TicketNum: r.int("TicketNum"), TokenType: tencent.TokenType(r.int("TokenType")), TokenNum: r.int("TokenNum"),
+	}
+	if m, err := strconv.ParseInt(r.str("ExpireTime"), 10, 64); err == nil {
+		req.Expiry = time.Duration(m) * time.Minute
+	}
+	req.GlobalParams, _ = filtermap.ParseGlobalParams(r.str("GlobalParam"))
+	req.Config, _ = clientsetting.ParseChatBIConfig(r.str("ConfigParam"))
+	return req
 }

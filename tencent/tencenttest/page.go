@@ -20,13 +20,15 @@ const (
 	pathStatus = "/page/status"
 )
 
-func isPage(path string) bool { return path == pathEmbed || path == pathChatBI }
-
 // servePage serves an embed page the way the real one checks its token
 // (strong auth): the token must be known, unexpired, have tickets left, and
 // match the page's project, scope and page; a page shown uses one ticket.
 // Refusals are an HTML error page with a 4xx status.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == pathStatus {
+		s.serveStatus(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		pageError(w, http.StatusMethodNotAllowed, "bad-request", "embed pages answer GET only")
 		return
@@ -41,7 +43,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		pageError(w, http.StatusUnauthorized, "missing-token", "the URL carries no token")
 		return
 	}
-	s.mu.Lock()
+	s.core.Mu.Lock()
 	tok, ok := s.tokens.Get(value)
 	var grant fakestate.Grant
 	var refusal *fakestate.PageError
@@ -52,7 +54,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			grant = grantOf(tok, r.URL.Path, q)
 		}
 	}
-	s.mu.Unlock()
+	s.core.Mu.Unlock()
 	switch {
 	case !ok:
 		pageError(w, http.StatusUnauthorized, "unknown", "the token is unknown or was cleared")
@@ -64,50 +66,46 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveStatus answers GET /page/status?token=T, which an open embed page
-// polls: {"state":"live"} while the fake's clock is before the token's
-// expiry, {"state":"expired","reason":"expired"|"unknown"} once it has
-// expired or was cleared, with "expires" (RFC 3339) while the fake knows
-// it. ApplyEmbedInterval moves the expiry, so an extended page goes on. It
-// uses no ticket.
+// serveStatus answers GET /page/status?token=T, which an open page polls,
+// from the fake's clock; it uses no ticket.
 func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.core.Mu.Lock()
 	tok, ok := s.tokens.Get(r.URL.Query().Get("token"))
 	var expires time.Time
 	if ok {
 		expires = tok.ExpiresAt
 	}
-	now := s.now()
-	s.mu.Unlock()
-	fakestate.WriteStatus(w, fakestate.NewStatus(ok, "", expires, now))
+	s.core.Mu.Unlock()
+	fakestate.WriteStatus(w, ok, "", expires, s.now())
 }
 
 func pageError(w http.ResponseWriter, status int, reason, msg string) {
-	fakestate.WritePageError(w, fakestate.PageError{Vendor: "tencent", Status: status, Reason: reason, Message: msg})
+	fakestate.WritePageError(w, *refusal(status, reason, msg))
+}
+
+func refusal(status int, reason, msg string) *fakestate.PageError {
+	return &fakestate.PageError{Vendor: "tencent", Status: status, Reason: reason, Message: msg}
 }
 
 // check returns why tok may not show the page at path with query q; s.mu is held.
 func (s *Server) check(tok *IssuedToken, path string, q url.Values) *fakestate.PageError {
-	refuse := func(status int, reason, msg string) *fakestate.PageError {
-		return &fakestate.PageError{Vendor: "tencent", Status: status, Reason: reason, Message: msg}
-	}
 	projectID, _ := strconv.ParseUint(q.Get("projectId"), 10, 64)
 	pageID, _ := strconv.ParseUint(q.Get("pageId"), 10, 64)
 	switch {
 	case !s.now().Before(tok.ExpiresAt):
-		return refuse(http.StatusUnauthorized, "expired", "the token expired at "+tok.ExpiresAt.UTC().Format(time.RFC3339))
+		return refusal(http.StatusUnauthorized, "expired", "the token expired at "+tok.ExpiresAt.UTC().Format(time.RFC3339))
 	case tok.TicketNum > 0 && int64(tok.Visits) >= tok.TicketNum:
-		return refuse(http.StatusForbidden, "used-up", "the token's "+strconv.FormatInt(tok.TicketNum, 10)+" tickets are used up")
+		return refusal(http.StatusForbidden, "used-up", "the token's "+strconv.FormatInt(tok.TicketNum, 10)+" tickets are used up")
 	case projectID != tok.ProjectID:
-		return refuse(http.StatusForbidden, "wrong-page", "the token is for project "+strconv.FormatUint(tok.ProjectID, 10))
+		return refusal(http.StatusForbidden, "wrong-page", "the token is for project "+strconv.FormatUint(tok.ProjectID, 10))
 	case path == pathChatBI && tok.Intention != intentionChatBI:
-		return refuse(http.StatusForbidden, "wrong-page", "the token is not a ChatBI token (Intention "+tok.Intention+")")
+		return refusal(http.StatusForbidden, "wrong-page", "the token is not a ChatBI token (Intention "+tok.Intention+")")
 	case path == pathEmbed && tok.Intention != intentionEmbed:
-		return refuse(http.StatusForbidden, "wrong-page", "a ChatBI token cannot open a dashboard page")
+		return refusal(http.StatusForbidden, "wrong-page", "a ChatBI token cannot open a dashboard page")
 	case path == pathEmbed && q.Get("scope") != tok.Scope:
-		return refuse(http.StatusForbidden, "wrong-page", "the token's scope is "+tok.Scope)
+		return refusal(http.StatusForbidden, "wrong-page", "the token's scope is "+tok.Scope)
 	case path == pathEmbed && tok.Scope == scopePage && pageID != tok.PageID:
-		return refuse(http.StatusForbidden, "wrong-page", "the token is for page "+strconv.FormatUint(tok.PageID, 10))
+		return refusal(http.StatusForbidden, "wrong-page", "the token is for page "+strconv.FormatUint(tok.PageID, 10))
 	}
 	return nil
 }

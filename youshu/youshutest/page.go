@@ -21,23 +21,6 @@ const chatBIRoute = "chatbi/dialogIntegration"
 // polls (EndpointStatus).
 const statusPath = "/dash/status"
 
-// servePageWithFault applies a fault for EndpointIntegration, then serves
-// the page.
-func (s *Server) servePageWithFault(w http.ResponseWriter, r *http.Request) {
-	f := s.takeFault(EndpointIntegration)
-	if f != nil && !f.delay(r) {
-		return
-	}
-	switch {
-	case f != nil && f.CloseMidBody:
-		closeMidBody(w)
-	case f != nil && f.replaces():
-		write(w, f.reply())
-	default:
-		s.servePage(w, r)
-	}
-}
-
 // pageTarget names what an integration path shows, or "" for a path the
 // fake does not know:
 //
@@ -73,6 +56,10 @@ func isID(s string) bool {
 // a once token not used yet. A page shown uses a once token up and extends
 // an autoRenew token. Refusals are an HTML error page with a 4xx status.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == statusPath {
+		s.serveStatus(w, r)
+		return
+	}
 	q := r.URL.Query()
 	target := pageTarget(r.URL.Path, q)
 	switch {
@@ -86,8 +73,8 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		pageError(w, http.StatusUnauthorized, "missing-token", "the URL carries no token")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
 	t, _ := s.tokens.Get(q.Get("token"))
 	now := s.now()
 	switch {
@@ -114,14 +101,10 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveStatus answers GET /dash/status?token=T, which an open integration
-// page polls: {"state":"live"} while the fake's clock is before the
-// token's expiry, {"state":"expired","reason":"expired"|"removed"|"unknown"}
-// once it has expired, was removed (rmToken) or is unknown, with "expires"
-// (RFC 3339) while the fake knows it. renewToken moves the expiry, so a
-// renewed page goes on. It counts as no visit (no autoRenew, no once).
+// serveStatus answers GET /dash/status?token=T, which an open page polls,
+// from the fake's clock; it is no visit (no autoRenew, no once).
 func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
+	s.core.Mu.Lock()
 	t, _ := s.tokens.Get(r.URL.Query().Get("token"))
 	var expires time.Time
 	reason := ""
@@ -131,9 +114,8 @@ func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
 			reason = "removed"
 		}
 	}
-	now := s.now()
-	s.mu.Unlock()
-	fakestate.WriteStatus(w, fakestate.NewStatus(t != nil, reason, expires, now))
+	s.core.Mu.Unlock()
+	fakestate.WriteStatus(w, t != nil, reason, expires, s.now())
 }
 
 func pageError(w http.ResponseWriter, status int, reason, msg string) {
