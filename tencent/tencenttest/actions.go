@@ -2,8 +2,11 @@ package tencenttest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -94,159 +97,187 @@ type embedTokenInfo struct {
 	ConfigParam          string  `json:"ConfigParam"`
 }
 
-func (s *Server) createEmbedToken(p map[string]any) (any, *apiError) {
-	r := &paramReader{p: p}
-	r.onlyKnown("ProjectId", "PageId", "Intention", "Scope", "ExpireTime", "ExtraParam", "UserCorpId",
-		"UserId", "TicketNum", "GlobalParam", "TokenType", "TokenNum", "ConfigParam")
-	info := embedTokenInfo{
-		ExtraParam: r.str("ExtraParam"), Scope: r.str("Scope"), Intention: r.str("Intention"),
-		UserCorpID: r.str("UserCorpId"), UserID: r.str("UserId"), TicketNum: r.int("TicketNum"),
-		GlobalParam: r.str("GlobalParam"), TokenType: r.int("TokenType"), TokenNum: r.int("TokenNum"),
-		ConfigParam: r.str("ConfigParam"),
-	}
-	projectID, pageID := r.uint("ProjectId"), r.uint("PageId")
-	info.ExpireTime = r.expireMinutes()
-	if info.Intention == "" {
-		info.Intention = intentionEmbed
-	}
-	if projectID == 0 {
-		r.fail(codeMissingParameter, "ProjectId is required")
-	}
-	r.checkTarget(info.Intention, info.Scope, pageID)
-	r.checkUsers(&info)
-	r.checkJSONParams(info.GlobalParam, info.ConfigParam)
-	if r.err != nil {
-		return nil, r.err
-	}
-	tok := s.mint(&info, projectID, pageID, decodeCreate(p))
-	info.ID, info.BIToken, info.ProjectID = tok.ID, tok.Value.Reveal(), strconv.FormatUint(projectID, 10)
-	if pageID != 0 {
-		info.PageID = &pageID
-	}
-	info.CreatedAt = tok.CreatedAt.In(chinaTime).Format(time.DateTime)
-	info.UpdatedAt = info.CreatedAt
-	info.SingleUserMultiToken = info.TokenType == tokenTypeMultiUser
-	return info, nil
+// createParams, applyParams and clearParams are the parameters of the
+// three actions, named and typed as they travel.
+type createParams struct {
+	ProjectId                                                                              uint64
+	PageId                                                                                 *uint64
+	Intention, Scope, ExpireTime, ExtraParam, UserCorpId, UserId, GlobalParam, ConfigParam string
+	TicketNum, TokenType, TokenNum                                                         int64
 }
 
-// expireMinutes reads ExpireTime, a string of whole minutes in 1..240.
-func (r *paramReader) expireMinutes() int64 {
-	s := r.str("ExpireTime")
-	if s == "" {
-		return maxExpireMinutes
-	}
-	m, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || m < 1 || m > maxExpireMinutes {
-		r.fail(codeInvalidParameterValue, "ExpireTime must be a string of minutes from 1 to 240")
-	}
-	return m
+type applyParams struct {
+	ProjectId                             uint64
+	PageId                                *uint64
+	BIToken, ExtraParam, Intention, Scope string
 }
 
-// checkUsers checks TicketNum, TokenType, the users it needs and TokenNum.
-func (r *paramReader) checkUsers(info *embedTokenInfo) {
+type clearParams struct{ ProjectId, UserCorpId, Scope, PageId string }
+
+// decode reads body into p (a pointer to one of the params types): a key
+// p has no field for is UnknownParameter, a value of the wrong JSON type
+// InvalidParameterValue.
+func decode(body []byte, p any) *apiError {
+	var keys map[string]json.RawMessage
+	_ = json.Unmarshal(body, &keys)
+	fields := reflect.TypeOf(p).Elem()
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if f, ok := fields.FieldByName(k); !ok || !f.IsExported() {
+			return newAPIError(codeUnknownParameter, "the parameter `"+k+"` is not recognized")
+		}
+	}
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(body, p); errors.As(err, &typeErr) {
+		return newAPIError(codeInvalidParameterValue, "the parameter `"+typeErr.Field+"` must be a JSON "+typeErr.Type.Kind().String())
+	}
+	return nil
+}
+
+func (s *Server) createEmbedToken(body []byte) (any, *apiError) {
+	var p createParams
+	if err := decode(body, &p); err != nil {
+		return nil, err
+	}
+	if p.Intention == "" {
+		p.Intention = intentionEmbed
+	}
+	pageID := deref(p.PageId)
+	minutes, err := strconv.ParseInt(p.ExpireTime, 10, 64)
+	if p.ExpireTime == "" {
+		minutes, err = maxExpireMinutes, nil
+	}
+	g, gErr := filtermap.ParseGlobalParams(p.GlobalParam)
+	c, cErr := clientsetting.ParseChatBIConfig(p.ConfigParam)
+	multi := p.TokenType == tokenTypeMultiUser
+	if e := targetError(p.Intention, p.Scope, p.PageId); e != nil && p.ProjectId != 0 {
+		return nil, e
+	}
 	switch {
-	case info.TicketNum < 0 || info.TicketNum > maxTicketNum:
-		r.fail(codeInvalidParameterValue, "TicketNum must be from 1 to 99999")
-	case info.TokenType != 0 && info.TokenType != tokenTypeNoUser &&
-		info.TokenType != tokenTypeSingleUser && info.TokenType != tokenTypeMultiUser:
-		r.fail(codeInvalidParameterValue, "TokenType must be 100, 200 or 300")
-	case info.TokenType == tokenTypeNoUser && info.Intention == intentionChatBI:
-		r.fail(codeInvalidParameterValue, "TokenType 100 does not support ChatBI embedding")
-	case (info.TokenType == tokenTypeSingleUser || info.TokenType == tokenTypeMultiUser) &&
-		(info.UserCorpID == "" || info.UserID == ""):
-		r.fail(codeMissingParameter, "UserCorpId and UserId are required for TokenType 200 and 300")
-	case info.TokenType == tokenTypeMultiUser && info.TokenNum < 1:
-		r.fail(codeMissingParameter, "TokenNum is required for TokenType 300")
-	case info.TokenType != tokenTypeMultiUser && info.TokenNum != 0:
-		r.fail(codeInvalidParameterValue, "TokenNum is only used with TokenType 300")
+	case p.ProjectId == 0:
+		return nil, newAPIError(codeMissingParameter, "ProjectId is required")
+	case err != nil || minutes < 1 || minutes > maxExpireMinutes:
+		return nil, newAPIError(codeInvalidParameterValue, "ExpireTime must be a string of minutes from 1 to 240")
+	case p.TicketNum < 0 || p.TicketNum > maxTicketNum:
+		return nil, newAPIError(codeInvalidParameterValue, "TicketNum must be from 1 to 99999")
+	case p.TokenType != 0 && p.TokenType != tokenTypeNoUser && p.TokenType != tokenTypeSingleUser && !multi:
+		return nil, newAPIError(codeInvalidParameterValue, "TokenType must be 100, 200 or 300")
+	case p.TokenType == tokenTypeNoUser && p.Intention == intentionChatBI:
+		return nil, newAPIError(codeInvalidParameterValue, "TokenType 100 does not support ChatBI embedding")
+	case (p.TokenType == tokenTypeSingleUser || multi) && (p.UserCorpId == "" || p.UserId == ""):
+		return nil, newAPIError(codeMissingParameter, "UserCorpId and UserId are required for TokenType 200 and 300")
+	case multi && p.TokenNum < 1:
+		return nil, newAPIError(codeMissingParameter, "TokenNum is required for TokenType 300")
+	case !multi && p.TokenNum != 0:
+		return nil, newAPIError(codeInvalidParameterValue, "TokenNum is only used with TokenType 300")
+	case gErr != nil || g.Validate() != nil:
+		return nil, newAPIError(codeInvalidParameterValue, "GlobalParam must be a JSON string of global parameters")
+	case cErr != nil || c.Validate() != nil:
+		return nil, newAPIError(codeInvalidParameterValue, "ConfigParam must be a JSON string of ChatBIConfigList")
 	}
-}
-
-// checkJSONParams checks that GlobalParam and ConfigParam are JSON strings of
-// the documented shapes.
-func (r *paramReader) checkJSONParams(globalParam, configParam string) {
-	if g, err := filtermap.ParseGlobalParams(globalParam); err != nil || g.Validate() != nil {
-		r.fail(codeInvalidParameterValue, "GlobalParam must be a JSON string of global parameters")
-	}
-	if c, err := clientsetting.ParseChatBIConfig(configParam); err != nil || c.Validate() != nil {
-		r.fail(codeInvalidParameterValue, "ConfigParam must be a JSON string of ChatBIConfigList")
-	}
-}
-
-func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64, req *tencent.CreateEmbedTokenRequest) *IssuedToken {
 	now := s.now()
-	tok := &IssuedToken{TicketNum: info.TicketNum, Request: req,
-		Value: biembed.NewSecret(newID()), ProjectID: projectID, PageID: pageID,
-		Intention: info.Intention, Scope: info.Scope, UserCorpID: info.UserCorpID, UserID: info.UserID,
-		ExpireMinutes: info.ExpireTime, CreatedAt: now,
-		ExpiresAt: now.Add(time.Duration(info.ExpireTime) * time.Minute),
-	}
+	tok := &IssuedToken{Value: biembed.NewSecret(newID()), ProjectID: p.ProjectId, PageID: pageID,
+		Intention: p.Intention, Scope: p.Scope, UserCorpID: p.UserCorpId, UserID: p.UserId,
+		ExpireMinutes: minutes, TicketNum: p.TicketNum, CreatedAt: now,
+		ExpiresAt: now.Add(time.Duration(minutes) * time.Minute), Request: decodeCreate(body)}
 	s.core.Mu.Lock()
-	defer s.core.Mu.Unlock()
 	s.seq++
 	tok.ID = s.seq
 	s.tokens.Add(tok.Value.Reveal(), tok, now)
-	return tok
+	s.core.Mu.Unlock()
+	// The Data of the documented output example: ProjectId a string,
+	// ExpireTime minutes, PageId null for a dashboard.
+	created, page := now.In(chinaTime).Format(time.DateTime), p.PageId
+	if pageID == 0 {
+		page = nil
+	}
+	return map[string]any{"Id": tok.ID, "BIToken": tok.Value.Reveal(), "ProjectId": strconv.FormatUint(p.ProjectId, 10),
+		"PageId": page, "ExtraParam": p.ExtraParam, "Scope": p.Scope, "Intention": p.Intention,
+		"ExpireTime": minutes, "CreatedUser": nil, "CreatedAt": created, "UpdatedUser": nil, "UpdatedAt": created,
+		"UserCorpId": p.UserCorpId, "UserId": p.UserId, "TicketNum": p.TicketNum, "GlobalParam": p.GlobalParam,
+		"TokenType": p.TokenType, "TokenNum": p.TokenNum, "SingleUserMultiToken": multi, "ConfigParam": p.ConfigParam}, nil
 }
 
-func (s *Server) applyEmbedInterval(p map[string]any) (any, *apiError) {
-	r := &paramReader{p: p}
-	r.onlyKnown("ProjectId", "PageId", "BIToken", "ExtraParam", "Intention", "Scope")
-	projectID, pageID := r.uint("ProjectId"), r.uint("PageId")
-	value, intention, scope := r.str("BIToken"), r.str("Intention"), r.str("Scope")
-	r.str("ExtraParam")
+// targetError says why intention, scope and pageID do not fit each other,
+// the rules CreateEmbedToken and ApplyEmbedInterval share.
+func targetError(intention, scope string, pageID *uint64) *apiError {
 	switch {
-	case projectID == 0:
-		r.fail(codeMissingParameter, "ProjectId is required")
-	case value == "":
-		r.fail(codeMissingParameter, "BIToken is required")
-	case intention != "" || scope != "":
-		r.checkTarget(intention, scope, pageID)
+	case intention != intentionEmbed && intention != intentionChatBI:
+		return newAPIError(codeInvalidParameterValue, "Intention must be embed or chatBIEmbed")
+	case intention == intentionEmbed && scope != scopePage && scope != scopePanel:
+		return newAPIError(codeInvalidParameterValue, "Scope must be page or panel for embed")
+	case intention == intentionChatBI && scope != scopeProject:
+		return newAPIError(codeInvalidParameterValue, "Scope must be project for chatBIEmbed")
+	case intention == intentionChatBI && pageID != nil:
+		return newAPIError(codeInvalidParameterValue, "PageId is not passed for ChatBI embedding")
+	case scope == scopePage && deref(pageID) == 0:
+		return newAPIError(codeMissingParameter, "PageId is required for page scope")
+	case scope == scopePanel && deref(pageID) != 0:
+		return newAPIError(codeInvalidParameterValue, "PageId must be empty (0) for panel scope")
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return s.extend(value, projectID, pageID)
+	return nil
 }
 
-// extend renews a known, unexpired token of the project for its original
-// lifetime. Its error message quotes the token the way a real service might,
-// so clients must scrub server messages.
-func (s *Server) extend(value string, projectID, pageID uint64) (any, *apiError) {
-	now := s.now()
+func deref(p *uint64) uint64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// applyEmbedInterval renews a known, unexpired token of the project for
+// its original lifetime. Its error message quotes the token the way a real
+// service might, so clients must scrub server messages.
+func (s *Server) applyEmbedInterval(body []byte) (any, *apiError) {
+	var p applyParams
+	if err := decode(body, &p); err != nil {
+		return nil, err
+	}
+	switch {
+	case p.ProjectId == 0:
+		return nil, newAPIError(codeMissingParameter, "ProjectId is required")
+	case p.BIToken == "":
+		return nil, newAPIError(codeMissingParameter, "BIToken is required")
+	case p.Intention != "" || p.Scope != "":
+		if err := targetError(p.Intention, p.Scope, p.PageId); err != nil {
+			return nil, err
+		}
+	}
+	now, pageID := s.now(), deref(p.PageId)
 	s.core.Mu.Lock()
 	defer s.core.Mu.Unlock()
-	tok, ok := s.tokens.Get(value)
-	if !ok || tok.ProjectID != projectID || (pageID != 0 && tok.PageID != pageID) || !now.Before(tok.ExpiresAt) {
-		return nil, newAPIError(codeInvalidParameterEmbed, fmt.Sprintf("BIToken %s does not exist or has expired", value))
+	tok, ok := s.tokens.Get(p.BIToken)
+	if !ok || tok.ProjectID != p.ProjectId || (pageID != 0 && tok.PageID != pageID) || !now.Before(tok.ExpiresAt) {
+		return nil, newAPIError(codeInvalidParameterEmbed, fmt.Sprintf("BIToken %s does not exist or has expired", p.BIToken))
 	}
 	tok.ExpiresAt = now.Add(time.Duration(tok.ExpireMinutes) * time.Minute)
 	return map[string]bool{"Result": true}, nil
 }
 
-func (s *Server) clearEmbedToken(p map[string]any) (any, *apiError) {
-	r := &paramReader{p: p}
-	r.onlyKnown("ProjectId", "UserCorpId", "Scope", "PageId")
-	projectID, pageID := r.uintString("ProjectId"), r.uintString("PageId")
-	corp, scope := r.str("UserCorpId"), r.str("Scope")
-	switch {
-	case projectID == 0:
-		r.fail(codeMissingParameter, "ProjectId is required")
-	case corp == "":
-		r.fail(codeMissingParameter, "UserCorpId is required")
-	case scope != scopePanel && scope != scopePage:
-		r.fail(codeInvalidParameterValue, "Scope must be panel or page")
-	case scope == scopePage && pageID == 0:
-		r.fail(codeMissingParameter, "PageId is required for page scope")
+// clearEmbedToken drops the tokens of a user (corp) on a dashboard or page.
+func (s *Server) clearEmbedToken(body []byte) (any, *apiError) {
+	var p clearParams
+	if err := decode(body, &p); err != nil {
+		return nil, err
 	}
-	if r.err != nil {
-		return nil, r.err
+	projectID, pErr := strconv.ParseUint(p.ProjectId, 10, 64)
+	pageID, gErr := strconv.ParseUint(p.PageId, 10, 64)
+	switch {
+	case p.ProjectId == "":
+		return nil, newAPIError(codeMissingParameter, "ProjectId is required")
+	case pErr != nil || (p.PageId != "" && gErr != nil):
+		return nil, newAPIError(codeInvalidParameterValue, "ProjectId and PageId must be strings of digits")
+	case p.UserCorpId == "":
+		return nil, newAPIError(codeMissingParameter, "UserCorpId is required")
+	case p.Scope != scopePanel && p.Scope != scopePage:
+		return nil, newAPIError(codeInvalidParameterValue, "Scope must be panel or page")
+	case p.Scope == scopePage && pageID == 0:
+		return nil, newAPIError(codeMissingParameter, "PageId is required for page scope")
 	}
 	s.core.Mu.Lock()
 	defer s.core.Mu.Unlock()
 	s.tokens.All(func(value string, tok *IssuedToken) bool {
-		if tok.ProjectID == projectID && tok.UserCorpID == corp && tok.Scope == scope &&
-			(scope == scopePanel || tok.PageID == pageID) {
+		if tok.ProjectID == projectID && tok.UserCorpID == p.UserCorpId && tok.Scope == p.Scope &&
+			(p.Scope == scopePanel || tok.PageID == pageID) {
 			s.tokens.Delete(value)
 		}
 		return true
@@ -262,109 +293,19 @@ type apiError struct {
 
 func newAPIError(code, msg string) *apiError { return &apiError{Code: code, Message: msg} }
 
-// paramReader reads typed values out of a decoded body and keeps the first
-// problem it meets, so handlers read every field and check once.
-type paramReader struct {
-	p   map[string]any
-	err *apiError
-}
-
-// onlyKnown fails with UnknownParameter for the first key (in sorted
-// order) that is not in known.
-func (r *paramReader) onlyKnown(known ...string) {
-	allowed := map[string]bool{}
-	for _, k := range known {
-		allowed[k] = true
-	}
-	keys := make([]string, 0, len(r.p))
-	for k := range r.p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !allowed[k] {
-			r.fail(codeUnknownParameter, "the parameter `"+k+"` is not recognized")
-			return
-		}
-	}
-}
-
-func (r *paramReader) fail(code, msg string) {
-	if r.err == nil {
-		r.err = newAPIError(code, msg)
-	}
-}
-
-func (r *paramReader) str(name string) string {
-	v, ok := r.p[name].(string)
-	if !ok && r.p[name] != nil {
-		r.fail(codeInvalidParameterValue, "the parameter `"+name+"` must be a string")
-	}
-	return v
-}
-
-// uint and int read a JSON integer; uintString reads a string of digits.
-func (r *paramReader) uint(name string) uint64 { return r.parseUint(name, r.number(name)) }
-
-func (r *paramReader) uintString(name string) uint64 { return r.parseUint(name, r.str(name)) }
-
-func (r *paramReader) parseUint(name, n string) uint64 {
-	u, err := strconv.ParseUint(n, 10, 64)
-	if n != "" && err != nil {
-		r.fail(codeInvalidParameterValue, "the parameter `"+name+"` must be a non-negative integer")
-	}
-	return u
-}
-
-func (r *paramReader) int(name string) int64 {
-	n := r.number(name)
-	i, err := strconv.ParseInt(n, 10, 64)
-	if n != "" && err != nil {
-		r.fail(codeInvalidParameterValue, "the parameter `"+name+"` must be an integer")
-	}
-	return i
-}
-
-func (r *paramReader) number(name string) string {
-	n, ok := r.p[name].(json.Number)
-	if !ok && r.p[name] != nil {
-		r.fail(codeInvalidParameterValue, "the parameter `"+name+"` must be an integer")
-	}
-	return string(n)
-}
-
-// checkTarget checks that intention and scope are known and fit each other
-// and the page id, the rules shared by CreateEmbedToken and ApplyEmbedInterval.
-func (r *paramReader) checkTarget(intention, scope string, pageID uint64) {
-	switch {
-	case intention != intentionEmbed && intention != intentionChatBI:
-		r.fail(codeInvalidParameterValue, "Intention must be embed or chatBIEmbed")
-	case intention == intentionEmbed && scope != scopePage && scope != scopePanel:
-		r.fail(codeInvalidParameterValue, "Scope must be page or panel for embed")
-	case intention == intentionChatBI && scope != scopeProject:
-		r.fail(codeInvalidParameterValue, "Scope must be project for chatBIEmbed")
-	case intention == intentionChatBI && r.p["PageId"] != nil:
-		r.fail(codeInvalidParameterValue, "PageId is not passed for ChatBI embedding")
-	case scope == scopePage && pageID == 0:
-		r.fail(codeMissingParameter, "PageId is required for page scope")
-	case scope == scopePanel && pageID != 0:
-		r.fail(codeInvalidParameterValue, "PageId must be empty (0) for panel scope")
-	}
-}
-
-// decodeCreate reads a CreateEmbedToken body into the client's request type.
-func decodeCreate(params map[string]any) *tencent.CreateEmbedTokenRequest {
-	r := &paramReader{p: params}
-	req := &tencent.CreateEmbedTokenRequest{
-		ProjectID: r.uint("ProjectId"), PageID: r.uint("PageId"),
-		Intention: tencent.Intention(r.str("Intention")), Scope: tencent.Scope(r.str("Scope")),
-		ExtraParam: r.str("ExtraParam"), UserCorpID: r.str("UserCorpId"), UserID: r.str("UserId"),
-		TicketNum: r.int("TicketNum"), TokenType: tencent.TokenType(r.int("TokenType")), TokenNum: r.int("TokenNum"),
-	}
-	if m, err := strconv.ParseInt(r.str("ExpireTime"), 10, 64); err == nil {
+// decodeCreate reads a CreateEmbedToken body into the client's request
+// type; values of the wrong type decode as zero.
+func decodeCreate(body []byte) *tencent.CreateEmbedTokenRequest {
+	var p createParams
+	_ = json.Unmarshal(body, &p)
+	req := &tencent.CreateEmbedTokenRequest{ProjectID: p.ProjectId, PageID: deref(p.PageId),
+		Intention: tencent.Intention(p.Intention), Scope: tencent.Scope(p.Scope), ExtraParam: p.ExtraParam,
+		UserCorpID: p.UserCorpId, UserID: p.UserId, TicketNum: p.TicketNum, TokenType: tencent.TokenType(p.TokenType),
+		TokenNum: p.TokenNum}
+	if m, err := strconv.ParseInt(p.ExpireTime, 10, 64); err == nil {
 		req.Expiry = time.Duration(m) * time.Minute
 	}
-	req.GlobalParams, _ = filtermap.ParseGlobalParams(r.str("GlobalParam"))
-	req.Config, _ = clientsetting.ParseChatBIConfig(r.str("ConfigParam"))
+	req.GlobalParams, _ = filtermap.ParseGlobalParams(p.GlobalParam)
+	req.Config, _ = clientsetting.ParseChatBIConfig(p.ConfigParam)
 	return req
 }

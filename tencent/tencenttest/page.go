@@ -20,101 +20,58 @@ const (
 	pathStatus = "/page/status"
 )
 
-// servePage serves an embed page the way the real one checks its token
-// (strong auth): the token must be known, unexpired, have tickets left, and
-// match the page's project, scope and page; a page shown uses one ticket.
-// Refusals are an HTML error page with a 4xx status.
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == pathStatus {
-		s.serveStatus(w, r)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		pageError(w, http.StatusMethodNotAllowed, "bad-request", "embed pages answer GET only")
-		return
-	}
-	q := r.URL.Query()
-	if q.Get("authType") != "strong" {
-		pageError(w, http.StatusBadRequest, "bad-request", "authType must be strong")
-		return
-	}
-	value := q.Get("token")
-	if value == "" {
-		pageError(w, http.StatusUnauthorized, "missing-token", "the URL carries no token")
-		return
-	}
-	s.core.Mu.Lock()
-	tok, ok := s.tokens.Get(value)
-	var grant fakestate.Grant
-	var refusal *fakestate.PageError
-	if ok {
-		refusal = s.check(tok, r.URL.Path, q)
-		if refusal == nil {
-			tok.Visits++
-			grant = grantOf(tok, r.URL.Path, q)
-		}
-	}
-	s.core.Mu.Unlock()
-	switch {
-	case !ok:
-		pageError(w, http.StatusUnauthorized, "unknown", "the token is unknown or was cleared")
-	case refusal != nil:
-		fakestate.WritePageError(w, *refusal)
-	default:
-		grant.Status = pathStatus + "?token=" + url.QueryEscape(value)
-		fakestate.WriteGrant(w, grant)
-	}
-}
-
-// serveStatus answers GET /page/status?token=T, which an open page polls,
-// from the fake's clock; it uses no ticket.
-func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	s.core.Mu.Lock()
-	tok, ok := s.tokens.Get(r.URL.Query().Get("token"))
-	var expires time.Time
-	if ok {
-		expires = tok.ExpiresAt
-	}
-	s.core.Mu.Unlock()
-	fakestate.WriteStatus(w, ok, "", expires, s.now())
-}
-
-func pageError(w http.ResponseWriter, status int, reason, msg string) {
-	fakestate.WritePageError(w, *refusal(status, reason, msg))
-}
-
-func refusal(status int, reason, msg string) *fakestate.PageError {
-	return &fakestate.PageError{Vendor: "tencent", Status: status, Reason: reason, Message: msg}
-}
-
-// check returns why tok may not show the page at path with query q; s.mu is held.
-func (s *Server) check(tok *IssuedToken, path string, q url.Values) *fakestate.PageError {
+// grant checks a page's token the way the real (strong auth) page does: it
+// must be known, unexpired, have tickets left, and match the page's
+// project, scope and page; a page shown uses one ticket. s.core.Mu is held.
+func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) {
+	q, path := r.URL.Query(), r.URL.Path
+	tok, ok := s.tokens.Get(q.Get("token"))
 	projectID, _ := strconv.ParseUint(q.Get("projectId"), 10, 64)
 	pageID, _ := strconv.ParseUint(q.Get("pageId"), 10, 64)
+	var refusal *fakestate.PageError
 	switch {
+	case q.Get("authType") != "strong":
+		refusal = fakestate.Refuse(http.StatusBadRequest, "bad-request", "authType must be strong")
+	case q.Get("token") == "":
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "missing-token", "the URL carries no token")
+	case !ok:
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "unknown", "the token is unknown or was cleared")
 	case !s.now().Before(tok.ExpiresAt):
-		return refusal(http.StatusUnauthorized, "expired", "the token expired at "+tok.ExpiresAt.UTC().Format(time.RFC3339))
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "expired", "the token expired at "+tok.ExpiresAt.UTC().Format(time.RFC3339))
 	case tok.TicketNum > 0 && int64(tok.Visits) >= tok.TicketNum:
-		return refusal(http.StatusForbidden, "used-up", "the token's "+strconv.FormatInt(tok.TicketNum, 10)+" tickets are used up")
+		refusal = fakestate.Refuse(http.StatusForbidden, "used-up", "the token's "+strconv.FormatInt(tok.TicketNum, 10)+" tickets are used up")
 	case projectID != tok.ProjectID:
-		return refusal(http.StatusForbidden, "wrong-page", "the token is for project "+strconv.FormatUint(tok.ProjectID, 10))
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "the token is for project "+strconv.FormatUint(tok.ProjectID, 10))
 	case path == pathChatBI && tok.Intention != intentionChatBI:
-		return refusal(http.StatusForbidden, "wrong-page", "the token is not a ChatBI token (Intention "+tok.Intention+")")
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "the token is not a ChatBI token (Intention "+tok.Intention+")")
 	case path == pathEmbed && tok.Intention != intentionEmbed:
-		return refusal(http.StatusForbidden, "wrong-page", "a ChatBI token cannot open a dashboard page")
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "a ChatBI token cannot open a dashboard page")
 	case path == pathEmbed && q.Get("scope") != tok.Scope:
-		return refusal(http.StatusForbidden, "wrong-page", "the token's scope is "+tok.Scope)
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "the token's scope is "+tok.Scope)
 	case path == pathEmbed && tok.Scope == scopePage && pageID != tok.PageID:
-		return refusal(http.StatusForbidden, "wrong-page", "the token is for page "+strconv.FormatUint(tok.PageID, 10))
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "the token is for page "+strconv.FormatUint(tok.PageID, 10))
+	default:
+		tok.Visits++
+		return grantOf(tok, path, q), nil
 	}
-	return nil
+	return fakestate.Grant{}, refusal
+}
+
+// status says what an open page's poll learns of token: it uses no ticket.
+// s.core.Mu is held.
+func (s *Server) status(token string) (bool, string, time.Time) {
+	tok, ok := s.tokens.Get(token)
+	if !ok {
+		return false, "", time.Time{}
+	}
+	return true, "", tok.ExpiresAt
 }
 
 // grantOf describes what tok shows on the page at path.
 func grantOf(tok *IssuedToken, path string, q url.Values) fakestate.Grant {
 	g := fakestate.Grant{
-		Vendor: "tencent", Title: "Tencent Cloud BI embed (fake)",
-		User: "no user (shared token)", Scope: tok.Scope,
+		Title: "Tencent Cloud BI embed (fake)",
+		User:  "no user (shared token)", Scope: tok.Scope,
 		Target:  "project " + strconv.FormatUint(tok.ProjectID, 10),
 		Expires: tok.ExpiresAt.UTC().Format(time.RFC3339),
 	}

@@ -209,14 +209,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rec.Action != "" {
 		s.core.Record(rec.Action, rec)
 		if !s.core.Fault(w, r, rec.Action) {
-			s.servePage(w, r)
+			s.core.ServePage(w, r, "tencent", pathStatus, s.grant, s.status)
 		}
 		return
 	}
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	rec.Action, rec.Body, rec.Params = r.Header.Get("X-TC-Action"), body, decodeParams(body)
 	if rec.Action == tencent.ActionCreateEmbedToken && rec.Params != nil {
-		rec.CreateEmbedToken = decodeCreate(rec.Params)
+		rec.CreateEmbedToken = decodeCreate(body)
 	}
 	s.core.Record(rec.Action, rec)
 	if s.core.Fault(w, r, rec.Action) {
@@ -250,11 +250,11 @@ func (s *Server) handle(r *http.Request, action string, body []byte, params map[
 	}
 	switch action {
 	case tencent.ActionCreateEmbedToken:
-		return s.createEmbedToken(params)
+		return s.createEmbedToken(body)
 	case tencent.ActionApplyEmbedInterval:
-		return s.applyEmbedInterval(params)
+		return s.applyEmbedInterval(body)
 	case tencent.ActionClearEmbedToken:
-		return s.clearEmbedToken(params)
+		return s.clearEmbedToken(body)
 	}
 	return nil, newAPIError("InvalidAction", "the action is not supported by the fake")
 }

@@ -51,11 +51,10 @@ func sign(r *http.Request, body []byte, id, key string, at time.Time, headers ..
 	if len(headers) == 0 {
 		headers = []string{"content-type", "host"}
 	}
-	ts := strconv.FormatInt(at.Unix(), 10)
-	r.Header.Set("X-TC-Timestamp", ts)
-	auth := &authorization{secretID: id, date: at.UTC().Format(time.DateOnly), service: "bi", signedHeaders: headers}
-	sig := tc3Signature(r, body, auth, ts, key)
-	r.Header.Set("Authorization", tc3Algorithm+" Credential="+id+"/"+auth.date+"/bi/tc3_request, SignedHeaders="+
+	r.Header.Set("X-TC-Timestamp", strconv.FormatInt(at.Unix(), 10))
+	date := at.UTC().Format(time.DateOnly)
+	sig := tc3Signature(r, body, date, "bi", headers, at.Unix(), key)
+	r.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential="+id+"/"+date+"/bi/tc3_request, SignedHeaders="+
 		strings.Join(headers, ";")+", Signature="+sig)
 }
 

@@ -51,81 +51,56 @@ func isID(s string) bool {
 	return err == nil
 }
 
-// servePage serves an integration page the way the product checks its
-// token: it must be known, not removed, not expired, not a helper token, and
-// a once token not used yet. A page shown uses a once token up and extends
-// an autoRenew token. Refusals are an HTML error page with a 4xx status.
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == statusPath {
-		s.serveStatus(w, r)
-		return
-	}
+// grant checks a page's token the way the product does: it must be known,
+// not removed, not expired, not a helper token, and a once token not used
+// yet. A page shown uses a once token up and extends an autoRenew token.
+// s.core.Mu is held.
+func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) {
 	q := r.URL.Query()
 	target := pageTarget(r.URL.Path, q)
-	switch {
-	case r.Method != http.MethodGet && r.Method != http.MethodHead:
-		pageError(w, http.StatusMethodNotAllowed, "bad-request", "integration pages answer GET only")
-		return
-	case target == "":
-		pageError(w, http.StatusNotFound, "not-found", "no integration page at this path")
-		return
-	case q.Get("token") == "":
-		pageError(w, http.StatusUnauthorized, "missing-token", "the URL carries no token")
-		return
-	}
-	s.core.Mu.Lock()
-	defer s.core.Mu.Unlock()
 	t, _ := s.tokens.Get(q.Get("token"))
 	now := s.now()
+	var refusal *fakestate.PageError
 	switch {
-	case t == nil:
-		pageError(w, http.StatusUnauthorized, "unknown", "the token is unknown")
-	case t.Removed:
-		pageError(w, http.StatusUnauthorized, "unknown", "the token was removed")
+	case target == "":
+		refusal = fakestate.Refuse(http.StatusNotFound, "not-found", "no integration page at this path")
+	case q.Get("token") == "":
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "missing-token", "the URL carries no token")
+	case t == nil || t.Removed:
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "unknown", "the token is unknown or was removed")
 	case !now.Before(t.ExpiresAt):
-		pageError(w, http.StatusUnauthorized, "expired", "the token expired at "+t.ExpiresAt.UTC().Format(time.RFC3339))
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "expired", "the token expired at "+t.ExpiresAt.UTC().Format(time.RFC3339))
 	case t.UseType != "":
-		pageError(w, http.StatusForbidden, "wrong-page", "a "+string(t.UseType)+" helper token cannot open pages")
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "a "+string(t.UseType)+" helper token cannot open pages")
 	case t.Once && t.Visits > 0:
-		pageError(w, http.StatusForbidden, "used-up", "the once token was already used")
+		refusal = fakestate.Refuse(http.StatusForbidden, "used-up", "the once token was already used")
 	default:
 		t.Visits++
-		if t.AutoRenew > 0 {
-			if renewed := now.Add(t.AutoRenew); renewed.After(t.ExpiresAt) {
-				t.ExpiresAt = renewed
-			}
+		if renewed := now.Add(t.AutoRenew); t.AutoRenew > 0 && renewed.After(t.ExpiresAt) {
+			t.ExpiresAt = renewed
 		}
-		g := grantOf(t, target, q)
-		g.Status = statusPath + "?token=" + url.QueryEscape(q.Get("token"))
-		fakestate.WriteGrant(w, g)
+		return grantOf(t, target, q), nil
 	}
+	return fakestate.Grant{}, refusal
 }
 
-// serveStatus answers GET /dash/status?token=T, which an open page polls,
-// from the fake's clock; it is no visit (no autoRenew, no once).
-func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	s.core.Mu.Lock()
-	t, _ := s.tokens.Get(r.URL.Query().Get("token"))
-	var expires time.Time
-	reason := ""
-	if t != nil {
-		expires = t.ExpiresAt
-		if t.Removed {
-			reason = "removed"
-		}
+// status says what an open page's poll learns of token: it is no visit (no
+// autoRenew, no once). s.core.Mu is held.
+func (s *Server) status(token string) (bool, string, time.Time) {
+	t, _ := s.tokens.Get(token)
+	switch {
+	case t == nil:
+		return false, "", time.Time{}
+	case t.Removed:
+		return true, "removed", t.ExpiresAt
 	}
-	s.core.Mu.Unlock()
-	fakestate.WriteStatus(w, t != nil, reason, expires, s.now())
-}
-
-func pageError(w http.ResponseWriter, status int, reason, msg string) {
-	fakestate.WritePageError(w, fakestate.PageError{Vendor: "youshu", Status: status, Reason: reason, Message: msg})
+	return true, "", t.ExpiresAt
 }
 
 // grantOf describes what t shows on a page for target.
 func grantOf(t *issued, target string, q url.Values) fakestate.Grant {
 	g := fakestate.Grant{
-		Vendor: "youshu", Title: "Youshu BI integration (fake)", User: t.Subject,
+		Title: "Youshu BI integration (fake)", User: t.Subject,
 		Scope: "Manage (server default)", Target: target, Expires: t.ExpiresAt.UTC().Format(time.RFC3339),
 	}
 	req := t.Request

@@ -234,7 +234,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if rec.Endpoint == EndpointStatus || rec.Endpoint == EndpointIntegration {
 		s.core.Record(rec.Endpoint, rec)
 		if !s.core.Fault(w, r, rec.Endpoint) {
-			s.servePage(w, r)
+			s.core.ServePage(w, r, "youshu", statusPath, s.grant, s.status)
 		}
 		return
 	}
