@@ -6,6 +6,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -20,8 +21,11 @@ type Core[R any] struct {
 	srv    *httptest.Server
 	done   chan struct{}
 	once   sync.Once
-	log    *Log[R]
 	faults []*Fault
+	limit  int
+	log    []R // the last limit requests
+	counts map[string]int
+	total  int
 }
 
 // NewCore returns a Core on the clock now (time.Now when nil) keeping the
@@ -30,7 +34,7 @@ func NewCore[R any](now func() time.Time, requestLog int) *Core[R] {
 	if now == nil {
 		now = time.Now
 	}
-	return &Core[R]{Now: now, done: make(chan struct{}), log: NewLog[R](requestLog)}
+	return &Core[R]{Now: now, done: make(chan struct{}), limit: max(1, requestLog), counts: map[string]int{}}
 }
 
 // Start serves h on a loopback port, https with a test certificate when tls.
@@ -65,28 +69,36 @@ func (c *Core[R]) Close() {
 func (c *Core[R]) Record(name string, r R) {
 	c.Mu.Lock()
 	defer c.Mu.Unlock()
-	c.log.Add(name, r)
+	c.counts[name]++
+	c.total++
+	if c.log = append(c.log, r); len(c.log) > c.limit {
+		c.log = c.log[1:] // append copies the kept ones into a fresh array when it grows
+	}
 }
 
 // Requests returns the logged requests, oldest first.
 func (c *Core[R]) Requests() []R {
 	c.Mu.Lock()
 	defer c.Mu.Unlock()
-	return c.log.Entries()
+	return slices.Clone(c.log)
 }
 
 // Count counts the requests recorded under name, or all for "".
 func (c *Core[R]) Count(name string) int {
 	c.Mu.Lock()
 	defer c.Mu.Unlock()
-	return c.log.Count(name)
+	if name == "" {
+		return c.total
+	}
+	return c.counts[name]
 }
 
 // ResetRequests forgets the log and the counts.
 func (c *Core[R]) ResetRequests() {
 	c.Mu.Lock()
 	defer c.Mu.Unlock()
-	c.log.Reset()
+	c.log, c.total = nil, 0
+	clear(c.counts)
 }
 
 // Fault is an injected fault in the form both fakes turn theirs into.

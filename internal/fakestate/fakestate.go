@@ -1,61 +1,10 @@
-// Package fakestate holds the bounded state both in-process fakes keep: a
-// log of the last N requests with counts of every request, and a token table
-// that drops expired tokens as it grows. Neither is safe for concurrent use:
-// the fakes hold their own lock.
+// Package fakestate is what the two in-process fakes (tencenttest,
+// youshutest) share: a Core (loopback server, clock, bounded request log,
+// injected faults, embed pages and their status polls) and a bounded token
+// table.
 package fakestate
 
 import "time"
-
-// Log keeps the last limit entries in a ring and counts every entry added
-// since it was made or Reset, by name and in total.
-type Log[T any] struct {
-	limit  int
-	buf    []T
-	next   int // where the next entry goes once buf is full
-	counts map[string]int
-	total  int
-}
-
-// NewLog returns a Log that keeps the last limit entries (at least one).
-func NewLog[T any](limit int) *Log[T] {
-	return &Log[T]{limit: max(1, limit), counts: map[string]int{}}
-}
-
-// Add records e under name, dropping the oldest entry when the ring is full.
-func (l *Log[T]) Add(name string, e T) {
-	l.counts[name]++
-	l.total++
-	if len(l.buf) < l.limit {
-		l.buf = append(l.buf, e)
-		return
-	}
-	l.buf[l.next] = e
-	l.next = (l.next + 1) % l.limit
-}
-
-// Entries returns a copy of the kept entries, oldest first.
-func (l *Log[T]) Entries() []T {
-	out := make([]T, 0, len(l.buf))
-	out = append(out, l.buf[l.next:]...)
-	return append(out, l.buf[:l.next]...)
-}
-
-// Count returns how many entries were added under name, or in total for "".
-func (l *Log[T]) Count(name string) int {
-	if name == "" {
-		return l.total
-	}
-	return l.counts[name]
-}
-
-// Len returns how many entries the ring holds.
-func (l *Log[T]) Len() int { return len(l.buf) }
-
-// Reset forgets every entry and count.
-func (l *Log[T]) Reset() {
-	l.buf, l.next, l.total = nil, 0, 0
-	clear(l.counts)
-}
 
 // minSweep is the table size below which Tokens never sweeps.
 const minSweep = 1024

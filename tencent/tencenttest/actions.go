@@ -71,32 +71,6 @@ func (s *Server) Lookup(value string) (IssuedToken, bool) {
 	return *t, true
 }
 
-// embedTokenInfo is the Data of a CreateEmbedToken answer, shaped like the
-// documented output example: ProjectId a string, ExpireTime a number of
-// minutes, PageId null for a dashboard.
-type embedTokenInfo struct {
-	ID                   uint64  `json:"Id"`
-	BIToken              string  `json:"BIToken"`
-	ProjectID            string  `json:"ProjectId"`
-	PageID               *uint64 `json:"PageId"`
-	ExtraParam           string  `json:"ExtraParam"`
-	Scope                string  `json:"Scope"`
-	Intention            string  `json:"Intention"`
-	ExpireTime           int64   `json:"ExpireTime"`
-	CreatedUser          *string `json:"CreatedUser"`
-	CreatedAt            string  `json:"CreatedAt"`
-	UpdatedUser          *string `json:"UpdatedUser"`
-	UpdatedAt            string  `json:"UpdatedAt"`
-	UserCorpID           string  `json:"UserCorpId"`
-	UserID               string  `json:"UserId"`
-	TicketNum            int64   `json:"TicketNum"`
-	GlobalParam          string  `json:"GlobalParam"`
-	TokenType            int64   `json:"TokenType"`
-	TokenNum             int64   `json:"TokenNum"`
-	SingleUserMultiToken bool    `json:"SingleUserMultiToken"`
-	ConfigParam          string  `json:"ConfigParam"`
-}
-
 // createParams, applyParams and clearParams are the parameters of the
 // three actions, named and typed as they travel.
 type createParams struct {

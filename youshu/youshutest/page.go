@@ -1,9 +1,10 @@
 package youshutest
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -116,13 +117,13 @@ func grantOf(t *issued, target string, q url.Values) fakestate.Grant {
 	if t.AutoRenew > 0 {
 		g.Scope += ", renews by " + t.AutoRenew.String() + " on each visit"
 	}
-	for _, conn := range sortedKeys(req.FilterMap) {
+	for _, conn := range slices.Sorted(maps.Keys(req.FilterMap)) {
 		rows := req.FilterMap[conn]
 		for _, f := range rows.DataFilters {
 			g.RowFilters = append(g.RowFilters, rowText(f, "connection "+conn, rows.Rule))
 		}
 	}
-	for _, conn := range sortedKeys(req.ColumnFilterMap) {
+	for _, conn := range slices.Sorted(maps.Keys(req.ColumnFilterMap)) {
 		for _, f := range req.ColumnFilterMap[conn].DataFilters {
 			g.ColumnMasks = append(g.ColumnMasks, maskTexts(f, "connection "+conn)...)
 		}
@@ -142,7 +143,7 @@ func grantOf(t *issued, target string, q url.Values) fakestate.Grant {
 	if req.EnableWatermark && req.Watermark != nil {
 		g.DisplaySettings = append(g.DisplaySettings, fakestate.Settings("watermark", req.Watermark)...)
 	}
-	for _, k := range sortedKeys(q) {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if k != "token" {
 			g.PageParams = append(g.PageParams, k+" = "+strings.Join(q[k], ", "))
 		}
@@ -206,13 +207,4 @@ func maskTexts(f filtermap.ColumnFilter, where string) []string {
 		out = append(out, f.TableName+"."+m.Field+" masked in "+strings.Join(ranges, ", ")+" ("+where+")")
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

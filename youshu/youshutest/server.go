@@ -1,6 +1,7 @@
 package youshutest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,7 +175,7 @@ func (s *Server) Inject(f Fault) {
 		if code == 0 {
 			code = f.HTTPStatus
 		}
-		body, _ = json.Marshal(map[string]any{"code": code, "message": fallback(f.Message, http.StatusText(max(f.HTTPStatus, http.StatusOK)))})
+		body, _ = json.Marshal(map[string]any{"code": code, "message": cmp.Or(f.Message, http.StatusText(max(f.HTTPStatus, http.StatusOK)))})
 	}
 	s.core.Inject(fakestate.Fault{Name: f.Endpoint, Status: f.HTTPStatus, Body: body, ContentType: f.ContentType,
 		Delay: f.Delay, Stalled: f.Stalled, CloseMidBody: f.CloseMidBody, Times: f.Times})
@@ -182,13 +183,6 @@ func (s *Server) Inject(f Fault) {
 
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.core.ClearFaults() }
-
-func fallback(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
 
 // Request is one request the fake received. Query and Body hold tokens,
 // passwords and keys in the clear, for assertions: printed or logged, a
