@@ -64,7 +64,7 @@ type IssuedToken struct {
 func (s *Server) Lookup(value string) (IssuedToken, bool) {
 	s.core.Mu.Lock()
 	defer s.core.Mu.Unlock()
-	t, ok := s.tokens.Get(value)
+	t, ok := s.tokens.M[value]
 	if !ok {
 		return IssuedToken{}, false
 	}
@@ -219,7 +219,7 @@ func (s *Server) applyEmbedInterval(body []byte) (any, *apiError) {
 	now, pageID := s.now(), deref(p.PageId)
 	s.core.Mu.Lock()
 	defer s.core.Mu.Unlock()
-	tok, ok := s.tokens.Get(p.BIToken)
+	tok, ok := s.tokens.M[p.BIToken]
 	if !ok || tok.ProjectID != p.ProjectId || (pageID != 0 && tok.PageID != pageID) || !now.Before(tok.ExpiresAt) {
 		return nil, newAPIError(codeInvalidParameterEmbed, fmt.Sprintf("BIToken %s does not exist or has expired", p.BIToken))
 	}
@@ -249,13 +249,12 @@ func (s *Server) clearEmbedToken(body []byte) (any, *apiError) {
 	}
 	s.core.Mu.Lock()
 	defer s.core.Mu.Unlock()
-	s.tokens.All(func(value string, tok *IssuedToken) bool {
+	for value, tok := range s.tokens.M {
 		if tok.ProjectID == projectID && tok.UserCorpID == p.UserCorpId && tok.Scope == p.Scope &&
 			(p.Scope == scopePanel || tok.PageID == pageID) {
-			s.tokens.Delete(value)
+			delete(s.tokens.M, value)
 		}
-		return true
-	})
+	}
 	return true, nil
 }
 

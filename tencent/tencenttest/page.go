@@ -25,7 +25,7 @@ const (
 // project, scope and page; a page shown uses one ticket. s.core.Mu is held.
 func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) {
 	q, path := r.URL.Query(), r.URL.Path
-	tok, ok := s.tokens.Get(q.Get("token"))
+	tok, ok := s.tokens.M[q.Get("token")]
 	projectID, _ := strconv.ParseUint(q.Get("projectId"), 10, 64)
 	pageID, _ := strconv.ParseUint(q.Get("pageId"), 10, 64)
 	var refusal *fakestate.PageError
@@ -60,7 +60,7 @@ func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) 
 // status says what an open page's poll learns of token: it uses no ticket.
 // s.core.Mu is held.
 func (s *Server) status(token string) (bool, string, time.Time) {
-	tok, ok := s.tokens.Get(token)
+	tok, ok := s.tokens.M[token]
 	if !ok {
 		return false, "", time.Time{}
 	}

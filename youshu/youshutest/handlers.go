@@ -37,7 +37,7 @@ type issued struct {
 func (s *Server) Lookup(token string) (IssuedToken, bool) {
 	s.core.Mu.Lock()
 	defer s.core.Mu.Unlock()
-	t, found := s.tokens.Get(token)
+	t, found := s.tokens.M[token]
 	if !found {
 		return IssuedToken{}, false
 	}
@@ -139,7 +139,7 @@ func (s *Server) mint(caller, subject *Account, req *youshu.GenTokenRequest) str
 // live returns token if it exists, is not removed and has not expired;
 // s.core.Mu is held.
 func (s *Server) live(token string) *issued {
-	t, _ := s.tokens.Get(token)
+	t := s.tokens.M[token]
 	if t == nil || t.Removed || !s.now().Before(t.ExpiresAt) {
 		return nil
 	}

@@ -59,7 +59,7 @@ func isID(s string) bool {
 func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) {
 	q := r.URL.Query()
 	target := pageTarget(r.URL.Path, q)
-	t, _ := s.tokens.Get(q.Get("token"))
+	t := s.tokens.M[q.Get("token")]
 	now := s.now()
 	var refusal *fakestate.PageError
 	switch {
@@ -88,7 +88,7 @@ func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) 
 // status says what an open page's poll learns of token: it is no visit (no
 // autoRenew, no once). s.core.Mu is held.
 func (s *Server) status(token string) (bool, string, time.Time) {
-	t, _ := s.tokens.Get(token)
+	t := s.tokens.M[token]
 	switch {
 	case t == nil:
 		return false, "", time.Time{}
