@@ -89,7 +89,6 @@ var registry = []Type{
 	{Name: "fakestate.Fault", Type: reflect.TypeFor[fakestate.Fault]()},
 	{Name: "fakestate.Grant", Type: reflect.TypeFor[fakestate.Grant]()},
 	{Name: "fakestate.PageError", Type: reflect.TypeFor[fakestate.PageError]()},
-	{Name: "fakestate.Status", Type: reflect.TypeFor[fakestate.Status]()},
 	{Name: "pipeline.Attempt", Type: reflect.TypeFor[pipeline.Attempt]()},
 	{Name: "pipeline.Limiter", Type: reflect.TypeFor[pipeline.Limiter]()},
 	{Name: "pipeline.Policy", Type: reflect.TypeFor[pipeline.Policy]()},
