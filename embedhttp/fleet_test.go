@@ -125,7 +125,7 @@ func newFleetRig(t *testing.T, vendor string) *fleetRig {
 	switch vendor {
 	case "tencent":
 		fake := tencenttest.NewTestServer(t, tencenttest.WithClock(f.clock.Now))
-		f.actions = []string{tencenttest.ActionCreateEmbedToken, tencenttest.ActionApplyEmbedInterval}
+		f.actions = []string{tencent.ActionCreateEmbedToken, tencent.ActionApplyEmbedInterval}
 		f.count = fake.Count
 		f.alive = func(value string) bool {
 			tok, ok := fake.Lookup(value)

@@ -51,7 +51,7 @@ func TestYoushuCacheEvents(t *testing.T) {
 	k := newKit(t)
 	srv := youshutest.NewTestServer(t)
 	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)), youshu.WithTransport(k.base))
+		youshu.WithCredential(youshu.TokenKey(youshutest.Admin().TokenKey)), youshu.WithTransport(k.base))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestYoushuCacheEvents(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cache.Close() })
 	ctx := context.Background()
-	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour}
 	for range 3 {
 		if _, err := cache.Get(ctx, req); err != nil {
 			t.Fatal(err)
@@ -289,7 +289,7 @@ func TestRefreshFailureCounted(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cache.Close() })
 	ctx := context.Background()
-	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour}
 	if _, err := cache.Get(ctx, req); err != nil {
 		t.Fatal(err)
 	}

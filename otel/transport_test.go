@@ -135,7 +135,7 @@ func TestYoushuURLFullHoldsNoToken(t *testing.T) {
 	k := newKit(t)
 	srv := youshutest.NewTestServer(t)
 	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)),
+		youshu.WithCredential(youshu.TokenKey(youshutest.Admin().TokenKey)),
 		youshu.WithTransport(otelbiembed.Transport(k.base, k.tp)))
 	if err != nil {
 		t.Fatal(err)

@@ -102,9 +102,9 @@ func TestSignatureFailuresFromTheVerifier(t *testing.T) {
 		want []error
 	}{
 		{"wrong key", []tencent.Option{tencent.WithSecret(tencenttest.SecretID, "wrong-key-0000000000")},
-			tencenttest.CodeSignatureFailure, []error{tencent.ErrUnauthorized}},
+			"AuthFailure.SignatureFailure", []error{tencent.ErrUnauthorized}},
 		{"unknown id", []tencent.Option{tencent.WithSecret("AKIDunknown", tencenttest.SecretKey)},
-			tencenttest.CodeSecretIDNotFound, []error{tencent.ErrUnauthorized}},
+			"AuthFailure.SecretIdNotFound", []error{tencent.ErrUnauthorized}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

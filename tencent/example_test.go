@@ -17,10 +17,10 @@ import (
 	"github.com/biembed/biembed-go/tokencache"
 )
 
-// newExampleClient starts a fake with deterministic tokens and a client for
+// newExampleClient starts a fake and a client for
 // it. Real code passes tencent.WithSecret(id, key) and no endpoint.
 func newExampleClient() (*tencent.Client, *tencenttest.Server) {
-	srv := tencenttest.NewServer(tencenttest.WithDeterministicTokens())
+	srv := tencenttest.NewServer()
 	client, err := tencent.NewClient(
 		tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
 		tencent.WithEndpoint(srv.URL()))
@@ -172,7 +172,7 @@ func ExampleNewCache() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(first.Value == again.Value, srv.Count(tencenttest.ActionCreateEmbedToken))
+	fmt.Println(first.Value == again.Value, srv.Count(tencent.ActionCreateEmbedToken))
 
 	if err := cache.Revoke(ctx, req); err != nil {
 		log.Fatal(err)
@@ -181,7 +181,7 @@ func ExampleNewCache() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(fresh.Value == first.Value, srv.Count(tencenttest.ActionClearEmbedToken), srv.Count(tencenttest.ActionCreateEmbedToken))
+	fmt.Println(fresh.Value == first.Value, srv.Count(tencent.ActionClearEmbedToken), srv.Count(tencent.ActionCreateEmbedToken))
 	s := cache.Stats()
 	fmt.Println(s.Hits, s.Misses, s.Mints, s.Revokes)
 	// Output:

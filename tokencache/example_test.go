@@ -16,7 +16,7 @@ func Example() {
 	srv := youshutest.NewServer()
 	defer srv.Close()
 	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.Password(youshutest.AdminEmail, youshutest.AdminPassword)))
+		youshu.WithCredential(youshutest.AdminCredential()))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -29,7 +29,7 @@ func Example() {
 	defer cache.Close()
 
 	ctx := context.Background()
-	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour}
 	first, _ := cache.Get(ctx, req)
 	again, _ := cache.Get(ctx, req) // a hit: no call to Youshu
 	fmt.Println("same token:", first.Value == again.Value)

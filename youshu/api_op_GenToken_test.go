@@ -35,10 +35,10 @@ func TestGenTokenCredentialKinds(t *testing.T) {
 	t.Parallel()
 	for name, cred := range map[string]youshu.Credential{
 		"password":           youshutest.UserCredential(),
-		"password by id":     youshu.Password(youshutest.UserUniqueID, youshutest.UserPassword),
-		"token key":          youshu.TokenKey(youshutest.UserTokenKey),
-		"sso with unique id": youshu.SSO(youshutest.UserUniqueID, youshutest.UserIntegrateToken),
-		"sso token only":     youshu.SSO("", youshutest.UserIntegrateToken),
+		"password by id":     youshu.Password(youshutest.User().UniqueID, youshutest.User().Password),
+		"token key":          youshu.TokenKey(youshutest.User().TokenKey),
+		"sso with unique id": youshu.SSO(youshutest.User().UniqueID, youshutest.User().IntegrateToken),
+		"sso token only":     youshu.SSO("", youshutest.User().IntegrateToken),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -48,7 +48,7 @@ func TestGenTokenCredentialKinds(t *testing.T) {
 			require.NoError(t, err)
 			info, ok := srv.Lookup(tok.Value.Reveal())
 			require.True(t, ok)
-			assert.Equal(t, youshutest.UserUniqueID, info.Caller, "the request's credential overrides the client default")
+			assert.Equal(t, youshutest.User().UniqueID, info.Caller, "the request's credential overrides the client default")
 			assert.Equal(t, cred, srv.Requests()[0].GenToken.Credential, "the credential went on the wire whole")
 		})
 	}
@@ -59,9 +59,9 @@ func TestGenTokenWrongCredentials(t *testing.T) {
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv)
 	for _, cred := range []youshu.Credential{
-		youshu.Password(youshutest.UserEmail, "wrong"),
+		youshu.Password(youshutest.User().Email, "wrong"),
 		youshu.TokenKey("wrong"),
-		youshu.SSO("admin", youshutest.UserIntegrateToken), // token of another account
+		youshu.SSO("admin", youshutest.User().IntegrateToken), // token of another account
 	} {
 		_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Credential: cred})
 		require.ErrorIs(t, err, youshu.ErrUnauthorized)
@@ -79,8 +79,8 @@ func TestGenTokenUsesClientDefaultCredential(t *testing.T) {
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.NoError(t, err)
 	info, _ := srv.Lookup(tok.Value.Reveal())
-	assert.Equal(t, youshutest.AdminUniqueID, info.Caller)
-	assert.Equal(t, youshutest.AdminUniqueID, info.Subject)
+	assert.Equal(t, youshutest.Admin().UniqueID, info.Caller)
+	assert.Equal(t, youshutest.Admin().UniqueID, info.Subject)
 }
 
 func TestGenTokenTokenFields(t *testing.T) {
@@ -100,7 +100,7 @@ func TestGenTokenTokenFields(t *testing.T) {
 	assert.Equal(t, srv.URL(), tok.BaseURL)
 
 	body := srv.Requests()[0].Body
-	assert.JSONEq(t, `{"tokenType":"userPassword","email":"`+youshutest.AdminEmail+`","password":"`+youshutest.AdminPassword+
+	assert.JSONEq(t, `{"tokenType":"userPassword","email":"`+youshutest.Admin().Email+`","password":"`+youshutest.Admin().Password+
 		`","expiryTime":3600,"once":true,"autoRenew":{"expiryTime":20}}`, string(body))
 
 	plain, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
@@ -155,7 +155,7 @@ func TestGenTokenAuthorization(t *testing.T) {
 		code int // 0: success
 	}{
 		{"admin for another account", &youshu.GenTokenRequest{AuthUniqueID: "user"}, 0},
-		{"admin by user id", &youshu.GenTokenRequest{AuthUserID: youshutest.UserUserID}, 0},
+		{"admin by user id", &youshu.GenTokenRequest{AuthUserID: youshutest.User().UserID}, 0},
 		{"user for itself", &youshu.GenTokenRequest{Credential: user, AuthUniqueID: "user"}, 0},
 		{"user for another account", &youshu.GenTokenRequest{Credential: user, AuthUniqueID: "admin"}, 403},
 		{"user helper token", &youshu.GenTokenRequest{Credential: user, UseType: youshu.UseDeleteToken}, 403},

@@ -71,7 +71,7 @@ func newRawGenToken(srv *youshutest.Server, sameWork bool) *rawGenToken {
 	return &rawGenToken{
 		hc:  &http.Client{Transport: &http.Transport{}},
 		url: srv.URL() + "/api/dash/util/genToken",
-		body: rawBody{TokenType: "userPassword", Email: youshutest.AdminEmail, Password: youshutest.AdminPassword,
+		body: rawBody{TokenType: "userPassword", Email: youshutest.Admin().Email, Password: youshutest.Admin().Password,
 			AuthUniqueID: "user", ExpiryTime: 3600, FilterMap: map[string]rawRows{"700006204": {Rule: "or", DataFilters: []rawFilter{f}}}},
 		req:      benchRequest(),
 		sameWork: sameWork,

@@ -52,7 +52,7 @@ func BenchmarkCacheGetHit(b *testing.B) {
 	rows := rowFilters() // shared, read-only
 	reqs := make([]*youshu.GenTokenRequest, n)
 	for i := range reqs {
-		reqs[i] = &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, FilterMap: rows,
+		reqs[i] = &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, FilterMap: rows,
 			UVID: "viewer-" + strconv.Itoa(i), Expiry: 24 * time.Hour}
 	}
 	var wg sync.WaitGroup

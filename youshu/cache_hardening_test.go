@@ -306,7 +306,7 @@ func TestYoushuCachePrintsOnlyCountsWhileMinting(t *testing.T) {
 				t.Fatalf("printed a token: %s", out)
 			}
 		}
-		for _, leak := range []string{"viewer-", youshutest.AdminPassword, "East"} {
+		for _, leak := range []string{"viewer-", youshutest.Admin().Password, "East"} {
 			if strings.Contains(out, leak) {
 				t.Fatalf("printed the requests: %s", out)
 			}

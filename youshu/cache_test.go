@@ -191,13 +191,13 @@ func TestYoushuCacheRevokeUser(t *testing.T) {
 		require.NoError(t, err)
 		users = append(users, tok)
 	}
-	byID := &youshu.GenTokenRequest{AuthUserID: youshutest.UserUserID, Expiry: time.Hour}
+	byID := &youshu.GenTokenRequest{AuthUserID: youshutest.User().UserID, Expiry: time.Hour}
 	sameUserByID, err := cache.Get(ctx, byID)
 	require.NoError(t, err)
-	admin, err := cache.Get(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.AdminUniqueID, Expiry: time.Hour})
+	admin, err := cache.Get(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.Admin().UniqueID, Expiry: time.Hour})
 	require.NoError(t, err)
 
-	require.NoError(t, cache.RevokeUser(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID}))
+	require.NoError(t, cache.RevokeUser(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID}))
 	for i, tok := range users {
 		assert.Equal(t, http.StatusUnauthorized, pageStatus(t, tok), "user token %d", i)
 		info, _ := srv.Lookup(tok.Value.Reveal())

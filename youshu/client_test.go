@@ -199,7 +199,7 @@ func TestRequestHeadersAndPathPrefix(t *testing.T) {
 		body, _ = io.ReadAll(r.Body)
 		hostiletest.JSON(200, youshuOK)(w, r)
 	})))
-	c, err := youshu.NewClient(prefixed.URL+"/bi/", youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
+	c, err := youshu.NewClient(prefixed.URL+"/bi/", youshu.WithInsecureHTTP(), youshu.WithCredential(youshu.TokenKey(youshutest.Admin().TokenKey)))
 	require.NoError(t, err)
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{AuthUniqueID: "user", Expiry: time.Hour})
 	require.NoError(t, err)
@@ -209,7 +209,7 @@ func TestRequestHeadersAndPathPrefix(t *testing.T) {
 	assert.Equal(t, "biembed-go/youshu", got.UserAgent())
 	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
 	assert.Equal(t, "application/json", got.Header.Get("Accept"))
-	assert.Equal(t, `{"key":"`+youshutest.AdminTokenKey+`","tokenType":"tokenKey","authUniqueId":"user","expiryTime":3600}`, string(body))
+	assert.Equal(t, `{"key":"`+youshutest.Admin().TokenKey+`","tokenType":"tokenKey","authUniqueId":"user","expiryTime":3600}`, string(body))
 	assert.Equal(t, prefixed.URL+"/bi", tok.BaseURL)
 }
 
@@ -297,14 +297,14 @@ func TestAcceptedContentTypes(t *testing.T) {
 // credential out altogether.
 func TestStringsHideSecrets(t *testing.T) {
 	t.Parallel()
-	cred := youshu.Password("a@b.c", youshutest.AdminPassword)
+	cred := youshu.Password("a@b.c", youshutest.Admin().Password)
 	c, err := youshu.NewClient("https://bi.example.com", youshu.WithCredential(cred))
 	require.NoError(t, err)
-	req := youshu.GenTokenRequest{Credential: youshu.SSO("u", youshutest.AdminIntegrateToken), AuthUniqueID: "user"}
+	req := youshu.GenTokenRequest{Credential: youshu.SSO("u", youshutest.Admin().IntegrateToken), AuthUniqueID: "user"}
 	const value = "1503575355359c4fdea8ec1683ed10edd91ae"
 	tok := &youshu.Token{Value: biembed.NewSecret(value), BaseURL: "https://bi.example.com", IssuedAt: time.Unix(0, 0).UTC()}
-	secrets := []string{youshutest.AdminPassword, youshutest.AdminTokenKey, youshutest.AdminIntegrateToken, value}
-	values := []any{cred, &cred, youshu.TokenKey(youshutest.AdminTokenKey), c, req, &req, tok, *tok}
+	secrets := []string{youshutest.Admin().Password, youshutest.Admin().TokenKey, youshutest.Admin().IntegrateToken, value}
+	values := []any{cred, &cred, youshu.TokenKey(youshutest.Admin().TokenKey), c, req, &req, tok, *tok}
 	for _, v := range values {
 		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
 			s := fmt.Sprintf(format, v)

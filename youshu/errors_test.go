@@ -132,9 +132,9 @@ func TestFaultMatrix(t *testing.T) {
 			status: 200, code: 403, message: "not admin", postSent: 1, getSent: 2, getMints: 1},
 		{name: "code 500 under HTTP 200", fault: youshutest.Fault{Code: 500, Message: "oops"}, want: []string{"ErrServer"},
 			status: 200, code: 500, message: "oops", postSent: 1, getSent: 1},
-		{name: "other code with msg", fault: youshutest.Fault{Code: 1001, Message: "quota exceeded", UseMsgKey: true},
+		{name: "other code with msg", fault: youshutest.Fault{Body: []byte(`{"code":1001,"msg":"quota exceeded"}`)},
 			status: 200, code: 1001, message: "quota exceeded", postSent: 1, getSent: 1},
-		{name: "empty result", fault: youshutest.Fault{EmptyResult: true}, want: []string{"ErrEmptyResponse"},
+		{name: "empty result", fault: youshutest.Fault{Body: []byte(`{"code":200,"result":""}`)}, want: []string{"ErrEmptyResponse"},
 			status: 200, code: 200, postSent: 1, getSent: 1},
 		{name: "result null", fault: youshutest.Fault{Body: []byte(`{"code":200,"result":null}`)}, want: []string{"ErrEmptyResponse"},
 			status: 200, code: 200, postSent: 1, getSent: 1},
@@ -250,7 +250,7 @@ func TestErrorText(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv)
-	srv.Inject(youshutest.Fault{Code: 743, Message: "line one\nline two " + youshutest.AdminPassword, Times: 1})
+	srv.Inject(youshutest.Fault{Code: 743, Message: "line one\nline two " + youshutest.Admin().Password, Times: 1})
 	_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.Error(t, err)
 	assert.Equal(t, `youshu genToken: code 743: line one\u000aline two ***`, err.Error(),

@@ -23,7 +23,7 @@ func Example() {
 
 	client, err := youshu.NewClient(srv.URL(),
 		youshu.WithInsecureHTTP(), // the fake speaks http; real hosts need https
-		youshu.WithCredential(youshu.Password(youshutest.AdminEmail, youshutest.AdminPassword)))
+		youshu.WithCredential(youshu.Password(youshutest.Admin().Email, youshutest.Admin().Password)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -35,7 +35,7 @@ func Example() {
 			filtermap.Field("region", filtermap.TypeString), "East", "North")))
 
 	tok, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{
-		AuthUniqueID: youshutest.UserUniqueID, // the viewer (only super admins mint for others)
+		AuthUniqueID: youshutest.User().UniqueID, // the viewer (only super admins mint for others)
 		FilterMap:    rows,
 		Expiry:       time.Hour,
 	})
@@ -107,7 +107,7 @@ func ExampleNewCache() {
 	srv := youshutest.NewServer()
 	defer srv.Close()
 	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
+		youshu.WithCredential(youshu.TokenKey(youshutest.Admin().TokenKey)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -120,14 +120,14 @@ func ExampleNewCache() {
 	defer cache.Close()
 	ctx := context.Background()
 
-	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour}
 	first, _ := cache.Get(ctx, req)
-	second, _ := cache.Get(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour})
+	second, _ := cache.Get(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour})
 	fmt.Println("one token for equal requests:", first.Value == second.Value, "- genToken calls:", srv.Count(youshu.EndpointGenToken))
 
 	link, _ := first.URL(youshu.Cockpit())
 	fmt.Println("page before:", status(link))
-	if err := cache.RevokeUser(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID}); err != nil {
+	if err := cache.RevokeUser(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID}); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -158,7 +158,7 @@ func ExampleClient_RemoveToken() {
 	srv := youshutest.NewServer()
 	defer srv.Close()
 	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
+		youshu.WithCredential(youshu.TokenKey(youshutest.Admin().TokenKey)))
 	ctx := context.Background()
 
 	kept, _ := client.GenToken(ctx, &youshu.GenTokenRequest{Expiry: time.Hour})
@@ -187,7 +187,7 @@ func ExampleError() {
 	srv := youshutest.NewServer(youshutest.WithDataModels(700284409))
 	defer srv.Close()
 	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.Password(youshutest.AdminEmail, youshutest.AdminPassword)))
+		youshu.WithCredential(youshu.Password(youshutest.Admin().Email, youshutest.Admin().Password)))
 
 	rows := filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
 		filtermap.Field("region", filtermap.TypeString), "East")

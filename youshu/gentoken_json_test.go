@@ -86,10 +86,10 @@ func TestGenTokenRequestJSONLeavesTheCredentialOut(t *testing.T) {
 		cred youshu.Credential
 		wire string
 	}{
-		"password":       {youshu.Password(youshutest.UserEmail, youshutest.UserPassword), `{"tokenType":"userPassword","email":"` + youshutest.UserEmail + `","password":"` + youshutest.UserPassword + `"}`},
-		"token key":      {youshu.TokenKey(youshutest.UserTokenKey), `{"tokenType":"tokenKey","key":"` + youshutest.UserTokenKey + `"}`},
-		"sso":            {youshu.SSO(youshutest.UserUniqueID, youshutest.UserIntegrateToken), `{"tokenType":"custom","uniqueId":"user","integrateToken":"` + youshutest.UserIntegrateToken + `"}`},
-		"sso no user id": {youshu.SSO("", youshutest.UserIntegrateToken), `{"tokenType":"custom","integrateToken":"` + youshutest.UserIntegrateToken + `"}`},
+		"password":       {youshu.Password(youshutest.User().Email, youshutest.User().Password), `{"tokenType":"userPassword","email":"` + youshutest.User().Email + `","password":"` + youshutest.User().Password + `"}`},
+		"token key":      {youshu.TokenKey(youshutest.User().TokenKey), `{"tokenType":"tokenKey","key":"` + youshutest.User().TokenKey + `"}`},
+		"sso":            {youshu.SSO(youshutest.User().UniqueID, youshutest.User().IntegrateToken), `{"tokenType":"custom","uniqueId":"user","integrateToken":"` + youshutest.User().IntegrateToken + `"}`},
+		"sso no user id": {youshu.SSO("", youshutest.User().IntegrateToken), `{"tokenType":"custom","integrateToken":"` + youshutest.User().IntegrateToken + `"}`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

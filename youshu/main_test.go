@@ -68,7 +68,7 @@ func regionFilters(regions ...string) filtermap.FilterMap {
 
 // reportRequest is a cacheable request for the fake's user.
 func reportRequest() *youshu.GenTokenRequest {
-	return &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: 10 * time.Minute, FilterMap: rowFilters()}
+	return &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: 10 * time.Minute, FilterMap: rowFilters()}
 }
 
 // reportPermission returns one valid resource permission.

@@ -34,7 +34,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 
 	// Successes with all three credential kinds.
-	for _, cred := range []youshu.Credential{youshutest.UserCredential(), youshu.TokenKey(youshutest.UserTokenKey), youshu.SSO("", youshutest.UserIntegrateToken)} {
+	for _, cred := range []youshu.Credential{youshutest.UserCredential(), youshu.TokenKey(youshutest.User().TokenKey), youshu.SSO("", youshutest.User().IntegrateToken)} {
 		mint(&youshu.GenTokenRequest{Credential: cred})
 	}
 	tok := mint(&youshu.GenTokenRequest{AuthUniqueID: "user", Expiry: time.Hour})
@@ -42,13 +42,13 @@ func TestNoSecretLeaks(t *testing.T) {
 	require.NoError(t, rec.Err(c.RemoveToken(ctx, tok.Value.Reveal())))
 
 	// Failures: wrong secrets, a removed token, server faults that echo secrets.
-	for _, cred := range []youshu.Credential{youshu.Password(youshutest.UserEmail, secrettest.Password), youshu.TokenKey(secrettest.TokenKey), youshu.SSO("", secrettest.IntegrateToken)} {
+	for _, cred := range []youshu.Credential{youshu.Password(youshutest.User().Email, secrettest.Password), youshu.TokenKey(secrettest.TokenKey), youshu.SSO("", secrettest.IntegrateToken)} {
 		_, err := c.GenToken(ctx, &youshu.GenTokenRequest{Credential: cred})
 		require.Error(t, rec.Err(err))
 	}
 	assert.Error(t, rec.Err(c.RenewToken(ctx, tok.Value.Reveal())))
 	live := mint(&youshu.GenTokenRequest{})
-	srv.Inject(youshutest.Fault{Code: 500, Message: "failed for " + live.Value.Reveal() + " / " + youshutest.AdminPassword})
+	srv.Inject(youshutest.Fault{Code: 500, Message: "failed for " + live.Value.Reveal() + " / " + youshutest.Admin().Password})
 	_, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
 	require.Error(t, rec.Err(err))
 	srv.ClearFaults()
@@ -76,7 +76,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	require.NoError(t, rec.Err(err))
 	rec.AddSecret(cached.Value.Reveal())
 	require.NoError(t, rec.Err(cache.RevokeUser(ctx, reportRequest())))
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, Code: 500, Message: "no token for " + youshutest.AdminPassword})
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, Code: 500, Message: "no token for " + youshutest.Admin().Password})
 	_, err = cache.Get(ctx, reportRequest())
 	assert.Error(t, rec.Err(err))
 	srv.ClearFaults()

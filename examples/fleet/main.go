@@ -221,8 +221,8 @@ func newReplica(redisAddr string, v vendors, sealKey biembed.Secret) (*replica, 
 		return fail(err)
 	}
 	yclient, err := youshu.NewClient(v.youshu.URL(), youshu.WithInsecureHTTP(), // https in production
-		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)), // a super admin's key in production
-		youshu.WithRateLimiter(yfleet.Limiter),                           // one budget per host for the whole fleet
+		youshu.WithCredential(youshu.TokenKey(youshutest.Admin().TokenKey)), // a super admin's key in production
+		youshu.WithRateLimiter(yfleet.Limiter),                              // one budget per host for the whole fleet
 	)
 	if err != nil {
 		return fail(err)

@@ -215,7 +215,7 @@ func youshuClient(env func(string) string, u user) (client *youshu.Client, mode 
 	fake := youshutest.NewServer(youshutest.WithAccount(youshutest.Account{UniqueID: u.id, Email: u.id + "@example.com"}))
 	// The fake serves plain http on loopback; real hosts must use https.
 	client, err = youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
+		youshu.WithCredential(youshu.TokenKey(youshutest.Admin().TokenKey)))
 	if err != nil {
 		fake.Close()
 		return nil, "", nil, err

@@ -172,12 +172,12 @@ func TestRunErrors(t *testing.T) {
 func TestYoushuRealModeLineShowsNoKey(t *testing.T) {
 	t.Parallel()
 	client, mode, done, err := youshuClient(envOf(map[string]string{
-		"YOUSHU_BASE_URL": "https://bi.example.com", "YOUSHU_TOKEN_KEY": youshutest.AdminTokenKey,
+		"YOUSHU_BASE_URL": "https://bi.example.com", "YOUSHU_TOKEN_KEY": youshutest.Admin().TokenKey,
 	}), user{corp: "corp-1", id: "alice"})
 	require.NoError(t, err)
 	defer done()
 	require.NotNil(t, client)
 	assert.Equal(t, "real host https://bi.example.com (YOUSHU_BASE_URL is set)", mode)
-	assert.NotContains(t, mode, youshutest.AdminTokenKey)
-	assert.NotContains(t, fmt.Sprint(client), youshutest.AdminTokenKey)
+	assert.NotContains(t, mode, youshutest.Admin().TokenKey)
+	assert.NotContains(t, fmt.Sprint(client), youshutest.Admin().TokenKey)
 }

@@ -156,7 +156,7 @@ func TestTencentQuickUseMintsTheUsersToken(t *testing.T) {
 func TestYoushuQuickUseMintsTheUsersToken(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := YoushuQuickUse(context.Background(), &out, youshuHost.URL(), youshutest.AdminTokenKey, 42, "alice"); err != nil {
+	if err := YoushuQuickUse(context.Background(), &out, youshuHost.URL(), youshutest.Admin().TokenKey, 42, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	link := strings.TrimSpace(out.String())
@@ -169,7 +169,7 @@ func TestYoushuQuickUseMintsTheUsersToken(t *testing.T) {
 	}
 
 	// A plain-http host is refused: the README's code is production code.
-	err := YoushuQuickUse(context.Background(), io.Discard, "http://bi.example.com", youshutest.AdminTokenKey, 42, "alice")
+	err := YoushuQuickUse(context.Background(), io.Discard, "http://bi.example.com", youshutest.Admin().TokenKey, 42, "alice")
 	if err == nil || !strings.Contains(err.Error(), "https") {
 		t.Fatalf("http host: err = %v, want https required", err)
 	}

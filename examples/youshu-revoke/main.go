@@ -59,7 +59,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	defer fake.Close()
 	// Plain http is for the loopback fake only; real hosts must use https.
 	client, err := youshu.NewClient(fake.URL(), youshu.WithInsecureHTTP(),
-		youshu.WithCredential(youshu.TokenKey(youshutest.AdminTokenKey)))
+		youshu.WithCredential(youshu.TokenKey(youshutest.Admin().TokenKey)))
 	if err != nil {
 		return err
 	}

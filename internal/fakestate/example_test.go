@@ -6,12 +6,12 @@ import (
 	"github.com/biembed/biembed-go/internal/fakestate"
 )
 
-// A log of the last two requests still counts all of them.
-func ExampleLog() {
-	log := fakestate.NewLog[string](2)
+// A Core keeping the last two requests still counts all of them.
+func ExampleCore() {
+	core := fakestate.NewCore[string](nil, 2)
 	for _, path := range []string{"/a", "/b", "/c"} {
-		log.Add("GET", path)
+		core.Record("GET", path)
 	}
-	fmt.Println(log.Entries(), log.Count("GET"), log.Count(""))
+	fmt.Println(core.Requests(), core.Count("GET"), core.Count(""))
 	// Output: [/b /c] 3 3
 }

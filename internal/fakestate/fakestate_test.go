@@ -6,21 +6,21 @@ import (
 	"time"
 )
 
-func TestLogKeepsTheLastEntriesAndCountsAll(t *testing.T) {
+func TestCoreKeepsTheLastRequestsAndCountsAll(t *testing.T) {
 	t.Parallel()
-	l := NewLog[int](3)
+	c := NewCore[int](nil, 3)
 	for i := range 5 {
-		l.Add([]string{"a", "b"}[i%2], i)
+		c.Record([]string{"a", "b"}[i%2], i)
 	}
-	if got := l.Entries(); len(got) != 3 || got[0] != 2 || got[2] != 4 {
-		t.Errorf("Entries = %v, want [2 3 4]", got)
+	if got := c.Requests(); len(got) != 3 || got[0] != 2 || got[2] != 4 {
+		t.Errorf("Requests = %v, want [2 3 4]", got)
 	}
-	if l.Count("") != 5 || l.Count("a") != 3 || l.Count("b") != 2 || l.Count("c") != 0 {
-		t.Errorf("counts: all %d a %d b %d", l.Count(""), l.Count("a"), l.Count("b"))
+	if c.Count("") != 5 || c.Count("a") != 3 || c.Count("b") != 2 || c.Count("c") != 0 {
+		t.Errorf("counts: all %d a %d b %d", c.Count(""), c.Count("a"), c.Count("b"))
 	}
-	l.Reset()
-	if l.Count("") != 0 || l.Count("a") != 0 || len(l.Entries()) != 0 {
-		t.Error("Reset kept something")
+	c.ResetRequests()
+	if c.Count("") != 0 || c.Count("a") != 0 || len(c.Requests()) != 0 {
+		t.Error("ResetRequests kept something")
 	}
 }
 
@@ -37,12 +37,12 @@ func TestTokensStayBounded(t *testing.T) {
 			exp = now.Add(time.Minute)
 		}
 		tokens.Add(strconv.Itoa(i), exp, now)
-		peak = max(peak, tokens.Len())
+		peak = max(peak, len(tokens.M))
 	}
 	if peak > 2500 {
 		t.Errorf("the table peaked at %d tokens, want at most 2500 (limit*5/4)", peak)
 	}
-	if _, ok := tokens.Get("99999"); !ok {
+	if _, ok := tokens.M["99999"]; !ok {
 		t.Error("the newest token is gone")
 	}
 }

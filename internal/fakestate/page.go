@@ -3,11 +3,10 @@ package fakestate
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"net/http"
-	"sort"
-	"strings"
+	"net/url"
+	"slices"
 	"time"
 )
 
@@ -23,34 +22,34 @@ import (
 //	<section id="state" data-state="live|expired" data-reason="...">
 //	<input id="probe">
 //
-// With Status set, the page's script asks that URL every 250 ms of real
-// time whether its token still works (the fake answers from its own clock,
-// see WriteStatus) and shows it in #state and #grant-expires, as a real
-// embed page stops working when its token dies and goes on once it is
-// extended. #probe holds whatever a test types, so a test can tell an
-// iframe that kept its page from one that was reloaded.
+// The page's script asks the fake's status endpoint every 250 ms of real
+// time whether its token still works and shows the answer in #state and
+// #grant-expires, as a real page stops when its token dies and goes on
+// once it is extended. #probe keeps what a test types, so a test can tell
+// an iframe that kept its page from one that was reloaded.
 type Grant struct {
-	Vendor          string // "tencent" or "youshu"
-	Title           string
-	User            string
-	Scope           string
-	Target          string // what the page shows: "project 7, page 8"
-	Expires         string
-	RowFilters      []string
-	ColumnMasks     []string
-	DisplaySettings []string
-	PageParams      []string
-	Status          string // the URL of the fake's status endpoint for this token; "" for no script
+	Vendor, Title, User, Scope string
+	Target                     string // what the page shows: "project 7, page 8"
+	Expires                    string
+	RowFilters, ColumnMasks    []string
+	DisplaySettings            []string
+	PageParams                 []string
+	Status                     string // the URL of the token's status
 }
 
 // PageError is why an embed page refused a token: Reason is a stable word
-// (unknown, expired, used-up, wrong-page, missing-token, bad-request) in
-// data-reason; Status is the 4xx status.
+// (unknown, expired, used-up, wrong-page, missing-token, bad-request,
+// not-found) in data-reason; Status is the 4xx status.
 type PageError struct {
 	Vendor  string
 	Status  int
 	Reason  string
 	Message string
+}
+
+// Refuse returns the PageError of status, reason and msg.
+func Refuse(status int, reason, msg string) *PageError {
+	return &PageError{Status: status, Reason: reason, Message: msg}
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
@@ -106,46 +105,52 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 </body></html>
 `))
 
-// Status is what a fake's status endpoint says of a token: State "live" or
-// "expired" (gone for any Reason: expired, unknown, removed), and when it
-// expires by the fake's clock (RFC 3339; empty when unknown).
-type Status struct {
-	State   string `json:"state"`
-	Reason  string `json:"reason,omitempty"`
-	Expires string `json:"expires,omitempty"`
-}
-
-// NewStatus is the Status of a token that expires at expires (zero when
-// the fake does not know it), at now; reason says why a known token is
-// dead ("" when it is not, apart from expiry).
-func NewStatus(known bool, reason string, expires, now time.Time) Status {
-	switch {
-	case !known:
-		return Status{State: "expired", Reason: "unknown"}
-	case reason != "":
-		return Status{State: "expired", Reason: reason, Expires: expires.UTC().Format(time.RFC3339)}
-	case !now.Before(expires):
-		return Status{State: "expired", Reason: "expired", Expires: expires.UTC().Format(time.RFC3339)}
+// ServePage answers a request for an embed page of vendor: at statusPath
+// the status poll of ?token=, from status, else a page (GET or HEAD) that
+// grant shows or refuses. status and grant run under Mu.
+func (c *Core[R]) ServePage(w http.ResponseWriter, r *http.Request, vendor, statusPath string,
+	grant func(r *http.Request) (Grant, *PageError), status func(token string) (known bool, reason string, expires time.Time)) {
+	token := r.URL.Query().Get("token")
+	c.Mu.Lock()
+	if r.URL.Path == statusPath {
+		known, reason, expires := status(token)
+		c.Mu.Unlock()
+		writeStatus(w, known, reason, expires, c.Now())
+		return
 	}
-	return Status{State: "live", Expires: expires.UTC().Format(time.RFC3339)}
-}
-
-// WriteStatus answers 200 with st as JSON, never cached.
-func WriteStatus(w http.ResponseWriter, st Status) {
-	b, _ := json.Marshal(st)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(b)
-}
-
-// WriteGrant answers 200 with the grant page.
-func WriteGrant(w http.ResponseWriter, g Grant) {
+	g, refusal := Grant{}, Refuse(http.StatusMethodNotAllowed, "bad-request", "embed pages answer GET only")
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		g, refusal = grant(r)
+	}
+	c.Mu.Unlock()
+	if refusal != nil {
+		refusal.Vendor = vendor
+		writeHTML(w, refusal.Status, errorTemplate, refusal)
+		return
+	}
+	g.Vendor, g.Status = vendor, statusPath+"?token="+url.QueryEscape(token)
 	writeHTML(w, http.StatusOK, pageTemplate, g)
 }
 
-// WritePageError answers e.Status with the error page.
-func WritePageError(w http.ResponseWriter, e PageError) {
-	writeHTML(w, e.Status, errorTemplate, e)
+// writeStatus answers {"state":"live"} or {"state":"expired","reason":...}
+// for a token that expires at expires, at now, with "expires" (RFC 3339)
+// while the fake knows it; reason says why a known token is dead.
+func writeStatus(w http.ResponseWriter, known bool, reason string, expires, now time.Time) {
+	st := map[string]string{"state": "expired", "reason": reason}
+	switch {
+	case !known:
+		st["reason"] = "unknown"
+	case reason == "" && now.Before(expires):
+		st = map[string]string{"state": "live"}
+	case reason == "":
+		st["reason"] = "expired"
+	}
+	if known {
+		st["expires"] = expires.UTC().Format(time.RFC3339)
+	}
+	b, _ := json.Marshal(st)
+	w.Header().Set("Cache-Control", "no-store")
+	WriteJSON(w, http.StatusOK, b)
 }
 
 func writeHTML(w http.ResponseWriter, status int, t *template.Template, data any) {
@@ -160,60 +165,32 @@ func writeHTML(w http.ResponseWriter, status int, t *template.Template, data any
 	_, _ = w.Write(buf.Bytes())
 }
 
-// Settings flattens v's JSON form into sorted "path: value" lines, with
-// prefix before every path: {"integrate":{"hideTitle":true}} gives
-// "integrate.hideTitle: true". A nil v gives none.
+// Settings flattens v's JSON form into sorted "path: value" lines, value
+// in JSON, with prefix before every path: {"integrate":{"hideTitle":true}}
+// gives "integrate.hideTitle: true". A nil v gives none.
 func Settings(prefix string, v any) []string {
-	b, err := json.Marshal(v)
-	if err != nil || string(b) == "null" {
-		return nil
-	}
 	var decoded any
-	if err := json.Unmarshal(b, &decoded); err != nil {
-		return nil
-	}
+	b, _ := json.Marshal(v)
+	_ = json.Unmarshal(b, &decoded)
 	var out []string
-	flatten(prefix, decoded, &out)
-	sort.Strings(out)
-	return out
-}
-
-func flatten(path string, v any, out *[]string) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, child := range x {
-			flatten(join(path, k), child, out)
-		}
-	case []any:
-		if scalars(x) {
-			parts := make([]string, len(x))
-			for i, e := range x {
-				parts[i] = fmt.Sprint(e)
-			}
-			*out = append(*out, path+": ["+strings.Join(parts, ", ")+"]")
+	var flatten func(path string, v any)
+	flatten = func(path string, v any) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			leaf, _ := json.Marshal(v)
+			out = append(out, path+": "+string(leaf))
 			return
 		}
-		for i, child := range x {
-			flatten(fmt.Sprintf("%s[%d]", path, i), child, out)
-		}
-	default:
-		*out = append(*out, path+": "+fmt.Sprint(x))
-	}
-}
-
-func scalars(list []any) bool {
-	for _, e := range list {
-		switch e.(type) {
-		case map[string]any, []any:
-			return false
+		for k, child := range m {
+			if path != "" {
+				k = path + "." + k
+			}
+			flatten(k, child)
 		}
 	}
-	return true
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
+	if decoded != nil {
+		flatten(prefix, decoded)
 	}
-	return path + "." + key
+	slices.Sort(out)
+	return out
 }

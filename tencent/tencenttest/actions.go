@@ -1,8 +1,12 @@
 package tencenttest
 
 import (
-	"crypto/rand"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,8 +19,25 @@ import (
 // chinaTime is the zone the service writes CreatedAt and UpdatedAt in.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-// wireTimeLayout is how the service writes CreatedAt and UpdatedAt.
-const wireTimeLayout = "2006-01-02 15:04:05"
+// Error codes, and documented limits and values of CreateEmbedToken.
+const (
+	codeInvalidParameter      = "InvalidParameter"
+	codeInvalidParameterEmbed = "InvalidParameter.Embed"
+	codeInvalidParameterValue = "InvalidParameterValue"
+	codeMissingParameter      = "MissingParameter.MissingParam"
+	codeUnknownParameter      = "UnknownParameter"
+
+	maxExpireMinutes    = 240
+	maxTicketNum        = 99999
+	tokenTypeNoUser     = 100
+	tokenTypeSingleUser = 200
+	tokenTypeMultiUser  = 300
+	intentionEmbed      = "embed"
+	intentionChatBI     = "chatBIEmbed"
+	scopePage           = "page"
+	scopePanel          = "panel"
+	scopeProject        = "project"
+)
 
 // IssuedToken is what the fake knows about a token it minted.
 type IssuedToken struct {
@@ -38,223 +59,226 @@ type IssuedToken struct {
 }
 
 // Lookup returns what the fake knows about the token whose value is value,
-// and whether it knows it: a cleared token is gone, and so may be an expired
-// one (see WithTokenLimit).
+// and whether it knows it: a cleared token is gone, and so may be an
+// expired one (the table keeps about 10,000 tokens).
 func (s *Server) Lookup(value string) (IssuedToken, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tokens.Get(value)
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
+	t, ok := s.tokens.M[value]
 	if !ok {
 		return IssuedToken{}, false
 	}
 	return *t, true
 }
 
-// embedTokenInfo is the Data of a CreateEmbedToken answer, shaped like the
-// documented output example: ProjectId a string, ExpireTime a number of
-// minutes, PageId null for a dashboard.
-type embedTokenInfo struct {
-	ID                   uint64  `json:"Id"`
-	BIToken              string  `json:"BIToken"`
-	ProjectID            string  `json:"ProjectId"`
-	PageID               *uint64 `json:"PageId"`
-	ExtraParam           string  `json:"ExtraParam"`
-	Scope                string  `json:"Scope"`
-	Intention            string  `json:"Intention"`
-	ExpireTime           int64   `json:"ExpireTime"`
-	CreatedUser          *string `json:"CreatedUser"`
-	CreatedAt            string  `json:"CreatedAt"`
-	UpdatedUser          *string `json:"UpdatedUser"`
-	UpdatedAt            string  `json:"UpdatedAt"`
-	UserCorpID           string  `json:"UserCorpId"`
-	UserID               string  `json:"UserId"`
-	TicketNum            int64   `json:"TicketNum"`
-	GlobalParam          string  `json:"GlobalParam"`
-	TokenType            int64   `json:"TokenType"`
-	TokenNum             int64   `json:"TokenNum"`
-	SingleUserMultiToken bool    `json:"SingleUserMultiToken"`
-	ConfigParam          string  `json:"ConfigParam"`
+// createParams, applyParams and clearParams are the parameters of the
+// three actions, named and typed as they travel.
+type createParams struct {
+	ProjectId                                                                              uint64
+	PageId                                                                                 *uint64
+	Intention, Scope, ExpireTime, ExtraParam, UserCorpId, UserId, GlobalParam, ConfigParam string
+	TicketNum, TokenType, TokenNum                                                         int64
 }
 
-func (s *Server) createEmbedToken(p map[string]any) (any, *apiError) {
-	r := &paramReader{p: p}
-	r.onlyKnown("ProjectId", "PageId", "Intention", "Scope", "ExpireTime", "ExtraParam", "UserCorpId",
-		"UserId", "TicketNum", "GlobalParam", "TokenType", "TokenNum", "ConfigParam")
-	info := embedTokenInfo{
-		ExtraParam: r.str("ExtraParam"), Scope: r.str("Scope"), Intention: r.str("Intention"),
-		UserCorpID: r.str("UserCorpId"), UserID: r.str("UserId"), TicketNum: r.int("TicketNum"),
-		GlobalParam: r.str("GlobalParam"), TokenType: r.int("TokenType"), TokenNum: r.int("TokenNum"),
-		ConfigParam: r.str("ConfigParam"),
-	}
-	projectID, pageID := r.uint("ProjectId"), r.uint("PageId")
-	info.ExpireTime = r.expireMinutes()
-	if info.Intention == "" {
-		info.Intention = intentionEmbed
-	}
-	if projectID == 0 {
-		r.fail(codeMissingParameter, "ProjectId is required")
-	}
-	r.checkTarget(info.Intention, info.Scope, pageID)
-	r.checkUsers(&info)
-	r.checkJSONParams(info.GlobalParam, info.ConfigParam)
-	if r.err != nil {
-		return nil, r.err
-	}
-	tok := s.mint(&info, projectID, pageID, decodeCreate(p))
-	info.ID, info.BIToken, info.ProjectID = tok.ID, tok.Value.Reveal(), strconv.FormatUint(projectID, 10)
-	if pageID != 0 {
-		info.PageID = &pageID
-	}
-	info.CreatedAt = tok.CreatedAt.In(chinaTime).Format(wireTimeLayout)
-	info.UpdatedAt = info.CreatedAt
-	info.SingleUserMultiToken = info.TokenType == tokenTypeMultiUser
-	return info, nil
+type applyParams struct {
+	ProjectId                             uint64
+	PageId                                *uint64
+	BIToken, ExtraParam, Intention, Scope string
 }
 
-// expireMinutes reads ExpireTime, a string of whole minutes in 1..240.
-func (r *paramReader) expireMinutes() int64 {
-	s := r.str("ExpireTime")
-	if s == "" {
-		return defaultExpireMinutes
+type clearParams struct{ ProjectId, UserCorpId, Scope, PageId string }
+
+// decode reads body into p (a pointer to one of the params types): a key
+// p has no field for is UnknownParameter, a value of the wrong JSON type
+// InvalidParameterValue.
+func decode(body []byte, p any) *apiError {
+	var keys map[string]json.RawMessage
+	_ = json.Unmarshal(body, &keys)
+	fields := reflect.TypeOf(p).Elem()
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if f, ok := fields.FieldByName(k); !ok || !f.IsExported() {
+			return newAPIError(codeUnknownParameter, "the parameter `"+k+"` is not recognized")
+		}
 	}
-	m, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || m < 1 || m > maxExpireMinutes {
-		r.fail(codeInvalidParameterValue, "ExpireTime must be a string of minutes from 1 to 240")
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(body, p); errors.As(err, &typeErr) {
+		return newAPIError(codeInvalidParameterValue, "the parameter `"+typeErr.Field+"` must be a JSON "+typeErr.Type.Kind().String())
 	}
-	return m
+	return nil
 }
 
-// checkUsers checks TicketNum, TokenType, the users it needs and TokenNum.
-func (r *paramReader) checkUsers(info *embedTokenInfo) {
+func (s *Server) createEmbedToken(body []byte) (any, *apiError) {
+	var p createParams
+	if err := decode(body, &p); err != nil {
+		return nil, err
+	}
+	if p.Intention == "" {
+		p.Intention = intentionEmbed
+	}
+	pageID := deref(p.PageId)
+	minutes, err := strconv.ParseInt(p.ExpireTime, 10, 64)
+	if p.ExpireTime == "" {
+		minutes, err = maxExpireMinutes, nil
+	}
+	g, gErr := filtermap.ParseGlobalParams(p.GlobalParam)
+	c, cErr := clientsetting.ParseChatBIConfig(p.ConfigParam)
+	multi := p.TokenType == tokenTypeMultiUser
+	if e := targetError(p.Intention, p.Scope, p.PageId); e != nil && p.ProjectId != 0 {
+		return nil, e
+	}
 	switch {
-	case info.TicketNum < 0 || info.TicketNum > maxTicketNum:
-		r.fail(codeInvalidParameterValue, "TicketNum must be from 1 to 99999")
-	case info.TokenType != 0 && info.TokenType != tokenTypeNoUser &&
-		info.TokenType != tokenTypeSingleUser && info.TokenType != tokenTypeMultiUser:
-		r.fail(codeInvalidParameterValue, "TokenType must be 100, 200 or 300")
-	case info.TokenType == tokenTypeNoUser && info.Intention == intentionChatBI:
-		r.fail(codeInvalidParameterValue, "TokenType 100 does not support ChatBI embedding")
-	case (info.TokenType == tokenTypeSingleUser || info.TokenType == tokenTypeMultiUser) &&
-		(info.UserCorpID == "" || info.UserID == ""):
-		r.fail(codeMissingParameter, "UserCorpId and UserId are required for TokenType 200 and 300")
-	case info.TokenType == tokenTypeMultiUser && info.TokenNum < 1:
-		r.fail(codeMissingParameter, "TokenNum is required for TokenType 300")
-	case info.TokenType != tokenTypeMultiUser && info.TokenNum != 0:
-		r.fail(codeInvalidParameterValue, "TokenNum is only used with TokenType 300")
+	case p.ProjectId == 0:
+		return nil, newAPIError(codeMissingParameter, "ProjectId is required")
+	case err != nil || minutes < 1 || minutes > maxExpireMinutes:
+		return nil, newAPIError(codeInvalidParameterValue, "ExpireTime must be a string of minutes from 1 to 240")
+	case p.TicketNum < 0 || p.TicketNum > maxTicketNum:
+		return nil, newAPIError(codeInvalidParameterValue, "TicketNum must be from 1 to 99999")
+	case p.TokenType != 0 && p.TokenType != tokenTypeNoUser && p.TokenType != tokenTypeSingleUser && !multi:
+		return nil, newAPIError(codeInvalidParameterValue, "TokenType must be 100, 200 or 300")
+	case p.TokenType == tokenTypeNoUser && p.Intention == intentionChatBI:
+		return nil, newAPIError(codeInvalidParameterValue, "TokenType 100 does not support ChatBI embedding")
+	case (p.TokenType == tokenTypeSingleUser || multi) && (p.UserCorpId == "" || p.UserId == ""):
+		return nil, newAPIError(codeMissingParameter, "UserCorpId and UserId are required for TokenType 200 and 300")
+	case multi && p.TokenNum < 1:
+		return nil, newAPIError(codeMissingParameter, "TokenNum is required for TokenType 300")
+	case !multi && p.TokenNum != 0:
+		return nil, newAPIError(codeInvalidParameterValue, "TokenNum is only used with TokenType 300")
+	case gErr != nil || g.Validate() != nil:
+		return nil, newAPIError(codeInvalidParameterValue, "GlobalParam must be a JSON string of global parameters")
+	case cErr != nil || c.Validate() != nil:
+		return nil, newAPIError(codeInvalidParameterValue, "ConfigParam must be a JSON string of ChatBIConfigList")
 	}
-}
-
-// checkJSONParams checks that GlobalParam and ConfigParam are JSON strings of
-// the documented shapes.
-func (r *paramReader) checkJSONParams(globalParam, configParam string) {
-	if g, err := filtermap.ParseGlobalParams(globalParam); err != nil || g.Validate() != nil {
-		r.fail(codeInvalidParameterValue, "GlobalParam must be a JSON string of global parameters")
-	}
-	if c, err := clientsetting.ParseChatBIConfig(configParam); err != nil || c.Validate() != nil {
-		r.fail(codeInvalidParameterValue, "ConfigParam must be a JSON string of ChatBIConfigList")
-	}
-}
-
-func (s *Server) mint(info *embedTokenInfo, projectID, pageID uint64, req *tencent.CreateEmbedTokenRequest) *IssuedToken {
 	now := s.now()
-	tok := &IssuedToken{TicketNum: info.TicketNum, Request: req,
-		Value: biembed.NewSecret(s.newID(tokPrefix)), ProjectID: projectID, PageID: pageID,
-		Intention: info.Intention, Scope: info.Scope, UserCorpID: info.UserCorpID, UserID: info.UserID,
-		ExpireMinutes: info.ExpireTime, CreatedAt: now,
-		ExpiresAt: now.Add(time.Duration(info.ExpireTime) * time.Minute),
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	tok := &IssuedToken{Value: biembed.NewSecret(newID()), ProjectID: p.ProjectId, PageID: pageID,
+		Intention: p.Intention, Scope: p.Scope, UserCorpID: p.UserCorpId, UserID: p.UserId,
+		ExpireMinutes: minutes, TicketNum: p.TicketNum, CreatedAt: now,
+		ExpiresAt: now.Add(time.Duration(minutes) * time.Minute), Request: decodeCreate(body)}
+	s.core.Mu.Lock()
 	s.seq++
 	tok.ID = s.seq
 	s.tokens.Add(tok.Value.Reveal(), tok, now)
-	return tok
+	s.core.Mu.Unlock()
+	// The Data of the documented output example: ProjectId a string,
+	// ExpireTime minutes, PageId null for a dashboard.
+	created, page := now.In(chinaTime).Format(time.DateTime), p.PageId
+	if pageID == 0 {
+		page = nil
+	}
+	return map[string]any{"Id": tok.ID, "BIToken": tok.Value.Reveal(), "ProjectId": strconv.FormatUint(p.ProjectId, 10),
+		"PageId": page, "ExtraParam": p.ExtraParam, "Scope": p.Scope, "Intention": p.Intention,
+		"ExpireTime": minutes, "CreatedUser": nil, "CreatedAt": created, "UpdatedUser": nil, "UpdatedAt": created,
+		"UserCorpId": p.UserCorpId, "UserId": p.UserId, "TicketNum": p.TicketNum, "GlobalParam": p.GlobalParam,
+		"TokenType": p.TokenType, "TokenNum": p.TokenNum, "SingleUserMultiToken": multi, "ConfigParam": p.ConfigParam}, nil
 }
 
-func (s *Server) applyEmbedInterval(p map[string]any) (any, *apiError) {
-	r := &paramReader{p: p}
-	r.onlyKnown("ProjectId", "PageId", "BIToken", "ExtraParam", "Intention", "Scope")
-	projectID, pageID := r.uint("ProjectId"), r.uint("PageId")
-	value, intention, scope := r.str("BIToken"), r.str("Intention"), r.str("Scope")
-	r.str("ExtraParam")
+// targetError says why intention, scope and pageID do not fit each other,
+// the rules CreateEmbedToken and ApplyEmbedInterval share.
+func targetError(intention, scope string, pageID *uint64) *apiError {
 	switch {
-	case projectID == 0:
-		r.fail(codeMissingParameter, "ProjectId is required")
-	case value == "":
-		r.fail(codeMissingParameter, "BIToken is required")
-	case intention != "" || scope != "":
-		r.checkTarget(intention, scope, pageID)
+	case intention != intentionEmbed && intention != intentionChatBI:
+		return newAPIError(codeInvalidParameterValue, "Intention must be embed or chatBIEmbed")
+	case intention == intentionEmbed && scope != scopePage && scope != scopePanel:
+		return newAPIError(codeInvalidParameterValue, "Scope must be page or panel for embed")
+	case intention == intentionChatBI && scope != scopeProject:
+		return newAPIError(codeInvalidParameterValue, "Scope must be project for chatBIEmbed")
+	case intention == intentionChatBI && pageID != nil:
+		return newAPIError(codeInvalidParameterValue, "PageId is not passed for ChatBI embedding")
+	case scope == scopePage && deref(pageID) == 0:
+		return newAPIError(codeMissingParameter, "PageId is required for page scope")
+	case scope == scopePanel && deref(pageID) != 0:
+		return newAPIError(codeInvalidParameterValue, "PageId must be empty (0) for panel scope")
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return s.extend(value, projectID, pageID)
+	return nil
 }
 
-// extend renews a known, unexpired token of the project for its original
-// lifetime. Its error message quotes the token the way a real service might,
-// so clients must scrub server messages.
-func (s *Server) extend(value string, projectID, pageID uint64) (any, *apiError) {
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tok, ok := s.tokens.Get(value)
-	if !ok || tok.ProjectID != projectID || (pageID != 0 && tok.PageID != pageID) || !now.Before(tok.ExpiresAt) {
-		return nil, newAPIError(codeInvalidParameterEmbed, fmt.Sprintf("BIToken %s does not exist or has expired", value))
+func deref(p *uint64) uint64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// applyEmbedInterval renews a known, unexpired token of the project for
+// its original lifetime. Its error message quotes the token the way a real
+// service might, so clients must scrub server messages.
+func (s *Server) applyEmbedInterval(body []byte) (any, *apiError) {
+	var p applyParams
+	if err := decode(body, &p); err != nil {
+		return nil, err
+	}
+	switch {
+	case p.ProjectId == 0:
+		return nil, newAPIError(codeMissingParameter, "ProjectId is required")
+	case p.BIToken == "":
+		return nil, newAPIError(codeMissingParameter, "BIToken is required")
+	case p.Intention != "" || p.Scope != "":
+		if err := targetError(p.Intention, p.Scope, p.PageId); err != nil {
+			return nil, err
+		}
+	}
+	now, pageID := s.now(), deref(p.PageId)
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
+	tok, ok := s.tokens.M[p.BIToken]
+	if !ok || tok.ProjectID != p.ProjectId || (pageID != 0 && tok.PageID != pageID) || !now.Before(tok.ExpiresAt) {
+		return nil, newAPIError(codeInvalidParameterEmbed, fmt.Sprintf("BIToken %s does not exist or has expired", p.BIToken))
 	}
 	tok.ExpiresAt = now.Add(time.Duration(tok.ExpireMinutes) * time.Minute)
 	return map[string]bool{"Result": true}, nil
 }
 
-func (s *Server) clearEmbedToken(p map[string]any) (any, *apiError) {
-	r := &paramReader{p: p}
-	r.onlyKnown("ProjectId", "UserCorpId", "Scope", "PageId")
-	projectID, pageID := r.uintString("ProjectId"), r.uintString("PageId")
-	corp, scope := r.str("UserCorpId"), r.str("Scope")
+// clearEmbedToken drops the tokens of a user (corp) on a dashboard or page.
+func (s *Server) clearEmbedToken(body []byte) (any, *apiError) {
+	var p clearParams
+	if err := decode(body, &p); err != nil {
+		return nil, err
+	}
+	projectID, pErr := strconv.ParseUint(p.ProjectId, 10, 64)
+	pageID, gErr := strconv.ParseUint(p.PageId, 10, 64)
 	switch {
-	case projectID == 0:
-		r.fail(codeMissingParameter, "ProjectId is required")
-	case corp == "":
-		r.fail(codeMissingParameter, "UserCorpId is required")
-	case scope != scopePanel && scope != scopePage:
-		r.fail(codeInvalidParameterValue, "Scope must be panel or page")
-	case scope == scopePage && pageID == 0:
-		r.fail(codeMissingParameter, "PageId is required for page scope")
+	case p.ProjectId == "":
+		return nil, newAPIError(codeMissingParameter, "ProjectId is required")
+	case pErr != nil || (p.PageId != "" && gErr != nil):
+		return nil, newAPIError(codeInvalidParameterValue, "ProjectId and PageId must be strings of digits")
+	case p.UserCorpId == "":
+		return nil, newAPIError(codeMissingParameter, "UserCorpId is required")
+	case p.Scope != scopePanel && p.Scope != scopePage:
+		return nil, newAPIError(codeInvalidParameterValue, "Scope must be panel or page")
+	case p.Scope == scopePage && pageID == 0:
+		return nil, newAPIError(codeMissingParameter, "PageId is required for page scope")
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokens.All(func(value string, tok *IssuedToken) bool {
-		if tok.ProjectID == projectID && tok.UserCorpID == corp && tok.Scope == scope &&
-			(scope == scopePanel || tok.PageID == pageID) {
-			s.tokens.Delete(value)
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
+	for value, tok := range s.tokens.M {
+		if tok.ProjectID == projectID && tok.UserCorpID == p.UserCorpId && tok.Scope == p.Scope &&
+			(p.Scope == scopePanel || tok.PageID == pageID) {
+			delete(s.tokens.M, value)
 		}
-		return true
-	})
+	}
 	return true, nil
 }
 
-// Prefixes of deterministic ids: request ids and minted tokens count up
-// separately.
-const (
-	requestIDPrefix = "00000000-0000-4000-9000-"
-	tokPrefix       = "00000000-0000-4000-8000-"
-)
+// apiError is an error answer: {"Error":{"Code","Message"}}.
+type apiError struct {
+	Code    string
+	Message string
+}
 
-// newID returns a UUID-shaped id: random, or counting up with prefix in
-// deterministic mode.
-func (s *Server) newID(prefix string) string {
-	if s.deterministic {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.idSeq[prefix]++
-		return fmt.Sprintf("%s%012d", prefix, s.idSeq[prefix])
+func newAPIError(code, msg string) *apiError { return &apiError{Code: code, Message: msg} }
+
+// decodeCreate reads a CreateEmbedToken body into the client's request
+// type; values of the wrong type decode as zero.
+func decodeCreate(body []byte) *tencent.CreateEmbedTokenRequest {
+	var p createParams
+	_ = json.Unmarshal(body, &p)
+	req := &tencent.CreateEmbedTokenRequest{ProjectID: p.ProjectId, PageID: deref(p.PageId),
+		Intention: tencent.Intention(p.Intention), Scope: tencent.Scope(p.Scope), ExtraParam: p.ExtraParam,
+		UserCorpID: p.UserCorpId, UserID: p.UserId, TicketNum: p.TicketNum, TokenType: tencent.TokenType(p.TokenType),
+		TokenNum: p.TokenNum}
+	if m, err := strconv.ParseInt(p.ExpireTime, 10, 64); err == nil {
+		req.Expiry = time.Duration(m) * time.Minute
 	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	req.GlobalParams, _ = filtermap.ParseGlobalParams(p.GlobalParam)
+	req.Config, _ = clientsetting.ParseChatBIConfig(p.ConfigParam)
+	return req
 }

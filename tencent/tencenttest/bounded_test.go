@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/biembed/biembed-go/biembedtest"
+	"github.com/biembed/biembed-go/tencent"
 )
 
 // TestFakeMemoryStaysBounded makes 20,000 calls (5,000 with -short or
@@ -19,7 +20,7 @@ func TestFakeMemoryStaysBounded(t *testing.T) {
 		calls = 5_000
 	}
 	clock := biembedtest.NewClock(time.Now())
-	s := newFake(WithClock(clock.Now), WithRequestLog(100), WithTokenLimit(500))
+	s := newFake(WithClock(clock.Now), withBounds(100, 500))
 	peakTokens := 0
 	for i := range calls {
 		if i%100 == 0 {
@@ -29,12 +30,12 @@ func TestFakeMemoryStaysBounded(t *testing.T) {
 		if i%2 == 1 {
 			body = `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"240"}`
 		}
-		if got := serve(t, s, ActionCreateEmbedToken, body); got.code() != "" {
+		if got := serve(t, s, tencent.ActionCreateEmbedToken, body); got.code() != "" {
 			t.Fatalf("call %d: %s", i, got.code())
 		}
-		s.mu.Lock()
-		peakTokens = max(peakTokens, s.tokens.Len())
-		s.mu.Unlock()
+		s.core.Mu.Lock()
+		peakTokens = max(peakTokens, len(s.tokens.M))
+		s.core.Mu.Unlock()
 	}
 	if n := len(s.Requests()); n != 100 {
 		t.Errorf("the request log holds %d requests, want the last 100", n)
@@ -48,4 +49,10 @@ func TestFakeMemoryStaysBounded(t *testing.T) {
 	if peakTokens < 500 {
 		t.Errorf("the token table peaked at %d tokens: the test never reached the limit it checks", peakTokens)
 	}
+}
+
+// withBounds sets how many requests the log keeps and about how many
+// tokens the table keeps.
+func withBounds(requests, tokens int) Option {
+	return func(s *Server) { s.requestLog, s.tokenLimit = requests, tokens }
 }

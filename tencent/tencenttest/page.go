@@ -20,103 +20,58 @@ const (
 	pathStatus = "/page/status"
 )
 
-func isPage(path string) bool { return path == pathEmbed || path == pathChatBI }
-
-// servePage serves an embed page the way the real one checks its token
-// (strong auth): the token must be known, unexpired, have tickets left, and
-// match the page's project, scope and page; a page shown uses one ticket.
-// Refusals are an HTML error page with a 4xx status.
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		pageError(w, http.StatusMethodNotAllowed, "bad-request", "embed pages answer GET only")
-		return
-	}
-	q := r.URL.Query()
-	if q.Get("authType") != "strong" {
-		pageError(w, http.StatusBadRequest, "bad-request", "authType must be strong")
-		return
-	}
-	value := q.Get("token")
-	if value == "" {
-		pageError(w, http.StatusUnauthorized, "missing-token", "the URL carries no token")
-		return
-	}
-	s.mu.Lock()
-	tok, ok := s.tokens.Get(value)
-	var grant fakestate.Grant
-	var refusal *fakestate.PageError
-	if ok {
-		refusal = s.check(tok, r.URL.Path, q)
-		if refusal == nil {
-			tok.Visits++
-			grant = grantOf(tok, r.URL.Path, q)
-		}
-	}
-	s.mu.Unlock()
-	switch {
-	case !ok:
-		pageError(w, http.StatusUnauthorized, "unknown", "the token is unknown or was cleared")
-	case refusal != nil:
-		fakestate.WritePageError(w, *refusal)
-	default:
-		grant.Status = pathStatus + "?token=" + url.QueryEscape(value)
-		fakestate.WriteGrant(w, grant)
-	}
-}
-
-// serveStatus answers GET /page/status?token=T, which an open embed page
-// polls: {"state":"live"} while the fake's clock is before the token's
-// expiry, {"state":"expired","reason":"expired"|"unknown"} once it has
-// expired or was cleared, with "expires" (RFC 3339) while the fake knows
-// it. ApplyEmbedInterval moves the expiry, so an extended page goes on. It
-// uses no ticket.
-func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	tok, ok := s.tokens.Get(r.URL.Query().Get("token"))
-	var expires time.Time
-	if ok {
-		expires = tok.ExpiresAt
-	}
-	now := s.now()
-	s.mu.Unlock()
-	fakestate.WriteStatus(w, fakestate.NewStatus(ok, "", expires, now))
-}
-
-func pageError(w http.ResponseWriter, status int, reason, msg string) {
-	fakestate.WritePageError(w, fakestate.PageError{Vendor: "tencent", Status: status, Reason: reason, Message: msg})
-}
-
-// check returns why tok may not show the page at path with query q; s.mu is held.
-func (s *Server) check(tok *IssuedToken, path string, q url.Values) *fakestate.PageError {
-	refuse := func(status int, reason, msg string) *fakestate.PageError {
-		return &fakestate.PageError{Vendor: "tencent", Status: status, Reason: reason, Message: msg}
-	}
+// grant checks a page's token the way the real (strong auth) page does: it
+// must be known, unexpired, have tickets left, and match the page's
+// project, scope and page; a page shown uses one ticket. s.core.Mu is held.
+func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) {
+	q, path := r.URL.Query(), r.URL.Path
+	tok, ok := s.tokens.M[q.Get("token")]
 	projectID, _ := strconv.ParseUint(q.Get("projectId"), 10, 64)
 	pageID, _ := strconv.ParseUint(q.Get("pageId"), 10, 64)
+	var refusal *fakestate.PageError
 	switch {
+	case q.Get("authType") != "strong":
+		refusal = fakestate.Refuse(http.StatusBadRequest, "bad-request", "authType must be strong")
+	case q.Get("token") == "":
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "missing-token", "the URL carries no token")
+	case !ok:
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "unknown", "the token is unknown or was cleared")
 	case !s.now().Before(tok.ExpiresAt):
-		return refuse(http.StatusUnauthorized, "expired", "the token expired at "+tok.ExpiresAt.UTC().Format(time.RFC3339))
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "expired", "the token expired at "+tok.ExpiresAt.UTC().Format(time.RFC3339))
 	case tok.TicketNum > 0 && int64(tok.Visits) >= tok.TicketNum:
-		return refuse(http.StatusForbidden, "used-up", "the token's "+strconv.FormatInt(tok.TicketNum, 10)+" tickets are used up")
+		refusal = fakestate.Refuse(http.StatusForbidden, "used-up", "the token's "+strconv.FormatInt(tok.TicketNum, 10)+" tickets are used up")
 	case projectID != tok.ProjectID:
-		return refuse(http.StatusForbidden, "wrong-page", "the token is for project "+strconv.FormatUint(tok.ProjectID, 10))
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "the token is for project "+strconv.FormatUint(tok.ProjectID, 10))
 	case path == pathChatBI && tok.Intention != intentionChatBI:
-		return refuse(http.StatusForbidden, "wrong-page", "the token is not a ChatBI token (Intention "+tok.Intention+")")
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "the token is not a ChatBI token (Intention "+tok.Intention+")")
 	case path == pathEmbed && tok.Intention != intentionEmbed:
-		return refuse(http.StatusForbidden, "wrong-page", "a ChatBI token cannot open a dashboard page")
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "a ChatBI token cannot open a dashboard page")
 	case path == pathEmbed && q.Get("scope") != tok.Scope:
-		return refuse(http.StatusForbidden, "wrong-page", "the token's scope is "+tok.Scope)
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "the token's scope is "+tok.Scope)
 	case path == pathEmbed && tok.Scope == scopePage && pageID != tok.PageID:
-		return refuse(http.StatusForbidden, "wrong-page", "the token is for page "+strconv.FormatUint(tok.PageID, 10))
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "the token is for page "+strconv.FormatUint(tok.PageID, 10))
+	default:
+		tok.Visits++
+		return grantOf(tok, path, q), nil
 	}
-	return nil
+	return fakestate.Grant{}, refusal
+}
+
+// status says what an open page's poll learns of token: it uses no ticket.
+// s.core.Mu is held.
+func (s *Server) status(token string) (bool, string, time.Time) {
+	tok, ok := s.tokens.M[token]
+	if !ok {
+		return false, "", time.Time{}
+	}
+	return true, "", tok.ExpiresAt
 }
 
 // grantOf describes what tok shows on the page at path.
 func grantOf(tok *IssuedToken, path string, q url.Values) fakestate.Grant {
 	g := fakestate.Grant{
-		Vendor: "tencent", Title: "Tencent Cloud BI embed (fake)",
-		User: "no user (shared token)", Scope: tok.Scope,
+		Title: "Tencent Cloud BI embed (fake)",
+		User:  "no user (shared token)", Scope: tok.Scope,
 		Target:  "project " + strconv.FormatUint(tok.ProjectID, 10),
 		Expires: tok.ExpiresAt.UTC().Format(time.RFC3339),
 	}

@@ -2,73 +2,59 @@ package tencenttest
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
+	"net/url"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/biembed/biembed-go/internal/fakestate"
+	"github.com/biembed/biembed-go/tencent"
 )
 
-// The well-known credential pair the fake accepts when no WithSecret option
-// is given. They are test values and open nothing.
+// The credential pair the fake accepts when no WithSecret option is given.
+// They are test values and open nothing.
 const (
 	SecretID  = "AKIDtencenttestFAKE0000000000000000"
 	SecretKey = "tencenttest-FAKE-secret-key-00000000"
 )
 
-// Version is the API version the fake speaks; requests with another
-// X-TC-Version are rejected.
-const Version = "2022-01-05"
-
-// The actions the fake implements.
+// EmbedPage names embed page visits (GET /page/embed, /page/chat-bi-embed)
+// and EmbedStatus the status polls of an open page (GET /page/status) in
+// Request.Action, Count and Fault.Action; API requests go by their
+// tencent.Action* names.
 const (
-	ActionCreateEmbedToken   = "CreateEmbedToken"
-	ActionApplyEmbedInterval = "ApplyEmbedInterval"
-	ActionClearEmbedToken    = "ClearEmbedToken"
+	EmbedPage   = "EmbedPage"
+	EmbedStatus = "EmbedStatus"
 )
 
-// maxRequestBytes bounds the request bodies the fake reads.
-const maxRequestBytes = 1 << 20
-
-// Default bounds of a Server's memory.
 const (
-	// DefaultRequestLog is how many requests Requests keeps (WithRequestLog).
-	DefaultRequestLog = 1000
-	// DefaultTokenLimit is about how many tokens the fake keeps (WithTokenLimit).
-	DefaultTokenLimit = 10000
+	version         = "2022-01-05" // the X-TC-Version the fake speaks
+	maxRequestBytes = 1 << 20
+	requestLog      = 1000  // requests Requests keeps
+	tokenLimit      = 10000 // tokens the table keeps, about
 )
 
-// Server is an in-process fake of the Tencent Cloud BI embed API on a
-// loopback httptest server. It verifies TC3 signatures, checks parameters the
-// way the documentation describes, mints and stores tokens, serves the embed
-// pages, enforces an optional rate limit, records requests and injects
-// faults. It is safe for concurrent use.
+// Server is the fake Tencent Cloud BI host. Its methods are safe for
+// concurrent use.
 type Server struct {
-	srv           *httptest.Server
-	secrets       map[string]string
-	now           func() time.Time
-	ratePerSecond float64
-	deterministic bool
-	requestLog    int
-	tokenLimit    int
-	done          chan struct{}
-	closeOnce     sync.Once
+	core       *fakestate.Core[Request]
+	now        func() time.Time
+	secrets    map[string]string
+	rate       float64
+	requestLog int
+	tokenLimit int
 
-	mu       sync.Mutex
-	log      *fakestate.Log[Request]
-	faults   []*activeFault
+	// guarded by core.Mu
 	tokens   *fakestate.Tokens[*IssuedToken]
 	limiters map[string]*rate.Limiter
-	seq      uint64            // last token Id
-	idSeq    map[string]uint64 // last deterministic id per prefix
+	seq      uint64
 }
 
 // Option configures a Server.
@@ -80,56 +66,28 @@ func WithSecret(id, key string) Option {
 	return func(s *Server) { s.secrets[id] = key }
 }
 
-// WithClock sets the fake's clock (time.Now by default), used for token
-// expiry, CreatedAt and the rate limit: share one manual clock's Now
-// (biembedtest.Clock) with tencent.WithClock and the cache's
-// tokencache.Options.Now. Signatures are checked against the system clock,
-// as the client signs with it, so a test may move its clock through hours
-// of token life. A nil clock is ignored.
+// WithClock sets the clock of token lifetimes and the rate limit
+// (time.Now by default); signature age is checked against the system
+// clock (see the package documentation).
 func WithClock(now func() time.Time) Option {
-	return func(s *Server) {
-		if now != nil {
-			s.now = now
-		}
-	}
+	return func(s *Server) { s.now = now }
 }
 
 // WithRateLimit makes the fake answer RequestLimitExceeded when one action
-// gets more than perSecond requests a second. The default is no limit.
+// gets more than perSecond requests a second of its clock, as the service
+// does. The default is no limit.
 func WithRateLimit(perSecond float64) Option {
-	return func(s *Server) { s.ratePerSecond = perSecond }
-}
-
-// WithDeterministicTokens makes minted tokens and request ids count up
-// (00000000-0000-4000-8000-000000000001, ...) instead of being random, so
-// examples can print stable output.
-func WithDeterministicTokens() Option {
-	return func(s *Server) { s.deterministic = true }
-}
-
-// WithRequestLog sets how many of the latest requests Requests returns
-// (DefaultRequestLog); older ones are dropped. Count counts every request
-// whatever n is. Values below 1 mean 1.
-func WithRequestLog(n int) Option {
-	return func(s *Server) { s.requestLog = n }
-}
-
-// WithTokenLimit bounds the token table (DefaultTokenLimit). When it has
-// grown enough, minting first drops expired tokens, then the oldest ones
-// until at most n remain; it never holds more than max(1024, n*5/4). A
-// dropped token is unknown to Lookup, the actions and the embed pages.
-func WithTokenLimit(n int) Option {
-	return func(s *Server) { s.tokenLimit = n }
+	return func(s *Server) { s.rate = perSecond }
 }
 
 // NewServer starts a fake on a loopback port. Call Close when done.
 func NewServer(opts ...Option) *Server {
 	s := newFake(opts...)
-	s.srv = httptest.NewServer(s)
+	s.core.Start(s, false)
 	return s
 }
 
-// NewTestServer starts a fake and closes it when t ends.
+// NewTestServer is NewServer with Close registered on t.Cleanup.
 func NewTestServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s := NewServer(opts...)
@@ -138,15 +96,8 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 }
 
 func newFake(opts ...Option) *Server {
-	s := &Server{
-		secrets:    map[string]string{},
-		now:        time.Now,
-		done:       make(chan struct{}),
-		limiters:   map[string]*rate.Limiter{},
-		idSeq:      map[string]uint64{},
-		requestLog: DefaultRequestLog,
-		tokenLimit: DefaultTokenLimit,
-	}
+	s := &Server{secrets: map[string]string{},
+		limiters: map[string]*rate.Limiter{}, requestLog: requestLog, tokenLimit: tokenLimit}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(s)
@@ -155,92 +106,128 @@ func newFake(opts ...Option) *Server {
 	if len(s.secrets) == 0 {
 		s.secrets[SecretID] = SecretKey
 	}
-	s.log = fakestate.NewLog[Request](s.requestLog)
+	s.core = fakestate.NewCore[Request](s.now, s.requestLog)
+	s.now = s.core.Now
 	s.tokens = fakestate.NewTokens(s.tokenLimit, func(t *IssuedToken, now time.Time) bool { return !now.Before(t.ExpiresAt) })
 	return s
 }
 
-// URL returns the fake's base URL, http://127.0.0.1:PORT: give it to
-// tencent.WithEndpoint, and to tencent.WithEmbedHost so that EmbedToken.URL
-// points at the fake's embed pages.
-func (s *Server) URL() string { return s.srv.URL }
+// URL returns the fake's base URL: give it to tencent.WithEndpoint, and to
+// tencent.WithEmbedHost so that EmbedToken.URL opens the fake's pages.
+func (s *Server) URL() string { return s.core.URL() }
 
-// Endpoint returns the fake's host:port, the form of common's
-// profile.HttpProfile.Endpoint (with Scheme "HTTP").
-func (s *Server) Endpoint() string { return strings.TrimPrefix(s.srv.URL, "http://") }
+// Close ends held-back answers and shuts the fake down.
+func (s *Server) Close() { s.core.Close() }
 
-// Close ends pending delays and shuts the fake down.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.done)
-		if s.srv != nil {
-			s.srv.Close()
-		}
-	})
-}
+// Requests returns the last 1,000 requests, oldest first.
+func (s *Server) Requests() []Request { return s.core.Requests() }
 
-// Requests returns a copy of the latest requests (at most WithRequestLog),
-// oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.Entries()
-}
-
-// Count returns how many requests named action (an Action* constant or
-// EmbedPage) the fake received since it started or since ResetRequests,
-// whatever their outcome; "" counts every request.
-func (s *Server) Count(action string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.Count(action)
-}
+// Count returns how many requests named action (a tencent.Action* name,
+// EmbedPage or EmbedStatus) the fake got since it started or since
+// ResetRequests, whatever their outcome; "" counts every request.
+func (s *Server) Count(action string) int { return s.core.Count(action) }
 
 // ResetRequests forgets the recorded requests and sets every Count to 0.
-func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log.Reset()
+func (s *Server) ResetRequests() { s.core.ResetRequests() }
+
+// Fault changes how the fake answers matching requests, before any check
+// (as a proxy or an overloaded service would). Faults apply in the order
+// they were injected, one per request. A fault with Code, HTTPStatus, Body
+// or CloseMidBody replaces the answer; one with only Delay or ContentType
+// holds back or relabels the normal answer.
+type Fault struct {
+	Action       string // a tencent.Action* name, EmbedPage or EmbedStatus; "" for all
+	Code         string // answer {"Response":{"Error":{"Code","Message"}}}
+	Message      string
+	HTTPStatus   int    // the status (200 when 0); alone, a text/plain status page
+	Body         []byte // sent as it is instead of a JSON answer
+	ContentType  string // of Body (default application/json), or of the normal answer
+	Delay        time.Duration
+	Stalled      chan<- struct{} // told (without blocking) when Delay starts, so a test needs no clock
+	CloseMidBody bool            // send half the answer, then close the connection
+	Times        int             // 0: every matching request until ClearFaults
 }
 
-// ServeHTTP handles one request: an embed page (GET /page/embed or
-// /page/chat-bi-embed, see the package documentation), the status its
-// script polls (GET /page/status) or an API request,
-// POST / with a JSON body and the TC3 headers. API answers are HTTP 200 with
-// {"Response":{...}} as the real service sends them, unless an injected
-// fault says otherwise.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == pathStatus {
-		s.record(Request{Action: EmbedStatus, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: header(r)})
-		s.serveStatus(w, r)
-		return
+// Inject adds f. Delay holds the answer back until it passes, the client
+// gives up or the fake closes.
+func (s *Server) Inject(f Fault) {
+	body := f.Body
+	switch {
+	case body == nil && f.Code != "":
+		body = envelope(map[string]any{"Error": map[string]string{"Code": f.Code, "Message": f.Message}})
+	case body == nil && f.CloseMidBody:
+		body = envelope(map[string]any{"Msg": "success", "Data": map[string]string{"BIToken": "cut-off"}})
+	case body == nil && f.HTTPStatus != 0:
+		body, f.ContentType = []byte(http.StatusText(f.HTTPStatus)), "text/plain; charset=utf-8"
 	}
-	if isPage(r.URL.Path) {
-		s.record(Request{Action: EmbedPage, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: header(r)})
-		if f := s.takeFault(EmbedPage); f != nil && s.applyFault(w, r, f) {
-			return
+	s.core.Inject(fakestate.Fault{Name: f.Action, Status: f.HTTPStatus, Body: body, ContentType: f.ContentType,
+		Delay: f.Delay, Stalled: f.Stalled, CloseMidBody: f.CloseMidBody, Times: f.Times})
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() { s.core.ClearFaults() }
+
+// Request is one request the fake received, recorded before any check.
+// Body, Params and Query may hold tokens: printed or logged, a Request
+// shows only its method, path and action.
+type Request struct {
+	Action string // X-TC-Action, EmbedPage or EmbedStatus
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header // without Authorization
+	Body   []byte
+	// Params is Body decoded with json.Decoder.UseNumber (so tests can tell
+	// "30" from 30); nil when Body is no JSON object.
+	Params map[string]any
+	// CreateEmbedToken is a CreateEmbedToken body decoded into the client's
+	// type (GlobalParam and ConfigParam parsed); nil for other actions.
+	CreateEmbedToken *tencent.CreateEmbedTokenRequest
+}
+
+// Format prints r as "POST / (CreateEmbedToken, 15-byte body)" whatever the verb.
+func (r Request) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "%s %s (%s, %d-byte body)", r.Method, r.Path, r.Action, len(r.Body))
+}
+
+// LogValue logs the action, method and path only.
+func (r Request) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("action", r.Action), slog.String("method", r.Method), slog.String("path", r.Path))
+}
+
+// ServeHTTP answers one request as the fake does on its port, so a test
+// can put the fake behind its own server.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()}
+	rec.Header.Del("Authorization")
+	switch r.URL.Path {
+	case pathStatus:
+		rec.Action = EmbedStatus
+	case pathEmbed, pathChatBI:
+		rec.Action = EmbedPage
+	}
+	if rec.Action != "" {
+		s.core.Record(rec.Action, rec)
+		if !s.core.Fault(w, r, rec.Action) {
+			s.core.ServePage(w, r, "tencent", pathStatus, s.grant, s.status)
 		}
-		s.servePage(w, r)
 		return
 	}
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
-	action := r.Header.Get("X-TC-Action")
-	params := decodeParams(body)
-	rec := Request{Action: action, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: header(r), Body: body, Params: params}
-	if action == ActionCreateEmbedToken && params != nil {
-		rec.CreateEmbedToken = decodeCreate(params)
+	rec.Action, rec.Body, rec.Params = r.Header.Get("X-TC-Action"), body, decodeParams(body)
+	if rec.Action == tencent.ActionCreateEmbedToken && rec.Params != nil {
+		rec.CreateEmbedToken = decodeCreate(body)
 	}
-	s.record(rec)
-	if f := s.takeFault(action); f != nil && s.applyFault(w, r, f) {
+	s.core.Record(rec.Action, rec)
+	if s.core.Fault(w, r, rec.Action) {
 		return
 	}
-	requestID := s.newID(requestIDPrefix)
-	data, apiErr := s.handle(r, action, body, params, readErr)
+	data, apiErr := s.handle(r, rec.Action, body, rec.Params, readErr)
 	if apiErr != nil {
-		writeJSON(w, http.StatusOK, errorEnvelope(apiErr, requestID))
+		fakestate.WriteJSON(w, http.StatusOK, envelope(map[string]any{"Error": apiErr}))
 		return
 	}
-	writeJSON(w, http.StatusOK, successEnvelope(data, requestID))
+	fakestate.WriteJSON(w, http.StatusOK, envelope(map[string]any{"Msg": "success", "Extra": "", "Data": data}))
 }
 
 func (s *Server) handle(r *http.Request, action string, body []byte, params map[string]any, readErr error) (any, *apiError) {
@@ -248,62 +235,46 @@ func (s *Server) handle(r *http.Request, action string, body []byte, params map[
 	case readErr != nil:
 		return nil, newAPIError(codeInvalidParameter, "the request body could not be read")
 	case r.Method != http.MethodPost:
-		return nil, newAPIError(codeUnsupportedOperation, "the fake only supports POST")
+		return nil, newAPIError("UnsupportedOperation", "the fake only supports POST")
 	}
-	if err := VerifyTC3(r, body, s.secrets, time.Now()); err != nil {
-		ae := &AuthError{Code: CodeSignatureFailure, Message: "the signature could not be verified"}
-		errors.As(err, &ae)
-		return nil, newAPIError(ae.Code, ae.Message)
+	if err := verifyTC3(r, body, s.secrets, time.Now()); err != nil {
+		return nil, err
 	}
-	if v := r.Header.Get("X-TC-Version"); v != Version {
-		return nil, newAPIError(codeNoSuchVersion, "the X-TC-Version must be "+Version)
-	}
-	if !s.allow(action) {
-		return nil, newAPIError(codeRequestLimitExceeded, "too many requests for "+action)
-	}
-	if params == nil {
+	switch {
+	case r.Header.Get("X-TC-Version") != version:
+		return nil, newAPIError("NoSuchVersion", "the X-TC-Version must be "+version)
+	case !s.allow(action):
+		return nil, newAPIError("RequestLimitExceeded", "too many requests for "+action)
+	case params == nil:
 		return nil, newAPIError(codeInvalidParameter, "the request body must be a JSON object")
 	}
 	switch action {
-	case ActionCreateEmbedToken:
-		return s.createEmbedToken(params)
-	case ActionApplyEmbedInterval:
-		return s.applyEmbedInterval(params)
-	case ActionClearEmbedToken:
-		return s.clearEmbedToken(params)
+	case tencent.ActionCreateEmbedToken:
+		return s.createEmbedToken(body)
+	case tencent.ActionApplyEmbedInterval:
+		return s.applyEmbedInterval(body)
+	case tencent.ActionClearEmbedToken:
+		return s.clearEmbedToken(body)
 	}
-	return nil, newAPIError(codeInvalidAction, "the action is not supported by the fake")
-}
-
-func (s *Server) record(r Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log.Add(r.Action, r)
-}
-
-// header returns r's headers without Authorization.
-func header(r *http.Request) http.Header {
-	h := r.Header.Clone()
-	h.Del("Authorization")
-	return h
+	return nil, newAPIError("InvalidAction", "the action is not supported by the fake")
 }
 
 func (s *Server) allow(action string) bool {
-	if s.ratePerSecond <= 0 {
+	if s.rate <= 0 {
 		return true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
 	lim := s.limiters[action]
 	if lim == nil {
-		lim = rate.NewLimiter(rate.Limit(s.ratePerSecond), max(1, int(s.ratePerSecond)))
+		lim = rate.NewLimiter(rate.Limit(s.rate), max(1, int(s.rate)))
 		s.limiters[action] = lim
 	}
 	return lim.AllowN(s.now(), 1)
 }
 
-// decodeParams decodes body as a JSON object keeping numbers as json.Number;
-// it returns nil for anything else.
+// decodeParams decodes body as a JSON object keeping numbers as
+// json.Number; it returns nil for anything else.
 func decodeParams(body []byte) map[string]any {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -311,32 +282,21 @@ func decodeParams(body []byte) map[string]any {
 	if err := dec.Decode(&params); err != nil || dec.More() {
 		return nil
 	}
-	if params == nil {
-		return nil
-	}
 	return params
 }
 
-func successEnvelope(data any, requestID string) any {
-	return map[string]any{"Response": map[string]any{
-		"Msg": "success", "Extra": "", "Data": data, "RequestId": requestID,
-	}}
+// envelope wraps resp as {"Response":{...,"RequestId":"<uuid>"}}.
+func envelope(resp map[string]any) []byte {
+	resp["RequestId"] = newID()
+	b, _ := json.Marshal(map[string]any{"Response": resp})
+	return b
 }
 
-func errorEnvelope(e *apiError, requestID string) any {
-	return map[string]any{"Response": map[string]any{
-		"Error":     map[string]string{"Code": e.Code, "Message": e.Message},
-		"RequestId": requestID,
-	}}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "encode response", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+// newID returns a random version 4 UUID.
+func newID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -8,12 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
+	"github.com/biembed/biembed-go/tencent"
 )
 
 // signedRequest builds a request for action signed with the default pair at
@@ -22,7 +24,7 @@ func signedRequest(action, body string, at time.Time) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:1/", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("X-TC-Action", action)
-	r.Header.Set("X-TC-Version", Version)
+	r.Header.Set("X-TC-version", version)
 	sign(r, []byte(body), SecretID, SecretKey, at)
 	return r
 }
@@ -100,7 +102,7 @@ func TestCreateEmbedTokenParameterChecks(t *testing.T) {
 	}
 	s := newFake()
 	for _, c := range cases {
-		if got := serve(t, s, ActionCreateEmbedToken, c.body); got.code() != c.code {
+		if got := serve(t, s, tencent.ActionCreateEmbedToken, c.body); got.code() != c.code {
 			t.Errorf("%s: code %q, want %q (%+v)", c.name, got.code(), c.code, got.Error)
 		}
 	}
@@ -109,14 +111,14 @@ func TestCreateEmbedTokenParameterChecks(t *testing.T) {
 func TestCreateEmbedTokenAnswersLikeTheDocument(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2022, 4, 28, 6, 26, 1, 0, time.UTC)
-	s := newFake(WithClock(func() time.Time { return at }), WithDeterministicTokens())
-	got := serve(t, s, ActionCreateEmbedToken, `{"ProjectId":1,"Scope":"panel","ExpireTime":"10","GlobalParam":"[]"}`)
+	s := newFake(WithClock(func() time.Time { return at }))
+	got := serve(t, s, tencent.ActionCreateEmbedToken, `{"ProjectId":1,"Scope":"panel","ExpireTime":"10","GlobalParam":"[]"}`)
 	var data map[string]any
 	if err := json.Unmarshal(got.Data, &data); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"Id": 1.0, "BIToken": tokPrefix + "000000000001", "ProjectId": "1", "PageId": nil, "ExtraParam": "",
+		"Id": 1.0, "ProjectId": "1", "PageId": nil, "ExtraParam": "",
 		"Scope": "panel", "Intention": "embed", "ExpireTime": 10.0, "CreatedUser": nil, "UpdatedUser": nil,
 		"CreatedAt": "2022-04-28 14:26:01", "UpdatedAt": "2022-04-28 14:26:01", "UserCorpId": "", "UserId": "",
 		"TicketNum": 0.0, "GlobalParam": "[]", "TokenType": 0.0, "TokenNum": 0.0, "SingleUserMultiToken": false,
@@ -127,10 +129,12 @@ func TestCreateEmbedTokenAnswersLikeTheDocument(t *testing.T) {
 			t.Errorf("Data[%s] = %#v, want %#v", k, data[k], v)
 		}
 	}
-	if len(data) != len(want) || got.RequestID != requestIDPrefix+"000000000001" {
-		t.Errorf("Data has %d keys (want %d), RequestId %q", len(data), len(want), got.RequestID)
+	token, _ := data["BIToken"].(string)
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	if len(data) != len(want)+1 || !uuid.MatchString(token) || !uuid.MatchString(got.RequestID) {
+		t.Errorf("Data has %d keys (want %d), BIToken %q, RequestId %q", len(data), len(want)+1, token, got.RequestID)
 	}
-	tok, ok := s.Lookup(tokPrefix + "000000000001")
+	tok, ok := s.Lookup(token)
 	if !ok || !tok.ExpiresAt.Equal(at.Add(10*time.Minute)) || tok.Scope != "panel" {
 		t.Errorf("stored token %+v", tok)
 	}
@@ -141,10 +145,10 @@ func TestApplyEmbedInterval(t *testing.T) {
 	c := biembedtest.NewClock(time.Now())
 	s := newFake(WithClock(c.Now))
 	var minted struct{ BIToken string }
-	_ = json.Unmarshal(serve(t, s, ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"5"}`).Data, &minted)
+	_ = json.Unmarshal(serve(t, s, tencent.ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"5"}`).Data, &minted)
 	apply := func(token string, project int) answer {
 		body, _ := json.Marshal(map[string]any{"ProjectId": project, "PageId": 2, "BIToken": token, "Intention": "embed", "Scope": "page"})
-		return serve(t, s, ActionApplyEmbedInterval, string(body))
+		return serve(t, s, tencent.ActionApplyEmbedInterval, string(body))
 	}
 
 	c.Advance(4 * time.Minute)
@@ -164,10 +168,10 @@ func TestApplyEmbedInterval(t *testing.T) {
 	if got := apply(minted.BIToken, 1); got.code() != codeInvalidParameterEmbed {
 		t.Errorf("expired token: code %q", got.code())
 	}
-	if got := serve(t, s, ActionApplyEmbedInterval, `{"ProjectId":1,"Scope":"page","PageId":2}`); got.code() != codeMissingParameter {
+	if got := serve(t, s, tencent.ActionApplyEmbedInterval, `{"ProjectId":1,"Scope":"page","PageId":2}`); got.code() != codeMissingParameter {
 		t.Errorf("no token: code %q", got.code())
 	}
-	if got := serve(t, s, ActionApplyEmbedInterval, `{"ProjectId":1,"BIToken":"x","Extra":1}`); got.code() != codeUnknownParameter {
+	if got := serve(t, s, tencent.ActionApplyEmbedInterval, `{"ProjectId":1,"BIToken":"x","Extra":1}`); got.code() != codeUnknownParameter {
 		t.Errorf("unknown parameter: code %q", got.code())
 	}
 }
@@ -177,7 +181,7 @@ func TestClearEmbedToken(t *testing.T) {
 	s := newFake()
 	mintFor := func(body string) string {
 		var d struct{ BIToken string }
-		_ = json.Unmarshal(serve(t, s, ActionCreateEmbedToken, body).Data, &d)
+		_ = json.Unmarshal(serve(t, s, tencent.ActionCreateEmbedToken, body).Data, &d)
 		return d.BIToken
 	}
 	mine := mintFor(`{"ProjectId":1,"PageId":2,"Scope":"page","TokenType":200,"UserCorpId":"c","UserId":"u"}`)
@@ -192,7 +196,7 @@ func TestClearEmbedToken(t *testing.T) {
 		{`{"ProjectId":"1","UserCorpId":"c","Scope":"page","PageId":"2"}`, ""},
 	}
 	for _, c := range cases {
-		if got := serve(t, s, ActionClearEmbedToken, c.body); got.code() != c.code {
+		if got := serve(t, s, tencent.ActionClearEmbedToken, c.body); got.code() != c.code {
 			t.Errorf("%s: code %q, want %q", c.body, got.code(), c.code)
 		}
 	}
@@ -207,20 +211,20 @@ func TestClearEmbedToken(t *testing.T) {
 func TestRequestChecksBeforeActions(t *testing.T) {
 	t.Parallel()
 	s := newFake()
-	if got := serve(t, s, "DescribeInstances", `{}`); got.code() != codeInvalidAction {
+	if got := serve(t, s, "DescribeInstances", `{}`); got.code() != "InvalidAction" {
 		t.Errorf("unknown action: code %q", got.code())
 	}
-	r := signedRequest(ActionCreateEmbedToken, `{}`, time.Now())
-	r.Header.Set("X-TC-Version", "2017-03-12")
+	r := signedRequest(tencent.ActionCreateEmbedToken, `{}`, time.Now())
+	r.Header.Set("X-TC-version", "2017-03-12")
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, r)
-	if !strings.Contains(rec.Body.String(), codeNoSuchVersion) {
+	if !strings.Contains(rec.Body.String(), "NoSuchVersion") {
 		t.Errorf("wrong version: %s", rec.Body)
 	}
 	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
 	rec = httptest.NewRecorder()
 	s.ServeHTTP(rec, r)
-	if !strings.Contains(rec.Body.String(), CodeMissingAuthorization) {
+	if !strings.Contains(rec.Body.String(), codeMissingAuthorization) {
 		t.Errorf("unsigned: %s", rec.Body)
 	}
 }
@@ -228,17 +232,17 @@ func TestRequestChecksBeforeActions(t *testing.T) {
 func TestRecordsRequests(t *testing.T) {
 	t.Parallel()
 	s := newFake()
-	serve(t, s, ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"30"}`)
-	serve(t, s, ActionClearEmbedToken, `not json`)
+	serve(t, s, tencent.ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"30"}`)
+	serve(t, s, tencent.ActionClearEmbedToken, `not json`)
 	reqs := s.Requests()
-	if len(reqs) != 2 || s.Count(ActionCreateEmbedToken) != 1 || s.Count(ActionClearEmbedToken) != 1 {
+	if len(reqs) != 2 || s.Count(tencent.ActionCreateEmbedToken) != 1 || s.Count(tencent.ActionClearEmbedToken) != 1 {
 		t.Fatalf("recorded %+v", reqs)
 	}
 	p := reqs[0].Params
 	if p["ExpireTime"] != "30" || p["PageId"] != json.Number("2") || reqs[1].Params != nil {
 		t.Errorf("params %#v / %#v", p, reqs[1].Params)
 	}
-	if reqs[0].Header.Get("Authorization") != "" || reqs[0].Header.Get("X-TC-Action") != ActionCreateEmbedToken {
+	if reqs[0].Header.Get("Authorization") != "" || reqs[0].Header.Get("X-TC-Action") != tencent.ActionCreateEmbedToken {
 		t.Errorf("headers %v", reqs[0].Header)
 	}
 }
@@ -250,12 +254,12 @@ func TestRateLimitPerAction(t *testing.T) {
 	body := `{"ProjectId":1,"PageId":2,"Scope":"page"}`
 	codes := []string{}
 	for i := 0; i < 3; i++ {
-		codes = append(codes, serve(t, s, ActionCreateEmbedToken, body).code())
+		codes = append(codes, serve(t, s, tencent.ActionCreateEmbedToken, body).code())
 	}
-	if strings.Join(codes, ",") != ",,"+codeRequestLimitExceeded {
+	if strings.Join(codes, ",") != ",,"+"RequestLimitExceeded" {
 		t.Errorf("codes %q, want two successes then RequestLimitExceeded", codes)
 	}
-	if got := serve(t, s, ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"panel"}`); got.code() != "" {
+	if got := serve(t, s, tencent.ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"panel"}`); got.code() != "" {
 		t.Errorf("another action shares the budget: %q", got.code())
 	}
 }
@@ -264,20 +268,20 @@ func TestFaultsApplyInOrderAndCount(t *testing.T) {
 	t.Parallel()
 	s := newFake()
 	body := `{"ProjectId":1,"PageId":2,"Scope":"page"}`
-	s.Inject(Fault{Action: ActionClearEmbedToken, Code: "FailedOperation"})
+	s.Inject(Fault{Action: tencent.ActionClearEmbedToken, Code: "FailedOperation"})
 	s.Inject(Fault{Code: "InternalError", Message: "m", Times: 2})
 	var codes []string
 	for i := 0; i < 3; i++ {
-		codes = append(codes, serve(t, s, ActionCreateEmbedToken, body).code())
+		codes = append(codes, serve(t, s, tencent.ActionCreateEmbedToken, body).code())
 	}
 	if strings.Join(codes, ",") != "InternalError,InternalError," {
 		t.Errorf("codes %q", codes)
 	}
-	if got := serve(t, s, ActionClearEmbedToken, `{}`); got.code() != "FailedOperation" {
+	if got := serve(t, s, tencent.ActionClearEmbedToken, `{}`); got.code() != "FailedOperation" {
 		t.Errorf("unlimited fault: %q", got.code())
 	}
 	s.ClearFaults()
-	if got := serve(t, s, ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"panel"}`); got.code() != "" {
+	if got := serve(t, s, tencent.ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"panel"}`); got.code() != "" {
 		t.Errorf("after ClearFaults: %q", got.code())
 	}
 }
@@ -299,7 +303,7 @@ func TestFaultBodies(t *testing.T) {
 		s := newFake()
 		s.Inject(c.fault)
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, signedRequest(ActionCreateEmbedToken, `{}`, time.Now()))
+		s.ServeHTTP(rec, signedRequest(tencent.ActionCreateEmbedToken, `{}`, time.Now()))
 		if rec.Code != c.status || rec.Header().Get("Content-Type") != c.contentType || !strings.Contains(rec.Body.String(), c.body) {
 			t.Errorf("%+v: %d %q %s", c.fault, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 		}
@@ -329,7 +333,7 @@ func TestDelayThenNormalAnswer(t *testing.T) {
 	t.Parallel()
 	s := newFake()
 	s.Inject(Fault{Delay: time.Millisecond, Times: 1})
-	if got := serve(t, s, ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page"}`); got.code() != "" {
+	if got := serve(t, s, tencent.ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page"}`); got.code() != "" {
 		t.Errorf("code %q after a delay-only fault", got.code())
 	}
 }
@@ -354,10 +358,10 @@ func TestCloseMidBody(t *testing.T) {
 }
 
 func FuzzServeHTTP(f *testing.F) {
-	f.Add(ActionCreateEmbedToken, string(seeds.TencentCreateEmbedTokenRequest))
-	f.Add(ActionApplyEmbedInterval, `{"ProjectId":1,"BIToken":"x","Intention":"embed","Scope":"panel"}`)
-	f.Add(ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"page","PageId":"2"}`)
-	f.Add(ActionCreateEmbedToken, `{"ProjectId":1e99,"PageId":null,"GlobalParam":"[{]"}`)
+	f.Add(tencent.ActionCreateEmbedToken, string(seeds.TencentCreateEmbedTokenRequest))
+	f.Add(tencent.ActionApplyEmbedInterval, `{"ProjectId":1,"BIToken":"x","Intention":"embed","Scope":"panel"}`)
+	f.Add(tencent.ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"page","PageId":"2"}`)
+	f.Add(tencent.ActionCreateEmbedToken, `{"ProjectId":1e99,"PageId":null,"GlobalParam":"[{]"}`)
 	f.Fuzz(func(t *testing.T, action, body string) {
 		serve(t, newFake(), action, body)
 	})
@@ -373,7 +377,7 @@ func TestSignatureAgeFollowsTheSystemClock(t *testing.T) {
 	clock := biembedtest.NewClock(time.Now().Add(3 * time.Hour))
 	s := newFake(WithClock(clock.Now))
 	body := `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"10"}`
-	got := serve(t, s, ActionCreateEmbedToken, body)
+	got := serve(t, s, tencent.ActionCreateEmbedToken, body)
 	var minted struct{ BIToken string }
 	if err := json.Unmarshal(got.Data, &minted); got.code() != "" || err != nil {
 		t.Fatalf("a request signed now: code %q (%v)", got.code(), err)
@@ -383,12 +387,12 @@ func TestSignatureAgeFollowsTheSystemClock(t *testing.T) {
 	}
 	for name, at := range map[string]time.Time{"by the fake's clock": clock.Now(), "six minutes ago": time.Now().Add(-6 * time.Minute)} {
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, signedRequest(ActionCreateEmbedToken, body, at))
-		if !strings.Contains(rec.Body.String(), `"Code":"`+CodeSignatureExpire+`"`) {
-			t.Errorf("a request signed %s: %s, want %s", name, rec.Body, CodeSignatureExpire)
+		s.ServeHTTP(rec, signedRequest(tencent.ActionCreateEmbedToken, body, at))
+		if !strings.Contains(rec.Body.String(), `"Code":"`+codeSignatureExpire+`"`) {
+			t.Errorf("a request signed %s: %s, want %s", name, rec.Body, codeSignatureExpire)
 		}
 	}
-	if n := s.Count(ActionCreateEmbedToken); n != 3 {
+	if n := s.Count(tencent.ActionCreateEmbedToken); n != 3 {
 		t.Errorf("Count = %d, want 3: refused requests are counted too", n)
 	}
 }

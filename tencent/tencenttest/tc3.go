@@ -5,141 +5,69 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// tc3Algorithm is the only signing algorithm VerifyTC3 accepts.
-const tc3Algorithm = "TC3-HMAC-SHA256"
-
-// maxClockSkew is how far a request's X-TC-Timestamp may be from the
-// verifier's clock before the signature counts as expired.
-const maxClockSkew = 5 * time.Minute
-
-// The AuthFailure codes VerifyTC3 reports.
+// The AuthFailure codes verifyTC3 answers with.
 const (
-	CodeMissingAuthorization = "AuthFailure.MissingAuthorization"
-	CodeInvalidAuthorization = "AuthFailure.InvalidAuthorization"
-	CodeSecretIDNotFound     = "AuthFailure.SecretIdNotFound"
-	CodeSignatureExpire      = "AuthFailure.SignatureExpire"
-	CodeSignatureFailure     = "AuthFailure.SignatureFailure"
+	codeMissingAuthorization = "AuthFailure.MissingAuthorization"
+	codeInvalidAuthorization = "AuthFailure.InvalidAuthorization"
+	codeSecretIDNotFound     = "AuthFailure.SecretIdNotFound"
+	codeSignatureExpire      = "AuthFailure.SignatureExpire"
+	codeSignatureFailure     = "AuthFailure.SignatureFailure"
 )
 
-// AuthError is why VerifyTC3 rejected a request. Code is the AuthFailure code
-// the real service would answer with; Message never holds a key or signature.
-type AuthError struct {
-	Code    string
-	Message string
-}
+// tc3Header is a TC3-HMAC-SHA256 Authorization header: SecretId, date,
+// service, SignedHeaders and Signature.
+var tc3Header = regexp.MustCompile(`^TC3-HMAC-SHA256 Credential=([^/,\s]+)/([^/,\s]*)/([^/,\s]+)/tc3_request,\s*` +
+	`SignedHeaders=([a-z0-9-]+(?:;[a-z0-9-]+)*),\s*Signature=([0-9a-f]{64})$`)
 
-// Error returns "<code>: <message>".
-func (e *AuthError) Error() string { return e.Code + ": " + e.Message }
-
-func authErr(code, msg string) *AuthError { return &AuthError{Code: code, Message: msg} }
-
-// authorization is the parsed Authorization header of a TC3 request.
-type authorization struct {
-	secretID      string
-	date          string
-	service       string
-	signedHeaders []string
-	signature     string
-}
-
-// VerifyTC3 checks the TC3-HMAC-SHA256 signature of r, whose body is body,
-// against secrets (SecretId to SecretKey) at the instant now. It handles any
-// SignedHeaders list (which must include content-type and host) and returns nil
-// or an *AuthError whose Code says what failed, in the order the service
-// checks: header present and well formed, SecretId known, timestamp within
-// five minutes of now, signature correct.
-func VerifyTC3(r *http.Request, body []byte, secrets map[string]string, now time.Time) error {
-	header := r.Header.Get("Authorization")
-	if strings.TrimSpace(header) == "" {
-		return authErr(CodeMissingAuthorization, "the Authorization header is missing")
+// verifyTC3 checks the TC3-HMAC-SHA256 signature of r, whose body is body,
+// against secrets (SecretId to SecretKey) at the instant now, in the order
+// the service checks: header present and well formed, SecretId known,
+// timestamp within five minutes of now, signature right. Any SignedHeaders
+// list that includes content-type and host will do.
+func verifyTC3(r *http.Request, body []byte, secrets map[string]string, now time.Time) *apiError {
+	header := strings.TrimSpace(r.Header.Get("Authorization"))
+	if header == "" {
+		return newAPIError(codeMissingAuthorization, "the Authorization header is missing")
 	}
-	auth, err := parseAuthorization(header)
-	if err != nil {
-		return err
+	m := tc3Header.FindStringSubmatch(header)
+	if m == nil {
+		return newAPIError(codeInvalidAuthorization, "the Authorization header must be TC3-HMAC-SHA256 Credential=SecretId/Date/Service/tc3_request, SignedHeaders=..., Signature=<64 hex digits>")
 	}
-	key, ok := secrets[auth.secretID]
+	id, date, service, signed, signature := m[1], m[2], m[3], strings.Split(m[4], ";"), m[5]
+	if !slices.Contains(signed, "host") || !slices.Contains(signed, "content-type") {
+		return newAPIError(codeInvalidAuthorization, "SignedHeaders must include content-type and host")
+	}
+	key, ok := secrets[id]
 	if !ok {
-		return authErr(CodeSecretIDNotFound, "the SecretId is not found")
+		return newAPIError(codeSecretIDNotFound, "the SecretId is not found")
 	}
-	ts, err := checkTimestamp(r.Header.Get("X-TC-Timestamp"), now)
+	ts, err := strconv.ParseInt(r.Header.Get("X-TC-Timestamp"), 10, 64)
 	if err != nil {
-		return err
+		return newAPIError(codeInvalidAuthorization, "X-TC-Timestamp must be Unix seconds")
 	}
-	if time.Unix(ts, 0).UTC().Format(time.DateOnly) != auth.date {
-		return authErr(CodeSignatureFailure, "the credential date does not match X-TC-Timestamp")
+	if skew := now.Sub(time.Unix(ts, 0)); skew > 5*time.Minute || skew < -5*time.Minute {
+		return newAPIError(codeSignatureExpire, "the signature has expired: the request timestamp is more than 5 minutes off the server clock")
 	}
-	want := tc3Signature(r, body, auth, strconv.FormatInt(ts, 10), key)
-	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
-		return authErr(CodeSignatureFailure, "the request signature does not match")
+	if time.Unix(ts, 0).UTC().Format(time.DateOnly) != date {
+		return newAPIError(codeSignatureFailure, "the credential date does not match X-TC-Timestamp")
+	}
+	if !hmac.Equal([]byte(tc3Signature(r, body, date, service, signed, ts, key)), []byte(signature)) {
+		return newAPIError(codeSignatureFailure, "the request signature does not match")
 	}
 	return nil
 }
 
-func parseAuthorization(header string) (*authorization, error) {
-	alg, rest, _ := strings.Cut(strings.TrimSpace(header), " ")
-	if alg != tc3Algorithm {
-		return nil, authErr(CodeInvalidAuthorization, "the Authorization header must use "+tc3Algorithm)
-	}
-	fields := map[string]string{}
-	for _, part := range strings.Split(rest, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok || v == "" || fields[k] != "" {
-			return nil, authErr(CodeInvalidAuthorization, "the Authorization header is garbled")
-		}
-		fields[k] = v
-	}
-	scope := strings.Split(fields["Credential"], "/")
-	if len(scope) != 4 || scope[0] == "" || scope[2] == "" || scope[3] != "tc3_request" {
-		return nil, authErr(CodeInvalidAuthorization, "the Credential must be SecretId/Date/Service/tc3_request")
-	}
-	signed, err := parseSignedHeaders(fields["SignedHeaders"])
-	if err != nil {
-		return nil, err
-	}
-	sig := fields["Signature"]
-	if _, err := hex.DecodeString(sig); err != nil || len(sig) != sha256.Size*2 {
-		return nil, authErr(CodeInvalidAuthorization, "the Signature must be 64 hex digits")
-	}
-	return &authorization{secretID: scope[0], date: scope[1], service: scope[2], signedHeaders: signed, signature: sig}, nil
-}
-
-func parseSignedHeaders(list string) ([]string, error) {
-	names := strings.Split(list, ";")
-	var hasHost, hasContentType bool
-	for _, n := range names {
-		if n == "" || n != strings.ToLower(n) {
-			return nil, authErr(CodeInvalidAuthorization, "SignedHeaders must be lower-case names separated by ;")
-		}
-		hasHost = hasHost || n == "host"
-		hasContentType = hasContentType || n == "content-type"
-	}
-	if !hasHost || !hasContentType {
-		return nil, authErr(CodeInvalidAuthorization, "SignedHeaders must include content-type and host")
-	}
-	return names, nil
-}
-
-func checkTimestamp(value string, now time.Time) (int64, error) {
-	ts, err := strconv.ParseInt(value, 10, 64)
-	if err != nil {
-		return 0, authErr(CodeInvalidAuthorization, "X-TC-Timestamp must be Unix seconds")
-	}
-	skew := now.Sub(time.Unix(ts, 0))
-	if skew > maxClockSkew || skew < -maxClockSkew {
-		return 0, authErr(CodeSignatureExpire, "the signature has expired: the request timestamp is more than 5 minutes off the server clock")
-	}
-	return ts, nil
-}
-
 // tc3Signature computes the hex signature of r as TC3-HMAC-SHA256 defines it.
-func tc3Signature(r *http.Request, body []byte, auth *authorization, timestamp, key string) string {
+func tc3Signature(r *http.Request, body []byte, date, service string, signed []string, ts int64, key string) string {
 	var headers strings.Builder
-	for _, name := range auth.signedHeaders {
+	for _, name := range signed {
 		value := r.Header.Get(name)
 		if name == "host" {
 			value = r.Host
@@ -150,15 +78,10 @@ func tc3Signature(r *http.Request, body []byte, auth *authorization, timestamp, 
 	if path == "" {
 		path = "/"
 	}
-	canonical := strings.Join([]string{
-		r.Method, path, r.URL.RawQuery, headers.String(),
-		strings.Join(auth.signedHeaders, ";"), sha256Hex(body),
-	}, "\n")
-	scope := auth.date + "/" + auth.service + "/tc3_request"
-	toSign := strings.Join([]string{tc3Algorithm, timestamp, scope, sha256Hex([]byte(canonical))}, "\n")
-	secret := hmacSHA256([]byte("TC3"+key), auth.date)
-	secret = hmacSHA256(secret, auth.service)
-	secret = hmacSHA256(secret, "tc3_request")
+	canonical := strings.Join([]string{r.Method, path, r.URL.RawQuery, headers.String(), strings.Join(signed, ";"), sha256Hex(body)}, "\n")
+	scope := date + "/" + service + "/tc3_request"
+	toSign := "TC3-HMAC-SHA256\n" + strconv.FormatInt(ts, 10) + "\n" + scope + "\n" + sha256Hex([]byte(canonical))
+	secret := hmacSHA256(hmacSHA256(hmacSHA256([]byte("TC3"+key), date), service), "tc3_request")
 	return hex.EncodeToString(hmacSHA256(secret, toSign))
 }
 

@@ -1,8 +1,6 @@
 package youshutest
 
 import (
-	"slices"
-
 	"github.com/biembed/biembed-go/youshu"
 )
 
@@ -20,45 +18,31 @@ type Account struct {
 	DomainOwner    bool    // may mint applyScope Domain tokens for others
 }
 
-// The default accounts every Server has: a super admin and a normal user.
-// The secrets are long and distinctive so a leak check can find them.
-const (
-	AdminEmail          = "admin@example.com"
-	AdminUniqueID       = "admin"
-	AdminUserID         = 1
-	AdminPassword       = "YOUSHUTEST-ADMIN-PASSWORD-6f2b9d41"
-	AdminTokenKey       = "YOUSHUTEST-ADMIN-TOKEN-KEY-c07e35a8"
-	AdminIntegrateToken = "YOUSHUTEST-ADMIN-INTEGRATE-TOKEN-91d4b7e2"
-
-	UserEmail          = "user@example.com"
-	UserUniqueID       = "user"
-	UserUserID         = 2
-	UserPassword       = "YOUSHUTEST-USER-PASSWORD-3a8c0f57"
-	UserTokenKey       = "YOUSHUTEST-USER-TOKEN-KEY-5d19e6b0"
-	UserIntegrateToken = "YOUSHUTEST-USER-INTEGRATE-TOKEN-e84a2c73"
-)
-
-// AdminAccount returns the default super admin.
-func AdminAccount() Account {
-	return Account{Email: AdminEmail, UniqueID: AdminUniqueID, UserID: AdminUserID, Password: AdminPassword,
-		TokenKey: AdminTokenKey, IntegrateToken: AdminIntegrateToken, Admin: true}
+// Admin returns the default super admin every Server has. Its secrets
+// (like User's) are long and distinctive, so a leak check can find them.
+func Admin() Account {
+	return Account{Email: "admin@example.com", UniqueID: "admin", UserID: 1, Admin: true,
+		Password: "YOUSHUTEST-ADMIN-PASSWORD-6f2b9d41", TokenKey: "YOUSHUTEST-ADMIN-TOKEN-KEY-c07e35a8",
+		IntegrateToken: "YOUSHUTEST-ADMIN-INTEGRATE-TOKEN-91d4b7e2"}
 }
 
-// UserAccount returns the default normal user.
-func UserAccount() Account {
-	return Account{Email: UserEmail, UniqueID: UserUniqueID, UserID: UserUserID, Password: UserPassword,
-		TokenKey: UserTokenKey, IntegrateToken: UserIntegrateToken}
+// User returns the default normal user every Server has.
+func User() Account {
+	return Account{Email: "user@example.com", UniqueID: "user", UserID: 2,
+		Password: "YOUSHUTEST-USER-PASSWORD-3a8c0f57", TokenKey: "YOUSHUTEST-USER-TOKEN-KEY-5d19e6b0",
+		IntegrateToken: "YOUSHUTEST-USER-INTEGRATE-TOKEN-e84a2c73"}
 }
 
 // AdminCredential returns the default admin's password credential.
-func AdminCredential() youshu.Credential { return youshu.Password(AdminEmail, AdminPassword) }
+func AdminCredential() youshu.Credential { return youshu.Password(Admin().Email, Admin().Password) }
 
 // UserCredential returns the default user's password credential.
-func UserCredential() youshu.Credential { return youshu.Password(UserEmail, UserPassword) }
+func UserCredential() youshu.Credential { return youshu.Password(User().Email, User().Password) }
 
 // Secrets returns every secret of the default accounts, for leak checks.
 func Secrets() []string {
-	return []string{AdminPassword, AdminTokenKey, AdminIntegrateToken, UserPassword, UserTokenKey, UserIntegrateToken}
+	a, u := Admin(), User()
+	return []string{a.Password, a.TokenKey, a.IntegrateToken, u.Password, u.TokenKey, u.IntegrateToken}
 }
 
 // authenticate finds the account a credential of kind proves, or nil.
@@ -92,8 +76,4 @@ func (s *Server) account(uniqueID string, userID int64) *Account {
 		}
 	}
 	return nil
-}
-
-func (a *Account) projectAdmin(projectID int64) bool {
-	return a.Admin || slices.Contains(a.ProjectAdminOf, projectID)
 }

@@ -20,7 +20,7 @@ func TestFakeMemoryStaysBounded(t *testing.T) {
 		calls = 10_000
 	}
 	clock := biembedtest.NewClock(time.Now())
-	s := newFake(WithClock(clock.Now), WithRequestLog(100), WithTokenLimit(2000))
+	s := newFake(WithClock(clock.Now), withBounds(100, 2000))
 	peakTokens := 0
 	for i := range calls {
 		if i%100 == 0 {
@@ -30,15 +30,15 @@ func TestFakeMemoryStaysBounded(t *testing.T) {
 		if i%2 == 1 {
 			expiry = "86400"
 		}
-		body := `{"tokenType":"tokenKey","key":"` + AdminTokenKey + `","expiryTime":` + expiry + `}`
+		body := `{"tokenType":"tokenKey","key":"` + Admin().TokenKey + `","expiryTime":` + expiry + `}`
 		rec := httptest.NewRecorder()
 		s.serveHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/dash/util/genToken", strings.NewReader(body)))
 		if !strings.Contains(rec.Body.String(), `"code":200`) {
 			t.Fatalf("call %d: %s", i, rec.Body)
 		}
-		s.mu.Lock()
-		peakTokens = max(peakTokens, s.tokens.Len())
-		s.mu.Unlock()
+		s.core.Mu.Lock()
+		peakTokens = max(peakTokens, len(s.tokens.M))
+		s.core.Mu.Unlock()
 	}
 	if n := len(s.Requests()); n != 100 {
 		t.Errorf("the request log holds %d requests, want the last 100", n)
@@ -49,4 +49,10 @@ func TestFakeMemoryStaysBounded(t *testing.T) {
 	if peakTokens > 2500 {
 		t.Errorf("the token table peaked at %d tokens, want at most 2500 (limit 2000 * 5/4)", peakTokens)
 	}
+}
+
+// withBounds sets how many requests the log keeps and about how many
+// tokens the table keeps.
+func withBounds(requests, tokens int) Option {
+	return func(s *Server) { s.requestLog, s.tokenLimit = requests, tokens }
 }

@@ -16,10 +16,10 @@ func Example() {
 		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(0))
 
 	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 1})
-	_, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID})
+	_, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID})
 	fmt.Println(err)
 
-	tok, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Once: true})
+	tok, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Once: true})
 	if err != nil {
 		fmt.Println(err)
 		return

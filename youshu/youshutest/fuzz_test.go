@@ -16,9 +16,9 @@ import (
 func FuzzServeGenToken(f *testing.F) {
 	f.Add(seeds.YoushuGenTokenPassword)
 	f.Add(seeds.YoushuGenTokenSSO)
-	f.Add([]byte(`{"email":"admin@example.com","password":"` + AdminPassword + `"}`))
-	f.Add([]byte(`{"tokenType":"tokenKey","key":"` + UserTokenKey + `","authUniqueId":"admin"}`))
-	f.Add([]byte(`{"integrateToken":"` + AdminIntegrateToken + `","reportDataFilters":[]}`))
+	f.Add([]byte(`{"email":"admin@example.com","password":"` + Admin().Password + `"}`))
+	f.Add([]byte(`{"tokenType":"tokenKey","key":"` + User().TokenKey + `","authUniqueId":"admin"}`))
+	f.Add([]byte(`{"integrateToken":"` + Admin().IntegrateToken + `","reportDataFilters":[]}`))
 	f.Add([]byte(`not json`))
 	s := newFake(WithClock(nowUTC))
 	f.Fuzz(func(t *testing.T, body []byte) {

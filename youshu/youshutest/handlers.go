@@ -1,133 +1,61 @@
 package youshutest
 
 import (
-	"encoding/json"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
+	"slices"
+	"time"
 
 	"github.com/biembed/biembed-go/youshu"
 )
 
-// reply is one answer of the fake, written by write.
-type reply struct {
-	status      int
-	contentType string
-	body        []byte
+// IssuedToken is what the fake knows about a token it minted.
+type IssuedToken struct {
+	Caller    string // uniqueId of the account that minted it
+	Subject   string // uniqueId of the account it is for
+	UseType   youshu.UseType
+	IssuedAt  time.Time
+	ExpiresAt time.Time // moved by renewToken and autoRenew
+	Once      bool
+	AutoRenew time.Duration
+	Visits    int  // integration page visits it was accepted for
+	Removed   bool // removed by rmToken
+	// Request is the genToken body it was minted from; its Credential prints masked.
+	Request *youshu.GenTokenRequest
 }
 
-func write(w http.ResponseWriter, rep reply) {
-	ct := rep.contentType
-	if ct == "" {
-		ct = "application/json"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(rep.status)
-	_, _ = w.Write(rep.body)
+// issued is the server's state of one token.
+type issued struct {
+	IssuedToken
+	lifetime time.Duration
 }
 
-func ok(result string) reply {
-	body, _ := json.Marshal(map[string]any{"code": 200, "result": result})
-	return reply{status: http.StatusOK, body: body}
+// Lookup returns what the fake knows about token, and whether it knows it:
+// an expired or removed token may be gone (the table keeps about 10,000).
+func (s *Server) Lookup(token string) (IssuedToken, bool) {
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
+	t, found := s.tokens.M[token]
+	if !found {
+		return IssuedToken{}, false
+	}
+	return t.IssuedToken, true
 }
 
-func fail(code int, format string, args ...any) reply {
-	body, _ := json.Marshal(map[string]any{"code": code, "message": fmt.Sprintf(format, args...)})
-	return reply{status: http.StatusOK, body: body}
-}
-
-func httpFail(status int) reply {
-	rep := fail(status, "%s", http.StatusText(status))
-	rep.status = status
-	return rep
-}
-
-const apiPrefix = "/api/dash/util/"
-
-func endpointOf(path string) string {
-	switch {
-	case path == statusPath:
-		return EndpointStatus
-	case strings.HasPrefix(path, apiPrefix):
-		name := strings.TrimPrefix(path, apiPrefix)
-		if name == youshu.EndpointGenToken || name == youshu.EndpointRmToken || name == youshu.EndpointRenewToken {
-			return name
-		}
-	case strings.HasPrefix(path, "/dash/") || strings.HasSuffix(path, chatBIRoute):
-		return EndpointIntegration
-	}
-	return ""
-}
-
-// serveHTTP records the request, applies any fault, and answers.
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	endpoint := endpointOf(r.URL.Path)
-	if endpoint == EndpointStatus {
-		s.record(Request{Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()})
-		s.serveStatus(w, r)
-		return
-	}
-	if endpoint == EndpointIntegration {
-		s.record(Request{Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()})
-		s.servePageWithFault(w, r)
-		return
-	}
-	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if readErr == nil && len(body) > maxBody {
-		readErr = errors.New("body too large")
-	}
-	rec := Request{Endpoint: endpoint, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
-	var gen *youshu.GenTokenRequest
-	var decodeErr error
-	if endpoint == youshu.EndpointGenToken && readErr == nil {
-		gen, decodeErr = decodeGenToken(body)
-		rec.GenToken = gen
-	}
-	s.record(rec)
-
-	f := s.takeFault(endpoint)
-	if f == nil {
-		write(w, s.answer(r, endpoint, body, gen, errors.Join(readErr, decodeErr)))
-		return
-	}
-	if !f.delay(r) {
-		return
-	}
-	switch {
-	case f.CloseMidBody:
-		closeMidBody(w)
-	case f.replaces():
-		write(w, f.reply())
-	default:
-		rep := s.answer(r, endpoint, body, gen, errors.Join(readErr, decodeErr))
-		if f.ContentType != "" {
-			rep.contentType = f.ContentType
-		}
-		write(w, rep)
-	}
-}
-
-func decodeGenToken(body []byte) (*youshu.GenTokenRequest, error) {
-	var req youshu.GenTokenRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, err
-	}
-	return &req, nil
-}
-
-// answer is the fault-free answer to a request.
-func (s *Server) answer(r *http.Request, endpoint string, body []byte, gen *youshu.GenTokenRequest, bodyErr error) reply {
+// answer is the fault-free answer to an API request: the HTTP status, the
+// JSON code and the result (or message when code is not 200).
+func (s *Server) answer(r *http.Request, endpoint string, gen *youshu.GenTokenRequest, bodyErr error) (int, int, string) {
 	want := http.MethodGet
 	if endpoint == youshu.EndpointGenToken {
 		want = http.MethodPost
 	}
 	switch {
 	case endpoint == "":
-		return httpFail(http.StatusNotFound)
+		return http.StatusNotFound, http.StatusNotFound, http.StatusText(http.StatusNotFound)
 	case r.Method != want:
-		return httpFail(http.StatusMethodNotAllowed)
+		return http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed)
 	case endpoint == youshu.EndpointGenToken && bodyErr != nil:
 		return fail(400, "malformed genToken body: %v", bodyErr)
 	}
@@ -141,16 +69,22 @@ func (s *Server) answer(r *http.Request, endpoint string, body []byte, gen *yous
 	return s.genToken(gen)
 }
 
+func fail(code int, format string, args ...any) (int, int, string) {
+	return http.StatusOK, code, fmt.Sprintf(format, args...)
+}
+
+func ok(result string) (int, int, string) { return http.StatusOK, http.StatusOK, result }
+
 // genToken authenticates, authorizes and mints.
-func (s *Server) genToken(req *youshu.GenTokenRequest) reply {
+func (s *Server) genToken(req *youshu.GenTokenRequest) (int, int, string) {
 	if err := req.Validate(); err != nil {
 		return fail(400, "%v", err)
 	}
 	if req.Credential == (youshu.Credential{}) {
 		return fail(401, "credential required")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
 	caller := s.authenticate(req.Credential.Type, req.Credential.Account, req.Credential.Secret.Reveal())
 	if caller == nil {
 		return fail(401, "authentication failed")
@@ -161,41 +95,76 @@ func (s *Server) genToken(req *youshu.GenTokenRequest) reply {
 			return fail(404, "account not found")
 		}
 	}
-	if rep, denied := authorize(caller, subject, req); denied {
-		return rep
+	switch {
+	case req.UseType != "" && !caller.Admin:
+		return fail(403, "only super admins may mint %s tokens", req.UseType)
+	case req.ApplyScope == youshu.ScopeProject && !caller.Admin && !slices.Contains(caller.ProjectAdminOf, req.ProjectID):
+		return fail(403, "not an admin of project %d", req.ProjectID)
+	case req.ApplyScope == youshu.ScopeDomain && !caller.DomainOwner && !caller.Admin:
+		return fail(403, "applyScope Domain needs a domain owner")
+	case subject != caller && !caller.Admin && req.ApplyScope != youshu.ScopeProject && req.ApplyScope != youshu.ScopeDomain:
+		return fail(403, "only super admins may mint tokens for other accounts")
 	}
-	if id, unknown := s.unknownModel(req); unknown {
-		return fail(743, "reportDataFilters 中对应的模型不存在 dataModelId = %d", id)
+	for _, report := range req.ReportDataFilters {
+		for _, m := range report.DataModelFilters {
+			if s.models != nil && !s.models[m.DataModelID] {
+				return fail(743, "reportDataFilters 中对应的模型不存在 dataModelId = %d", m.DataModelID)
+			}
+		}
 	}
 	return ok(s.mint(caller, subject, req))
 }
 
-// authorize applies the super admin, project admin and domain owner rules.
-func authorize(caller, subject *Account, req *youshu.GenTokenRequest) (reply, bool) {
-	switch {
-	case req.UseType != "" && !caller.Admin:
-		return fail(403, "only super admins may mint %s tokens", req.UseType), true
-	case req.ApplyScope == youshu.ScopeProject && !caller.projectAdmin(req.ProjectID):
-		return fail(403, "not an admin of project %d", req.ProjectID), true
-	case req.ApplyScope == youshu.ScopeDomain && !caller.DomainOwner && !caller.Admin:
-		return fail(403, "applyScope Domain needs a domain owner"), true
-	case subject != caller && !caller.Admin && req.ApplyScope != youshu.ScopeProject && req.ApplyScope != youshu.ScopeDomain:
-		return fail(403, "only super admins may mint tokens for other accounts"), true
+// mint stores a new token; s.core.Mu is held.
+func (s *Server) mint(caller, subject *Account, req *youshu.GenTokenRequest) string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	value := hex.EncodeToString(b)
+	now := s.now()
+	lifetime := req.Expiry
+	if lifetime == 0 {
+		lifetime = defaultExpiry
 	}
-	return reply{}, false
+	t := &issued{lifetime: lifetime, IssuedToken: IssuedToken{
+		Caller: caller.UniqueID, Subject: subject.UniqueID, UseType: req.UseType,
+		IssuedAt: now, ExpiresAt: now.Add(lifetime), Once: req.Once, Request: req,
+	}}
+	if req.AutoRenew != nil && req.Once { // the document: autoRenew applies only with once
+		t.AutoRenew = req.AutoRenew.Expiry
+	}
+	s.tokens.Add(value, t, now)
+	return value
 }
 
-// unknownModel returns the first data model of reportDataFilters that does not exist.
-func (s *Server) unknownModel(req *youshu.GenTokenRequest) (int64, bool) {
-	if s.models == nil {
-		return 0, false
+// live returns token if it exists, is not removed and has not expired;
+// s.core.Mu is held.
+func (s *Server) live(token string) *issued {
+	t := s.tokens.M[token]
+	if t == nil || t.Removed || !s.now().Before(t.ExpiresAt) {
+		return nil
 	}
-	for _, report := range req.ReportDataFilters {
-		for _, m := range report.DataModelFilters {
-			if !s.models[m.DataModelID] {
-				return m.DataModelID, true
-			}
-		}
+	return t
+}
+
+// useHelper serves rmToken and renewToken.
+func (s *Server) useHelper(helper, target string, use youshu.UseType) (int, int, string) {
+	s.core.Mu.Lock()
+	defer s.core.Mu.Unlock()
+	h := s.live(helper)
+	switch {
+	case h == nil:
+		return fail(401, "invalid token")
+	case h.UseType != use:
+		return fail(403, "token is not a %s helper", use)
 	}
-	return 0, false
+	t := s.live(target)
+	if t == nil {
+		return fail(404, "token not found")
+	}
+	if use == youshu.UseDeleteToken {
+		t.Removed = true
+	} else {
+		t.ExpiresAt = s.now().Add(t.lifetime)
+	}
+	return ok("ok")
 }

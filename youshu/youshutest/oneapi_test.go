@@ -58,7 +58,7 @@ func TestResetRequestsForgetsRequestsAndCounts(t *testing.T) {
 func TestIntegrationPageShowsTheGrant(t *testing.T) {
 	t.Parallel()
 	client, srv, _ := setup(t)
-	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour}
 	req.FilterMap = filtermap.FilterMap{}
 	req.FilterMap.Set(1, filtermap.NewRowFilters(filtermap.RuleAnd,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
@@ -163,7 +163,7 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
 	ctx := context.Background()
-	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: time.Hour}
+	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour}
 
 	first, err := cache.Get(ctx, req)
 	require.NoError(t, err)
@@ -208,7 +208,7 @@ func TestIntegrationPageStatusFollowsTheFakesClock(t *testing.T) {
 	t.Parallel()
 	client, srv, clock := setup(t)
 	ctx := context.Background()
-	tok, err := client.GenToken(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.UserUniqueID, Expiry: 30 * time.Minute})
+	tok, err := client.GenToken(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: 30 * time.Minute})
 	require.NoError(t, err)
 	link, err := tok.URL(youshu.Report(1))
 	require.NoError(t, err)

@@ -1,9 +1,10 @@
 package youshutest
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,23 +21,6 @@ const chatBIRoute = "chatbi/dialogIntegration"
 // statusPath is the status endpoint an open integration page's script
 // polls (EndpointStatus).
 const statusPath = "/dash/status"
-
-// servePageWithFault applies a fault for EndpointIntegration, then serves
-// the page.
-func (s *Server) servePageWithFault(w http.ResponseWriter, r *http.Request) {
-	f := s.takeFault(EndpointIntegration)
-	if f != nil && !f.delay(r) {
-		return
-	}
-	switch {
-	case f != nil && f.CloseMidBody:
-		closeMidBody(w)
-	case f != nil && f.replaces():
-		write(w, f.reply())
-	default:
-		s.servePage(w, r)
-	}
-}
 
 // pageTarget names what an integration path shows, or "" for a path the
 // fake does not know:
@@ -68,82 +52,56 @@ func isID(s string) bool {
 	return err == nil
 }
 
-// servePage serves an integration page the way the product checks its
-// token: it must be known, not removed, not expired, not a helper token, and
-// a once token not used yet. A page shown uses a once token up and extends
-// an autoRenew token. Refusals are an HTML error page with a 4xx status.
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+// grant checks a page's token the way the product does: it must be known,
+// not removed, not expired, not a helper token, and a once token not used
+// yet. A page shown uses a once token up and extends an autoRenew token.
+// s.core.Mu is held.
+func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) {
 	q := r.URL.Query()
 	target := pageTarget(r.URL.Path, q)
-	switch {
-	case r.Method != http.MethodGet && r.Method != http.MethodHead:
-		pageError(w, http.StatusMethodNotAllowed, "bad-request", "integration pages answer GET only")
-		return
-	case target == "":
-		pageError(w, http.StatusNotFound, "not-found", "no integration page at this path")
-		return
-	case q.Get("token") == "":
-		pageError(w, http.StatusUnauthorized, "missing-token", "the URL carries no token")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, _ := s.tokens.Get(q.Get("token"))
+	t := s.tokens.M[q.Get("token")]
 	now := s.now()
+	var refusal *fakestate.PageError
 	switch {
-	case t == nil:
-		pageError(w, http.StatusUnauthorized, "unknown", "the token is unknown")
-	case t.Removed:
-		pageError(w, http.StatusUnauthorized, "unknown", "the token was removed")
+	case target == "":
+		refusal = fakestate.Refuse(http.StatusNotFound, "not-found", "no integration page at this path")
+	case q.Get("token") == "":
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "missing-token", "the URL carries no token")
+	case t == nil || t.Removed:
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "unknown", "the token is unknown or was removed")
 	case !now.Before(t.ExpiresAt):
-		pageError(w, http.StatusUnauthorized, "expired", "the token expired at "+t.ExpiresAt.UTC().Format(time.RFC3339))
+		refusal = fakestate.Refuse(http.StatusUnauthorized, "expired", "the token expired at "+t.ExpiresAt.UTC().Format(time.RFC3339))
 	case t.UseType != "":
-		pageError(w, http.StatusForbidden, "wrong-page", "a "+string(t.UseType)+" helper token cannot open pages")
+		refusal = fakestate.Refuse(http.StatusForbidden, "wrong-page", "a "+string(t.UseType)+" helper token cannot open pages")
 	case t.Once && t.Visits > 0:
-		pageError(w, http.StatusForbidden, "used-up", "the once token was already used")
+		refusal = fakestate.Refuse(http.StatusForbidden, "used-up", "the once token was already used")
 	default:
 		t.Visits++
-		if t.AutoRenew > 0 {
-			if renewed := now.Add(t.AutoRenew); renewed.After(t.ExpiresAt) {
-				t.ExpiresAt = renewed
-			}
+		if renewed := now.Add(t.AutoRenew); t.AutoRenew > 0 && renewed.After(t.ExpiresAt) {
+			t.ExpiresAt = renewed
 		}
-		g := grantOf(t, target, q)
-		g.Status = statusPath + "?token=" + url.QueryEscape(q.Get("token"))
-		fakestate.WriteGrant(w, g)
+		return grantOf(t, target, q), nil
 	}
+	return fakestate.Grant{}, refusal
 }
 
-// serveStatus answers GET /dash/status?token=T, which an open integration
-// page polls: {"state":"live"} while the fake's clock is before the
-// token's expiry, {"state":"expired","reason":"expired"|"removed"|"unknown"}
-// once it has expired, was removed (rmToken) or is unknown, with "expires"
-// (RFC 3339) while the fake knows it. renewToken moves the expiry, so a
-// renewed page goes on. It counts as no visit (no autoRenew, no once).
-func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	t, _ := s.tokens.Get(r.URL.Query().Get("token"))
-	var expires time.Time
-	reason := ""
-	if t != nil {
-		expires = t.ExpiresAt
-		if t.Removed {
-			reason = "removed"
-		}
+// status says what an open page's poll learns of token: it is no visit (no
+// autoRenew, no once). s.core.Mu is held.
+func (s *Server) status(token string) (bool, string, time.Time) {
+	t := s.tokens.M[token]
+	switch {
+	case t == nil:
+		return false, "", time.Time{}
+	case t.Removed:
+		return true, "removed", t.ExpiresAt
 	}
-	now := s.now()
-	s.mu.Unlock()
-	fakestate.WriteStatus(w, fakestate.NewStatus(t != nil, reason, expires, now))
-}
-
-func pageError(w http.ResponseWriter, status int, reason, msg string) {
-	fakestate.WritePageError(w, fakestate.PageError{Vendor: "youshu", Status: status, Reason: reason, Message: msg})
+	return true, "", t.ExpiresAt
 }
 
 // grantOf describes what t shows on a page for target.
 func grantOf(t *issued, target string, q url.Values) fakestate.Grant {
 	g := fakestate.Grant{
-		Vendor: "youshu", Title: "Youshu BI integration (fake)", User: t.Subject,
+		Title: "Youshu BI integration (fake)", User: t.Subject,
 		Scope: "Manage (server default)", Target: target, Expires: t.ExpiresAt.UTC().Format(time.RFC3339),
 	}
 	req := t.Request
@@ -159,13 +117,13 @@ func grantOf(t *issued, target string, q url.Values) fakestate.Grant {
 	if t.AutoRenew > 0 {
 		g.Scope += ", renews by " + t.AutoRenew.String() + " on each visit"
 	}
-	for _, conn := range sortedKeys(req.FilterMap) {
+	for _, conn := range slices.Sorted(maps.Keys(req.FilterMap)) {
 		rows := req.FilterMap[conn]
 		for _, f := range rows.DataFilters {
 			g.RowFilters = append(g.RowFilters, rowText(f, "connection "+conn, rows.Rule))
 		}
 	}
-	for _, conn := range sortedKeys(req.ColumnFilterMap) {
+	for _, conn := range slices.Sorted(maps.Keys(req.ColumnFilterMap)) {
 		for _, f := range req.ColumnFilterMap[conn].DataFilters {
 			g.ColumnMasks = append(g.ColumnMasks, maskTexts(f, "connection "+conn)...)
 		}
@@ -185,7 +143,7 @@ func grantOf(t *issued, target string, q url.Values) fakestate.Grant {
 	if req.EnableWatermark && req.Watermark != nil {
 		g.DisplaySettings = append(g.DisplaySettings, fakestate.Settings("watermark", req.Watermark)...)
 	}
-	for _, k := range sortedKeys(q) {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if k != "token" {
 			g.PageParams = append(g.PageParams, k+" = "+strings.Join(q[k], ", "))
 		}
@@ -249,13 +207,4 @@ func maskTexts(f filtermap.ColumnFilter, where string) []string {
 		out = append(out, f.TableName+"."+m.Field+" masked in "+strings.Join(ranges, ", ")+" ("+where+")")
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,65 +1,55 @@
 package youshutest
 
 import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"sync"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/biembed/biembed-go/internal/fakestate"
+	"github.com/biembed/biembed-go/youshu"
+)
+
+// EndpointIntegration names integration page visits (GET /dash/...) and
+// EndpointStatus the status polls of an open page (GET /dash/status) in
+// Request.Endpoint, Count and Fault.Endpoint; the API endpoints go by
+// their youshu.Endpoint* names.
+const (
+	EndpointIntegration = "integration"
+	EndpointStatus      = "status"
+)
+
+const (
+	defaultExpiry = 24 * time.Hour // of tokens minted without expiryTime
+	maxBody       = 1 << 20
+	requestLog    = 1000  // requests Requests keeps
+	tokenLimit    = 10000 // tokens the table keeps, about
+	apiPrefix     = "/api/dash/util/"
 )
 
 // Server is the fake Youshu host. Its methods are safe for concurrent use.
 type Server struct {
-	srv           *httptest.Server
-	now           func() time.Time
-	defaultExpiry time.Duration
-	tls           bool
-	requestLog    int
-	tokenLimit    int
+	core       *fakestate.Core[Request]
+	now        func() time.Time
+	tls        bool
+	requestLog int
+	tokenLimit int
 
-	mu       sync.Mutex
+	// guarded by core.Mu
 	accounts []Account
 	models   map[int64]bool // nil: every data model exists
 	tokens   *fakestate.Tokens[*issued]
-	faults   []*activeFault
-	log      *fakestate.Log[Request]
-}
-
-// Default bounds of a Server's memory.
-const (
-	// DefaultRequestLog is how many requests Requests keeps (WithRequestLog).
-	DefaultRequestLog = 1000
-	// DefaultTokenLimit is about how many tokens the fake keeps (WithTokenLimit).
-	DefaultTokenLimit = 10000
-)
-
-// WithRequestLog sets how many of the latest requests Requests returns
-// (DefaultRequestLog); older ones are dropped. Count counts every request
-// whatever n is. Values below 1 mean 1.
-func WithRequestLog(n int) Option {
-	return func(s *Server) { s.requestLog = n }
-}
-
-// WithTokenLimit bounds the token table (DefaultTokenLimit). When it has
-// grown enough, minting first drops expired and removed tokens, then the
-// oldest ones until at most n remain; it never holds more than max(1024,
-// n*5/4). A dropped token is unknown to Lookup, the endpoints and the pages.
-func WithTokenLimit(n int) Option {
-	return func(s *Server) { s.tokenLimit = n }
 }
 
 // Option configures a Server.
 type Option func(*Server)
-
-// DefaultExpiry is the lifetime of tokens minted without expiryTime.
-const DefaultExpiry = 24 * time.Hour
-
-// maxBody bounds the genToken body the fake reads.
-const maxBody = 1 << 20
 
 // WithAccount adds an account, replacing a default or earlier one with the
 // same UniqueID (or Email when UniqueID is empty).
@@ -88,69 +78,23 @@ func WithDataModels(ids ...int64) Option {
 	}
 }
 
-// WithClock sets the clock that decides expiry (time.Now by default):
-// share one manual clock's Now (biembedtest.Clock) with youshu.WithClock
-// and the cache's tokencache.Options.Now. A nil clock is ignored.
+// WithClock sets the clock of token lifetimes (time.Now by default): share
+// one manual clock's Now with youshu.WithClock and the cache.
 func WithClock(now func() time.Time) Option {
-	return func(s *Server) {
-		if now != nil {
-			s.now = now
-		}
-	}
+	return func(s *Server) { s.now = now }
 }
 
-// WithDefaultExpiry sets the lifetime of tokens minted without expiryTime
-// (DefaultExpiry). Non-positive values are ignored.
-func WithDefaultExpiry(d time.Duration) Option {
-	return func(s *Server) {
-		if d > 0 {
-			s.defaultExpiry = d
-		}
-	}
-}
-
-// WithTLS serves https with a test certificate; give
-// HTTPClient().Transport to youshu.WithTransport so the client trusts it.
+// WithTLS serves https with a test certificate; give HTTPClient().Transport
+// to youshu.WithTransport so the client trusts it.
 func WithTLS() Option {
 	return func(s *Server) { s.tls = true }
 }
 
-// NewServer starts a fake with the default accounts (AdminAccount,
-// UserAccount) and opts. Call Close when done.
+// NewServer starts a fake with the default accounts (Admin, User) and opts
+// on a loopback port. Call Close when done.
 func NewServer(opts ...Option) *Server {
 	s := newFake(opts...)
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
-	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected in tests
-	if s.tls {
-		s.srv.StartTLS()
-	} else {
-		s.srv.Start()
-	}
-	return s
-}
-
-// URL returns the base URL to give youshu.NewClient (with
-// youshu.WithInsecureHTTP unless WithTLS was used); tokens minted through
-// that client build integration page URLs on it, which the fake serves.
-func (s *Server) URL() string { return s.srv.URL }
-
-func newFake(opts ...Option) *Server {
-	s := &Server{
-		now:           time.Now,
-		defaultExpiry: DefaultExpiry,
-		accounts:      []Account{AdminAccount(), UserAccount()},
-		requestLog:    DefaultRequestLog,
-		tokenLimit:    DefaultTokenLimit,
-	}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(s)
-		}
-	}
-	s.log = fakestate.NewLog[Request](s.requestLog)
-	s.tokens = fakestate.NewTokens(s.tokenLimit, func(t *issued, now time.Time) bool {
-		return t.Removed || !now.Before(t.ExpiresAt)
-	})
+	s.core.Start(http.HandlerFunc(s.serveHTTP), s.tls)
 	return s
 }
 
@@ -162,12 +106,150 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// Close shuts the server down and closes its connections.
-func (s *Server) Close() {
-	s.srv.CloseClientConnections()
-	s.srv.Close()
+func newFake(opts ...Option) *Server {
+	s := &Server{accounts: []Account{Admin(), User()}, requestLog: requestLog, tokenLimit: tokenLimit}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	s.core = fakestate.NewCore[Request](s.now, s.requestLog)
+	s.now = s.core.Now
+	s.tokens = fakestate.NewTokens(s.tokenLimit, func(t *issued, now time.Time) bool {
+		return t.Removed || !now.Before(t.ExpiresAt)
+	})
+	return s
 }
 
+// URL returns the base URL to give youshu.NewClient (with
+// youshu.WithInsecureHTTP unless WithTLS was used); tokens minted through
+// that client open integration pages on it, which the fake serves.
+func (s *Server) URL() string { return s.core.URL() }
+
 // HTTPClient returns an *http.Client that trusts the server's certificate
-// (for WithTLS) and closes with the server.
-func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
+// (for WithTLS).
+func (s *Server) HTTPClient() *http.Client { return s.core.Client() }
+
+// Close ends held-back answers and shuts the fake down.
+func (s *Server) Close() { s.core.Close() }
+
+// Requests returns the last 1,000 requests, oldest first.
+func (s *Server) Requests() []Request { return s.core.Requests() }
+
+// Count returns how many requests reached endpoint (a youshu.Endpoint*
+// name, EndpointIntegration or EndpointStatus) since the fake started or
+// since ResetRequests, whatever their outcome; "" counts every request,
+// other paths included.
+func (s *Server) Count(endpoint string) int { return s.core.Count(endpoint) }
+
+// ResetRequests forgets the recorded requests and sets every Count to 0.
+func (s *Server) ResetRequests() { s.core.ResetRequests() }
+
+// Fault changes how the fake answers matching requests; the request then
+// changes nothing on the server. Faults apply in the order they were
+// injected, one per request. A fault with Code, HTTPStatus, Body or
+// CloseMidBody replaces the answer; one with only Delay or ContentType
+// holds back or relabels the normal answer.
+type Fault struct {
+	Endpoint     string // a youshu.Endpoint* name, EndpointIntegration or EndpointStatus; "" for all
+	Code         int    // answer {"code":Code,"message":Message}; HTTPStatus when 0
+	Message      string // default: the HTTP status text
+	HTTPStatus   int    // the status (200 when 0)
+	Body         []byte // sent as it is instead of a JSON answer
+	ContentType  string // of Body (default application/json), or of the normal answer
+	Delay        time.Duration
+	Stalled      chan<- struct{} // told (without blocking) when Delay starts, so a test needs no clock
+	CloseMidBody bool            // send half the answer, then close the connection
+	Times        int             // 0: every matching request until ClearFaults
+}
+
+// Inject adds f. Delay holds the answer back until it passes, the client
+// gives up or the fake closes.
+func (s *Server) Inject(f Fault) {
+	body := f.Body
+	switch {
+	case body == nil && f.CloseMidBody:
+		body = []byte(`{"code":200,"result":"` + strings.Repeat("0", 64) + `"}`)
+	case body == nil && (f.Code != 0 || f.HTTPStatus != 0):
+		code := f.Code
+		if code == 0 {
+			code = f.HTTPStatus
+		}
+		body, _ = json.Marshal(map[string]any{"code": code, "message": cmp.Or(f.Message, http.StatusText(max(f.HTTPStatus, http.StatusOK)))})
+	}
+	s.core.Inject(fakestate.Fault{Name: f.Endpoint, Status: f.HTTPStatus, Body: body, ContentType: f.ContentType,
+		Delay: f.Delay, Stalled: f.Stalled, CloseMidBody: f.CloseMidBody, Times: f.Times})
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() { s.core.ClearFaults() }
+
+// Request is one request the fake received. Query and Body hold tokens,
+// passwords and keys in the clear, for assertions: printed or logged, a
+// Request shows only its method, path and endpoint.
+type Request struct {
+	Endpoint string // a youshu.Endpoint* name, EndpointIntegration, EndpointStatus, or "" for other paths
+	Method   string
+	Path     string
+	Query    url.Values
+	Header   http.Header
+	Body     []byte
+	// GenToken is the decoded genToken body; nil for other endpoints and for
+	// bodies that did not decode. Its Credential prints masked.
+	GenToken *youshu.GenTokenRequest
+}
+
+// Format prints r as "POST /api/dash/util/genToken (genToken, 115-byte
+// body)" whatever the verb.
+func (r Request) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "%s %s (%s, %d-byte body)", r.Method, r.Path, r.Endpoint, len(r.Body))
+}
+
+// LogValue logs the endpoint, method and path only.
+func (r Request) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("endpoint", r.Endpoint), slog.String("method", r.Method), slog.String("path", r.Path))
+}
+
+func endpointOf(path string) string {
+	name, api := strings.CutPrefix(path, apiPrefix)
+	switch {
+	case path == statusPath:
+		return EndpointStatus
+	case api && (name == youshu.EndpointGenToken || name == youshu.EndpointRmToken || name == youshu.EndpointRenewToken):
+		return name
+	case strings.HasPrefix(path, "/dash/") || strings.HasSuffix(path, chatBIRoute):
+		return EndpointIntegration
+	}
+	return ""
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := Request{Endpoint: endpointOf(r.URL.Path), Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()}
+	if rec.Endpoint == EndpointStatus || rec.Endpoint == EndpointIntegration {
+		s.core.Record(rec.Endpoint, rec)
+		if !s.core.Fault(w, r, rec.Endpoint) {
+			s.core.ServePage(w, r, "youshu", statusPath, s.grant, s.status)
+		}
+		return
+	}
+	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if readErr == nil && len(body) > maxBody {
+		readErr = errors.New("body too large")
+	}
+	rec.Body = body
+	if rec.Endpoint == youshu.EndpointGenToken && readErr == nil {
+		var gen youshu.GenTokenRequest
+		if readErr = json.Unmarshal(body, &gen); readErr == nil {
+			rec.GenToken = &gen
+		}
+	}
+	s.core.Record(rec.Endpoint, rec)
+	if !s.core.Fault(w, r, rec.Endpoint) {
+		status, code, result := s.answer(r, rec.Endpoint, rec.GenToken, readErr)
+		b, _ := json.Marshal(map[string]any{"code": code, "result": result})
+		if code != http.StatusOK {
+			b, _ = json.Marshal(map[string]any{"code": code, "message": result})
+		}
+		fakestate.WriteJSON(w, status, b)
+	}
+}

@@ -48,7 +48,7 @@ func do(t *testing.T, srv *youshutest.Server, method, path, body string) answer 
 }
 
 func adminBody(extra string) string {
-	return `{"tokenType":"userPassword","email":"` + youshutest.AdminEmail + `","password":"` + youshutest.AdminPassword + `"` + extra + `}`
+	return `{"tokenType":"userPassword","email":"` + youshutest.Admin().Email + `","password":"` + youshutest.Admin().Password + `"` + extra + `}`
 }
 
 func TestGenTokenEndpoint(t *testing.T) {
@@ -63,7 +63,7 @@ func TestGenTokenEndpoint(t *testing.T) {
 		code   int
 	}{
 		{"ok", "POST", "/api/dash/util/genToken", adminBody(""), 200, 200},
-		{"seed form without tokenType", "POST", "/api/dash/util/genToken", `{"email":"user","password":"` + youshutest.UserPassword + `"}`, 200, 200},
+		{"seed form without tokenType", "POST", "/api/dash/util/genToken", `{"email":"user","password":"` + youshutest.User().Password + `"}`, 200, 200},
 		{"wrong method", "GET", "/api/dash/util/genToken", "", 405, 405},
 		{"unknown endpoint", "POST", "/api/dash/util/mkToken", "{}", 404, 404},
 		{"unknown path", "GET", "/", "", 404, 404},
@@ -95,13 +95,13 @@ func TestGenTokenEndpoint(t *testing.T) {
 func TestHelperRules(t *testing.T) {
 	t.Parallel()
 	clock := biembedtest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now), youshutest.WithDefaultExpiry(time.Hour))
+	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
 	mint := func(extra string) string {
 		a := do(t, srv, "POST", "/api/dash/util/genToken", adminBody(extra))
 		require.Equal(t, 200, a.Code, a.raw)
 		return a.Result
 	}
-	target, deleter, updater := mint(""), mint(`,"useType":"deleteToken","expiryTime":60`), mint(`,"useType":"updateToken","expiryTime":60`)
+	target, deleter, updater := mint(`,"expiryTime":3600`), mint(`,"useType":"deleteToken","expiryTime":60`), mint(`,"useType":"updateToken","expiryTime":60`)
 	q := func(endpoint, helper, tok string) int {
 		return do(t, srv, "GET", "/api/dash/util/"+endpoint+"?"+url.Values{"token": {helper}, "t": {tok}}.Encode(), "").Code
 	}
@@ -117,7 +117,7 @@ func TestHelperRules(t *testing.T) {
 	deleter = mint(`,"useType":"deleteToken","expiryTime":7200`)
 	assert.Equal(t, 200, q("renewToken", updater, target))
 	info, _ := srv.Lookup(target)
-	assert.Equal(t, clock.Now().Add(time.Hour), info.ExpiresAt, "renewed by its lifetime (the default expiry)")
+	assert.Equal(t, clock.Now().Add(time.Hour), info.ExpiresAt, "renewed by its lifetime")
 
 	clock.Advance(time.Hour)
 	assert.Equal(t, 401, do(t, srv, "GET", "/dash/integration/1?token="+target, "").status, "tokens expire")
@@ -127,7 +127,7 @@ func TestHelperRules(t *testing.T) {
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, Code: 7, Message: "m", UseMsgKey: true, Times: 2})
+	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, Body: []byte(`{"code":7,"msg":"m"}`), Times: 2})
 	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 502, Times: 1})
 	srv.Inject(youshutest.Fault{Endpoint: youshutest.EndpointIntegration, Body: []byte("<html>"), ContentType: "text/html", HTTPStatus: 200, Times: 1})
 
@@ -144,7 +144,7 @@ func TestFaults(t *testing.T) {
 	assert.Equal(t, "<html>", a.raw)
 	assert.Equal(t, "text/html", a.ctype)
 
-	srv.Inject(youshutest.Fault{EmptyResult: true})
+	srv.Inject(youshutest.Fault{Body: []byte(`{"code":200,"result":""}`)})
 	assert.Equal(t, `{"code":200,"result":""}`, do(t, srv, "GET", "/anything", "").raw, "an empty Endpoint matches everything")
 	srv.ClearFaults()
 	srv.Inject(youshutest.Fault{ContentType: "text/plain"})
@@ -191,7 +191,7 @@ func TestRecordedRequestsHideSecrets(t *testing.T) {
 	assert.Equal(t, "v", reqs[0].GenToken.UVID)
 	assert.Equal(t, youshu.EndpointGenToken, reqs[0].Endpoint)
 	assert.Equal(t, tok, reqs[1].Query.Get("token"))
-	assert.Contains(t, string(reqs[0].Body), youshutest.AdminPassword, "the raw body is there for assertions")
+	assert.Contains(t, string(reqs[0].Body), youshutest.Admin().Password, "the raw body is there for assertions")
 
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
@@ -199,13 +199,13 @@ func TestRecordedRequestsHideSecrets(t *testing.T) {
 		logger.Info("req", "r", r)
 		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
 			s := fmt.Sprintf(format, r) + fmt.Sprintf(format, r.GenToken)
-			assert.NotContains(t, s, youshutest.AdminPassword)
+			assert.NotContains(t, s, youshutest.Admin().Password)
 			assert.NotContains(t, s, tok)
 		}
 	}
-	assert.NotContains(t, logs.String(), youshutest.AdminPassword)
+	assert.NotContains(t, logs.String(), youshutest.Admin().Password)
 	assert.NotContains(t, logs.String(), tok)
-	assert.Equal(t, "POST /api/dash/util/genToken (genToken, 115-byte body)", reqs[0].String())
+	assert.Equal(t, "POST /api/dash/util/genToken (genToken, 115-byte body)", fmt.Sprint(reqs[0]))
 
 	srv.ResetRequests()
 	assert.Zero(t, srv.Count(""))
@@ -213,10 +213,10 @@ func TestRecordedRequestsHideSecrets(t *testing.T) {
 
 func TestWithAccountReplaces(t *testing.T) {
 	t.Parallel()
-	srv := youshutest.NewTestServer(t, youshutest.WithAccount(youshutest.Account{UniqueID: youshutest.UserUniqueID, Password: "new-password"}),
+	srv := youshutest.NewTestServer(t, youshutest.WithAccount(youshutest.Account{UniqueID: youshutest.User().UniqueID, Password: "new-password"}),
 		youshutest.WithAccount(youshutest.Account{Email: "e@x", Password: "p1"}),
 		youshutest.WithAccount(youshutest.Account{Email: "e@x", Password: "p2"}))
-	assert.Equal(t, 401, do(t, srv, "POST", "/api/dash/util/genToken", `{"email":"user","password":"`+youshutest.UserPassword+`"}`).Code)
+	assert.Equal(t, 401, do(t, srv, "POST", "/api/dash/util/genToken", `{"email":"user","password":"`+youshutest.User().Password+`"}`).Code)
 	assert.Equal(t, 200, do(t, srv, "POST", "/api/dash/util/genToken", `{"email":"user","password":"new-password"}`).Code)
 	assert.Equal(t, 401, do(t, srv, "POST", "/api/dash/util/genToken", `{"email":"e@x","password":"p1"}`).Code)
 	assert.Equal(t, 200, do(t, srv, "POST", "/api/dash/util/genToken", `{"email":"e@x","password":"p2"}`).Code)
