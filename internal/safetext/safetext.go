@@ -327,25 +327,3 @@ func CheckToken(token string) error {
 	}
 	return nil
 }
-
-// MaxHeaderValueBytes bounds a header value a caller configures (User-Agent).
-const MaxHeaderValueBytes = 512
-
-// CheckHeaderValue returns a rule (for a *ValidationError) when v cannot be
-// sent as a header value: empty, longer than max bytes, with leading or
-// trailing blanks, or holding anything but printable ASCII and spaces. It
-// returns "" for a good value.
-func CheckHeaderValue(v string, max int) string {
-	switch {
-	case v == "" || strings.TrimSpace(v) != v:
-		return "must be non-empty without leading or trailing blanks"
-	case len(v) > max:
-		return fmt.Sprintf("must be at most %d bytes", max)
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] > 0x7E {
-			return "may hold only printable ASCII (no control characters)"
-		}
-	}
-	return ""
-}
