@@ -118,9 +118,7 @@ func Body(status int, contentType, body string, headers ...string) http.HandlerF
 }
 
 // JSON answers status with body labelled application/json.
-func JSON(status int, body string) http.HandlerFunc {
-	return Body(status, "application/json", body)
-}
+func JSON(status int, body string) http.HandlerFunc { return Body(status, "application/json", body) }
 
 // Redirect answers status with a Location header and a JSON body that would
 // be a plausible answer, so a client that reads it instead of refusing the
