@@ -221,7 +221,7 @@ func commonRow(c hostiletest.Case) hostileRow {
 	case hostiletest.Network:
 		return hostileRow{want: []string{"ErrNetwork"}}
 	}
-	panic("unknown class " + c.Want.String())
+	panic("unknown class " + string(c.Want))
 }
 
 // TestHostileServer runs every hostile answer against GenToken (and the

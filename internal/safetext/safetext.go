@@ -1,11 +1,7 @@
 // Package safetext makes text that a server sent safe to put in an error
-// string or a log line, and checks what a server hands back as a token.
-//
-// Both vendor clients use it: a server message may quote the request (so it
-// may hold a password or key in any encoding), may carry CR/LF and terminal
-// escapes, and may be any length. Scrubber.Clean masks every piece of a
-// secret in every form in which it was sent, escapes control characters and
-// caps the length, in time linear in the text.
+// string or a log line (a server message may quote the request, secrets
+// included, in any encoding, carry CR/LF and terminal escapes, and be of
+// any length), and checks what a server hands back as a token.
 package safetext
 
 import (
@@ -13,101 +9,88 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// Masked replaces every secret Clean finds.
-const Masked = "***"
+const (
+	Masked          = "***"   // what replaces every secret Clean finds
+	MaxMessageBytes = 512     // the usual cap of a server message in an error
+	MaxFieldBytes   = 128     // the usual cap of a short server field (a code, a request id)
+	MaxTokenBytes   = 4 << 10 // the longest token a server may hand back (real ones are tens of bytes)
 
-// MaxMessageBytes is the usual cap of a server message in an error.
-const MaxMessageBytes = 512
+	// MinFragment is the shortest part of a secret that Clean masks on its
+	// own: every MinFragment-byte piece of a secret is masked wherever it
+	// appears, raw or in any form Clean decodes, so no longer part of a
+	// secret survives, wherever a cut (the input bound, a server's own
+	// truncation) falls through it. A shorter secret is masked whole.
+	MinFragment = 8
 
-// MaxFieldBytes is the usual cap of a short server field (a code, a request id).
-const MaxFieldBytes = 128
-
-// MinFragment is the shortest part of a secret that Clean masks on its own:
-// every MinFragment-byte piece of a secret is masked wherever it appears,
-// raw or in any form Clean decodes, so no longer part of a secret survives,
-// wherever a cut (the input bound, a server's own truncation) falls through
-// it. A secret shorter than MinFragment is masked whole.
-const MinFragment = 8
-
-// maxInputBytes bounds how much of a server text Clean looks at, cut before
-// any work: the output is a few hundred bytes at most. Cutting through a
-// secret is safe: what lies before the cut is masked piece by piece (see
-// MinFragment), so at most MinFragment-1 bytes of it stay.
-const maxInputBytes = 64 << 10
-
-// checkEvery is how many bytes Clean looks at between two looks at its
-// context.
-const checkEvery = 4 << 10
-
-// contextEnded is what Clean returns when its context ends before it is
-// done: it holds nothing of the server text.
-const contextEnded = "(server text dropped: context ended)"
+	maxInputBytes = 64 << 10                               // how much of a text Clean looks at, cut before any work
+	checkEvery    = 4 << 10                                // how many bytes Clean looks at between two looks at its context
+	decodeLevels  = 2                                      // twice reads an escape in another family's escape (\u0026#43; is &#43; is +)
+	contextEnded  = "(server text dropped: context ended)" // what Clean returns when its context ends first
+)
 
 // Scrubber masks a fixed set of secrets in server text. The zero Scrubber
 // (and a nil one) masks nothing but still escapes and caps.
 type Scrubber struct {
-	// windows[n] holds the keys (see key) of the n-byte pieces to mask:
-	// each MinFragment-byte window of each form of a secret, a shorter whole.
-	windows [MinFragment + 1]map[uint64]struct{}
+	// windows[n]: the n-byte pieces to mask (by roll), of every form of every secret
+	windows [MinFragment + 1]map[uint64]bool
 	extra   []*regexp.Regexp // masked too, on the raw text
 }
 
-// NewScrubber returns a Scrubber for secrets; empty ones are ignored. extra
-// patterns are masked too (for example runs that look like tokens), on the
-// raw text; Go's regexp is linear, but Clean can look at its context only
-// between two patterns, not within one (tens of milliseconds for some
-// patterns on 64 KiB).
-//
-// A secret is looked for as it is, decoded (so a secret holding a literal
-// escape such as "%41" matches a text decoded the same way) and in Latin-1.
-// What Clean cannot see: a literal escape in a secret echoed per character
-// mixed so that the escape's lead-in stays raw right before an escaped
+// NewScrubber returns a Scrubber for secrets (empty ones are ignored) and
+// extra patterns, masked on the raw text (Clean looks at ctx only between
+// two). A secret is looked for as it is, decoded (a literal escape in it,
+// such as "%41", matches a text decoded alike) and in Latin-1 (as \xXX
+// writes it). Clean cannot see a literal escape in a secret echoed per
+// character so that the escape's lead-in stays raw right before an escaped
 // character (a raw backslash before \u0041, or \\ before \\u0041).
 func NewScrubber(secrets []string, extra ...*regexp.Regexp) *Scrubber {
 	s := &Scrubber{extra: extra}
 	for _, secret := range secrets {
-		if secret != "" {
-			for _, v := range views(&meter{ctx: context.Background()}, secret) {
-				s.add(v.b)
+		var latin1 []byte
+		for _, r := range secret {
+			if r < 0x100 {
+				latin1 = append(latin1, byte(r))
+			} else {
+				latin1 = utf8.AppendRune(latin1, r)
 			}
-			s.add(latin1(secret))
+		}
+		forms := append(views(&meter{ctx: context.Background()}, secret), &view{b: plusAsSpace(string(latin1))})
+		for _, form := range forms {
+			n := min(len(form.b), MinFragment)
+			if s.windows[n] == nil {
+				s.windows[n] = make(map[uint64]bool)
+			}
+			var k uint64
+			for i := range len(form.b) {
+				if k = roll(k, form.b[i], n); i+1 >= n {
+					s.windows[n][k] = true
+				}
+			}
 		}
 	}
 	return s
 }
 
-// add puts the windows of one form of a secret into s.windows.
-func (s *Scrubber) add(form string) {
-	n := min(len(form), MinFragment)
-	if s.windows[n] == nil {
-		s.windows[n] = make(map[uint64]struct{})
-	}
-	for i := 0; i+n <= len(form); i++ {
-		s.windows[n][key(form[i:i+n])] = struct{}{}
-	}
-}
+// roll adds byte c to k, the key of an n-byte window, dropping its first byte.
+func roll(k uint64, c byte, n int) uint64 { return (k<<8 | uint64(c)) & (^uint64(0) >> (64 - 8*n)) }
 
-// Clean returns text safe to print. It looks at the first 64 KiB only,
-// which is safe even when the cut falls through a secret: the part before
-// the cut is masked piece by piece (see MinFragment).
-//
-// It masks (as Masked) every piece of a secret of MinFragment bytes or
-// more, and every shorter secret, in its raw form, JSON escaped form
-// (\uXXXX after any number of backslashes, surrogate pairs, \xXX, \" and
-// the like), URL encoded form (%XX, + for space), as HTML character
-// references, or any mix of these, character by character; then the extra
-// patterns. Then invalid UTF-8 becomes U+FFFD, control and format
-// characters (CR, LF, ESC, NUL, bidi overrides, U+2028) are written as
-// \uXXXX, and the result is cut to max bytes (plus "…").
-//
-// The work is linear in the text. When ctx ends first (Clean looks at it
-// every 4 KiB of work), Clean returns a fixed text that holds nothing of
-// the input. A nil ctx counts as context.Background().
+// Clean returns text safe to print: every piece of a secret of MinFragment
+// bytes or more, and every shorter secret, masked (as Masked) raw, JSON
+// escaped (\uXXXX after any number of backslashes, surrogate pairs, \xXX,
+// \"...), URL encoded (%XX, + for space), as HTML references or any mix,
+// then the extra patterns; invalid UTF-8 as U+FFFD; control and format
+// characters (CR, LF, ESC, bidi overrides, U+2028) as \uXXXX; cut to max
+// bytes plus "…". It reads the first 64 KiB (see MinFragment), in time
+// linear in it, and ctx every 4 KiB of work: if ctx ends first, it returns
+// a fixed text holding nothing of the input. A nil ctx is Background.
 func (s *Scrubber) Clean(ctx context.Context, text string, max int) string {
 	if ctx == nil {
 		ctx = context.Background()
@@ -123,24 +106,21 @@ func Clean(text string, max int) string {
 // clean is Clean counting its work in m.
 func (s *Scrubber) clean(m *meter, text string, max int) string {
 	text = text[:min(len(text), maxInputBytes)]
-	var mask []bool
-	if m.step(0) && s != nil {
-		mask = s.mask(m, text)
+	if s == nil {
+		s = &Scrubber{}
 	}
-	if m.ended || m.ctx.Err() != nil {
-		return contextEnded
-	}
-	return render(text, mask, max)
-}
-
-// mask returns which bytes of text to mask: the text under a secret's
-// window, in the raw text or a decoded view, and under the extra patterns.
-func (s *Scrubber) mask(m *meter, text string) []bool {
-	mask := make([]bool, len(text))
+	mask := make([]int, len(text)+1) // +1 where a masked range starts, -1 where it ends; then how many cover a byte
 	all := views(m, text)
 	for n, set := range s.windows {
 		for _, v := range all {
-			maskWindows(m, mask, v, n, set)
+			var k uint64
+			for i := 0; i < len(v.b) && len(set) > 0 && m.step(1); i++ {
+				if k = roll(k, v.b[i], n); i+1 >= n && set[k] {
+					start, end := v.cover(i+1-n, i)
+					mask[start]++
+					mask[end]--
+				}
+			}
 		}
 	}
 	for _, re := range s.extra {
@@ -148,159 +128,214 @@ func (s *Scrubber) mask(m *meter, text string) []bool {
 			break
 		}
 		for _, loc := range re.FindAllStringIndex(text, -1) {
-			markRange(mask, loc[0], loc[1])
+			mask[loc[0]]++
+			mask[loc[1]]--
 		}
 	}
-	return mask
+	if m.ctx.Err() != nil {
+		return contextEnded
+	}
+	for i := 1; i < len(mask); i++ {
+		mask[i] += mask[i-1]
+	}
+	return render(text, mask, max)
 }
 
-// views returns text as it is and decoded up to decodeLevels times (while
-// there is anything to decode).
+// meter counts a Clean's work (bytes looked at), looking at ctx every checkEvery.
+type meter struct {
+	ctx        context.Context
+	work, next int
+	ended      bool
+}
+
+// step counts n more bytes of work and reports whether to go on.
+func (m *meter) step(n int) bool {
+	if m.work += n; m.work >= m.next && !m.ended {
+		m.next, m.ended = m.work+checkEvery, m.ctx.Err() != nil
+	}
+	return !m.ended
+}
+
+// render writes text as Clean says, each run of masked bytes as one Masked
+// (a character the mask cuts through is invalid UTF-8), up to max bytes.
+func render(text string, mask []int, max int) string {
+	var b strings.Builder
+	invalid := false // the last rune written was invalid UTF-8
+	for i, n := 0, 0; i < len(text) && b.Len() <= max; i += n {
+		if mask[i] > 0 {
+			for n = 1; i+n < len(text) && mask[i+n] > 0; n++ {
+			}
+			b.WriteString(Masked)
+			invalid = false
+			continue
+		}
+		var r rune
+		if r, n = utf8.DecodeRuneInString(text[i:]); slices.Max(mask[i:i+n]) > 0 {
+			r, n = utf8.RuneError, 1
+		}
+		bad := r == utf8.RuneError && n == 1
+		switch {
+		case bad && invalid:
+		case bad || !unicode.IsControl(r) && !unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+		invalid = bad
+	}
+	out := b.String()
+	if len(out) <= max {
+		return out
+	}
+	for max > 0 && !utf8.RuneStart(out[max]) {
+		max--
+	}
+	return out[:max] + "…"
+}
+
+// view is a text seen through one decoding: byte i of b stands for
+// text[from[i]:to[i]]. A view with nil from is the text itself.
+type view struct {
+	b        string
+	from, to []int32
+}
+
+// cover returns where in the text bytes i to j of the view came from.
+func (v *view) cover(i, j int) (int, int) {
+	if v.from == nil {
+		return i, j + 1
+	}
+	return int(v.from[i]), int(v.to[j])
+}
+
+// views returns text as it is and decoded up to decodeLevels times, each
+// with '+' read as ' ' so that pieces compare as URL encoding writes them.
 func views(m *meter, text string) []*view {
-	all := []*view{{b: text}}
+	all := []*view{{b: plusAsSpace(text)}}
 	for v := all[0]; len(all) <= decodeLevels && strings.ContainsAny(v.b, `\%&`); all = append(all, v) {
 		v = v.decode(m)
 	}
 	return all
 }
 
-// maskWindows marks the text under every n-byte window of v that is in set.
-func maskWindows(m *meter, mask []bool, v *view, n int, set map[uint64]struct{}) {
-	var k uint64
-	keep := ^uint64(0) >> (64 - 8*n)
-	marked := 0 // mask is done below marked
-	for i := 0; i < len(v.b) && len(set) > 0 && m.step(1); i++ {
-		k = (k<<8 | uint64(fold(v.b[i]))) & keep
-		if _, ok := set[k]; ok && i+1 >= n {
-			start, _ := v.span(i + 1 - n)
-			_, end := v.span(i)
-			markRange(mask, max(start, marked), end)
-			marked = max(marked, end)
+func plusAsSpace(s string) string { return strings.ReplaceAll(s, "+", " ") }
+
+// decode returns v with each character written in a form Clean knows
+// decoded on its own (so mixes decode); a partial view when m says to stop.
+func (v *view) decode(m *meter) *view {
+	b := make([]byte, 0, len(v.b))
+	d := &view{from: make([]int32, 0, len(v.b)), to: make([]int32, 0, len(v.b))}
+	for i, n := 0, 0; i < len(v.b) && m.step(n); i += n {
+		before := len(b)
+		b, n = decodeOne(b, v.b, i)
+		start, end := v.cover(i, i+n-1)
+		for range len(b) - before {
+			d.from, d.to = append(d.from, int32(start)), append(d.to, int32(end))
 		}
 	}
+	d.b = plusAsSpace(string(b))
+	return d
 }
 
-// key packs a piece of at most 8 bytes, with '+' read as ' ' (URL encoding
-// writes a space as +).
-func key(piece string) uint64 {
-	var k uint64
-	for i := range len(piece) {
-		k = k<<8 | uint64(fold(piece[i]))
-	}
-	return k
-}
-
-// fold reads '+' as ' ', so that pieces compare as URL encoding would.
-func fold(c byte) byte {
-	if c == '+' {
-		return ' '
-	}
-	return c
-}
-
-// markRange marks mask[start:end].
-func markRange(mask []bool, start, end int) {
-	for i := start; i < end; i++ {
-		mask[i] = true
-	}
-}
-
-// latin1 returns secret with each character below U+0100 as one byte, as
-// a Latin-1 text or a \xXX escape per character writes it.
-func latin1(secret string) string {
-	var b []byte
-	for _, r := range secret {
-		if r < 0x100 {
-			b = append(b, byte(r))
-		} else {
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return string(b)
-}
-
-// meter counts the work of one Clean call (bytes looked at) and looks at
-// its context at the first step and then every checkEvery bytes.
-type meter struct {
-	ctx       context.Context
-	work      int  // bytes looked at so far
-	nextCheck int  // the work at which to look at ctx again
-	ended     bool // ctx had ended at the last look
-}
-
-// step counts n more bytes of work and reports whether to go on.
-func (m *meter) step(n int) bool {
-	m.work += n
-	if m.work >= m.nextCheck && !m.ended {
-		m.nextCheck = m.work + checkEvery
-		m.ended = m.ctx.Err() != nil
-	}
-	return !m.ended
-}
-
-// render writes text for an error string: each run of masked bytes as one
-// Masked, then as writeClean does. It stops once past max bytes and cuts
-// the result to max (see Truncate).
-func render(text string, mask []bool, max int) string {
-	var b strings.Builder
-	for i, end := 0, 0; i < len(text) && b.Len() <= max; i = end {
-		for end = i; end < len(text) && masked(mask, end) == masked(mask, i); end++ {
-		}
-		if masked(mask, i) {
-			b.WriteString(Masked)
-		} else {
-			writeClean(&b, text[i:end], max)
-		}
-	}
-	return Truncate(b.String(), max)
-}
-
-// masked reports whether mask (nil masks nothing) marks byte i.
-func masked(mask []bool, i int) bool { return i < len(mask) && mask[i] }
-
-// writeClean writes s to b with each run of invalid UTF-8 as one U+FFFD and
-// control and format characters (and the Unicode line and paragraph
-// separators) as \uXXXX, until b holds more than max bytes.
-func writeClean(b *strings.Builder, s string, max int) {
-	invalid := false // the last rune was invalid UTF-8
-	for i, n := 0, 0; i < len(s) && b.Len() <= max; i += n {
-		var r rune
-		r, n = utf8.DecodeRuneInString(s[i:])
-		bad := r == utf8.RuneError && n == 1
+// decodeOne appends to dst the bytes that the text at i stands for and
+// returns how many bytes of text they came from (at least one). A JSON text
+// quoted d times writes a backslash as 2^d of them and an escape (\u0041,
+// \n) after 2^(d-1), so a run of k = (2n+1)·2^(d-1) backslashes before an
+// escape is n backslashes and the escape, whatever d and n; before a quote,
+// k = (n+1)·2^d - 1 is n backslashes and the quote; before anything else,
+// k's odd part. Secrets go through the same decoding, so both sides agree
+// where this guesses.
+func decodeOne(dst []byte, text string, i int) ([]byte, int) {
+	switch text[i] {
+	case '\\':
+		k := backslashes(text, i)
+		escaped, n := jsonEscape(text, i+k)
+		literal := k / (k & -k)
 		switch {
-		case bad && invalid:
-		case bad || !needsEscape(r):
-			b.WriteRune(r)
-		case r > 0xFFFF:
-			fmt.Fprintf(b, `\U%08x`, r)
-		default:
-			fmt.Fprintf(b, `\u%04x`, r)
+		case n > 0:
+			literal = (literal - 1) / 2
+		case strings.HasPrefix(text[i+k:], `"`) && k%2 == 1:
+			literal, escaped, n = (k+1)/((k+1)&-(k+1))-1, `"`, 1
 		}
-		invalid = bad
+		return append(append(dst, strings.Repeat(`\`, literal)...), escaped...), k + n
+	case '%':
+		if c, ok := hexValue(text, i+1, 2); ok {
+			return append(dst, byte(c)), 3
+		}
+	case '&':
+		if r, n := htmlReference(text[i:]); n > 0 {
+			return utf8.AppendRune(dst, r), n
+		}
 	}
+	return append(dst, text[i]), 1
 }
 
-// needsEscape reports whether r is a control or format character or a line
-// or paragraph separator.
-func needsEscape(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+// backslashes returns the length of the run of backslashes at text[i:].
+func backslashes(text string, i int) int {
+	return len(text) - i - len(strings.TrimLeft(text[i:], `\`))
 }
 
-// Truncate cuts s to at most n bytes on a rune boundary and marks the cut
-// with "…".
-func Truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+// jsonEscape returns what the escape at text[j:] (after its backslashes)
+// stands for and its length (0: none): u and four hex digits (for a
+// surrogate pair, then a power of two of backslashes, u and four more), x
+// and two hex digits (one byte), or one of / b f n r t.
+func jsonEscape(text string, j int) (string, int) {
+	if j >= len(text) {
+		return "", 0
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
+	if u, ok := hexValue(text, j+1, 4); ok && text[j] == 'u' {
+		r, n := rune(u), 5
+		if utf16.IsSurrogate(r) {
+			k := backslashes(text, j+5)
+			lo, _ := hexValue(text, j+k+6, 4) // 0, no low half, when there are no digits
+			if r = utf16.DecodeRune(r, rune(lo)); r == utf8.RuneError || k == 0 || k&(k-1) != 0 || text[j+k+5] != 'u' {
+				return "", 0
+			}
+			n += k + 5
+		}
+		return string(r), n
 	}
-	return s[:n] + "…"
+	if b, ok := hexValue(text, j+1, 2); ok && text[j] == 'x' {
+		return string([]byte{byte(b)}), 3
+	}
+	if k := strings.IndexByte("/bfnrt", text[j]); k >= 0 {
+		return "/\b\f\n\r\t"[k : k+1], 1
+	}
+	return "", 0
 }
 
-// MaxTokenBytes is the longest token a server may hand back; anything longer
-// is a malformed answer (real tokens are tens of bytes).
-const MaxTokenBytes = 4 << 10
+// htmlNames are the named character references Clean decodes (in any case).
+var htmlNames = map[string]rune{"lt": '<', "gt": '>', "amp": '&', "quot": '"', "apos": '\''}
+
+// htmlReference decodes the character reference at the start of s (which
+// starts with &): &#NN; or &#xHH; with any leading zeros, or a name of
+// htmlNames. It returns the rune and its length, or 0, 0.
+func htmlReference(s string) (rune, int) {
+	name, _, ok := strings.Cut(s[1:min(len(s), 6)], ";")
+	if r, known := htmlNames[strings.ToLower(name)]; ok && known {
+		return r, len(name) + 2
+	} else if !strings.HasPrefix(s, "&#") {
+		return 0, 0
+	}
+	base, digits, k := 10, "0123456789", 2
+	if len(s) > k && s[k]|0x20 == 'x' {
+		base, digits, k = 16, "0123456789abcdefABCDEF", 3
+	}
+	rest := strings.TrimLeft(s[k:], digits)
+	v, err := strconv.ParseUint(s[k:len(s)-len(rest)], base, 32)
+	if err != nil || !strings.HasPrefix(rest, ";") || !utf8.ValidRune(rune(v)) {
+		return 0, 0
+	}
+	return rune(v), len(s) - len(rest) + 1
+}
+
+// hexValue reads exactly n hex digits (either case) at s[i:].
+func hexValue(s string, i, n int) (int, bool) {
+	v, err := strconv.ParseUint(s[min(i, len(s)):min(i+n, len(s))], 16, 32)
+	return int(v), err == nil && i+n <= len(s)
+}
 
 // Errors of CheckToken. Their text never holds the token.
 var (
@@ -309,43 +344,17 @@ var (
 	ErrTokenBadBytes = errors.New("the token holds a character other than visible ASCII")
 )
 
-// CheckToken reports whether a token from a server can be used: 1 to
-// MaxTokenBytes bytes of visible ASCII (0x21 to 0x7E). Whitespace, CR/LF,
-// NUL, other control characters and non-ASCII are refused: a token goes into
-// URLs and headers verbatim.
+// CheckToken reports whether a server's token can be used: 1 to
+// MaxTokenBytes bytes of visible ASCII (0x21-0x7E; no blanks, CR/LF, NUL or
+// non-ASCII), since a token goes into URLs and headers verbatim.
 func CheckToken(token string) error {
 	switch {
 	case strings.TrimSpace(token) == "":
 		return ErrTokenBlank
 	case len(token) > MaxTokenBytes:
 		return ErrTokenTooLong
-	}
-	for i := 0; i < len(token); i++ {
-		if token[i] < 0x21 || token[i] > 0x7E {
-			return ErrTokenBadBytes
-		}
+	case strings.ContainsFunc(token, func(r rune) bool { return r < 0x21 || r > 0x7E }):
+		return ErrTokenBadBytes
 	}
 	return nil
-}
-
-// MaxHeaderValueBytes bounds a header value a caller configures (User-Agent).
-const MaxHeaderValueBytes = 512
-
-// CheckHeaderValue returns a rule (for a *ValidationError) when v cannot be
-// sent as a header value: empty, longer than max bytes, with leading or
-// trailing blanks, or holding anything but printable ASCII and spaces. It
-// returns "" for a good value.
-func CheckHeaderValue(v string, max int) string {
-	switch {
-	case v == "" || strings.TrimSpace(v) != v:
-		return "must be non-empty without leading or trailing blanks"
-	case len(v) > max:
-		return fmt.Sprintf("must be at most %d bytes", max)
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] > 0x7E {
-			return "may hold only printable ASCII (no control characters)"
-		}
-	}
-	return ""
 }

@@ -1,13 +1,8 @@
-// Package hostiletest is a hostile HTTP server for the clients' tests,
-// separate from the vendor fakes (which behave): it answers with wrong
-// envelopes, HTML, lying content types, huge and endless bodies, slow
-// headers and bodies, connections cut mid-body, redirects of every kind and
-// header bombs, and counts every request it gets, so a test can prove that
-// nothing was sent anywhere else.
-//
-// Common returns the hostile answers both clients must refuse, each with the
-// class of failure it must produce; Run runs a table of them one by one with
-// a redirect sink and goleak.
+// Package hostiletest is a hostile HTTP server for the clients' tests (the
+// vendor fakes behave). It counts every request it gets, so a test can prove
+// that nothing was sent anywhere else. Common returns the hostile answers
+// every client must refuse, each with the class of failure it must produce;
+// Run runs a table of them one by one with a redirect sink and goleak.
 package hostiletest
 
 import (
@@ -21,106 +16,41 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
-// Server is an httptest server that answers every request with one handler
-// and counts requests. Handlers that wait (slow headers, slow bodies) stop
-// when the client goes away or the server closes.
+// Server is an httptest server that counts requests. The context of each
+// request ends when the client goes away or Close runs, so that handlers
+// that wait on it (slow headers, slow bodies) stop.
 type Server struct {
 	*httptest.Server
-	hits    atomic.Int64
-	ctx     context.Context
-	stop    context.CancelFunc
-	mu      sync.Mutex
-	headers []http.Header
-
-	stalled   chan struct{} // closed when a handler starts stalling
+	hits      atomic.Int64
+	stop      context.CancelFunc
+	stalled   chan struct{} // closed when a handler starts holding its answer back
 	stallOnce sync.Once
 }
 
 type serverKey struct{}
 
-// Stalled is closed once a slow handler (SlowHeaders, SlowBody) has started
-// holding its answer back.
-func (s *Server) Stalled() <-chan struct{} { return s.stalled }
-
-// markStalled tells r's server that its handler now holds the answer back.
-func markStalled(r *http.Request) {
-	if s, ok := r.Context().Value(serverKey{}).(*Server); ok {
-		s.stallOnce.Do(func() { close(s.stalled) })
-	}
-}
-
-// StalledDeadline returns a context that passes its deadline (Err is
-// context.DeadlineExceeded) as soon as s stalls: a deadline that expires
-// while the server holds its answer back, on any machine, however loaded,
-// with no wall clock involved. cancel ends it early (context.Canceled).
-func StalledDeadline(s *Server) (context.Context, context.CancelFunc) {
-	c := &stallContext{Context: context.Background(), done: make(chan struct{})}
-	stop := make(chan struct{})
-	var once sync.Once
-	go func() {
-		select {
-		case <-s.stalled:
-			c.end(context.DeadlineExceeded)
-		case <-stop:
-			c.end(context.Canceled)
-		}
-	}()
-	return c, func() { once.Do(func() { close(stop) }) }
-}
-
-// stallContext is the context of StalledDeadline.
-type stallContext struct {
-	context.Context
-	done chan struct{}
-	mu   sync.Mutex
-	err  error
-}
-
-func (c *stallContext) end(err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err == nil {
-		c.err = err
-		close(c.done)
-	}
-}
-
-func (c *stallContext) Done() <-chan struct{} { return c.done }
-
-func (c *stallContext) Err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
-}
-
 // New starts a plain HTTP server answering with h; it closes when t ends.
-func New(t testing.TB, h http.Handler) *Server { return start(t, h, false) }
+func New(t testing.TB, h http.Handler) *Server { return start(t, h, httptest.NewServer) }
 
 // NewTLS starts an HTTPS server answering with h; its Client().Transport
 // trusts its certificate.
-func NewTLS(t testing.TB, h http.Handler) *Server { return start(t, h, true) }
+func NewTLS(t testing.TB, h http.Handler) *Server { return start(t, h, httptest.NewTLSServer) }
 
-func start(t testing.TB, h http.Handler, tls bool) *Server {
-	t.Helper()
+func start(t testing.TB, h http.Handler, serve func(http.Handler) *httptest.Server) *Server {
 	s := &Server{stalled: make(chan struct{})}
-	s.ctx, s.stop = context.WithCancel(context.Background())
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	closing, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.Server = serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
-		s.mu.Lock()
-		s.headers = append(s.headers, r.Header.Clone())
-		s.mu.Unlock()
 		ctx, cancel := context.WithCancel(context.WithValue(r.Context(), serverKey{}, s))
 		defer cancel()
-		defer context.AfterFunc(s.ctx, cancel)()
+		defer context.AfterFunc(closing, cancel)()
 		h.ServeHTTP(w, r.WithContext(ctx))
-	})
-	if tls {
-		s.Server = httptest.NewTLSServer(handler)
-	} else {
-		s.Server = httptest.NewServer(handler)
-	}
+	}))
 	t.Cleanup(s.Close)
 	return s
 }
@@ -135,23 +65,51 @@ func (s *Server) Close() {
 // Hits returns how many requests the server got.
 func (s *Server) Hits() int { return int(s.hits.Load()) }
 
-// Headers returns the request headers the server got, in order.
-func (s *Server) Headers() []http.Header {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]http.Header(nil), s.headers...)
+// StalledDeadline returns a context that passes its deadline (Err is
+// context.DeadlineExceeded) as soon as s stalls: a deadline that expires
+// while the server holds its answer back, on any machine, however loaded,
+// with no wall clock involved. cancel is a no-op, there for symmetry with
+// context.WithTimeout.
+func StalledDeadline(s *Server) (context.Context, context.CancelFunc) {
+	return stallContext{context.Background(), s.stalled}, func() {}
 }
 
-// Host returns the server's host:port.
-func (s *Server) Host() string { return s.Listener.Addr().String() }
+// stallContext is the context of StalledDeadline.
+type stallContext struct {
+	context.Context
+	done chan struct{}
+}
+
+func (c stallContext) Done() <-chan struct{} { return c.done }
+
+func (c stallContext) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// stall marks r's Server as holding its answer back and waits for the
+// request's end.
+func stall(r *http.Request) {
+	if s, ok := r.Context().Value(serverKey{}).(*Server); ok {
+		s.stallOnce.Do(func() { close(s.stalled) })
+	}
+	<-r.Context().Done()
+}
 
 // Body answers status with body labelled contentType ("" sends no
-// Content-Type at all, not even a sniffed one).
-func Body(status int, contentType, body string) http.HandlerFunc {
+// Content-Type at all, not even a sniffed one) and headers (name, value,
+// name, value...).
+func Body(status int, contentType, body string, headers ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
-		if contentType == "" {
-			w.Header()["Content-Type"] = nil
-		} else {
+		w.Header()["Content-Type"] = nil
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		if contentType != "" {
 			w.Header().Set("Content-Type", contentType)
 		}
 		w.WriteHeader(status)
@@ -160,96 +118,28 @@ func Body(status int, contentType, body string) http.HandlerFunc {
 }
 
 // JSON answers status with body labelled application/json.
-func JSON(status int, body string) http.HandlerFunc {
-	return Body(status, "application/json", body)
-}
+func JSON(status int, body string) http.HandlerFunc { return Body(status, "application/json", body) }
 
 // Redirect answers status with a Location header and a JSON body that would
 // be a plausible answer, so a client that reads it instead of refusing the
 // status is caught too.
 func Redirect(status int, location string, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Location", location)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
-	}
-}
-
-// Huge answers 200 with a JSON-looking body of n bytes.
-func Huge(n int) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"x":"` + strings.Repeat("a", max(n-8, 0)) + `"}`))
-	}
-}
-
-// Endless answers 200 with a JSON body that never ends; it stops when the
-// client stops reading.
-func Endless() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		chunk := []byte(strings.Repeat(`"aaaaaaaaaaaaaaa",`, 512))
-		_, _ = w.Write([]byte(`[`))
-		for r.Context().Err() == nil {
-			if _, err := w.Write(chunk); err != nil {
-				return
-			}
-		}
-	}
-}
-
-// GzipBomb answers with a gzip-encoded JSON body that inflates to n bytes
-// (compressed once, here, not per request).
-func GzipBomb(n int) http.HandlerFunc {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	_, _ = zw.Write([]byte(`{"x":"`))
-	chunk := []byte(strings.Repeat("a", 64<<10))
-	for written := 0; written < n; written += len(chunk) {
-		_, _ = zw.Write(chunk)
-	}
-	_ = zw.Close()
-	compressed := buf.Bytes()
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Encoding", "gzip")
-		_, _ = w.Write(compressed)
-	}
+	return Body(status, "application/json", body, "Location", location)
 }
 
 // SlowHeaders sends nothing until the client gives up.
 func SlowHeaders() http.HandlerFunc {
-	return func(_ http.ResponseWriter, r *http.Request) {
-		markStalled(r)
-		<-r.Context().Done()
-	}
-}
-
-// SlowBody sends the headers and the start of a body, then nothing until
-// the client gives up.
-func SlowBody(prefix string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", fmt.Sprint(len(prefix)+100))
-		_, _ = w.Write([]byte(prefix))
-		w.(http.Flusher).Flush()
-		markStalled(r)
-		<-r.Context().Done()
-	}
+	return func(_ http.ResponseWriter, r *http.Request) { stall(r) }
 }
 
 // Reset takes over the connection, writes raw (which may be nothing, a
 // status line, or headers and part of a body) and closes it.
 func Reset(raw string) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
-		conn, buf, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
+		conn, buf, _ := w.(http.Hijacker).Hijack() // HTTP/1 always can
 		_, _ = buf.WriteString(raw)
 		_ = buf.Flush()
+		_ = conn.Close()
 	}
 }
 
@@ -259,29 +149,118 @@ func ResetMidBody(prefix string) http.HandlerFunc {
 	return Reset("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n" + prefix)
 }
 
-// HeaderBomb answers with n headers of size bytes each, then body.
-func HeaderBomb(n, size int, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		value := strings.Repeat("b", size)
-		for i := range n {
-			w.Header().Set(fmt.Sprintf("X-Bomb-%d", i), value)
-		}
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(body))
-	}
+// Class is the kind of failure a hostile answer must produce; each client
+// maps it to its own sentinel.
+type Class string
+
+// The failure classes.
+const (
+	HTTPStatus Class = "HTTPStatus" // a non-2xx status (every 3xx included): ErrHTTPStatus
+	Malformed  Class = "Malformed"  // not the vendor's JSON, or cut short: ErrMalformedResponse
+	TooLarge   Class = "TooLarge"   // body or headers over the limit: ErrResponseTooLarge
+	Deadline   Class = "Deadline"   // the server stalls until the ctx deadline (use StalledDeadline): context.DeadlineExceeded
+	Network    Class = "Network"    // the connection dies before a response: a transport error
+)
+
+// Case is one hostile answer.
+type Case struct {
+	Name   string
+	TLS    bool                               // served over HTTPS (the client must trust Server.Client())
+	Answer func(sink string) http.HandlerFunc // sink: the URL redirects point to, which must never be reached
+	Want   Class
+	Err    error // if set, the exact sentinel the error must match instead of the client's one for Want
+	Hits   int   // how many requests the server may get (1 unless the client retries); 0 means 1
 }
 
-// RawHeaders writes a response whose header block is raw (for header lines
-// http.ResponseWriter refuses to write), then body.
-func RawHeaders(headers, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		conn, buf, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			return
+// Common returns the hostile answers every client must refuse the same way;
+// ok is a body the client would accept, so a client that follows a redirect
+// or ignores a status would succeed and be caught.
+func Common(ok string) []Case {
+	var cases []Case
+	add := func(name string, want Class, h http.HandlerFunc) {
+		cases = append(cases, Case{Name: name, Want: want, Answer: func(string) http.HandlerFunc { return h }})
+	}
+	toSink := func(status int, path string) func(string) http.HandlerFunc {
+		return func(sink string) http.HandlerFunc { return Redirect(status, sink+path, ok) }
+	}
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		cases = append(cases,
+			Case{Name: fmt.Sprintf("redirect %d elsewhere", status), Want: HTTPStatus, Answer: toSink(status, "/steal")},
+			Case{Name: fmt.Sprintf("redirect %d https to http", status), TLS: true, Want: HTTPStatus, Answer: toSink(status, "/steal")})
+		add(fmt.Sprintf("redirect %d same host", status), HTTPStatus, Redirect(status, "/again", ok))
+	}
+	cases = append(cases, Case{Name: "300 with Location", Want: HTTPStatus, Answer: toSink(300, "")})
+	add("304 without body", HTTPStatus, Body(304, "", ""))
+	add("3xx without Location", HTTPStatus, JSON(307, ok))
+	add("HTML login page 200", Malformed, Body(200, "text/html", "<html><body>Please log in</body></html>"))
+	add("HTML error page 502", HTTPStatus, Body(502, "text/html", "<html>Bad Gateway</html>"))
+	add("HTML labelled JSON", Malformed, JSON(200, "<!DOCTYPE html><html></html>"))
+	add("plain text 200", Malformed, Body(200, "text/plain", "OK"))
+	add("accepted body with status 500", HTTPStatus, JSON(500, ok))
+	add("accepted body with status 404", HTTPStatus, JSON(404, ok))
+	for _, row := range [][2]string{{"invalid UTF-8", "\xff\xfe{\xc3\x28}"}, {"empty body", ""}, {"null", "null"},
+		{"array", "[]"}, {"bare string", `"token"`}, {"bare number", "12345"}, {"truncated JSON", ok[:len(ok)/2]},
+		{"NUL bytes", "\x00\x00\x00\x00"}, {"byte order mark", "\uFEFF" + ok},
+		{"nesting bomb", strings.Repeat("[", 20000) + strings.Repeat("]", 20000)}} {
+		add(row[0], Malformed, JSON(200, row[1]))
+	}
+	add("2 MiB body", TooLarge, JSON(200, `{"x":"`+strings.Repeat("a", 2<<20-8)+`"}`))
+	add("endless body", TooLarge, func(w http.ResponseWriter, r *http.Request) {
+		chunk := []byte(strings.Repeat(`"aaaaaaaaaaaaaaa",`, 512))
+		w.Header().Set("Content-Type", "application/json")
+		for _, err := w.Write([]byte(`[`)); err == nil && r.Context().Err() == nil; _, err = w.Write(chunk) {
 		}
-		defer conn.Close()
-		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\n%sContent-Length: %d\r\nConnection: close\r\n\r\n%s", headers, len(body), body)
-		_ = buf.Flush()
+	})
+	var gz bytes.Buffer // 8 MiB of JSON, gzipped once here
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	_, _ = zw.Write([]byte(`{"x":"` + strings.Repeat("a", 8<<20)))
+	_ = zw.Close()
+	add("gzip bomb", TooLarge, Body(200, "application/json", gz.String(), "Content-Encoding", "gzip"))
+	add("slow headers", Deadline, SlowHeaders())
+	add("slow body", Deadline, func(w http.ResponseWriter, r *http.Request) {
+		Body(200, "application/json", ok[:len(ok)/2], "Content-Length", fmt.Sprint(len(ok)/2+100))(w, r)
+		w.(http.Flusher).Flush()
+		stall(r)
+	})
+	add("reset before headers", Network, Reset(""))
+	add("reset after status line", Network, Reset("HTTP/1.1 200 OK\r\n"))
+	add("reset mid-body", Malformed, ResetMidBody(ok[:len(ok)/2]))
+	bomb := func(n, size int) (headers []string) {
+		for i := range n {
+			headers = append(headers, fmt.Sprintf("X-Bomb-%d", i), strings.Repeat("b", size))
+		}
+		return headers
+	}
+	add("header bomb, many headers", TooLarge, Body(200, "application/json", ok, bomb(2000, 1000)...))
+	add("header bomb, one 200 KiB header", TooLarge, Body(200, "application/json", ok, bomb(1, 200<<10)...))
+	return cases
+}
+
+// Run runs each case as a subtest, one after another: it starts the hostile
+// server (HTTPS when the case says so) and a sink, calls call, has check
+// judge the error, and checks that the sink got nothing, that the server got
+// the expected number of requests and that no goroutine outlived the case.
+// Not for parallel tests (goleak cannot tell their goroutines apart).
+func Run(t *testing.T, cases []Case, call func(t *testing.T, c Case, srv *Server) error, check func(t *testing.T, c Case, err error)) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			sink := New(t, JSON(200, "{}"))
+			defer sink.Close()
+			start := New
+			if c.TLS {
+				start = NewTLS
+			}
+			srv := start(t, c.Answer(sink.URL))
+			defer srv.Close()
+			check(t, c, call(t, c, srv)) // a panic fails the test binary
+			if got, want := srv.Hits(), max(c.Hits, 1); got != want {
+				t.Errorf("the hostile server got %d requests, want %d", got, want)
+			}
+			if sink.Hits() != 0 {
+				t.Errorf("%d requests went to the redirect target", sink.Hits())
+			}
+		})
 	}
 }

@@ -16,7 +16,7 @@ import (
 // it (up to empty lists and maps that omitempty leaves out) and must encode
 // to the same bytes (a fixed point). Stable returns what broke.
 func Stable[T any](data []byte) error {
-	var v T
+	var v, w T
 	if json.Unmarshal(data, &v) != nil {
 		return nil
 	}
@@ -27,56 +27,47 @@ func Stable[T any](data []byte) error {
 	if err != nil {
 		return fmt.Errorf("a decoded value must encode: %w", err)
 	}
-	var w T
 	if err := json.Unmarshal(b1, &w); err != nil {
 		return fmt.Errorf("own encoding %s must decode: %w", b1, err)
 	}
-	b2, err := json.Marshal(w)
-	if err != nil {
-		return fmt.Errorf("re-decoded value must encode: %w", err)
+	if b2, err := json.Marshal(w); err != nil || string(b1) != string(b2) {
+		return fmt.Errorf("re-encoding must give the same bytes (%v):\n%s\n%s", err, b1, b2)
 	}
-	if string(b1) != string(b2) {
-		return fmt.Errorf("encoding is not a fixed point:\n%s\n%s", b1, b2)
-	}
-	DropOmittedEmpty(reflect.ValueOf(&v).Elem())
-	DropOmittedEmpty(reflect.ValueOf(&w).Elem())
+	dropOmittedEmpty(reflect.ValueOf(&v).Elem())
+	dropOmittedEmpty(reflect.ValueOf(&w).Elem())
 	if !reflect.DeepEqual(v, w) {
 		return fmt.Errorf("round trip changed the value:\n%#v\n%#v", v, w)
 	}
 	return nil
 }
 
-// DropOmittedEmpty sets empty slices and maps held in omitempty fields to
+// dropOmittedEmpty sets empty slices and maps held in omitempty fields to
 // nil, since encoding leaves them out and decoding cannot tell them from nil.
-func DropOmittedEmpty(v reflect.Value) {
+func dropOmittedEmpty(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if !v.IsNil() {
-			DropOmittedEmpty(v.Elem())
+			dropOmittedEmpty(v.Elem())
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
-			f := v.Type().Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			fv := v.Field(i)
-			if strings.Contains(f.Tag.Get("json"), ",omitempty") &&
-				(fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
+			switch f, fv := v.Type().Field(i), v.Field(i); {
+			case !f.IsExported():
+			case strings.Contains(f.Tag.Get("json"), ",omitempty") && (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0:
 				fv.SetZero()
-				continue
+			default:
+				dropOmittedEmpty(fv)
 			}
-			DropOmittedEmpty(fv)
 		}
 	case reflect.Slice:
 		for i := range v.Len() {
-			DropOmittedEmpty(v.Index(i))
+			dropOmittedEmpty(v.Index(i))
 		}
 	case reflect.Map:
 		for _, k := range v.MapKeys() {
 			e := reflect.New(v.Type().Elem()).Elem()
 			e.Set(v.MapIndex(k))
-			DropOmittedEmpty(e)
+			dropOmittedEmpty(e)
 			v.SetMapIndex(k, e)
 		}
 	}

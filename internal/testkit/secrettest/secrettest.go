@@ -1,8 +1,7 @@
-// Package secrettest is the test helper that proves secrets stay secret: it
-// captures everything a client logs (at debug level) and every error string a
-// test hands it, and fails the test at cleanup if any registered secret appears
-// in either. Client test suites use it for keys, passwords, integrate tokens
-// and minted tokens alike.
+// Package secrettest proves that secrets stay secret: a Recorder captures
+// everything a client logs (at debug level) and every error string a test
+// hands it, and fails the test at cleanup if a registered secret appears in
+// either. Client suites use it for keys, passwords and tokens alike.
 package secrettest
 
 import (
@@ -16,7 +15,7 @@ import (
 	"github.com/biembed/biembed-go/biembed"
 )
 
-// Well-known secret values for tests. They are long and distinctive so a leak
+// Well-known secret values for tests, long and distinctive so that a leak
 // cannot hide behind a short common substring.
 const (
 	SecretKey      = "SENTINEL-SECRET-KEY-7d1f0c9e2b4a"
@@ -25,8 +24,8 @@ const (
 	IntegrateToken = "SENTINEL-INTEGRATE-TOKEN-93b0e7d2"
 )
 
-// Recorder collects log output and error strings and checks them for secrets.
-// It is safe for concurrent use.
+// Recorder collects log output and error strings and checks them for
+// secrets. It is safe for concurrent use.
 type Recorder struct {
 	mu      sync.Mutex
 	logs    bytes.Buffer
@@ -34,21 +33,29 @@ type Recorder struct {
 	secrets []biembed.Secret
 }
 
-// New returns a Recorder that watches for secrets and, when t ends, fails t if
-// any of them appeared in the captured logs or errors.
+// New returns a Recorder that watches for secrets and, when t ends, fails t
+// if any of them appeared in the captured logs or errors.
 func New(t testing.TB, secrets ...string) *Recorder {
-	t.Helper()
 	r := &Recorder{}
 	r.AddSecret(secrets...)
-	t.Cleanup(func() { r.check(t) })
+	t.Cleanup(func() {
+		for _, leak := range r.Leaks() {
+			t.Error("secret leaked: " + leak)
+		}
+	})
 	return r
+}
+
+// lock locks r and returns its unlock.
+func (r *Recorder) lock() func() {
+	r.mu.Lock()
+	return r.mu.Unlock
 }
 
 // AddSecret registers more values that must never appear, such as a token
 // minted during the test. Empty values are ignored.
 func (r *Recorder) AddSecret(secrets ...string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.lock()()
 	for _, s := range secrets {
 		if s != "" {
 			r.secrets = append(r.secrets, biembed.NewSecret(s))
@@ -58,37 +65,39 @@ func (r *Recorder) AddSecret(secrets ...string) {
 
 // Logger returns a debug-level JSON logger whose output the Recorder checks.
 func (r *Recorder) Logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(writerFunc(r.writeLog), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return slog.New(slog.NewJSONHandler(logWriter{r}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type logWriter struct{ r *Recorder }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	defer w.r.lock()()
+	return w.r.logs.Write(p)
 }
 
 // Err records the text of err in every form a caller might print it (%v,
 // %+v, %#v) and returns err unchanged, so it can wrap a call's result.
 func (r *Recorder) Err(err error) error {
-	if err == nil {
-		return nil
+	if err != nil {
+		defer r.lock()()
+		r.errs = append(r.errs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errs = append(r.errs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
 	return err
 }
 
 // Logs returns everything logged so far.
 func (r *Recorder) Logs() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.lock()()
 	return r.logs.String()
 }
 
 // Leaks returns a description of each place a registered secret appears.
 func (r *Recorder) Leaks() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.lock()()
 	var leaks []string
-	logs := r.logs.String()
 	for i, secret := range r.secrets {
 		s := secret.Reveal()
-		if strings.Contains(logs, s) {
+		if strings.Contains(r.logs.String(), s) {
 			leaks = append(leaks, fmt.Sprintf("secret #%d appears in the logs", i))
 		}
 		for _, e := range r.errs {
@@ -100,27 +109,9 @@ func (r *Recorder) Leaks() []string {
 	return leaks
 }
 
-func (r *Recorder) check(t testing.TB) {
-	t.Helper()
-	for _, leak := range r.Leaks() {
-		t.Error("secret leaked: " + leak)
-	}
-}
-
-func (r *Recorder) writeLog(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.logs.Write(p)
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
 // Format describes the Recorder by how many secrets it watches, never
 // which, whatever the verb.
 func (r *Recorder) Format(f fmt.State, _ rune) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	defer r.lock()()
 	fmt.Fprintf(f, "secrettest.Recorder{%d secrets, %d errors, %d bytes of logs}", len(r.secrets), len(r.errs), r.logs.Len())
 }

@@ -3,51 +3,28 @@
 // See testdata/README.md for how each file differs from the seed text.
 package seeds
 
-import _ "embed"
+import "embed"
 
-// YoushuGenTokenPassword is the full genToken example of the Youshu document
-// (password credentials and every optional block).
-//
-//go:embed testdata/youshu-genToken-password.json
-var YoushuGenTokenPassword []byte
+//go:embed testdata/*.json
+var files embed.FS
 
-// YoushuGenTokenSSO is the single-sign-on genToken example of the Youshu document.
-//
-//go:embed testdata/youshu-genToken-sso.json
-var YoushuGenTokenSSO []byte
+// file returns testdata/name.json (nil if missing: TestEveryFixtureIsValidJSON fails).
+func file(name string) []byte { b, _ := files.ReadFile("testdata/" + name + ".json"); return b }
 
-// YoushuGenTokenSuccess is the documented successful genToken response.
-//
-//go:embed testdata/youshu-genToken-success.json
-var YoushuGenTokenSuccess []byte
-
-// YoushuGenTokenError743 is the documented reportDataFilters failure response.
-//
-//go:embed testdata/youshu-genToken-error-743.json
-var YoushuGenTokenError743 []byte
-
-// YoushuRmTokenSuccess is the documented rmToken and renewToken success response.
-//
-//go:embed testdata/youshu-rmToken-success.json
-var YoushuRmTokenSuccess []byte
-
-// TencentCreateEmbedTokenRequest is the CreateEmbedToken input example, with
-// the document's placeholder values.
-//
-//go:embed testdata/tencent-CreateEmbedToken-request.json
-var TencentCreateEmbedTokenRequest []byte
-
-// TencentCreateEmbedTokenResponse is the CreateEmbedToken output example.
-//
-//go:embed testdata/tencent-CreateEmbedToken-response.json
-var TencentCreateEmbedTokenResponse []byte
-
-// TencentGlobalParam is the GlobalParam example of the CreateEmbedToken document.
-//
-//go:embed testdata/tencent-GlobalParam.json
-var TencentGlobalParam []byte
-
-// TencentConfigParam is the ChatBI ConfigParam example.
-//
-//go:embed testdata/tencent-ConfigParam.json
-var TencentConfigParam []byte
+// The documented examples: the Youshu genToken request (password
+// credentials with every optional block, and single sign-on), its success
+// and its reportDataFilters failure (743) responses, the rmToken and
+// renewToken success response; Tencent's CreateEmbedToken input (with the
+// document's placeholder values) and output, and the GlobalParam and ChatBI
+// ConfigParam examples.
+var (
+	YoushuGenTokenPassword          = file("youshu-genToken-password")
+	YoushuGenTokenSSO               = file("youshu-genToken-sso")
+	YoushuGenTokenSuccess           = file("youshu-genToken-success")
+	YoushuGenTokenError743          = file("youshu-genToken-error-743")
+	YoushuRmTokenSuccess            = file("youshu-rmToken-success")
+	TencentCreateEmbedTokenRequest  = file("tencent-CreateEmbedToken-request")
+	TencentCreateEmbedTokenResponse = file("tencent-CreateEmbedToken-response")
+	TencentGlobalParam              = file("tencent-GlobalParam")
+	TencentConfigParam              = file("tencent-ConfigParam")
+)

@@ -7,8 +7,8 @@ import (
 	"github.com/biembed/biembed-go/tokencache"
 )
 
-// Check runs the contract's checks outside a test; in a test, call
-// storetest.Run(t, newStore) instead to get one subtest per check.
+// Check (export_test.go) runs the contract's checks outside a test, as
+// storetest.Run(t, newStore) runs them in one, one subtest per check.
 func Example() {
 	err := storetest.Check(func() tokencache.Store { return tokencache.NewMemoryStore(0, 0) })
 	fmt.Println(err)

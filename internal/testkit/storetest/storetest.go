@@ -7,7 +7,6 @@ package storetest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -24,61 +23,86 @@ func Run(t *testing.T, newStore func(t *testing.T) tokencache.Store) {
 	}
 }
 
-// Check runs the same checks as Run outside a test and returns the first
-// breach of the contract, naming the check, or nil.
-func Check(newStore func() tokencache.Store) error {
-	for _, c := range checks {
-		if err := checkOne(c, newStore()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fatal is what a checker panics with to stop its check.
-type fatal struct{ err error }
-
-// checker reports a breach by panicking with fatal.
-type checker struct{}
-
-func (checker) Helper() {}
-
-func (checker) Fatalf(format string, args ...any) { panic(fatal{fmt.Errorf(format, args...)}) }
-
-func checkOne(c check, s tokencache.Store) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(fatal)
-			if !ok {
-				panic(r)
-			}
-			err = fmt.Errorf("storetest: %s: %w", c.name, f.err)
-		}
-	}()
-	c.fn(checker{}, s)
-	return nil
-}
-
 // T is the part of *testing.T the checks use.
 type T interface {
 	Helper()
 	Fatalf(format string, args ...any)
 }
 
-type check struct {
+var checks = []struct {
 	name string
 	fn   func(t T, s tokencache.Store)
-}
-
-var checks = []check{
-	{"SaveLoadRoundTrip", saveLoadRoundTrip},
-	{"SaveReplaces", saveReplaces},
-	{"InvalidateKeyVoidsMintInFlight", invalidateKeyVoidsMint},
-	{"InvalidateTagVoidsMintInFlight", invalidateTagVoidsMint},
-	{"InvalidateTagDropsTaggedEntries", invalidateTagDrops},
-	{"InvalidateIDDropsThatEntry", invalidateIDDrops},
-	{"ReplacedEntryLeavesItsOldLinks", replacedEntryUnlinks},
-	{"LeadIsOnePerKey", leadIsOnePerKey},
+}{
+	{"SaveLoadRoundTrip", func(t T, s tokencache.Store) {
+		want(t, s, "k", "")
+		e := mint(t, s, "k", "v1", "tag-a", "tag-b")
+		save(t, s, "k", e, nil)
+		got, ok, err := s.Load(context.Background(), "k")
+		if err != nil || !ok || got.Token.Reveal() != "v1" || got.ID != e.ID || got.Epoch != e.Epoch || len(got.Tags) != 2 ||
+			!got.IssuedAt.Equal(e.IssuedAt) || !got.ExpiresAt.Equal(e.ExpiresAt) {
+			t.Fatalf("Load after Save = %+v, %v, %v; fields differ from what was saved", got, ok, err)
+		}
+	}},
+	{"SaveReplaces", func(t T, s tokencache.Store) {
+		save(t, s, "k", mint(t, s, "k", "v1"), nil)
+		save(t, s, "k", mint(t, s, "k", "v2"), nil)
+		want(t, s, "k", "v2")
+	}},
+	{"InvalidateKeyVoidsMintInFlight", func(t T, s tokencache.Store) {
+		save(t, s, "k", mint(t, s, "k", "old"), nil)
+		inFlight, other := mint(t, s, "k", "new"), mint(t, s, "other", "o")
+		invalidate(t, s, []string{"k"}, nil, "old")
+		want(t, s, "k", "")
+		save(t, s, "k", inFlight, tokencache.ErrStale)
+		save(t, s, "other", other, nil) // another key's mint is not voided
+		save(t, s, "k", mint(t, s, "k", "after"), nil)
+		want(t, s, "k", "after")
+	}},
+	{"InvalidateTagVoidsMintInFlight", func(t T, s tokencache.Store) {
+		inFlight, untagged := mint(t, s, "k", "new", "user-1"), mint(t, s, "k2", "u")
+		invalidate(t, s, nil, []string{"user-1"})
+		save(t, s, "k", inFlight, tokencache.ErrStale)
+		save(t, s, "k2", untagged, nil)
+		save(t, s, "k", mint(t, s, "k", "after", "user-1"), nil)
+		want(t, s, "k", "after")
+	}},
+	{"InvalidateTagDropsTaggedEntries", func(t T, s tokencache.Store) {
+		save(t, s, "a", mint(t, s, "a", "va", "user-1", "page-1"), nil)
+		save(t, s, "b", mint(t, s, "b", "vb", "user-1"), nil)
+		save(t, s, "c", mint(t, s, "c", "vc", "user-2"), nil)
+		invalidate(t, s, nil, []string{"user-1"}, "va", "vb")
+		want(t, s, "a", "", "b", "", "c", "vc")
+		invalidate(t, s, nil, []string{"never-used"})
+		want(t, s, "c", "vc")
+	}},
+	{"InvalidateIDDropsThatEntry", func(t T, s tokencache.Store) {
+		save(t, s, "a", mint(t, s, "a", "va"), nil)
+		save(t, s, "b", mint(t, s, "b", "vb"), nil)
+		invalidate(t, s, nil, []string{"id-va", "id-unknown"}, "va")
+		want(t, s, "a", "", "b", "vb")
+	}},
+	{"ReplacedEntryLeavesItsOldLinks", func(t T, s tokencache.Store) {
+		save(t, s, "k", mint(t, s, "k", "v1", "old-tag"), nil)
+		save(t, s, "k", mint(t, s, "k", "v2", "new-tag"), nil)
+		invalidate(t, s, nil, []string{"old-tag", "id-v1"})
+		want(t, s, "k", "v2")
+		invalidate(t, s, nil, []string{"new-tag"}, "v2")
+		want(t, s, "k", "")
+	}},
+	{"LeadIsOnePerKey", func(t T, s tokencache.Store) {
+		ctx := context.Background()
+		release, led, err := s.Lead(ctx, "k", time.Minute)
+		if err != nil || !led {
+			t.Fatalf("the first Lead(k) = %v, %v; want led", led, err)
+		}
+		if _, led2, err := s.Lead(ctx, "k2", time.Minute); err != nil || !led2 {
+			t.Fatalf("Lead of another key = %v, %v; want led", led2, err)
+		}
+		release()
+		if _, led, err := s.Lead(ctx, "k", time.Minute); err != nil || !led {
+			t.Fatalf("Lead(k) after release = %v, %v; want led", led, err)
+		}
+	}},
 }
 
 var t0 = time.Now().Truncate(time.Second).UTC()
@@ -94,26 +118,21 @@ func mint(t T, s tokencache.Store, key, value string, tags ...string) tokencache
 		ID: "id-" + value, Tags: tags, Epoch: epoch}
 }
 
-func save(t T, s tokencache.Store, key string, e tokencache.Entry) {
+// save saves e under key and checks the error is wantErr; a stale save
+// (wantErr ErrStale) must store nothing.
+func save(t T, s tokencache.Store, key string, e tokencache.Entry, wantErr error) {
 	t.Helper()
-	if err := s.Save(context.Background(), key, e); err != nil {
-		t.Fatalf("Save(%q): %v", key, err)
+	if err := s.Save(context.Background(), key, e); !errors.Is(err, wantErr) {
+		t.Fatalf("Save(%q) = %v, want %v", key, err, wantErr)
+	}
+	if wantErr != nil {
+		want(t, s, key, "")
 	}
 }
 
-func saveStale(t T, s tokencache.Store, key string, e tokencache.Entry) {
-	t.Helper()
-	if err := s.Save(context.Background(), key, e); !errors.Is(err, tokencache.ErrStale) {
-		t.Fatalf("Save(%q) after an invalidation = %v, want ErrStale", key, err)
-	}
-	if _, ok := load(t, s, key); ok {
-		t.Fatalf("a stale Save(%q) stored the entry", key)
-	}
-}
-
-// invalidate invalidates and checks that exactly the tokens want were
-// returned as dropped.
-func invalidate(t T, s tokencache.Store, keys, tags []string, want ...string) {
+// invalidate invalidates and checks that exactly tokens were returned as
+// dropped.
+func invalidate(t T, s tokencache.Store, keys, tags []string, tokens ...string) {
 	t.Helper()
 	dropped, err := s.Invalidate(context.Background(), keys, tags)
 	if err != nil {
@@ -127,111 +146,25 @@ func invalidate(t T, s tokencache.Store, keys, tags []string, want ...string) {
 		got = append(got, e.Token.Reveal())
 	}
 	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Fatalf("Invalidate(%q, %q) dropped %d entries, want %d", keys, tags, len(got), len(want))
+	slices.Sort(tokens)
+	if !slices.Equal(got, tokens) {
+		t.Fatalf("Invalidate(%q, %q) dropped %d entries, want %d", keys, tags, len(got), len(tokens))
 	}
 }
 
-func load(t T, s tokencache.Store, key string) (tokencache.Entry, bool) {
+// want checks, for each key and value in keyValues, that key holds value
+// ("" for none).
+func want(t T, s tokencache.Store, keyValues ...string) {
 	t.Helper()
-	e, ok, err := s.Load(context.Background(), key)
-	if err != nil {
-		t.Fatalf("Load(%q): %v", key, err)
-	}
-	return e, ok
-}
-
-func wantValue(t T, s tokencache.Store, key, value string) {
-	t.Helper()
-	e, ok := load(t, s, key)
-	switch {
-	case value == "" && ok:
-		t.Fatalf("Load(%q) found an entry, want none", key)
-	case value != "" && (!ok || e.Token.Reveal() != value):
-		t.Fatalf("Load(%q) = %v, %v; want another value", key, e.Token, ok)
-	}
-}
-
-func saveLoadRoundTrip(t T, s tokencache.Store) {
-	wantValue(t, s, "k", "")
-	e := mint(t, s, "k", "v1", "tag-a", "tag-b")
-	save(t, s, "k", e)
-	got, ok := load(t, s, "k")
-	if !ok || got.Token.Reveal() != "v1" || got.ID != e.ID || got.Epoch != e.Epoch || len(got.Tags) != 2 ||
-		!got.IssuedAt.Equal(e.IssuedAt) || !got.ExpiresAt.Equal(e.ExpiresAt) {
-		t.Fatalf("Load after Save = %+v (ok %v), fields differ from what was saved", got, ok)
-	}
-}
-
-func saveReplaces(t T, s tokencache.Store) {
-	save(t, s, "k", mint(t, s, "k", "v1"))
-	save(t, s, "k", mint(t, s, "k", "v2"))
-	wantValue(t, s, "k", "v2")
-}
-
-func invalidateKeyVoidsMint(t T, s tokencache.Store) {
-	save(t, s, "k", mint(t, s, "k", "old"))
-	inFlight := mint(t, s, "k", "new")
-	other := mint(t, s, "other", "o")
-	invalidate(t, s, []string{"k"}, nil, "old")
-	wantValue(t, s, "k", "")
-	saveStale(t, s, "k", inFlight)
-	save(t, s, "other", other) // another key's mint is not voided
-	save(t, s, "k", mint(t, s, "k", "after"))
-	wantValue(t, s, "k", "after")
-}
-
-func invalidateTagVoidsMint(t T, s tokencache.Store) {
-	inFlight := mint(t, s, "k", "new", "user-1")
-	untagged := mint(t, s, "k2", "u")
-	invalidate(t, s, nil, []string{"user-1"})
-	saveStale(t, s, "k", inFlight)
-	save(t, s, "k2", untagged)
-	save(t, s, "k", mint(t, s, "k", "after", "user-1"))
-	wantValue(t, s, "k", "after")
-}
-
-func invalidateTagDrops(t T, s tokencache.Store) {
-	save(t, s, "a", mint(t, s, "a", "va", "user-1", "page-1"))
-	save(t, s, "b", mint(t, s, "b", "vb", "user-1"))
-	save(t, s, "c", mint(t, s, "c", "vc", "user-2"))
-	invalidate(t, s, nil, []string{"user-1"}, "va", "vb")
-	wantValue(t, s, "a", "")
-	wantValue(t, s, "b", "")
-	wantValue(t, s, "c", "vc")
-	invalidate(t, s, nil, []string{"never-used"})
-	wantValue(t, s, "c", "vc")
-}
-
-func invalidateIDDrops(t T, s tokencache.Store) {
-	save(t, s, "a", mint(t, s, "a", "va"))
-	save(t, s, "b", mint(t, s, "b", "vb"))
-	invalidate(t, s, nil, []string{"id-va", "id-unknown"}, "va")
-	wantValue(t, s, "a", "")
-	wantValue(t, s, "b", "vb")
-}
-
-func replacedEntryUnlinks(t T, s tokencache.Store) {
-	save(t, s, "k", mint(t, s, "k", "v1", "old-tag"))
-	save(t, s, "k", mint(t, s, "k", "v2", "new-tag"))
-	invalidate(t, s, nil, []string{"old-tag", "id-v1"})
-	wantValue(t, s, "k", "v2")
-	invalidate(t, s, nil, []string{"new-tag"}, "v2")
-	wantValue(t, s, "k", "")
-}
-
-func leadIsOnePerKey(t T, s tokencache.Store) {
-	ctx := context.Background()
-	release, led, err := s.Lead(ctx, "k", time.Minute)
-	if err != nil || !led {
-		t.Fatalf("the first Lead(k) = %v, %v; want led", led, err)
-	}
-	if _, led2, err := s.Lead(ctx, "k2", time.Minute); err != nil || !led2 {
-		t.Fatalf("Lead of another key = %v, %v; want led", led2, err)
-	}
-	release()
-	if _, led, err := s.Lead(ctx, "k", time.Minute); err != nil || !led {
-		t.Fatalf("Lead(k) after release = %v, %v; want led", led, err)
+	for i := 0; i+1 < len(keyValues); i += 2 {
+		key, value := keyValues[i], keyValues[i+1]
+		switch e, ok, err := s.Load(context.Background(), key); {
+		case err != nil:
+			t.Fatalf("Load(%q): %v", key, err)
+		case value == "" && ok:
+			t.Fatalf("Load(%q) found an entry, want none", key)
+		case value != "" && (!ok || e.Token.Reveal() != value):
+			t.Fatalf("Load(%q) = %v, %v; want another value", key, e.Token, ok)
+		}
 	}
 }
