@@ -1,8 +1,32 @@
+// Package redisstore lets a fleet of replicas share, through one Redis,
+// what each would otherwise keep to itself: the embed tokens of the vendor
+// caches (tencent.NewCache, youshu.NewCache), the lock that lets one replica
+// mint while the others wait, and the vendor's rate budget.
+//
+// NewFleet returns both halves for one replica: Fleet.Store goes into
+// tokencache.Options.Store, Fleet.Limiter into tencent.WithRateLimiter or
+// youshu.WithRateLimiter. Every replica passes the same Options.
+//
+// Tokens in Redis are live credentials: every entry is sealed with AES-GCM
+// under Options.SealKey, bound to its key, and key names hold only HMACs.
+// Redis failures degrade and never break: every call is bounded by
+// Options.Timeout, a failed call turns the replica to a local fallback for
+// Options.Cooldown (its own memory, its share of the rate), errors are
+// counted (Fleet.Stats) and logged once per episode. Every method refuses a
+// nil receiver or ctx, and bad input, with a *biembed.ValidationError that
+// names the field and the rule, never the value.
 package redisstore
 
 import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
-	"math"
+	"net"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -10,6 +34,7 @@ import (
 
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
+	"github.com/biembed/biembed-go/internal/warn"
 	"github.com/biembed/biembed-go/tokencache"
 )
 
@@ -86,44 +111,27 @@ func (f *Fleet) Stats() Stats {
 	return Stats{RedisErrors: f.c.redisErrors.Load(), Unreadable: f.c.unreadable.Load(), Fallbacks: f.c.fallbacks.Load()}
 }
 
-// Defaults and bounds of Options.
-const (
-	defaultTimeout  = 100 * time.Millisecond
-	defaultCooldown = time.Second
-	defaultLockTTL  = 10 * time.Second
-	defaultRate     = 20.0
-	maxRate         = 1e6
-	maxDuration     = time.Hour
-	maxCount        = 1_000_000
-	maxPrefix       = 128
-)
-
 // core is what the store and the limiter of one Fleet share.
 type core struct {
-	rdb      redis.UniversalClient
-	o        Options // defaults applied
-	seal     *sealer // nil in Plaintext mode
-	now      func() time.Time
-	fixedNow bool // Options.Now was given: the limiter reads it, not Redis TIME
+	rdb  redis.UniversalClient
+	o    Options // defaults applied; Now nil unless given
+	seal *sealer // nil in Plaintext mode
+	now  func() time.Time
 
 	redisErrors, unreadable, fallbacks atomic.Uint64
 }
 
-// NewFleet checks rdb and opts and returns the Fleet of one replica. Bad
-// input gets a *biembed.ValidationError naming the field (never its value).
-// rdb must be a *redis.Client, *redis.ClusterClient or *redis.Ring whose
+// NewFleet checks rdb and opts and returns the Fleet of one replica. rdb
+// must be a *redis.Client, *redis.ClusterClient or *redis.Ring whose
 // options set ContextTimeoutEnabled: every call then runs on the caller's
 // goroutine under a deadline of Options.Timeout.
 func NewFleet(rdb redis.UniversalClient, opts Options) (*Fleet, error) {
-	if err := checkClient(rdb); err != nil {
-		return nil, err
-	}
-	if err := checkOptions(&opts); err != nil {
+	if err := cmp.Or(checkClient(rdb), checkOptions(&opts)); err != nil {
 		return nil, err
 	}
 	c := &core{rdb: rdb, o: opts, now: time.Now}
 	if opts.Now != nil {
-		c.now, c.fixedNow = opts.Now, true
+		c.now = opts.Now
 	}
 	if !opts.Plaintext {
 		seal, err := newSealer([]byte(opts.SealKey.Reveal()))
@@ -140,25 +148,17 @@ func NewFleet(rdb redis.UniversalClient, opts Options) (*Fleet, error) {
 // ContextTimeoutEnabled: only then does a call's deadline bound it on the
 // socket, on the caller's goroutine.
 func checkClient(rdb redis.UniversalClient) error {
-	deadlines := false
+	if validate.IsNil(rdb) {
+		return validate.Fieldf("rdb", "must not be nil")
+	}
+	var deadlines bool
 	switch c := rdb.(type) {
 	case *redis.Client:
-		if c == nil {
-			return validate.Fieldf("rdb", "must not be nil")
-		}
 		deadlines = c.Options().ContextTimeoutEnabled
 	case *redis.ClusterClient:
-		if c == nil {
-			return validate.Fieldf("rdb", "must not be nil")
-		}
 		deadlines = c.Options().ContextTimeoutEnabled
 	case *redis.Ring:
-		if c == nil {
-			return validate.Fieldf("rdb", "must not be nil")
-		}
 		deadlines = c.Options().ContextTimeoutEnabled
-	case nil:
-		return validate.Fieldf("rdb", "must not be nil")
 	default:
 		return validate.Fieldf("rdb", "must be a *redis.Client, *redis.ClusterClient or *redis.Ring")
 	}
@@ -170,53 +170,210 @@ func checkClient(rdb redis.UniversalClient) error {
 
 // checkOptions refuses bad options and fills in the defaults.
 func checkOptions(o *Options) error {
-	if err := checkPrefix(o.Prefix); err != nil {
-		return err
+	noKey := o.SealKey == (biembed.Secret{})
+	for _, c := range []struct {
+		bad         bool
+		field, rule string
+	}{
+		{o.Prefix == "" || len(o.Prefix) > 128 || !printable(o.Prefix, false), "Prefix",
+			"must be 1 to 128 bytes of printable ASCII without spaces (it keeps these keys apart from the rest of the Redis)"},
+		{o.Plaintext && !noKey, "SealKey", "must be empty with Plaintext (choose one)"},
+		{!o.Plaintext && noKey, "SealKey", "is required (or set Plaintext, for tests only): 32 random bytes from your secret store, the same on every replica, e.g. `openssl rand -hex 32` hex-decoded"},
+		{o.Timeout < 0 || o.Timeout > time.Hour, "Timeout", "must be from 0 (default 100ms) to 1h"},
+		{o.Cooldown < 0 || o.Cooldown > time.Hour, "Cooldown", "must be from 0 (default 1s) to 1h"},
+		{o.LockTTL < 0 || o.LockTTL > time.Hour, "LockTTL", "must be from 0 (default 10s) to 1h"},
+		{!(o.Rate >= 0 && o.Rate <= 1e6), "Rate", "must be from 0 (default 20) to 1,000,000 requests per second"},
+		{o.Burst < 0 || o.Burst > 1e6, "Burst", "must be from 0 (default 1) to 1,000,000"},
+		{o.Replicas < 0 || o.Replicas > 1e6, "Replicas", "must be from 0 (default 1) to 1,000,000"},
+	} {
+		if c.bad {
+			return validate.Fieldf(c.field, "%s", c.rule)
+		}
 	}
-	switch {
-	case o.Plaintext && o.SealKey != (biembed.Secret{}):
-		return validate.Fieldf("SealKey", "must be empty with Plaintext (choose one)")
-	case !o.Plaintext && o.SealKey == (biembed.Secret{}):
-		return validate.Fieldf("SealKey", "is required (or set Plaintext, for tests only): 32 random bytes from your secret store, the same on every replica, e.g. `openssl rand -hex 32` hex-decoded")
-	case o.Timeout < 0 || o.Timeout > maxDuration:
-		return validate.Fieldf("Timeout", "must be from 0 (default 100ms) to 1h")
-	case o.Cooldown < 0 || o.Cooldown > maxDuration:
-		return validate.Fieldf("Cooldown", "must be from 0 (default 1s) to 1h")
-	case o.LockTTL < 0 || o.LockTTL > maxDuration:
-		return validate.Fieldf("LockTTL", "must be from 0 (default 10s) to 1h")
-	case math.IsNaN(o.Rate) || o.Rate < 0 || o.Rate > maxRate:
-		return validate.Fieldf("Rate", "must be from 0 (default 20) to 1,000,000 requests per second")
-	case o.Burst < 0 || o.Burst > maxCount:
-		return validate.Fieldf("Burst", "must be from 0 (default 1) to 1,000,000")
-	case o.Replicas < 0 || o.Replicas > maxCount:
-		return validate.Fieldf("Replicas", "must be from 0 (default 1) to 1,000,000")
-	}
-	o.Timeout = or(o.Timeout, defaultTimeout)
-	o.Cooldown = or(o.Cooldown, defaultCooldown)
-	o.LockTTL = or(o.LockTTL, defaultLockTTL)
-	o.Rate = or(o.Rate, defaultRate)
-	o.Burst = or(o.Burst, 1)
-	o.Replicas = or(o.Replicas, 1)
+	o.Timeout = cmp.Or(o.Timeout, 100*time.Millisecond)
+	o.Cooldown = cmp.Or(o.Cooldown, time.Second)
+	o.LockTTL = cmp.Or(o.LockTTL, 10*time.Second)
+	o.Rate = cmp.Or(o.Rate, 20)
+	o.Burst = cmp.Or(o.Burst, 1)
+	o.Replicas = cmp.Or(o.Replicas, 1)
 	return nil
 }
 
-// checkPrefix accepts 1 to 128 bytes of printable ASCII without spaces.
-func checkPrefix(p string) error {
-	if p == "" || len(p) > maxPrefix {
-		return validate.Fieldf("Prefix", "must be 1 to 128 bytes (it keeps these keys apart from the rest of the Redis)")
+// Bounds of what the store and the limiter accept.
+const (
+	maxKey        = 1024     // bytes of a key (the caches' keys are fingerprints, far shorter)
+	maxTag        = 16 << 10 // bytes of a tag or ID (a Tencent user tag may reach 8 KiB)
+	maxEntryTags  = 64       // tags of one entry
+	maxInvalidate = 256      // keys, and tags, of one Invalidate
+	maxToken      = 64 << 10 // bytes of an encoded token
+	maxAction     = 128      // bytes of a limiter action
+	maxBlob       = 1 << 20  // bytes of a sealed entry: Load never reads a larger one
+	maxDropped    = 10_000   // entries one Invalidate returns (it drops them all)
+)
+
+// ready refuses a nil or zero receiver (named what) and a nil ctx.
+func ready(zero bool, ctx context.Context, what string) error {
+	switch {
+	case zero:
+		return validate.Fieldf(what, "must come from NewFleet (is nil)")
+	case ctx == nil:
+		return validate.Fieldf("ctx", "must not be nil")
 	}
-	for i := 0; i < len(p); i++ {
-		if p[i] <= ' ' || p[i] > '~' {
-			return validate.Fieldf("Prefix", "must be printable ASCII without spaces")
+	return nil
+}
+
+// checkKey accepts 1 to 1024 bytes of printable ASCII: a key reaches only
+// hashes, but nothing else is ever a cache key.
+func checkKey(field, key string) error {
+	if key == "" || len(key) > maxKey {
+		return validate.Fieldf(field, "must be 1 to %d bytes", maxKey)
+	}
+	if !printable(key, true) {
+		return validate.Fieldf(field, "must be printable ASCII")
+	}
+	return nil
+}
+
+// printable reports whether s is printable ASCII (spaces allowed or not).
+func printable(s string, spaces bool) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c > '~' || c < ' ' || (c == ' ' && !spaces) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkTag accepts 1 to 16 KiB of UTF-8 without control or format
+// characters (user names may be any script; a tag only reaches hashes and
+// the sealed blob).
+func checkTag(field, tag string) error {
+	if tag == "" {
+		return validate.Fieldf(field, "must not be empty")
+	}
+	return validate.Text(field, tag, maxTag)
+}
+
+// checkEach accepts at most max elements of list that check accepts.
+func checkEach(field string, list []string, max int, check func(field, s string) error) error {
+	if len(list) > max {
+		return validate.Fieldf(field, "must be at most %d", max)
+	}
+	for i, s := range list {
+		if err := check(validate.Index(field, i), s); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func or[V comparable](v, def V) V {
-	var zero V
-	if v == zero {
-		return def
+// errPoisoned is what Redis holds that no replica could have written (a
+// rate-limiter key out of range): reported like a failure.
+var errPoisoned = errors.New("holds a value no replica wrote")
+
+// eval runs script on the caller's goroutine under a deadline of Timeout
+// (the client honours it: ContextTimeoutEnabled) and reads its answer with
+// get. A failure, a panic included (in go-redis or in a hook), counts as a
+// Redis error and turns b's side of the replica to its local fallback for
+// Cooldown, unless it was the caller's own ctx that ended. The error names
+// the call (what) and the kind of failure, never what Redis answered.
+func eval[T any](ctx context.Context, b *breaker, what string, get func(*redis.Cmd) (T, error), script *redis.Script, keys []string, args ...any) (T, error) {
+	var v T
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = &panicked{r}
+			}
+		}()
+		rctx, cancel := context.WithTimeout(ctx, b.c.o.Timeout)
+		defer cancel()
+		v, err = get(script.Run(rctx, b.c.rdb, keys, args...))
+		return err
+	}()
+	var p *panicked
+	switch {
+	case err == nil:
+		if b.on.CompareAndSwap(true, false) {
+			b.onEnd()
+			b.cond.Set(ctx, b.c.o.Logger, false)
+		}
+		return v, nil
+	case ctx.Err() != nil && !errors.As(err, &p):
+		err = ctx.Err()
+	default:
+		err = &redisError{what: what, why: describe(err), err: err}
+		b.c.redisErrors.Add(1)
+		b.until.Store(b.c.now().Add(b.c.o.Cooldown).UnixNano())
+		if b.on.CompareAndSwap(false, true) {
+			b.c.fallbacks.Add(1)
+			b.onStart()
+		}
+		b.cond.Set(ctx, b.c.o.Logger, true, slog.String("error", err.Error()))
 	}
-	return v
+	var zero T
+	return zero, err
+}
+
+// breaker is one side's (the store's or the limiter's) view of Redis: after
+// a failure it keeps to its local fallback for Cooldown. An episode runs
+// from the first failure to the next answer, and logs one WARN line when it
+// starts and one when it ends (cond).
+type breaker struct {
+	c              *core
+	until          atomic.Int64 // unix nanos (c.now) before which Redis is not asked
+	on             atomic.Bool  // an episode is running
+	cond           warn.Condition
+	onStart, onEnd func() // when an episode starts; when Redis answers again
+}
+
+// open reports whether Redis is skipped now.
+func (b *breaker) open() bool { return b.c.now().UnixNano() < b.until.Load() }
+
+// panicked is a panic recovered around a Redis call.
+type panicked struct{ value any }
+
+func (p *panicked) Error() string {
+	if re, ok := p.value.(runtime.Error); ok {
+		return "panicked: " + re.Error() // a runtime error's text holds no caller data
+	}
+	return fmt.Sprintf("panicked with a %T", p.value) // the value may hold anything: only its type
+}
+
+// redisError is a failed Redis call. What Redis (or a hook, or whatever
+// answers at its address) said may quote data, so it is never printed;
+// Unwrap still reaches it for errors.Is (context.DeadlineExceeded, ...).
+type redisError struct {
+	what, why string
+	err       error
+}
+
+func (e *redisError) Error() string { return "redisstore: Redis " + e.what + ": " + e.why }
+func (e *redisError) Unwrap() error { return e.err }
+
+// Format prints Error for every verb, so %#v shows no wrapped text either.
+func (e *redisError) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, e.Error()) }
+
+// describe names the kind of failure err is, in words of our own: for an
+// error reply, its first word when it is a code such as WRONGTYPE.
+func describe(err error) string {
+	var p *panicked
+	var re redis.Error
+	var ne net.Error
+	switch {
+	case errors.As(err, &p):
+		return p.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer within Timeout"
+	case errors.Is(err, errPoisoned):
+		return errPoisoned.Error()
+	case errors.As(err, &re):
+		code, _, _ := strings.Cut(re.Error(), " ")
+		if code == "" || len(code) > 20 || strings.Trim(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			code = "ERR"
+		}
+		return "answered an error (" + code + ")"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
+		return "connection failed"
+	}
+	return "failed"
 }

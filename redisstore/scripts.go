@@ -2,43 +2,43 @@ package redisstore
 
 import "github.com/redis/go-redis/v9"
 
-// The store's Lua scripts. Each runs in one step in Redis, so no other
-// client sees half of it. Anything a hostile writer may have put at a name
-// they touch (another type, garbage, huge values) is either repaired or
-// reported; it never makes a script fail, which would turn every replica
-// to its local fallback for one bad key.
+// The Lua scripts. Each runs in one step in Redis, so no other client sees
+// half of it. Anything a hostile writer may have put at a name they touch
+// (another type, garbage, huge values) is either repaired or reported; it
+// never makes a script fail, which would turn every replica to its local
+// fallback for one bad key.
 //
 // Names under the prefix p, for a key hashed to kh and a tag (or an ID)
-// hashed to th (HMAC-SHA256 under the SealKey, see core.hash):
+// hashed to th (core.hash):
 //
 //	p e:kh   hash: b = the sealed blob, m = "idh th1 th2 ..." (the ID's hash or -, then the tags')
 //	p x:th   set of the kh of the entries linked to th
 //	p ck:kh  the key's invalidation counter
 //	p ct:th  the tag's invalidation counter
 //	p kid    the key id of the SealKey of the last save ("plain" in Plaintext mode)
-//	p l:kh   the key's mint lock (lock.go)
-//	p r:act  the GCRA key of a limiter action (limiter.go)
+//	p l:kh   the key's mint lock: a random token
+//	p r:act  the GCRA key of a limiter action: its TAT (µs)
 
 // libLua is what every store script shares. ARGV[1] is always the prefix,
 // ARGV[2] the TTL of counters when they are bumped or repaired (ms).
 const libLua = `
 local p, ettl = ARGV[1], tonumber(ARGV[2])
 
--- A hash name as the store writes it: 32 lower-case hex digits.
-local function ishash(h)
-  return #h == 32 and string.find(h, '^[0-9a-f]+$') ~= nil
+local function kind(k) return redis.call('TYPE', k).ok end
+local function ishash(h) return #h == 32 and string.find(h, '^[0-9a-f]+$') ~= nil end
+
+-- stretch makes k live at least ms more (a missing k stays missing).
+local function stretch(k, ms)
+  if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end
 end
 
 -- The counter at k: 0 when absent, nil when it holds what no replica
 -- writes (another type, not a decimal count, 2^46 or more).
 local function count(k)
   local v = redis.pcall('GET', k)
-  if type(v) == 'table' then return nil end
   if not v then return 0 end
-  if #v > 14 or not string.find(v, '^%d+$') then return nil end
-  local n = tonumber(v)
-  if n >= 70368744177664 then return nil end
-  return n
+  if type(v) ~= 'string' or #v > 14 or not string.find(v, '^%d+$') or tonumber(v) >= 70368744177664 then return nil end
+  return tonumber(v)
 end
 
 -- repair replaces a counter that holds what no replica writes with Redis's
@@ -47,58 +47,53 @@ end
 local function repair(k)
   local t = redis.call('TIME')
   local v = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  redis.call('DEL', k)
   redis.call('SET', k, string.format('%d', v), 'PX', ettl)
   return v
 end
 
--- The tag hashes of a meta, the ID's apart; nil when it is not one.
+-- The ID's hash (nil for -) and the tags' hashes of a meta; nil when it is
+-- not one.
 local function parse(m)
-  local id, tags, first = nil, {}, true
   if #m > 4096 then return nil end
+  local hs = {}
   for h in string.gmatch(m, '%S+') do
-    if first then
-      first = false
-      if h ~= '-' then
-        if not ishash(h) then return nil end
-        id = h
-      end
-    else
-      if not ishash(h) then return nil end
-      tags[#tags + 1] = h
-    end
+    if not ishash(h) and not (#hs == 0 and h == '-') then return nil end
+    hs[#hs + 1] = h
   end
-  if first then return nil end
-  return id, tags
+  if #hs == 0 then return nil end
+  local id = table.remove(hs, 1)
+  if id == '-' then id = nil end
+  return id, hs
 end
 
-local function kind(k) return redis.call('TYPE', k).ok end
+-- The counters of the entry kh with tags, and their sum (nil when one
+-- holds what no replica writes).
+local function counters(kh, tags)
+  local ks, sum = {p .. 'ck:' .. kh}, 0
+  for _, h in ipairs(tags) do ks[#ks + 1] = p .. 'ct:' .. h end
+  for _, k in ipairs(ks) do
+    local c = count(k)
+    if not c then return ks, nil end
+    sum = sum + c
+  end
+  return ks, sum
+end
 
 -- drop deletes the entry kh whatever it holds, unlinks it from the index
 -- sets its meta names, and appends kh and its blob to out (when given, the
 -- blob is at most maxb bytes and out holds fewer than maxout entries).
 local function drop(kh, out, maxb, maxout)
   local e = p .. 'e:' .. kh
-  local t = kind(e)
-  if t == 'none' then return end
-  if t == 'hash' then
-    local m = redis.call('HGET', e, 'm')
-    if m and #m <= 4096 then
-      local id, tags = parse(m)
-      if tags then
-        if id then tags[#tags + 1] = id end
-        for _, h in ipairs(tags) do
-          local x = p .. 'x:' .. h
-          if kind(x) == 'set' then redis.call('SREM', x, kh) end
-        end
-      end
+  if kind(e) == 'hash' then
+    local id, tags = parse(redis.call('HGET', e, 'm') or '')
+    if id then tags[#tags + 1] = id end
+    for _, h in ipairs(tags or {}) do
+      local x = p .. 'x:' .. h
+      if kind(x) == 'set' then redis.call('SREM', x, kh) end
     end
     if out and #out < 2 * maxout and redis.call('HSTRLEN', e, 'b') <= maxb then
       local b = redis.call('HGET', e, 'b')
-      if b then
-        out[#out + 1] = kh
-        out[#out + 1] = b
-      end
+      if b then out[#out + 1], out[#out + 2] = kh, b end
     end
   end
   redis.call('DEL', e)
@@ -121,13 +116,8 @@ if bl == 0 or bl > maxb or redis.call('HSTRLEN', e, 'm') > 4096 then return {2} 
 local m = redis.call('HGET', e, 'm') or ''
 local _, tags = parse(m)
 if not tags then return {2} end
-local sum = count(p .. 'ck:' .. kh)
+local _, sum = counters(kh, tags)
 if not sum then return {2} end
-for _, h in ipairs(tags) do
-  local c = count(p .. 'ct:' .. h)
-  if not c then return {2} end
-  sum = sum + c
-end
 return {1, redis.call('HGET', e, 'b'), m, sum}
 `)
 
@@ -135,39 +125,26 @@ return {1, redis.call('HGET', e, 'b'), m, sum}
 // those that hold what no replica writes. ARGV: prefix, counter TTL (ms).
 var epochScript = redis.NewScript(libLua + `
 local sum = 0
-for _, k in ipairs(KEYS) do
-  sum = sum + (count(k) or repair(k))
-end
+for _, k in ipairs(KEYS) do sum = sum + (count(k) or repair(k)) end
 return sum
 `)
 
 // saveScript stores an entry unless an invalidation moved its epoch since
 // its mint began: checked and stored in one step. It answers {stored,
-// foreign}: stored is 1, or 0 when stale; foreign is 1 when the save before
-// it came from a replica with another SealKey (such replicas never see
-// each other's entries, which are under other names: this is how a fleet
-// learns it is split). Whatever held the entry's or its index sets' names
-// is replaced. KEYS: the entry. ARGV: prefix, counter TTL, kh, epoch,
-// blob, TTL (ms), meta (the store's own: well-formed), key id.
+// foreign}: stored is 1, or 0 when stale (or a counter is bad: Epoch
+// repairs it, so this mint read another value); foreign is 1 when the save
+// before it came from a replica with another SealKey (such replicas never
+// see each other's entries, which are under other names: this is how a
+// fleet learns it is split). Whatever held the entry's or its index sets'
+// names is replaced. KEYS: the entry. ARGV: prefix, counter TTL, kh,
+// epoch, blob, TTL (ms), meta (the store's own: well-formed), key id.
 var saveScript = redis.NewScript(libLua + `
 local e, kh, epoch, blob, ttl, m, kid = KEYS[1], ARGV[3], tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
 local prev = redis.pcall('GET', p .. 'kid')
-if type(prev) == 'table' then
-  redis.call('DEL', p .. 'kid')
-  prev = false
-end
 redis.call('SET', p .. 'kid', kid, 'PX', ettl)
-local foreign = 0
-if prev and prev ~= kid then foreign = 1 end
+local foreign = (type(prev) == 'string' and prev ~= kid) and 1 or 0
 local id, tags = parse(m)
-local counters = {p .. 'ck:' .. kh}
-for _, h in ipairs(tags) do counters[#counters + 1] = p .. 'ct:' .. h end
-local sum = 0
-for _, k in ipairs(counters) do
-  local c = count(k)
-  if not c then return {0, foreign} end -- Epoch repairs it: this mint read another value
-  sum = sum + c
-end
+local ks, sum = counters(kh, tags)
 if sum ~= epoch then return {0, foreign} end
 drop(kh)
 redis.call('HSET', e, 'b', blob, 'm', m)
@@ -175,16 +152,11 @@ redis.call('PEXPIRE', e, ttl)
 if id then tags[#tags + 1] = id end
 for _, h in ipairs(tags) do
   local x = p .. 'x:' .. h
-  local t = kind(x)
-  if t ~= 'set' and t ~= 'none' then redis.call('DEL', x) end
+  if kind(x) ~= 'set' then redis.call('DEL', x) end
   redis.call('SADD', x, kh)
-  local left = redis.call('PTTL', x)
-  if left >= 0 and left < ttl or left == -1 then redis.call('PEXPIRE', x, ttl) end
+  ks[#ks + 1] = x
 end
-for _, k in ipairs(counters) do
-  local left = redis.call('PTTL', k)
-  if left >= 0 and left < ttl or left == -1 then redis.call('PEXPIRE', k, ttl) end
-end
+for _, k in ipairs(ks) do stretch(k, ttl) end
 return {1, foreign}
 `)
 
@@ -200,17 +172,15 @@ local out = {}
 local function bump(k)
   if not count(k) then repair(k) end
   redis.call('INCR', k)
-  local left = redis.call('PTTL', k)
-  if left < ettl then redis.call('PEXPIRE', k, ettl) end
+  stretch(k, ettl)
 end
 for i = 6, 5 + nk do
   bump(p .. 'ck:' .. ARGV[i])
   drop(ARGV[i], out, maxb, maxout)
 end
 for i = 6 + nk, #ARGV do
-  local th = ARGV[i]
-  bump(p .. 'ct:' .. th)
-  local x = p .. 'x:' .. th
+  local x = p .. 'x:' .. ARGV[i]
+  bump(p .. 'ct:' .. ARGV[i])
   if kind(x) == 'set' then
     for _, kh in ipairs(redis.call('SMEMBERS', x)) do
       if ishash(kh) then drop(kh, out, maxb, maxout) end
@@ -219,4 +189,67 @@ for i = 6 + nk, #ARGV do
   redis.call('DEL', x)
 end
 return out
+`)
+
+// leadScript takes the lock KEYS[1] for ARGV[2] ms with the token ARGV[1]
+// unless another replica holds it. A lock no replica could have set
+// (another type, or no expiry: every replica sets one) is taken over.
+var leadScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('PTTL', KEYS[1]) ~= -1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`)
+
+// releaseScript deletes a lock only if it still holds the token of the
+// replica releasing it: a lock that expired and was taken over, or was
+// stolen, is left alone.
+var releaseScript = redis.NewScript(`
+if redis.pcall('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+// holderScript returns the token of the lock KEYS[1], nil when there is
+// none, or "" for what no replica sets (another type: Lead takes it over).
+var holderScript = redis.NewScript(`
+local v = redis.pcall('GET', KEYS[1])
+if type(v) == 'table' then return '' end
+return v
+`)
+
+// gcraScript is the generic cell rate algorithm over one key per action:
+// the key holds the theoretical arrival time (TAT) in microseconds. A
+// request may go when TAT - now <= (burst-1) * interval; it then moves TAT
+// on by one interval. The time is Redis's own (TIME), so every replica
+// agrees on it, unless ARGV[3] gives one (Options.Now, tests). The debt
+// (local grants made during an outage) moves TAT on by as many intervals.
+//
+// A TAT no replica could have written (not a number, or outside
+// [now - lo, now + hi]: see limiter.reserve) is deleted and reported (-1):
+// trusting it could make the fleet wait an hour for a value an hour ahead.
+// Otherwise it answers 0 (go) or the microseconds to wait.
+//
+// KEYS: the action's key. ARGV: interval (µs), burst, now (µs, or ”), lo
+// (µs), hi (µs), debt.
+var gcraScript = redis.NewScript(`
+local interval, burst, now, lo, hi, debt = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local raw, tat = redis.pcall('GET', KEYS[1]), now
+if raw then
+  tat = type(raw) == 'string' and tonumber(raw)
+  if not tat or tat ~= tat or tat < now - lo or tat > now + hi then
+    redis.call('DEL', KEYS[1])
+    return -1
+  end
+end
+tat = math.max(tat, now) + debt * interval
+local wait = tat - (burst - 1) * interval - now
+if wait <= 0 then tat = tat + interval end
+if wait <= 0 or debt > 0 then
+  redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 60000)
+end
+return math.max(math.ceil(wait), 0)
 `)

@@ -1,12 +1,24 @@
 package redisstore
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
@@ -19,63 +31,34 @@ import (
 // on it). It only has to outlast a mint.
 const epochTTL = 48 * time.Hour
 
-// store is the Fleet's tokencache.Store. Its names in Redis are listed in
-// scripts.go; the key's mint lock is P l:kh.
+// store is the Fleet's tokencache.Store; its names and scripts are in
+// scripts.go.
 type store struct {
-	c *core
-	b breaker
+	c     *core
+	b     breaker
+	local atomic.Pointer[local] // the fallback
 
 	foreign, unreadableCond warn.Condition // entries that do not open
-
-	mu    sync.Mutex
-	local *local // the local fallback
 }
 
 func newStore(c *core) *store {
-	s := &store{c: c, local: newLocal(c.now, c.o.Cooldown)}
-	s.b.c, s.b.onEnd = c, s.dropLocal
-	s.b.cond.Msg = "redisstore: Redis unavailable; tokens are cached on this replica only"
-	s.foreign.Msg = "redisstore: entries in Redis do not open: another replica seals with a different SealKey"
-	s.unreadableCond.Msg = "redisstore: entries in Redis do not open (tampered with, replayed, or written by another version); they are minted again"
+	s := &store{c: c, b: breaker{c: c, cond: warn.Condition{Msg: "redisstore: Redis unavailable; tokens are cached on this replica only"}},
+		foreign:        warn.Condition{Msg: "redisstore: entries in Redis do not open: another replica seals with a different SealKey"},
+		unreadableCond: warn.Condition{Msg: "redisstore: entries in Redis do not open (tampered with, replayed, or written by another version); they are minted again"}}
+	// Once Redis answers again the fallback is forgotten: Redis is the
+	// truth, and it may have been told of invalidations this replica missed.
+	s.b.onStart, s.b.onEnd = func() {}, func() { s.local.Store(newLocal(c)) }
+	s.b.onEnd()
 	return s
 }
 
-// ready refuses a nil or zero store and a nil ctx.
-func (s *store) ready(ctx context.Context) error {
-	if s == nil {
-		return ready(nil, ctx, "Store")
-	}
-	return ready(s.c, ctx, "Store")
-}
-
-// check is ready and checkKey.
+// check refuses a nil store, a nil ctx and a bad key.
 func (s *store) check(ctx context.Context, key string) error {
-	if err := s.ready(ctx); err != nil {
-		return err
-	}
-	return checkKey("key", key)
+	return cmp.Or(ready(s == nil || s.c == nil, ctx, "Store"), checkKey("key", key))
 }
 
-// Names of the keys under Prefix.
-func (s *store) entryKey(kh string) string { return s.c.o.Prefix + "e:" + kh }
-func (s *store) keyEpoch(kh string) string { return s.c.o.Prefix + "ck:" + kh }
-func (s *store) tagEpoch(th string) string { return s.c.o.Prefix + "ct:" + th }
-func (s *store) lockKey(kh string) string  { return s.c.o.Prefix + "l:" + kh }
-
-// fallback returns the local fallback.
-func (s *store) fallback() *local {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.local
-}
-
-// dropLocal forgets the local fallback once Redis answers again: Redis is
-// the truth, and it may have been told of invalidations this replica missed.
-func (s *store) dropLocal() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.local = newLocal(s.c.now, s.c.o.Cooldown)
-}
+// name is the Redis name of kind (scripts.go) for the hash h.
+func (c *core) name(kind, h string) string { return c.o.Prefix + kind + h }
 
 // Load returns the entry under key. One Redis call reads the entry with
 // the current epoch of its key and tags; the entry is served only if it
@@ -88,15 +71,10 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 		return tokencache.Entry{}, false, err
 	}
 	if s.b.open() {
-		return s.fallback().Load(ctx, key)
+		return s.local.Load().Load(ctx, key)
 	}
 	kh := s.c.hash(domainKey, key)
-	var reply []any
-	err := s.c.call(ctx, &s.b, "load", func(ctx context.Context) error {
-		var err error
-		reply, err = loadScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, 0, kh, maxBlob).Slice()
-		return err
-	})
+	reply, err := eval(ctx, &s.b, "load", (*redis.Cmd).Slice, loadScript, []string{s.c.name("e:", kh)}, s.c.o.Prefix, 0, kh, maxBlob)
 	if err != nil {
 		return tokencache.Entry{}, false, err
 	}
@@ -116,16 +94,19 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 	w, why := s.c.open(kh, []byte(blob))
 	switch {
 	case why != "":
-		return s.unreadable(ctx, why)
 	case w.Key != key:
-		return s.unreadable(ctx, "stored under another key")
+		why = "stored under another key"
 	case meta != s.meta(w.ID, w.Tags):
-		return s.unreadable(ctx, "its meta does not name its sealed tags")
+		why = "its meta does not name its sealed tags"
 	case sum < 0 || w.Epoch != uint64(sum):
-		return s.unreadable(ctx, "its epoch is not the current one (replayed, or its counters were changed)")
+		why = "its epoch is not the current one (replayed, or its counters were changed)"
 	}
-	s.opened(ctx)
-	return entryOf(w), true, nil
+	if why != "" {
+		return s.unreadable(ctx, why)
+	}
+	s.foreign.Set(ctx, s.c.o.Logger, false)
+	s.unreadableCond.Set(ctx, s.c.o.Logger, false)
+	return w.entry(), true, nil
 }
 
 // unreadable counts an entry that did not open, logs it (once per
@@ -140,66 +121,38 @@ func (s *store) unreadable(ctx context.Context, why string) (tokencache.Entry, b
 	return tokencache.Entry{}, false, nil
 }
 
-// opened ends the episodes of entries that do not open.
-func (s *store) opened(ctx context.Context) {
-	s.foreign.Set(ctx, s.c.o.Logger, false)
-	s.unreadableCond.Set(ctx, s.c.o.Logger, false)
-}
-
-func entryOf(w wire) tokencache.Entry {
-	return tokencache.Entry{Key: w.Key, Token: biembed.NewSecret(string(w.Token)), IssuedAt: w.IssuedAt, ExpiresAt: w.ExpiresAt,
-		ID: w.ID, Tags: w.Tags, Epoch: w.Epoch}
-}
-
 // Epoch returns the sum of the invalidation counters of key and tags.
 func (s *store) Epoch(ctx context.Context, key string, tags []string) (uint64, error) {
-	if err := s.check(ctx, key); err != nil {
-		return 0, err
-	}
-	if err := checkTags("tags", tags, maxEntryTags); err != nil {
+	if err := cmp.Or(s.check(ctx, key), checkEach("tags", tags, maxEntryTags, checkTag)); err != nil {
 		return 0, err
 	}
 	if s.b.open() {
-		return s.fallback().Epoch(ctx, key, tags)
+		return s.local.Load().Epoch(ctx, key, tags)
 	}
-	names := []string{s.keyEpoch(s.c.hash(domainKey, key))}
+	names := []string{s.c.name("ck:", s.c.hash(domainKey, key))}
 	for _, t := range tags {
-		names = append(names, s.tagEpoch(s.c.hash(domainTag, t)))
+		names = append(names, s.c.name("ct:", s.c.hash(domainTag, t)))
 	}
-	var sum int64
-	err := s.c.call(ctx, &s.b, "epoch", func(ctx context.Context) error {
-		var err error
-		sum, err = epochScript.Run(ctx, s.c.rdb, names, s.c.o.Prefix, epochTTL.Milliseconds()).Int64()
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	return uint64(max(sum, 0)), nil
+	sum, err := eval(ctx, &s.b, "epoch", (*redis.Cmd).Int64, epochScript, names, s.c.o.Prefix, epochTTL.Milliseconds())
+	return uint64(max(sum, 0)), err
 }
 
 // meta lists the hashed ID (or -) and the hashed tags of an entry.
 func (s *store) meta(id string, tags []string) string {
-	var b strings.Builder
-	if id == "" {
-		b.WriteString("-")
-	} else {
-		b.WriteString(s.c.hash(domainTag, id))
+	m := "-"
+	if id != "" {
+		m = s.c.hash(domainTag, id)
 	}
 	for _, t := range tags {
-		b.WriteString(" ")
-		b.WriteString(s.c.hash(domainTag, t))
+		m += " " + s.c.hash(domainTag, t)
 	}
-	return b.String()
+	return m
 }
 
 // Save stores e under key for the rest of its life, unless key or one of
 // e.Tags was invalidated after e.Epoch was read: then tokencache.ErrStale.
 func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error {
-	if err := s.check(ctx, key); err != nil {
-		return err
-	}
-	if err := checkEntry(e); err != nil {
+	if err := cmp.Or(s.check(ctx, key), checkEntry(e)); err != nil {
 		return err
 	}
 	ttl := e.ExpiresAt.Sub(s.c.now())
@@ -207,7 +160,7 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 		return nil // expired: nothing worth keeping
 	}
 	if s.b.open() {
-		return s.fallback().Save(ctx, key, e)
+		return s.local.Load().Save(ctx, key, e)
 	}
 	e.Key = key
 	kh := s.c.hash(domainKey, key)
@@ -215,21 +168,12 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	if err != nil {
 		return err
 	}
-	if len(blob) > maxBlob {
-		return validate.Fieldf("Entry", "must seal to at most %d bytes", maxBlob)
-	}
-	var reply []int64
-	err = s.c.call(ctx, &s.b, "save", func(ctx context.Context) error {
-		var err error
-		reply, err = saveScript.Run(ctx, s.c.rdb, []string{s.entryKey(kh)}, s.c.o.Prefix, epochTTL.Milliseconds(), kh,
-			strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags), s.c.keyID()).Int64Slice()
+	reply, err := eval(ctx, &s.b, "save", (*redis.Cmd).Int64Slice, saveScript, []string{s.c.name("e:", kh)}, s.c.o.Prefix,
+		epochTTL.Milliseconds(), kh, strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags), s.c.keyID())
+	switch {
+	case err != nil:
 		return err
-	})
-	if err != nil {
-		return err
-	}
-	if len(reply) == 2 && reply[1] == 1 {
-		// The last save before this one was sealed under another key.
+	case len(reply) == 2 && reply[1] == 1: // the last save before this one was sealed under another key
 		s.foreign.Set(ctx, s.c.o.Logger, true)
 	}
 	if len(reply) == 0 || reply[0] != 1 {
@@ -238,26 +182,24 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	return nil
 }
 
+// checkEntry checks what Save is given.
+func checkEntry(e tokencache.Entry) error {
+	if n := len(e.Token.Reveal()); n == 0 || n > maxToken {
+		return validate.Fieldf("Entry.Token", "must be 1 byte to %d KiB", maxToken>>10)
+	}
+	return cmp.Or(validate.Text("Entry.ID", e.ID, maxTag), checkEach("Entry.Tags", e.Tags, maxEntryTags, checkTag))
+}
+
 // Invalidate advances the epochs of keys and tags and drops the entries
 // under keys or saved with one of tags, in every replica at once, and
 // returns them. The local fallback is invalidated too. A Redis failure is
 // returned: other replicas may then still serve what was to be dropped.
 func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencache.Entry, error) {
-	if err := s.ready(ctx); err != nil {
+	if err := cmp.Or(ready(s == nil || s.c == nil, ctx, "Store"), checkEach("keys", keys, maxInvalidate, checkKey),
+		checkEach("tags", tags, maxInvalidate, checkTag)); err != nil {
 		return nil, err
 	}
-	if len(keys) > maxInvalidate {
-		return nil, validate.Fieldf("keys", "must be at most %d", maxInvalidate)
-	}
-	for i, k := range keys {
-		if err := checkKey(validate.Index("keys", i), k); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkTags("tags", tags, maxInvalidate); err != nil {
-		return nil, err
-	}
-	dropped, _ := s.fallback().Invalidate(ctx, keys, tags)
+	dropped, _ := s.local.Load().Invalidate(ctx, keys, tags)
 	args := []any{s.c.o.Prefix, epochTTL.Milliseconds(), len(keys), maxBlob, maxDropped}
 	for _, k := range keys {
 		args = append(args, s.c.hash(domainKey, k))
@@ -265,24 +207,265 @@ func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencac
 	for _, t := range tags {
 		args = append(args, s.c.hash(domainTag, t))
 	}
-	var out []any
-	err := s.c.call(ctx, &s.b, "invalidate", func(ctx context.Context) error {
-		var err error
-		out, err = invalidateScript.Run(ctx, s.c.rdb, nil, args...).Slice()
-		return err
-	})
+	out, err := eval(ctx, &s.b, "invalidate", (*redis.Cmd).Slice, invalidateScript, nil, args...)
 	if err != nil {
 		return dropped, err
 	}
 	for i := 0; i+1 < len(out); i += 2 {
 		kh, _ := out[i].(string)
 		blob, _ := out[i+1].(string)
-		w, why := s.c.open(kh, []byte(blob))
-		if why != "" {
+		if w, why := s.c.open(kh, []byte(blob)); why != "" {
 			_, _, _ = s.unreadable(ctx, why)
-			continue
+		} else {
+			dropped = append(dropped, w.entry())
 		}
-		dropped = append(dropped, entryOf(w))
 	}
 	return dropped, nil
+}
+
+// Lead tries to make this replica the one that mints key, for LockTTL
+// (the ttl a cache asks for is its mint timeout; the fleet's lock lasts
+// the same LockTTL on every replica, which is what bounds Follow). led is
+// false when another replica holds the lock. While the store keeps to its
+// local fallback it always leads (the cache's own single-flight is then all
+// there is).
+func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release func(), led bool, err error) {
+	if err := s.check(ctx, key); err != nil {
+		return nil, false, err
+	}
+	if s.b.open() {
+		return func() {}, true, nil
+	}
+	lock := []string{s.c.name("l:", s.c.hash(domainKey, key))}
+	id := rand.Text()
+	n, err := eval(ctx, &s.b, "lock", (*redis.Cmd).Int64, leadScript, lock, id, s.c.o.LockTTL.Milliseconds())
+	if err != nil || n != 1 {
+		return nil, false, err
+	}
+	return func() {
+		_, _ = eval(context.WithoutCancel(ctx), &s.b, "unlock", (*redis.Cmd).Result, releaseScript, lock, id)
+	}, true, nil
+}
+
+// errFollowTimeout is Follow's error when the lead outlasts LockTTL.
+var errFollowTimeout = errors.New("redisstore: another replica's mint lock outlasted LockTTL; minting here")
+
+// Follow waits until the lead on key ends (its lock is gone or changed
+// hands) or ctx ends, polling with a backoff from 1ms to 50ms. It waits at
+// most LockTTL plus Timeout, whatever the lock's own TTL says (a lock
+// planted with a long one holds no one longer), then returns an error: the
+// cache mints itself and logs it.
+func (s *store) Follow(ctx context.Context, key string) error {
+	if err := s.check(ctx, key); err != nil || s.b.open() {
+		return err
+	}
+	lock := []string{s.c.name("l:", s.c.hash(domainKey, key))}
+	first, held, err := s.holder(ctx, lock)
+	deadline := time.Now().Add(s.c.o.LockTTL + s.c.o.Timeout)
+	for delay := time.Millisecond; err == nil && held; delay = min(2*delay, 50*time.Millisecond) {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return errFollowTimeout
+		}
+		if err := sleep(ctx, min(delay, left)); err != nil {
+			return err
+		}
+		var now string
+		now, held, err = s.holder(ctx, lock)
+		held = held && now == first
+	}
+	return err
+}
+
+// holder returns the token of the lock, and whether there is one.
+func (s *store) holder(ctx context.Context, lock []string) (token string, held bool, err error) {
+	token, err = eval(ctx, &s.b, "lock", func(c *redis.Cmd) (string, error) {
+		token, err := c.Text()
+		held = err == nil
+		if errors.Is(err, redis.Nil) {
+			err = nil
+		}
+		return token, err
+	}, holderScript, lock)
+	return token, held && err == nil, err
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// local is the store's fallback while Redis is unavailable:
+// tokencache.NewMemoryStore(0, Cooldown), which forgets an entry Cooldown
+// after it was saved. It keeps the save times on the Fleet's clock too, so
+// that the bound holds on Options.Now as well (tests): a replica cut off
+// from Redis serves what it saved itself for at most Cooldown, whatever was
+// invalidated meanwhile elsewhere.
+type local struct {
+	tokencache.Store
+	c *core
+
+	mu    sync.Mutex
+	saved map[string]time.Time // key -> when it was saved (c.now)
+}
+
+func newLocal(c *core) *local {
+	return &local{Store: tokencache.NewMemoryStore(0, c.o.Cooldown), c: c, saved: map[string]time.Time{}}
+}
+
+func (l *local) Load(ctx context.Context, key string) (tokencache.Entry, bool, error) {
+	l.mu.Lock()
+	at, ok := l.saved[key]
+	l.mu.Unlock()
+	if !ok || !l.c.now().Before(at.Add(l.c.o.Cooldown)) {
+		return tokencache.Entry{}, false, nil
+	}
+	return l.Store.Load(ctx, key)
+}
+
+func (l *local) Save(ctx context.Context, key string, e tokencache.Entry) error {
+	if err := l.Store.Save(ctx, key, e); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.saved) >= 2*10_000 { // twice what the memory store keeps
+		clear(l.saved) // forgetting a save time only makes its entry a miss
+	}
+	l.saved[key] = l.c.now()
+	return nil
+}
+
+// sealer seals entries with AES-GCM and names keys with HMAC-SHA256, both
+// under the SealKey. A sealed blob is formatSealed, the key's id, a random
+// nonce (12 bytes) and the ciphertext; a plain one is formatPlain and the
+// JSON of the wire.
+type sealer struct {
+	aead  cipher.AEAD    // random nonces, prepended
+	id    [keyIDLen]byte // HMAC(SealKey, "key id"): tells a foreign SealKey from tampering
+	names []byte         // HMAC key for names: HMAC(SealKey, "biembed redisstore names")
+}
+
+const (
+	formatPlain, formatSealed byte = 'p', 's' // the first byte of a blob
+	keyIDLen                       = 4
+	domainKey, domainTag      byte = 'k', 't' // keys and tags never share a name
+	whyForeign                     = "sealed with another SealKey"
+)
+
+func newSealer(key []byte) (*sealer, error) {
+	if !validate.OneOf(len(key), 16, 24, 32) {
+		return nil, validate.Fieldf("SealKey", "must be 16, 24 or 32 bytes (AES-128, -192 or -256): e.g. `openssl rand -hex 32`, hex-decoded")
+	}
+	block, _ := aes.NewCipher(key)                 // the length is valid: it cannot fail
+	aead, _ := cipher.NewGCMWithRandomNonce(block) // nor can this, for AES
+	mac := func(s string) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(s))
+		return m.Sum(nil)
+	}
+	se := &sealer{aead: aead, names: mac("biembed redisstore names")}
+	copy(se.id[:], mac("key id"))
+	return se, nil
+}
+
+// hash names a key or tag in Redis key names without showing it: 16 bytes
+// of HMAC-SHA256 under the SealKey (SHA-256 in Plaintext mode), in hex.
+func (c *core) hash(domain byte, name string) string {
+	h := sha256.New()
+	if c.seal != nil {
+		h = hmac.New(sha256.New, c.seal.names)
+	}
+	h.Write(append([]byte{domain}, name...))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// keyID names the SealKey in Redis: the hex of its id, or "plain".
+func (c *core) keyID() string {
+	if c.seal == nil {
+		return "plain"
+	}
+	return hex.EncodeToString(c.seal.id[:])
+}
+
+// aad binds a sealed blob to its place: under another key (say, another
+// user's) or another Prefix it no longer opens.
+func (c *core) aad(kh string) []byte {
+	return []byte("biembed-redisstore-v2\x00" + c.o.Prefix + "\x00" + kh)
+}
+
+// wire is an entry as its blob holds it.
+type wire struct {
+	Key       string    `json:"k"`
+	Token     []byte    `json:"t"`
+	IssuedAt  time.Time `json:"i"`
+	ExpiresAt time.Time `json:"x"`
+	ID        string    `json:"d,omitempty"`
+	Tags      []string  `json:"g,omitempty"`
+	Epoch     uint64    `json:"e"`
+}
+
+func (w wire) entry() tokencache.Entry {
+	return tokencache.Entry{Key: w.Key, Token: biembed.NewSecret(string(w.Token)), IssuedAt: w.IssuedAt, ExpiresAt: w.ExpiresAt,
+		ID: w.ID, Tags: w.Tags, Epoch: w.Epoch}
+}
+
+// sealEntry makes the blob stored for e under the key whose hash is kh.
+func (c *core) sealEntry(kh string, e tokencache.Entry) ([]byte, error) {
+	blob, err := json.Marshal(wire{Key: e.Key, Token: []byte(e.Token.Reveal()), IssuedAt: e.IssuedAt,
+		ExpiresAt: e.ExpiresAt, ID: e.ID, Tags: e.Tags, Epoch: e.Epoch})
+	switch {
+	case err != nil:
+		return nil, err
+	case c.seal == nil:
+		blob = append([]byte{formatPlain}, blob...)
+	default:
+		blob = c.seal.aead.Seal(append([]byte{formatSealed}, c.seal.id[:]...), nil, blob, c.aad(kh))
+	}
+	if len(blob) > maxBlob {
+		return nil, validate.Fieldf("Entry", "must seal to at most %d bytes", maxBlob)
+	}
+	return blob, nil
+}
+
+// open reads the blob stored under the key whose hash is kh. why is empty
+// when it opened, else what was wrong (never the content).
+func (c *core) open(kh string, blob []byte) (w wire, why string) {
+	if len(blob) == 0 {
+		return w, "empty"
+	}
+	body := blob[1:]
+	switch {
+	case blob[0] == formatSealed && c.seal == nil:
+		return w, "sealed entry in Plaintext mode"
+	case blob[0] == formatPlain && c.seal != nil:
+		return w, "plain entry where a seal is required"
+	case blob[0] == formatSealed:
+		if len(body) < keyIDLen+12 { // the id and the nonce
+			return w, "seal cut short"
+		}
+		if !bytes.Equal(body[:keyIDLen], c.seal.id[:]) {
+			return w, whyForeign
+		}
+		var err error
+		if body, err = c.seal.aead.Open(nil, nil, body[keyIDLen:], c.aad(kh)); err != nil {
+			return w, "does not open (tampered with, or moved from another key)"
+		}
+	case blob[0] != formatPlain:
+		return w, "unknown format"
+	}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return wire{}, "does not decode"
+	}
+	if c.hash(domainKey, w.Key) != kh {
+		return wire{}, "stored under another key"
+	}
+	return w, ""
 }
