@@ -1,20 +1,21 @@
 // Package redisstore lets a fleet of replicas share, through one Redis,
 // what each would otherwise keep to itself: the embed tokens of the vendor
 // caches (tencent.NewCache, youshu.NewCache), the lock that lets one replica
-// mint while the others wait, and the vendor's rate budget.
-//
-// NewFleet returns both halves for one replica: Fleet.Store goes into
+// mint while the others wait, and the vendor's rate budget. NewFleet
+// returns both halves for one replica: Fleet.Store goes into
 // tokencache.Options.Store, Fleet.Limiter into tencent.WithRateLimiter or
 // youshu.WithRateLimiter. Every replica passes the same Options.
 //
 // Tokens in Redis are live credentials: every entry is sealed with AES-GCM
-// under Options.SealKey, bound to its key, and key names hold only HMACs.
+// under Options.SealKey, bound to its key, and Redis names hold only HMACs.
 // Redis failures degrade and never break: every call is bounded by
-// Options.Timeout, a failed call turns the replica to a local fallback for
-// Options.Cooldown (its own memory, its share of the rate), errors are
-// counted (Fleet.Stats) and logged once per episode. Every method refuses a
-// nil receiver or ctx, and bad input, with a *biembed.ValidationError that
-// names the field and the rule, never the value.
+// Options.Timeout, and a failed one (a panic included) turns that side of
+// the replica (store or limiter) to a local fallback for Options.Cooldown:
+// its own memory, its share of the rate. Failures are counted (Fleet.Stats)
+// and logged once per episode, naming the failure, never what Redis said.
+// Bad input, a nil receiver and a nil ctx get a *biembed.ValidationError
+// naming the field and the rule, never the value. SECURITY-fleet.md lists
+// what holds against whoever can write to Redis.
 package redisstore
 
 import (
@@ -38,52 +39,48 @@ import (
 	"github.com/biembed/biembed-go/tokencache"
 )
 
-// Options configure everything a fleet shares, in one value. Every replica
-// of a fleet passes the same Prefix, SealKey, Rate, Burst and Replicas.
+// Options configure everything a fleet shares. Every replica of a fleet
+// passes the same Prefix, SealKey, Rate, Burst and Replicas.
 type Options struct {
-	// Prefix starts every key; replicas share tokens, locks and the rate
-	// budget when they share Redis and Prefix. Required: 1 to 128 bytes of
-	// printable ASCII without spaces. On Redis Cluster put a hash tag in it,
-	// such as "{myapp}:", so that each script's keys share one slot.
+	// Prefix starts every Redis name: replicas share tokens, locks and the
+	// rate budget when they share Redis and Prefix. Required: 1 to 128 bytes
+	// of printable ASCII without spaces. On Redis Cluster put a hash tag in
+	// it, such as "{myapp}:", so that each script's keys share one slot.
 	Prefix string
 	// SealKey is the AES key (16, 24 or 32 raw bytes) that seals every
-	// entry with AES-GCM and keys the HMAC that names keys. Required unless
-	// Plaintext. Make one with `openssl rand -hex 32`, hex-decode it, and
-	// give every replica the same one from your secret store.
+	// entry and keys the HMAC that names them. Required unless Plaintext.
+	// Make one with `openssl rand -hex 32`, hex-decode it, and give every
+	// replica the same one from your secret store.
 	SealKey biembed.Secret
-	// Plaintext stores tokens in Redis in the clear (JSON, base64): anyone
-	// who can read Redis can use them, and anyone who can write it can plant
-	// tokens. UNSAFE: for tests only.
+	// Plaintext stores tokens in the clear: whoever can read Redis can use
+	// them, whoever can write it can plant them. UNSAFE: for tests only.
 	Plaintext bool
 	// Timeout bounds each Redis call. Default 100ms.
 	Timeout time.Duration
-	// Cooldown is how long a replica uses its local fallback after a Redis
-	// error before it asks Redis again, and the most a token saved in the
-	// local fallback is served after it was saved. Default 1s.
+	// Cooldown is how long a replica keeps to its local fallback after a
+	// Redis error, and the longest a token saved there is served. Default 1s.
 	Cooldown time.Duration
-	// LockTTL is how long one replica's mint lock lasts: the longest the
+	// LockTTL is how long a replica's mint lock lasts: the longest the
 	// others wait for its mint. It should exceed the longest mint. Default
 	// 10s.
 	LockTTL time.Duration
-	// Rate is the shared limit, in requests per second per action (at most
+	// Rate is the shared limit in requests per second per action (at most
 	// 1,000,000). Default 20, Tencent BI's documented limit.
 	Rate float64
-	// Burst is how many requests may go at once. At most Rate+Burst go in
-	// any one-second window, across an outage and its end too when Burst is
-	// at least Replicas (see Replicas). Default 1.
+	// Burst is how many requests may go at once. Default 1.
 	Burst int
 	// Replicas is how many replicas share the budget. While Redis is
 	// unavailable each paces itself at Rate/Replicas per second with a burst
-	// of max(Burst/Replicas, 1), starting empty; the fleet then sends at
-	// most Rate+max(Burst, Replicas) in any one-second window. Default 1.
+	// of max(Burst/Replicas, 1), starting empty. The fleet sends at most
+	// Rate+Burst in any one-second window, across outages too when Burst is
+	// at least Replicas (else Rate+Replicas). Default 1.
 	Replicas int
 	// Logger receives one WARN line when a degraded mode starts (Redis
-	// unavailable, unreadable entries) and one when it ends, never a token
-	// or key. Default: none.
+	// unavailable, unreadable entries) and one when it ends. Default: none.
 	Logger *slog.Logger
-	// Now is for tests only: it replaces the system clock for entry TTLs,
-	// Cooldown and the local fallback, and replaces Redis's TIME for the
-	// limiter. Lock TTLs always run on Redis's clock.
+	// Now, for tests only, replaces the system clock (entry TTLs, Cooldown,
+	// the local fallback) and Redis's TIME (the limiter). Lock TTLs always
+	// run on Redis's clock.
 	Now func() time.Time
 }
 
@@ -134,11 +131,7 @@ func NewFleet(rdb redis.UniversalClient, opts Options) (*Fleet, error) {
 		c.now = opts.Now
 	}
 	if !opts.Plaintext {
-		seal, err := newSealer([]byte(opts.SealKey.Reveal()))
-		if err != nil {
-			return nil, err
-		}
-		c.seal = seal
+		c.seal, _ = newSealer([]byte(opts.SealKey.Reveal())) // checkOptions checked the key's length
 	}
 	c.o.SealKey = biembed.Secret{} // the sealer holds what it needs
 	return &Fleet{Store: newStore(c), Limiter: newLimiter(c), c: c}, nil
@@ -179,6 +172,7 @@ func checkOptions(o *Options) error {
 			"must be 1 to 128 bytes of printable ASCII without spaces (it keeps these keys apart from the rest of the Redis)"},
 		{o.Plaintext && !noKey, "SealKey", "must be empty with Plaintext (choose one)"},
 		{!o.Plaintext && noKey, "SealKey", "is required (or set Plaintext, for tests only): 32 random bytes from your secret store, the same on every replica, e.g. `openssl rand -hex 32` hex-decoded"},
+		{!o.Plaintext && !validate.OneOf(len(o.SealKey.Reveal()), 16, 24, 32), "SealKey", "must be 16, 24 or 32 bytes (AES-128, -192 or -256): e.g. `openssl rand -hex 32`, hex-decoded"},
 		{o.Timeout < 0 || o.Timeout > time.Hour, "Timeout", "must be from 0 (default 100ms) to 1h"},
 		{o.Cooldown < 0 || o.Cooldown > time.Hour, "Cooldown", "must be from 0 (default 1s) to 1h"},
 		{o.LockTTL < 0 || o.LockTTL > time.Hour, "LockTTL", "must be from 0 (default 10s) to 1h"},
@@ -213,10 +207,10 @@ const (
 
 // ready refuses a nil or zero receiver (named what) and a nil ctx.
 func ready(zero bool, ctx context.Context, what string) error {
-	switch {
-	case zero:
+	if zero {
 		return validate.Fieldf(what, "must come from NewFleet (is nil)")
-	case ctx == nil:
+	}
+	if ctx == nil {
 		return validate.Fieldf("ctx", "must not be nil")
 	}
 	return nil
@@ -225,16 +219,12 @@ func ready(zero bool, ctx context.Context, what string) error {
 // checkKey accepts 1 to 1024 bytes of printable ASCII: a key reaches only
 // hashes, but nothing else is ever a cache key.
 func checkKey(field, key string) error {
-	if key == "" || len(key) > maxKey {
-		return validate.Fieldf(field, "must be 1 to %d bytes", maxKey)
-	}
-	if !printable(key, true) {
-		return validate.Fieldf(field, "must be printable ASCII")
+	if key == "" || len(key) > maxKey || !printable(key, true) {
+		return validate.Fieldf(field, "must be 1 to %d bytes of printable ASCII", maxKey)
 	}
 	return nil
 }
 
-// printable reports whether s is printable ASCII (spaces allowed or not).
 func printable(s string, spaces bool) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c > '~' || c < ' ' || (c == ' ' && !spaces) {
@@ -244,9 +234,8 @@ func printable(s string, spaces bool) bool {
 	return true
 }
 
-// checkTag accepts 1 to 16 KiB of UTF-8 without control or format
-// characters (user names may be any script; a tag only reaches hashes and
-// the sealed blob).
+// checkTag accepts UTF-8 without control or format characters (user names
+// may be any script; a tag only reaches hashes and the sealed blob).
 func checkTag(field, tag string) error {
 	if tag == "" {
 		return validate.Fieldf(field, "must not be empty")
@@ -254,7 +243,7 @@ func checkTag(field, tag string) error {
 	return validate.Text(field, tag, maxTag)
 }
 
-// checkEach accepts at most max elements of list that check accepts.
+// checkEach accepts at most max elements of list, each as check does.
 func checkEach(field string, list []string, max int, check func(field, s string) error) error {
 	if len(list) > max {
 		return validate.Fieldf(field, "must be at most %d", max)
@@ -267,16 +256,24 @@ func checkEach(field string, list []string, max int, check func(field, s string)
 	return nil
 }
 
-// errPoisoned is what Redis holds that no replica could have written (a
-// rate-limiter key out of range): reported like a failure.
-var errPoisoned = errors.New("holds a value no replica wrote")
+// breaker is one side's (the store's or the limiter's) view of Redis. An
+// episode runs from a failure to the next answer; it calls onStart and
+// onEnd and logs (cond) at each end.
+type breaker struct {
+	c              *core
+	until          atomic.Int64 // unix nanos (c.now) before which Redis is not asked
+	on             atomic.Bool  // an episode is running
+	cond           warn.Condition
+	onStart, onEnd func()
+}
 
-// eval runs script on the caller's goroutine under a deadline of Timeout
-// (the client honours it: ContextTimeoutEnabled) and reads its answer with
-// get. A failure, a panic included (in go-redis or in a hook), counts as a
-// Redis error and turns b's side of the replica to its local fallback for
-// Cooldown, unless it was the caller's own ctx that ended. The error names
-// the call (what) and the kind of failure, never what Redis answered.
+func (b *breaker) open() bool { return b.c.now().UnixNano() < b.until.Load() }
+
+// eval runs script under a deadline of Timeout (ContextTimeoutEnabled: on
+// the caller's goroutine) and reads its answer with get. A failure, a panic
+// included, unless it was the caller's ctx that ended, counts as a Redis
+// error and opens b for Cooldown; its error names the call (what) and the
+// kind of failure, never what Redis answered.
 func eval[T any](ctx context.Context, b *breaker, what string, get func(*redis.Cmd) (T, error), script *redis.Script, keys []string, args ...any) (T, error) {
 	var v T
 	err := func() (err error) {
@@ -314,21 +311,6 @@ func eval[T any](ctx context.Context, b *breaker, what string, get func(*redis.C
 	return zero, err
 }
 
-// breaker is one side's (the store's or the limiter's) view of Redis: after
-// a failure it keeps to its local fallback for Cooldown. An episode runs
-// from the first failure to the next answer, and logs one WARN line when it
-// starts and one when it ends (cond).
-type breaker struct {
-	c              *core
-	until          atomic.Int64 // unix nanos (c.now) before which Redis is not asked
-	on             atomic.Bool  // an episode is running
-	cond           warn.Condition
-	onStart, onEnd func() // when an episode starts; when Redis answers again
-}
-
-// open reports whether Redis is skipped now.
-func (b *breaker) open() bool { return b.c.now().UnixNano() < b.until.Load() }
-
 // panicked is a panic recovered around a Redis call.
 type panicked struct{ value any }
 
@@ -336,25 +318,27 @@ func (p *panicked) Error() string {
 	if re, ok := p.value.(runtime.Error); ok {
 		return "panicked: " + re.Error() // a runtime error's text holds no caller data
 	}
-	return fmt.Sprintf("panicked with a %T", p.value) // the value may hold anything: only its type
+	return fmt.Sprintf("panicked with a %T", p.value) // the value may hold anything
 }
 
-// redisError is a failed Redis call. What Redis (or a hook, or whatever
-// answers at its address) said may quote data, so it is never printed;
-// Unwrap still reaches it for errors.Is (context.DeadlineExceeded, ...).
+// redisError is a failed Redis call. It prints the call and the kind of
+// failure only, for every verb: what Redis (or a hook, or whatever answers
+// at its address) said may quote data. Unwrap still reaches it.
 type redisError struct {
 	what, why string
 	err       error
 }
 
-func (e *redisError) Error() string { return "redisstore: Redis " + e.what + ": " + e.why }
-func (e *redisError) Unwrap() error { return e.err }
-
-// Format prints Error for every verb, so %#v shows no wrapped text either.
+func (e *redisError) Error() string              { return "redisstore: Redis " + e.what + ": " + e.why }
+func (e *redisError) Unwrap() error              { return e.err }
 func (e *redisError) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, e.Error()) }
 
-// describe names the kind of failure err is, in words of our own: for an
-// error reply, its first word when it is a code such as WRONGTYPE.
+// errPoisoned is a value in Redis that no replica could have written (a
+// rate-limiter key out of range): reported like a failure.
+var errPoisoned = errors.New("holds a value no replica wrote")
+
+// describe names the kind of failure err is, in words of our own; an error
+// reply by its code (such as WRONGTYPE).
 func describe(err error) string {
 	var p *panicked
 	var re redis.Error

@@ -15,20 +15,15 @@ import (
 
 // limiter is the Fleet's biembed.RateLimiter: GCRA in Redis (gcraScript),
 // shared by every replica on the same Redis and Prefix, with a local
-// x/time/rate limiter at this replica's share while Redis is unavailable.
-// The local limiter runs on the Fleet's clock and sleeps with sleep, so a
-// test's virtual clock drives both.
+// x/time/rate limiter at this replica's share while Redis is unavailable,
+// both on the Fleet's clock (and sleep: a test's virtual clock).
 //
-// A replica back on Redis keeps to its local share as well for a recovery
-// of Cooldown + Timeout + 1s + an interval. Replicas do not come back
-// together: each asks Redis again only when its own Cooldown ends, and
-// meanwhile spends its local share. A replica back on an empty (or older)
-// GCRA key could spend the whole budget on top of theirs; holding it to its
-// share until every replica must be back, and their last local grants are
-// over a second old, keeps the fleet within Rate plus the shares' bursts in
-// every one-second window. Its local grants of the last second are charged
-// to the GCRA key as a debt (which alone covers a Cooldown of up to a
-// second only).
+// Back on Redis, a replica keeps to its local share as well until every
+// replica must be back (each asks Redis again only when its own Cooldown
+// ends) and their local grants are over a second old: Cooldown + Timeout
+// + 1s + an interval. Its local grants of the last second are charged to
+// the GCRA key as a debt (which alone covers a Cooldown of a second at
+// most).
 type limiter struct {
 	c        *core
 	b        breaker
@@ -118,70 +113,50 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 			delete(ln.left, ln.head)
 		}
 	}()
-	// Each sleep lasts from a millisecond (so that an answer of "wait a
-	// microsecond", forever, cannot make Wait spin) to an interval plus
-	// Timeout (so that a TAT far ahead cannot hold it: it asks again).
-	nap := func(d time.Duration) error {
-		return l.sleep(ctx, min(max(d, time.Millisecond), l.interval+l.c.o.Timeout))
-	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		local := l.b.open()
-		ln.mu.Lock()
-		ahead := ticket - ln.head
-		ln.mu.Unlock()
-		if !local && ahead > 0 {
-			if err := nap(time.Duration(ahead) * l.interval); err != nil {
-				return err
-			}
-			continue
+		done, d, err := l.try(ctx, ln, ticket)
+		if done || err != nil {
+			return err
 		}
-		var d time.Duration
-		if !local {
-			share, wait := l.reserveShare(ln)
-			if wait > 0 { // recovering, and the local share says wait
-				if err := nap(wait); err != nil {
-					return err
-				}
-				continue
-			}
-			wait, err := l.reserve(ctx, ln)
-			switch {
-			case err != nil && ctx.Err() != nil:
-				share.CancelAt(l.c.now())
-				return ctx.Err()
-			case err != nil && share.OK():
-				ln.mu.Lock()
-				ln.grant(l.c.now()) // the share's request goes, as a local grant
-				ln.mu.Unlock()
-				return nil
-			case err != nil:
-				local = true // this request takes the local share (Cooldown may be shorter than a call)
-			case wait == 0:
-				return nil // on both the GCRA key and, recovering, the share
-			default:
-				share.CancelAt(l.c.now())
-				d = wait
-			}
-		}
-		if local {
-			ok, wait := l.takeLocal(ln)
-			if ok {
-				return nil
-			}
-			d = wait
-		}
-		if err := nap(d); err != nil {
+		// A sleep lasts from a millisecond (so that an answer of "wait a
+		// microsecond", forever, cannot make Wait spin) to an interval plus
+		// Timeout (so that a TAT far ahead cannot hold it: it asks again).
+		if err := l.sleep(ctx, min(max(d, time.Millisecond), l.interval+l.c.o.Timeout)); err != nil {
 			return err
 		}
 	}
 }
 
-// takeLocal takes one request from the lane's local share now, or says how
-// long until the next one.
-func (l *limiter) takeLocal(ln *lane) (bool, time.Duration) {
+// try is one attempt of the waiter with ticket t: done, or how long to
+// sleep before the next.
+func (l *limiter) try(ctx context.Context, ln *lane, t uint64) (bool, time.Duration, error) {
+	if !l.b.open() {
+		share, wait := l.reserveShare(ln, t)
+		if wait > 0 {
+			return false, wait, nil
+		}
+		wait, err := l.reserve(ctx, ln)
+		switch {
+		case err == nil && wait == 0:
+			return true, 0, nil // on both the GCRA key and, recovering, the share
+		case err == nil:
+			share.CancelAt(l.c.now())
+			return false, wait, nil
+		case ctx.Err() != nil:
+			share.CancelAt(l.c.now())
+			return true, 0, ctx.Err()
+		case share.OK(): // Redis failed: the share's request goes, as a local grant
+			ln.mu.Lock()
+			defer ln.mu.Unlock()
+			ln.grant(l.c.now())
+			return true, 0, nil
+		}
+		// Redis failed: this request takes the local share (Cooldown may be
+		// shorter than a call).
+	}
 	now := l.c.now()
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
@@ -193,20 +168,24 @@ func (l *limiter) takeLocal(ln *lane) (bool, time.Duration) {
 	}
 	if ln.local.AllowN(now, 1) {
 		ln.grant(now)
-		return true, 0
+		return true, 0, nil
 	}
 	missing := 1 - ln.local.TokensAt(now)
-	return false, max(time.Duration(missing/float64(l.share)*float64(time.Second)), time.Microsecond)
+	return false, max(time.Duration(missing/float64(l.share)*float64(time.Second)), time.Microsecond), nil
 }
 
-// reserveShare takes one request from the lane's local share while it
-// recovers, until GCRA says it may go too, or says how long until there is
-// one. When the lane does not recover, the reservation is not OK (and
-// cancels as nothing).
-func (l *limiter) reserveShare(ln *lane) (*rate.Reservation, time.Duration) {
+// reserveShare says how long the waiter with ticket t must wait for the
+// waiters ahead of it, or for the lane's local share while it recovers.
+// Else it reserves one request from that share, until GCRA says it may go
+// too; the reservation is not OK (and cancels as nothing) when the lane
+// does not recover.
+func (l *limiter) reserveShare(ln *lane, t uint64) (*rate.Reservation, time.Duration) {
 	now := l.c.now()
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
+	if ahead := t - ln.head; ahead > 0 {
+		return nil, time.Duration(ahead) * l.interval
+	}
 	if ln.local != nil && !ln.until.IsZero() && !now.Before(ln.until) {
 		ln.local, ln.until = nil, time.Time{} // recovered
 	}
@@ -216,7 +195,7 @@ func (l *limiter) reserveShare(ln *lane) (*rate.Reservation, time.Duration) {
 	r := ln.local.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return &rate.Reservation{}, d
+		return nil, d
 	}
 	return r, 0
 }
@@ -232,9 +211,9 @@ func (ln *lane) grant(now time.Time) {
 	ln.owed = true
 }
 
-// reserve asks Redis once whether a request for action may go: 0 means it
-// may (and is counted), anything else is how long to wait. It charges the
-// lane's local grants of the last second not yet charged as a debt.
+// reserve asks Redis once whether a request may go on the lane: 0 means it
+// may (and is counted), anything else is how long to wait. The lane's
+// local grants of the last second not yet charged go with it as a debt.
 //
 // A stored TAT may be an hour behind now: a replica's key expires a minute
 // after its TAT passes, so an older one was not written by the fleet on

@@ -2,13 +2,12 @@ package redisstore
 
 import "github.com/redis/go-redis/v9"
 
-// The Lua scripts. Each runs in one step in Redis, so no other client sees
-// half of it. Anything a hostile writer may have put at a name they touch
-// (another type, garbage, huge values) is either repaired or reported; it
-// never makes a script fail, which would turn every replica to its local
-// fallback for one bad key.
+// The Lua scripts: each runs in one step, so no other client sees half of
+// it. Whatever a hostile writer put at a name they touch (another type,
+// garbage, huge values) is repaired or reported, never a script error,
+// which would turn every replica to its fallback for one bad key.
 //
-// Names under the prefix p, for a key hashed to kh and a tag (or an ID)
+// Names under the prefix p, for a key hashed to kh and a tag or an ID
 // hashed to th (core.hash):
 //
 //	p e:kh   hash: b = the sealed blob, m = "idh th1 th2 ..." (the ID's hash or -, then the tags')
@@ -23,14 +22,10 @@ import "github.com/redis/go-redis/v9"
 // ARGV[2] the TTL of counters when they are bumped or repaired (ms).
 const libLua = `
 local p, ettl = ARGV[1], tonumber(ARGV[2])
-
 local function kind(k) return redis.call('TYPE', k).ok end
 local function ishash(h) return #h == 32 and string.find(h, '^[0-9a-f]+$') ~= nil end
-
 -- stretch makes k live at least ms more (a missing k stays missing).
-local function stretch(k, ms)
-  if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end
-end
+local function stretch(k, ms) if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end end
 
 -- The counter at k: 0 when absent, nil when it holds what no replica
 -- writes (another type, not a decimal count, 2^46 or more).
@@ -41,9 +36,9 @@ local function count(k)
   return tonumber(v)
 end
 
--- repair replaces a counter that holds what no replica writes with Redis's
--- time in milliseconds: more than any count it held before, so every entry
--- sealed with the old value stops matching (a repair is an invalidation).
+-- repair sets a counter that holds what no replica writes to Redis's time
+-- in ms: more than any count it held, so every entry sealed with the old
+-- value stops matching (a repair is an invalidation).
 local function repair(k)
   local t = redis.call('TIME')
   local v = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -80,8 +75,8 @@ local function counters(kh, tags)
 end
 
 -- drop deletes the entry kh whatever it holds, unlinks it from the index
--- sets its meta names, and appends kh and its blob to out (when given, the
--- blob is at most maxb bytes and out holds fewer than maxout entries).
+-- sets its meta names and, with out, appends kh and its blob to out (when
+-- the blob is at most maxb bytes and out holds fewer than maxout entries).
 local function drop(kh, out, maxb, maxout)
   local e = p .. 'e:' .. kh
   if kind(e) == 'hash' then

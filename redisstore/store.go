@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/aes"
@@ -27,12 +26,11 @@ import (
 )
 
 // epochTTL is how long an invalidation counter lives after its last bump
-// (at least: a Save stretches it to the life of the entries that depend
-// on it). It only has to outlast a mint.
+// (at least: a Save stretches it to the life of the entries that depend on
+// it). It only has to outlast a mint.
 const epochTTL = 48 * time.Hour
 
-// store is the Fleet's tokencache.Store; its names and scripts are in
-// scripts.go.
+// store is the Fleet's tokencache.Store; scripts.go lists its Redis names.
 type store struct {
 	c     *core
 	b     breaker
@@ -45,14 +43,13 @@ func newStore(c *core) *store {
 	s := &store{c: c, b: breaker{c: c, cond: warn.Condition{Msg: "redisstore: Redis unavailable; tokens are cached on this replica only"}},
 		foreign:        warn.Condition{Msg: "redisstore: entries in Redis do not open: another replica seals with a different SealKey"},
 		unreadableCond: warn.Condition{Msg: "redisstore: entries in Redis do not open (tampered with, replayed, or written by another version); they are minted again"}}
-	// Once Redis answers again the fallback is forgotten: Redis is the
-	// truth, and it may have been told of invalidations this replica missed.
+	// The fallback is new whenever Redis answers again: Redis is the truth,
+	// and it may have been told of invalidations this replica missed.
 	s.b.onStart, s.b.onEnd = func() {}, func() { s.local.Store(newLocal(c)) }
 	s.b.onEnd()
 	return s
 }
 
-// check refuses a nil store, a nil ctx and a bad key.
 func (s *store) check(ctx context.Context, key string) error {
 	return cmp.Or(ready(s == nil || s.c == nil, ctx, "Store"), checkKey("key", key))
 }
@@ -60,12 +57,12 @@ func (s *store) check(ctx context.Context, key string) error {
 // name is the Redis name of kind (scripts.go) for the hash h.
 func (c *core) name(kind, h string) string { return c.o.Prefix + kind + h }
 
-// Load returns the entry under key. One Redis call reads the entry with
-// the current epoch of its key and tags; the entry is served only if it
-// opens under the SealKey, was sealed for key, its meta names exactly the
-// sealed tags (stripping one cannot hide it from an invalidation) and its
-// sealed epoch is the current one (an entry written back after it was
-// invalidated is a replay). Anything else is a miss, counted Unreadable.
+// Load returns the entry under key. One script reads it with the current
+// epoch of its key and tags; it is served only if it opens under the
+// SealKey for key, its meta names exactly its sealed tags (stripping one
+// cannot hide it from an invalidation) and its sealed epoch is the current
+// one (an entry written back after an invalidation is a replay). Anything
+// else is a miss, counted Unreadable.
 func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, error) {
 	if err := s.check(ctx, key); err != nil {
 		return tokencache.Entry{}, false, err
@@ -94,8 +91,6 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 	w, why := s.c.open(kh, []byte(blob))
 	switch {
 	case why != "":
-	case w.Key != key:
-		why = "stored under another key"
 	case meta != s.meta(w.ID, w.Tags):
 		why = "its meta does not name its sealed tags"
 	case sum < 0 || w.Epoch != uint64(sum):
@@ -109,8 +104,7 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 	return w.entry(), true, nil
 }
 
-// unreadable counts an entry that did not open, logs it (once per
-// episode) and answers a miss.
+// unreadable counts and logs an entry that did not open, and answers a miss.
 func (s *store) unreadable(ctx context.Context, why string) (tokencache.Entry, bool, error) {
 	s.c.unreadable.Add(1)
 	if why == whyForeign {
@@ -173,7 +167,7 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	switch {
 	case err != nil:
 		return err
-	case len(reply) == 2 && reply[1] == 1: // the last save before this one was sealed under another key
+	case len(reply) == 2 && reply[1] == 1: // the save before was sealed under another key
 		s.foreign.Set(ctx, s.c.o.Logger, true)
 	}
 	if len(reply) == 0 || reply[0] != 1 {
@@ -182,7 +176,6 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	return nil
 }
 
-// checkEntry checks what Save is given.
 func checkEntry(e tokencache.Entry) error {
 	if n := len(e.Token.Reveal()); n == 0 || n > maxToken {
 		return validate.Fieldf("Entry.Token", "must be 1 byte to %d KiB", maxToken>>10)
@@ -208,10 +201,7 @@ func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencac
 		args = append(args, s.c.hash(domainTag, t))
 	}
 	out, err := eval(ctx, &s.b, "invalidate", (*redis.Cmd).Slice, invalidateScript, nil, args...)
-	if err != nil {
-		return dropped, err
-	}
-	for i := 0; i+1 < len(out); i += 2 {
+	for i := 0; i+1 < len(out); i += 2 { // out is nil after an error
 		kh, _ := out[i].(string)
 		blob, _ := out[i+1].(string)
 		if w, why := s.c.open(kh, []byte(blob)); why != "" {
@@ -220,15 +210,14 @@ func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencac
 			dropped = append(dropped, w.entry())
 		}
 	}
-	return dropped, nil
+	return dropped, err
 }
 
-// Lead tries to make this replica the one that mints key, for LockTTL
-// (the ttl a cache asks for is its mint timeout; the fleet's lock lasts
-// the same LockTTL on every replica, which is what bounds Follow). led is
-// false when another replica holds the lock. While the store keeps to its
-// local fallback it always leads (the cache's own single-flight is then all
-// there is).
+// Lead tries to make this replica the one that mints key, for LockTTL (not
+// the cache's ttl: the same LockTTL on every replica is what bounds
+// Follow). led is false when another replica holds the lock. While the
+// store keeps to its local fallback it always leads (the cache's own
+// single-flight is then all there is).
 func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release func(), led bool, err error) {
 	if err := s.check(ctx, key); err != nil {
 		return nil, false, err
@@ -236,14 +225,13 @@ func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release 
 	if s.b.open() {
 		return func() {}, true, nil
 	}
-	lock := []string{s.c.name("l:", s.c.hash(domainKey, key))}
-	id := rand.Text()
-	n, err := eval(ctx, &s.b, "lock", (*redis.Cmd).Int64, leadScript, lock, id, s.c.o.LockTTL.Milliseconds())
+	lock, token := []string{s.c.name("l:", s.c.hash(domainKey, key))}, rand.Text()
+	n, err := eval(ctx, &s.b, "lock", (*redis.Cmd).Int64, leadScript, lock, token, s.c.o.LockTTL.Milliseconds())
 	if err != nil || n != 1 {
 		return nil, false, err
 	}
 	return func() {
-		_, _ = eval(context.WithoutCancel(ctx), &s.b, "unlock", (*redis.Cmd).Result, releaseScript, lock, id)
+		_, _ = eval(context.WithoutCancel(ctx), &s.b, "unlock", (*redis.Cmd).Result, releaseScript, lock, token)
 	}, true, nil
 }
 
@@ -252,17 +240,23 @@ var errFollowTimeout = errors.New("redisstore: another replica's mint lock outla
 
 // Follow waits until the lead on key ends (its lock is gone or changed
 // hands) or ctx ends, polling with a backoff from 1ms to 50ms. It waits at
-// most LockTTL plus Timeout, whatever the lock's own TTL says (a lock
-// planted with a long one holds no one longer), then returns an error: the
-// cache mints itself and logs it.
+// most LockTTL plus Timeout, whatever TTL the lock claims, then returns an
+// error: the cache mints itself and logs it.
 func (s *store) Follow(ctx context.Context, key string) error {
 	if err := s.check(ctx, key); err != nil || s.b.open() {
 		return err
 	}
-	lock := []string{s.c.name("l:", s.c.hash(domainKey, key))}
-	first, held, err := s.holder(ctx, lock)
+	lock, held := []string{s.c.name("l:", s.c.hash(domainKey, key))}, false
+	holder := func(c *redis.Cmd) (string, error) { // the lock's token, and whether there is one
+		token, err := c.Text()
+		if held = err == nil; errors.Is(err, redis.Nil) {
+			err = nil
+		}
+		return token, err
+	}
+	first, err := eval(ctx, &s.b, "lock", holder, holderScript, lock)
 	deadline := time.Now().Add(s.c.o.LockTTL + s.c.o.Timeout)
-	for delay := time.Millisecond; err == nil && held; delay = min(2*delay, 50*time.Millisecond) {
+	for token, delay := first, time.Millisecond; err == nil && held && token == first; delay = min(2*delay, 50*time.Millisecond) {
 		left := time.Until(deadline)
 		if left <= 0 {
 			return errFollowTimeout
@@ -270,43 +264,25 @@ func (s *store) Follow(ctx context.Context, key string) error {
 		if err := sleep(ctx, min(delay, left)); err != nil {
 			return err
 		}
-		var now string
-		now, held, err = s.holder(ctx, lock)
-		held = held && now == first
+		token, err = eval(ctx, &s.b, "lock", holder, holderScript, lock)
 	}
 	return err
 }
 
-// holder returns the token of the lock, and whether there is one.
-func (s *store) holder(ctx context.Context, lock []string) (token string, held bool, err error) {
-	token, err = eval(ctx, &s.b, "lock", func(c *redis.Cmd) (string, error) {
-		token, err := c.Text()
-		held = err == nil
-		if errors.Is(err, redis.Nil) {
-			err = nil
-		}
-		return token, err
-	}, holderScript, lock)
-	return token, held && err == nil, err
-}
-
 // sleep waits d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-time.After(d):
 		return nil
 	}
 }
 
-// local is the store's fallback while Redis is unavailable:
-// tokencache.NewMemoryStore(0, Cooldown), which forgets an entry Cooldown
-// after it was saved. It keeps the save times on the Fleet's clock too, so
-// that the bound holds on Options.Now as well (tests): a replica cut off
-// from Redis serves what it saved itself for at most Cooldown, whatever was
+// local is the store's fallback while Redis is unavailable: a
+// tokencache.NewMemoryStore(0, Cooldown) that also keeps save times on the
+// Fleet's clock, so that on Options.Now too (tests) a replica cut off from
+// Redis serves what it saved itself for at most Cooldown, whatever was
 // invalidated meanwhile elsewhere.
 type local struct {
 	tokencache.Store
@@ -344,40 +320,38 @@ func (l *local) Save(ctx context.Context, key string, e tokencache.Entry) error 
 }
 
 // sealer seals entries with AES-GCM and names keys with HMAC-SHA256, both
-// under the SealKey. A sealed blob is formatSealed, the key's id, a random
-// nonce (12 bytes) and the ciphertext; a plain one is formatPlain and the
-// JSON of the wire.
+// under the SealKey. A blob is formatPlain and the JSON of its wire, or
+// formatSealed, the key's id, a random nonce (12 bytes) and the AES-GCM of
+// that JSON, whose additional data (aad) binds it to its key and Prefix.
 type sealer struct {
-	aead  cipher.AEAD    // random nonces, prepended
-	id    [keyIDLen]byte // HMAC(SealKey, "key id"): tells a foreign SealKey from tampering
-	names []byte         // HMAC key for names: HMAC(SealKey, "biembed redisstore names")
+	aead  cipher.AEAD // random nonces, prepended
+	id    string      // HMAC(SealKey, "key id")[:keyIDLen]: tells a foreign SealKey from tampering
+	names []byte      // HMAC key for names: HMAC(SealKey, "biembed redisstore names")
 }
 
 const (
-	formatPlain, formatSealed byte = 'p', 's' // the first byte of a blob
+	formatPlain, formatSealed byte = 'p', 's'
 	keyIDLen                       = 4
 	domainKey, domainTag      byte = 'k', 't' // keys and tags never share a name
 	whyForeign                     = "sealed with another SealKey"
 )
 
 func newSealer(key []byte) (*sealer, error) {
-	if !validate.OneOf(len(key), 16, 24, 32) {
-		return nil, validate.Fieldf("SealKey", "must be 16, 24 or 32 bytes (AES-128, -192 or -256): e.g. `openssl rand -hex 32`, hex-decoded")
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
 	}
-	block, _ := aes.NewCipher(key)                 // the length is valid: it cannot fail
-	aead, _ := cipher.NewGCMWithRandomNonce(block) // nor can this, for AES
+	aead, _ := cipher.NewGCMWithRandomNonce(block) // cannot fail for AES
 	mac := func(s string) []byte {
 		m := hmac.New(sha256.New, key)
 		m.Write([]byte(s))
 		return m.Sum(nil)
 	}
-	se := &sealer{aead: aead, names: mac("biembed redisstore names")}
-	copy(se.id[:], mac("key id"))
-	return se, nil
+	return &sealer{aead: aead, id: string(mac("key id")[:keyIDLen]), names: mac("biembed redisstore names")}, nil
 }
 
-// hash names a key or tag in Redis key names without showing it: 16 bytes
-// of HMAC-SHA256 under the SealKey (SHA-256 in Plaintext mode), in hex.
+// hash names a key or tag in Redis without showing it: 16 bytes of
+// HMAC-SHA256 under the SealKey (SHA-256 in Plaintext mode), in hex.
 func (c *core) hash(domain byte, name string) string {
 	h := sha256.New()
 	if c.seal != nil {
@@ -392,11 +366,9 @@ func (c *core) keyID() string {
 	if c.seal == nil {
 		return "plain"
 	}
-	return hex.EncodeToString(c.seal.id[:])
+	return hex.EncodeToString([]byte(c.seal.id))
 }
 
-// aad binds a sealed blob to its place: under another key (say, another
-// user's) or another Prefix it no longer opens.
 func (c *core) aad(kh string) []byte {
 	return []byte("biembed-redisstore-v2\x00" + c.o.Prefix + "\x00" + kh)
 }
@@ -427,7 +399,7 @@ func (c *core) sealEntry(kh string, e tokencache.Entry) ([]byte, error) {
 	case c.seal == nil:
 		blob = append([]byte{formatPlain}, blob...)
 	default:
-		blob = c.seal.aead.Seal(append([]byte{formatSealed}, c.seal.id[:]...), nil, blob, c.aad(kh))
+		blob = c.seal.aead.Seal(append([]byte{formatSealed}, c.seal.id...), nil, blob, c.aad(kh))
 	}
 	if len(blob) > maxBlob {
 		return nil, validate.Fieldf("Entry", "must seal to at most %d bytes", maxBlob)
@@ -451,7 +423,7 @@ func (c *core) open(kh string, blob []byte) (w wire, why string) {
 		if len(body) < keyIDLen+12 { // the id and the nonce
 			return w, "seal cut short"
 		}
-		if !bytes.Equal(body[:keyIDLen], c.seal.id[:]) {
+		if string(body[:keyIDLen]) != c.seal.id {
 			return w, whyForeign
 		}
 		var err error
