@@ -21,6 +21,11 @@ package redisstore
 import (
 	"cmp"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -110,10 +115,12 @@ func (f *Fleet) Stats() Stats {
 
 // core is what the store and the limiter of one Fleet share.
 type core struct {
-	rdb  redis.UniversalClient
-	o    Options // defaults applied; Now nil unless given
-	seal *sealer // nil in Plaintext mode
-	now  func() time.Time
+	rdb   redis.UniversalClient
+	o     Options // defaults applied, SealKey cleared; Now nil unless given
+	now   func() time.Time
+	aead  cipher.AEAD // random nonces, prepended; nil in Plaintext mode
+	kid   string      // names the SealKey: hex of HMAC(SealKey, "key id")[:4], or "plain"
+	names []byte      // the HMAC key of names: HMAC(SealKey, "biembed redisstore names")
 
 	redisErrors, unreadable, fallbacks atomic.Uint64
 }
@@ -123,18 +130,36 @@ type core struct {
 // options set ContextTimeoutEnabled: every call then runs on the caller's
 // goroutine under a deadline of Options.Timeout.
 func NewFleet(rdb redis.UniversalClient, opts Options) (*Fleet, error) {
-	if err := cmp.Or(checkClient(rdb), checkOptions(&opts)); err != nil {
+	if err := checkClient(rdb); err != nil {
 		return nil, err
 	}
-	c := &core{rdb: rdb, o: opts, now: time.Now}
-	if opts.Now != nil {
-		c.now = opts.Now
+	c, err := newCore(rdb, opts)
+	if err != nil {
+		return nil, err
 	}
-	if !opts.Plaintext {
-		c.seal, _ = newSealer([]byte(opts.SealKey.Reveal())) // checkOptions checked the key's length
-	}
-	c.o.SealKey = biembed.Secret{} // the sealer holds what it needs
 	return &Fleet{Store: newStore(c), Limiter: newLimiter(c), c: c}, nil
+}
+
+func newCore(rdb redis.UniversalClient, o Options) (*core, error) {
+	if err := checkOptions(&o); err != nil {
+		return nil, err
+	}
+	c := &core{rdb: rdb, o: o, now: time.Now, kid: "plain"}
+	if o.Now != nil {
+		c.now = o.Now
+	}
+	if key := []byte(o.SealKey.Reveal()); !o.Plaintext {
+		block, _ := aes.NewCipher(key) // checkOptions checked its length
+		c.aead, _ = cipher.NewGCMWithRandomNonce(block)
+		mac := func(s string) []byte {
+			m := hmac.New(sha256.New, key)
+			m.Write([]byte(s))
+			return m.Sum(nil)
+		}
+		c.kid, c.names = hex.EncodeToString(mac("key id")[:4]), mac("biembed redisstore names")
+	}
+	c.o.SealKey = biembed.Secret{}
+	return c, nil
 }
 
 // checkClient accepts the three go-redis clients, not nil, with
@@ -168,7 +193,7 @@ func checkOptions(o *Options) error {
 		bad         bool
 		field, rule string
 	}{
-		{o.Prefix == "" || len(o.Prefix) > 128 || !printable(o.Prefix, false), "Prefix",
+		{ascii("", o.Prefix, 128, false) != nil, "Prefix",
 			"must be 1 to 128 bytes of printable ASCII without spaces (it keeps these keys apart from the rest of the Redis)"},
 		{o.Plaintext && !noKey, "SealKey", "must be empty with Plaintext (choose one)"},
 		{!o.Plaintext && noKey, "SealKey", "is required (or set Plaintext, for tests only): 32 random bytes from your secret store, the same on every replica, e.g. `openssl rand -hex 32` hex-decoded"},
@@ -209,30 +234,26 @@ const (
 func ready(zero bool, ctx context.Context, what string) error {
 	if zero {
 		return validate.Fieldf(what, "must come from NewFleet (is nil)")
-	}
-	if ctx == nil {
+	} else if ctx == nil {
 		return validate.Fieldf("ctx", "must not be nil")
 	}
 	return nil
 }
 
-// checkKey accepts 1 to 1024 bytes of printable ASCII: a key reaches only
-// hashes, but nothing else is ever a cache key.
-func checkKey(field, key string) error {
-	if key == "" || len(key) > maxKey || !printable(key, true) {
-		return validate.Fieldf(field, "must be 1 to %d bytes of printable ASCII", maxKey)
+// ascii accepts 1 to max bytes of printable ASCII, with spaces or not.
+func ascii(field, s string, max int, spaces bool) error {
+	ok := s != "" && len(s) <= max
+	for i := 0; ok && i < len(s); i++ {
+		ok = s[i] >= ' ' && s[i] <= '~' && (spaces || s[i] != ' ')
+	}
+	if !ok {
+		return validate.Fieldf(field, "must be 1 to %d bytes of printable ASCII (spaces: %v)", max, spaces)
 	}
 	return nil
 }
 
-func printable(s string, spaces bool) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c > '~' || c < ' ' || (c == ' ' && !spaces) {
-			return false
-		}
-	}
-	return true
-}
+// checkKey accepts a key: it reaches only hashes, but no cache makes another.
+func checkKey(field, key string) error { return ascii(field, key, maxKey, true) }
 
 // checkTag accepts UTF-8 without control or format characters (user names
 // may be any script; a tag only reaches hashes and the sealed blob).
@@ -274,51 +295,33 @@ func (b *breaker) open() bool { return b.c.now().UnixNano() < b.until.Load() }
 // included, unless it was the caller's ctx that ended, counts as a Redis
 // error and opens b for Cooldown; its error names the call (what) and the
 // kind of failure, never what Redis answered.
-func eval[T any](ctx context.Context, b *breaker, what string, get func(*redis.Cmd) (T, error), script *redis.Script, keys []string, args ...any) (T, error) {
-	var v T
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = &panicked{r}
-			}
-		}()
+func eval[T any](ctx context.Context, b *breaker, what string, get func(*redis.Cmd) (T, error), script *redis.Script, keys []string, args ...any) (v T, err error) {
+	var panicked any
+	func() {
+		defer func() { panicked = recover() }()
 		rctx, cancel := context.WithTimeout(ctx, b.c.o.Timeout)
 		defer cancel()
 		v, err = get(script.Run(rctx, b.c.rdb, keys, args...))
-		return err
 	}()
-	var p *panicked
 	switch {
-	case err == nil:
+	case panicked == nil && err == nil:
 		if b.on.CompareAndSwap(true, false) {
 			b.onEnd()
 			b.cond.Set(ctx, b.c.o.Logger, false)
 		}
 		return v, nil
-	case ctx.Err() != nil && !errors.As(err, &p):
-		err = ctx.Err()
-	default:
-		err = &redisError{what: what, why: describe(err), err: err}
-		b.c.redisErrors.Add(1)
-		b.until.Store(b.c.now().Add(b.c.o.Cooldown).UnixNano())
-		if b.on.CompareAndSwap(false, true) {
-			b.c.fallbacks.Add(1)
-			b.onStart()
-		}
-		b.cond.Set(ctx, b.c.o.Logger, true, slog.String("error", err.Error()))
+	case panicked == nil && ctx.Err() != nil:
+		return *new(T), ctx.Err()
 	}
-	var zero T
-	return zero, err
-}
-
-// panicked is a panic recovered around a Redis call.
-type panicked struct{ value any }
-
-func (p *panicked) Error() string {
-	if re, ok := p.value.(runtime.Error); ok {
-		return "panicked: " + re.Error() // a runtime error's text holds no caller data
+	err = &redisError{what: what, why: describe(err, panicked), err: err}
+	b.c.redisErrors.Add(1)
+	b.until.Store(b.c.now().Add(b.c.o.Cooldown).UnixNano())
+	if b.on.CompareAndSwap(false, true) {
+		b.c.fallbacks.Add(1)
+		b.onStart()
 	}
-	return fmt.Sprintf("panicked with a %T", p.value) // the value may hold anything
+	b.cond.Set(ctx, b.c.o.Logger, true, slog.String("error", err.Error()))
+	return *new(T), err
 }
 
 // redisError is a failed Redis call. It prints the call and the kind of
@@ -337,15 +340,17 @@ func (e *redisError) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, e.Er
 // rate-limiter key out of range): reported like a failure.
 var errPoisoned = errors.New("holds a value no replica wrote")
 
-// describe names the kind of failure err is, in words of our own; an error
-// reply by its code (such as WRONGTYPE).
-func describe(err error) string {
-	var p *panicked
+// describe names the kind of failure (err, or a recovered panic) in words
+// of our own: a panic by its type, an error reply by its code.
+func describe(err error, panicked any) string {
 	var re redis.Error
 	var ne net.Error
+	rt, isRT := panicked.(runtime.Error)
 	switch {
-	case errors.As(err, &p):
-		return p.Error()
+	case isRT:
+		return "panicked: " + rt.Error() // a runtime error's text holds no caller data
+	case panicked != nil:
+		return fmt.Sprintf("panicked with a %T", panicked)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "no answer within Timeout"
 	case errors.Is(err, errPoisoned):

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"sync"
@@ -85,11 +86,7 @@ func (l *limiter) eachLane(f func(ln *lane)) {
 
 // Wait blocks until one request for action may go, or ctx ends.
 func (l *limiter) Wait(ctx context.Context, action string) error {
-	err := ready(l == nil || l.c == nil, ctx, "Limiter")
-	if err == nil && (action == "" || len(action) > maxAction || !printable(action, false)) {
-		err = validate.Fieldf("action", "must be 1 to %d bytes of printable ASCII without spaces", maxAction)
-	}
-	if err != nil {
+	if err := cmp.Or(ready(l == nil || l.c == nil, ctx, "Limiter"), ascii("action", action, maxAction, false)); err != nil {
 		return err
 	}
 	l.mu.Lock()

@@ -14,15 +14,9 @@ func fuzzCores(t testing.TB) []*core {
 	t.Helper()
 	var cores []*core
 	for _, o := range []Options{{Prefix: "f:", SealKey: biembed.NewSecret(strings.Repeat("k", 32))}, {Prefix: "f:", Plaintext: true}} {
-		if err := checkOptions(&o); err != nil {
+		c, err := newCore(nil, o)
+		if err != nil {
 			t.Fatal(err)
-		}
-		c := &core{o: o, now: time.Now}
-		if !o.Plaintext {
-			var err error
-			if c.seal, err = newSealer([]byte(o.SealKey.Reveal())); err != nil {
-				t.Fatal(err)
-			}
 		}
 		cores = append(cores, c)
 	}
@@ -41,14 +35,14 @@ func FuzzOpen(f *testing.F) {
 		}
 		f.Add(blob)
 	}
-	for _, seed := range []string{"", "s", "p", "p{}", "p{\"k\":\"key\"}", "s\x00\x00\x00\x00", "x"} {
+	for _, seed := range []string{"", "s", "p", "p{}", "p{\"k\":\"key\"}", "s\x00\x00\x00\x00\x00\x00\x00\x00", "x"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, blob []byte) {
 		for _, c := range cores {
 			h := c.hash(domainKey, "key")
 			w, why := c.open(h, blob)
-			if why == "" && (c.hash(domainKey, w.Key) != h || (c.seal != nil) != (blob[0] == formatSealed)) {
+			if why == "" && (c.hash(domainKey, w.Key) != h || (c.aead != nil) != (blob[0] == formatSealed)) {
 				t.Fatalf("an entry opened that was not sealed for this key in this mode")
 			}
 		}

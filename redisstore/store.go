@@ -3,8 +3,6 @@ package redisstore
 import (
 	"cmp"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -163,7 +161,7 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 		return err
 	}
 	reply, err := eval(ctx, &s.b, "save", (*redis.Cmd).Int64Slice, saveScript, []string{s.c.name("e:", kh)}, s.c.o.Prefix,
-		epochTTL.Milliseconds(), kh, strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags), s.c.keyID())
+		epochTTL.Milliseconds(), kh, strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags), s.c.kid)
 	switch {
 	case err != nil:
 		return err
@@ -319,87 +317,50 @@ func (l *local) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	return nil
 }
 
-// sealer seals entries with AES-GCM and names keys with HMAC-SHA256, both
-// under the SealKey. A blob is formatPlain and the JSON of its wire, or
-// formatSealed, the key's id, a random nonce (12 bytes) and the AES-GCM of
-// that JSON, whose additional data (aad) binds it to its key and Prefix.
-type sealer struct {
-	aead  cipher.AEAD // random nonces, prepended
-	id    string      // HMAC(SealKey, "key id")[:keyIDLen]: tells a foreign SealKey from tampering
-	names []byte      // HMAC key for names: HMAC(SealKey, "biembed redisstore names")
-}
-
 const (
-	formatPlain, formatSealed byte = 'p', 's'
-	keyIDLen                       = 4
+	formatPlain, formatSealed byte = 'p', 's' // a blob's first byte
 	domainKey, domainTag      byte = 'k', 't' // keys and tags never share a name
 	whyForeign                     = "sealed with another SealKey"
 )
-
-func newSealer(key []byte) (*sealer, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	aead, _ := cipher.NewGCMWithRandomNonce(block) // cannot fail for AES
-	mac := func(s string) []byte {
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(s))
-		return m.Sum(nil)
-	}
-	return &sealer{aead: aead, id: string(mac("key id")[:keyIDLen]), names: mac("biembed redisstore names")}, nil
-}
 
 // hash names a key or tag in Redis without showing it: 16 bytes of
 // HMAC-SHA256 under the SealKey (SHA-256 in Plaintext mode), in hex.
 func (c *core) hash(domain byte, name string) string {
 	h := sha256.New()
-	if c.seal != nil {
-		h = hmac.New(sha256.New, c.seal.names)
+	if c.aead != nil {
+		h = hmac.New(sha256.New, c.names)
 	}
 	h.Write(append([]byte{domain}, name...))
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// keyID names the SealKey in Redis: the hex of its id, or "plain".
-func (c *core) keyID() string {
-	if c.seal == nil {
-		return "plain"
-	}
-	return hex.EncodeToString([]byte(c.seal.id))
-}
-
+// aad binds a sealed blob to its key and Prefix.
 func (c *core) aad(kh string) []byte {
 	return []byte("biembed-redisstore-v2\x00" + c.o.Prefix + "\x00" + kh)
 }
 
-// wire is an entry as its blob holds it.
+// wire is an entry as its blob holds it: formatPlain and its JSON, or
+// formatSealed, kid, a random nonce (12 bytes) and the AES-GCM of its JSON.
 type wire struct {
-	Key       string    `json:"k"`
-	Token     []byte    `json:"t"`
-	IssuedAt  time.Time `json:"i"`
-	ExpiresAt time.Time `json:"x"`
-	ID        string    `json:"d,omitempty"`
-	Tags      []string  `json:"g,omitempty"`
-	Epoch     uint64    `json:"e"`
+	tokencache.Entry
+	Token []byte // in the clear, where Entry.Token marshals masked
 }
 
 func (w wire) entry() tokencache.Entry {
-	return tokencache.Entry{Key: w.Key, Token: biembed.NewSecret(string(w.Token)), IssuedAt: w.IssuedAt, ExpiresAt: w.ExpiresAt,
-		ID: w.ID, Tags: w.Tags, Epoch: w.Epoch}
+	w.Entry.Token = biembed.NewSecret(string(w.Token))
+	return w.Entry
 }
 
 // sealEntry makes the blob stored for e under the key whose hash is kh.
 func (c *core) sealEntry(kh string, e tokencache.Entry) ([]byte, error) {
-	blob, err := json.Marshal(wire{Key: e.Key, Token: []byte(e.Token.Reveal()), IssuedAt: e.IssuedAt,
-		ExpiresAt: e.ExpiresAt, ID: e.ID, Tags: e.Tags, Epoch: e.Epoch})
+	blob, err := json.Marshal(wire{e, []byte(e.Token.Reveal())})
 	switch {
 	case err != nil:
 		return nil, err
-	case c.seal == nil:
+	case c.aead == nil:
 		blob = append([]byte{formatPlain}, blob...)
 	default:
-		blob = c.seal.aead.Seal(append([]byte{formatSealed}, c.seal.id...), nil, blob, c.aad(kh))
+		blob = c.aead.Seal(append([]byte{formatSealed}, c.kid...), nil, blob, c.aad(kh))
 	}
 	if len(blob) > maxBlob {
 		return nil, validate.Fieldf("Entry", "must seal to at most %d bytes", maxBlob)
@@ -415,29 +376,26 @@ func (c *core) open(kh string, blob []byte) (w wire, why string) {
 	}
 	body := blob[1:]
 	switch {
-	case blob[0] == formatSealed && c.seal == nil:
+	case blob[0] == formatSealed && c.aead == nil:
 		return w, "sealed entry in Plaintext mode"
-	case blob[0] == formatPlain && c.seal != nil:
+	case blob[0] == formatPlain && c.aead != nil:
 		return w, "plain entry where a seal is required"
 	case blob[0] == formatSealed:
-		if len(body) < keyIDLen+12 { // the id and the nonce
+		if len(body) < len(c.kid)+12 { // the key id and the nonce
 			return w, "seal cut short"
 		}
-		if string(body[:keyIDLen]) != c.seal.id {
+		if string(body[:len(c.kid)]) != c.kid {
 			return w, whyForeign
 		}
 		var err error
-		if body, err = c.seal.aead.Open(nil, nil, body[keyIDLen:], c.aad(kh)); err != nil {
+		if body, err = c.aead.Open(nil, nil, body[len(c.kid):], c.aad(kh)); err != nil {
 			return w, "does not open (tampered with, or moved from another key)"
 		}
 	case blob[0] != formatPlain:
 		return w, "unknown format"
 	}
-	if err := json.Unmarshal(body, &w); err != nil {
-		return wire{}, "does not decode"
-	}
-	if c.hash(domainKey, w.Key) != kh {
-		return wire{}, "stored under another key"
+	if err := json.Unmarshal(body, &w); err != nil || c.hash(domainKey, w.Key) != kh {
+		return wire{}, "does not decode, or is stored under another key"
 	}
 	return w, ""
 }
