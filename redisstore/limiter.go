@@ -14,17 +14,14 @@ import (
 	"github.com/biembed/biembed-go/internal/warn"
 )
 
-// limiter is the Fleet's biembed.RateLimiter: GCRA in Redis (gcraScript),
-// shared by every replica on the same Redis and Prefix, with a local
-// x/time/rate limiter at this replica's share while Redis is unavailable,
-// both on the Fleet's clock (and sleep: a test's virtual clock).
+// limiter is the Fleet's biembed.RateLimiter: GCRA in Redis (gcraScript)
+// shared by the replicas on one Redis and Prefix, and a local x/time/rate
+// limiter at this replica's share while Redis is unavailable.
 //
 // Back on Redis, a replica keeps to its local share as well until every
-// replica must be back (each asks Redis again only when its own Cooldown
-// ends) and their local grants are over a second old: Cooldown + Timeout
-// + 1s + an interval. Its local grants of the last second are charged to
-// the GCRA key as a debt (which alone covers a Cooldown of a second at
-// most).
+// replica must be back (each when its own Cooldown ends) and their local
+// grants are over a second old: Cooldown + Timeout + 1s + an interval. Its
+// local grants of the last second are charged to the GCRA key as a debt.
 type limiter struct {
 	c        *core
 	b        breaker
@@ -60,8 +57,7 @@ func newLimiter(c *core) *limiter {
 		lanes: map[string]*lane{}, sleep: sleep,
 		b: breaker{c: c, cond: warn.Condition{Msg: "redisstore: Redis unavailable; the rate limiter paces this replica at its share"}}}
 	// Falling back, every lane keeps to its local share until the next
-	// recovery ends (an episode may start during a recovery); back on
-	// Redis, the lanes that used it start their recovery.
+	// recovery ends; back on Redis, the lanes that used it start one.
 	l.b.onStart = func() { l.eachLane(func(ln *lane) { ln.until = time.Time{} }) }
 	l.b.onEnd = func() {
 		until := c.now().Add(c.o.Cooldown + c.o.Timeout + time.Second + l.interval)
@@ -197,8 +193,7 @@ func (l *limiter) reserveShare(ln *lane, t uint64) (*rate.Reservation, time.Dura
 	return r, 0
 }
 
-// grant records a local grant at now, for the debt; the list keeps the
-// last second only (at most the local share of a second and its burst).
+// grant records a local grant at now, for the debt; it keeps the last second.
 func (ln *lane) grant(now time.Time) {
 	i := 0
 	for i < len(ln.grants) && now.Sub(ln.grants[i]) > time.Second {
@@ -209,18 +204,13 @@ func (ln *lane) grant(now time.Time) {
 }
 
 // reserve asks Redis once whether a request may go on the lane: 0 means it
-// may (and is counted), anything else is how long to wait. The lane's
-// local grants of the last second not yet charged go with it as a debt.
+// may (and is counted), else how long to wait. The lane's local grants of
+// the last second not yet charged go with it as a debt.
 //
-// A stored TAT may be an hour behind now: a replica's key expires a minute
-// after its TAT passes, so an older one was not written by the fleet on
-// this clock (a clock jump or a writer); harmless, but reported. It may be
-// ahead by Burst intervals after a request goes ((Burst+1) with a margin of
-// one), plus what returning replicas charge for their local grants (each
-// at most its share of a second plus its local burst and one: in all, a
-// second and Replicas*(burst+1)+1 intervals), plus Cooldown for good
-// measure. Anything further would make the fleet wait longer than any
-// sequence of grants can.
+// A TAT over an hour behind was not written on this clock (a key expires a
+// minute after its TAT); one ahead by more than (Burst+1) intervals, plus
+// the debts of returning replicas (a second and Replicas*(burst+1)+1
+// intervals), plus Cooldown, was written by no replica: both are reported.
 func (l *limiter) reserve(ctx context.Context, ln *lane) (time.Duration, error) {
 	now, o := l.c.now(), l.c.o
 	ln.mu.Lock()

@@ -2,78 +2,63 @@ package redisstore
 
 import "github.com/redis/go-redis/v9"
 
-// The Lua scripts: each runs in one step, so no other client sees half of
-// it. Whatever a hostile writer put at a name they touch (another type,
-// garbage, huge values) is repaired or reported, never a script error,
-// which would turn every replica to its fallback for one bad key.
-//
-// Names under the prefix p, for a key hashed to kh and a tag or an ID
-// hashed to th (core.hash):
+// The Lua scripts, each one step. Whatever a hostile writer put at a name
+// they touch (another type, garbage, huge values) is repaired or reported,
+// never a script error, which would turn every replica to its fallback.
+// Names under the prefix p, for a key hashed to kh and a tag or ID to th:
 //
 //	p e:kh   hash: b = the sealed blob, m = "idh th1 th2 ..." (the ID's hash or -, then the tags')
 //	p x:th   set of the kh of the entries linked to th
 //	p ck:kh  the key's invalidation counter
 //	p ct:th  the tag's invalidation counter
-//	p kid    the key id of the SealKey of the last save ("plain" in Plaintext mode)
+//	p kid    the core.kid of the last save
 //	p l:kh   the key's mint lock: a random token
 //	p r:act  the GCRA key of a limiter action: its TAT (µs)
 
-// libLua is what every store script shares. ARGV[1] is always the prefix,
-// ARGV[2] the TTL of counters when they are bumped or repaired (ms).
+// libLua is what every store script shares. ARGV[1] is the prefix, ARGV[2]
+// the TTL (ms) of a counter bumped or repaired.
 const libLua = `
 local p, ettl = ARGV[1], tonumber(ARGV[2])
 local function kind(k) return redis.call('TYPE', k).ok end
 local function ishash(h) return #h == 32 and string.find(h, '^[0-9a-f]+$') ~= nil end
--- stretch makes k live at least ms more (a missing k stays missing).
-local function stretch(k, ms) if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end end
-
--- The counter at k: 0 when absent, nil when it holds what no replica
--- writes (another type, not a decimal count, 2^46 or more).
+local function stretch(k, ms) if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end end -- a missing k stays missing
+-- The counter at k: 0 when absent, nil when no replica wrote it (another
+-- type, not a decimal count, 2^46 or more).
 local function count(k)
   local v = redis.pcall('GET', k)
   if not v then return 0 end
   if type(v) ~= 'string' or #v > 14 or not string.find(v, '^%d+$') or tonumber(v) >= 70368744177664 then return nil end
   return tonumber(v)
 end
-
--- repair sets a counter that holds what no replica writes to Redis's time
--- in ms: more than any count it held, so every entry sealed with the old
--- value stops matching (a repair is an invalidation).
+-- repair sets a counter to Redis's time in ms: more than any count, so
+-- entries sealed with the old value stop matching (it invalidates).
 local function repair(k)
   local t = redis.call('TIME')
   local v = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   redis.call('SET', k, string.format('%d', v), 'PX', ettl)
   return v
 end
-
--- The ID's hash (nil for -) and the tags' hashes of a meta; nil when it is
--- not one.
+-- The ID's hash (nil for -) and the tags' hashes of a meta; nil if none.
 local function parse(m)
-  if #m > 4096 then return nil end
   local hs = {}
   for h in string.gmatch(m, '%S+') do
-    if not ishash(h) and not (#hs == 0 and h == '-') then return nil end
+    if #m > 4096 or not ishash(h) and not (#hs == 0 and h == '-') then return nil end
     hs[#hs + 1] = h
   end
   if #hs == 0 then return nil end
   local id = table.remove(hs, 1)
-  if id == '-' then id = nil end
-  return id, hs
+  return id ~= '-' and id or nil, hs
 end
-
--- The counters of the entry kh with tags, and their sum (nil when one
--- holds what no replica writes).
+-- The counters of the entry kh with tags, and their sum (nil if one is bad).
 local function counters(kh, tags)
   local ks, sum = {p .. 'ck:' .. kh}, 0
   for _, h in ipairs(tags) do ks[#ks + 1] = p .. 'ct:' .. h end
   for _, k in ipairs(ks) do
-    local c = count(k)
-    if not c then return ks, nil end
-    sum = sum + c
+    local c = sum and count(k)
+    sum = c and sum + c
   end
   return ks, sum
 end
-
 -- drop deletes the entry kh whatever it holds, unlinks it from the index
 -- sets its meta names and, with out, appends kh and its blob to out (when
 -- the blob is at most maxb bytes and out holds fewer than maxout entries).
@@ -86,32 +71,27 @@ local function drop(kh, out, maxb, maxout)
       local x = p .. 'x:' .. h
       if kind(x) == 'set' then redis.call('SREM', x, kh) end
     end
-    if out and #out < 2 * maxout and redis.call('HSTRLEN', e, 'b') <= maxb then
-      local b = redis.call('HGET', e, 'b')
-      if b then out[#out + 1], out[#out + 2] = kh, b end
-    end
+    local b = out and #out < 2 * maxout and redis.call('HSTRLEN', e, 'b') <= maxb and redis.call('HGET', e, 'b')
+    if b then out[#out + 1], out[#out + 2] = kh, b end
   end
   redis.call('DEL', e)
 end
 `
 
-// loadScript returns, in one step, an entry's blob and meta and the current
-// sum of the counters of its key and of the tags its meta names:
-// {1, blob, meta, sum}; {0} when there is no entry; {2} when what is there
-// is no entry the store could have written (another type, no blob, a blob
-// over the bound, a bad meta or counter): never transferred.
+// loadScript returns an entry's blob, its meta and the sum of the counters
+// of its key and the tags its meta names: {1, blob, meta, sum}; {0} when
+// there is none; {2}, transferring nothing, for what the store never writes
+// (another type, no blob, one too large, a bad meta or counter).
 // KEYS: the entry. ARGV: prefix, -, kh, max blob bytes.
 var loadScript = redis.NewScript(libLua + `
 local e, kh, maxb = KEYS[1], ARGV[3], tonumber(ARGV[4])
 local t = kind(e)
 if t == 'none' then return {0} end
-if t ~= 'hash' then return {2} end
-local bl = redis.call('HSTRLEN', e, 'b')
+local bl = t == 'hash' and redis.call('HSTRLEN', e, 'b') or 0
 if bl == 0 or bl > maxb or redis.call('HSTRLEN', e, 'm') > 4096 then return {2} end
 local m = redis.call('HGET', e, 'm') or ''
 local _, tags = parse(m)
-if not tags then return {2} end
-local _, sum = counters(kh, tags)
+local sum = tags and select(2, counters(kh, tags))
 if not sum then return {2} end
 return {1, redis.call('HGET', e, 'b'), m, sum}
 `)
@@ -124,15 +104,13 @@ for _, k in ipairs(KEYS) do sum = sum + (count(k) or repair(k)) end
 return sum
 `)
 
-// saveScript stores an entry unless an invalidation moved its epoch since
-// its mint began: checked and stored in one step. It answers {stored,
+// saveScript stores an entry, replacing whatever held its names, unless an
+// invalidation moved its epoch since its mint began. It answers {stored,
 // foreign}: stored is 1, or 0 when stale (or a counter is bad: Epoch
-// repairs it, so this mint read another value); foreign is 1 when the save
-// before it came from a replica with another SealKey (such replicas never
-// see each other's entries, which are under other names: this is how a
-// fleet learns it is split). Whatever held the entry's or its index sets'
-// names is replaced. KEYS: the entry. ARGV: prefix, counter TTL, kh,
-// epoch, blob, TTL (ms), meta (the store's own: well-formed), key id.
+// repaired it, so this mint read another value); foreign is 1 when the save
+// before came from a replica with another SealKey (they never see each
+// other's entries: this is how a fleet learns it is split). KEYS: the
+// entry. ARGV: prefix, counter TTL, kh, epoch, blob, TTL (ms), meta, kid.
 var saveScript = redis.NewScript(libLua + `
 local e, kh, epoch, blob, ttl, m, kid = KEYS[1], ARGV[3], tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
 local prev = redis.pcall('GET', p .. 'kid')
@@ -155,19 +133,16 @@ for _, k in ipairs(ks) do stretch(k, ttl) end
 return {1, foreign}
 `)
 
-// invalidateScript advances the counters of the keys and tags (repairing
-// bad ones), then drops the entries under the keys and those linked to the
-// tags, and returns kh, blob for each (at most maxout, blobs of at most
-// maxb bytes; all are dropped). KEYS: none. ARGV: prefix, counter TTL,
-// number of keys, max blob bytes, maxout, then the kh of the keys, then
-// the th of the tags.
+// invalidateScript advances (or repairs) the counters of the keys and tags,
+// drops the entries under the keys and linked to the tags, and returns kh,
+// blob of each (at most maxout, blobs of at most maxb bytes). ARGV: prefix,
+// counter TTL, number of keys, maxb, maxout, the keys' kh, the tags' th.
 var invalidateScript = redis.NewScript(libLua + `
 local nk, maxb, maxout = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local out = {}
 local function bump(k)
   if not count(k) then repair(k) end
-  redis.call('INCR', k)
-  stretch(k, ettl)
+  redis.call('INCR', k); stretch(k, ettl)
 end
 for i = 6, 5 + nk do
   bump(p .. 'ck:' .. ARGV[i])
@@ -176,10 +151,8 @@ end
 for i = 6 + nk, #ARGV do
   local x = p .. 'x:' .. ARGV[i]
   bump(p .. 'ct:' .. ARGV[i])
-  if kind(x) == 'set' then
-    for _, kh in ipairs(redis.call('SMEMBERS', x)) do
-      if ishash(kh) then drop(kh, out, maxb, maxout) end
-    end
+  for _, kh in ipairs(kind(x) == 'set' and redis.call('SMEMBERS', x) or {}) do
+    if ishash(kh) then drop(kh, out, maxb, maxout) end
   end
   redis.call('DEL', x)
 end
@@ -187,8 +160,8 @@ return out
 `)
 
 // leadScript takes the lock KEYS[1] for ARGV[2] ms with the token ARGV[1]
-// unless another replica holds it. A lock no replica could have set
-// (another type, or no expiry: every replica sets one) is taken over.
+// unless another replica holds it; one no replica set (another type, no
+// expiry) is taken over.
 var leadScript = redis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('PTTL', KEYS[1]) ~= -1 then return 0 end
@@ -196,9 +169,7 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `)
 
-// releaseScript deletes a lock only if it still holds the token of the
-// replica releasing it: a lock that expired and was taken over, or was
-// stolen, is left alone.
+// releaseScript deletes a lock only if it still holds the releaser's token.
 var releaseScript = redis.NewScript(`
 if redis.pcall('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -208,37 +179,25 @@ return 0
 // none, or "" for what no replica sets (another type: Lead takes it over).
 var holderScript = redis.NewScript(`
 local v = redis.pcall('GET', KEYS[1])
-if type(v) == 'table' then return '' end
-return v
+return type(v) == 'table' and '' or v
 `)
 
-// gcraScript is the generic cell rate algorithm over one key per action:
-// the key holds the theoretical arrival time (TAT) in microseconds. A
-// request may go when TAT - now <= (burst-1) * interval; it then moves TAT
-// on by one interval. The time is Redis's own (TIME), so every replica
-// agrees on it, unless ARGV[3] gives one (Options.Now, tests). The debt
-// (local grants made during an outage) moves TAT on by as many intervals.
-//
-// A TAT no replica could have written (not a number, or outside
-// [now - lo, now + hi]: see limiter.reserve) is deleted and reported (-1):
-// trusting it could make the fleet wait an hour for a value an hour ahead.
-// Otherwise it answers 0 (go) or the microseconds to wait.
-//
-// KEYS: the action's key. ARGV: interval (µs), burst, now (µs, or ”), lo
-// (µs), hi (µs), debt.
+// gcraScript is the generic cell rate algorithm: KEYS[1] holds the
+// theoretical arrival time (TAT, µs). A request may go when TAT - now <=
+// (burst-1) * interval, and moves TAT on by an interval; the debt (local
+// grants of an outage) by as many. now is Redis's TIME unless given (tests).
+// A TAT no replica wrote (not a number, or outside [now-lo, now+hi]) is
+// deleted and reported (-1); else it answers 0 (go) or the µs to wait.
+// ARGV: interval (µs), burst, now (µs, or ”), lo, hi (µs), debt.
 var gcraScript = redis.NewScript(`
 local interval, burst, now, lo, hi, debt = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-if not now then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
+local t = redis.call('TIME')
+now = now or tonumber(t[1]) * 1000000 + tonumber(t[2])
 local raw, tat = redis.pcall('GET', KEYS[1]), now
-if raw then
-  tat = type(raw) == 'string' and tonumber(raw)
-  if not tat or tat ~= tat or tat < now - lo or tat > now + hi then
-    redis.call('DEL', KEYS[1])
-    return -1
-  end
+if raw then tat = type(raw) == 'string' and tonumber(raw) end
+if not tat or tat ~= tat or tat < now - lo or tat > now + hi then
+  redis.call('DEL', KEYS[1])
+  return -1
 end
 tat = math.max(tat, now) + debt * interval
 local wait = tat - (burst - 1) * interval - now

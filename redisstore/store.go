@@ -23,9 +23,8 @@ import (
 	"github.com/biembed/biembed-go/tokencache"
 )
 
-// epochTTL is how long an invalidation counter lives after its last bump
-// (at least: a Save stretches it to the life of the entries that depend on
-// it). It only has to outlast a mint.
+// epochTTL is how long an invalidation counter lives after its last bump (a
+// Save stretches it to the life of the entries that depend on it).
 const epochTTL = 48 * time.Hour
 
 // store is the Fleet's tokencache.Store; scripts.go lists its Redis names.
@@ -41,8 +40,8 @@ func newStore(c *core) *store {
 	s := &store{c: c, b: breaker{c: c, cond: warn.Condition{Msg: "redisstore: Redis unavailable; tokens are cached on this replica only"}},
 		foreign:        warn.Condition{Msg: "redisstore: entries in Redis do not open: another replica seals with a different SealKey"},
 		unreadableCond: warn.Condition{Msg: "redisstore: entries in Redis do not open (tampered with, replayed, or written by another version); they are minted again"}}
-	// The fallback is new whenever Redis answers again: Redis is the truth,
-	// and it may have been told of invalidations this replica missed.
+	// The fallback is new whenever Redis answers again: Redis may have been
+	// told of invalidations this replica missed.
 	s.b.onStart, s.b.onEnd = func() {}, func() { s.local.Store(newLocal(c)) }
 	s.b.onEnd()
 	return s
@@ -55,12 +54,11 @@ func (s *store) check(ctx context.Context, key string) error {
 // name is the Redis name of kind (scripts.go) for the hash h.
 func (c *core) name(kind, h string) string { return c.o.Prefix + kind + h }
 
-// Load returns the entry under key. One script reads it with the current
-// epoch of its key and tags; it is served only if it opens under the
-// SealKey for key, its meta names exactly its sealed tags (stripping one
-// cannot hide it from an invalidation) and its sealed epoch is the current
-// one (an entry written back after an invalidation is a replay). Anything
-// else is a miss, counted Unreadable.
+// Load returns the entry under key, read by one script with the epoch of its
+// key and tags. It is served only if it opens under the SealKey for key, its
+// meta names exactly its sealed tags (stripping one cannot hide it from an
+// invalidation) and its sealed epoch is current (else it is a replay).
+// Anything else is a miss, counted Unreadable.
 func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, error) {
 	if err := s.check(ctx, key); err != nil {
 		return tokencache.Entry{}, false, err
@@ -70,17 +68,10 @@ func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 	}
 	kh := s.c.hash(domainKey, key)
 	reply, err := eval(ctx, &s.b, "load", (*redis.Cmd).Slice, loadScript, []string{s.c.name("e:", kh)}, s.c.o.Prefix, 0, kh, maxBlob)
-	if err != nil {
+	if err != nil || len(reply) == 1 && reply[0] == any(int64(0)) {
 		return tokencache.Entry{}, false, err
 	}
-	var status int64
-	if len(reply) > 0 {
-		status, _ = reply[0].(int64)
-	}
-	switch {
-	case len(reply) == 1 && status == 0:
-		return tokencache.Entry{}, false, nil
-	case status != 1 || len(reply) != 4:
+	if len(reply) != 4 || reply[0] != any(int64(1)) {
 		return s.unreadable(ctx, "not an entry the store writes (another type, no blob, too large, a bad meta or counter)")
 	}
 	blob, _ := reply[1].(string)
@@ -162,16 +153,13 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	}
 	reply, err := eval(ctx, &s.b, "save", (*redis.Cmd).Int64Slice, saveScript, []string{s.c.name("e:", kh)}, s.c.o.Prefix,
 		epochTTL.Milliseconds(), kh, strconv.FormatUint(e.Epoch, 10), blob, ttl.Milliseconds(), s.meta(e.ID, e.Tags), s.c.kid)
-	switch {
-	case err != nil:
-		return err
-	case len(reply) == 2 && reply[1] == 1: // the save before was sealed under another key
+	if len(reply) == 2 && reply[1] == 1 { // the save before was sealed under another key
 		s.foreign.Set(ctx, s.c.o.Logger, true)
 	}
-	if len(reply) == 0 || reply[0] != 1 {
+	if err == nil && (len(reply) == 0 || reply[0] != 1) {
 		return tokencache.ErrStale
 	}
-	return nil
+	return err
 }
 
 func checkEntry(e tokencache.Entry) error {
@@ -181,10 +169,9 @@ func checkEntry(e tokencache.Entry) error {
 	return cmp.Or(validate.Text("Entry.ID", e.ID, maxTag), checkEach("Entry.Tags", e.Tags, maxEntryTags, checkTag))
 }
 
-// Invalidate advances the epochs of keys and tags and drops the entries
-// under keys or saved with one of tags, in every replica at once, and
-// returns them. The local fallback is invalidated too. A Redis failure is
-// returned: other replicas may then still serve what was to be dropped.
+// Invalidate advances the epochs of keys and tags and drops, in Redis and
+// the local fallback, the entries under keys or saved with one of tags, and
+// returns them. After a Redis failure other replicas may still serve them.
 func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencache.Entry, error) {
 	if err := cmp.Or(ready(s == nil || s.c == nil, ctx, "Store"), checkEach("keys", keys, maxInvalidate, checkKey),
 		checkEach("tags", tags, maxInvalidate, checkTag)); err != nil {
@@ -212,10 +199,8 @@ func (s *store) Invalidate(ctx context.Context, keys, tags []string) ([]tokencac
 }
 
 // Lead tries to make this replica the one that mints key, for LockTTL (not
-// the cache's ttl: the same LockTTL on every replica is what bounds
-// Follow). led is false when another replica holds the lock. While the
-// store keeps to its local fallback it always leads (the cache's own
-// single-flight is then all there is).
+// ttl: the same LockTTL everywhere bounds Follow). led is false when another
+// replica holds the lock. In the local fallback it always leads.
 func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release func(), led bool, err error) {
 	if err := s.check(ctx, key); err != nil {
 		return nil, false, err
@@ -237,9 +222,8 @@ func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release 
 var errFollowTimeout = errors.New("redisstore: another replica's mint lock outlasted LockTTL; minting here")
 
 // Follow waits until the lead on key ends (its lock is gone or changed
-// hands) or ctx ends, polling with a backoff from 1ms to 50ms. It waits at
-// most LockTTL plus Timeout, whatever TTL the lock claims, then returns an
-// error: the cache mints itself and logs it.
+// hands) or ctx ends, polling with a backoff from 1ms to 50ms, for at most
+// LockTTL plus Timeout whatever TTL the lock claims: then the cache mints.
 func (s *store) Follow(ctx context.Context, key string) error {
 	if err := s.check(ctx, key); err != nil || s.b.open() {
 		return err
@@ -277,11 +261,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// local is the store's fallback while Redis is unavailable: a
-// tokencache.NewMemoryStore(0, Cooldown) that also keeps save times on the
-// Fleet's clock, so that on Options.Now too (tests) a replica cut off from
-// Redis serves what it saved itself for at most Cooldown, whatever was
-// invalidated meanwhile elsewhere.
+// local is the store's fallback while Redis is unavailable: a memory store
+// that serves an entry for at most Cooldown after its save (on the Fleet's
+// clock), whatever was invalidated meanwhile elsewhere.
 type local struct {
 	tokencache.Store
 	c *core
