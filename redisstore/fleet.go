@@ -1,21 +1,17 @@
-// Package redisstore lets a fleet of replicas share, through one Redis,
-// what each would otherwise keep to itself: the embed tokens of the vendor
-// caches (tencent.NewCache, youshu.NewCache), the lock that lets one replica
-// mint while the others wait, and the vendor's rate budget. NewFleet
-// returns both halves for one replica: Fleet.Store goes into
-// tokencache.Options.Store, Fleet.Limiter into tencent.WithRateLimiter or
-// youshu.WithRateLimiter. Every replica passes the same Options.
+// Package redisstore lets the replicas of a fleet share, through one Redis,
+// the embed tokens of the vendor caches, the lock that lets one replica mint
+// while the others wait, and the vendor's rate budget: NewFleet's Store goes
+// into tokencache.Options.Store, its Limiter into tencent.WithRateLimiter
+// or youshu.WithRateLimiter.
 //
-// Tokens in Redis are live credentials: every entry is sealed with AES-GCM
-// under Options.SealKey, bound to its key, and Redis names hold only HMACs.
-// Redis failures degrade and never break: every call is bounded by
-// Options.Timeout, and a failed one (a panic included) turns that side of
-// the replica (store or limiter) to a local fallback for Options.Cooldown:
-// its own memory, its share of the rate. Failures are counted (Fleet.Stats)
-// and logged once per episode, naming the failure, never what Redis said.
-// Bad input, a nil receiver and a nil ctx get a *biembed.ValidationError
-// naming the field and the rule, never the value. SECURITY-fleet.md lists
-// what holds against whoever can write to Redis.
+// Entries are sealed with AES-GCM under Options.SealKey, bound to their key;
+// Redis names hold only HMACs. Every Redis call is bounded by Timeout, and a
+// failed one (a panic included) turns that side (store or limiter) to a
+// local fallback for Cooldown: its own memory, its share of the rate.
+// Failures are counted (Fleet.Stats) and logged once per episode, never with
+// what Redis said. Bad input, a nil receiver or ctx get a
+// *biembed.ValidationError naming the field, never the value.
+// SECURITY-fleet.md lists what holds against whoever can write to Redis.
 package redisstore
 
 import (
@@ -25,7 +21,6 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -44,18 +39,15 @@ import (
 	"github.com/biembed/biembed-go/tokencache"
 )
 
-// Options configure everything a fleet shares. Every replica of a fleet
-// passes the same Prefix, SealKey, Rate, Burst and Replicas.
+// Options configure everything a fleet shares.
 type Options struct {
-	// Prefix starts every Redis name: replicas share tokens, locks and the
-	// rate budget when they share Redis and Prefix. Required: 1 to 128 bytes
-	// of printable ASCII without spaces. On Redis Cluster put a hash tag in
-	// it, such as "{myapp}:", so that each script's keys share one slot.
+	// Prefix starts every Redis name; replicas sharing Redis and Prefix share
+	// tokens, locks and budget. Required: 1 to 128 bytes of printable ASCII
+	// without spaces. On Redis Cluster put a hash tag in it ("{myapp}:").
 	Prefix string
-	// SealKey is the AES key (16, 24 or 32 raw bytes) that seals every
-	// entry and keys the HMAC that names them. Required unless Plaintext.
-	// Make one with `openssl rand -hex 32`, hex-decode it, and give every
-	// replica the same one from your secret store.
+	// SealKey is the AES key (16, 24 or 32 bytes) that seals entries and
+	// keys the HMAC of names. Required unless Plaintext: every replica the
+	// same one from your secret store (`openssl rand -hex 32`, hex-decoded).
 	SealKey biembed.Secret
 	// Plaintext stores tokens in the clear: whoever can read Redis can use
 	// them, whoever can write it can plant them. UNSAFE: for tests only.
@@ -65,20 +57,18 @@ type Options struct {
 	// Cooldown is how long a replica keeps to its local fallback after a
 	// Redis error, and the longest a token saved there is served. Default 1s.
 	Cooldown time.Duration
-	// LockTTL is how long a replica's mint lock lasts: the longest the
-	// others wait for its mint. It should exceed the longest mint. Default
-	// 10s.
+	// LockTTL is how long a mint lock lasts: the longest the others wait
+	// for a mint. It should exceed the longest mint. Default 10s.
 	LockTTL time.Duration
 	// Rate is the shared limit in requests per second per action (at most
 	// 1,000,000). Default 20, Tencent BI's documented limit.
 	Rate float64
 	// Burst is how many requests may go at once. Default 1.
 	Burst int
-	// Replicas is how many replicas share the budget. While Redis is
-	// unavailable each paces itself at Rate/Replicas per second with a burst
-	// of max(Burst/Replicas, 1), starting empty. The fleet sends at most
-	// Rate+Burst in any one-second window, across outages too when Burst is
-	// at least Replicas (else Rate+Replicas). Default 1.
+	// Replicas is how many replicas share the budget. Without Redis each
+	// paces itself at Rate/Replicas with a burst of max(Burst/Replicas, 1),
+	// starting empty. The fleet sends at most Rate+max(Burst, Replicas) in
+	// any one-second window, across outages too. Default 1.
 	Replicas int
 	// Logger receives one WARN line when a degraded mode starts (Redis
 	// unavailable, unreadable entries) and one when it ends. Default: none.
@@ -89,8 +79,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Fleet is what NewFleet returns: the two things a replica wires into its
-// vendor cache and client.
+// Fleet is what a replica wires into its vendor cache and client.
 type Fleet struct {
 	Store   tokencache.Store    // pass as tokencache.Options.Store to tencent.NewCache / youshu.NewCache
 	Limiter biembed.RateLimiter // pass to tencent.WithRateLimiter / youshu.WithRateLimiter
@@ -119,22 +108,19 @@ type core struct {
 	o     Options // defaults applied, SealKey cleared; Now nil unless given
 	now   func() time.Time
 	aead  cipher.AEAD // random nonces, prepended; nil in Plaintext mode
-	kid   string      // names the SealKey: hex of HMAC(SealKey, "key id")[:4], or "plain"
+	kid   string      // names the SealKey: 8 hex digits of an HMAC under names, or "plain"
 	names []byte      // the HMAC key of names: HMAC(SealKey, "biembed redisstore names")
 
 	redisErrors, unreadable, fallbacks atomic.Uint64
 }
 
-// NewFleet checks rdb and opts and returns the Fleet of one replica. rdb
-// must be a *redis.Client, *redis.ClusterClient or *redis.Ring whose
-// options set ContextTimeoutEnabled: every call then runs on the caller's
-// goroutine under a deadline of Options.Timeout.
+// NewFleet returns the Fleet of one replica. Every replica passes the same
+// Options. rdb must be a *redis.Client, *redis.ClusterClient or *redis.Ring
+// with ContextTimeoutEnabled: each call then runs on the caller's goroutine
+// under a deadline of Options.Timeout.
 func NewFleet(rdb redis.UniversalClient, opts Options) (*Fleet, error) {
-	if err := checkClient(rdb); err != nil {
-		return nil, err
-	}
 	c, err := newCore(rdb, opts)
-	if err != nil {
+	if err = cmp.Or(checkClient(rdb), err); err != nil {
 		return nil, err
 	}
 	return &Fleet{Store: newStore(c), Limiter: newLimiter(c), c: c}, nil
@@ -151,20 +137,17 @@ func newCore(rdb redis.UniversalClient, o Options) (*core, error) {
 	if key := []byte(o.SealKey.Reveal()); !o.Plaintext {
 		block, _ := aes.NewCipher(key) // checkOptions checked its length
 		c.aead, _ = cipher.NewGCMWithRandomNonce(block)
-		mac := func(s string) []byte {
-			m := hmac.New(sha256.New, key)
-			m.Write([]byte(s))
-			return m.Sum(nil)
-		}
-		c.kid, c.names = hex.EncodeToString(mac("key id")[:4]), mac("biembed redisstore names")
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("biembed redisstore names"))
+		c.names = m.Sum(nil)
+		c.kid = c.hash('i', "key id")[:8]
 	}
 	c.o.SealKey = biembed.Secret{}
 	return c, nil
 }
 
 // checkClient accepts the three go-redis clients, not nil, with
-// ContextTimeoutEnabled: only then does a call's deadline bound it on the
-// socket, on the caller's goroutine.
+// ContextTimeoutEnabled (only then does a deadline bound a call).
 func checkClient(rdb redis.UniversalClient) error {
 	if validate.IsNil(rdb) {
 		return validate.Fieldf("rdb", "must not be nil")

@@ -44,9 +44,8 @@ type lane struct {
 	grants []time.Time   // local grants of the last second or so, oldest first
 	owed   bool          // grants not yet charged to the GCRA key
 
-	// The line of this replica's waiters: only the first asks Redis, the
-	// others sleep an interval per waiter ahead of them, so a hundred
-	// waiters cost about one call per grant, not a hundred.
+	// The line of waiters: only the first asks Redis, the others sleep an
+	// interval per waiter ahead, so waiters cost one call per grant.
 	next, head uint64          // the next ticket; the first still waiting
 	left       map[uint64]bool // tickets that left the line, from head on
 }
@@ -61,11 +60,7 @@ func newLimiter(c *core) *limiter {
 	l.b.onStart = func() { l.eachLane(func(ln *lane) { ln.until = time.Time{} }) }
 	l.b.onEnd = func() {
 		until := c.now().Add(c.o.Cooldown + c.o.Timeout + time.Second + l.interval)
-		l.eachLane(func(ln *lane) {
-			if ln.local != nil {
-				ln.until = until
-			}
-		})
+		l.eachLane(func(ln *lane) { ln.until = until }) // only lanes with a local share read it
 	}
 	return l
 }
@@ -93,7 +88,7 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 	}
 	l.mu.Unlock()
 	if ln == nil {
-		return validate.Fieldf("action", "must be one of at most %d actions per limiter", 256)
+		return validate.Fieldf("action", "must be one of at most 256 actions per limiter")
 	}
 	ln.mu.Lock()
 	ticket := ln.next
@@ -123,8 +118,7 @@ func (l *limiter) Wait(ctx context.Context, action string) error {
 	}
 }
 
-// try is one attempt of the waiter with ticket t: done, or how long to
-// sleep before the next.
+// try is one attempt of the waiter t: done, or how long to sleep.
 func (l *limiter) try(ctx context.Context, ln *lane, t uint64) (bool, time.Duration, error) {
 	if !l.b.open() {
 		share, wait := l.reserveShare(ln, t)
@@ -147,16 +141,12 @@ func (l *limiter) try(ctx context.Context, ln *lane, t uint64) (bool, time.Durat
 			ln.grant(l.c.now())
 			return true, 0, nil
 		}
-		// Redis failed: this request takes the local share (Cooldown may be
-		// shorter than a call).
-	}
+	} // Redis failed: this request takes the local share (Cooldown may be shorter than a call)
 	now := l.c.now()
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	if ln.local == nil {
-		// It starts empty: what the fleet granted just before the outage
-		// is on the GCRA key, out of reach; a full bucket would add to it.
-		ln.local = rate.NewLimiter(l.share, l.burst)
+		ln.local = rate.NewLimiter(l.share, l.burst) // empty: a full bucket would add to the fleet's last grants
 		ln.local.AllowN(now, l.burst)
 	}
 	if ln.local.AllowN(now, 1) {
@@ -167,11 +157,9 @@ func (l *limiter) try(ctx context.Context, ln *lane, t uint64) (bool, time.Durat
 	return false, max(time.Duration(missing/float64(l.share)*float64(time.Second)), time.Microsecond), nil
 }
 
-// reserveShare says how long the waiter with ticket t must wait for the
-// waiters ahead of it, or for the lane's local share while it recovers.
-// Else it reserves one request from that share, until GCRA says it may go
-// too; the reservation is not OK (and cancels as nothing) when the lane
-// does not recover.
+// reserveShare says how long the waiter t must wait for those ahead, or for
+// the local share while the lane recovers; else it reserves one request of
+// that share (not OK, cancelling as nothing, when the lane does not recover).
 func (l *limiter) reserveShare(ln *lane, t uint64) (*rate.Reservation, time.Duration) {
 	now := l.c.now()
 	ln.mu.Lock()

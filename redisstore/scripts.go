@@ -159,27 +159,18 @@ end
 return out
 `)
 
-// leadScript takes the lock KEYS[1] for ARGV[2] ms with the token ARGV[1]
-// unless another replica holds it; one no replica set (another type, no
-// expiry) is taken over.
-var leadScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('PTTL', KEYS[1]) ~= -1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`)
-
-// releaseScript deletes a lock only if it still holds the releaser's token.
-var releaseScript = redis.NewScript(`
-if redis.pcall('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`)
-
-// holderScript returns the token of the lock KEYS[1], nil when there is
-// none, or "" for what no replica sets (another type: Lead takes it over).
-var holderScript = redis.NewScript(`
+// lockScript runs ARGV[1] on the lock KEYS[1]. lead takes it with the token
+// ARGV[2] for ARGV[3] ms unless another replica holds it (one no replica
+// set, of another type or without expiry, is taken over): 1 or 0. release
+// deletes it if it holds ARGV[2]. holder returns its token, nil when there
+// is none, or "" for another type.
+var lockScript = redis.NewScript(`
 local v = redis.pcall('GET', KEYS[1])
-return type(v) == 'table' and '' or v
+if ARGV[1] == 'holder' then return type(v) == 'table' and '' or v end
+if ARGV[1] == 'release' then return v == ARGV[2] and redis.call('DEL', KEYS[1]) or 0 end
+if type(v) == 'string' and redis.call('PTTL', KEYS[1]) ~= -1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
 `)
 
 // gcraScript is the generic cell rate algorithm: KEYS[1] holds the

@@ -209,16 +209,15 @@ func (s *store) Lead(ctx context.Context, key string, _ time.Duration) (release 
 		return func() {}, true, nil
 	}
 	lock, token := []string{s.c.name("l:", s.c.hash(domainKey, key))}, rand.Text()
-	n, err := eval(ctx, &s.b, "lock", (*redis.Cmd).Int64, leadScript, lock, token, s.c.o.LockTTL.Milliseconds())
+	n, err := eval(ctx, &s.b, "lock", (*redis.Cmd).Int64, lockScript, lock, "lead", token, s.c.o.LockTTL.Milliseconds())
 	if err != nil || n != 1 {
 		return nil, false, err
 	}
 	return func() {
-		_, _ = eval(context.WithoutCancel(ctx), &s.b, "unlock", (*redis.Cmd).Result, releaseScript, lock, token)
+		_, _ = eval(context.WithoutCancel(ctx), &s.b, "unlock", (*redis.Cmd).Result, lockScript, lock, "release", token)
 	}, true, nil
 }
 
-// errFollowTimeout is Follow's error when the lead outlasts LockTTL.
 var errFollowTimeout = errors.New("redisstore: another replica's mint lock outlasted LockTTL; minting here")
 
 // Follow waits until the lead on key ends (its lock is gone or changed
@@ -236,7 +235,7 @@ func (s *store) Follow(ctx context.Context, key string) error {
 		}
 		return token, err
 	}
-	first, err := eval(ctx, &s.b, "lock", holder, holderScript, lock)
+	first, err := eval(ctx, &s.b, "lock", holder, lockScript, lock, "holder")
 	deadline := time.Now().Add(s.c.o.LockTTL + s.c.o.Timeout)
 	for token, delay := first, time.Millisecond; err == nil && held && token == first; delay = min(2*delay, 50*time.Millisecond) {
 		left := time.Until(deadline)
@@ -246,12 +245,11 @@ func (s *store) Follow(ctx context.Context, key string) error {
 		if err := sleep(ctx, min(delay, left)); err != nil {
 			return err
 		}
-		token, err = eval(ctx, &s.b, "lock", holder, holderScript, lock)
+		token, err = eval(ctx, &s.b, "lock", holder, lockScript, lock, "holder")
 	}
 	return err
 }
 
-// sleep waits d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {
 	select {
 	case <-ctx.Done():
