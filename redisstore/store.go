@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,7 @@ import (
 // Save stretches it to the life of the entries that depend on it).
 const epochTTL = 48 * time.Hour
 
-// store is the Fleet's tokencache.Store; scripts.go lists its Redis names.
+// store is the Fleet's tokencache.Store (its Redis names: see libLua).
 type store struct {
 	c     *core
 	b     breaker
@@ -51,7 +52,7 @@ func (s *store) check(ctx context.Context, key string) error {
 	return cmp.Or(ready(s == nil || s.c == nil, ctx, "Store"), checkKey("key", key))
 }
 
-// name is the Redis name of kind (scripts.go) for the hash h.
+// name is the Redis name of kind (see libLua) for the hash h.
 func (c *core) name(kind, h string) string { return c.o.Prefix + kind + h }
 
 // Load returns the entry under key, read by one script with the epoch of its
@@ -227,17 +228,10 @@ func (s *store) Follow(ctx context.Context, key string) error {
 	if err := s.check(ctx, key); err != nil || s.b.open() {
 		return err
 	}
-	lock, held := []string{s.c.name("l:", s.c.hash(domainKey, key))}, false
-	holder := func(c *redis.Cmd) (string, error) { // the lock's token, and whether there is one
-		token, err := c.Text()
-		if held = err == nil; errors.Is(err, redis.Nil) {
-			err = nil
-		}
-		return token, err
-	}
-	first, err := eval(ctx, &s.b, "lock", holder, lockScript, lock, "holder")
+	lock := []string{s.c.name("l:", s.c.hash(domainKey, key))}
+	first, err := eval(ctx, &s.b, "lock", (*redis.Cmd).Text, lockScript, lock, "holder")
 	deadline := time.Now().Add(s.c.o.LockTTL + s.c.o.Timeout)
-	for token, delay := first, time.Millisecond; err == nil && held && token == first; delay = min(2*delay, 50*time.Millisecond) {
+	for token, delay := first, time.Millisecond; err == nil && first != "" && token == first; delay = min(2*delay, 50*time.Millisecond) {
 		left := time.Until(deadline)
 		if left <= 0 {
 			return errFollowTimeout
@@ -245,7 +239,7 @@ func (s *store) Follow(ctx context.Context, key string) error {
 		if err := sleep(ctx, min(delay, left)); err != nil {
 			return err
 		}
-		token, err = eval(ctx, &s.b, "lock", holder, lockScript, lock, "holder")
+		token, err = eval(ctx, &s.b, "lock", (*redis.Cmd).Text, lockScript, lock, "holder")
 	}
 	return err
 }
@@ -285,16 +279,16 @@ func (l *local) Load(ctx context.Context, key string) (tokencache.Entry, bool, e
 }
 
 func (l *local) Save(ctx context.Context, key string, e tokencache.Entry) error {
-	if err := l.Store.Save(ctx, key, e); err != nil {
-		return err
-	}
+	err := l.Store.Save(ctx, key, e)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.saved) >= 2*10_000 { // twice what the memory store keeps
-		clear(l.saved) // forgetting a save time only makes its entry a miss
+	if len(l.saved) >= 2*10_000 { // twice what the memory store keeps; a save time forgotten is a miss
+		clear(l.saved)
 	}
-	l.saved[key] = l.c.now()
-	return nil
+	if err == nil {
+		l.saved[key] = l.c.now()
+	}
+	return err
 }
 
 const (
@@ -360,16 +354,12 @@ func (c *core) open(kh string, blob []byte) (w wire, why string) {
 		return w, "sealed entry in Plaintext mode"
 	case blob[0] == formatPlain && c.aead != nil:
 		return w, "plain entry where a seal is required"
+	case blob[0] == formatSealed && !strings.HasPrefix(string(body), c.kid):
+		return w, whyForeign
 	case blob[0] == formatSealed:
-		if len(body) < len(c.kid)+12 { // the key id and the nonce
-			return w, "seal cut short"
-		}
-		if string(body[:len(c.kid)]) != c.kid {
-			return w, whyForeign
-		}
 		var err error
 		if body, err = c.aead.Open(nil, nil, body[len(c.kid):], c.aad(kh)); err != nil {
-			return w, "does not open (tampered with, or moved from another key)"
+			return w, "does not open (tampered with, cut short, or moved from another key)"
 		}
 	case blob[0] != formatPlain:
 		return w, "unknown format"
@@ -379,3 +369,173 @@ func (c *core) open(kh string, blob []byte) (w wire, why string) {
 	}
 	return w, ""
 }
+
+// The store's Lua scripts, each one step. Whatever a hostile writer put at a
+// name they touch (another type, garbage, huge values) is repaired or
+// reported, never a script error, which would turn every replica to its
+// fallback. Names under the prefix p, for a key hashed to kh and a tag or ID
+// to th (the limiter's: p r:action, see gcraScript):
+//
+//	p e:kh   hash: b = the sealed blob, m = "idh th1 th2 ..." (the ID's hash or -, then the tags')
+//	p x:th   set of the kh of the entries linked to th
+//	p ck:kh  the key's invalidation counter
+//	p ct:th  the tag's invalidation counter
+//	p kid    the core.kid of the last save
+//	p l:kh   the key's mint lock: a random token
+
+// libLua is what every store script shares. ARGV[1] is the prefix, ARGV[2]
+// the TTL (ms) of a counter bumped or repaired.
+const libLua = `
+local p, ettl = ARGV[1], tonumber(ARGV[2])
+local function kind(k) return redis.call('TYPE', k).ok end
+local function ishash(h) return #h == 32 and string.find(h, '^[0-9a-f]+$') ~= nil end
+local function stretch(k, ms) if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end end -- a missing k stays missing
+-- The counter at k: 0 when absent, nil when no replica wrote it (another
+-- type, not a decimal count, 2^46 or more).
+local function count(k)
+  local v = redis.pcall('GET', k)
+  if not v then return 0 end
+  return type(v) == 'string' and #v <= 14 and string.find(v, '^%d+$') and tonumber(v) < 70368744177664 and tonumber(v) or nil
+end
+-- repair sets a counter to Redis's time in ms: more than any count, so
+-- entries sealed with the old value stop matching (it invalidates).
+local function repair(k)
+  local t = redis.call('TIME')
+  local v = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('SET', k, string.format('%d', v), 'PX', ettl)
+  return v
+end
+-- The ID's hash (nil for -) and the tags' hashes of a meta; nil if none.
+local function parse(m)
+  local hs = {}
+  for h in string.gmatch(m, '%S+') do
+    if #m > 4096 or not ishash(h) and not (#hs == 0 and h == '-') then return nil end
+    hs[#hs + 1] = h
+  end
+  if #hs == 0 then return nil end
+  local id = table.remove(hs, 1)
+  return id ~= '-' and id or nil, hs
+end
+-- The counters of the entry kh with tags, and their sum (nil if one is bad).
+local function counters(kh, tags)
+  local ks, sum = {p .. 'ck:' .. kh}, 0
+  for _, h in ipairs(tags) do ks[#ks + 1] = p .. 'ct:' .. h end
+  for _, k in ipairs(ks) do
+    local c = sum and count(k)
+    sum = c and sum + c
+  end
+  return ks, sum
+end
+-- drop deletes the entry kh whatever it holds, unlinks it from the index
+-- sets its meta names and, with out, appends kh and its blob to out (when
+-- the blob is at most maxb bytes and out holds fewer than maxout entries).
+local function drop(kh, out, maxb, maxout)
+  local e = p .. 'e:' .. kh
+  if kind(e) == 'hash' then
+    local id, tags = parse(redis.call('HGET', e, 'm') or '')
+    if id then tags[#tags + 1] = id end
+    for _, h in ipairs(tags or {}) do
+      local x = p .. 'x:' .. h
+      if kind(x) == 'set' then redis.call('SREM', x, kh) end
+    end
+    local b = out and #out < 2 * maxout and redis.call('HSTRLEN', e, 'b') <= maxb and redis.call('HGET', e, 'b')
+    if b then out[#out + 1], out[#out + 2] = kh, b end
+  end
+  redis.call('DEL', e)
+end
+`
+
+// loadScript returns an entry's blob, its meta and the sum of the counters
+// of its key and the tags its meta names: {1, blob, meta, sum}; {0} when
+// there is none; {2}, transferring nothing, for what the store never writes
+// (another type, no blob, one too large, a bad meta or counter).
+// KEYS: the entry. ARGV: prefix, -, kh, max blob bytes.
+var loadScript = redis.NewScript(libLua + `
+local e, kh, maxb = KEYS[1], ARGV[3], tonumber(ARGV[4])
+local t = kind(e)
+if t == 'none' then return {0} end
+local bl = t == 'hash' and redis.call('HSTRLEN', e, 'b') or 0
+if bl == 0 or bl > maxb or redis.call('HSTRLEN', e, 'm') > 4096 then return {2} end
+local m = redis.call('HGET', e, 'm') or ''
+local _, tags = parse(m)
+local sum = tags and select(2, counters(kh, tags))
+if not sum then return {2} end
+return {1, redis.call('HGET', e, 'b'), m, sum}
+`)
+
+// epochScript returns the sum of the counters named in KEYS, repairing
+// those that hold what no replica writes. ARGV: prefix, counter TTL (ms).
+var epochScript = redis.NewScript(libLua + `
+local sum = 0
+for _, k in ipairs(KEYS) do sum = sum + (count(k) or repair(k)) end
+return sum
+`)
+
+// saveScript stores an entry, replacing whatever held its names, unless an
+// invalidation moved its epoch since its mint began. It answers {stored,
+// foreign}: stored is 1, or 0 when stale (or a counter is bad: Epoch
+// repaired it, so this mint read another value); foreign is 1 when the save
+// before came from a replica with another SealKey (they never see each
+// other's entries: this is how a fleet learns it is split). KEYS: the
+// entry. ARGV: prefix, counter TTL, kh, epoch, blob, TTL (ms), meta, kid.
+var saveScript = redis.NewScript(libLua + `
+local e, kh, epoch, blob, ttl, m, kid = KEYS[1], ARGV[3], tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local prev = redis.pcall('GET', p .. 'kid')
+redis.call('SET', p .. 'kid', kid, 'PX', ettl)
+local foreign = (type(prev) == 'string' and prev ~= kid) and 1 or 0
+local id, tags = parse(m)
+local ks, sum = counters(kh, tags)
+if sum ~= epoch then return {0, foreign} end
+drop(kh)
+redis.call('HSET', e, 'b', blob, 'm', m)
+redis.call('PEXPIRE', e, ttl)
+if id then tags[#tags + 1] = id end
+for _, h in ipairs(tags) do
+  local x = p .. 'x:' .. h
+  if kind(x) ~= 'set' then redis.call('DEL', x) end
+  redis.call('SADD', x, kh)
+  ks[#ks + 1] = x
+end
+for _, k in ipairs(ks) do stretch(k, ttl) end
+return {1, foreign}
+`)
+
+// invalidateScript advances (or repairs) the counters of the keys and tags,
+// drops the entries under the keys and linked to the tags, and returns kh,
+// blob of each (at most maxout, blobs of at most maxb bytes). ARGV: prefix,
+// counter TTL, number of keys, maxb, maxout, the keys' kh, the tags' th.
+var invalidateScript = redis.NewScript(libLua + `
+local nk, maxb, maxout = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local out = {}
+local function bump(k)
+  if not count(k) then repair(k) end
+  redis.call('INCR', k); stretch(k, ettl)
+end
+for i = 6, 5 + nk do
+  bump(p .. 'ck:' .. ARGV[i])
+  drop(ARGV[i], out, maxb, maxout)
+end
+for i = 6 + nk, #ARGV do
+  local x = p .. 'x:' .. ARGV[i]
+  bump(p .. 'ct:' .. ARGV[i])
+  for _, kh in ipairs(kind(x) == 'set' and redis.call('SMEMBERS', x) or {}) do
+    if ishash(kh) then drop(kh, out, maxb, maxout) end
+  end
+  redis.call('DEL', x)
+end
+return out
+`)
+
+// lockScript runs ARGV[1] on the lock KEYS[1]. lead takes it with the token
+// ARGV[2] for ARGV[3] ms unless another replica holds it (one no replica
+// set, of another type or without expiry, is taken over): 1 or 0. release
+// deletes it if it holds ARGV[2]. holder returns its token, "" when there is
+// none, or "?" for what no replica sets (another type, "").
+var lockScript = redis.NewScript(`
+local v = redis.pcall('GET', KEYS[1])
+if ARGV[1] == 'holder' then return (type(v) == 'table' or v == '') and '?' or v or '' end
+if ARGV[1] == 'release' then return v == ARGV[2] and redis.call('DEL', KEYS[1]) or 0 end
+if type(v) == 'string' and redis.call('PTTL', KEYS[1]) ~= -1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`)
