@@ -5,13 +5,11 @@
 // or youshu.WithRateLimiter.
 //
 // Entries are sealed with AES-GCM under Options.SealKey, bound to their key;
-// Redis names hold only HMACs. Every Redis call is bounded by Timeout, and a
-// failed one (a panic included) turns that side (store or limiter) to a
-// local fallback for Cooldown: its own memory, its share of the rate.
-// Failures are counted (Fleet.Stats) and logged once per episode, never with
-// what Redis said. Bad input, a nil receiver or ctx get a
-// *biembed.ValidationError naming the field, never the value.
-// SECURITY-fleet.md lists what holds against whoever can write to Redis.
+// Redis names hold only HMACs. A failed Redis call (a timeout or a panic
+// too) turns that side, store or limiter, to a local fallback for Cooldown:
+// its own memory, its share of the rate. Failures are counted (Fleet.Stats)
+// and logged once per episode, never with what Redis said. Bad input, a nil
+// receiver or ctx get a *biembed.ValidationError, never quoting a value.
 package redisstore
 
 import (
@@ -21,6 +19,8 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -69,16 +69,14 @@ type Options struct {
 	// Burst is how many requests may go at once. Default 1.
 	Burst int
 	// Replicas is how many replicas share the budget. Without Redis each
-	// paces itself at Rate/Replicas with a burst of max(Burst/Replicas, 1),
-	// starting empty. The fleet sends at most Rate+max(Burst, Replicas) in
-	// any one-second window, across outages too. Default 1.
+	// paces itself at Rate/Replicas (burst max(Burst/Replicas, 1), starting
+	// empty): at most Rate+max(Burst, Replicas) go in any second. Default 1.
 	Replicas int
 	// Logger receives one WARN line when a degraded mode starts (Redis
 	// unavailable, unreadable entries) and one when it ends. Default: none.
 	Logger *slog.Logger
-	// Now, for tests only, replaces the system clock (entry TTLs, Cooldown,
-	// the local fallback) and Redis's TIME (the limiter). Lock TTLs always
-	// run on Redis's clock.
+	// Now, for tests only, replaces the system clock and Redis's TIME (the
+	// limiter's); lock TTLs always run on Redis's clock.
 	Now func() time.Time
 }
 
@@ -123,14 +121,14 @@ type core struct {
 // under a deadline of Options.Timeout.
 func NewFleet(rdb redis.UniversalClient, opts Options) (*Fleet, error) {
 	c, err := newCore(rdb, opts)
-	if err = cmp.Or(checkClient(rdb), err); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return &Fleet{Store: newStore(c), Limiter: newLimiter(c), c: c}, nil
 }
 
 func newCore(rdb redis.UniversalClient, o Options) (*core, error) {
-	if err := checkOptions(&o); err != nil {
+	if err := check(rdb, &o); err != nil {
 		return nil, err
 	}
 	c := &core{rdb: rdb, o: o, now: time.Now, kid: "plain"}
@@ -138,7 +136,7 @@ func newCore(rdb redis.UniversalClient, o Options) (*core, error) {
 		c.now = o.Now
 	}
 	if key := []byte(o.SealKey.Reveal()); !o.Plaintext {
-		block, _ := aes.NewCipher(key) // checkOptions checked its length
+		block, _ := aes.NewCipher(key) // check checked its length
 		c.aead, _ = cipher.NewGCMWithRandomNonce(block)
 		m := hmac.New(sha256.New, key)
 		m.Write([]byte("biembed redisstore names"))
@@ -149,36 +147,106 @@ func newCore(rdb redis.UniversalClient, o Options) (*core, error) {
 	return c, nil
 }
 
-// checkClient accepts the three go-redis clients, not nil, with
-// ContextTimeoutEnabled (only then does a deadline bound a call).
-func checkClient(rdb redis.UniversalClient) error {
-	if validate.IsNil(rdb) {
-		return validate.Fieldf("rdb", "must not be nil")
+const (
+	formatPlain, formatSealed byte = 'p', 's' // a blob's first byte
+	domainKey, domainTag      byte = 'k', 't' // keys and tags never share a name
+	whyForeign                     = "sealed with another SealKey"
+)
+
+// hash names a key or tag in Redis without showing it: 16 bytes of
+// HMAC-SHA256 under the SealKey (SHA-256 in Plaintext mode), in hex.
+func (c *core) hash(domain byte, name string) string {
+	h := sha256.New()
+	if c.aead != nil {
+		h = hmac.New(sha256.New, c.names)
 	}
-	var deadlines bool
-	switch c := rdb.(type) {
-	case *redis.Client:
-		deadlines = c.Options().ContextTimeoutEnabled
-	case *redis.ClusterClient:
-		deadlines = c.Options().ContextTimeoutEnabled
-	case *redis.Ring:
-		deadlines = c.Options().ContextTimeoutEnabled
-	default:
-		return validate.Fieldf("rdb", "must be a *redis.Client, *redis.ClusterClient or *redis.Ring")
-	}
-	if !deadlines {
-		return validate.Fieldf("rdb", "must set ContextTimeoutEnabled in its options, so that Options.Timeout bounds each call")
-	}
-	return nil
+	h.Write(append([]byte{domain}, name...))
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// checkOptions refuses bad options and fills in the defaults.
-func checkOptions(o *Options) error {
+// aad binds a sealed blob to its key and Prefix.
+func (c *core) aad(kh string) []byte {
+	return []byte("biembed-redisstore-v2\x00" + c.o.Prefix + "\x00" + kh)
+}
+
+// wire is an entry as its blob holds it: formatPlain and its JSON, or
+// formatSealed, kid, a random nonce (12 bytes) and the AES-GCM of its JSON.
+type wire struct {
+	tokencache.Entry
+	Token []byte // in the clear, where Entry.Token marshals masked
+}
+
+func (w wire) entry() tokencache.Entry {
+	w.Entry.Token = biembed.NewSecret(string(w.Token))
+	return w.Entry
+}
+
+// sealEntry makes the blob stored for e under the key whose hash is kh.
+func (c *core) sealEntry(kh string, e tokencache.Entry) ([]byte, error) {
+	blob, err := json.Marshal(wire{e, []byte(e.Token.Reveal())})
+	switch {
+	case err != nil:
+		return nil, err
+	case c.aead == nil:
+		blob = append([]byte{formatPlain}, blob...)
+	default:
+		blob = c.aead.Seal(append([]byte{formatSealed}, c.kid...), nil, blob, c.aad(kh))
+	}
+	if len(blob) > maxBlob {
+		return nil, validate.Fieldf("Entry", "must seal to at most %d bytes", maxBlob)
+	}
+	return blob, nil
+}
+
+// open reads the blob stored under the key whose hash is kh. why is empty
+// when it opened, else what was wrong (never the content).
+func (c *core) open(kh string, blob []byte) (w wire, why string) {
+	if len(blob) == 0 {
+		return w, "empty"
+	}
+	body := blob[1:]
+	switch {
+	case blob[0] == formatSealed && c.aead == nil:
+		return w, "sealed entry in Plaintext mode"
+	case blob[0] == formatPlain && c.aead != nil:
+		return w, "plain entry where a seal is required"
+	case blob[0] == formatSealed && !strings.HasPrefix(string(body), c.kid):
+		return w, whyForeign
+	case blob[0] == formatSealed:
+		var err error
+		if body, err = c.aead.Open(nil, nil, body[len(c.kid):], c.aad(kh)); err != nil {
+			return w, "does not open (tampered with, cut short, or moved from another key)"
+		}
+	case blob[0] != formatPlain:
+		return w, "unknown format"
+	}
+	if err := json.Unmarshal(body, &w); err != nil || c.hash(domainKey, w.Key) != kh {
+		return wire{}, "does not decode, or is stored under another key"
+	}
+	return w, ""
+}
+
+// check refuses a bad client or options and fills in the defaults. The
+// client must be one of go-redis's three with ContextTimeoutEnabled (only
+// then does a deadline bound a call).
+func check(rdb redis.UniversalClient, o *Options) error {
+	known, deadlines := rdb == nil, false
+	switch c := rdb.(type) {
+	case *redis.Client:
+		known, deadlines = true, c != nil && c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		known, deadlines = true, c != nil && c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		known, deadlines = true, c != nil && c.Options().ContextTimeoutEnabled
+	}
 	noKey := o.SealKey == (biembed.Secret{})
 	for _, c := range []struct {
 		bad         bool
 		field, rule string
 	}{
+		{validate.IsNil(rdb), "rdb", "must not be nil"},
+		{!known, "rdb", "must be a *redis.Client, *redis.ClusterClient or *redis.Ring"},
+		{!deadlines, "rdb", "must set ContextTimeoutEnabled in its options, so that Options.Timeout bounds each call"},
 		{ascii("", o.Prefix, 128, false) != nil, "Prefix",
 			"must be 1 to 128 bytes of printable ASCII without spaces (it keeps these keys apart from the rest of the Redis)"},
 		{o.Plaintext && !noKey, "SealKey", "must be empty with Plaintext (choose one)"},
@@ -263,9 +331,8 @@ func checkEach(field string, list []string, max int, check func(field, s string)
 	return nil
 }
 
-// breaker is one side's (the store's or the limiter's) view of Redis. An
-// episode runs from a failure to the next answer; it calls onStart and
-// onEnd and logs (cond) at each end.
+// breaker is one side's view of Redis. An episode runs from a failure to
+// the next answer; it calls onStart and onEnd and logs (cond) at each end.
 type breaker struct {
 	c              *core
 	until          atomic.Int64 // unix nanos (c.now) before which Redis is not asked
@@ -276,11 +343,10 @@ type breaker struct {
 
 func (b *breaker) open() bool { return b.c.now().UnixNano() < b.until.Load() }
 
-// eval runs script under a deadline of Timeout (ContextTimeoutEnabled: on
-// the caller's goroutine) and reads its answer with get. A failure, a panic
-// included, unless it was the caller's ctx that ended, counts as a Redis
-// error and opens b for Cooldown; its error names the call (what) and the
-// kind of failure, never what Redis answered.
+// eval runs script under a deadline of Timeout and reads its answer with
+// get. A failure (a panic too) not of the caller's ctx is a Redis error: it
+// opens b for Cooldown and names the call (what) and the kind of failure,
+// never what Redis answered.
 func eval[T any](ctx context.Context, b *breaker, what string, get func(*redis.Cmd) (T, error), script *redis.Script, keys []string, args ...any) (v T, err error) {
 	var panicked any
 	func() {
@@ -310,9 +376,8 @@ func eval[T any](ctx context.Context, b *breaker, what string, get func(*redis.C
 	return *new(T), err
 }
 
-// redisError is a failed Redis call. It prints the call and the kind of
-// failure only, for every verb: what Redis (or a hook, or whatever answers
-// at its address) said may quote data. Unwrap still reaches it.
+// redisError prints the call and the kind of failure only, for every verb:
+// what Redis (or a hook) said may quote data. Unwrap still reaches it.
 type redisError struct {
 	what, why string
 	err       error
@@ -353,14 +418,12 @@ func describe(err error, panicked any) string {
 	return "failed"
 }
 
-// limiter is the Fleet's biembed.RateLimiter: GCRA in Redis (gcraScript)
-// shared by the replicas on one Redis and Prefix, and a local x/time/rate
-// limiter at this replica's share while Redis is unavailable.
-//
-// Back on Redis, a replica keeps to its local share as well until every
-// replica must be back (each when its own Cooldown ends) and their local
-// grants are over a second old: Cooldown + Timeout + 1s + an interval. Its
-// local grants of the last second are charged to the GCRA key as a debt.
+// limiter is the Fleet's biembed.RateLimiter: GCRA in Redis (gcraScript),
+// and a local x/time/rate limiter at this replica's share while Redis is
+// unavailable. Back on Redis, a lane keeps to its share as well until every
+// replica must be back and their local grants are over a second old
+// (Cooldown + Timeout + 1s + an interval); its local grants of the last
+// second are charged to the GCRA key as a debt.
 type limiter struct {
 	c        *core
 	b        breaker
@@ -394,14 +457,13 @@ func newLimiter(c *core) *limiter {
 		share: rate.Limit(c.o.Rate / float64(c.o.Replicas)), burst: max(c.o.Burst/c.o.Replicas, 1),
 		lanes: map[string]*lane{}, sleep: sleep,
 		b: breaker{c: c, cond: warn.Condition{Msg: "redisstore: Redis unavailable; the rate limiter paces this replica at its share"}}}
-	// Falling back, every lane keeps to its local share until the next
-	// recovery ends; back on Redis, the lanes that used it start one.
 	l.b.onStart = func() { l.recoverUntil(time.Time{}) }
 	l.b.onEnd = func() { l.recoverUntil(c.now().Add(c.o.Cooldown + c.o.Timeout + time.Second + l.interval)) }
 	return l
 }
 
-// recoverUntil sets every lane's until (only lanes with a local share read it).
+// recoverUntil sets when every lane's recovery ends (zero: falling back, it
+// keeps to its local share until the next recovery ends).
 func (l *limiter) recoverUntil(t time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -490,13 +552,12 @@ func (l *limiter) try(ctx context.Context, ln *lane, t uint64) (bool, time.Durat
 		ln.grant(now)
 		return true, 0, nil
 	}
-	missing := 1 - ln.local.TokensAt(now)
-	return false, max(time.Duration(missing/float64(l.share)*float64(time.Second)), time.Microsecond), nil
+	return false, max(time.Duration((1-ln.local.TokensAt(now))/float64(l.share)*float64(time.Second)), time.Microsecond), nil
 }
 
 // reserveShare says how long the waiter t must wait for those ahead, or for
 // the local share while the lane recovers; else it reserves one request of
-// that share (not OK, cancelling as nothing, when the lane does not recover).
+// that share (not OK, cancelling as nothing, when it does not recover).
 func (l *limiter) reserveShare(ln *lane, t uint64) (*rate.Reservation, time.Duration) {
 	now := l.c.now()
 	ln.mu.Lock()
@@ -520,20 +581,18 @@ func (l *limiter) reserveShare(ln *lane, t uint64) (*rate.Reservation, time.Dura
 
 // grant records a local grant at now, for the debt; it keeps the last second.
 func (ln *lane) grant(now time.Time) {
-	i := 0
-	for i < len(ln.grants) && now.Sub(ln.grants[i]) > time.Second {
-		i++
+	for len(ln.grants) > 0 && now.Sub(ln.grants[0]) > time.Second {
+		ln.grants = ln.grants[1:]
 	}
-	ln.grants = append(ln.grants[i:], now)
-	ln.owed = true
+	ln.grants, ln.owed = append(ln.grants, now), true
 }
 
-// reserve asks Redis once whether a request may go on the lane: 0 means it
-// may (and is counted), else how long to wait. The lane's local grants of
-// the last second not yet charged go with it as a debt. No replica writes a
-// TAT over an hour behind (a key expires a minute after its TAT), nor one
-// ahead by more than (Burst+1) intervals, plus the debts of returning
-// replicas (a second and Replicas*(burst+1)+1 intervals), plus Cooldown.
+// reserve asks Redis once whether a request may go on the lane (0, and it
+// is counted) or how long to wait, charging the lane's uncharged local
+// grants of the last second. No replica writes a TAT over an hour behind (a
+// key expires a minute after its TAT), nor one ahead by more than (Burst+1)
+// intervals, plus the debts of returning replicas (a second and
+// Replicas*(burst+1)+1 intervals), plus Cooldown.
 func (l *limiter) reserve(ctx context.Context, ln *lane) (time.Duration, error) {
 	now, o := l.c.now(), l.c.o
 	ln.mu.Lock()

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tokencache"
 )
@@ -13,8 +15,10 @@ import (
 func fuzzCores(t testing.TB) []*core {
 	t.Helper()
 	var cores []*core
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}) // never called
+	t.Cleanup(func() { _ = rdb.Close() })
 	for _, o := range []Options{{Prefix: "f:", SealKey: biembed.NewSecret(strings.Repeat("k", 32))}, {Prefix: "f:", Plaintext: true}} {
-		c, err := newCore(nil, o)
+		c, err := newCore(rdb, o)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,22 +3,16 @@ package redisstore
 import (
 	"cmp"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/internal/warn"
 	"github.com/biembed/biembed-go/tokencache"
@@ -41,8 +35,7 @@ func newStore(c *core) *store {
 	s := &store{c: c, b: breaker{c: c, cond: warn.Condition{Msg: "redisstore: Redis unavailable; tokens are cached on this replica only"}},
 		foreign:        warn.Condition{Msg: "redisstore: entries in Redis do not open: another replica seals with a different SealKey"},
 		unreadableCond: warn.Condition{Msg: "redisstore: entries in Redis do not open (tampered with, replayed, or written by another version); they are minted again"}}
-	// The fallback is new whenever Redis answers again: Redis may have been
-	// told of invalidations this replica missed.
+	// A new fallback whenever Redis answers again: it may know of invalidations this one missed.
 	s.b.onStart, s.b.onEnd = func() {}, func() { s.local.Store(newLocal(c)) }
 	s.b.onEnd()
 	return s
@@ -55,11 +48,10 @@ func (s *store) check(ctx context.Context, key string) error {
 // name is the Redis name of kind (see libLua) for the hash h.
 func (c *core) name(kind, h string) string { return c.o.Prefix + kind + h }
 
-// Load returns the entry under key, read by one script with the epoch of its
-// key and tags. It is served only if it opens under the SealKey for key, its
-// meta names exactly its sealed tags (stripping one cannot hide it from an
-// invalidation) and its sealed epoch is current (else it is a replay).
-// Anything else is a miss, counted Unreadable.
+// Load returns the entry under key if it opens under the SealKey for key,
+// its meta names exactly its sealed tags (stripping one cannot hide it from
+// an invalidation) and its sealed epoch is current (else it is a replay):
+// anything else is a miss, counted Unreadable.
 func (s *store) Load(ctx context.Context, key string) (tokencache.Entry, bool, error) {
 	if err := s.check(ctx, key); err != nil {
 		return tokencache.Entry{}, false, err
@@ -136,8 +128,11 @@ func (s *store) meta(id string, tags []string) string {
 // Save stores e under key for the rest of its life, unless key or one of
 // e.Tags was invalidated after e.Epoch was read: then tokencache.ErrStale.
 func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error {
-	if err := cmp.Or(s.check(ctx, key), checkEntry(e)); err != nil {
+	if err := cmp.Or(s.check(ctx, key), validate.Text("Entry.ID", e.ID, maxTag), checkEach("Entry.Tags", e.Tags, maxEntryTags, checkTag)); err != nil {
 		return err
+	}
+	if n := len(e.Token.Reveal()); n == 0 || n > maxToken {
+		return validate.Fieldf("Entry.Token", "must be 1 byte to %d KiB", maxToken>>10)
 	}
 	ttl := e.ExpiresAt.Sub(s.c.now())
 	if ttl < time.Millisecond {
@@ -161,13 +156,6 @@ func (s *store) Save(ctx context.Context, key string, e tokencache.Entry) error 
 		return tokencache.ErrStale
 	}
 	return err
-}
-
-func checkEntry(e tokencache.Entry) error {
-	if n := len(e.Token.Reveal()); n == 0 || n > maxToken {
-		return validate.Fieldf("Entry.Token", "must be 1 byte to %d KiB", maxToken>>10)
-	}
-	return cmp.Or(validate.Text("Entry.ID", e.ID, maxTag), checkEach("Entry.Tags", e.Tags, maxEntryTags, checkTag))
 }
 
 // Invalidate advances the epochs of keys and tags and drops, in Redis and
@@ -291,90 +279,10 @@ func (l *local) Save(ctx context.Context, key string, e tokencache.Entry) error 
 	return err
 }
 
-const (
-	formatPlain, formatSealed byte = 'p', 's' // a blob's first byte
-	domainKey, domainTag      byte = 'k', 't' // keys and tags never share a name
-	whyForeign                     = "sealed with another SealKey"
-)
-
-// hash names a key or tag in Redis without showing it: 16 bytes of
-// HMAC-SHA256 under the SealKey (SHA-256 in Plaintext mode), in hex.
-func (c *core) hash(domain byte, name string) string {
-	h := sha256.New()
-	if c.aead != nil {
-		h = hmac.New(sha256.New, c.names)
-	}
-	h.Write(append([]byte{domain}, name...))
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-// aad binds a sealed blob to its key and Prefix.
-func (c *core) aad(kh string) []byte {
-	return []byte("biembed-redisstore-v2\x00" + c.o.Prefix + "\x00" + kh)
-}
-
-// wire is an entry as its blob holds it: formatPlain and its JSON, or
-// formatSealed, kid, a random nonce (12 bytes) and the AES-GCM of its JSON.
-type wire struct {
-	tokencache.Entry
-	Token []byte // in the clear, where Entry.Token marshals masked
-}
-
-func (w wire) entry() tokencache.Entry {
-	w.Entry.Token = biembed.NewSecret(string(w.Token))
-	return w.Entry
-}
-
-// sealEntry makes the blob stored for e under the key whose hash is kh.
-func (c *core) sealEntry(kh string, e tokencache.Entry) ([]byte, error) {
-	blob, err := json.Marshal(wire{e, []byte(e.Token.Reveal())})
-	switch {
-	case err != nil:
-		return nil, err
-	case c.aead == nil:
-		blob = append([]byte{formatPlain}, blob...)
-	default:
-		blob = c.aead.Seal(append([]byte{formatSealed}, c.kid...), nil, blob, c.aad(kh))
-	}
-	if len(blob) > maxBlob {
-		return nil, validate.Fieldf("Entry", "must seal to at most %d bytes", maxBlob)
-	}
-	return blob, nil
-}
-
-// open reads the blob stored under the key whose hash is kh. why is empty
-// when it opened, else what was wrong (never the content).
-func (c *core) open(kh string, blob []byte) (w wire, why string) {
-	if len(blob) == 0 {
-		return w, "empty"
-	}
-	body := blob[1:]
-	switch {
-	case blob[0] == formatSealed && c.aead == nil:
-		return w, "sealed entry in Plaintext mode"
-	case blob[0] == formatPlain && c.aead != nil:
-		return w, "plain entry where a seal is required"
-	case blob[0] == formatSealed && !strings.HasPrefix(string(body), c.kid):
-		return w, whyForeign
-	case blob[0] == formatSealed:
-		var err error
-		if body, err = c.aead.Open(nil, nil, body[len(c.kid):], c.aad(kh)); err != nil {
-			return w, "does not open (tampered with, cut short, or moved from another key)"
-		}
-	case blob[0] != formatPlain:
-		return w, "unknown format"
-	}
-	if err := json.Unmarshal(body, &w); err != nil || c.hash(domainKey, w.Key) != kh {
-		return wire{}, "does not decode, or is stored under another key"
-	}
-	return w, ""
-}
-
-// The store's Lua scripts, each one step. Whatever a hostile writer put at a
-// name they touch (another type, garbage, huge values) is repaired or
-// reported, never a script error, which would turn every replica to its
-// fallback. Names under the prefix p, for a key hashed to kh and a tag or ID
-// to th (the limiter's: p r:action, see gcraScript):
+// The store's Lua scripts, each one step: what a hostile writer put at a
+// name (another type, garbage, huge values) is repaired or reported, never a
+// script error (which would turn every replica to its fallback). Names under
+// the prefix p, for a key hashed to kh and a tag or ID to th:
 //
 //	p e:kh   hash: b = the sealed blob, m = "idh th1 th2 ..." (the ID's hash or -, then the tags')
 //	p x:th   set of the kh of the entries linked to th
