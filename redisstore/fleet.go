@@ -395,7 +395,6 @@ var errPoisoned = errors.New("holds a value no replica wrote")
 // of our own: a panic by its type, an error reply by its code.
 func describe(err error, panicked any) string {
 	var re redis.Error
-	var ne net.Error
 	rt, isRT := panicked.(runtime.Error)
 	switch {
 	case isRT:
@@ -412,7 +411,7 @@ func describe(err error, panicked any) string {
 			code = "ERR"
 		}
 		return "answered an error (" + code + ")"
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, new(net.Error)):
 		return "connection failed"
 	}
 	return "failed"

@@ -18,8 +18,7 @@ import (
 	"github.com/biembed/biembed-go/tokencache"
 )
 
-// epochTTL is how long an invalidation counter lives after its last bump (a
-// Save stretches it to the life of the entries that depend on it).
+// epochTTL is how long a counter outlives its last bump (or its entries).
 const epochTTL = 48 * time.Hour
 
 // store is the Fleet's tokencache.Store (its Redis names: see libLua).
