@@ -19,7 +19,7 @@ func SetSleep(f *Fleet, fn func(ctx context.Context, d time.Duration) error) {
 func Names(f *Fleet, key, tag string) (entry, keyEpoch, tagEpoch, tagIndex, lock string) {
 	s := f.Store.(*store)
 	kh, th := s.c.hash(domainKey, key), s.c.hash(domainTag, tag)
-	return s.entryKey(kh), s.keyEpoch(kh), s.tagEpoch(th), s.c.o.Prefix + "x:" + th, s.lockKey(kh)
+	return s.c.name("e:", kh), s.c.name("ck:", kh), s.c.name("ct:", th), s.c.name("x:", th), s.c.name("l:", kh)
 }
 
 // RateKey returns the Redis name of action's GCRA key.

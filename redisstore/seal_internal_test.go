@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/tokencache"
 )
@@ -13,16 +15,12 @@ import (
 func fuzzCores(t testing.TB) []*core {
 	t.Helper()
 	var cores []*core
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}) // never called
+	t.Cleanup(func() { _ = rdb.Close() })
 	for _, o := range []Options{{Prefix: "f:", SealKey: biembed.NewSecret(strings.Repeat("k", 32))}, {Prefix: "f:", Plaintext: true}} {
-		if err := checkOptions(&o); err != nil {
+		c, err := newCore(rdb, o)
+		if err != nil {
 			t.Fatal(err)
-		}
-		c := &core{o: o, now: time.Now}
-		if !o.Plaintext {
-			var err error
-			if c.seal, err = newSealer([]byte(o.SealKey.Reveal())); err != nil {
-				t.Fatal(err)
-			}
 		}
 		cores = append(cores, c)
 	}
@@ -41,14 +39,14 @@ func FuzzOpen(f *testing.F) {
 		}
 		f.Add(blob)
 	}
-	for _, seed := range []string{"", "s", "p", "p{}", "p{\"k\":\"key\"}", "s\x00\x00\x00\x00", "x"} {
+	for _, seed := range []string{"", "s", "p", "p{}", "p{\"k\":\"key\"}", "s\x00\x00\x00\x00\x00\x00\x00\x00", "x"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, blob []byte) {
 		for _, c := range cores {
 			h := c.hash(domainKey, "key")
 			w, why := c.open(h, blob)
-			if why == "" && (c.hash(domainKey, w.Key) != h || (c.seal != nil) != (blob[0] == formatSealed)) {
+			if why == "" && (c.hash(domainKey, w.Key) != h || (c.aead != nil) != (blob[0] == formatSealed)) {
 				t.Fatalf("an entry opened that was not sealed for this key in this mode")
 			}
 		}

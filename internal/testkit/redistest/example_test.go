@@ -27,7 +27,7 @@ func ExampleStart() {
 func ExampleNewProxy() {
 	testPartition := func(t *testing.T) {
 		srv := redistest.Start(t)
-		srv.Raw("HSET", "myapp:e:1", "b", "garbage") // or redistest.Raw(t, srv.Addr(), ...)
+		srv.Raw("HSET", "myapp:e:1", "b", "garbage")
 		p := redistest.NewProxy(t, srv)
 		cutOff := p.Client()
 		p.Cut() // cutOff's calls now fail; srv.Client()'s still work

@@ -9,66 +9,48 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Proxy is a TCP proxy in front of a Server that a test can cut (a network
-// partition), stall (a Redis that answers slower than any timeout) or make
-// drop one reply (a connection that dies after a command was executed,
-// before its answer arrived). Clients from Client go through it. It is safe
-// for concurrent use and stops when the test ends.
+// Proxy is a TCP proxy in front of a Server that a test can cut (a
+// partition), stall (a Redis slower than any timeout) or make drop one reply
+// (a connection that dies after a command ran). It stops with the test.
 type Proxy struct {
-	t      testing.TB
-	target string
-	ln     net.Listener
-	wg     sync.WaitGroup
+	t   testing.TB
+	srv *Server
+	ln  net.Listener
+	wg  sync.WaitGroup
 
-	mu      sync.Mutex
-	closed  bool
-	cut     bool
-	stall   chan struct{} // non-nil while stalled; closed to resume
-	links   map[*link]struct{}
-	marker  []byte        // CutReplyTo's marker, lower case; nil when not armed
-	markerC chan struct{} // closed once the marked reply was dropped
+	mu     sync.Mutex
+	cut    bool
+	stall  chan struct{}     // non-nil while stalled; closed to resume
+	conns  map[net.Conn]bool // both ends of every link
+	marker []byte            // CutReplyTo's, lower case; nil when not armed
+	marked chan struct{}     // closed once the marked reply was dropped
 }
 
-// link is one proxied connection.
-type link struct {
-	client, server net.Conn
-	once           sync.Once
-	done           chan struct{}
-
-	mu       sync.Mutex
-	dropNext chan struct{} // non-nil: drop the next reply, then close
-}
-
-func (l *link) close() {
-	l.once.Do(func() {
-		close(l.done)
-		_ = l.client.Close()
-		_ = l.server.Close()
-	})
-}
-
-// NewProxy starts a proxy to s on a free loopback port; it stops, closing
-// every connection, when t ends.
+// NewProxy starts a proxy to s on a free loopback port.
 func NewProxy(t testing.TB, s *Server) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("redistest: proxy: %v", err)
 	}
-	p := &Proxy{t: t, target: s.Addr(), ln: ln, links: map[*link]struct{}{}}
+	p := &Proxy{t: t, srv: s, ln: ln, conns: map[net.Conn]bool{}}
 	p.wg.Add(1)
 	go p.accept()
-	t.Cleanup(p.close)
+	t.Cleanup(func() {
+		_ = ln.Close()
+		p.Cut()
+		p.Restore() // held replies meet closed connections
+		p.wg.Wait()
+	})
 	return p
 }
-
-// Addr returns the proxy's host:port.
-func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 // Client returns a go-redis client (the Server's Options) that connects
 // through the proxy, closed when the test ends.
 func (p *Proxy) Client() *redis.Client {
-	c := redis.NewClient(clientOptions(p.Addr()))
+	o := p.srv.Options()
+	o.Addr = p.ln.Addr().String()
+	c := redis.NewClient(o)
 	p.t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -77,11 +59,10 @@ func (p *Proxy) Client() *redis.Client {
 // are accepted and closed at once) until Restore: a partition.
 func (p *Proxy) Cut() {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.cut = true
-	links := p.linksLocked()
-	p.mu.Unlock()
-	for _, l := range links {
-		l.close()
+	for c := range p.conns {
+		_ = c.Close()
 	}
 }
 
@@ -114,29 +95,8 @@ func (p *Proxy) Restore() {
 func (p *Proxy) CutReplyTo(marker string) <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.marker = bytes.ToLower([]byte(marker))
-	p.markerC = make(chan struct{})
-	return p.markerC
-}
-
-func (p *Proxy) linksLocked() []*link {
-	links := make([]*link, 0, len(p.links))
-	for l := range p.links {
-		links = append(links, l)
-	}
-	return links
-}
-
-func (p *Proxy) close() {
-	p.mu.Lock()
-	p.closed = true
-	links := p.linksLocked()
-	p.mu.Unlock()
-	_ = p.ln.Close()
-	for _, l := range links {
-		l.close()
-	}
-	p.wg.Wait()
+	p.marker, p.marked = bytes.ToLower([]byte(marker)), make(chan struct{})
+	return p.marked
 }
 
 func (p *Proxy) accept() {
@@ -146,100 +106,58 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return
 		}
+		s, err := net.Dial("tcp", p.srv.Addr())
 		p.mu.Lock()
-		refuse := p.cut || p.closed
-		p.mu.Unlock()
-		if refuse {
-			_ = c.Close()
-			continue
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		l := &link{client: c, server: s, done: make(chan struct{})}
-		p.mu.Lock()
-		if p.closed || p.cut {
+		if err != nil || p.cut {
 			p.mu.Unlock()
-			l.close()
+			_ = c.Close()
+			if err == nil {
+				_ = s.Close()
+			}
 			continue
 		}
-		p.links[l] = struct{}{}
+		p.conns[c], p.conns[s] = true, true
 		p.wg.Add(2)
 		p.mu.Unlock()
-		go p.up(l)
-		go p.down(l)
+		var drop chan struct{} // the marked reply's (p.mu)
+		go p.pipe(s, c, func(cmd []byte) {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if p.marker != nil && bytes.Contains(bytes.ToLower(cmd), p.marker) {
+				drop, p.marker = p.marked, nil
+			}
+		})
+		go p.pipe(c, s, func([]byte) {
+			p.mu.Lock()
+			d, stall := drop, p.stall
+			p.mu.Unlock()
+			if d != nil {
+				_, _ = c.Close(), s.Close() // the write that follows fails
+				close(d)
+			} else if stall != nil {
+				<-stall
+			}
+		})
 	}
 }
 
-// up copies commands from the client to Redis, noting a marked command.
-func (p *Proxy) up(l *link) {
+// pipe copies src to dst, calling each on every chunk before it passes,
+// until either fails; then it closes both.
+func (p *Proxy) pipe(dst, src net.Conn, each func([]byte)) {
 	defer p.wg.Done()
-	defer p.forget(l)
 	buf := make([]byte, 64<<10)
 	for {
-		n, err := l.client.Read(buf)
+		n, err := src.Read(buf)
 		if n > 0 {
-			p.mu.Lock()
-			if p.marker != nil && bytes.Contains(bytes.ToLower(buf[:n]), p.marker) {
-				l.mu.Lock()
-				l.dropNext = p.markerC
-				l.mu.Unlock()
-				p.marker, p.markerC = nil, nil
-			}
-			p.mu.Unlock()
-			if _, werr := l.server.Write(buf[:n]); werr != nil {
-				return
-			}
+			each(buf[:n])
 		}
-		if err != nil {
-			return
+		if _, werr := dst.Write(buf[:n]); werr != nil || err != nil {
+			break
 		}
 	}
-}
-
-// down copies replies from Redis to the client, holding them while stalled
-// and dropping a marked one.
-func (p *Proxy) down(l *link) {
-	defer p.wg.Done()
-	defer p.forget(l)
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := l.server.Read(buf)
-		if n > 0 {
-			l.mu.Lock()
-			drop := l.dropNext
-			l.mu.Unlock()
-			if drop != nil {
-				l.close()
-				close(drop)
-				return
-			}
-			p.mu.Lock()
-			stall := p.stall
-			p.mu.Unlock()
-			if stall != nil {
-				select {
-				case <-stall:
-				case <-l.done:
-					return
-				}
-			}
-			if _, werr := l.client.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// forget closes l and drops it from the proxy's set.
-func (p *Proxy) forget(l *link) {
-	l.close()
 	p.mu.Lock()
-	delete(p.links, l)
+	delete(p.conns, dst)
+	delete(p.conns, src)
 	p.mu.Unlock()
+	_, _ = dst.Close(), src.Close()
 }
