@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,10 +83,15 @@ type Options struct {
 }
 
 // Config is what a vendor package gives New; users get a Cache from
-// tencent.NewCache or youshu.NewCache instead. Mint, Key, Lifetime,
-// Encode and Decode are required.
+// tencent.NewCache or youshu.NewCache instead. Namespace, Mint, Key,
+// Lifetime, Encode and Decode are required.
 type Config[R, T any] struct {
 	Options
+	// Namespace names the vendor ("tencent:") so that caches of different
+	// vendors can share one Store: every key Key returns must start with
+	// it, the cache puts it before every tag it keeps or drops, and it
+	// decodes and revokes only entries whose key starts with it.
+	Namespace string
 	// Mint mints a token for req. It runs without the first caller's
 	// cancellation (one caller giving up does not fail the others), under
 	// MintTimeout, and is cancelled by Close.
@@ -185,7 +191,7 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 		following:  warn.Condition{Msg: "tokencache: waiting for another replica's mint timed out; minting here"}}
 	c.closing, c.stop = context.WithCancel(context.Background())
 	if o.Store != nil {
-		c.store = shared[T]{store: o.Store, encode: cfg.Encode, decode: cfg.Decode}
+		c.store = shared[T]{store: o.Store, ns: cfg.Namespace, encode: cfg.Encode, decode: cfg.Decode}
 	} else {
 		c.store = newMemStore[T](o.MaxEntries, 0, o.Now)
 	}
@@ -206,8 +212,8 @@ func or[V comparable](v, def V) V {
 func check[R, T any](cfg Config[R, T]) error {
 	o := cfg.Options
 	switch {
-	case cfg.Mint == nil || cfg.Key == nil || cfg.Lifetime == nil || cfg.Encode == nil || cfg.Decode == nil:
-		return validate.Fieldf("Config", "Mint, Key, Lifetime, Encode and Decode must be set")
+	case cfg.Namespace == "" || cfg.Mint == nil || cfg.Key == nil || cfg.Lifetime == nil || cfg.Encode == nil || cfg.Decode == nil:
+		return validate.Fieldf("Config", "Namespace, Mint, Key, Lifetime, Encode and Decode must be set")
 	case validate.IsNil(o.Store) && o.Store != nil:
 		return validate.Fieldf("Options.Store", "must not be a nil pointer (leave it nil for memory)")
 	case math.IsNaN(o.RefreshFraction) || o.RefreshFraction < 0 || o.RefreshFraction > 0.5:
@@ -286,8 +292,8 @@ func (c *Cache[R, T]) key(req R) (key string, err error) {
 	if key, err = c.cfg.Key(req); err != nil {
 		return "", err
 	}
-	if key == "" || validate.Text("key", key, 1024) != nil {
-		return "", validate.Fieldf("Config.Key", "returned an empty or unprintable key")
+	if !strings.HasPrefix(key, c.cfg.Namespace) || validate.Text("key", key, 1024) != nil {
+		return "", validate.Fieldf("Config.Key", "returned an unprintable key or one outside Config.Namespace")
 	}
 	return key, nil
 }
@@ -412,10 +418,12 @@ func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool)
 	tags, err := call("Config.Tags", func() []string {
 		var tags []string
 		if user != "" {
-			tags = append(tags, userTag(user))
+			tags = append(tags, c.tag("u:"+user))
 		}
 		if c.cfg.Tags != nil {
-			tags = append(tags, c.cfg.Tags(req)...)
+			for _, t := range c.cfg.Tags(req) {
+				tags = append(tags, c.tag(t))
+			}
 		}
 		return tags
 	})
@@ -521,7 +529,7 @@ func (c *Cache[R, T]) mint(ctx context.Context, req R) (r record[T], err error) 
 	r.issuedAt, r.expiresAt = c.cfg.Lifetime(r.value)
 	if c.cfg.ID != nil {
 		where = "Config.ID"
-		r.id = idTag(c.cfg.ID(r.value))
+		r.id = c.tag(idTag(c.cfg.ID(r.value)))
 	}
 	if r.issuedAt.IsZero() {
 		r.issuedAt = start
@@ -634,9 +642,10 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// userTag and idTag name the groups of a user's tokens and of one token.
-func userTag(user string) string { return "u:" + user }
+// tag puts the cache's Namespace before name.
+func (c *Cache[R, T]) tag(name string) string { return c.cfg.Namespace + name }
 
+// idTag names the group of one token, by a hash of its value.
 func idTag(value string) string {
 	sum := sha256.Sum256([]byte(value))
 	return "id:" + hex.EncodeToString(sum[:16])

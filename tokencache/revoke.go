@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
@@ -41,7 +42,9 @@ func (c *Cache[R, T]) ForgetUser(ctx context.Context, req R) error {
 // vendor answers. How far a vendor revocation reaches is the vendor's (see
 // tencent.NewCache and youshu.NewCache); whatever it reaches is dropped
 // too. A token the cache does not hold is not revoked. An error from the
-// vendor means the token may still work until it expires.
+// vendor means the token may still work until it expires. When the Store
+// cannot drop fleet-wide, what the cache still knows (dropped here, or
+// loaded) is revoked all the same and the drop's error is returned too.
 func (c *Cache[R, T]) Revoke(ctx context.Context, req R) error {
 	if err := c.revocable(ctx); err != nil {
 		return err
@@ -51,10 +54,12 @@ func (c *Cache[R, T]) Revoke(ctx context.Context, req R) error {
 		return err
 	}
 	dropped, err := c.invalidate(ctx, []string{key}, nil)
-	if err != nil {
-		return err
+	if err != nil && !slices.ContainsFunc(dropped, func(d keyed[T]) bool { return d.key == key }) {
+		if r, ok, lerr := c.store.load(ctx, key); lerr == nil && ok { // not dropped, yet known
+			dropped = append(dropped, keyed[T]{key, r})
+		}
 	}
-	return c.revoke(ctx, dropped)
+	return errors.Join(err, c.revoke(ctx, dropped))
 }
 
 // RevokeUser is Revoke for every token the cache holds for req's user,
@@ -69,10 +74,7 @@ func (c *Cache[R, T]) RevokeUser(ctx context.Context, req R) error {
 		return err
 	}
 	dropped, err := c.invalidate(ctx, nil, []string{tag})
-	if err != nil {
-		return err
-	}
-	return c.revoke(ctx, dropped)
+	return errors.Join(err, c.revoke(ctx, dropped))
 }
 
 func (c *Cache[R, T]) revocable(ctx context.Context) error {
@@ -102,7 +104,7 @@ func (c *Cache[R, T]) userTagOf(ctx context.Context, req R) (string, error) {
 	case user == "":
 		return "", validate.Fieldf("req", "names no user")
 	}
-	return userTag(user), nil
+	return c.tag("u:" + user), nil
 }
 
 // invalidate drops keys and tags from the store, fleet-wide.
@@ -145,10 +147,14 @@ func (c *Cache[R, T]) revoke(ctx context.Context, dropped []keyed[T]) error {
 // drop is what Config.Watch hands the vendor: it forgets, fleet-wide,
 // every token saved with one of tags or whose value is in values.
 func (c *Cache[R, T]) drop(ctx context.Context, tags, values []string) error {
-	for _, v := range values {
-		tags = append(tags, idTag(v))
+	var all []string
+	for _, t := range tags {
+		all = append(all, c.tag(t))
 	}
-	_, err := c.invalidate(ctx, nil, tags)
+	for _, v := range values {
+		all = append(all, c.tag(idTag(v)))
+	}
+	_, err := c.invalidate(ctx, nil, all)
 	return err
 }
 
@@ -156,10 +162,7 @@ func (c *Cache[R, T]) drop(ctx context.Context, tags, values []string) error {
 // (Options.RevokeSuperseded). Failures are recorded, never returned: the
 // mint for key goes on.
 func (c *Cache[R, T]) supersede(ctx context.Context, key, user string) {
-	dropped, err := c.invalidate(ctx, nil, []string{userTag(user)})
-	if err != nil {
-		return
-	}
+	dropped, _ := c.invalidate(ctx, nil, []string{c.tag("u:" + user)})
 	others := dropped[:0]
 	for _, d := range dropped {
 		if d.key != key {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -267,3 +268,21 @@ type retryableErr struct{}
 
 func (retryableErr) Error() string        { return "the vendor is busy" }
 func (retryableErr) Is(target error) bool { return target == pipeline.Retryable }
+
+// foreignStore's Invalidate also returns an entry under another vendor's
+// namespace, as a Store shared across vendors might.
+type foreignStore struct{ Store }
+
+func (s foreignStore) Invalidate(ctx context.Context, keys, tags []string) ([]Entry, error) {
+	dropped, err := s.Store.Invalidate(ctx, keys, tags)
+	return append(dropped, Entry{Key: "other:k", Token: biembed.NewSecret(`{"ID":"foreign"}`), ExpiresAt: t0.Add(time.Hour)}), err
+}
+
+func TestRevokeNeverSendsAnotherNamespacesToken(t *testing.T) {
+	t.Parallel()
+	m := newMinter()
+	c := newCache(t, m, func(cfg *Config[req, token]) { cfg.Store = foreignStore{NewMemoryStore(0, 0)} })
+	tok := mustGet(t, c, req{Name: "k", User: "u"})
+	require.NoError(t, c.RevokeUser(context.Background(), req{User: "u"}))
+	assert.Equal(t, []string{tok.ID}, m.revokedIDs())
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -249,6 +250,7 @@ func recordOf[T any](e Entry, v T) record[T] {
 // in and decoded on the way out; every call's panic becomes ErrPanicked.
 type shared[T any] struct {
 	store  Store
+	ns     string // Config.Namespace: entries under other keys are another vendor's
 	encode func(T) ([]byte, error)
 	decode func([]byte) (T, error)
 }
@@ -285,6 +287,9 @@ func (s shared[T]) invalidate(ctx context.Context, keys, tags []string) (out []k
 	defer recoverAs("Store.Invalidate", &err)
 	dropped, err := s.store.Invalidate(ctx, keys, tags)
 	for _, e := range dropped {
+		if !strings.HasPrefix(e.Key, s.ns) {
+			continue
+		}
 		if v, derr := s.decode([]byte(e.Token.Reveal())); derr == nil {
 			out = append(out, keyed[T]{e.Key, recordOf(e, v)})
 		}
