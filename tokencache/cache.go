@@ -1,6 +1,7 @@
 package tokencache
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/internal/warn"
 )
@@ -21,11 +23,13 @@ import (
 // DefaultSkew is Options.Skew when it is zero.
 const DefaultSkew = 30 * time.Second
 
-// Defaults of the other Options fields left zero.
 const (
 	defaultRefreshFraction  = 0.2
 	defaultMinRefreshMargin = 30 * time.Second
 	defaultMaxEntries       = 10_000
+	refreshPause            = time.Second      // a failed background refresh waits this, doubled per failure,
+	maxRefreshPause         = 30 * time.Second // up to this, before the next hit tries again
+	maxFollows              = 3                // waits for other replicas' mints before minting anyway
 )
 
 // Errors of a Cache, for errors.Is.
@@ -40,38 +44,31 @@ var (
 	ErrPanicked = errors.New("tokencache: a callback panicked")
 )
 
-// Options tune a Cache. The zero value means: tokens in this process's
-// memory (at most 10,000), the system clock, a refresh margin of 20% of a
-// token's lifetime but at least 30s, a skew of 30s, no mint timeout, no
-// logging.
+// Options tune a Cache; a zero field means the default it names.
 type Options struct {
 	// Store shares tokens, mint locks and invalidations with other
 	// replicas (redisstore). Default: this process's memory.
 	Store Store
-	// Now tells the time. Default: time.Now. Tests pass a manual clock's
-	// Now (biembedtest.Clock).
+	// Now tells the time (tests pass biembedtest.Clock's). Default: time.Now.
 	Now func() time.Time
-	// Logger receives one WARN line when a degraded mode starts (background
-	// refreshes failing, a fleet lock wait timing out) and one when it ends,
-	// never a token. Default: none.
+	// Logger receives the WARN lines of degraded modes. Default: none.
 	Logger *slog.Logger
 	// OnEvent, if set, is called for every Event, synchronously and never
 	// under the cache's lock. It must be fast and must not block.
 	OnEvent func(Event)
 	// RefreshFraction is the refresh margin as a fraction of a token's
-	// lifetime, from 0 to 0.5 (0 means defaultRefreshFraction).
+	// lifetime, from 0 to 0.5. Default: 0.2.
 	RefreshFraction float64
-	// MinRefreshMargin is the least refresh margin (0 means
-	// defaultMinRefreshMargin); the margin never exceeds half the lifetime.
+	// MinRefreshMargin is the least refresh margin. Default: 30s.
 	MinRefreshMargin time.Duration
-	// Skew is how long before its expiry a token stops being served (0
-	// means DefaultSkew).
+	// Skew is how long before its expiry a token stops being served.
+	// Default: DefaultSkew.
 	Skew time.Duration
 	// MintTimeout bounds each mint and, with a shared Store, how long the
-	// fleet waits for one replica's mint. 0: only the client's own bounds.
+	// fleet waits for one replica's mint. Default: the client's own bounds.
 	MintTimeout time.Duration
-	// MaxEntries bounds the tokens kept in memory (0 means
-	// defaultMaxEntries); a shared Store bounds itself.
+	// MaxEntries bounds the tokens kept in memory (a shared Store bounds
+	// itself). Default: 10,000.
 	MaxEntries int
 	// RevokeSuperseded revokes at the vendor a user's earlier tokens when a
 	// token is minted for a request of theirs that differs from the earlier
@@ -133,8 +130,7 @@ type Config[R, T any] struct {
 // Cache serves live tokens for requests and mints only when needed. It is
 // safe for concurrent use; Close it when done.
 type Cache[R, T any] struct {
-	cfg     Config[R, T] // defaults applied
-	store   backend[T]
+	cfg     Config[R, T] // defaults applied, Store included
 	counts  counters
 	closed  atomic.Bool
 	closing context.Context // cancelled by Close: ends background mints
@@ -146,6 +142,12 @@ type Cache[R, T any] struct {
 	flights map[string]*flight[T]
 	retry   map[string]backoff // keys whose last background refresh failed
 	wg      sync.WaitGroup     // one per running flight
+}
+
+// record is an Entry with its token decoded.
+type record[T any] struct {
+	Entry
+	value T
 }
 
 // flight is one mint in progress for a key; every Get for the key waits on it.
@@ -161,17 +163,6 @@ type backoff struct {
 	failures int
 }
 
-// Background refreshes that fail wait refreshPause, doubled at each failure
-// up to maxRefreshPause, before the next hit tries again.
-const (
-	refreshPause    = time.Second
-	maxRefreshPause = 30 * time.Second
-)
-
-// maxFollows bounds how often a mint waits for other replicas before it
-// mints anyway: each wait ended with a lead that saved nothing usable.
-const maxFollows = 3
-
 // New checks cfg, fills in its defaults and returns a Cache. A bad cfg gets
 // a *biembed.ValidationError naming the field.
 func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
@@ -179,34 +170,24 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 		return nil, err
 	}
 	o := &cfg.Options
-	o.RefreshFraction = or(o.RefreshFraction, defaultRefreshFraction)
-	o.MinRefreshMargin = or(o.MinRefreshMargin, defaultMinRefreshMargin)
-	o.Skew = or(o.Skew, DefaultSkew)
-	o.MaxEntries = or(o.MaxEntries, defaultMaxEntries)
+	o.RefreshFraction = cmp.Or(o.RefreshFraction, defaultRefreshFraction)
+	o.MinRefreshMargin = cmp.Or(o.MinRefreshMargin, defaultMinRefreshMargin)
+	o.Skew = cmp.Or(o.Skew, DefaultSkew)
+	o.MaxEntries = cmp.Or(o.MaxEntries, defaultMaxEntries)
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Store == nil {
+		o.Store = newMemStore(o.MaxEntries, 0, o.Now)
 	}
 	c := &Cache[R, T]{cfg: cfg, flights: map[string]*flight[T]{}, retry: map[string]backoff{},
 		refreshing: warn.Condition{Msg: "tokencache: background refreshes failing (tokens are served until they expire)"},
 		following:  warn.Condition{Msg: "tokencache: waiting for another replica's mint timed out; minting here"}}
 	c.closing, c.stop = context.WithCancel(context.Background())
-	if o.Store != nil {
-		c.store = shared[T]{store: o.Store, ns: cfg.Namespace, encode: cfg.Encode, decode: cfg.Decode}
-	} else {
-		c.store = newMemStore[T](o.MaxEntries, 0, o.Now)
-	}
 	if cfg.Watch != nil {
-		cfg.Watch(c.drop)
+		cfg.Watch(c.forgetTagged)
 	}
 	return c, nil
-}
-
-func or[V comparable](v, def V) V {
-	var zero V
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 func check[R, T any](cfg Config[R, T]) error {
@@ -239,9 +220,11 @@ func (c *Cache[R, T]) Get(ctx context.Context, req R) (T, error) {
 	if err := c.ready(ctx); err != nil {
 		return zero, err
 	}
-	alone, err := c.bypass(req)
-	if err != nil {
-		return zero, c.fail("", err)
+	alone := false
+	if c.cfg.Bypass != nil {
+		if err := guard("Config.Bypass", func() error { alone = c.cfg.Bypass(req); return nil }); err != nil {
+			return zero, c.fail("", err)
+		}
 	}
 	if alone {
 		c.record(EventBypass, "", nil)
@@ -264,19 +247,10 @@ func (c *Cache[R, T]) Get(ctx context.Context, req R) (T, error) {
 	return c.await(ctx, key, req)
 }
 
-// bypass reports whether req must be minted alone (Config.Bypass).
-func (c *Cache[R, T]) bypass(req R) (alone bool, err error) {
-	if c.cfg.Bypass == nil {
-		return false, nil
-	}
-	defer recoverAs("Config.Bypass", &err)
-	return c.cfg.Bypass(req), nil
-}
-
 // ready refuses a nil or zero Cache, a nil ctx and a closed Cache.
 func (c *Cache[R, T]) ready(ctx context.Context) error {
 	switch {
-	case c == nil || c.store == nil:
+	case c == nil || c.cfg.Store == nil:
 		return validate.Fieldf("Cache", "must be made by NewCache (is nil or zero)")
 	case ctx == nil:
 		return validate.Fieldf("ctx", "must not be nil")
@@ -286,9 +260,10 @@ func (c *Cache[R, T]) ready(ctx context.Context) error {
 	return nil
 }
 
-// key returns req's fingerprint, checked to be a short printable key.
+// key returns req's fingerprint, checked to be a printable key in the
+// cache's Namespace.
 func (c *Cache[R, T]) key(req R) (key string, err error) {
-	defer recoverAs("Config.Key", &err)
+	defer catch("Config.Key", &err)
 	if key, err = c.cfg.Key(req); err != nil {
 		return "", err
 	}
@@ -298,20 +273,28 @@ func (c *Cache[R, T]) key(req R) (key string, err error) {
 	return key, nil
 }
 
+// user returns whom req's token is for ("" for no one).
+func (c *Cache[R, T]) user(req R) (user string, err error) {
+	if c.cfg.User != nil {
+		err = guard("Config.User", func() error { user = c.cfg.User(req); return nil })
+	}
+	return user, err
+}
+
 // lookup returns the stored record for key if it may be served, and starts
 // a background refresh when it is inside its refresh margin.
 func (c *Cache[R, T]) lookup(ctx context.Context, key string, req R) (record[T], bool) {
-	r, ok, err := c.store.load(ctx, key)
+	r, ok, err := c.load(ctx, key)
 	if err != nil {
 		c.record(EventError, key, err)
 		return r, false
 	}
 	now := c.cfg.Now()
-	if !ok || !now.Before(r.expiresAt.Add(-c.cfg.Skew)) {
+	if !ok || !now.Before(r.ExpiresAt.Add(-c.cfg.Skew)) {
 		return r, false
 	}
 	c.record(EventHit, key, nil)
-	if !now.Before(r.expiresAt.Add(-c.margin(r))) {
+	if !now.Before(r.ExpiresAt.Add(-c.margin(r))) {
 		if f, started := c.join(key, now); started {
 			c.record(EventRefresh, key, nil)
 			go c.fly(ctx, key, req, f, false)
@@ -322,7 +305,7 @@ func (c *Cache[R, T]) lookup(ctx context.Context, key string, req R) (record[T],
 
 // margin is how long before its expiry r should be replaced.
 func (c *Cache[R, T]) margin(r record[T]) time.Duration {
-	lifetime := r.expiresAt.Sub(r.issuedAt)
+	lifetime := r.ExpiresAt.Sub(r.IssuedAt)
 	m := max(time.Duration(c.cfg.RefreshFraction*float64(lifetime)), c.cfg.MinRefreshMargin)
 	return min(m, lifetime/2)
 }
@@ -376,11 +359,7 @@ func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T], 
 	defer cancel()
 	defer context.AfterFunc(c.closing, cancel)()
 	var val T
-	err := func() (err error) {
-		defer recoverAs("the cache", &err)
-		val, err = c.outcome(ctx, key, req, miss)
-		return err
-	}()
+	err := guard("the cache", func() (err error) { val, err = c.outcome(ctx, key, req, miss); return err })
 	if errors.Is(err, ErrPanicked) {
 		c.record(EventError, key, err)
 	}
@@ -406,34 +385,29 @@ func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool)
 	if found {
 		return r.value, nil
 	}
-	user, err := call("Config.User", func() string {
-		if c.cfg.User == nil {
-			return ""
-		}
-		return c.cfg.User(req)
-	})
-	if err != nil {
-		return r.value, c.fail(key, err)
-	}
-	tags, err := call("Config.Tags", func() []string {
-		var tags []string
-		if user != "" {
-			tags = append(tags, c.tag("u:"+user))
-		}
-		if c.cfg.Tags != nil {
-			for _, t := range c.cfg.Tags(req) {
-				tags = append(tags, c.tag(t))
+	user, err := c.user(req)
+	var tags []string
+	if err == nil {
+		err = guard("Config.Tags", func() error {
+			if user != "" {
+				tags = append(tags, c.tag("u:"+user))
 			}
-		}
-		return tags
-	})
+			if c.cfg.Tags != nil {
+				for _, t := range c.cfg.Tags(req) {
+					tags = append(tags, c.tag(t))
+				}
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return r.value, c.fail(key, err)
 	}
 	if miss && user != "" && c.cfg.RevokeSuperseded {
 		c.supersede(ctx, key, user)
 	}
-	epoch, epochErr := c.store.epoch(ctx, key, tags)
+	var epoch uint64
+	epochErr := guard("Store.Epoch", func() (err error) { epoch, err = c.cfg.Store.Epoch(ctx, key, tags); return err })
 	r, err = c.mint(ctx, req)
 	c.noteOutcome(key, !miss, err)
 	if err != nil {
@@ -448,8 +422,8 @@ func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool)
 		c.record(EventError, key, epochErr)
 		return r.value, nil
 	}
-	r.tags, r.epoch = tags, epoch
-	switch err := c.store.save(ctx, key, r); {
+	r.Tags, r.Epoch = tags, epoch
+	switch err := c.save(ctx, key, r); {
 	case errors.Is(err, ErrStale):
 		c.record(EventStale, key, nil)
 	case err != nil:
@@ -459,17 +433,17 @@ func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool)
 }
 
 // fresh returns the stored record for key if it is served for at least
-// margin more (a skew, or a whole refresh margin for a record that another
-// replica has just minted).
+// margin more (a skew, or with margin < 0 a whole refresh margin, for a
+// record that another replica has just minted).
 func (c *Cache[R, T]) fresh(ctx context.Context, key string, margin time.Duration) (record[T], bool) {
-	r, ok, err := c.store.load(ctx, key)
+	r, ok, err := c.load(ctx, key)
 	if err != nil || !ok {
 		return r, false
 	}
 	if margin < 0 {
 		margin = c.margin(r)
 	}
-	return r, c.cfg.Now().Before(r.expiresAt.Add(-margin))
+	return r, c.cfg.Now().Before(r.ExpiresAt.Add(-margin))
 }
 
 // fleetTurn lets a mint take its turn in the fleet: it leads (and must call
@@ -478,14 +452,19 @@ func (c *Cache[R, T]) fresh(ctx context.Context, key string, margin time.Duratio
 func (c *Cache[R, T]) fleetTurn(ctx context.Context, key string) (release func(), r record[T], found bool) {
 	noop := func() {}
 	for range maxFollows {
-		rel, led, err := c.store.lead(ctx, key, c.cfg.MintTimeout)
+		var rel func()
+		led := false
+		err := guard("Store.Lead", func() (err error) { rel, led, err = c.cfg.Store.Lead(ctx, key, c.cfg.MintTimeout); return err })
 		if err != nil {
 			c.record(EventError, key, err)
 			return noop, r, false
 		}
 		if led {
 			release = func() {
-				if _, err := call("Store.Lead's release", func() bool { rel(); return true }); err != nil {
+				if rel == nil {
+					return
+				}
+				if err := guard("Store.Lead's release", func() error { rel(); return nil }); err != nil {
 					c.record(EventError, key, err)
 				}
 			}
@@ -495,8 +474,8 @@ func (c *Cache[R, T]) fleetTurn(ctx context.Context, key string) (release func()
 			}
 			return release, r, false
 		}
-		if err := c.store.follow(ctx, key); err != nil {
-			c.following.Set(ctx, c.cfg.Logger, true, slog.String("error", errorText(err)))
+		if err := guard("Store.Follow", func() error { return c.cfg.Store.Follow(ctx, key) }); err != nil {
+			c.following.Set(ctx, c.cfg.Logger, true, slog.String("error", err.Error()))
 			c.record(EventError, key, err)
 			return noop, r, false
 		}
@@ -509,35 +488,39 @@ func (c *Cache[R, T]) fleetTurn(ctx context.Context, key string) (release func()
 }
 
 // mint calls Config.Mint under MintTimeout and checks the token's lifetime.
-func (c *Cache[R, T]) mint(ctx context.Context, req R) (r record[T], err error) {
+func (c *Cache[R, T]) mint(ctx context.Context, req R) (record[T], error) {
 	if c.cfg.MintTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.MintTimeout)
 		defer cancel()
 	}
 	start := c.cfg.Now()
-	where := "Config.Mint"
-	defer func() {
-		if p := recover(); p != nil {
-			r, err = record[T]{}, panicError(where, p)
-		}
-	}()
-	if r.value, err = c.cfg.Mint(ctx, req); err != nil {
+	var v T
+	if err := guard("Config.Mint", func() (err error) { v, err = c.cfg.Mint(ctx, req); return err }); err != nil {
 		return record[T]{}, err
 	}
-	where = "Config.Lifetime"
-	r.issuedAt, r.expiresAt = c.cfg.Lifetime(r.value)
-	if c.cfg.ID != nil {
-		where = "Config.ID"
-		r.id = c.tag(idTag(c.cfg.ID(r.value)))
+	r, err := c.stamp(v, start)
+	if err == nil && !c.cfg.Now().Before(r.ExpiresAt.Add(-c.cfg.Skew)) {
+		err = fmt.Errorf("%w (expires %s, skew %s)", ErrShortLived, r.ExpiresAt.UTC().Format(time.RFC3339), c.cfg.Skew)
 	}
-	if r.issuedAt.IsZero() {
-		r.issuedAt = start
+	return r, err
+}
+
+// stamp returns v's record with its lifetime (starting at start if the
+// vendor gives no issue time) and ID.
+func (c *Cache[R, T]) stamp(v T, start time.Time) (r record[T], err error) {
+	r.value = v
+	err = guard("Config.Lifetime or Config.ID", func() error {
+		r.IssuedAt, r.ExpiresAt = c.cfg.Lifetime(v)
+		if c.cfg.ID != nil {
+			r.ID = c.tag(idTag(c.cfg.ID(v)))
+		}
+		return nil
+	})
+	if r.IssuedAt.IsZero() {
+		r.IssuedAt = start
 	}
-	if !c.cfg.Now().Before(r.expiresAt.Add(-c.cfg.Skew)) {
-		return record[T]{}, fmt.Errorf("%w (expires %s, skew %s)", ErrShortLived, r.expiresAt.UTC().Format(time.RFC3339), c.cfg.Skew)
-	}
-	return r, nil
+	return r, err
 }
 
 // noteOutcome records a failed background refresh of key, so the next one
@@ -558,8 +541,43 @@ func (c *Cache[R, T]) noteOutcome(key string, background bool, err error) {
 		}
 		pause := min(refreshPause<<min(b.failures, 16), maxRefreshPause)
 		c.retry[key] = backoff{after: c.cfg.Now().Add(pause), failures: b.failures + 1}
-		c.refreshing.Set(context.Background(), c.cfg.Logger, true, slog.String("error", errorText(err)))
+		c.refreshing.Set(context.Background(), c.cfg.Logger, true, slog.String("error", err.Error()))
 	}
+}
+
+// load returns the record under key; a token this cache kept in memory
+// needs no decoding.
+func (c *Cache[R, T]) load(ctx context.Context, key string) (r record[T], ok bool, err error) {
+	defer catch("Store.Load", &err)
+	e, ok, err := c.cfg.Store.Load(ctx, key)
+	if err == nil && ok {
+		r, err = c.decode(e)
+	}
+	return r, ok && err == nil, err
+}
+
+func (c *Cache[R, T]) decode(e Entry) (record[T], error) {
+	if v, ok := e.decoded.(T); ok {
+		return record[T]{e, v}, nil
+	}
+	v, err := c.cfg.Decode([]byte(e.Token.Reveal()))
+	if err != nil {
+		return record[T]{}, errors.New("tokencache: a stored token does not decode")
+	}
+	return record[T]{e, v}, nil
+}
+
+// save stores r under key, its token encoded and, for the memory store,
+// as it is.
+func (c *Cache[R, T]) save(ctx context.Context, key string, r record[T]) error {
+	return guard("Store.Save", func() error {
+		b, err := c.cfg.Encode(r.value)
+		if err != nil {
+			return err
+		}
+		r.Token, r.decoded = biembed.NewSecret(string(b)), r.value
+		return c.cfg.Store.Save(ctx, key, r.Entry)
+	})
 }
 
 // Stats returns the counts so far (zero for a nil Cache).
@@ -574,8 +592,8 @@ func (c *Cache[R, T]) Stats() Stats {
 // and the mints running are cancelled; Close waits for them to land. Calling
 // it again is harmless.
 func (c *Cache[R, T]) Close() error {
-	if c == nil || c.store == nil {
-		return validate.Fieldf("Cache", "must be made by NewCache (is nil or zero)")
+	if err := c.ready(context.Background()); err != nil && err != ErrClosed {
+		return err
 	}
 	c.mu.Lock()
 	c.closed.Store(true)
@@ -599,9 +617,9 @@ func (c *Cache[R, T]) record(kind EventKind, key string, err error) {
 	if c.cfg.OnEvent == nil {
 		return
 	}
-	if _, perr := call("OnEvent", func() bool { c.cfg.OnEvent(Event{Kind: kind, Key: key, Err: err}); return true }); perr != nil {
+	if perr := guard("OnEvent", func() error { c.cfg.OnEvent(Event{kind, key, err}); return nil }); perr != nil {
 		c.counts[EventError].Add(1)
-		_, _ = call("OnEvent", func() bool { c.cfg.OnEvent(Event{Kind: EventError, Key: key, Err: perr}); return true })
+		_ = guard("OnEvent", func() error { c.cfg.OnEvent(Event{EventError, key, perr}); return nil })
 	}
 }
 
@@ -611,35 +629,23 @@ func (c *Cache[R, T]) fail(key string, err error) error {
 	return err
 }
 
-// call runs f, turning a panic into an ErrPanicked error naming where.
-func call[V any](where string, f func() V) (v V, err error) {
-	defer recoverAs(where, &err)
-	return f(), nil
+// guard runs f, turning a panic into an ErrPanicked error naming where. It
+// names only the value's type, unless it is a runtime error (whose text
+// holds no caller data), so a token passed to panic cannot reach an error.
+func guard(where string, f func() error) (err error) {
+	defer catch(where, &err)
+	return f()
 }
 
-// recoverAs, deferred, turns a panic into an ErrPanicked error in *err.
-func recoverAs(where string, err *error) {
-	if r := recover(); r != nil {
-		*err = panicError(where, r)
+// catch, deferred, is guard for the rest of the function.
+func catch(where string, err *error) {
+	switch r := recover().(type) {
+	case nil:
+	case runtime.Error:
+		*err = fmt.Errorf("%w: %s panicked: %s", ErrPanicked, where, r.Error())
+	default:
+		*err = fmt.Errorf("%w: %s panicked with a %T", ErrPanicked, where, r)
 	}
-}
-
-// panicError describes a panic recovered in where. It names only the
-// value's type, unless it is a runtime error (whose text holds no caller
-// data), so a token passed to panic cannot reach an error string.
-func panicError(where string, r any) error {
-	if re, ok := r.(runtime.Error); ok {
-		return fmt.Errorf("%w: %s panicked: %s", ErrPanicked, where, re.Error())
-	}
-	return fmt.Errorf("%w: %s panicked with a %T", ErrPanicked, where, r)
-}
-
-// errorText is err's text for a log line (the SDK's errors hold no secret).
-func errorText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // tag puts the cache's Namespace before name.

@@ -148,7 +148,7 @@ func TestRefreshMargin(t *testing.T) {
 		c := newCache(t, m, func(cfg *Config[req, token]) {
 			cfg.RefreshFraction, cfg.MinRefreshMargin = tc.fraction, tc.floor
 		})
-		r := record[token]{issuedAt: t0, expiresAt: t0.Add(tc.lifetime)}
+		r := record[token]{Entry: Entry{IssuedAt: t0, ExpiresAt: t0.Add(tc.lifetime)}}
 		assert.Equal(t, tc.want, c.margin(r), tc.name)
 	}
 }
@@ -358,10 +358,10 @@ func TestZeroIssuedAtMeansMintStart(t *testing.T) {
 	})
 	mustGet(t, c, req{Name: "k"})
 	key, _ := testKey(req{Name: "k"})
-	r, ok, err := c.store.load(context.Background(), key)
+	r, ok, err := c.load(context.Background(), key)
 	require.NoError(t, err)
 	require.True(t, ok)
-	assert.Equal(t, t0, r.issuedAt)
+	assert.Equal(t, t0, r.IssuedAt)
 }
 
 func TestMintPanicBecomesError(t *testing.T) {

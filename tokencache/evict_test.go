@@ -19,7 +19,7 @@ import (
 // storedNames lists the names of the requests whose tokens the cache's
 // memory holds.
 func storedNames(c *Cache[req, token]) []string {
-	s := c.store.(*memStore[token])
+	s := c.cfg.Store.(*memStore)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var names []string
