@@ -221,19 +221,17 @@ func (c *Cache[R, T]) Get(ctx context.Context, req R) (T, error) {
 		return zero, err
 	}
 	alone := false
-	if c.cfg.Bypass != nil {
-		if err := guard("Config.Bypass", func() error { alone = c.cfg.Bypass(req); return nil }); err != nil {
-			return zero, c.fail("", err)
+	err := guard("Config.Bypass", func() error { alone = c.cfg.Bypass != nil && c.cfg.Bypass(req); return nil })
+	if err == nil && alone {
+		c.record(EventBypass, "", nil)
+		var r record[T]
+		if r, err = c.mint(ctx, req); err == nil {
+			c.record(EventMint, "", nil)
+			return r.value, nil
 		}
 	}
-	if alone {
-		c.record(EventBypass, "", nil)
-		r, err := c.mint(ctx, req)
-		if err != nil {
-			return zero, c.fail("", err)
-		}
-		c.record(EventMint, "", nil)
-		return r.value, nil
+	if err != nil {
+		return zero, c.fail("", err)
 	}
 	key, err := c.key(req)
 	if errors.Is(err, ErrPanicked) {
@@ -374,7 +372,7 @@ func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T], 
 // before it returns, so before any waiter sees the token. A miss looks in
 // the store again first: a flight that ended after this Get's lookup has
 // saved its token before it let go of the key.
-func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool) (T, error) {
+func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool) (zero T, err error) {
 	if miss {
 		if r, ok := c.fresh(ctx, key, c.cfg.Skew); ok {
 			return r.value, nil
@@ -386,22 +384,20 @@ func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool)
 		return r.value, nil
 	}
 	user, err := c.user(req)
-	var tags []string
-	if err == nil {
+	tags := []string{c.tag("u:" + user)}
+	if user == "" {
+		tags = nil
+	}
+	if err == nil && c.cfg.Tags != nil {
 		err = guard("Config.Tags", func() error {
-			if user != "" {
-				tags = append(tags, c.tag("u:"+user))
-			}
-			if c.cfg.Tags != nil {
-				for _, t := range c.cfg.Tags(req) {
-					tags = append(tags, c.tag(t))
-				}
+			for _, t := range c.cfg.Tags(req) {
+				tags = append(tags, c.tag(t))
 			}
 			return nil
 		})
 	}
 	if err != nil {
-		return r.value, c.fail(key, err)
+		return zero, c.fail(key, err)
 	}
 	if miss && user != "" && c.cfg.RevokeSuperseded {
 		c.supersede(ctx, key, user)
@@ -410,12 +406,11 @@ func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool)
 	epochErr := guard("Store.Epoch", func() (err error) { epoch, err = c.cfg.Store.Epoch(ctx, key, tags); return err })
 	r, err = c.mint(ctx, req)
 	c.noteOutcome(key, !miss, err)
-	if err != nil {
-		if !miss {
-			c.record(EventRefreshFailed, key, err)
-			return r.value, err
-		}
-		return r.value, c.fail(key, err)
+	if err != nil && !miss {
+		c.record(EventRefreshFailed, key, err)
+		return zero, err
+	} else if err != nil {
+		return zero, c.fail(key, err)
 	}
 	c.record(EventMint, key, nil)
 	if epochErr != nil { // without an epoch the save could outlive an invalidation
@@ -450,41 +445,37 @@ func (c *Cache[R, T]) fresh(ctx context.Context, key string, margin time.Duratio
 // release after saving), or finds the record the leading replica saved
 // (found). On any error, or after maxFollows waits, it mints on its own.
 func (c *Cache[R, T]) fleetTurn(ctx context.Context, key string) (release func(), r record[T], found bool) {
-	noop := func() {}
+	release = func() {}
 	for range maxFollows {
 		var rel func()
 		led := false
 		err := guard("Store.Lead", func() (err error) { rel, led, err = c.cfg.Store.Lead(ctx, key, c.cfg.MintTimeout); return err })
+		if err == nil && !led {
+			if err = guard("Store.Follow", func() error { return c.cfg.Store.Follow(ctx, key) }); err != nil {
+				c.following.Set(ctx, c.cfg.Logger, true, slog.String("error", err.Error()))
+			} else {
+				c.following.Set(ctx, c.cfg.Logger, false)
+			}
+		}
 		if err != nil {
 			c.record(EventError, key, err)
-			return noop, r, false
+			return release, record[T]{}, false
 		}
-		if led {
+		if led && rel != nil {
 			release = func() {
-				if rel == nil {
-					return
-				}
 				if err := guard("Store.Lead's release", func() error { rel(); return nil }); err != nil {
 					c.record(EventError, key, err)
 				}
 			}
-			if r, ok := c.fresh(ctx, key, -1); ok { // saved just before this lead
-				release()
-				return noop, r, true
-			}
-			return release, r, false
 		}
-		if err := guard("Store.Follow", func() error { return c.cfg.Store.Follow(ctx, key) }); err != nil {
-			c.following.Set(ctx, c.cfg.Logger, true, slog.String("error", err.Error()))
-			c.record(EventError, key, err)
-			return noop, r, false
-		}
-		c.following.Set(ctx, c.cfg.Logger, false)
-		if r, ok := c.fresh(ctx, key, -1); ok {
-			return noop, r, true
+		if r, ok := c.fresh(ctx, key, -1); ok { // a leader's: saved just before its lead
+			release()
+			return func() {}, r, true
+		} else if led {
+			return release, record[T]{}, false
 		}
 	}
-	return noop, r, false
+	return release, record[T]{}, false
 }
 
 // mint calls Config.Mint under MintTimeout and checks the token's lifetime.
@@ -503,7 +494,10 @@ func (c *Cache[R, T]) mint(ctx context.Context, req R) (record[T], error) {
 	if err == nil && !c.cfg.Now().Before(r.ExpiresAt.Add(-c.cfg.Skew)) {
 		err = fmt.Errorf("%w (expires %s, skew %s)", ErrShortLived, r.ExpiresAt.UTC().Format(time.RFC3339), c.cfg.Skew)
 	}
-	return r, err
+	if err != nil {
+		return record[T]{}, err
+	}
+	return r, nil
 }
 
 // stamp returns v's record with its lifetime (starting at start if the
@@ -513,7 +507,7 @@ func (c *Cache[R, T]) stamp(v T, start time.Time) (r record[T], err error) {
 	err = guard("Config.Lifetime or Config.ID", func() error {
 		r.IssuedAt, r.ExpiresAt = c.cfg.Lifetime(v)
 		if c.cfg.ID != nil {
-			r.ID = c.tag(idTag(c.cfg.ID(v)))
+			r.ID = c.idTag(c.cfg.ID(v))
 		}
 		return nil
 	})
@@ -652,7 +646,7 @@ func catch(where string, err *error) {
 func (c *Cache[R, T]) tag(name string) string { return c.cfg.Namespace + name }
 
 // idTag names the group of one token, by a hash of its value.
-func idTag(value string) string {
+func (c *Cache[R, T]) idTag(value string) string {
 	sum := sha256.Sum256([]byte(value))
-	return "id:" + hex.EncodeToString(sum[:16])
+	return c.tag("id:" + hex.EncodeToString(sum[:16]))
 }

@@ -54,21 +54,19 @@ func (c *Cache[R, T]) remove(ctx context.Context, req R, byUser, revoke bool) er
 		return validate.Fieldf("Cache", "cannot revoke at this vendor; Forget drops tokens from the cache")
 	}
 	var keys, tags []string
+	var err error
 	if byUser {
-		user, err := c.user(req)
-		if err == nil && user == "" {
+		var user string
+		if user, err = c.user(req); err == nil && user == "" {
 			err = validate.Fieldf("req", "names no user")
-		}
-		if err != nil {
-			return err
 		}
 		tags = []string{c.tag("u:" + user)}
 	} else {
-		key, err := c.key(req)
-		if err != nil {
-			return err
-		}
-		keys = []string{key}
+		keys = make([]string, 1)
+		keys[0], err = c.key(req)
+	}
+	if err != nil {
+		return err
 	}
 	dropped, err := c.invalidate(ctx, keys, tags)
 	if !revoke {
@@ -134,7 +132,7 @@ func (c *Cache[R, T]) forgetTagged(ctx context.Context, tags, values []string) e
 		all = append(all, c.tag(t))
 	}
 	for _, v := range values {
-		all = append(all, c.tag(idTag(v)))
+		all = append(all, c.idTag(v))
 	}
 	_, err := c.invalidate(ctx, nil, all)
 	return err
@@ -174,32 +172,28 @@ func (c *Cache[R, T]) Extend(ctx context.Context, req R, current func(token T) b
 	if ok = ok && c.cfg.Now().Before(r.ExpiresAt); err == nil && ok {
 		err = guard("current", func() error { ok = current(r.value); return nil })
 	}
-	if err != nil || !ok {
-		token, err = c.Get(ctx, req)
-		return token, true, err
-	}
-	start := c.cfg.Now()
-	var v T
-	var ext record[T]
-	if err = guard("Config.Extend", func() (err error) { v, err = c.cfg.Extend(ctx, r.value); return err }); err == nil {
-		ext, err = c.stamp(v, start)
-	}
-	switch {
-	case err == nil:
-		ext.Tags, ext.Epoch = r.Tags, r.Epoch
-		if err = c.save(ctx, key, ext); err == nil {
-			c.record(EventExtend, key, nil)
-			return ext.value, false, nil
+	if err == nil && ok {
+		start, v, ext := c.cfg.Now(), r.value, record[T]{}
+		if err = guard("Config.Extend", func() (err error) { v, err = c.cfg.Extend(ctx, r.value); return err }); err == nil {
+			ext, err = c.stamp(v, start)
 		}
-		if !errors.Is(err, ErrStale) {
-			c.record(EventError, key, err)
-			return ext.value, false, nil // extended at the vendor; only this cache does not know
-		}
-	case biembed.Retryable(err) || ctx.Err() != nil:
-		return token, false, c.fail(key, err)
-	default: // the vendor will not extend it: it is dead there
-		if _, err := c.invalidate(ctx, []string{key}, nil); err != nil {
-			return token, false, err
+		switch {
+		case err == nil:
+			ext.Tags, ext.Epoch = r.Tags, r.Epoch
+			if err = c.save(ctx, key, ext); err == nil {
+				c.record(EventExtend, key, nil)
+			} else if !errors.Is(err, ErrStale) {
+				c.record(EventError, key, err) // extended at the vendor; only the Store does not know
+			}
+			if !errors.Is(err, ErrStale) {
+				return ext.value, false, nil
+			}
+		case biembed.Retryable(err) || ctx.Err() != nil:
+			return token, false, c.fail(key, err)
+		default: // the vendor will not extend it: it is dead there
+			if _, err := c.invalidate(ctx, []string{key}, nil); err != nil {
+				return token, false, err
+			}
 		}
 	}
 	token, err = c.Get(ctx, req)
