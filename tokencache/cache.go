@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -166,10 +167,21 @@ type backoff struct {
 // New checks cfg, fills in its defaults and returns a Cache. A bad cfg gets
 // a *biembed.ValidationError naming the field.
 func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
-	if err := check(cfg); err != nil {
-		return nil, err
-	}
 	o := &cfg.Options
+	switch {
+	case cfg.Namespace == "" || cfg.Mint == nil || cfg.Key == nil || cfg.Lifetime == nil || cfg.Encode == nil || cfg.Decode == nil:
+		return nil, validate.Fieldf("Config", "Namespace, Mint, Key, Lifetime, Encode and Decode must be set")
+	case validate.IsNil(o.Store) && o.Store != nil:
+		return nil, validate.Fieldf("Options.Store", "must not be a nil pointer (leave it nil for memory)")
+	case math.IsNaN(o.RefreshFraction) || o.RefreshFraction < 0 || o.RefreshFraction > 0.5:
+		return nil, validate.Fieldf("Options.RefreshFraction", "must be from 0 to 0.5 (0 means %v)", defaultRefreshFraction)
+	case o.MinRefreshMargin < 0 || o.Skew < 0 || o.MintTimeout < 0:
+		return nil, validate.Fieldf("Options", "MinRefreshMargin, Skew and MintTimeout must not be negative")
+	case o.MaxEntries < 0:
+		return nil, validate.Fieldf("Options.MaxEntries", "must not be negative")
+	case o.RevokeSuperseded && (cfg.Revoke == nil || !cfg.RevokesAlone):
+		return nil, validate.Fieldf("Options.RevokeSuperseded", "needs a vendor that can revoke one token alone (Youshu)")
+	}
 	o.RefreshFraction = cmp.Or(o.RefreshFraction, defaultRefreshFraction)
 	o.MinRefreshMargin = cmp.Or(o.MinRefreshMargin, defaultMinRefreshMargin)
 	o.Skew = cmp.Or(o.Skew, DefaultSkew)
@@ -184,29 +196,20 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 		refreshing: warn.Condition{Msg: "tokencache: background refreshes failing (tokens are served until they expire)"},
 		following:  warn.Condition{Msg: "tokencache: waiting for another replica's mint timed out; minting here"}}
 	c.closing, c.stop = context.WithCancel(context.Background())
-	if cfg.Watch != nil {
-		cfg.Watch(c.forgetTagged)
+	if cfg.Watch != nil { // the vendor's client revoked tokens: forget them by tag or value
+		cfg.Watch(func(ctx context.Context, tags, values []string) error {
+			var all []string // the vendor's own tags are its to keep
+			for _, t := range tags {
+				all = append(all, c.tag(t))
+			}
+			for _, v := range values {
+				all = append(all, c.tag("id:"+hash(v)))
+			}
+			_, err := c.invalidate(ctx, nil, all)
+			return err
+		})
 	}
 	return c, nil
-}
-
-func check[R, T any](cfg Config[R, T]) error {
-	o := cfg.Options
-	switch {
-	case cfg.Namespace == "" || cfg.Mint == nil || cfg.Key == nil || cfg.Lifetime == nil || cfg.Encode == nil || cfg.Decode == nil:
-		return validate.Fieldf("Config", "Namespace, Mint, Key, Lifetime, Encode and Decode must be set")
-	case validate.IsNil(o.Store) && o.Store != nil:
-		return validate.Fieldf("Options.Store", "must not be a nil pointer (leave it nil for memory)")
-	case math.IsNaN(o.RefreshFraction) || o.RefreshFraction < 0 || o.RefreshFraction > 0.5:
-		return validate.Fieldf("Options.RefreshFraction", "must be from 0 to 0.5 (0 means %v)", defaultRefreshFraction)
-	case o.MinRefreshMargin < 0 || o.Skew < 0 || o.MintTimeout < 0:
-		return validate.Fieldf("Options", "MinRefreshMargin, Skew and MintTimeout must not be negative")
-	case o.MaxEntries < 0:
-		return validate.Fieldf("Options.MaxEntries", "must not be negative")
-	case o.RevokeSuperseded && (cfg.Revoke == nil || !cfg.RevokesAlone):
-		return validate.Fieldf("Options.RevokeSuperseded", "needs a vendor that can revoke one token alone (Youshu)")
-	}
-	return nil
 }
 
 // Get returns a live token for req, minting one when the cache holds none
@@ -239,10 +242,34 @@ func (c *Cache[R, T]) Get(ctx context.Context, req R) (T, error) {
 	} else if err != nil {
 		return zero, err
 	}
-	if r, ok := c.lookup(ctx, key, req); ok {
+	r, ok, err := c.load(ctx, key)
+	if err != nil {
+		c.record(EventError, key, err)
+	}
+	if now := c.cfg.Now(); ok && now.Before(r.ExpiresAt.Add(-c.cfg.Skew)) {
+		c.record(EventHit, key, nil)
+		if !now.Before(r.ExpiresAt.Add(-c.margin(r))) { // inside its margin: one background mint replaces it
+			if f, started := c.join(key, now); started {
+				c.record(EventRefresh, key, nil)
+				go c.fly(ctx, key, req, f, false)
+			}
+		}
 		return r.value, nil
 	}
-	return c.await(ctx, key, req)
+	f, started := c.join(key, time.Time{})
+	if f == nil {
+		return zero, ErrClosed
+	}
+	c.record(EventMiss, key, nil)
+	if started {
+		go c.fly(ctx, key, req, f, true)
+	}
+	select {
+	case <-f.done:
+		return f.val, f.err
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
 }
 
 // ready refuses a nil or zero Cache, a nil ctx and a closed Cache.
@@ -279,52 +306,11 @@ func (c *Cache[R, T]) user(req R) (user string, err error) {
 	return user, err
 }
 
-// lookup returns the stored record for key if it may be served, and starts
-// a background refresh when it is inside its refresh margin.
-func (c *Cache[R, T]) lookup(ctx context.Context, key string, req R) (record[T], bool) {
-	r, ok, err := c.load(ctx, key)
-	if err != nil {
-		c.record(EventError, key, err)
-		return r, false
-	}
-	now := c.cfg.Now()
-	if !ok || !now.Before(r.ExpiresAt.Add(-c.cfg.Skew)) {
-		return r, false
-	}
-	c.record(EventHit, key, nil)
-	if !now.Before(r.ExpiresAt.Add(-c.margin(r))) {
-		if f, started := c.join(key, now); started {
-			c.record(EventRefresh, key, nil)
-			go c.fly(ctx, key, req, f, false)
-		}
-	}
-	return r, true
-}
-
 // margin is how long before its expiry r should be replaced.
 func (c *Cache[R, T]) margin(r record[T]) time.Duration {
 	lifetime := r.ExpiresAt.Sub(r.IssuedAt)
 	m := max(time.Duration(c.cfg.RefreshFraction*float64(lifetime)), c.cfg.MinRefreshMargin)
 	return min(m, lifetime/2)
-}
-
-// await waits for the mint of key, starting it if no Get has yet.
-func (c *Cache[R, T]) await(ctx context.Context, key string, req R) (T, error) {
-	var zero T
-	f, started := c.join(key, time.Time{})
-	if f == nil {
-		return zero, ErrClosed
-	}
-	c.record(EventMiss, key, nil)
-	if started {
-		go c.fly(ctx, key, req, f, true)
-	}
-	select {
-	case <-f.done:
-		return f.val, f.err
-	case <-ctx.Done():
-		return zero, ctx.Err()
-	}
 }
 
 // join returns the running flight for key, or registers a new one that the
@@ -399,8 +385,9 @@ func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool)
 	if err != nil {
 		return zero, c.fail(key, err)
 	}
-	if miss && user != "" && c.cfg.RevokeSuperseded {
-		c.supersede(ctx, key, user)
+	if miss && user != "" && c.cfg.RevokeSuperseded { // revoke the user's tokens for other requests
+		dropped, _ := c.invalidate(ctx, nil, tags[:1])
+		_ = c.revoke(ctx, slices.DeleteFunc(dropped, func(d record[T]) bool { return d.Key == key }))
 	}
 	var epoch uint64
 	epochErr := guard("Store.Epoch", func() (err error) { epoch, err = c.cfg.Store.Epoch(ctx, key, tags); return err })
@@ -507,7 +494,7 @@ func (c *Cache[R, T]) stamp(v T, start time.Time) (r record[T], err error) {
 	err = guard("Config.Lifetime or Config.ID", func() error {
 		r.IssuedAt, r.ExpiresAt = c.cfg.Lifetime(v)
 		if c.cfg.ID != nil {
-			r.ID = c.idTag(c.cfg.ID(v))
+			r.ID = c.tag("id:" + hash(c.cfg.ID(v)))
 		}
 		return nil
 	})
@@ -574,14 +561,6 @@ func (c *Cache[R, T]) save(ctx context.Context, key string, r record[T]) error {
 	})
 }
 
-// Stats returns the counts so far (zero for a nil Cache).
-func (c *Cache[R, T]) Stats() Stats {
-	if c == nil {
-		return Stats{}
-	}
-	return c.counts.stats()
-}
-
 // Close stops the Cache: later calls return ErrClosed, no refresh starts,
 // and the mints running are cancelled; Close waits for them to land. Calling
 // it again is harmless.
@@ -645,8 +624,8 @@ func catch(where string, err *error) {
 // tag puts the cache's Namespace before name.
 func (c *Cache[R, T]) tag(name string) string { return c.cfg.Namespace + name }
 
-// idTag names the group of one token, by a hash of its value.
-func (c *Cache[R, T]) idTag(value string) string {
+// hash names a token by its value, which it does not reveal.
+func hash(value string) string {
 	sum := sha256.Sum256([]byte(value))
-	return c.tag("id:" + hex.EncodeToString(sum[:16]))
+	return hex.EncodeToString(sum[:16])
 }

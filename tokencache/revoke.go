@@ -123,29 +123,6 @@ func (c *Cache[R, T]) revoke(ctx context.Context, dropped []record[T]) error {
 	return nil
 }
 
-// forgetTagged is what Config.Watch hands the vendor: it forgets,
-// fleet-wide, every token saved with one of tags or whose value is in
-// values.
-func (c *Cache[R, T]) forgetTagged(ctx context.Context, tags, values []string) error {
-	var all []string
-	for _, t := range tags {
-		all = append(all, c.tag(t))
-	}
-	for _, v := range values {
-		all = append(all, c.idTag(v))
-	}
-	_, err := c.invalidate(ctx, nil, all)
-	return err
-}
-
-// supersede revokes user's tokens minted for requests other than key's
-// (Options.RevokeSuperseded). Failures are recorded, never returned: the
-// mint for key goes on.
-func (c *Cache[R, T]) supersede(ctx context.Context, key, user string) {
-	dropped, _ := c.invalidate(ctx, nil, []string{c.tag("u:" + user)})
-	_ = c.revoke(ctx, slices.DeleteFunc(dropped, func(d record[T]) bool { return d.Key == key }))
-}
-
 // Extend keeps an open embed alive in place. When the token the cache holds
 // for req is the one current reports true for (the token an open page
 // shows), it extends it at the vendor (ApplyEmbedInterval, renewToken: the

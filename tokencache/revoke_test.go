@@ -106,7 +106,9 @@ func TestWatchDropsWhatTheClientRevoked(t *testing.T) {
 	require.NoError(t, drop(ctx, nil, []string{a.ID}), "by value, as youshu's RemoveToken does")
 	assert.NotEqual(t, a.ID, mustGet(t, c, req{Name: "a", Rows: "c1"}).ID)
 	assert.Equal(t, b, mustGet(t, c, req{Name: "b", Rows: "c1"}))
-	require.NoError(t, drop(ctx, []string{"corp:c1"}, nil), "by tag, as tencent's ClearEmbedToken does")
+	tags := []string{"corp:c1"}
+	require.NoError(t, drop(ctx, tags, nil), "by tag, as tencent's ClearEmbedToken does")
+	assert.Equal(t, []string{"corp:c1"}, tags, "the vendor's tags are left as they were, for its other caches")
 	assert.NotEqual(t, b.ID, mustGet(t, c, req{Name: "b", Rows: "c1"}).ID)
 	assert.Equal(t, x, mustGet(t, c, req{Name: "x", Rows: "c2"}))
 	assert.Empty(t, m.revokedIDs(), "the client already revoked them")
