@@ -35,48 +35,27 @@ const (
 
 // Errors of a Cache, for errors.Is.
 var (
-	// ErrClosed: a call after Close.
-	ErrClosed = errors.New("tokencache: cache is closed")
-	// ErrShortLived: the minted token expires within Options.Skew, so it is
-	// neither served nor cached.
-	ErrShortLived = errors.New("tokencache: minted token expires within the clock-skew allowance")
-	// ErrPanicked: a callback, OnEvent or a Store method panicked; the
-	// panic was recovered and the cache stays usable.
-	ErrPanicked = errors.New("tokencache: a callback panicked")
+	ErrClosed     = errors.New("tokencache: cache is closed")                                      // a call after Close
+	ErrShortLived = errors.New("tokencache: minted token expires within the clock-skew allowance") // neither served nor cached
+	ErrPanicked   = errors.New("tokencache: a callback panicked")                                  // recovered: the cache stays usable
 )
 
 // Options tune a Cache; a zero field means the default it names.
 type Options struct {
-	// Store shares tokens, mint locks and invalidations with other
-	// replicas (redisstore). Default: this process's memory.
-	Store Store
-	// Now tells the time (tests pass biembedtest.Clock's). Default: time.Now.
-	Now func() time.Time
-	// Logger receives the WARN lines of degraded modes. Default: none.
-	Logger *slog.Logger
-	// OnEvent, if set, is called for every Event, synchronously and never
-	// under the cache's lock. It must be fast and must not block.
-	OnEvent func(Event)
-	// RefreshFraction is the refresh margin as a fraction of a token's
-	// lifetime, from 0 to 0.5. Default: 0.2.
-	RefreshFraction float64
-	// MinRefreshMargin is the least refresh margin. Default: 30s.
-	MinRefreshMargin time.Duration
-	// Skew is how long before its expiry a token stops being served.
-	// Default: DefaultSkew.
-	Skew time.Duration
-	// MintTimeout bounds each mint and, with a shared Store, how long the
-	// fleet waits for one replica's mint. Default: the client's own bounds.
-	MintTimeout time.Duration
-	// MaxEntries bounds the tokens kept in memory (a shared Store bounds
-	// itself). Default: 10,000.
-	MaxEntries int
-	// RevokeSuperseded revokes at the vendor a user's earlier tokens when a
-	// token is minted for a request of theirs that differs from the earlier
-	// ones (their permissions changed): the old, wider token stops working
-	// at once instead of when it expires. Use it when each user has one
-	// embed request at a time. Only vendors that can revoke one token alone
-	// (Youshu) allow it.
+	Store            Store            // shared with other replicas (redisstore); default: this process's memory
+	Now              func() time.Time // the clock (tests pass biembedtest.Clock's); default: time.Now
+	Logger           *slog.Logger     // gets the WARN lines of degraded modes; default: none
+	OnEvent          func(Event)      // called for every Event, synchronously, never under a lock: must not block
+	RefreshFraction  float64          // the refresh margin as a fraction of the lifetime, 0 to 0.5; default: 0.2
+	MinRefreshMargin time.Duration    // the least refresh margin; default: 30s
+	Skew             time.Duration    // how long before its expiry a token stops being served; default: DefaultSkew
+	MintTimeout      time.Duration    // bounds a mint and a fleet's wait for one; default: the client's own bounds
+	MaxEntries       int              // bounds the tokens kept in memory; default: 10,000
+	// RevokeSuperseded revokes at the vendor a user's earlier tokens when one
+	// is minted for a request of theirs that differs (their permissions
+	// changed), so the old, wider token stops working at once. Use it when
+	// each user has one embed request at a time; only vendors that can
+	// revoke one token alone (Youshu) allow it.
 	RevokeSuperseded bool
 }
 
@@ -86,45 +65,29 @@ type Options struct {
 type Config[R, T any] struct {
 	Options
 	// Namespace names the vendor ("tencent:") so that caches of different
-	// vendors can share one Store: every key Key returns must start with
-	// it, the cache puts it before every tag it keeps or drops, and it
-	// decodes and revokes only entries whose key starts with it.
+	// vendors can share one Store: every key Key returns starts with it, the
+	// cache puts it before every tag, and it decodes and revokes only
+	// entries whose key starts with it.
 	Namespace string
-	// Mint mints a token for req. It runs without the first caller's
-	// cancellation (one caller giving up does not fail the others), under
-	// MintTimeout, and is cancelled by Close.
-	Mint func(ctx context.Context, req R) (T, error)
-	// Key validates req and returns its fingerprint: equal requests give
-	// equal keys in every process. It is the cache key.
-	Key func(req R) (string, error)
-	// Lifetime reports when token was issued (zero: when its mint began)
-	// and when it expires.
-	Lifetime func(token T) (issuedAt, expiresAt time.Time)
-	// ID returns the token's value; the cache keeps only its hash.
-	ID func(token T) string
-	// User names whom req's token is for ("" for no one).
-	User func(req R) string
-	// Tags names further groups req's token belongs to, such as what a
-	// vendor revocation reaches.
-	Tags func(req R) []string
-	// Bypass reports a request whose token must never be cached or shared.
-	Bypass func(req R) bool
+	// Mint mints a token for req, without the first caller's cancellation,
+	// under MintTimeout; Close cancels it.
+	Mint     func(ctx context.Context, req R) (T, error)
+	Key      func(req R) (string, error)                   // validates req and returns its fingerprint, the cache key
+	Lifetime func(token T) (issuedAt, expiresAt time.Time) // a zero issuedAt means: when its mint began
+	ID       func(token T) string                          // the token's value; the cache keeps only its hash
+	User     func(req R) string                            // whom req's token is for ("" for no one)
+	Tags     func(req R) []string                          // further groups, such as what a vendor revocation reaches
+	Bypass   func(req R) bool                              // a request whose token is never cached or shared
 	// Extend extends a token at the vendor in place and returns it with its
-	// new lifetime (ApplyEmbedInterval, renewToken); nil when the vendor
-	// cannot.
-	Extend func(ctx context.Context, token T) (T, error)
-	// Revoke revokes tokens at the vendor; nil when the vendor cannot.
-	Revoke func(ctx context.Context, tokens []T) error
-	// RevokesAlone reports that Revoke reaches only the tokens given (so
-	// Options.RevokeSuperseded may be used).
-	RevokesAlone bool
-	// Encode and Decode turn a token into bytes and back for a shared
-	// Store, value included.
-	Encode func(token T) ([]byte, error)
-	Decode func(b []byte) (T, error)
+	// new lifetime; nil when the vendor cannot.
+	Extend       func(ctx context.Context, token T) (T, error)
+	Revoke       func(ctx context.Context, tokens []T) error // revokes at the vendor; nil when the vendor cannot
+	RevokesAlone bool                                        // Revoke reaches only the tokens given (RevokeSuperseded may be used)
+	Encode       func(token T) ([]byte, error)               // a token as bytes, value included, for a shared Store
+	Decode       func(b []byte) (T, error)                   // Encode's inverse
 	// Watch, if set, is called once by New with drop, which forgets tokens
-	// fleet-wide by tag or by value; the vendor calls it when its client
-	// revokes tokens outside the cache, before the call is sent and after.
+	// fleet-wide by tag or by value; the vendor calls it before and after
+	// its client revokes tokens outside the cache.
 	Watch func(drop func(ctx context.Context, tags, values []string) error)
 }
 
@@ -212,12 +175,10 @@ func New[R, T any](cfg Config[R, T]) (*Cache[R, T], error) {
 	return c, nil
 }
 
-// Get returns a live token for req, minting one when the cache holds none
-// it may serve. A cached token is served only if it was minted for a
-// request equal to req. Concurrent Gets for one request share one mint; a
-// Get whose ctx ends returns ctx's error without stopping that mint. A
-// request that must not be shared (single-use, ticket-limited) is minted
-// for this call alone.
+// Get returns a live token minted for a request equal to req, minting one
+// if the cache holds none. A Get whose ctx ends returns ctx's error without
+// stopping the mint others share. A request that must not be shared
+// (single-use, ticket-limited) is minted for this call alone.
 func (c *Cache[R, T]) Get(ctx context.Context, req R) (T, error) {
 	var zero T
 	if err := c.ready(ctx); err != nil {
@@ -313,9 +274,8 @@ func (c *Cache[R, T]) margin(r record[T]) time.Duration {
 	return min(m, lifetime/2)
 }
 
-// join returns the running flight for key, or registers a new one that the
-// caller must start (started). It returns nil once the Cache is closed,
-// and for a refresh (refreshAt set) that must wait after a failure.
+// join returns the running flight for key, or a new one the caller must
+// start; nil once closed, or for a refresh (refreshAt) still backing off.
 func (c *Cache[R, T]) join(key string, refreshAt time.Time) (f *flight[T], started bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -334,9 +294,8 @@ func (c *Cache[R, T]) join(key string, refreshAt time.Time) (f *flight[T], start
 	return f, true
 }
 
-// fly runs the flight for key and hands its outcome to the waiters; it
-// always lands, whatever panics. It runs with ctx's values, without its
-// cancellation, until Close.
+// fly runs f and hands its outcome to the waiters, whatever panics, with
+// ctx's values but not its cancellation, until Close.
 func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T], miss bool) {
 	defer c.wg.Done()
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -354,10 +313,9 @@ func (c *Cache[R, T]) fly(ctx context.Context, key string, req R, f *flight[T], 
 	close(f.done)
 }
 
-// outcome mints for key and stores the token; its events are recorded
-// before it returns, so before any waiter sees the token. A miss looks in
-// the store again first: a flight that ended after this Get's lookup has
-// saved its token before it let go of the key.
+// outcome mints for key and stores the token, recording its events before
+// any waiter sees it. A miss looks again first: a flight that ended after
+// the Get's load saved its token before it let go of the key.
 func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool) (zero T, err error) {
 	if miss {
 		if r, ok := c.fresh(ctx, key, c.cfg.Skew); ok {
@@ -414,9 +372,8 @@ func (c *Cache[R, T]) outcome(ctx context.Context, key string, req R, miss bool)
 	return r.value, nil
 }
 
-// fresh returns the stored record for key if it is served for at least
-// margin more (a skew, or with margin < 0 a whole refresh margin, for a
-// record that another replica has just minted).
+// fresh returns the record for key if it is served for margin more (with
+// margin < 0: its whole refresh margin, as one another replica just minted).
 func (c *Cache[R, T]) fresh(ctx context.Context, key string, margin time.Duration) (record[T], bool) {
 	r, ok, err := c.load(ctx, key)
 	if err != nil || !ok {
@@ -487,8 +444,7 @@ func (c *Cache[R, T]) mint(ctx context.Context, req R) (record[T], error) {
 	return r, nil
 }
 
-// stamp returns v's record with its lifetime (starting at start if the
-// vendor gives no issue time) and ID.
+// stamp returns v's record with its ID and lifetime (from start if unsaid).
 func (c *Cache[R, T]) stamp(v T, start time.Time) (r record[T], err error) {
 	r.value = v
 	err = guard("Config.Lifetime or Config.ID", func() error {
@@ -526,8 +482,7 @@ func (c *Cache[R, T]) noteOutcome(key string, background bool, err error) {
 	}
 }
 
-// load returns the record under key; a token this cache kept in memory
-// needs no decoding.
+// load returns the record under key, decoded unless kept in memory as it is.
 func (c *Cache[R, T]) load(ctx context.Context, key string) (r record[T], ok bool, err error) {
 	defer catch("Store.Load", &err)
 	e, ok, err := c.cfg.Store.Load(ctx, key)
@@ -548,8 +503,7 @@ func (c *Cache[R, T]) decode(e Entry) (record[T], error) {
 	return record[T]{e, v}, nil
 }
 
-// save stores r under key, its token encoded and, for the memory store,
-// as it is.
+// save stores r under key, its token encoded and, for memory, as it is.
 func (c *Cache[R, T]) save(ctx context.Context, key string, r record[T]) error {
 	return guard("Store.Save", func() error {
 		b, err := c.cfg.Encode(r.value)
@@ -561,9 +515,8 @@ func (c *Cache[R, T]) save(ctx context.Context, key string, r record[T]) error {
 	})
 }
 
-// Close stops the Cache: later calls return ErrClosed, no refresh starts,
-// and the mints running are cancelled; Close waits for them to land. Calling
-// it again is harmless.
+// Close stops the Cache: later calls return ErrClosed and the running
+// mints are cancelled; Close waits for them to land. Again, it is harmless.
 func (c *Cache[R, T]) Close() error {
 	if err := c.ready(context.Background()); err != nil && err != ErrClosed {
 		return err
@@ -602,9 +555,9 @@ func (c *Cache[R, T]) fail(key string, err error) error {
 	return err
 }
 
-// guard runs f, turning a panic into an ErrPanicked error naming where. It
-// names only the value's type, unless it is a runtime error (whose text
-// holds no caller data), so a token passed to panic cannot reach an error.
+// guard runs f, turning a panic into an ErrPanicked error naming where and
+// the value's type only (a runtime error's text holds no caller data), so
+// a token passed to panic cannot reach an error.
 func guard(where string, f func() error) (err error) {
 	defer catch(where, &err)
 	return f()

@@ -41,19 +41,10 @@ type Event struct {
 }
 
 // Stats counts what a Cache has done since it was made, one field per
-// EventKind.
+// EventKind, in the same order.
 type Stats struct {
-	Hits          uint64
-	Misses        uint64
-	Mints         uint64
-	Refreshes     uint64
-	RefreshFailed uint64
-	Errors        uint64
-	Bypasses      uint64
-	Forgets       uint64
-	Revokes       uint64
-	StaleSaves    uint64
-	Extends       uint64
+	Hits, Misses, Mints, Refreshes, RefreshFailed, Errors uint64
+	Bypasses, Forgets, Revokes, StaleSaves, Extends       uint64
 }
 
 // counters holds one atomic counter per EventKind.

@@ -25,14 +25,12 @@ func (c *Cache[R, T]) ForgetUser(ctx context.Context, req R) error {
 	return c.remove(ctx, req, true, false)
 }
 
-// Revoke revokes at the vendor the token the cache holds for req, and
-// drops it in every replica first, so none serves it again whatever the
-// vendor answers. How far a vendor revocation reaches is the vendor's (see
-// tencent.NewCache and youshu.NewCache); whatever it reaches is dropped
-// too. A token the cache does not hold is not revoked. An error from the
-// vendor means the token may still work until it expires. When the Store
-// cannot drop fleet-wide, what the cache still knows (dropped here, or
-// loaded) is revoked all the same and the drop's error is returned too.
+// Revoke drops the token the cache holds for req in every replica, then
+// revokes it at the vendor; a token the cache does not hold is not revoked.
+// What a vendor revocation reaches (see the vendor's NewCache) is dropped
+// too. A vendor error means the token may work until it expires. If the
+// Store cannot drop fleet-wide, what the cache still knows is revoked all
+// the same and the Store's error is returned with any vendor error.
 func (c *Cache[R, T]) Revoke(ctx context.Context, req R) error {
 	return c.remove(ctx, req, false, true)
 }
@@ -83,10 +81,7 @@ func (c *Cache[R, T]) remove(ctx context.Context, req R, byUser, revoke bool) er
 // invalidate drops keys and tags from the store, fleet-wide, and returns
 // the records dropped that are this cache's to decode.
 func (c *Cache[R, T]) invalidate(ctx context.Context, keys, tags []string) (dropped []record[T], err error) {
-	key := ""
-	if len(keys) == 1 {
-		key = keys[0]
-	}
+	key := strings.Join(keys, " ") // one key or none
 	c.record(EventForget, key, nil)
 	err = guard("Store.Invalidate", func() error {
 		entries, err := c.cfg.Store.Invalidate(ctx, keys, tags)
@@ -123,17 +118,14 @@ func (c *Cache[R, T]) revoke(ctx context.Context, dropped []record[T]) error {
 	return nil
 }
 
-// Extend keeps an open embed alive in place. When the token the cache holds
-// for req is the one current reports true for (the token an open page
-// shows), it extends it at the vendor (ApplyEmbedInterval, renewToken: the
-// same token, so the page keeps its state) and keeps it with its new
-// lifetime in every replica: replaced is false. When the cache holds
-// another token for req (refreshed, revoked, or req's permissions
-// changed), or the vendor will not extend it (it was cleared, removed or
-// has expired there), Extend returns a live token from Get instead:
-// replaced is true, and the page must load it. An extension that fails
-// for a reason worth retrying (biembed.Retryable) returns its error.
-// Extensions go through the client, so through its rate limiter.
+// Extend keeps an open embed alive in place. If the token the cache holds
+// for req is the one the page shows (current reports true), Extend extends
+// it at the vendor (ApplyEmbedInterval, renewToken: the same token, so the
+// page keeps its state) and keeps its new lifetime fleet-wide: replaced is
+// false. Otherwise (refreshed, revoked, permissions changed), or if the
+// vendor will not extend it, Extend returns a live token from Get: replaced
+// is true and the page must load it. A failure worth retrying
+// (biembed.Retryable) is returned.
 func (c *Cache[R, T]) Extend(ctx context.Context, req R, current func(token T) bool) (token T, replaced bool, err error) {
 	if err := c.ready(ctx); err != nil {
 		return token, false, err

@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/biembed"
-	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/internal/pipeline"
 )
 
 func TestRevokeDropsThenRevokesAtTheVendor(t *testing.T) {

@@ -59,11 +59,10 @@ type Store interface {
 	Follow(ctx context.Context, key string) error
 }
 
-// NewMemoryStore returns a Store in this process's memory: the one a Cache
-// uses by default, offered for fallbacks and tests. It keeps at most
-// maxEntries entries (dropping expired ones, then those that expire
-// soonest; 0 means 10,000), and with maxAge > 0 it forgets an entry maxAge
-// after it was saved. Lead always leads.
+// NewMemoryStore returns a Store in this process's memory, a Cache's default,
+// for fallbacks and tests. It keeps at most maxEntries (0: 10,000), evicting
+// expired entries, else the one that expires soonest; with maxAge > 0 it
+// forgets an entry maxAge after it was saved. Lead always leads.
 func NewMemoryStore(maxEntries int, maxAge time.Duration) Store {
 	return newMemStore(maxEntries, maxAge, time.Now)
 }
