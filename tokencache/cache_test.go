@@ -27,6 +27,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"Config", func(c *Config[req, token]) { c.Lifetime = nil }},
 		{"Config", func(c *Config[req, token]) { c.Key = nil }},
 		{"Config", func(c *Config[req, token]) { c.Decode = nil }},
+		{"Config", func(c *Config[req, token]) { c.Namespace = "" }},
 		{"Options.Store", func(c *Config[req, token]) { c.Store = nilStore }},
 		{"Options.RefreshFraction", func(c *Config[req, token]) { c.RefreshFraction = -0.1 }},
 		{"Options.RefreshFraction", func(c *Config[req, token]) { c.RefreshFraction = 0.6 }},
@@ -50,6 +51,21 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	c, err := New(good)
 	require.NoError(t, err)
 	require.NoError(t, c.Close())
+}
+
+// TestKeysOutsideTheNamespaceAreRefused: a key that does not start with
+// Config.Namespace could be another vendor's entry in a shared Store.
+func TestKeysOutsideTheNamespaceAreRefused(t *testing.T) {
+	t.Parallel()
+	m := newMinter()
+	c := newCache(t, m, func(cfg *Config[req, token]) {
+		cfg.Key = func(r req) (string, error) { return "youshu:" + r.Name, nil }
+	})
+	_, err := c.Get(context.Background(), req{Name: "k"})
+	var ve *biembed.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Config.Key", ve.Field)
+	assert.Zero(t, m.calls.Load(), "nothing minted")
 }
 
 func TestGetMissThenHit(t *testing.T) {
