@@ -42,7 +42,8 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 		return nil
 	}
 	return tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
-		Options: opts,
+		Options:   opts,
+		Namespace: "tencent:", // requestKey's prefix too
 		Mint: func(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
 			if err := servable(req); err != nil {
 				return nil, err

@@ -32,12 +32,13 @@ func BenchmarkCacheHitInterleaved(b *testing.B) {
 		bare[keys[i]] = tokens[i]
 	}
 	c, err := New(Config[int, *tok]{
-		Options:  Options{MaxEntries: n},
-		Mint:     func(_ context.Context, i int) (*tok, error) { return tokens[i], nil },
-		Key:      func(i int) (string, error) { return keys[i], nil },
-		Lifetime: func(t *tok) (time.Time, time.Time) { return now, t.expires },
-		Encode:   func(*tok) ([]byte, error) { return nil, nil },
-		Decode:   func([]byte) (*tok, error) { return nil, nil },
+		Options:   Options{MaxEntries: n},
+		Namespace: "tencent:",
+		Mint:      func(_ context.Context, i int) (*tok, error) { return tokens[i], nil },
+		Key:       func(i int) (string, error) { return keys[i], nil },
+		Lifetime:  func(t *tok) (time.Time, time.Time) { return now, t.expires },
+		Encode:    func(*tok) ([]byte, error) { return nil, nil },
+		Decode:    func([]byte) (*tok, error) { return nil, nil },
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -27,6 +27,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"Config", func(c *Config[req, token]) { c.Lifetime = nil }},
 		{"Config", func(c *Config[req, token]) { c.Key = nil }},
 		{"Config", func(c *Config[req, token]) { c.Decode = nil }},
+		{"Config", func(c *Config[req, token]) { c.Namespace = "" }},
 		{"Options.Store", func(c *Config[req, token]) { c.Store = nilStore }},
 		{"Options.RefreshFraction", func(c *Config[req, token]) { c.RefreshFraction = -0.1 }},
 		{"Options.RefreshFraction", func(c *Config[req, token]) { c.RefreshFraction = 0.6 }},
@@ -50,6 +51,21 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	c, err := New(good)
 	require.NoError(t, err)
 	require.NoError(t, c.Close())
+}
+
+// TestKeysOutsideTheNamespaceAreRefused: a key that does not start with
+// Config.Namespace could be another vendor's entry in a shared Store.
+func TestKeysOutsideTheNamespaceAreRefused(t *testing.T) {
+	t.Parallel()
+	m := newMinter()
+	c := newCache(t, m, func(cfg *Config[req, token]) {
+		cfg.Key = func(r req) (string, error) { return "youshu:" + r.Name, nil }
+	})
+	_, err := c.Get(context.Background(), req{Name: "k"})
+	var ve *biembed.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "Config.Key", ve.Field)
+	assert.Zero(t, m.calls.Load(), "nothing minted")
 }
 
 func TestGetMissThenHit(t *testing.T) {
@@ -148,7 +164,7 @@ func TestRefreshMargin(t *testing.T) {
 		c := newCache(t, m, func(cfg *Config[req, token]) {
 			cfg.RefreshFraction, cfg.MinRefreshMargin = tc.fraction, tc.floor
 		})
-		r := record[token]{issuedAt: t0, expiresAt: t0.Add(tc.lifetime)}
+		r := record[token]{Entry: Entry{IssuedAt: t0, ExpiresAt: t0.Add(tc.lifetime)}}
 		assert.Equal(t, tc.want, c.margin(r), tc.name)
 	}
 }
@@ -358,10 +374,10 @@ func TestZeroIssuedAtMeansMintStart(t *testing.T) {
 	})
 	mustGet(t, c, req{Name: "k"})
 	key, _ := testKey(req{Name: "k"})
-	r, ok, err := c.store.load(context.Background(), key)
+	r, ok, err := c.load(context.Background(), key)
 	require.NoError(t, err)
 	require.True(t, ok)
-	assert.Equal(t, t0, r.issuedAt)
+	assert.Equal(t, t0, r.IssuedAt)
 }
 
 func TestMintPanicBecomesError(t *testing.T) {
@@ -404,8 +420,8 @@ func TestGetAfterCloseFails(t *testing.T) {
 		_, err := c.Get(context.Background(), r)
 		assert.ErrorIs(t, err, ErrClosed)
 	}
-	_, err := c.await(context.Background(), "other", req{})
-	assert.ErrorIs(t, err, ErrClosed, "no mint starts after Close")
+	f, started := c.join("other", time.Time{})
+	assert.True(t, f == nil && !started, "no mint starts after Close")
 	assert.EqualValues(t, 1, m.calls.Load())
 }
 

@@ -41,27 +41,22 @@ type Event struct {
 }
 
 // Stats counts what a Cache has done since it was made, one field per
-// EventKind.
+// EventKind, in the same order.
 type Stats struct {
-	Hits          uint64
-	Misses        uint64
-	Mints         uint64
-	Refreshes     uint64
-	RefreshFailed uint64
-	Errors        uint64
-	Bypasses      uint64
-	Forgets       uint64
-	Revokes       uint64
-	StaleSaves    uint64
-	Extends       uint64
+	Hits, Misses, Mints, Refreshes, RefreshFailed, Errors uint64
+	Bypasses, Forgets, Revokes, StaleSaves, Extends       uint64
 }
 
 // counters holds one atomic counter per EventKind.
 type counters [numKinds + 1]atomic.Uint64
 
-func (c *counters) stats() Stats {
-	return Stats{Hits: c[EventHit].Load(), Misses: c[EventMiss].Load(), Mints: c[EventMint].Load(),
-		Refreshes: c[EventRefresh].Load(), RefreshFailed: c[EventRefreshFailed].Load(), Errors: c[EventError].Load(),
-		Bypasses: c[EventBypass].Load(), Forgets: c[EventForget].Load(), Revokes: c[EventRevoke].Load(),
-		StaleSaves: c[EventStale].Load(), Extends: c[EventExtend].Load()}
+// Stats returns the counts so far (zero for a nil Cache).
+func (c *Cache[R, T]) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
+	return Stats{Hits: c.counts[EventHit].Load(), Misses: c.counts[EventMiss].Load(), Mints: c.counts[EventMint].Load(),
+		Refreshes: c.counts[EventRefresh].Load(), RefreshFailed: c.counts[EventRefreshFailed].Load(), Errors: c.counts[EventError].Load(),
+		Bypasses: c.counts[EventBypass].Load(), Forgets: c.counts[EventForget].Load(), Revokes: c.counts[EventRevoke].Load(),
+		StaleSaves: c.counts[EventStale].Load(), Extends: c.counts[EventExtend].Load()}
 }

@@ -19,7 +19,7 @@ import (
 // storedNames lists the names of the requests whose tokens the cache's
 // memory holds.
 func storedNames(c *Cache[req, token]) []string {
-	s := c.store.(*memStore[token])
+	s := c.cfg.Store.(*memStore)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var names []string
@@ -236,4 +236,50 @@ func TestConcurrentMixedUse(t *testing.T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	assert.Empty(t, c.flights)
+}
+
+// droppingStore is a shared Store whose Invalidate drops what it holds
+// locally yet fails, as a redisstore cut off from Redis does.
+type droppingStore struct {
+	Store
+	err error
+}
+
+func (s *droppingStore) Invalidate(ctx context.Context, keys, tags []string) ([]Entry, error) {
+	dropped, _ := s.Store.Invalidate(ctx, keys, tags)
+	return dropped, s.err
+}
+
+// TestRevokeStillRevokesWhenTheFleetDropFails: when the Store cannot drop
+// tokens fleet-wide, Revoke and RevokeUser still revoke at the vendor what
+// the cache knows (what the Store dropped locally, or what Load reaches)
+// and return the drop's error joined with the vendor's, never success.
+func TestRevokeStillRevokesWhenTheFleetDropFails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	broken, vendorDown := errors.New("store is down"), errors.New("vendor down")
+	t.Run("nothing dropped", func(t *testing.T) {
+		t.Parallel()
+		m := newMinter()
+		c := newCache(t, m, func(cfg *Config[req, token]) { cfg.Store = &failingStore{Store: NewMemoryStore(0, 0), inv: broken} })
+		tok := mustGet(t, c, req{Name: "k", User: "u"})
+		assert.ErrorIs(t, c.Revoke(ctx, req{Name: "k", User: "u"}), broken)
+		assert.Equal(t, []string{tok.ID}, m.revokedIDs(), "what Load reaches is revoked")
+		assert.ErrorIs(t, c.RevokeUser(ctx, req{User: "u"}), broken, "nothing known to revoke is still no success")
+	})
+	t.Run("dropped locally", func(t *testing.T) {
+		t.Parallel()
+		m := newMinter()
+		c := newCache(t, m, func(cfg *Config[req, token]) { cfg.Store = &droppingStore{Store: NewMemoryStore(0, 0), err: broken} })
+		a := mustGet(t, c, req{Name: "a", User: "u"})
+		b := mustGet(t, c, req{Name: "b", User: "u"})
+		assert.ErrorIs(t, c.RevokeUser(ctx, req{User: "u"}), broken)
+		assert.ElementsMatch(t, []string{a.ID, b.ID}, m.revokedIDs(), "what was dropped is revoked")
+		mustGet(t, c, req{Name: "a", User: "u"})
+		m.setFail(vendorDown)
+		err := c.Revoke(ctx, req{Name: "a", User: "u"})
+		assert.ErrorIs(t, err, broken)
+		assert.ErrorIs(t, err, vendorDown, "both failures reach the caller")
+		assert.Len(t, m.revokedIDs(), 3)
+	})
 }

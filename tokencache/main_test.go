@@ -113,16 +113,17 @@ func decode(b []byte) (token, error) {
 // config returns the tests' usual Config over m.
 func config(m *minter) Config[req, token] {
 	return Config[req, token]{
-		Options:  Options{Now: m.clock.Now},
-		Mint:     m.Mint,
-		Key:      testKey,
-		Lifetime: lifetime,
-		ID:       tokenID,
-		User:     func(r req) string { return r.User },
-		Bypass:   func(r req) bool { return r.SingleUse },
-		Revoke:   m.Revoke,
-		Encode:   encode,
-		Decode:   decode,
+		Options:   Options{Now: m.clock.Now},
+		Namespace: "k:",
+		Mint:      m.Mint,
+		Key:       testKey,
+		Lifetime:  lifetime,
+		ID:        tokenID,
+		User:      func(r req) string { return r.User },
+		Bypass:    func(r req) bool { return r.SingleUse },
+		Revoke:    m.Revoke,
+		Encode:    encode,
+		Decode:    decode,
 	}
 }
 

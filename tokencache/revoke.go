@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
@@ -14,105 +16,84 @@ import (
 // does not revoke the token at the vendor: whoever has it can use it until
 // it expires. To make it stop working, use Revoke.
 func (c *Cache[R, T]) Forget(ctx context.Context, req R) error {
-	if err := c.ready(ctx); err != nil {
-		return err
-	}
-	key, err := c.key(req)
-	if err != nil {
-		return err
-	}
-	_, err = c.invalidate(ctx, []string{key}, nil)
-	return err
+	return c.remove(ctx, req, false, false)
 }
 
 // ForgetUser is Forget for every token the cache holds for req's user,
 // whatever request they were minted for.
 func (c *Cache[R, T]) ForgetUser(ctx context.Context, req R) error {
-	tag, err := c.userTagOf(ctx, req)
-	if err != nil {
-		return err
-	}
-	_, err = c.invalidate(ctx, nil, []string{tag})
-	return err
+	return c.remove(ctx, req, true, false)
 }
 
-// Revoke revokes at the vendor the token the cache holds for req, and
-// drops it in every replica first, so none serves it again whatever the
-// vendor answers. How far a vendor revocation reaches is the vendor's (see
-// tencent.NewCache and youshu.NewCache); whatever it reaches is dropped
-// too. A token the cache does not hold is not revoked. An error from the
-// vendor means the token may still work until it expires.
+// Revoke drops the token the cache holds for req in every replica, then
+// revokes it at the vendor; a token the cache does not hold is not revoked.
+// What a vendor revocation reaches (see the vendor's NewCache) is dropped
+// too. A vendor error means the token may work until it expires. If the
+// Store cannot drop fleet-wide, what the cache still knows is revoked all
+// the same and the Store's error is returned with any vendor error.
 func (c *Cache[R, T]) Revoke(ctx context.Context, req R) error {
-	if err := c.revocable(ctx); err != nil {
-		return err
-	}
-	key, err := c.key(req)
-	if err != nil {
-		return err
-	}
-	dropped, err := c.invalidate(ctx, []string{key}, nil)
-	if err != nil {
-		return err
-	}
-	return c.revoke(ctx, dropped)
+	return c.remove(ctx, req, false, true)
 }
 
 // RevokeUser is Revoke for every token the cache holds for req's user,
 // whatever request they were minted for. Only the user's identity in req
 // is read (see the vendor's NewCache).
 func (c *Cache[R, T]) RevokeUser(ctx context.Context, req R) error {
-	if err := c.revocable(ctx); err != nil {
-		return err
-	}
-	tag, err := c.userTagOf(ctx, req)
-	if err != nil {
-		return err
-	}
-	dropped, err := c.invalidate(ctx, nil, []string{tag})
-	if err != nil {
-		return err
-	}
-	return c.revoke(ctx, dropped)
+	return c.remove(ctx, req, true, true)
 }
 
-func (c *Cache[R, T]) revocable(ctx context.Context) error {
+// remove drops req's token, or with byUser every token of req's user,
+// fleet-wide, and with revoke revokes at the vendor what it dropped.
+func (c *Cache[R, T]) remove(ctx context.Context, req R, byUser, revoke bool) error {
 	if err := c.ready(ctx); err != nil {
 		return err
 	}
-	if c.cfg.Revoke == nil {
+	if revoke && c.cfg.Revoke == nil {
 		return validate.Fieldf("Cache", "cannot revoke at this vendor; Forget drops tokens from the cache")
 	}
-	return nil
-}
-
-// userTagOf returns the tag of req's user.
-func (c *Cache[R, T]) userTagOf(ctx context.Context, req R) (string, error) {
-	if err := c.ready(ctx); err != nil {
-		return "", err
-	}
-	user, err := call("Config.User", func() string {
-		if c.cfg.User == nil {
-			return ""
+	var keys, tags []string
+	var err error
+	if byUser {
+		var user string
+		if user, err = c.user(req); err == nil && user == "" {
+			err = validate.Fieldf("req", "names no user")
 		}
-		return c.cfg.User(req)
-	})
-	switch {
-	case err != nil:
-		return "", err
-	case user == "":
-		return "", validate.Fieldf("req", "names no user")
+		tags = []string{c.tag("u:" + user)}
+	} else {
+		keys = make([]string, 1)
+		keys[0], err = c.key(req)
 	}
-	return userTag(user), nil
+	if err != nil {
+		return err
+	}
+	dropped, err := c.invalidate(ctx, keys, tags)
+	if !revoke {
+		return err
+	}
+	if err != nil && keys != nil && !slices.ContainsFunc(dropped, func(d record[T]) bool { return d.Key == keys[0] }) {
+		if r, ok, lerr := c.load(ctx, keys[0]); lerr == nil && ok { // not dropped, yet known
+			dropped = append(dropped, r)
+		}
+	}
+	return errors.Join(err, c.revoke(ctx, dropped))
 }
 
-// invalidate drops keys and tags from the store, fleet-wide.
-func (c *Cache[R, T]) invalidate(ctx context.Context, keys, tags []string) ([]keyed[T], error) {
-	key := ""
-	if len(keys) == 1 {
-		key = keys[0]
-	}
+// invalidate drops keys and tags from the store, fleet-wide, and returns
+// the records dropped that are this cache's to decode.
+func (c *Cache[R, T]) invalidate(ctx context.Context, keys, tags []string) (dropped []record[T], err error) {
+	key := strings.Join(keys, " ") // one key or none
 	c.record(EventForget, key, nil)
-	dropped, err := c.store.invalidate(ctx, keys, tags)
+	err = guard("Store.Invalidate", func() error {
+		entries, err := c.cfg.Store.Invalidate(ctx, keys, tags)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Key, c.cfg.Namespace) { // not another vendor's
+				if r, derr := c.decode(e); derr == nil {
+					dropped = append(dropped, r)
+				}
+			}
+		}
+		return err
+	})
 	if err != nil {
 		return dropped, c.fail(key, fmt.Errorf("tokencache: dropping tokens (other replicas may still serve them): %w", err))
 	}
@@ -120,11 +101,10 @@ func (c *Cache[R, T]) invalidate(ctx context.Context, keys, tags []string) ([]ke
 }
 
 // revoke revokes at the vendor those of dropped that have not expired.
-func (c *Cache[R, T]) revoke(ctx context.Context, dropped []keyed[T]) error {
-	now := c.cfg.Now()
+func (c *Cache[R, T]) revoke(ctx context.Context, dropped []record[T]) error {
 	var live []T
 	for _, d := range dropped {
-		if now.Before(d.expiresAt) {
+		if c.cfg.Now().Before(d.ExpiresAt) {
 			live = append(live, d.value)
 		}
 	}
@@ -132,56 +112,20 @@ func (c *Cache[R, T]) revoke(ctx context.Context, dropped []keyed[T]) error {
 		return nil
 	}
 	c.record(EventRevoke, "", nil)
-	verr, err := call("Config.Revoke", func() error { return c.cfg.Revoke(ctx, live) })
-	if err == nil && verr != nil {
-		err = fmt.Errorf("tokencache: %d token(s) dropped from the cache but not all revoked at the vendor (those work until they expire): %w", len(live), verr)
-	}
-	if err != nil {
-		return c.fail("", err)
+	if err := guard("Config.Revoke", func() error { return c.cfg.Revoke(ctx, live) }); err != nil {
+		return c.fail("", fmt.Errorf("tokencache: %d token(s) dropped from the cache but not all revoked at the vendor (those work until they expire): %w", len(live), err))
 	}
 	return nil
 }
 
-// drop is what Config.Watch hands the vendor: it forgets, fleet-wide,
-// every token saved with one of tags or whose value is in values.
-func (c *Cache[R, T]) drop(ctx context.Context, tags, values []string) error {
-	for _, v := range values {
-		tags = append(tags, idTag(v))
-	}
-	_, err := c.invalidate(ctx, nil, tags)
-	return err
-}
-
-// supersede revokes user's tokens minted for requests other than key's
-// (Options.RevokeSuperseded). Failures are recorded, never returned: the
-// mint for key goes on.
-func (c *Cache[R, T]) supersede(ctx context.Context, key, user string) {
-	dropped, err := c.invalidate(ctx, nil, []string{userTag(user)})
-	if err != nil {
-		return
-	}
-	others := dropped[:0]
-	for _, d := range dropped {
-		if d.key != key {
-			others = append(others, d)
-		}
-	}
-	if err := c.revoke(ctx, others); err != nil {
-		c.record(EventError, key, err)
-	}
-}
-
-// Extend keeps an open embed alive in place. When the token the cache holds
-// for req is the one current reports true for (the token an open page
-// shows), it extends it at the vendor (ApplyEmbedInterval, renewToken: the
-// same token, so the page keeps its state) and keeps it with its new
-// lifetime in every replica: replaced is false. When the cache holds
-// another token for req (refreshed, revoked, or req's permissions
-// changed), or the vendor will not extend it (it was cleared, removed or
-// has expired there), Extend returns a live token from Get instead:
-// replaced is true, and the page must load it. An extension that fails
-// for a reason worth retrying (biembed.Retryable) returns its error.
-// Extensions go through the client, so through its rate limiter.
+// Extend keeps an open embed alive in place. If the token the cache holds
+// for req is the one the page shows (current reports true), Extend extends
+// it at the vendor (ApplyEmbedInterval, renewToken: the same token, so the
+// page keeps its state) and keeps its new lifetime fleet-wide: replaced is
+// false. Otherwise (refreshed, revoked, permissions changed), or if the
+// vendor will not extend it, Extend returns a live token from Get: replaced
+// is true and the page must load it. A failure worth retrying
+// (biembed.Retryable) is returned.
 func (c *Cache[R, T]) Extend(ctx context.Context, req R, current func(token T) bool) (token T, replaced bool, err error) {
 	if err := c.ready(ctx); err != nil {
 		return token, false, err
@@ -193,50 +137,34 @@ func (c *Cache[R, T]) Extend(ctx context.Context, req R, current func(token T) b
 	if err != nil {
 		return token, false, err
 	}
-	r, ok, err := c.store.load(ctx, key)
-	if err == nil && ok && c.cfg.Now().Before(r.expiresAt) {
-		ok, err = call("current", func() bool { return current(r.value) })
+	r, ok, err := c.load(ctx, key)
+	if ok = ok && c.cfg.Now().Before(r.ExpiresAt); err == nil && ok {
+		err = guard("current", func() error { ok = current(r.value); return nil })
 	}
-	if err != nil || !ok || !c.cfg.Now().Before(r.expiresAt) {
-		token, err = c.Get(ctx, req)
-		return token, true, err
-	}
-	ext, err := c.extended(ctx, r)
-	switch {
-	case err == nil:
-		if err = c.store.save(ctx, key, ext); err == nil {
-			c.record(EventExtend, key, nil)
-			return ext.value, false, nil
+	if err == nil && ok {
+		start, v, ext := c.cfg.Now(), r.value, record[T]{}
+		if err = guard("Config.Extend", func() (err error) { v, err = c.cfg.Extend(ctx, r.value); return err }); err == nil {
+			ext, err = c.stamp(v, start)
 		}
-		if !errors.Is(err, ErrStale) {
-			c.record(EventError, key, err)
-			return ext.value, false, nil // extended at the vendor; only this cache does not know
-		}
-	case biembed.Retryable(err) || ctx.Err() != nil:
-		return token, false, c.fail(key, err)
-	default: // the vendor will not extend it: it is dead there
-		if _, err := c.invalidate(ctx, []string{key}, nil); err != nil {
-			return token, false, err
+		switch {
+		case err == nil:
+			ext.Tags, ext.Epoch = r.Tags, r.Epoch
+			if err = c.save(ctx, key, ext); err == nil {
+				c.record(EventExtend, key, nil)
+			} else if !errors.Is(err, ErrStale) {
+				c.record(EventError, key, err) // extended at the vendor; only the Store does not know
+			}
+			if !errors.Is(err, ErrStale) {
+				return ext.value, false, nil
+			}
+		case biembed.Retryable(err) || ctx.Err() != nil:
+			return token, false, c.fail(key, err)
+		default: // the vendor will not extend it: it is dead there
+			if _, err := c.invalidate(ctx, []string{key}, nil); err != nil {
+				return token, false, err
+			}
 		}
 	}
 	token, err = c.Get(ctx, req)
 	return token, true, err
-}
-
-// extended extends r's token at the vendor and returns its record with the
-// new lifetime; a lifetime without an issue time starts now.
-func (c *Cache[R, T]) extended(ctx context.Context, r record[T]) (out record[T], err error) {
-	defer recoverAs("Config.Extend", &err)
-	start := c.cfg.Now()
-	v, err := c.cfg.Extend(ctx, r.value)
-	if err != nil {
-		return out, err
-	}
-	out = r
-	out.value = v
-	out.issuedAt, out.expiresAt = c.cfg.Lifetime(v)
-	if out.issuedAt.IsZero() {
-		out.issuedAt = start
-	}
-	return out, nil
 }

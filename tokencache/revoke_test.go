@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/internal/pipeline"
 )
 
 func TestRevokeDropsThenRevokesAtTheVendor(t *testing.T) {
@@ -105,7 +107,9 @@ func TestWatchDropsWhatTheClientRevoked(t *testing.T) {
 	require.NoError(t, drop(ctx, nil, []string{a.ID}), "by value, as youshu's RemoveToken does")
 	assert.NotEqual(t, a.ID, mustGet(t, c, req{Name: "a", Rows: "c1"}).ID)
 	assert.Equal(t, b, mustGet(t, c, req{Name: "b", Rows: "c1"}))
-	require.NoError(t, drop(ctx, []string{"corp:c1"}, nil), "by tag, as tencent's ClearEmbedToken does")
+	tags := []string{"corp:c1"}
+	require.NoError(t, drop(ctx, tags, nil), "by tag, as tencent's ClearEmbedToken does")
+	assert.Equal(t, []string{"corp:c1"}, tags, "the vendor's tags are left as they were, for its other caches")
 	assert.NotEqual(t, b.ID, mustGet(t, c, req{Name: "b", Rows: "c1"}).ID)
 	assert.Equal(t, x, mustGet(t, c, req{Name: "x", Rows: "c2"}))
 	assert.Empty(t, m.revokedIDs(), "the client already revoked them")
@@ -267,3 +271,21 @@ type retryableErr struct{}
 
 func (retryableErr) Error() string        { return "the vendor is busy" }
 func (retryableErr) Is(target error) bool { return target == pipeline.Retryable }
+
+// foreignStore's Invalidate also returns an entry under another vendor's
+// namespace, as a Store shared across vendors might.
+type foreignStore struct{ Store }
+
+func (s foreignStore) Invalidate(ctx context.Context, keys, tags []string) ([]Entry, error) {
+	dropped, err := s.Store.Invalidate(ctx, keys, tags)
+	return append(dropped, Entry{Key: "other:k", Token: biembed.NewSecret(`{"ID":"foreign"}`), ExpiresAt: t0.Add(time.Hour)}), err
+}
+
+func TestRevokeNeverSendsAnotherNamespacesToken(t *testing.T) {
+	t.Parallel()
+	m := newMinter()
+	c := newCache(t, m, func(cfg *Config[req, token]) { cfg.Store = foreignStore{NewMemoryStore(0, 0)} })
+	tok := mustGet(t, c, req{Name: "k", User: "u"})
+	require.NoError(t, c.RevokeUser(context.Background(), req{User: "u"}))
+	assert.Equal(t, []string{tok.ID}, m.revokedIDs())
+}

@@ -44,7 +44,8 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 		return nil
 	}
 	return tokencache.New(tokencache.Config[*GenTokenRequest, *Token]{
-		Options: opts,
+		Options:   opts,
+		Namespace: "youshu:", // requestKey's prefix too
 		Mint: func(ctx context.Context, req *GenTokenRequest) (*Token, error) {
 			if err := servable(req); err != nil {
 				return nil, err
