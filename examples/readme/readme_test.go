@@ -26,10 +26,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/biembed/biembed-go/internal/testkit/redistest"
-	"github.com/biembed/biembed-go/redisstore"
 	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
-	"github.com/biembed/biembed-go/tokencache"
 	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
@@ -305,33 +303,15 @@ func TestFleetSharesOneMintAcrossReplicas(t *testing.T) {
 		redisSrv.Raw("FLUSHALL")
 		tsrv = tencenttest.NewTestServer(t)
 		tencentTokens, youshuTokens = nil, nil
-		// wire does what the README's comment says, as a replica would.
-		wire := func(tencentFleet, youshuFleet *redisstore.Fleet) error {
-			tc, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
-				tencent.WithEndpoint(tsrv.URL()), tencent.WithRateLimiter(tencentFleet.Limiter))
+		// replica serves one request of each vendor, as a replica would.
+		replica := func(r *Replica) error {
+			defer r.Tencent.Close()
+			defer r.Youshu.Close()
+			ttok, err := r.Tencent.Get(ctx, treq)
 			if err != nil {
 				return err
 			}
-			yc, err := youshu.NewClient(youshuHost.URL(), youshu.WithCredential(youshutest.AdminCredential()),
-				youshu.WithRateLimiter(youshuFleet.Limiter))
-			if err != nil {
-				return err
-			}
-			tcache, err := tencent.NewCache(tc, tokencache.Options{Store: tencentFleet.Store})
-			if err != nil {
-				return err
-			}
-			defer tcache.Close()
-			ycache, err := youshu.NewCache(yc, tokencache.Options{Store: youshuFleet.Store})
-			if err != nil {
-				return err
-			}
-			defer ycache.Close()
-			ttok, err := tcache.Get(ctx, treq)
-			if err != nil {
-				return err
-			}
-			ytok, err := ycache.Get(ctx, yreq)
+			ytok, err := r.Youshu.Get(ctx, yreq)
 			if err != nil {
 				return err
 			}
@@ -339,12 +319,22 @@ func TestFleetSharesOneMintAcrossReplicas(t *testing.T) {
 			youshuTokens = append(youshuTokens, ytok.Value.Reveal())
 			return nil
 		}
+		tencentOpts := func() []tencent.Option {
+			return []tencent.Option{tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey), tencent.WithEndpoint(tsrv.URL())}
+		}
+		youshuOpts := func() []youshu.Option {
+			return []youshu.Option{youshu.WithCredential(youshutest.AdminCredential())}
+		}
 		ymintsBefore := youshuMints()
 		var redisErrs []error
 		for range 2 {
 			rdb := redisSrv.ClientFor(t)
 			rdb.AddHook(errorHook{&redisErrs})
-			if err := Fleet(ctx, rdb, sealKeyHex, wire); err != nil {
+			var r Replica
+			if err := Fleet(rdb, sealKeyHex, tencentOpts(), youshuHost.URL(), youshuOpts(), &r); err != nil {
+				t.Fatal(err)
+			}
+			if err := replica(&r); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -377,7 +367,7 @@ func TestFleetSharesOneMintAcrossReplicas(t *testing.T) {
 
 	// A seal key that is not hex, or not 16, 24 or 32 bytes, is refused.
 	for _, bad := range []string{"not hex", hex.EncodeToString([]byte("short"))} {
-		err := Fleet(ctx, redisSrv.ClientFor(t), bad, func(*redisstore.Fleet, *redisstore.Fleet) error { return nil })
+		err := Fleet(redisSrv.ClientFor(t), bad, nil, youshuHost.URL(), nil, &Replica{})
 		if err == nil {
 			t.Fatalf("seal key %q accepted", bad)
 		}
