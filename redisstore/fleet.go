@@ -76,7 +76,9 @@ type Options struct {
 	// unavailable, unreadable entries) and one when it ends. Default: none.
 	Logger *slog.Logger
 	// Now, for tests only, replaces the system clock and Redis's TIME (the
-	// limiter's); lock TTLs always run on Redis's clock.
+	// limiter's); lock TTLs always run on Redis's clock. A limiter wait
+	// still sleeps on real timers: on a clock that stands still, a Wait the
+	// budget refuses lasts until its ctx ends.
 	Now func() time.Time
 }
 
