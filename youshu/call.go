@@ -35,20 +35,27 @@ type call struct {
 // WithTimeout, retried where safe) and returns the envelope's result.
 func (c *Client) do(ctx context.Context, k call) (json.RawMessage, error) {
 	var result json.RawMessage
-	policy := pipeline.Policy{Action: k.endpoint, Limiter: c.cfg.limiter, Timeout: c.cfg.timeout, Retries: c.cfg.retries,
-		Base: c.cfg.backoffBase, Max: c.cfg.backoffMax, Logger: c.cfg.logger, SlowWait: &c.slowWait,
-		Stopped: func(cause, last error) error {
-			var e *Error
-			if errors.As(last, &e) {
-				e.cause = cause
-				return e
-			}
-			return &Error{Endpoint: k.endpoint, Message: "the call ended before it was sent", cause: cause}
-		}}
-	err := pipeline.Do(ctx, policy, func(actx context.Context, n int) (bool, error) {
+	p := c.cfg.Policy
+	p.Action = k.endpoint
+	p.Stopped = func(cause, last error) error {
+		var e *Error
+		if errors.As(last, &e) {
+			e.cause = cause
+			return e
+		}
+		return &Error{Endpoint: k.endpoint, Message: "the call ended before it was sent", cause: cause}
+	}
+	err := pipeline.Do(ctx, p, func(actx context.Context, n int) (bool, error) {
 		start := time.Now()
 		res, e := c.attempt(ctx, actx, k)
-		c.logAttempt(ctx, k.endpoint, n, e, time.Since(start))
+		if c.cfg.Logger.Enabled(ctx, slog.LevelDebug) { // allow-listed metadata only
+			status, code := 0, 0
+			if e != nil {
+				status, code = e.HTTPStatus, e.Code
+			}
+			c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "youshu: attempt", slog.String("endpoint", k.endpoint), slog.Int("attempt", n),
+				slog.Int("http_status", status), slog.Int("code", code), slog.Bool("ok", e == nil), slog.Duration("duration", time.Since(start)))
+		}
 		if e != nil {
 			return e.retry(k.body != nil), e
 		}
@@ -160,19 +167,6 @@ func withoutQuery(err error) error {
 	}
 	u.RawQuery, u.Fragment, u.RawFragment, u.User, u.ForceQuery = "", "", "", nil, false
 	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
-}
-
-// logAttempt writes one DEBUG line with allow-listed metadata only.
-func (c *Client) logAttempt(ctx context.Context, endpoint string, n int, e *Error, d time.Duration) {
-	if !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	status, code := 0, 0
-	if e != nil {
-		status, code = e.HTTPStatus, e.Code
-	}
-	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "youshu: attempt", slog.String("endpoint", endpoint), slog.Int("attempt", n),
-		slog.Int("http_status", status), slog.Int("code", code), slog.Bool("ok", e == nil), slog.Duration("duration", d))
 }
 
 // checkToken refuses an argument that cannot be a token, naming field.

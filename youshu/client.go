@@ -21,10 +21,9 @@ import (
 // Client calls one Youshu host. It is safe for concurrent use; create one
 // per host and reuse it (it holds one resty client and its connections).
 type Client struct {
-	base     *url.URL // scheme, host and path prefix, without a trailing slash
-	cfg      config
-	rc       *resty.Client
-	slowWait warn.Condition
+	base *url.URL // scheme, host and path prefix, without a trailing slash
+	cfg  config
+	rc   *resty.Client
 
 	mu       sync.Mutex
 	helpers  map[UseType]*helper                                // reusable rmToken/renewToken helper tokens
@@ -36,16 +35,11 @@ type Client struct {
 type Option func(*config) error
 
 type config struct {
-	credential  Credential
-	transport   http.RoundTripper
-	timeout     time.Duration
-	retries     int
-	backoffBase time.Duration
-	backoffMax  time.Duration
-	logger      *slog.Logger
-	limiter     biembed.RateLimiter
-	now         func() time.Time
-	insecure    bool
+	pipeline.Policy // Limiter, Timeout, Retries, Base, Max, Logger, SlowWait
+	credential      Credential
+	transport       http.RoundTripper
+	now             func() time.Time
+	insecure        bool
 }
 
 // NewClient returns a client for the Youshu host at baseURL, such as
@@ -53,8 +47,9 @@ type config struct {
 // is kept). baseURL must be https (http only with WithInsecureHTTP) with no
 // user info, query or fragment.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	cfg := config{timeout: 30 * time.Second, retries: 2, backoffBase: 200 * time.Millisecond,
-		backoffMax: 5 * time.Second, logger: slog.New(slog.DiscardHandler), now: time.Now}
+	cfg := config{Policy: pipeline.Policy{Timeout: 30 * time.Second, Retries: 2, Base: 200 * time.Millisecond,
+		Max: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
+		SlowWait: &warn.Condition{Msg: "youshu: the rate limiter holds calls for more than a second"}}, now: time.Now}
 	for _, opt := range opts {
 		if opt == nil {
 			return nil, validate.Fieldf("Option", "must not be nil")
@@ -72,8 +67,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	rc := resty.NewWithClient(hc).SetLogger(silent{}).SetDebug(false).SetDisableWarn(true).SetRetryCount(0).
 		SetResponseBodyLimit(pipeline.MaxBodyBytes).SetHeader("Accept", "application/json").
 		SetHeader("User-Agent", "biembed-go/youshu")
-	return &Client{base: base, cfg: cfg, rc: rc, helpers: map[UseType]*helper{},
-		slowWait: warn.Condition{Msg: "youshu: the rate limiter holds calls for more than a second"}}, nil
+	return &Client{base: base, cfg: cfg, rc: rc, helpers: map[UseType]*helper{}}, nil
 }
 
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
@@ -85,7 +79,7 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 		return nil, validate.Fieldf("baseURL", "must be an absolute URL with a scheme, such as https://bi.example.com")
 	case u.Scheme != "https" && !(u.Scheme == "http" && insecure):
 		return nil, validate.Fieldf("baseURL", "must use https (http only with WithInsecureHTTP)")
-	case u.Host == "" || u.Opaque != "":
+	case u.Host == "":
 		return nil, validate.Fieldf("baseURL", "must name a host")
 	case u.User != nil:
 		return nil, validate.Fieldf("baseURL", "must not contain user info")
@@ -128,113 +122,66 @@ func (c *Client) ready(ctx context.Context) error {
 // request has none, and the one that mints the helper tokens RemoveToken
 // and RenewToken need (a super admin's).
 func WithCredential(cred Credential) Option {
+	err := validate.Within("WithCredential", cred.Validate())
 	return func(c *config) error {
-		if err := cred.Validate(); err != nil {
-			return validate.Within("WithCredential", err)
+		if err == nil {
+			c.credential = cred
 		}
-		c.credential = cred
-		return nil
+		return err
 	}
 }
 
 // WithTransport sends through rt (default: a clone of
-// http.DefaultTransport). The client wraps it: redirects are refused,
-// headers over 64 KiB and bodies over 1 MiB are ErrResponseTooLarge.
+// http.DefaultTransport), wrapped: redirects are refused, headers over 64
+// KiB and bodies over 1 MiB are ErrResponseTooLarge.
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *config) error {
-		if validate.IsNil(rt) {
-			return validate.Fieldf("WithTransport", "must not be nil")
-		}
-		c.transport = rt
-		return nil
-	}
+	return validate.Option("WithTransport", !validate.IsNil(rt), "must not be nil", func(c *config) { c.transport = rt })
 }
 
-// WithTimeout bounds each attempt (default 30s); ctx bounds the
-// whole call.
+// WithTimeout bounds each attempt (default 30s); ctx bounds the whole call.
 func WithTimeout(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return validate.Fieldf("WithTimeout", "must be positive")
-		}
-		c.timeout = d
-		return nil
-	}
+	return validate.Option("WithTimeout", d > 0, "must be positive", func(c *config) { c.Timeout = d })
 }
 
-// WithRetries sets how many times a failed call is retried where that is
-// safe (default 2; 0 turns retries off, at most 10). genToken
-// mints, so it is retried only when the server cannot have acted on it:
-// the connection failed before sending, HTTP 429 or 503. rmToken and
-// renewToken are also retried after timeouts, cut connections and HTTP
-// 500, 502 and 504.
+// WithRetries sets how many times a failed call is retried, with
+// full-jitter backoff (default 2, at most 10). genToken mints, so it is
+// retried only where the server cannot have acted on it (no connection,
+// HTTP 429 or 503); rmToken and renewToken also after timeouts, cut
+// connections and HTTP 500, 502 and 504.
 func WithRetries(n int) Option {
-	return func(c *config) error {
-		if n < 0 || n > 10 {
-			return validate.Fieldf("WithRetries", "must be from 0 to 10")
-		}
-		c.retries = n
-		return nil
-	}
+	return validate.Option("WithRetries", n >= 0 && n <= 10, "must be from 0 to 10", func(c *config) { c.Retries = n })
 }
 
 // WithBackoff sets the backoff between retries: retry n waits a random
 // time in [0, min(maxDelay, base·2^(n-1))). Default: 200ms, 5s.
 func WithBackoff(base, maxDelay time.Duration) Option {
-	return func(c *config) error {
-		if base <= 0 || maxDelay < base {
-			return validate.Fieldf("WithBackoff", "base must be positive and max at least base")
-		}
-		c.backoffBase, c.backoffMax = base, maxDelay
-		return nil
-	}
+	return validate.Option("WithBackoff", base > 0 && maxDelay >= base, "base must be positive and max at least base",
+		func(c *config) { c.Base, c.Max = base, maxDelay })
 }
 
-// WithLogger logs to l: a DEBUG line per attempt with allow-listed metadata
-// only (endpoint, attempt, HTTP status, code, duration), and a WARN line
-// when the rate limiter starts and stops holding calls for more than a
-// second. Default: nothing is logged.
+// WithLogger logs to l (default: nowhere) a DEBUG line per attempt with
+// allow-listed metadata only, and a WARN line when the rate limiter starts
+// and stops holding calls for more than a second.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
-		if l == nil {
-			return validate.Fieldf("WithLogger", "must not be nil")
-		}
-		c.logger = l
-		return nil
-	}
+	return validate.Option("WithLogger", l != nil, "must not be nil", func(c *config) { c.Logger = l })
 }
 
 // WithRateLimiter makes the client wait on l before every attempt. Youshu
 // documents no limit, so by default there is none; replicas that must
 // share a budget on one host use redisstore's limiter.
 func WithRateLimiter(l biembed.RateLimiter) Option {
-	return func(c *config) error {
-		if validate.IsNil(l) {
-			return validate.Fieldf("WithRateLimiter", "must not be nil")
-		}
-		c.limiter = l
-		return nil
-	}
+	return validate.Option("WithRateLimiter", !validate.IsNil(l), "must not be nil", func(c *config) { c.Limiter = l })
 }
 
 // WithClock sets the clock that stamps Token.IssuedAt and ExpiresAt
-// (default time.Now). Tests share one manual clock between the client, its
-// cache (tokencache.Options.Now) and youshutest.WithClock.
+// (default time.Now), such as the manual clock a test shares with the
+// cache and youshutest.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
-		if now == nil {
-			return validate.Fieldf("WithClock", "must not be nil")
-		}
-		c.now = now
-		return nil
-	}
+	return validate.Option("WithClock", now != nil, "must not be nil", func(c *config) { c.now = now })
 }
 
 // WithInsecureHTTP allows an http:// base URL. Passwords and keys then
 // cross the network in the clear: use it only for tests and loopback.
 func WithInsecureHTTP() Option {
-	return func(c *config) error {
-		c.insecure = true
-		return nil
-	}
+	return validate.Option("WithInsecureHTTP", true, "", func(c *config) { c.insecure = true })
 }
