@@ -137,7 +137,7 @@ type stampedFake struct {
 }
 
 func (s *stampedFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("X-TC-Action") == tencent.ActionCreateEmbedToken {
+	if r.Header.Get("X-TC-Action") == "CreateEmbedToken" {
 		s.mu.Lock()
 		s.times = append(s.times, s.clock())
 		s.mu.Unlock()

@@ -59,7 +59,7 @@ func Example() {
 	}
 	again, err := cache.Get(ctx, tencent.NewPageRequest(7, 8))
 	fmt.Println("served again:", err == nil && again.Value == first.Value)
-	fmt.Println("mints:", fake.Count(tencent.ActionCreateEmbedToken))
+	fmt.Println("mints:", fake.Count("CreateEmbedToken"))
 
 	// Mistakes are caught at start-up, naming the field, never its value.
 	_, err = redisstore.NewFleet(rdb, redisstore.Options{Prefix: "myapp:", SealKey: biembed.NewSecret("too short")})

@@ -151,7 +151,7 @@ func (f *fleet) add(t *testing.T, n int, cfg fleetConfig) {
 	}
 }
 
-func (f *fleet) mints() int { return f.fake.Count(tencent.ActionCreateEmbedToken) }
+func (f *fleet) mints() int { return f.fake.Count("CreateEmbedToken") }
 
 // waitReconnected waits until every replica's Redis client reaches the
 // server again: go-redis, after a run of failed dials, probes the server

@@ -698,7 +698,7 @@ func hostileCases() []hostileCase {
 					t.Fatalf("Get over a planted lock = %v (caller's ctx %v)", err, deadline.Err())
 				}
 				h.rec.AddSecret(tok.Value.Reveal())
-				if fake.Count(tencent.ActionCreateEmbedToken) != 2 {
+				if fake.Count("CreateEmbedToken") != 2 {
 					t.Fatal("the Get did not mint")
 				}
 				closed := make(chan error, 1)

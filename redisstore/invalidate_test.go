@@ -28,7 +28,7 @@ func TestFleetClearEmbedTokenReachesAll(t *testing.T) {
 	if shared, err := a.cache.Get(ctx, req); err != nil || shared.Value != first.Value {
 		t.Fatalf("A did not share B's token: %v", err)
 	}
-	if err := a.client.ClearEmbedToken(ctx, tencent.ClearRequestFor(first)); err != nil {
+	if err := a.client.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{ProjectID: first.ProjectID, UserCorpID: first.UserCorpID, Scope: first.Scope, PageID: first.PageID}); err != nil {
 		t.Fatalf("ClearEmbedToken: %v", err)
 	}
 	for name, r := range map[string]*replica{"A": a, "B": b} {
@@ -60,7 +60,7 @@ func TestFleetRevokeUserReachesAll(t *testing.T) {
 	if err := a.cache.RevokeUser(ctx, req); err != nil {
 		t.Fatalf("RevokeUser on A: %v", err)
 	}
-	if n := f.fake.Count(tencent.ActionClearEmbedToken); n != 1 {
+	if n := f.fake.Count("ClearEmbedToken"); n != 1 {
 		t.Fatalf("ClearEmbedToken calls = %d, want 1 (A revoked B's token)", n)
 	}
 	if tok, err := b.cache.Get(ctx, req); err != nil || tok.Value == first.Value {

@@ -115,7 +115,7 @@ type countingFake struct {
 }
 
 func (c *countingFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("X-TC-Action") == tencent.ActionCreateEmbedToken {
+	if r.Header.Get("X-TC-Action") == "CreateEmbedToken" {
 		ns, _ := strconv.ParseInt(r.Header.Get(admittedHeader), 10, 64)
 		c.mu.Lock()
 		c.admitted = append(c.admitted, time.Unix(0, ns))

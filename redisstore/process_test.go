@@ -207,7 +207,7 @@ func TestFleetSeparateProcessesMintOnce(t *testing.T) {
 func TestFleetReplicaKilledHoldingTheLock(t *testing.T) {
 	const lockTTL = time.Second
 	f := newReplicas(t, 1, fleetConfig{opts: redisstore.Options{LockTTL: lockTTL}})
-	f.fake.Inject(tencenttest.Fault{Action: tencent.ActionCreateEmbedToken, Delay: time.Hour, Times: 1})
+	f.fake.Inject(tencenttest.Fault{Action: "CreateEmbedToken", Delay: time.Hour, Times: 1})
 	holder, out := startChild(t, f.fake.URL(), f.redis.Addr(), "hold", childUser+"=1", childLockTTL+"="+lockTTL.String())
 	ctx := context.Background()
 	admin := f.redis.Client()

@@ -32,8 +32,8 @@ func ExtendRequestFor(tok *EmbedToken) *ApplyEmbedIntervalRequest {
 
 const applyPrefix = "ApplyEmbedIntervalRequest"
 
-// Validate reports the first field of r that breaks a rule.
-func (r *ApplyEmbedIntervalRequest) Validate() error {
+// validate reports the first field of r that breaks a rule.
+func (r *ApplyEmbedIntervalRequest) validate() error {
 	switch {
 	case r == nil:
 		return validate.Fieldf(applyPrefix, "must not be nil")
@@ -54,7 +54,7 @@ func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedInterval
 	if err := c.ready(ctx); err != nil {
 		return err
 	}
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return err
 	}
 	w := map[string]any{"ProjectId": req.ProjectID, "BIToken": req.BIToken.Reveal(), "Intention": req.Intention, "Scope": req.Scope}
@@ -68,12 +68,12 @@ func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedInterval
 	if err != nil {
 		return err
 	}
-	rep, err := send[struct{ Result bool }](ctx, c, ActionApplyEmbedInterval, body, false, req.BIToken.Reveal())
+	rep, err := send[struct{ Result bool }](ctx, c, "ApplyEmbedInterval", body, false, req.BIToken.Reveal())
 	if err != nil {
 		return err
 	}
 	if !rep.data.Result {
-		return &Error{Action: ActionApplyEmbedInterval, Code: codeResultFalse, RequestID: rep.requestID,
+		return &Error{Action: "ApplyEmbedInterval", Code: codeResultFalse, RequestID: rep.requestID,
 			HTTPStatus: http.StatusOK, Message: "the service did not extend the token"}
 	}
 	return nil

@@ -40,7 +40,7 @@ func TestApplyEmbedIntervalExtendsToken(t *testing.T) {
 		"ProjectId": json.Number("117"), "PageId": json.Number("11520"), "BIToken": tok.Value.Reveal(),
 		"ExtraParam": "x", "Intention": "embed", "Scope": "page",
 	}
-	if got := reqs[len(reqs)-1]; got.Action != tencent.ActionApplyEmbedInterval || !reflect.DeepEqual(got.Params, want) {
+	if got := reqs[len(reqs)-1]; got.Action != "ApplyEmbedInterval" || !reflect.DeepEqual(got.Params, want) {
 		t.Errorf("wire request %s %#v, want %#v", got.Action, got.Params, want)
 	}
 }
@@ -126,7 +126,7 @@ func TestApplyEmbedIntervalValidation(t *testing.T) {
 			t.Errorf("%s: error = %v, want a validation error on %s", c.name, err, c.field)
 		}
 	}
-	if n := srv.Count(tencent.ActionApplyEmbedInterval); n != 0 {
+	if n := srv.Count("ApplyEmbedInterval"); n != 0 {
 		t.Errorf("%d requests reached the server, want 0", n)
 	}
 }

@@ -18,19 +18,10 @@ type ClearEmbedTokenRequest struct {
 	PageID     uint64 // required for ScopePage, 0 for ScopePanel
 }
 
-// ClearRequestFor returns the request that clears tok and every other token
-// of its UserCorpID for its page or dashboard.
-func ClearRequestFor(tok *EmbedToken) *ClearEmbedTokenRequest {
-	if tok == nil {
-		return nil
-	}
-	return &ClearEmbedTokenRequest{ProjectID: tok.ProjectID, UserCorpID: tok.UserCorpID, Scope: tok.Scope, PageID: tok.PageID}
-}
-
 const clearPrefix = "ClearEmbedTokenRequest"
 
-// Validate reports the first field of r that breaks a rule.
-func (r *ClearEmbedTokenRequest) Validate() error {
+// validate reports the first field of r that breaks a rule.
+func (r *ClearEmbedTokenRequest) validate() error {
 	switch {
 	case r == nil:
 		return validate.Fieldf(clearPrefix, "must not be nil")
@@ -58,7 +49,7 @@ func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenReques
 	if err := c.ready(ctx); err != nil {
 		return err
 	}
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return err
 	}
 	w := map[string]string{"ProjectId": strconv.FormatUint(req.ProjectID, 10), "UserCorpId": req.UserCorpID, "Scope": string(req.Scope)}
@@ -71,12 +62,12 @@ func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenReques
 	}
 	tags := []string{clearTag(req.ProjectID, req.UserCorpID)}
 	_ = c.notifyClear(ctx, tags) // voids racing saves; the call after the clear reports
-	rep, err := send[bool](ctx, c, ActionClearEmbedToken, body, false)
+	rep, err := send[bool](ctx, c, "ClearEmbedToken", body, false)
 	if err != nil {
 		return err
 	}
 	if !*rep.data {
-		return &Error{Action: ActionClearEmbedToken, Code: codeResultFalse, RequestID: rep.requestID,
+		return &Error{Action: "ClearEmbedToken", Code: codeResultFalse, RequestID: rep.requestID,
 			HTTPStatus: http.StatusOK, Message: "the service did not clear the tokens"}
 	}
 	return c.notifyClear(ctx, tags)

@@ -19,7 +19,7 @@ func TestClearEmbedTokenClearsAndSendsStrings(t *testing.T) {
 	tok := mint(t, client, req)
 	other := mint(t, client, tencent.NewPageRequest(117, 11520)) // no user: not cleared
 
-	if err := client.ClearEmbedToken(context.Background(), tencent.ClearRequestFor(tok)); err != nil {
+	if err := client.ClearEmbedToken(context.Background(), clearFor(tok)); err != nil {
 		t.Fatalf("ClearEmbedToken: %v", err)
 	}
 	if _, ok := srv.Lookup(tok.Value.Reveal()); ok {
@@ -30,7 +30,7 @@ func TestClearEmbedTokenClearsAndSendsStrings(t *testing.T) {
 	}
 	reqs := srv.Requests()
 	want := map[string]any{"ProjectId": "117", "UserCorpId": "1120", "Scope": "page", "PageId": "11520"}
-	if got := reqs[len(reqs)-1]; got.Action != tencent.ActionClearEmbedToken || !reflect.DeepEqual(got.Params, want) {
+	if got := reqs[len(reqs)-1]; got.Action != "ClearEmbedToken" || !reflect.DeepEqual(got.Params, want) {
 		t.Errorf("wire request %s %#v, want %#v", got.Action, got.Params, want)
 	}
 }
@@ -56,8 +56,8 @@ func TestClearEmbedTokenFalseAndEmpty(t *testing.T) {
 		code string
 	}{
 		{`{"Response":{"Data":false,"RequestId":"r"}}`, tencent.ErrFailedOperation, "ClientError.ResultFalse"},
-		{`{"Response":{"Data":null,"RequestId":"r"}}`, tencent.ErrEmptyResponse, "ClientError.EmptyResponse"},
-		{`{"Response":{"RequestId":"r"}}`, tencent.ErrEmptyResponse, "ClientError.EmptyResponse"},
+		{`{"Response":{"Data":null,"RequestId":"r"}}`, tencent.ErrMalformedResponse, "ClientError.EmptyResponse"},
+		{`{"Response":{"RequestId":"r"}}`, tencent.ErrMalformedResponse, "ClientError.EmptyResponse"},
 	}
 	for _, c := range cases {
 		client, srv := setup(t, nil)
@@ -76,7 +76,6 @@ func TestClearEmbedTokenValidation(t *testing.T) {
 		field string
 	}{
 		{nil, "ClearEmbedTokenRequest"},
-		{tencent.ClearRequestFor(nil), "ClearEmbedTokenRequest"},
 		{&tencent.ClearEmbedTokenRequest{UserCorpID: "c", Scope: tencent.ScopePanel}, "ClearEmbedTokenRequest.ProjectID"},
 		{&tencent.ClearEmbedTokenRequest{ProjectID: 1, Scope: tencent.ScopePanel}, "ClearEmbedTokenRequest.UserCorpID"},
 		{&tencent.ClearEmbedTokenRequest{ProjectID: 1, UserCorpID: "c", Scope: tencent.ScopeProject}, "ClearEmbedTokenRequest.Scope"},
@@ -91,7 +90,7 @@ func TestClearEmbedTokenValidation(t *testing.T) {
 			t.Errorf("%+v: error = %v, want a validation error on %s", c.req, err, c.field)
 		}
 	}
-	if n := srv.Count(tencent.ActionClearEmbedToken); n != 0 {
+	if n := srv.Count("ClearEmbedToken"); n != 0 {
 		t.Errorf("%d requests reached the server, want 0", n)
 	}
 }

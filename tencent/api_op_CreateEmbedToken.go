@@ -40,7 +40,7 @@ const (
 
 // Limits of CreateEmbedToken.
 const (
-	MaxExpiry    = 240 * time.Minute // longest token lifetime, and the service's when Expiry is 0
+	maxExpiry    = 240 * time.Minute // longest token lifetime, and the service's when Expiry is 0
 	maxTicketNum = 99999             // most visits a token may be limited to
 	maxTextBytes = 4096              // the free-text fields of every request
 )
@@ -110,7 +110,7 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 	switch {
 	case r.Expiry%time.Minute != 0:
 		return validate.Fieldf(createPrefix+".Expiry", "must be whole minutes")
-	case r.Expiry < 0 || r.Expiry > MaxExpiry:
+	case r.Expiry < 0 || r.Expiry > maxExpiry:
 		return validate.Fieldf(createPrefix+".Expiry", "must be 1 to 240 minutes (0: the service's 240)")
 	case r.TicketNum < 0 || r.TicketNum > maxTicketNum:
 		return validate.Fieldf(createPrefix+".TicketNum", "must be 0 (no limit) or 1 to %d", maxTicketNum)
@@ -243,12 +243,12 @@ func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequ
 	if err != nil {
 		return nil, err
 	}
-	rep, err := send[embedTokenInfo](ctx, c, ActionCreateEmbedToken, body, true)
+	rep, err := send[embedTokenInfo](ctx, c, "CreateEmbedToken", body, true)
 	if err != nil {
 		return nil, err
 	}
 	if rep.data.BIToken == "" {
-		return nil, &Error{Action: ActionCreateEmbedToken, Code: codeEmpty, RequestID: rep.requestID,
+		return nil, &Error{Action: "CreateEmbedToken", Code: codeEmpty, RequestID: rep.requestID,
 			HTTPStatus: http.StatusOK, Message: "the answer has no BIToken"}
 	}
 	tok := newEmbedToken(rep.data, req, rep.requestID, rep.sentAt, c.cfg.embedHost)

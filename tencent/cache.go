@@ -16,7 +16,7 @@ type Cache = tokencache.Cache[*CreateEmbedTokenRequest, *EmbedToken]
 
 // NewCache returns a Cache that mints with client. Requests with a
 // TicketNum are minted per Get, never cached; a request whose Expiry (0:
-// MaxExpiry) is not longer than opts.Skew is refused before anything is
+// maxExpiry) is not longer than opts.Skew is refused before anything is
 // sent, as its token could never be served.
 //
 // Revocation is ClearEmbedToken, which reaches every token of a UserCorpID:
@@ -36,8 +36,8 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 	}
 	skew := cmp.Or(opts.Skew, tokencache.DefaultSkew)
 	servable := func(req *CreateEmbedTokenRequest) error { // a lifetime within the skew would be minted and thrown away
-		if req != nil && cmp.Or(req.Expiry, MaxExpiry) <= skew {
-			return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s; 0 means %s)", skew, MaxExpiry)
+		if req != nil && cmp.Or(req.Expiry, maxExpiry) <= skew {
+			return validate.Fieldf(createPrefix+".Expiry", "must be longer than the cache's Skew (%s; 0 means %s)", skew, maxExpiry)
 		}
 		return nil
 	}
@@ -94,7 +94,7 @@ func (c *Client) revoke(ctx context.Context, tokens []*EmbedToken) error {
 	seen := map[ClearEmbedTokenRequest]bool{}
 	var errs []error
 	for _, tok := range tokens {
-		req := ClearRequestFor(tok)
+		req := &ClearEmbedTokenRequest{ProjectID: tok.ProjectID, UserCorpID: tok.UserCorpID, Scope: tok.Scope, PageID: tok.PageID}
 		if req.UserCorpID == "" {
 			errs = append(errs, validate.Fieldf("EmbedToken.UserCorpID", "is empty: Tencent cannot clear a token bound to no user"))
 			continue

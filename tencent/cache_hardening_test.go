@@ -60,7 +60,7 @@ func (h *heldActions) RoundTrip(r *http.Request) (*http.Response, error) {
 // token, but it is not cached: the next Get mints anew.
 func TestCacheDoesNotCacheATokenClearedWhileItWasMinted(t *testing.T) {
 	t.Parallel()
-	held := holdActions(t, tencent.ActionCreateEmbedToken)
+	held := holdActions(t, "CreateEmbedToken")
 	cache, client, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{}, tencent.WithTransport(held))
 	ctx := context.Background()
 
@@ -70,17 +70,17 @@ func TestCacheDoesNotCacheATokenClearedWhileItWasMinted(t *testing.T) {
 		assert.NoError(t, err)
 		got <- tok
 	}()
-	<-held.answered[tencent.ActionCreateEmbedToken]
+	<-held.answered["CreateEmbedToken"]
 	require.NoError(t, client.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{
 		ProjectID: 7, UserCorpID: "corp", Scope: tencent.ScopePage, PageID: 8}))
-	close(held.release[tencent.ActionCreateEmbedToken])
+	close(held.release["CreateEmbedToken"])
 	first := <-got
 	require.NotNil(t, first, "the waiting Get gets the token")
 	watch(t, first)
 
 	again := get(t, cache, userRequest("corp"))
 	assert.NotEqual(t, first.Value, again.Value, "the token cleared during its mint is not served")
-	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
+	assert.Equal(t, 2, srv.Count("CreateEmbedToken"))
 	assert.Equal(t, uint64(1), cache.Stats().StaleSaves)
 }
 
@@ -91,7 +91,7 @@ func TestCacheDoesNotCacheATokenClearedWhileItWasMinted(t *testing.T) {
 // starts, not only when it ends.
 func TestCacheDoesNotServeATokenTheServerClearedBeforeTheClearReturned(t *testing.T) {
 	t.Parallel()
-	held := holdActions(t, tencent.ActionCreateEmbedToken, tencent.ActionClearEmbedToken)
+	held := holdActions(t, "CreateEmbedToken", "ClearEmbedToken")
 	cache, client, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{}, tencent.WithTransport(held))
 	ctx := context.Background()
 
@@ -101,23 +101,23 @@ func TestCacheDoesNotServeATokenTheServerClearedBeforeTheClearReturned(t *testin
 		assert.NoError(t, err)
 		got <- tok
 	}()
-	<-held.answered[tencent.ActionCreateEmbedToken] // minted, answer held
+	<-held.answered["CreateEmbedToken"] // minted, answer held
 	cleared := make(chan error)
 	go func() {
 		cleared <- client.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{
 			ProjectID: 7, UserCorpID: "corp", Scope: tencent.ScopePage, PageID: 8})
 	}()
-	<-held.answered[tencent.ActionClearEmbedToken] // cleared at the service, answer held
-	close(held.release[tencent.ActionCreateEmbedToken])
+	<-held.answered["ClearEmbedToken"] // cleared at the service, answer held
+	close(held.release["CreateEmbedToken"])
 	first := <-got
 	require.NotNil(t, first)
 	watch(t, first)
 
 	again := get(t, cache, userRequest("corp")) // the clear has not returned yet
 	assert.NotEqual(t, first.Value, again.Value, "the cleared token is not served while its clear is in flight")
-	close(held.release[tencent.ActionClearEmbedToken])
+	close(held.release["ClearEmbedToken"])
 	require.NoError(t, <-cleared)
-	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
+	assert.Equal(t, 2, srv.Count("CreateEmbedToken"))
 }
 
 // TestCacheDropsClearedTokensTheAnswerDidNotTag pins hardening item 6(b): the
@@ -129,7 +129,7 @@ func TestCacheDropsClearedTokensTheAnswerDidNotTag(t *testing.T) {
 		t.Run(echo, func(t *testing.T) {
 			t.Parallel()
 			cache, client, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{})
-			srv.Inject(tencenttest.Fault{Action: tencent.ActionCreateEmbedToken, Times: 1, Body: []byte(
+			srv.Inject(tencenttest.Fault{Action: "CreateEmbedToken", Times: 1, Body: []byte(
 				`{"Response":{"RequestId":"r","Data":{"BIToken":"tok-no-corp-0123456789","ProjectId":"7","PageId":8,` +
 					`"Scope":"page","ExpireTime":10,"UserCorpId":` + echo + `,"UserId":"other"}}}`)})
 			ctx := context.Background()
@@ -156,7 +156,7 @@ func TestCacheClearDropsOnlyThatCorpsTokens(t *testing.T) {
 		ProjectID: 7, UserCorpID: "corp", Scope: tencent.ScopePanel}))
 	assert.Equal(t, other.Value, get(t, cache, userRequest("other-corp")).Value)
 	assert.NotEqual(t, alice.Value, get(t, cache, userRequest("corp")).Value)
-	assert.Equal(t, 3, srv.Count(tencent.ActionCreateEmbedToken), "only corp's token was minted again")
+	assert.Equal(t, 3, srv.Count("CreateEmbedToken"), "only corp's token was minted again")
 }
 
 // TestCacheNeverServesATokenForOtherPermissions pins hardening item 15: a
@@ -181,7 +181,7 @@ func TestCacheNeverServesATokenForOtherPermissions(t *testing.T) {
 	d := get(t, cache, extra)
 	assert.NotEqual(t, b.Value, d.Value, "another ExtraParam is another request")
 	assert.Equal(t, a.Value, get(t, cache, wide).Value, "the wider request keeps its own token")
-	assert.Equal(t, 3, srv.Count(tencent.ActionCreateEmbedToken))
+	assert.Equal(t, 3, srv.Count("CreateEmbedToken"))
 
 	for tok, filter := range map[*tencent.EmbedToken]string{a: "province in Hubei, Hunan", b: "province in Hubei"} {
 		link, err := tok.URL()
@@ -202,14 +202,14 @@ func TestCacheRejectsExpiryItCouldNeverServe(t *testing.T) {
 	_, err := cache.Get(context.Background(), pageRequest()) // Expiry 10 minutes
 	requireValidation(t, err, "CreateEmbedTokenRequest.Expiry")
 
-	huge, _, hugeSrv := cacheSetup(t, clock, tokencache.Options{Skew: tencent.MaxExpiry})
+	huge, _, hugeSrv := cacheSetup(t, clock, tokencache.Options{Skew: 240 * time.Minute})
 	_, err = huge.Get(context.Background(), tencent.NewPageRequest(7, 8)) // Expiry 0: the service's 240 minutes
 	requireValidation(t, err, "CreateEmbedTokenRequest.Expiry")
 	ticket := pageRequest() // minted per Get, never cached: the same holds
 	ticket.TicketNum = 5
 	_, err = cache.Get(context.Background(), ticket)
 	requireValidation(t, err, "CreateEmbedTokenRequest.Expiry")
-	assert.Equal(t, 0, srv.Count(tencent.ActionCreateEmbedToken)+hugeSrv.Count(tencent.ActionCreateEmbedToken))
+	assert.Equal(t, 0, srv.Count("CreateEmbedToken")+hugeSrv.Count("CreateEmbedToken"))
 
 	ok := pageRequest()
 	ok.Expiry = 11 * time.Minute
@@ -221,7 +221,7 @@ func TestCacheRejectsExpiryItCouldNeverServe(t *testing.T) {
 func TestCacheErrorsAreExported(t *testing.T) {
 	t.Parallel()
 	cache, client, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{Skew: 2 * time.Minute})
-	srv.Inject(tencenttest.Fault{Action: tencent.ActionCreateEmbedToken, Times: 1, Body: []byte(
+	srv.Inject(tencenttest.Fault{Action: "CreateEmbedToken", Times: 1, Body: []byte(
 		`{"Response":{"RequestId":"r","Data":{"BIToken":"tok-short-0123456789","ProjectId":"7","PageId":8,"Scope":"page","ExpireTime":1}}}`)})
 	_, err := cache.Get(context.Background(), pageRequest())
 	assert.ErrorIs(t, err, tokencache.ErrShortLived)
@@ -348,5 +348,5 @@ func TestCacheSurvivesAPanickingUserStore(t *testing.T) {
 	fresh := get(t, cache, pageRequest())
 	assert.NotEqual(t, first.Value, fresh.Value, "the token still reaches the Get")
 	require.NoError(t, cache.Close(), "Close returns")
-	assert.GreaterOrEqual(t, srv.Count(tencent.ActionCreateEmbedToken), 2)
+	assert.GreaterOrEqual(t, srv.Count("CreateEmbedToken"), 2)
 }

@@ -281,7 +281,7 @@ type embedTokenInfo struct {
 
 // check refuses a minted token that cannot be used: blank, with control or
 // non-ASCII characters, or too long. An absent one is CreateEmbedToken's
-// ErrEmptyResponse.
+// codeEmpty.
 func (info *embedTokenInfo) check() error {
 	if err := safetext.CheckToken(info.BIToken); err != nil && info.BIToken != "" {
 		return errors.New("the answer's BIToken is not usable: " + err.Error())

@@ -22,18 +22,7 @@ import (
 	"github.com/biembed/biembed-go/internal/warn"
 )
 
-// The actions this package calls, as the rate limiter sees them.
-const (
-	ActionCreateEmbedToken   = "CreateEmbedToken"
-	ActionApplyEmbedInterval = "ApplyEmbedInterval"
-	ActionClearEmbedToken    = "ClearEmbedToken"
-)
-
-// Defaults of the client settings.
-const (
-	DefaultEndpoint  = "bi.tencentcloudapi.com" // China; bi.intl.tencentcloudapi.com is international
-	DefaultEmbedHost = "https://tcbi.qq.com"
-)
+const defaultEmbedHost = "https://tcbi.qq.com"
 
 // Client calls the Tencent Cloud BI embed actions. It is safe for concurrent
 // use; its rate limit is shared by every goroutine using it.
@@ -69,7 +58,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	cfg := config{Policy: pipeline.Policy{Limiter: limiter, Timeout: 30 * time.Second, Retries: 3,
 		Base: 100 * time.Millisecond, Max: 2 * time.Second, Logger: slog.New(slog.DiscardHandler),
 		SlowWait: &warn.Condition{Msg: "tencent: the rate limiter holds calls for more than a second"}},
-		scheme: "https", endpoint: DefaultEndpoint, embedHost: DefaultEmbedHost, now: time.Now}
+		scheme: "https", endpoint: "bi.tencentcloudapi.com", embedHost: defaultEmbedHost, now: time.Now}
 	for _, opt := range opts {
 		if opt == nil {
 			return nil, validate.Fieldf("Option", "must not be nil")
@@ -135,7 +124,8 @@ func WithCredential(cred common.CredentialIface) Option {
 
 // WithEndpoint sets the API host: a host name such as
 // bi.intl.tencentcloudapi.com (HTTPS), or a URL such as
-// http://127.0.0.1:8080 for tests and proxies. Default: DefaultEndpoint.
+// http://127.0.0.1:8080 for tests and proxies. Default:
+// bi.tencentcloudapi.com (China).
 func WithEndpoint(endpoint string) Option {
 	if !strings.Contains(endpoint, "://") {
 		endpoint = "https://" + endpoint
@@ -147,7 +137,7 @@ func WithEndpoint(endpoint string) Option {
 }
 
 // WithEmbedHost sets the host of embed URLs for private deployments: an
-// http(s) URL that may carry a path prefix. Default: DefaultEmbedHost.
+// http(s) URL that may carry a path prefix. Default: https://tcbi.qq.com.
 func WithEmbedHost(host string) Option {
 	u, err := parseEmbedHost("WithEmbedHost", host)
 	return func(c *config) error {

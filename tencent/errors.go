@@ -12,21 +12,21 @@ import (
 )
 
 // Sentinels for errors.Is. A *Error matches the sentinel of its Code family
-// (a code and its sub-codes) and, for HTTP failures, ErrHTTPStatus.
+// (a code and its sub-codes) and, for HTTP failures, ErrHTTPStatus. Code
+// AuthFailure.SignatureExpire (ErrUnauthorized) means the clock is more
+// than 5 minutes off.
 var (
-	ErrRateLimited       = errors.New("tencent: rate limited")                                        // RequestLimitExceeded*, HTTP 429
-	ErrUnauthorized      = errors.New("tencent: unauthorized")                                        // AuthFailure*, UnauthorizedOperation*
-	ErrSignatureExpired  = errors.New("tencent: signature expired: the clock is more than 5 min off") // AuthFailure.SignatureExpire
-	ErrNotFound          = errors.New("tencent: not found")                                           // UnauthorizedOperation.UserNotExist, ResourceNotFound*
-	ErrInvalidParameter  = errors.New("tencent: invalid parameter")                                   // InvalidParameter*, MissingParameter*, UnknownParameter*
-	ErrFailedOperation   = errors.New("tencent: operation failed")                                    // FailedOperation*, OperationDenied*, UnsupportedOperation*, LimitExceeded*, ErrorInfo answers, Result false
-	ErrServer            = errors.New("tencent: server error")                                        // InternalError*, HTTP 5xx
-	ErrNetwork           = errors.New("tencent: network error")                                       // no answer: the connection failed or was cut
-	ErrTimeout           = errors.New("tencent: timed out")                                           // an attempt's WithTimeout or ctx's deadline passed
-	ErrHTTPStatus        = errors.New("tencent: unexpected HTTP status")                              // any status but 200 (redirects are never followed)
-	ErrMalformedResponse = errors.New("tencent: malformed response")                                  // not the service's JSON, cut short, an unusable token
-	ErrResponseTooLarge  = errors.New("tencent: response too large")                                  // headers over 64 KiB or body over 1 MiB
-	ErrEmptyResponse     = errors.New("tencent: response carries no data")                            // HTTP 200 without Data or BIToken
+	ErrRateLimited       = errors.New("tencent: rate limited")           // RequestLimitExceeded*, HTTP 429
+	ErrUnauthorized      = errors.New("tencent: unauthorized")           // AuthFailure*, UnauthorizedOperation*
+	ErrNotFound          = errors.New("tencent: not found")              // UnauthorizedOperation.UserNotExist, ResourceNotFound*
+	ErrInvalidParameter  = errors.New("tencent: invalid parameter")      // InvalidParameter*, MissingParameter*, UnknownParameter*
+	ErrFailedOperation   = errors.New("tencent: operation failed")       // FailedOperation*, OperationDenied*, UnsupportedOperation*, LimitExceeded*, ErrorInfo answers, Result false
+	ErrServer            = errors.New("tencent: server error")           // InternalError*, HTTP 5xx
+	ErrNetwork           = errors.New("tencent: network error")          // no answer: the connection failed or was cut
+	ErrTimeout           = errors.New("tencent: timed out")              // an attempt's WithTimeout or ctx's deadline passed
+	ErrHTTPStatus        = errors.New("tencent: unexpected HTTP status") // any status but 200 (redirects are never followed)
+	ErrMalformedResponse = errors.New("tencent: malformed response")     // not the service's JSON, cut short, no Data or BIToken, an unusable token
+	ErrResponseTooLarge  = errors.New("tencent: response too large")     // headers over 64 KiB or body over 1 MiB
 )
 
 // Client-side codes: the call failed without a server error code.
@@ -49,7 +49,6 @@ const (
 var codeFamilies = map[error][]string{
 	ErrRateLimited:       {"RequestLimitExceeded"},
 	ErrUnauthorized:      {"AuthFailure", "UnauthorizedOperation"},
-	ErrSignatureExpired:  {"AuthFailure.SignatureExpire"},
 	ErrNotFound:          {"UnauthorizedOperation.UserNotExist", "ResourceNotFound"},
 	ErrInvalidParameter:  {"InvalidParameter", "InvalidParameterValue", "MissingParameter", "UnknownParameter"},
 	ErrFailedOperation:   {"FailedOperation", "OperationDenied", "UnsupportedOperation", "LimitExceeded", codeErrorInfo, codeResultFalse},
@@ -57,9 +56,8 @@ var codeFamilies = map[error][]string{
 	ErrNetwork:           {codeNetwork, codeNeverSent},
 	ErrTimeout:           {codeTimeout},
 	ErrHTTPStatus:        {codeHTTPStatus},
-	ErrMalformedResponse: {codeMalformed, codeCutShort},
+	ErrMalformedResponse: {codeMalformed, codeCutShort, codeEmpty},
 	ErrResponseTooLarge:  {codeTooLarge},
-	ErrEmptyResponse:     {codeEmpty},
 }
 
 // ErrorInfo is the error object a BI answer may carry with HTTP 200 and no

@@ -111,10 +111,9 @@ func watch(t *testing.T, tok *tencent.EmbedToken) {
 
 // allSentinels are every sentinel of the package.
 var allSentinels = []error{
-	tencent.ErrRateLimited, tencent.ErrUnauthorized, tencent.ErrSignatureExpired, tencent.ErrNotFound,
+	tencent.ErrRateLimited, tencent.ErrUnauthorized, tencent.ErrNotFound,
 	tencent.ErrInvalidParameter, tencent.ErrFailedOperation, tencent.ErrServer, tencent.ErrNetwork,
 	tencent.ErrTimeout, tencent.ErrHTTPStatus, tencent.ErrMalformedResponse, tencent.ErrResponseTooLarge,
-	tencent.ErrEmptyResponse,
 }
 
 // checkSentinels fails t unless err matches exactly the sentinels in want.
@@ -195,6 +194,11 @@ var verbs = []string{
 }
 
 // pageRequest is a ten-minute page token request.
+// clearFor returns the request that clears tok's UserCorpID for its page.
+func clearFor(tok *tencent.EmbedToken) *tencent.ClearEmbedTokenRequest {
+	return &tencent.ClearEmbedTokenRequest{ProjectID: tok.ProjectID, UserCorpID: tok.UserCorpID, Scope: tok.Scope, PageID: tok.PageID}
+}
+
 func pageRequest() *tencent.CreateEmbedTokenRequest {
 	req := tencent.NewPageRequest(7, 8)
 	req.Expiry = 10 * time.Minute

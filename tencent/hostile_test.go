@@ -86,10 +86,10 @@ func tencentCases() []hostiletest.Case {
 		ok("no Response", `{}`, tencent.ErrMalformedResponse),
 		ok("Response is a string", `{"Response":"ok"}`, tencent.ErrMalformedResponse),
 		ok("Response is an array", `{"Response":[1,2]}`, tencent.ErrMalformedResponse),
-		ok("Data null", dataAnswer("null"), tencent.ErrEmptyResponse),
+		ok("Data null", dataAnswer("null"), tencent.ErrMalformedResponse),
 		ok("Data is a string", dataAnswer(`"tok"`), tencent.ErrMalformedResponse),
 		ok("BIToken is a number", tokenAnswer("12345"), tencent.ErrMalformedResponse),
-		ok("BIToken empty", tokenAnswer(`""`), tencent.ErrEmptyResponse),
+		ok("BIToken empty", tokenAnswer(`""`), tencent.ErrMalformedResponse),
 		ok("BIToken all whitespace", tokenAnswer(`" \t\r\n "`), tencent.ErrMalformedResponse),
 		ok("BIToken with CR/LF", tokenAnswer(`"tok\r\nSet-Cookie: a=b"`), tencent.ErrMalformedResponse),
 		ok("BIToken with NUL", tokenAnswer(`"tok\u0000en"`), tencent.ErrMalformedResponse),
@@ -161,11 +161,11 @@ func TestHostileServer(t *testing.T) {
 func hostileAction(c hostiletest.Case) string {
 	switch {
 	case strings.HasSuffix(c.Name, applySuffix):
-		return tencent.ActionApplyEmbedInterval
+		return "ApplyEmbedInterval"
 	case strings.HasSuffix(c.Name, clearSuffix):
-		return tencent.ActionClearEmbedToken
+		return "ClearEmbedToken"
 	}
-	return tencent.ActionCreateEmbedToken
+	return "CreateEmbedToken"
 }
 
 func callHostile(t *testing.T, c hostiletest.Case, srv *hostiletest.Server) error {
@@ -189,10 +189,10 @@ func callHostile(t *testing.T, c hostiletest.Case, srv *hostiletest.Server) erro
 	}
 	defer cancel()
 	switch hostileAction(c) {
-	case tencent.ActionApplyEmbedInterval:
+	case "ApplyEmbedInterval":
 		return rec.Err(client.ApplyEmbedInterval(ctx, &tencent.ApplyEmbedIntervalRequest{ProjectID: 1, PageID: 2,
 			BIToken: biembed.NewSecret(hostileBIToken), Intention: tencent.IntentionEmbed, Scope: tencent.ScopePage}))
-	case tencent.ActionClearEmbedToken:
+	case "ClearEmbedToken":
 		return rec.Err(client.ClearEmbedToken(ctx, &tencent.ClearEmbedTokenRequest{ProjectID: 1, UserCorpID: "corp", Scope: tencent.ScopePanel}))
 	}
 	tok, err := client.CreateEmbedToken(ctx, tencent.NewPageRequest(1, 2))

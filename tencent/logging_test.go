@@ -58,7 +58,7 @@ func TestNoSecretReachesLogsOrErrors(t *testing.T) {
 	if _, err := client.CreateEmbedToken(ctx, page); rec.Err(err) == nil {
 		t.Error("the malformed answer was not reported")
 	}
-	if err := client.ClearEmbedToken(ctx, tencent.ClearRequestFor(tok)); err != nil {
+	if err := client.ClearEmbedToken(ctx, clearFor(tok)); err != nil {
 		t.Fatalf("ClearEmbedToken: %v", rec.Err(err))
 	}
 

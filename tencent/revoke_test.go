@@ -64,7 +64,7 @@ func TestCacheRevokeClearsTheTokenAtTencent(t *testing.T) {
 	reqs := srv.Requests()
 	var clear *tencenttest.Request
 	for i := range reqs {
-		if reqs[i].Action == tencent.ActionClearEmbedToken {
+		if reqs[i].Action == "ClearEmbedToken" {
 			clear = &reqs[i]
 		}
 	}
@@ -74,13 +74,13 @@ func TestCacheRevokeClearsTheTokenAtTencent(t *testing.T) {
 	fresh := get(t, cache, req)
 	assert.NotEqual(t, old.Value, fresh.Value, "the next Get mints a new token")
 	assert.True(t, pageWorks(t, fresh))
-	assert.Equal(t, 2, srv.Count(tencent.ActionCreateEmbedToken))
-	assert.Equal(t, 1, srv.Count(tencent.ActionClearEmbedToken))
+	assert.Equal(t, 2, srv.Count("CreateEmbedToken"))
+	assert.Equal(t, 1, srv.Count("ClearEmbedToken"))
 	assert.Equal(t, uint64(1), cache.Stats().Revokes)
 
 	other := person("corp-1", "alice", 7, 99)
 	require.NoError(t, cache.Revoke(ctx, other), "revoking what the cache does not hold")
-	assert.Equal(t, 1, srv.Count(tencent.ActionClearEmbedToken), "sends nothing")
+	assert.Equal(t, 1, srv.Count("ClearEmbedToken"), "sends nothing")
 }
 
 // TestCacheRevokeUserClearsEveryPageOfTheUser: RevokeUser clears, at the
@@ -105,7 +105,7 @@ func TestCacheRevokeUserClearsEveryPageOfTheUser(t *testing.T) {
 	for i, tok := range toks {
 		assert.False(t, pageWorks(t, tok), "page %d of the user is refused", i)
 	}
-	assert.Equal(t, len(reqs), srv.Count(tencent.ActionClearEmbedToken), "one clear per page")
+	assert.Equal(t, len(reqs), srv.Count("ClearEmbedToken"), "one clear per page")
 	assert.True(t, pageWorks(t, other))
 	assert.Equal(t, other.Value, get(t, cache, person("corp-2", "alice", 7, 8)).Value, "another UserCorpID's token is still cached")
 	for i, req := range reqs {
@@ -131,7 +131,7 @@ func TestTencentClearReachIsExactlyAsDocumented(t *testing.T) {
 	for _, req := range []*tencent.CreateEmbedTokenRequest{alice, bob, carol, dave, erin} {
 		toks[req] = get(t, cache, req)
 	}
-	mints := srv.Count(tencent.ActionCreateEmbedToken)
+	mints := srv.Count("CreateEmbedToken")
 
 	require.NoError(t, cache.Revoke(ctx, alice))
 	cases := []struct {
@@ -148,13 +148,13 @@ func TestTencentClearReachIsExactlyAsDocumented(t *testing.T) {
 	}
 	for _, c := range cases {
 		assert.Equal(t, c.works, pageWorks(t, toks[c.req]), "%s: works at Tencent", c.name)
-		before := srv.Count(tencent.ActionCreateEmbedToken)
+		before := srv.Count("CreateEmbedToken")
 		again := get(t, cache, c.req)
 		assert.Equal(t, c.isCached, again.Value == toks[c.req].Value, "%s: still served from the cache", c.name)
-		assert.Equal(t, !c.isCached, srv.Count(tencent.ActionCreateEmbedToken) == before+1, "%s: minted anew", c.name)
+		assert.Equal(t, !c.isCached, srv.Count("CreateEmbedToken") == before+1, "%s: minted anew", c.name)
 	}
-	assert.Equal(t, mints+3, srv.Count(tencent.ActionCreateEmbedToken))
-	assert.Equal(t, 1, srv.Count(tencent.ActionClearEmbedToken))
+	assert.Equal(t, mints+3, srv.Count("CreateEmbedToken"))
+	assert.Equal(t, 1, srv.Count("ClearEmbedToken"))
 }
 
 // TestNewCacheRefusesRevokeSuperseded: Tencent cannot revoke one token
@@ -195,7 +195,7 @@ func TestRevokeOfAnUnrevocableTokenReportsAfterDropping(t *testing.T) {
 			var ve *biembed.ValidationError
 			require.ErrorAs(t, err, &ve, "Revoke reports the token was not revoked")
 			assert.Equal(t, c.field, ve.Field)
-			assert.Equal(t, 0, srv.Count(tencent.ActionClearEmbedToken), "nothing is sent")
+			assert.Equal(t, 0, srv.Count("ClearEmbedToken"), "nothing is sent")
 			assert.True(t, pageWorks(t, old), "the token works until it expires")
 			fresh := get(t, cache, c.req)
 			assert.NotEqual(t, old.Value, fresh.Value, "but the cache dropped it")
@@ -210,7 +210,7 @@ func TestRevokeDropsTheTokenWhateverTencentAnswers(t *testing.T) {
 	cache, _, srv := cacheSetup(t, biembedtest.NewClock(time.Now()), tokencache.Options{}, tencent.WithRetries(0))
 	req := person("corp-1", "alice", 7, 8)
 	old := get(t, cache, req)
-	srv.Inject(tencenttest.Fault{Action: tencent.ActionClearEmbedToken, Code: "UnauthorizedOperation", Message: "not an administrator"})
+	srv.Inject(tencenttest.Fault{Action: "ClearEmbedToken", Code: "UnauthorizedOperation", Message: "not an administrator"})
 	err := cache.Revoke(context.Background(), req)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, tencent.ErrUnauthorized), "the vendor's error is wrapped: %v", err)

@@ -25,7 +25,7 @@ type EmbedToken struct {
 	ExtraParam string         `json:"extraParam,omitzero"`
 	Scope      Scope          `json:"scope"`
 	Intention  Intention      `json:"intention"`
-	Expiry     time.Duration  `json:"expiry"` // the lifetime: the service's ExpireTime, at most the one requested and MaxExpiry
+	Expiry     time.Duration  `json:"expiry"` // the lifetime: the service's ExpireTime, at most the one requested and 240 minutes
 
 	CreatedUser string    `json:"createdUser,omitzero"`
 	UpdatedUser string    `json:"updatedUser,omitzero"`
@@ -69,7 +69,7 @@ func newEmbedToken(info *embedTokenInfo, req *CreateEmbedTokenRequest, requestID
 	if tok.UserCorpID == "" && tok.UserID == "" {
 		tok.UserCorpID, tok.UserID = req.UserCorpID, req.UserID
 	}
-	life := cmp.Or(req.Expiry, MaxExpiry)
+	life := cmp.Or(req.Expiry, maxExpiry)
 	if m := time.Duration(info.ExpireTime); m > 0 && m < life/time.Minute {
 		life = m * time.Minute
 	}
@@ -145,7 +145,7 @@ func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
 	if err := checkTarget("EmbedToken", t.Intention, t.Scope, t.PageID); err != nil {
 		return "", err
 	}
-	host, field := cmp.Or(t.EmbedHost, DefaultEmbedHost), "EmbedToken.EmbedHost"
+	host, field := cmp.Or(t.EmbedHost, defaultEmbedHost), "EmbedToken.EmbedHost"
 	if cfg.host != nil {
 		host, field = *cfg.host, "WithHost"
 	}

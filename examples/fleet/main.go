@@ -116,7 +116,7 @@ func run(ctx context.Context, stdout io.Writer, env func(string) string) error {
 	treq := tencent.NewPageRequest(7, 8)
 	treq.Expiry = 30 * time.Minute
 	treq.TokenType, treq.UserCorpID, treq.UserID = tencent.TokenTypeSingleUser, "corp-1", "alice"
-	tmints := func() int { return v.tencent.Count(tencent.ActionCreateEmbedToken) }
+	tmints := func() int { return v.tencent.Count("CreateEmbedToken") }
 	tokA, err := a.tencent.Get(ctx, treq)
 	if err != nil {
 		return fmt.Errorf("replica A: %w", err)

@@ -15,7 +15,7 @@ import (
 func TencentQuickUse(ctx context.Context, w io.Writer, secretID, secretKey, endpoint string, projectID, pageID uint64, userCorpID, userID string) error {
 	client, err := tencent.NewClient( // once per process: safe for concurrent use
 		tencent.WithSecret(secretID, secretKey),
-		tencent.WithEndpoint(endpoint), // tencent.DefaultEndpoint, or bi.intl.tencentcloudapi.com
+		tencent.WithEndpoint(endpoint), // bi.tencentcloudapi.com (the default), or bi.intl.tencentcloudapi.com
 	)
 	if err != nil {
 		return err

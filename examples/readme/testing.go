@@ -22,17 +22,17 @@ func TestingWithFakes(ctx context.Context, t testing.TB) error {
 	if err != nil {
 		return err
 	}
-	srv.Inject(tencenttest.Fault{Action: tencent.ActionCreateEmbedToken, Code: "RequestLimitExceeded", Times: 1})
+	srv.Inject(tencenttest.Fault{Action: "CreateEmbedToken", Code: "RequestLimitExceeded", Times: 1})
 	req := tencent.NewPageRequest(7, 8)
 	req.TokenType, req.UserCorpID, req.UserID = tencent.TokenTypeSingleUser, "corp-1", "alice"
 	tok, err := client.CreateEmbedToken(ctx, req) // the client retries the refused call
 	if err != nil {
 		return err
 	}
-	if n := srv.Count(tencent.ActionCreateEmbedToken); n != 2 { // srv.Requests() has them, typed
+	if n := srv.Count("CreateEmbedToken"); n != 2 { // srv.Requests() has them, typed
 		return fmt.Errorf("CreateEmbedToken calls: %d, want 2", n)
 	}
-	clock.Advance(tencent.MaxExpiry) // the token expires; signatures still verify (they use the system clock)
+	clock.Advance(240 * time.Minute) // the token expires; signatures still verify (they use the system clock)
 	if issued, ok := srv.Lookup(tok.Value.Reveal()); ok && clock.Now().Before(issued.ExpiresAt) {
 		return errors.New("the token outlived its expiry")
 	}

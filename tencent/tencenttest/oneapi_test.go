@@ -228,7 +228,7 @@ func TestEmbedPageStatusFollowsTheFakesClock(t *testing.T) {
 	freshLink, err := fresh.URL()
 	require.NoError(t, err)
 	assert.Equal(t, "live", status(t, srv, freshLink)["state"])
-	require.NoError(t, client.ClearEmbedToken(context.Background(), tencent.ClearRequestFor(fresh)))
+	require.NoError(t, client.ClearEmbedToken(context.Background(), &tencent.ClearEmbedTokenRequest{ProjectID: fresh.ProjectID, UserCorpID: fresh.UserCorpID, Scope: fresh.Scope, PageID: fresh.PageID}))
 	assert.Equal(t, map[string]string{"state": "expired", "reason": "unknown"}, status(t, srv, freshLink))
 
 	assert.Equal(t, 1, srv.Count(tencenttest.EmbedPage), "status polls are no page visits")
