@@ -199,8 +199,8 @@ func (r *rig) youshu(t testing.TB) {
 		}
 		return request(name), nil
 	}, embedhttp.Options{Now: r.clock.Now, Logger: r.rec.Logger()}, youshu.Report(1))
-	r.mints = func() int { return srv.Count(youshu.EndpointGenToken) - helpers(srv) }
-	r.extends = func() int { return srv.Count(youshu.EndpointRenewToken) }
+	r.mints = func() int { return srv.Count("genToken") - helpers(srv) }
+	r.extends = func() int { return srv.Count("renewToken") }
 	r.expiry = func(value string) (time.Time, bool) {
 		tok, ok := srv.Lookup(value)
 		return tok.ExpiresAt, ok && !tok.Removed

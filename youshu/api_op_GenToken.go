@@ -29,11 +29,11 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 		return nil, err
 	}
 	issued := c.cfg.now()
-	raw, err := c.do(ctx, call{endpoint: EndpointGenToken, body: body, secrets: []string{cred.Secret.Reveal()}})
+	raw, err := c.do(ctx, call{endpoint: "genToken", body: body, secrets: []string{cred.Secret.Reveal()}})
 	if err != nil {
 		return nil, err
 	}
-	value, err := resultString(EndpointGenToken, raw)
+	value, err := resultString("genToken", raw)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ type helper struct {
 // used or renewed. Caches made by NewCache with this client drop t, in
 // every replica that shares their Store.
 func (c *Client) RemoveToken(ctx context.Context, t string) error {
-	if err := c.useHelper(ctx, EndpointRmToken, UseDeleteToken, t); err != nil {
+	if err := c.useHelper(ctx, "rmToken", UseDeleteToken, t); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -94,7 +94,7 @@ func (c *Client) RemoveToken(ctx context.Context, t string) error {
 // admin) and reused for a few minutes. How far t is extended is the
 // server's choice.
 func (c *Client) RenewToken(ctx context.Context, t string) error {
-	return c.useHelper(ctx, EndpointRenewToken, UseUpdateToken, t)
+	return c.useHelper(ctx, "renewToken", UseUpdateToken, t)
 }
 
 // useHelper calls endpoint for t with a helper token of use, minting a new

@@ -68,7 +68,7 @@ func TestGenTokenWrongCredentials(t *testing.T) {
 		var e *youshu.Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, 401, e.Code)
-		assert.Equal(t, youshu.EndpointGenToken, e.Endpoint)
+		assert.Equal(t, "genToken", e.Endpoint)
 	}
 }
 

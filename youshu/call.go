@@ -16,13 +16,6 @@ import (
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// The endpoint names used in Error.Endpoint, the rate limiter and youshutest.
-const (
-	EndpointGenToken   = "genToken"
-	EndpointRmToken    = "rmToken"
-	EndpointRenewToken = "renewToken"
-)
-
 // call is one logical request to an endpoint.
 type call struct {
 	endpoint string
@@ -137,7 +130,7 @@ func decode(ctx context.Context, k call, a *pipeline.Attempt, e *Error) (json.Ra
 	}
 	switch s := string(env.Result); s {
 	case "", "null", `""`, "{}", "[]":
-		e.kind, e.Message = ErrEmptyResponse, "code 200 without a result"
+		e.kind, e.Message = ErrMalformedResponse, "code 200 without a result"
 		return nil, e
 	}
 	return env.Result, nil

@@ -29,14 +29,14 @@ func FuzzDecode(f *testing.F) {
 	f.Add(-1, []byte(nil))
 	f.Add(200, []byte(`{"Code":0,"result":"tok"}`)) // code 0 is no code: the error must still say what failed
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		k := call{endpoint: EndpointGenToken, secrets: []string{secret}}
+		k := call{endpoint: "genToken", secrets: []string{secret}}
 		a := &pipeline.Attempt{Status: status, Body: body}
-		result, e := decode(context.Background(), k, a, &Error{Endpoint: EndpointGenToken, HTTPStatus: status})
+		result, e := decode(context.Background(), k, a, &Error{Endpoint: "genToken", HTTPStatus: status})
 		if e == nil {
 			if status/100 != 2 || len(result) == 0 {
 				t.Fatalf("accepted %d %q", status, body)
 			}
-			if _, err := resultString(EndpointGenToken, result); err != nil && !errors.Is(err, ErrMalformedResponse) {
+			if _, err := resultString("genToken", result); err != nil && !errors.Is(err, ErrMalformedResponse) {
 				t.Fatalf("resultString: %v", err)
 			}
 			return
@@ -45,7 +45,7 @@ func FuzzDecode(f *testing.F) {
 		if strings.Contains(text, secret) {
 			t.Fatalf("secret in %q", text)
 		}
-		if e.Endpoint != EndpointGenToken || !strings.HasPrefix(text, "youshu genToken: ") {
+		if e.Endpoint != "genToken" || !strings.HasPrefix(text, "youshu genToken: ") {
 			t.Fatalf("bad error %q", text)
 		}
 		if len(e.Message) > 600 {

@@ -122,7 +122,7 @@ func (c *Client) ready(ctx context.Context) error {
 // request has none, and the one that mints the helper tokens RemoveToken
 // and RenewToken need (a super admin's).
 func WithCredential(cred Credential) Option {
-	err := validate.Within("WithCredential", cred.Validate())
+	err := validate.Within("WithCredential", cred.validate())
 	return func(c *config) error {
 		if err == nil {
 			c.credential = cred

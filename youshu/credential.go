@@ -46,8 +46,8 @@ func SSO(uniqueID, integrateToken string) Credential {
 	return Credential{Type: TokenTypeCustom, Account: uniqueID, Secret: biembed.NewSecret(integrateToken)}
 }
 
-// Validate reports a missing or malformed part, naming the wire field.
-func (c Credential) Validate() error {
+// validate reports a missing or malformed part, naming the wire field.
+func (c Credential) validate() error {
 	field := map[TokenType]string{TokenTypePassword: "password", TokenTypeKey: "key", TokenTypeCustom: "integrateToken"}[c.Type]
 	switch {
 	case field == "":

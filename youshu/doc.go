@@ -28,7 +28,7 @@
 // the endpoint, the HTTP status and the envelope's code, matched with
 // errors.Is: ErrRateLimited, ErrUnauthorized, ErrNotFound,
 // ErrReportDataFilters, ErrServer, ErrNetwork, ErrTimeout, ErrHTTPStatus,
-// ErrMalformedResponse, ErrResponseTooLarge, ErrEmptyResponse, and the
+// ErrMalformedResponse, ErrResponseTooLarge, and the
 // context's errors. biembed.Retryable says whether one is worth trying
 // again. Error text never holds a password, key, integrate token, helper
 // token or minted token, and transport errors lose their URL's query.

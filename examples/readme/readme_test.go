@@ -253,7 +253,7 @@ func TestCachingForgetsThenRevokes(t *testing.T) {
 				t.Fatalf("a token minted for %q", r.GenToken.AuthUniqueID)
 			}
 			minted = append(minted, r.Path)
-		case r.Endpoint == youshu.EndpointRmToken:
+		case r.Endpoint == "rmToken":
 			removed++
 			if r.Query.Get("t") == forgotten {
 				t.Fatal("Revoke removed the forgotten token: it reaches only what the cache holds")

@@ -52,7 +52,7 @@ func TestResetRequestsForgetsRequestsAndCounts(t *testing.T) {
 	srv.ResetRequests()
 	assert.Empty(t, srv.Requests())
 	assert.Equal(t, 0, srv.Count(""))
-	assert.Equal(t, 0, srv.Count(youshu.EndpointGenToken))
+	assert.Equal(t, 0, srv.Count("genToken"))
 }
 
 func TestIntegrationPageShowsTheGrant(t *testing.T) {
