@@ -15,7 +15,7 @@
 //	<iframe data-biembed="/embed"></iframe><script src="/embed/embed.js"></script>
 //
 // Youshu is the same with youshu.NewCache and the page the handler embeds
-// (youshu.Report(p), Cockpit(), ...), fixed per handler. Whose token it is
+// (youshu.Report(p), WithPath("dash/cockpitIntegration"), ...), fixed per handler. Whose token it is
 // comes only from the callback (the session), never from what the browser
 // sends. Every endpoint is under the mount point, whatever its name:
 //
@@ -122,7 +122,7 @@ func Tencent(cache *tencent.Cache, req func(*http.Request) (*tencent.CreateEmbed
 
 // Youshu returns the Handler of Youshu tokens from cache, for the request
 // req builds from the session. page picks the page every token opens
-// (youshu.Report(p), Screen, Cockpit, ChatBI, Path, WithQuery): it is fixed
+// (youshu.Report(p), Screen, NewScreen, WithPath, WithQuery): it is fixed
 // per Handler; mount one Handler per page.
 func Youshu(cache *youshu.Cache, req func(*http.Request) (*youshu.GenTokenRequest, error), o Options, page ...youshu.URLOption) *Handler {
 	page = slices.Clone(page)

@@ -37,12 +37,9 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	if err != nil {
 		return nil, err
 	}
-	t := &Token{Value: biembed.NewSecret(value), BaseURL: c.base.String(), IssuedAt: issued, SingleUse: req.Once}
+	t := &Token{Value: biembed.NewSecret(value), BaseURL: c.base.String(), IssuedAt: issued, SingleUse: req.Once, AutoRenew: req.AutoRenew}
 	if req.Expiry > 0 {
 		t.ExpiresAt = issued.Add(req.Expiry)
-	}
-	if req.AutoRenew != nil {
-		t.AutoRenew = req.AutoRenew.Expiry
 	}
 	return t, nil
 }

@@ -90,7 +90,7 @@ func TestGenTokenTokenFields(t *testing.T) {
 	c := newClient(t, srv, youshu.WithClock(clock.Now))
 
 	tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
-		Expiry: time.Hour, Once: true, AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second},
+		Expiry: time.Hour, Once: true, AutoRenew: 20 * time.Second,
 	})
 	require.NoError(t, err)
 	assert.Equal(t, clock.Now(), tok.IssuedAt)
@@ -219,19 +219,19 @@ func TestAutoRenewToken(t *testing.T) {
 	c := newClient(t, srv)
 
 	renewing, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{
-		Expiry: 30 * time.Second, Once: true, AutoRenew: &youshu.AutoRenew{Expiry: time.Minute}})
+		Expiry: 30 * time.Second, Once: true, AutoRenew: time.Minute})
 	require.NoError(t, err)
 	plain, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Expiry: 30 * time.Second})
 	require.NoError(t, err)
 
 	clock.Advance(20 * time.Second)
-	link, _ := renewing.URL(youshu.Cockpit())
+	link, _ := renewing.URL(youshu.WithPath("dash/cockpitIntegration"))
 	require.Equal(t, http.StatusOK, visit(t, link))
 	info, _ := srv.Lookup(renewing.Value.Reveal())
 	assert.Equal(t, clock.Now().Add(time.Minute), info.ExpiresAt, "a visit extends the token")
 
 	clock.Advance(40 * time.Second) // 60 s after minting: plain has expired, renewing has not
-	plainLink, _ := plain.URL(youshu.Cockpit())
+	plainLink, _ := plain.URL(youshu.WithPath("dash/cockpitIntegration"))
 	assert.Equal(t, http.StatusUnauthorized, visit(t, plainLink))
 	info, _ = srv.Lookup(renewing.Value.Reveal())
 	assert.True(t, clock.Now().Before(info.ExpiresAt))

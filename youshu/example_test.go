@@ -67,8 +67,8 @@ func ExampleToken_URL() {
 		{youshu.Report(1), youshu.WithQuery(url.Values{"pageId": {"3"}})},
 		{youshu.Screen(1, 42)},
 		{youshu.NewScreen("a1b2")},
-		{youshu.Cockpit()},
-		{youshu.ChatBI()},
+		{youshu.WithPath("dash/cockpitIntegration")},
+		{youshu.WithPath("chatbi/dialogIntegration")},
 	} {
 		link, err := tok.URL(page...)
 		if err != nil {
@@ -125,7 +125,7 @@ func ExampleNewCache() {
 	second, _ := cache.Get(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour})
 	fmt.Println("one token for equal requests:", first.Value == second.Value, "- genToken calls:", srv.Count(youshu.EndpointGenToken))
 
-	link, _ := first.URL(youshu.Cockpit())
+	link, _ := first.URL(youshu.WithPath("dash/cockpitIntegration"))
 	fmt.Println("page before:", status(link))
 	if err := cache.RevokeUser(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID}); err != nil {
 		fmt.Println(err)
@@ -169,7 +169,7 @@ func ExampleClient_RemoveToken() {
 	fmt.Println("remove:", client.RemoveToken(ctx, revoked.Value.Reveal()))
 	fmt.Println("genToken calls:", srv.Count(youshu.EndpointGenToken), "(two tokens, two helpers)")
 
-	link, _ := revoked.URL(youshu.Cockpit())
+	link, _ := revoked.URL(youshu.WithPath("dash/cockpitIntegration"))
 	fmt.Println("removed token on a page:", status(link))
 	err := client.RenewToken(ctx, revoked.Value.Reveal())
 	fmt.Println("renew removed token:", errors.Is(err, youshu.ErrNotFound), err)

@@ -18,11 +18,14 @@ import (
 type plainRequest GenTokenRequest
 
 // genTokenWire is the documented genToken body: the request's own fields
-// (their tags), expiry in seconds and, when decoding, the credential's.
+// (their tags), durations in seconds, the watermark in either form and, when
+// decoding, the credential's fields.
 type genTokenWire struct {
 	plainRequest
-	ExpiryTime     *int64    `json:"expiryTime,omitempty"`
-	ExpireTime     *int64    `json:"expireTime,omitempty"` // the documented example's alias; decoding only
+	ExpiryTime     *int64          `json:"expiryTime,omitempty"`
+	ExpireTime     *int64          `json:"expireTime,omitempty"` // the documented example's alias; decoding only
+	AutoRenew      *autoRenewWire  `json:"autoRenew,omitempty"`
+	Watermark      json.RawMessage `json:"watermark,omitempty"`
 	TokenType      TokenType `json:"tokenType,omitempty"`
 	Email          *string   `json:"email,omitempty"`
 	Password       *string   `json:"password,omitempty"`
@@ -74,16 +77,41 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
+// autoRenewWire is autoRenew: {"expiryTime": seconds}.
+type autoRenewWire struct {
+	ExpiryTime *int64 `json:"expiryTime"`
+}
+
+// seconds returns d in whole seconds, nil for 0.
+func seconds(field string, d time.Duration) (*int64, error) {
+	s := int64(d / time.Second)
+	switch {
+	case d%time.Second != 0:
+		return nil, validate.Fieldf(field, "must be a whole number of seconds")
+	case d == 0:
+		return nil, nil
+	}
+	return &s, nil
+}
+
 // wireJSON returns r's body without a credential (MarshalJSON, without
 // encoding/json's second pass over a MarshalJSON result).
 func (r *GenTokenRequest) wireJSON() ([]byte, error) {
-	if r.Expiry%time.Second != 0 {
-		return nil, validate.Fieldf("expiryTime", "must be a whole number of seconds")
-	}
 	w := genTokenWire{plainRequest: plainRequest(*r)}
-	if r.Expiry != 0 {
-		seconds := int64(r.Expiry / time.Second)
-		w.ExpiryTime = &seconds
+	var err error
+	if w.ExpiryTime, err = seconds("expiryTime", r.Expiry); err != nil {
+		return nil, err
+	}
+	if r.AutoRenew != 0 {
+		w.AutoRenew = &autoRenewWire{}
+		if w.AutoRenew.ExpiryTime, err = seconds("autoRenew.expiryTime", r.AutoRenew); err != nil {
+			return nil, err
+		}
+	}
+	if wm := r.Watermark; wm != nil { // the object, or with AsString a JSON string holding it
+		if w.Watermark, err = json.Marshal(wm); err == nil && wm.AsString {
+			w.Watermark, err = json.Marshal(string(w.Watermark))
+		}
 	}
 	b, err := json.Marshal(w)
 	if err != nil {
@@ -134,13 +162,40 @@ func (w *genTokenWire) request() (GenTokenRequest, error) {
 	if err != nil {
 		return GenTokenRequest{}, err
 	}
-	expiry, err := w.expiry()
-	if err != nil {
+	r := GenTokenRequest(w.plainRequest)
+	r.Credential = cred
+	if r.Expiry, err = w.expiry(); err != nil {
 		return GenTokenRequest{}, err
 	}
-	r := GenTokenRequest(w.plainRequest)
-	r.Credential, r.Expiry = cred, expiry
-	return r, nil
+	if w.AutoRenew != nil {
+		if w.AutoRenew.ExpiryTime == nil || *w.AutoRenew.ExpiryTime == 0 {
+			return GenTokenRequest{}, validate.Fieldf("autoRenew.expiryTime", "required")
+		}
+		if r.AutoRenew, err = secondsToDuration("autoRenew.expiryTime", *w.AutoRenew.ExpiryTime); err != nil {
+			return GenTokenRequest{}, err
+		}
+	}
+	if len(w.Watermark) > 0 && string(w.Watermark) != "null" {
+		r.Watermark, err = decodeWatermark(w.Watermark)
+	}
+	return r, err
+}
+
+// decodeWatermark decodes the object {"email", "uniqueId", "nick"} or a JSON
+// string holding it (setting AsString). Unknown keys and any other string
+// are errors, so a stored request never loses part of its watermark.
+func decodeWatermark(b []byte) (*Watermark, error) {
+	var s string
+	asString := json.Unmarshal(b, &s) == nil
+	if asString {
+		b = []byte(s)
+	}
+	var w Watermark
+	if decodeStrict(b, &w) != nil {
+		return nil, validate.Fieldf("watermark", `must be an object {"email", "uniqueId", "nick"} or a string holding one`)
+	}
+	w.AsString = asString
+	return &w, nil
 }
 
 func (w *genTokenWire) expiry() (time.Duration, error) {
@@ -196,30 +251,4 @@ func secondsToDuration(field string, s int64) (time.Duration, error) {
 		return 0, validate.Fieldf(field, "out of range")
 	}
 	return time.Duration(s) * time.Second, nil
-}
-
-// MarshalJSON encodes a as {"expiryTime": seconds}.
-func (a AutoRenew) MarshalJSON() ([]byte, error) {
-	if a.Expiry%time.Second != 0 {
-		return nil, validate.Fieldf("autoRenew.expiryTime", "must be a whole number of seconds")
-	}
-	return json.Marshal(struct {
-		ExpiryTime int64 `json:"expiryTime"`
-	}{int64(a.Expiry / time.Second)})
-}
-
-// UnmarshalJSON decodes {"expiryTime": seconds}.
-func (a *AutoRenew) UnmarshalJSON(data []byte) error {
-	var w struct {
-		ExpiryTime int64 `json:"expiryTime"`
-	}
-	if err := decodeStrict(data, &w); err != nil {
-		return err
-	}
-	d, err := secondsToDuration("autoRenew.expiryTime", w.ExpiryTime)
-	if err != nil {
-		return err
-	}
-	a.Expiry = d
-	return nil
 }

@@ -68,7 +68,7 @@ func TestGenTokenRequestPasswordSeedFields(t *testing.T) {
 	assert.Equal(t, "lisi@163.com", req.AuthUniqueID)
 	assert.True(t, req.Once)
 	assert.True(t, req.OpenRP)
-	assert.Equal(t, 20*time.Second, req.AutoRenew.Expiry)
+	assert.Equal(t, 20*time.Second, req.AutoRenew)
 	assert.Equal(t, youshu.FromGlobal, req.ParameterAliasMap["全局参数-字符串"].From)
 	assert.Equal(t, "zhangsan", req.UVID)
 	assert.Equal(t, "12", req.PillFieldMap["123"]["12"]["expr"])
@@ -146,6 +146,8 @@ func TestGenTokenRequestDecodeErrors(t *testing.T) {
 		"expiry overflow":        `{"expiryTime":9223372036854775807}`,
 		"unknown key":            `{"expiryTme":1}`,
 		"unknown autoRenew key":  `{"once":true,"autoRenew":{"expiry":1}}`,
+		"autoRenew needs expiry": `{"once":true,"autoRenew":{}}`,
+		"autoRenew of zero":      `{"once":true,"autoRenew":{"expiryTime":0}}`,
 		"watermark as string":    `{"watermark":"x"}`,
 		"trailing data (direct)": `{} {}`,
 		"not an object":          `[]`,
@@ -163,7 +165,7 @@ func TestGenTokenRequestEncoding(t *testing.T) {
 	req := youshu.GenTokenRequest{
 		Expiry:    90 * time.Second,
 		Once:      true,
-		AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second},
+		AutoRenew: 20 * time.Second,
 		ParameterAliasMap: map[string]youshu.ParameterAlias{
 			"p": {From: youshu.FromReport, Value: 3},
 		},
@@ -183,7 +185,7 @@ func TestGenTokenRequestEncoding(t *testing.T) {
 
 	_, err = json.Marshal(youshu.GenTokenRequest{Expiry: 1500 * time.Millisecond})
 	assert.Error(t, err, "fractional seconds cannot be encoded")
-	_, err = json.Marshal(youshu.AutoRenew{Expiry: time.Millisecond})
+	_, err = json.Marshal(youshu.GenTokenRequest{AutoRenew: time.Millisecond})
 	assert.Error(t, err)
 }
 

@@ -42,7 +42,7 @@ type GenTokenRequest struct {
 	// EnableWatermark, and then needs a UniqueID; without EnableWatermark it
 	// is sent but does nothing (the document's own examples do this), so
 	// Validate allows it.
-	Watermark *Watermark `json:"watermark,omitempty"`
+	Watermark *Watermark `json:"-"`
 
 	// FilterMap holds row permissions per data connection.
 	FilterMap filtermap.FilterMap `json:"filterMap,omitempty"`
@@ -62,9 +62,9 @@ type GenTokenRequest struct {
 	// OpenRP (openRp) turns resource permission filtering on.
 	OpenRP bool `json:"openRp,omitempty"`
 
-	// PillFieldMap changes attributes of fields of pills, keyed by data model
-	// id, then field id.
-	PillFieldMap PillFieldMap `json:"pillFieldMap,omitempty"`
+	// PillFieldMap changes attributes of fields of pills: data model id ->
+	// field id -> attributes (for example {"expr": "12"}).
+	PillFieldMap map[string]map[string]map[string]any `json:"pillFieldMap,omitempty"`
 	// TableExprMap replaces the expression of custom SQL tables, keyed by id.
 	TableExprMap map[string]string `json:"tableExprMap,omitempty"`
 	// ParameterMap sets global and report parameters, keyed by field id.
@@ -88,9 +88,10 @@ type GenTokenRequest struct {
 	Once bool `json:"once,omitempty"`
 	// DomainID (domainId) picks the enterprise domain.
 	DomainID int64 `json:"domainId,omitempty"`
-	// AutoRenew extends the token on every use. It has no effect unless Once
-	// is set; it is sent either way.
-	AutoRenew *AutoRenew `json:"autoRenew,omitempty"`
+	// AutoRenew extends the token by this much on every use, sent as
+	// autoRenew.expiryTime in whole seconds; zero leaves it out. It has no
+	// effect unless Once is set; it is sent either way.
+	AutoRenew time.Duration `json:"-"`
 	// ApplyScope is what the token may do (server default: ScopeManage).
 	// ScopeProject needs RelationIgnore, AuthUniqueID or AuthUserID,
 	// ResourcePermissions (so OpenRP) and ProjectID; ScopeDomain needs
@@ -164,13 +165,3 @@ type Watermark struct {
 	// AsString sends the watermark as a JSON string holding the object.
 	AsString bool `json:"-"`
 }
-
-// AutoRenew extends a token by Expiry each time it is used; sent as
-// {"expiryTime": seconds}.
-type AutoRenew struct {
-	Expiry time.Duration
-}
-
-// PillFieldMap changes pill fields: data model id -> field id -> attributes
-// (for example {"expr": "12"}).
-type PillFieldMap map[string]map[string]map[string]any

@@ -130,28 +130,20 @@ func (r *GenTokenRequest) validateWatermark() error {
 	return nil
 }
 
+// validateExpiry rejects negative durations and fractions of a second.
+// Without once, autoRenew has no effect (which weakens nothing); it is still
+// checked, as it is still sent.
 func (r *GenTokenRequest) validateExpiry() error {
-	if err := checkSeconds("expiryTime", r.Expiry, false); err != nil {
-		return err
-	}
-	if r.AutoRenew == nil {
-		return nil
-	}
-	// Without once, autoRenew has no effect (the token is not renewed, which
-	// weakens nothing); its value is still checked, as it is still sent.
-	return checkSeconds("autoRenew.expiryTime", r.AutoRenew.Expiry, true)
-}
-
-// checkSeconds rejects negative durations and fractions of a second, and zero
-// when required.
-func checkSeconds(field string, d time.Duration, required bool) error {
-	switch {
-	case d < 0:
-		return validate.Fieldf(field, "must not be negative")
-	case d == 0 && required:
-		return validate.Fieldf(field, "required")
-	case d%time.Second != 0:
-		return validate.Fieldf(field, "must be a whole number of seconds")
+	for _, f := range [...]struct {
+		name string
+		d    time.Duration
+	}{{"expiryTime", r.Expiry}, {"autoRenew.expiryTime", r.AutoRenew}} {
+		if f.d < 0 {
+			return validate.Fieldf(f.name, "must not be negative")
+		}
+		if _, err := seconds(f.name, f.d); err != nil {
+			return err
+		}
 	}
 	return nil
 }

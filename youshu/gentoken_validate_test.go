@@ -68,9 +68,8 @@ func TestGenTokenValidation(t *testing.T) {
 		{"negative expiry", &youshu.GenTokenRequest{Expiry: -time.Second}, false, "expiryTime"},
 		{"sub-second expiry", &youshu.GenTokenRequest{Expiry: 500 * time.Millisecond}, false, "expiryTime"},
 		{"fractional expiry", &youshu.GenTokenRequest{Expiry: 1500 * time.Millisecond}, false, "expiryTime"},
-		{"autoRenew needs expiry", &youshu.GenTokenRequest{Once: true, AutoRenew: &youshu.AutoRenew{}}, false, "autoRenew.expiryTime"},
-		{"autoRenew negative, even without once", &youshu.GenTokenRequest{AutoRenew: &youshu.AutoRenew{Expiry: -time.Second}}, false, "autoRenew.expiryTime"},
-		{"autoRenew fractional", &youshu.GenTokenRequest{Once: true, AutoRenew: &youshu.AutoRenew{Expiry: 1500 * time.Millisecond}}, false, "autoRenew.expiryTime"},
+		{"autoRenew negative, even without once", &youshu.GenTokenRequest{AutoRenew: -time.Second}, false, "autoRenew.expiryTime"},
+		{"autoRenew fractional", &youshu.GenTokenRequest{Once: true, AutoRenew: 1500 * time.Millisecond}, false, "autoRenew.expiryTime"},
 		{"bad filterMap", &youshu.GenTokenRequest{FilterMap: badRows}, false, `filterMap["700006204"].rule`},
 		{"bad columnFilterMap", &youshu.GenTokenRequest{ColumnFilterMap: badColumns}, false, "columnFilterMap"},
 		{"bad tableFilterMap", &youshu.GenTokenRequest{TableFilterMap: badTables}, false, "tableFilterMap"},
@@ -115,7 +114,7 @@ func TestGenTokenValidRequestsPassValidation(t *testing.T) {
 		"enable watermark alone": {EnableWatermark: true},
 		"watermark, not enabled": {Watermark: &youshu.Watermark{Nick: "n"}},
 		"relation":               {RelationWithSystemPermission: youshu.RelationAnd, AuthUniqueID: "user", OpenRP: true, ResourcePermissions: reportPermission()},
-		"once autoRenew":         {Once: true, AutoRenew: &youshu.AutoRenew{Expiry: time.Minute}, Expiry: time.Hour},
+		"once autoRenew":         {Once: true, AutoRenew: time.Minute, Expiry: time.Hour},
 		"rows":                   {FilterMap: rowFilters()},
 	} {
 		assert.NoError(t, req.Validate(), name)
@@ -136,7 +135,7 @@ func TestGenTokenAcceptsHarmlessNoOps(t *testing.T) {
 		"relation without an account": {RelationWithSystemPermission: youshu.RelationAnd, OpenRP: true, ResourcePermissions: reportPermission()},
 		"relation without openRp":     {RelationWithSystemPermission: youshu.RelationIgnore, AuthUniqueID: "user"},
 		// "autoRenew: 该参数只有在 once =true的时候生效"
-		"autoRenew without once": {AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second}, Expiry: time.Hour},
+		"autoRenew without once": {AutoRenew: 20 * time.Second, Expiry: time.Hour},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -158,7 +157,7 @@ func TestFakeIgnoresAutoRenewWithoutOnce(t *testing.T) {
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv)
 	for _, once := range []bool{false, true} {
-		tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Once: once, Expiry: time.Hour, AutoRenew: &youshu.AutoRenew{Expiry: 20 * time.Second}})
+		tok, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{Once: once, Expiry: time.Hour, AutoRenew: 20 * time.Second})
 		require.NoError(t, err)
 		issued, ok := srv.Lookup(tok.Value.Reveal())
 		require.True(t, ok)

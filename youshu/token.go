@@ -81,18 +81,12 @@ func NewScreen(sid string) URLOption {
 	}
 }
 
-// Cockpit picks the cockpit page {base}/dash/cockpitIntegration.
-func Cockpit() URLOption { return func(c *urlConfig) { c.page("dash/cockpitIntegration", nil) } }
-
-// ChatBI picks the ChatBI dialog page {base}/chatbi/dialogIntegration. Its
-// settings belong in the token's clientSetting.chatBi, where the viewer
-// cannot change them.
-func ChatBI() URLOption { return func(c *urlConfig) { c.page("chatbi/dialogIntegration", nil) } }
-
-// Path picks any other integration page, {base}/{path}, such as ChatBI
-// pages whose paths Youshu does not publish: letters, digits and -._~/
-// only, no empty, "." or ".." segments (a leading "/" is allowed).
-func Path(path string) URLOption {
+// WithPath picks any other integration page, {base}/{path}, such as
+// dash/cockpitIntegration (the cockpit) or chatbi/dialogIntegration (ChatBI,
+// whose settings belong in the token's clientSetting.chatBi, where the
+// viewer cannot change them): letters, digits and -._~/ only, no empty, "."
+// or ".." segments (a leading "/" is allowed).
+func WithPath(path string) URLOption {
 	return func(c *urlConfig) {
 		path = strings.TrimPrefix(path, "/")
 		c.page(path, checkPath(path))
@@ -139,8 +133,7 @@ func checkPath(p string) error {
 }
 
 // URL returns the integration URL of the page an option picks (Report,
-// Screen, NewScreen, Cockpit, ChatBI or Path), carrying the token as
-// token=. The URL carries the token: treat it as a secret.
+// Screen, NewScreen or WithPath), carrying the token as token=. The URL carries the token: treat it as a secret.
 func (t *Token) URL(opts ...URLOption) (string, error) {
 	var cfg urlConfig
 	for _, opt := range opts {
@@ -154,7 +147,7 @@ func (t *Token) URL(opts ...URLOption) (string, error) {
 	case cfg.err != nil:
 		return "", cfg.err
 	case cfg.path == "":
-		return "", validate.Fieldf("URLOption", "a page is required: Report, Screen, NewScreen, Cockpit, ChatBI or Path")
+		return "", validate.Fieldf("URLOption", "a page is required: Report, Screen, NewScreen or WithPath")
 	case cfg.query.Has("token"):
 		return "", validate.Fieldf("WithQuery", "must not set token")
 	}

@@ -28,15 +28,15 @@ func TestTokenURLs(t *testing.T) {
 		"https://bi.example.com/youshu/dash/integration/7?pageId=3&" + escaped:                               {youshu.Report(7), youshu.WithQuery(url.Values{"pageId": {"3"}})},
 		"https://bi.example.com/youshu/dash/screenIntegration/7?sid=42&" + escaped:                           {youshu.Screen(7, 42)},
 		"https://bi.example.com/youshu/dash/newScreen/integration/view/a1-b_2.c~?" + escaped:                 {youshu.NewScreen("a1-b_2.c~")},
-		"https://bi.example.com/youshu/dash/cockpitIntegration?" + escaped:                                   {youshu.Cockpit()},
-		"https://bi.example.com/youshu/chatbi/dialogIntegration?" + escaped:                                  {youshu.ChatBI()},
-		"https://bi.example.com/youshu/dash/chatbi/integration?q=a%26b&" + escaped:                           {youshu.Path("/dash/chatbi/integration"), youshu.WithQuery(url.Values{"q": {"a&b"}})},
+		"https://bi.example.com/youshu/dash/cockpitIntegration?" + escaped:                                   {youshu.WithPath("dash/cockpitIntegration")},
+		"https://bi.example.com/youshu/chatbi/dialogIntegration?" + escaped:                                  {youshu.WithPath("chatbi/dialogIntegration")},
+		"https://bi.example.com/youshu/dash/chatbi/integration?q=a%26b&" + escaped:                           {youshu.WithPath("/dash/chatbi/integration"), youshu.WithQuery(url.Values{"q": {"a&b"}})},
 		"https://bi.example.com/youshu/dash/integration/7?a=1&b=2&" + escaped:                                {youshu.WithQuery(url.Values{"b": {"2"}}), youshu.Report(7), youshu.WithQuery(url.Values{"a": {"1"}})},
 		"https://bi.example.com/youshu/dash/screenIntegration/7?sid=42&sid=43&" + escaped:                    {youshu.Screen(7, 42), youshu.WithQuery(url.Values{"sid": {"43"}})},
 		"https://bi.example.com/youshu/dash/integration/7?" + escaped:                                        {youshu.Report(7), nil},
 		"https://bi.example.com/youshu/dash/newScreen/integration/view/x?empty=&" + escaped:                  {youshu.NewScreen("x"), youshu.WithQuery(url.Values{"empty": {""}})},
 		"https://bi.example.com/youshu/dash/integration/9223372036854775807?" + escaped:                      {youshu.Report(1<<63 - 1)},
-		"https://bi.example.com/youshu/dash/cockpitIntegration?" + escaped + "&%E5%9C%B0%E5%8C%BA=%E4%B8%9C": {youshu.Cockpit(), youshu.WithQuery(url.Values{"地区": {"东"}})},
+		"https://bi.example.com/youshu/dash/cockpitIntegration?" + escaped + "&%E5%9C%B0%E5%8C%BA=%E4%B8%9C": {youshu.WithPath("dash/cockpitIntegration"), youshu.WithQuery(url.Values{"地区": {"东"}})},
 	} {
 		link, err := tok.URL(opts...)
 		require.NoError(t, err, want)
@@ -46,7 +46,7 @@ func TestTokenURLs(t *testing.T) {
 	for name, opts := range map[string][]youshu.URLOption{
 		"no page":             nil,
 		"only a query":        {youshu.WithQuery(url.Values{"a": {"1"}})},
-		"two pages":           {youshu.Report(1), youshu.Cockpit()},
+		"two pages":           {youshu.Report(1), youshu.WithPath("dash/cockpitIntegration")},
 		"zero project":        {youshu.Report(0)},
 		"negative project":    {youshu.Report(-1)},
 		"query sets token":    {youshu.Report(1), youshu.WithQuery(url.Values{"token": {"x"}})},
@@ -56,13 +56,13 @@ func TestTokenURLs(t *testing.T) {
 		"dot-dot sid":         {youshu.NewScreen("..")},
 		"sid with a slash":    {youshu.NewScreen("a/b")},
 		"sid with a query":    {youshu.NewScreen("a?token=x")},
-		"empty path":          {youshu.Path("")},
-		"dot-dot path":        {youshu.Path("dash/../api")},
-		"absolute URL":        {youshu.Path("https://evil.example/x")},
-		"host-relative":       {youshu.Path("//evil.example/x")},
-		"query in path":       {youshu.Path("dash?token=x")},
-		"escaped path":        {youshu.Path("dash/%2e%2e/api")},
-		"empty segment":       {youshu.Path("dash//x")},
+		"empty path":          {youshu.WithPath("")},
+		"dot-dot path":        {youshu.WithPath("dash/../api")},
+		"absolute URL":        {youshu.WithPath("https://evil.example/x")},
+		"host-relative":       {youshu.WithPath("//evil.example/x")},
+		"query in path":       {youshu.WithPath("dash?token=x")},
+		"escaped path":        {youshu.WithPath("dash/%2e%2e/api")},
+		"empty segment":       {youshu.WithPath("dash//x")},
 	} {
 		link, err := tok.URL(opts...)
 		assert.ErrorIs(t, err, biembed.ErrInvalid, name)
@@ -78,7 +78,7 @@ func TestTokenURLs(t *testing.T) {
 		"relative base": {Value: biembed.NewSecret("v"), BaseURL: "bi.example.com"},
 		"ftp base":      {Value: biembed.NewSecret("v"), BaseURL: "ftp://bi.example.com"},
 	} {
-		_, err := bad.URL(youshu.ChatBI())
+		_, err := bad.URL(youshu.WithPath("chatbi/dialogIntegration"))
 		assert.ErrorIs(t, err, biembed.ErrInvalid, name)
 	}
 }
@@ -93,7 +93,7 @@ func TestChatBIURLOpensTheFakesDialogPage(t *testing.T) {
 		ClientSetting: &clientsetting.ClientSetting{ChatBI: &clientsetting.ChatBI{DataModelIDs: clientsetting.IDList{7}}},
 	})
 	require.NoError(t, err)
-	link, err := tok.URL(youshu.ChatBI())
+	link, err := tok.URL(youshu.WithPath("chatbi/dialogIntegration"))
 	require.NoError(t, err)
 
 	tr := &http.Transport{}
@@ -175,9 +175,9 @@ func FuzzTokenURLs(f *testing.F) {
 		if err == nil && strings.Count(strings.TrimPrefix(link, "https://bi.example.com/base/dash/newScreen/integration/view/"), "/") != 0 {
 			t.Fatalf("sid added a path segment: %q", link)
 		}
-		link, err = tok.URL(youshu.Cockpit())
+		link, err = tok.URL(youshu.WithPath("dash/cockpitIntegration"))
 		checkURL(link, err)
-		link, err = tok.URL(youshu.Path(path), youshu.WithQuery(url.Values{"k": {sid}}))
+		link, err = tok.URL(youshu.WithPath(path), youshu.WithQuery(url.Values{"k": {sid}}))
 		checkURL(link, err, "k")
 	})
 }

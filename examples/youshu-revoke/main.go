@@ -118,7 +118,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	chat, err := getPage(ctx, cache, bobChat, youshu.ChatBI())
+	chat, err := getPage(ctx, cache, bobChat, youshu.WithPath("chatbi/dialogIntegration"))
 	if err != nil {
 		return err
 	}

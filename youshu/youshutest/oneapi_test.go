@@ -94,9 +94,9 @@ func TestEveryDocumentedIntegrationPathIsServed(t *testing.T) {
 	report, _ := tok.URL(youshu.Report(1))
 	screen, _ := tok.URL(youshu.Screen(1, 5))
 	newScreen, _ := tok.URL(youshu.NewScreen("abc"))
-	cockpit, _ := tok.URL(youshu.Cockpit())
-	chat, _ := tok.URL(youshu.Path("dash/chatbi/dialogIntegration"))
-	rootChat, _ := tok.URL(youshu.ChatBI())
+	cockpit, _ := tok.URL(youshu.WithPath("dash/cockpitIntegration"))
+	chat, _ := tok.URL(youshu.WithPath("dash/chatbi/dialogIntegration"))
+	rootChat, _ := tok.URL(youshu.WithPath("chatbi/dialogIntegration"))
 	for link, target := range map[string]string{
 		report: "report page of project 1", screen: "large screen 5 of project 1",
 		newScreen: "new large screen abc", cockpit: "cockpit", chat: "ChatBI dialog", rootChat: "ChatBI dialog",
@@ -121,13 +121,13 @@ func TestIntegrationPageRefusesTokensLikeTheProduct(t *testing.T) {
 	removed, err := client.GenToken(ctx, &youshu.GenTokenRequest{})
 	require.NoError(t, err)
 	require.NoError(t, client.RemoveToken(ctx, removed.Value.Reveal()))
-	onceLink, _ := once.URL(youshu.Cockpit())
+	onceLink, _ := once.URL(youshu.WithPath("dash/cockpitIntegration"))
 	status, _ := get(t, onceLink)
 	require.Equal(t, http.StatusOK, status)
 	clock.Advance(10 * time.Minute)
 
-	shortLink, _ := short.URL(youshu.Cockpit())
-	removedLink, _ := removed.URL(youshu.Cockpit())
+	shortLink, _ := short.URL(youshu.WithPath("dash/cockpitIntegration"))
+	removedLink, _ := removed.URL(youshu.WithPath("dash/cockpitIntegration"))
 	cases := []struct {
 		name, url, reason string
 		status            int
@@ -180,11 +180,11 @@ func TestOneClockDrivesAnHourOfClientCacheAndFake(t *testing.T) {
 	assert.NotEqual(t, first.Value, second.Value)
 
 	clock.Advance(15 * time.Minute)
-	oldLink, _ := first.URL(youshu.Cockpit())
+	oldLink, _ := first.URL(youshu.WithPath("dash/cockpitIntegration"))
 	status, page := get(t, oldLink)
 	assert.Equal(t, http.StatusUnauthorized, status, "the fake saw the first token expire")
 	assert.Contains(t, page, `data-reason="expired"`)
-	newLink, _ := second.URL(youshu.Cockpit())
+	newLink, _ := second.URL(youshu.WithPath("dash/cockpitIntegration"))
 	status, _ = get(t, newLink)
 	assert.Equal(t, http.StatusOK, status)
 }
@@ -229,13 +229,13 @@ func TestIntegrationPageStatusFollowsTheFakesClock(t *testing.T) {
 	assert.Equal(t, map[string]string{"state": "expired", "reason": "expired", "expires": "2026-03-01T09:50:00Z"}, status(t, srv, value))
 
 	once, err := client.GenToken(ctx, &youshu.GenTokenRequest{Once: true, Expiry: time.Hour,
-		AutoRenew: &youshu.AutoRenew{Expiry: 2 * time.Hour}})
+		AutoRenew: 2 * time.Hour})
 	require.NoError(t, err)
 	onceValue := once.Value.Reveal()
 	assert.Equal(t, "live", status(t, srv, onceValue)["state"])
 	before, _ := srv.Lookup(onceValue)
 	assert.Equal(t, 0, before.Visits, "a status poll uses no once token up")
-	onceLink, err := once.URL(youshu.Cockpit())
+	onceLink, err := once.URL(youshu.WithPath("dash/cockpitIntegration"))
 	require.NoError(t, err)
 	code, _ = get(t, onceLink)
 	assert.Equal(t, http.StatusOK, code, "the once token still opens its page")
