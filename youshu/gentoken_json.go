@@ -26,12 +26,12 @@ type genTokenWire struct {
 	ExpireTime     *int64          `json:"expireTime,omitempty"` // the documented example's alias; decoding only
 	AutoRenew      *autoRenewWire  `json:"autoRenew,omitempty"`
 	Watermark      json.RawMessage `json:"watermark,omitempty"`
-	TokenType      TokenType `json:"tokenType,omitempty"`
-	Email          *string   `json:"email,omitempty"`
-	Password       *string   `json:"password,omitempty"`
-	Key            *string   `json:"key,omitempty"`
-	UniqueID       *string   `json:"uniqueId,omitempty"`
-	IntegrateToken *string   `json:"integrateToken,omitempty"`
+	TokenType      TokenType       `json:"tokenType,omitempty"`
+	Email          *string         `json:"email,omitempty"`
+	Password       *string         `json:"password,omitempty"`
+	Key            *string         `json:"key,omitempty"`
+	UniqueID       *string         `json:"uniqueId,omitempty"`
+	IntegrateToken *string         `json:"integrateToken,omitempty"`
 }
 
 // MarshalJSON encodes r as the genToken wire body without the
