@@ -9,14 +9,11 @@ import (
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// TokenType is genToken's tokenType: how the caller proves who it is.
-type TokenType string
-
-// The three documented token types.
+// The three documented tokenTypes: how the caller proves who it is.
 const (
-	TokenTypePassword TokenType = "userPassword" // email (or uniqueId) and password
-	TokenTypeKey      TokenType = "tokenKey"     // a token key the user generated
-	TokenTypeCustom   TokenType = "custom"       // single sign-on: integrateToken, optional uniqueId
+	TokenTypePassword = "userPassword" // email (or uniqueId) and password
+	TokenTypeKey      = "tokenKey"     // a token key the user generated
+	TokenTypeCustom   = "custom"       // single sign-on: integrateToken, optional uniqueId
 )
 
 // Credential is how genToken authenticates the caller; make one with
@@ -24,7 +21,7 @@ const (
 // without one uses the client's WithCredential. Secret is a biembed.Secret,
 // so no fmt verb, slog handler or json.Marshal shows it.
 type Credential struct {
-	Type    TokenType      // the tokenType
+	Type    string         // the tokenType: TokenTypePassword, TokenTypeKey or TokenTypeCustom
 	Account string         // email (or uniqueId) for Password; the optional uniqueId for SSO
 	Secret  biembed.Secret // password, key or integrate token
 }
@@ -48,7 +45,7 @@ func SSO(uniqueID, integrateToken string) Credential {
 
 // validate reports a missing or malformed part, naming the wire field.
 func (c Credential) validate() error {
-	field := map[TokenType]string{TokenTypePassword: "password", TokenTypeKey: "key", TokenTypeCustom: "integrateToken"}[c.Type]
+	field := map[string]string{TokenTypePassword: "password", TokenTypeKey: "key", TokenTypeCustom: "integrateToken"}[c.Type]
 	switch {
 	case field == "":
 		return validate.Fieldf("tokenType", "must be userPassword, tokenKey or custom (use Password, TokenKey or SSO)")

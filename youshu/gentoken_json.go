@@ -26,7 +26,7 @@ type genTokenWire struct {
 	ExpireTime     *int64          `json:"expireTime,omitempty"` // the documented example's alias; decoding only
 	AutoRenew      *autoRenewWire  `json:"autoRenew,omitempty"`
 	Watermark      json.RawMessage `json:"watermark,omitempty"`
-	TokenType      TokenType       `json:"tokenType,omitempty"`
+	TokenType      string          `json:"tokenType,omitempty"`
 	Email          *string         `json:"email,omitempty"`
 	Password       *string         `json:"password,omitempty"`
 	Key            *string         `json:"key,omitempty"`
@@ -212,7 +212,7 @@ func (w *genTokenWire) expiry() (time.Duration, error) {
 
 // credential finds the credential kind from tokenType or from the fields present.
 func (w *genTokenWire) credential() (Credential, error) {
-	present := map[TokenType]bool{
+	present := map[string]bool{
 		TokenTypePassword: w.Email != nil || w.Password != nil,
 		TokenTypeKey:      w.Key != nil,
 		TokenTypeCustom:   w.UniqueID != nil || w.IntegrateToken != nil,

@@ -138,20 +138,17 @@ const (
 	ScopeDomain   ApplyScope = "Domain"   // minted by a domain owner for a domain member
 )
 
-// ParamSource is where a ParameterAlias looks for the parameter.
-type ParamSource string
-
-// The documented sources.
+// The documented sources of a ParameterAlias: where it looks for the parameter.
 const (
-	FromAll    ParamSource = "all"    // report or global, global first
-	FromReport ParamSource = "report" // report parameters
-	FromGlobal ParamSource = "global" // global parameters
+	FromAll    = "all"    // report or global, global first
+	FromReport = "report" // report parameters
+	FromGlobal = "global" // global parameters
 )
 
 // ParameterAlias sets one parameter by name.
 type ParameterAlias struct {
-	From  ParamSource `json:"from"`
-	Value any         `json:"value"`
+	From  string `json:"from"` // FromAll, FromReport or FromGlobal
+	Value any    `json:"value"`
 }
 
 // Watermark is the watermark drawn on integration pages. It is sent as the

@@ -46,7 +46,7 @@ func Secrets() []string {
 }
 
 // authenticate finds the account a credential of kind proves, or nil.
-func (s *Server) authenticate(kind youshu.TokenType, login, secret string) *Account {
+func (s *Server) authenticate(kind string, login, secret string) *Account {
 	for i := range s.accounts {
 		a := &s.accounts[i]
 		switch kind {
