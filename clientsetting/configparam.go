@@ -53,13 +53,17 @@ func NewChatBIConfig(items ...ChatBIConfigItem) *ChatBIConfig {
 	return &ChatBIConfig{ChatBIConfigList: items}
 }
 
-// Encode validates c and returns the JSON string CreateEmbedToken expects in
-// its ConfigParam field. A nil c encodes to "".
+// Encode returns the JSON string CreateEmbedToken expects in its ConfigParam
+// field; a nil c encodes to "". It first reports the first item of c that
+// breaks a documented rule: a known ConfigType, at least one table id for
+// TableFilter, Enabled set for SqlView, and no detail that belongs to the
+// other type. Field paths are relative to ConfigParam, e.g.
+// ChatBIConfigList[1].ConfigType.
 func (c *ChatBIConfig) Encode() (string, error) {
 	if c == nil {
 		return "", nil
 	}
-	if err := c.Validate(); err != nil {
+	if err := c.validate(); err != nil {
 		return "", err
 	}
 	b, err := json.Marshal(c)
@@ -82,14 +86,7 @@ func ParseChatBIConfig(s string) (*ChatBIConfig, error) {
 	return &c, nil
 }
 
-// Validate reports the first item of c that breaks a documented rule: a known
-// ConfigType, at least one table id for TableFilter, Enabled set for SqlView,
-// and no detail that belongs to the other type. Field paths are relative to
-// ConfigParam, e.g. ChatBIConfigList[1].ConfigType. A nil c is valid.
-func (c *ChatBIConfig) Validate() error {
-	if c == nil {
-		return nil
-	}
+func (c *ChatBIConfig) validate() error {
 	for i, item := range c.ChatBIConfigList {
 		if err := item.validate(); err != nil {
 			return validate.Within(validate.Index("ChatBIConfigList", i), err)

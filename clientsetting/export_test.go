@@ -10,3 +10,10 @@ func (v FilterDefault) Validate() error { return v.validate() }
 func (v *ChatBI) Validate() error { return v.validate() }
 
 func (v ChatBIConfigItem) Validate() error { return v.validate() }
+
+func (c *ChatBIConfig) Validate() error {
+	if c == nil {
+		return nil
+	}
+	return c.validate()
+}

@@ -25,8 +25,8 @@ type permissionBlock struct {
 // type column, since it holds column masks (the seed says row, which
 // Validate rejects).
 func typedSeedBlock() permissionBlock {
-	region := filtermap.Field("地区", filtermap.TypeString)
-	dims := []filtermap.Dim{region, filtermap.Field("省/自治区", filtermap.TypeString)}
+	region := filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}
+	dims := []filtermap.Dim{region, filtermap.Dim{Field: "省/自治区", DataType: filtermap.TypeString}}
 	tuples := [][]string{{"东北", "黑龙江"}, {"华北", "河北"}}
 	orders, custom, bigviz := filtermap.TableName("订单总表"), filtermap.Table{ExprID: 3}, filtermap.Table{Database: "bigviz", Name: "订单总表"}
 	list := func(t filtermap.Table, s filtermap.SelectType) filtermap.RowFilter {

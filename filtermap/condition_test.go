@@ -27,7 +27,7 @@ func TestConditionRendersForBothVendors(t *testing.T) {
 			t.Parallel()
 			f := tt.c.ListFilter(filtermap.Table{Database: "sales", Name: "orders"}, filtermap.TypeString)
 			require.NoError(t, f.Validate())
-			assert.Equal(t, filtermap.ListFilter, f.FilterType)
+			assert.Equal(t, "listFilter", f.FilterType)
 			assert.Equal(t, tt.sel, f.SelectType)
 			assert.Equal(t, "sales", f.Database)
 			assert.Equal(t, "orders", f.TableName)
@@ -95,11 +95,11 @@ func TestSetAllocatesAndReplaces(t *testing.T) {
 func TestModelFilterConstructorsSetType(t *testing.T) {
 	t.Parallel()
 	rows := filtermap.NewRowModelFilter(1, 2, filtermap.RuleAnd)
-	assert.Equal(t, filtermap.RowPermission, rows.Type)
+	assert.Equal(t, "row", rows.Type)
 	assert.NotNil(t, rows.Rows)
 	assert.Nil(t, rows.Columns)
 	cols := filtermap.NewColumnModelFilter(1, 2, "")
-	assert.Equal(t, filtermap.ColumnPermission, cols.Type)
+	assert.Equal(t, "column", cols.Type)
 	assert.NotNil(t, cols.Columns)
 	assert.Nil(t, cols.Rows)
 }

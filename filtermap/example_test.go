@@ -11,8 +11,8 @@ import (
 // A sales manager may see the North-East and North regions of the order
 // table, and within a tree of region and province only two pairs.
 func Example() {
-	region := filtermap.Field("地区", filtermap.TypeString)
-	province := filtermap.Field("省/自治区", filtermap.TypeString)
+	region := filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}
+	province := filtermap.Dim{Field: "省/自治区", DataType: filtermap.TypeString}
 	orders := filtermap.TableName("订单总表")
 
 	var fm filtermap.FilterMap
@@ -54,7 +54,7 @@ func ExampleCondition() {
 func ExampleFilterMap_Validate() {
 	fm := filtermap.FilterMap{"700006204": {Legacy: true, DataFilters: []filtermap.RowFilter{
 		filtermap.NewListFilter(filtermap.Table{Database: "bigviz", ExprID: 3}, filtermap.Select,
-			filtermap.Field("地区", filtermap.TypeString), "东北"),
+			filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}, "东北"),
 	}}}
 	fmt.Println(fm.Validate())
 	// Output:
@@ -94,7 +94,8 @@ func ExampleParseGlobalParams() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(g[0].ParamKey, g[0].JoinType, g[0].WhereList[0].Operator, g[0].WhereList[0].Value, g.Validate())
+	_, err = g.Encode() // validates
+	fmt.Println(g[0].ParamKey, g[0].JoinType, g[0].WhereList[0].Operator, g[0].WhereList[0].Value, err)
 	// Output:
 	// province and -is [Hunan Province] <nil>
 }

@@ -30,3 +30,5 @@ func (v ReportDataFilter) Validate() error { return v.validate() }
 func (v DataModelFilter) Validate() error { return v.validate() }
 
 func (v ResourcePermission) Validate() error { return v.validate() }
+
+func (g GlobalParams) Validate() error { return validateEach("GlobalParam", g) }

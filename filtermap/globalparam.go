@@ -40,13 +40,18 @@ type GlobalParam struct {
 // as a JSON string; Encode produces that string and ParseGlobalParams reads it.
 type GlobalParams []GlobalParam
 
-// Encode validates g and returns the JSON string CreateEmbedToken expects in
-// its GlobalParam field. An empty g encodes to "".
+// Encode returns the JSON string CreateEmbedToken expects in its GlobalParam
+// field; an empty g encodes to "". It first reports the first GlobalParam
+// that breaks a documented rule: ParamKey set, JoinType AND, at least one
+// Where, each with a known operator, at least one value, and exactly one
+// value for -eq. Keys and values must be valid UTF-8, or encoding would
+// change them. Field paths start with GlobalParam, e.g.
+// GlobalParam[0].WhereList[0].Operator.
 func (g GlobalParams) Encode() (string, error) {
 	if len(g) == 0 {
 		return "", nil
 	}
-	if err := g.Validate(); err != nil {
+	if err := validateEach("GlobalParam", g); err != nil {
 		return "", err
 	}
 	b, err := json.Marshal([]GlobalParam(g))
@@ -68,13 +73,6 @@ func ParseGlobalParams(s string) (GlobalParams, error) {
 	}
 	return g, nil
 }
-
-// Validate reports the first GlobalParam that breaks a documented rule:
-// ParamKey set, JoinType AND, at least one Where, each with a known operator,
-// at least one value, and exactly one value for -eq. Keys and values must be
-// valid UTF-8, or encoding would change them. Field paths start with
-// GlobalParam, e.g. GlobalParam[0].WhereList[0].Operator.
-func (g GlobalParams) Validate() error { return validateEach("GlobalParam", g) }
 
 func (p GlobalParam) validate() error {
 	if err := checkName("ParamKey", p.ParamKey); err != nil {
@@ -140,7 +138,7 @@ func (c Condition) ListFilter(table Table, dataType DataType) RowFilter {
 	case OpNeq:
 		sel = Unselect
 	}
-	return NewListFilter(table, sel, Field(c.Field, dataType), c.Values...)
+	return NewListFilter(table, sel, Dim{Field: c.Field, DataType: dataType}, c.Values...)
 }
 
 // GlobalParam renders c as a Tencent Cloud BI global parameter on the page

@@ -12,7 +12,7 @@ import (
 )
 
 var (
-	regionProvince = []filtermap.Dim{filtermap.Field("地区", filtermap.TypeString), filtermap.Field("省/自治区", filtermap.TypeString)}
+	regionProvince = []filtermap.Dim{filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}, filtermap.Dim{Field: "省/自治区", DataType: filtermap.TypeString}}
 	seedTuples     = [][]string{{"东北", "黑龙江"}, {"华北", "河北"}}
 )
 
@@ -34,7 +34,7 @@ func TestGoldenFilterMapBothForms(t *testing.T) {
 	assert.Equal(t, filtermap.RuleAnd, legacy.Rule, "the legacy form means and")
 	require.Len(t, legacy.DataFilters, 4)
 	tree := legacy.DataFilters[2]
-	assert.Equal(t, filtermap.TreeFilter, tree.FilterType)
+	assert.Equal(t, "treeFilter", tree.FilterType)
 	require.Len(t, tree.Filter.Or, 1)
 	assert.Equal(t, regionProvince, tree.Filter.Or[0].Dims)
 	assert.Equal(t, seedTuples, tree.Filter.Or[0].Cond.InList)
@@ -86,7 +86,7 @@ func TestGoldenReportDataFiltersKeepsSeedMismatch(t *testing.T) {
 	require.Len(t, rd[0].DataModelFilters, 2)
 
 	rows := rd[0].DataModelFilters[0]
-	assert.Equal(t, filtermap.RowPermission, rows.Type)
+	assert.Equal(t, "row", rows.Type)
 	assert.Len(t, rows.Rows, 2)
 	assert.Nil(t, rows.Columns)
 	assert.Equal(t, seedTuples, rows.Rows[1].Filter.Or[0].Cond.InList)
@@ -94,13 +94,13 @@ func TestGoldenReportDataFiltersKeepsSeedMismatch(t *testing.T) {
 	// The seed's second entry says type row but holds column masks: decoding
 	// sorts the masks into Columns and keeps the type; Validate reports it.
 	mismatch := rd[0].DataModelFilters[1]
-	assert.Equal(t, filtermap.RowPermission, mismatch.Type)
+	assert.Equal(t, "row", mismatch.Type)
 	assert.Nil(t, mismatch.Rows)
 	require.Len(t, mismatch.Columns, 1)
 	assert.Equal(t, "dataLevel", mismatch.Columns[0].Type)
 	requireInvalid(t, rd.Validate(), "reportDataFilters[0].dataModelFilters[1].type", "column filters")
 
-	rd[0].DataModelFilters[1].Type = filtermap.ColumnPermission
+	rd[0].DataModelFilters[1].Type = "column"
 	assert.NoError(t, rd.Validate())
 }
 

@@ -17,7 +17,7 @@ import (
 // "no restriction").
 func TestEmptyListsNeverReachTheWireSilently(t *testing.T) {
 	t.Parallel()
-	region := filtermap.Field("region", filtermap.TypeString)
+	region := filtermap.Dim{Field: "region", DataType: filtermap.TypeString}
 	table := filtermap.TableName("orders")
 	tests := []struct {
 		name  string

@@ -48,7 +48,7 @@ func (r RowFilters) validate() error {
 // that fits the filterType.
 func (f RowFilter) validate() error {
 	switch {
-	case !validate.OneOf(f.FilterType, ListFilter, TreeFilter):
+	case !validate.OneOf(f.FilterType, listFilter, treeFilter):
 		return validate.Fieldf("filterType", "must be listFilter or treeFilter; got %q", f.FilterType)
 	case !validate.OneOf(f.SelectType, Select, Unselect):
 		return errSelectType(f.SelectType)
@@ -69,8 +69,8 @@ func (f RowFilter) validate() error {
 
 // validate checks b as the body of a filter of type t: a list filter has a
 // dim and at least one value, a tree filter only groups.
-func (b RowFilterBody) validate(t FilterType) error {
-	if t == TreeFilter {
+func (b RowFilterBody) validate(t string) error {
+	if t == treeFilter {
 		switch {
 		case b.Dim != nil:
 			return validate.Fieldf("dim", "must be empty for a treeFilter; put the dims in or[].dims")
@@ -170,11 +170,11 @@ func (t TableFilters) validate() error {
 // a name, or for UserDefinedSQL a custom SQL id in decimal digits.
 func (t TableFilter) validate() error {
 	switch {
-	case !validate.OneOf(t.Produced, Original, UserDefinedSQL):
+	case !validate.OneOf(t.Produced, original, userDefinedSQL):
 		return validate.Fieldf("produced", "must be Original or UserDefinedSQL; got %q", t.Produced)
-	case t.Produced == Original && checkName("", t.Database) != nil:
+	case t.Produced == original && checkName("", t.Database) != nil:
 		return validate.Fieldf("database", "must be set for Original tables")
-	case t.Produced == UserDefinedSQL && t.Database != "":
+	case t.Produced == userDefinedSQL && t.Database != "":
 		return validate.Fieldf("database", "must be empty for UserDefinedSQL tables: custom SQL has no database")
 	case !validate.OneOf(t.SelectType, Select, Unselect):
 		return errSelectType(t.SelectType)
@@ -182,7 +182,7 @@ func (t TableFilter) validate() error {
 		return validate.Fieldf("select", "must hold at least one table")
 	}
 	for i, s := range t.Select {
-		if t.Produced == UserDefinedSQL && !isDecimal(s) {
+		if t.Produced == userDefinedSQL && !isDecimal(s) {
 			return validate.Fieldf(validate.Index("select", i), "must be a custom SQL id in decimal digits; got %q", s)
 		}
 		if err := checkName("", s); err != nil {
@@ -209,15 +209,15 @@ func (f DataModelFilter) validate() error {
 		return err
 	}
 	switch {
-	case !validate.OneOf(f.Type, RowPermission, ColumnPermission):
+	case !validate.OneOf(f.Type, rowPermission, colPermission):
 		return validate.Fieldf("type", "must be row or column; got %q", f.Type)
 	case f.Rows != nil && f.Columns != nil:
 		return validate.Fieldf("dataFilters", "must hold row filters or column filters, not both")
-	case f.Type == RowPermission && len(f.Columns) > 0:
+	case f.Type == rowPermission && len(f.Columns) > 0:
 		return validate.Fieldf("type", "is row but dataFilters holds column filters (dataMasks); use column")
-	case f.Type == ColumnPermission && len(f.Rows) > 0:
+	case f.Type == colPermission && len(f.Rows) > 0:
 		return validate.Fieldf("type", "is column but dataFilters holds row filters; use row")
-	case f.Type == ColumnPermission:
+	case f.Type == colPermission:
 		return validateList("dataFilters", f.Columns)
 	}
 	return validateList("dataFilters", f.Rows)

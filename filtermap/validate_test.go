@@ -13,12 +13,12 @@ type validator interface{ Validate() error }
 // Valid building blocks; each helper returns a fresh value to change.
 func listF() filtermap.RowFilter {
 	return filtermap.NewListFilter(filtermap.TableName("订单总表"), filtermap.Select,
-		filtermap.Field("地区", filtermap.TypeString), "东北", "华北")
+		filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}, "东北", "华北")
 }
 
 func treeF() filtermap.RowFilter {
 	return filtermap.NewTreeFilter(filtermap.Table{Database: "bigviz", Name: "订单总表"}, filtermap.Unselect,
-		filtermap.TreeGroup{Dims: []filtermap.Dim{filtermap.Field("地区", filtermap.TypeString), filtermap.Field("省/自治区", filtermap.TypeString)},
+		filtermap.TreeGroup{Dims: []filtermap.Dim{filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}, filtermap.Dim{Field: "省/自治区", DataType: filtermap.TypeString}},
 			Cond: filtermap.TreeCond{ExcludeList: [][]string{{"东北", "黑龙江"}, {"华北", "河北"}}}})
 }
 
@@ -115,7 +115,7 @@ func TestValidateReportsFirstProblem(t *testing.T) {
 		{"unknown filterType", row(listF(), func(f *filtermap.RowFilter) { f.FilterType = "rangeFilter" }), f0 + ".filterType", "rangeFilter"},
 		{"unknown selectType", row(listF(), func(f *filtermap.RowFilter) { f.SelectType = "all" }), f0 + ".selectType", "all"},
 		{"tableExprId with database", filtermap.FilterMap{"700006204": {Legacy: true, DataFilters: []filtermap.RowFilter{listF(),
-			filtermap.NewListFilter(filtermap.Table{Database: "bigviz", ExprID: 3}, filtermap.Select, filtermap.Field("地区", filtermap.TypeString), "东北")}}},
+			filtermap.NewListFilter(filtermap.Table{Database: "bigviz", ExprID: 3}, filtermap.Select, filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}, "东北")}}},
 			`filterMap["700006204"].dataFilters[1].tableExprId`, "database"},
 		{"tableExprId with tableName", row(listF(), func(f *filtermap.RowFilter) { f.TableExprID = 3 }), f0 + ".tableExprId", "tableName"},
 		{"negative tableExprId", row(listF(), func(f *filtermap.RowFilter) { f.TableName, f.TableExprID = "", -3 }), f0 + ".tableExprId", "positive"},
@@ -173,7 +173,7 @@ func TestValidateReportsFirstProblem(t *testing.T) {
 		{"type row holding columns", report(func(f *filtermap.DataModelFilter) {
 			f.Rows, f.Columns = nil, column(func(*filtermap.ColumnFilters) {})["1"].DataFilters
 		}), "reportDataFilters[0].dataModelFilters[0].type", "is row"},
-		{"type column holding rows", report(func(f *filtermap.DataModelFilter) { f.Type = filtermap.ColumnPermission }), "reportDataFilters[0].dataModelFilters[0].type", "is column"},
+		{"type column holding rows", report(func(f *filtermap.DataModelFilter) { f.Type = "column" }), "reportDataFilters[0].dataModelFilters[0].type", "is column"},
 		{"rows and columns", report(func(f *filtermap.DataModelFilter) { f.Columns = []filtermap.ColumnFilter{} }), "reportDataFilters[0].dataModelFilters[0].dataFilters", "not both"},
 		{"model without filters", report(func(f *filtermap.DataModelFilter) { f.Rows = nil }), "reportDataFilters[0].dataModelFilters[0].dataFilters", "at least one"},
 		{"model row filter invalid", report(func(f *filtermap.DataModelFilter) { f.Rows[1].Filter.Or[0].Cond.ExcludeList = nil }),

@@ -103,7 +103,7 @@ func (f *DataModelFilter) UnmarshalJSON(b []byte) error {
 	case w.DataFilters == nil:
 	case columns > 0 && columns < len(w.DataFilters):
 		return errors.New("filtermap: dataFilters mixes row filters and column filters (dataMasks)")
-	case columns > 0 || (len(w.DataFilters) == 0 && w.Type == ColumnPermission):
+	case columns > 0 || (len(w.DataFilters) == 0 && w.Type == colPermission):
 		out.Columns, err = decodeEach[ColumnFilter](w.DataFilters)
 	default:
 		out.Rows, err = decodeEach[RowFilter](w.DataFilters)

@@ -11,7 +11,7 @@ import (
 )
 
 var east = filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-	filtermap.Field("region", filtermap.TypeString), "East")
+	filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, "East")
 
 const eastJSON = `{"filterType":"listFilter","selectType":"select","tableName":"orders",` +
 	`"filter":{"dim":{"field":"region","dataType":"String"},"select":["East"]}}`

@@ -25,13 +25,16 @@ const (
 	TypeBoolean  DataType = "Boolean"
 )
 
-// FilterType tells a list filter from a tree filter.
-type FilterType string
-
-// The row filter types Youshu documents.
+// The documented discriminators, which the constructors fill in.
 const (
-	ListFilter FilterType = "listFilter" // one field, a list of values
-	TreeFilter FilterType = "treeFilter" // several fields, tuples of values
+	listFilter     = "listFilter"     // RowFilter.FilterType: one field, a list of values
+	treeFilter     = "treeFilter"     // RowFilter.FilterType: several fields, tuples of values
+	columnType     = "column"         // ColumnFilters.Type, the one documented
+	dataLevel      = "dataLevel"      // ColumnFilter.Type, the one documented
+	original       = "Original"       // TableFilter.Produced: tables of a database; Database is required
+	userDefinedSQL = "UserDefinedSQL" // TableFilter.Produced: custom SQL tables, listed by id
+	rowPermission  = "row"            // DataModelFilter.Type
+	colPermission  = "column"         // DataModelFilter.Type
 )
 
 // SelectType says whether the listed values are kept or excluded.
@@ -49,14 +52,11 @@ type Dim struct {
 	DataType DataType `json:"dataType"`
 }
 
-// Field returns the Dim for the field name of the given data type.
-func Field(name string, dataType DataType) Dim { return Dim{Field: name, DataType: dataType} }
-
 // RowFilter is one entry of a data connection's dataFilters in filterMap (and
 // of a row-type dataModelFilter in reportDataFilters): a list filter or a tree
 // filter on one table (see Table).
 type RowFilter struct {
-	FilterType  FilterType    `json:"filterType"`
+	FilterType  string        `json:"filterType"` // "listFilter" or "treeFilter"
 	SelectType  SelectType    `json:"selectType"`
 	Database    string        `json:"database,omitempty"`
 	TableName   string        `json:"tableName,omitempty"`
@@ -84,12 +84,12 @@ func (t Table) on(f RowFilter) RowFilter {
 // NewListFilter returns a list filter on table that keeps (Select) or drops
 // (Unselect) the rows whose dim has one of values.
 func NewListFilter(table Table, selectType SelectType, dim Dim, values ...string) RowFilter {
-	return table.on(RowFilter{FilterType: ListFilter, SelectType: selectType, Filter: RowFilterBody{Dim: &dim, Select: values}})
+	return table.on(RowFilter{FilterType: listFilter, SelectType: selectType, Filter: RowFilterBody{Dim: &dim, Select: values}})
 }
 
 // NewTreeFilter returns a tree filter on table made of groups.
 func NewTreeFilter(table Table, selectType SelectType, groups ...TreeGroup) RowFilter {
-	return table.on(RowFilter{FilterType: TreeFilter, SelectType: selectType, Filter: RowFilterBody{Or: groups}})
+	return table.on(RowFilter{FilterType: treeFilter, SelectType: selectType, Filter: RowFilterBody{Or: groups}})
 }
 
 // RowFilterBody is the filter of a RowFilter: Dim and Select for a list
@@ -137,12 +137,6 @@ func NewRowFilters(rule Rule, filters ...RowFilter) RowFilters {
 // Set makes f the row permission of data connection connID, replacing any
 // earlier one. A nil map is allocated first.
 func (m *FilterMap) Set(connID int64, f RowFilters) { set(m, connID, f) }
-
-// The one documented type of a columnFilterMap entry and of a column filter.
-const (
-	columnType = "column"
-	dataLevel  = "dataLevel"
-)
 
 // ApplyRange says where a masked column is hidden.
 type ApplyRange string
@@ -192,20 +186,11 @@ func NewColumnFilters(rule Rule, filters ...ColumnFilter) ColumnFilters {
 // Set makes f the column permission of data connection connID, as FilterMap.Set does.
 func (m *ColumnFilterMap) Set(connID int64, f ColumnFilters) { set(m, connID, f) }
 
-// Produced says what kind of table a table filter lists.
-type Produced string
-
-// The table kinds Youshu documents.
-const (
-	Original       Produced = "Original"       // tables of a database; Database is required
-	UserDefinedSQL Produced = "UserDefinedSQL" // custom SQL tables, listed by id
-)
-
 // TableFilter lists the tables of one database (Original) or the custom SQL
 // tables (UserDefinedSQL) that stay visible (Select) or hidden (Unselect).
 type TableFilter struct {
 	Database   string     `json:"database,omitempty"`
-	Produced   Produced   `json:"produced"`
+	Produced   string     `json:"produced"` // "Original" (Database required) or "UserDefinedSQL"
 	SelectType SelectType `json:"selectType"`
 	Select     []string   `json:"select"`
 }
@@ -223,7 +208,7 @@ type TableFilterMap map[string]TableFilters
 // OriginalTables returns the table filter that keeps (Select) or hides
 // (Unselect) the named tables of database.
 func OriginalTables(database string, selectType SelectType, names ...string) TableFilter {
-	return TableFilter{Database: database, Produced: Original, SelectType: selectType, Select: names}
+	return TableFilter{Database: database, Produced: original, SelectType: selectType, Select: names}
 }
 
 // CustomSQLTables returns the table filter that keeps (Select) or hides
@@ -233,7 +218,7 @@ func CustomSQLTables(selectType SelectType, exprIDs ...int64) TableFilter {
 	for i, id := range exprIDs {
 		ids[i] = strconv.FormatInt(id, 10)
 	}
-	return TableFilter{Produced: UserDefinedSQL, SelectType: selectType, Select: ids}
+	return TableFilter{Produced: userDefinedSQL, SelectType: selectType, Select: ids}
 }
 
 // Set makes f the table permission of data connection connID, as FilterMap.Set does.
@@ -251,15 +236,6 @@ func set[M ~map[string]V, V any](m *M, connID int64, v V) {
 	(*m)[strconv.FormatInt(connID, 10)] = v
 }
 
-// PermissionType says whether a dataModelFilter restricts rows or columns.
-type PermissionType string
-
-// The permission types Youshu documents.
-const (
-	RowPermission    PermissionType = "row"
-	ColumnPermission PermissionType = "column"
-)
-
 // DataModelFilter restricts one data model that a report uses, through one of
 // its data connections. Type row takes Rows; type column takes Columns; both
 // travel as dataFilters.
@@ -267,7 +243,7 @@ type DataModelFilter struct {
 	DataModelID      int64          `json:"dataModelId"`
 	DataConnectionID int64          `json:"dataConnectionId"`
 	Rule             Rule           `json:"rule,omitempty"`
-	Type             PermissionType `json:"type"`
+	Type             string         `json:"type"` // "row" or "column"
 	Rows             []RowFilter    `json:"-"`
 	Columns          []ColumnFilter `json:"-"`
 }
@@ -278,7 +254,7 @@ func NewRowModelFilter(modelID, connID int64, rule Rule, filters ...RowFilter) D
 	if filters == nil {
 		filters = []RowFilter{}
 	}
-	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: RowPermission, Rows: filters}
+	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: rowPermission, Rows: filters}
 }
 
 // NewColumnModelFilter returns the column permission of data model modelID,
@@ -287,7 +263,7 @@ func NewColumnModelFilter(modelID, connID int64, rule Rule, filters ...ColumnFil
 	if filters == nil {
 		filters = []ColumnFilter{}
 	}
-	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: ColumnPermission, Columns: filters}
+	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: colPermission, Columns: filters}
 }
 
 // ReportDataFilter restricts the data of one report. Youshu checks every id in

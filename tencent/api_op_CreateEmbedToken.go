@@ -98,6 +98,13 @@ const createPrefix = "CreateEmbedTokenRequest"
 // Validate reports the first field of r that breaks a documented rule, as
 // a *biembed.ValidationError naming the field.
 func (r *CreateEmbedTokenRequest) Validate() error {
+	_, err := r.body()
+	return err
+}
+
+// check is Validate but for GlobalParams and Config, which body checks as
+// it encodes them.
+func (r *CreateEmbedTokenRequest) check() error {
 	switch {
 	case r == nil:
 		return validate.Fieldf(createPrefix, "must not be nil")
@@ -134,10 +141,7 @@ func (r *CreateEmbedTokenRequest) Validate() error {
 	case r.TokenType != TokenTypeMultiUser && r.TokenNum != 0:
 		return validate.Fieldf(createPrefix+".TokenNum", "must be 0 unless TokenType is 300")
 	}
-	if err := r.GlobalParams.Validate(); err != nil {
-		return validate.Within(createPrefix, err)
-	}
-	return validate.Within(createPrefix+".Config", r.Config.Validate())
+	return nil
 }
 
 // checkTarget checks that intention and scope are known and consistent and
@@ -164,12 +168,12 @@ func checkTarget(prefix string, intention Intention, scope Scope, pageID uint64)
 // out, PageId absent for ChatBI. It is written by hand because every cache
 // hit derives its key from it.
 func (r *CreateEmbedTokenRequest) body() ([]byte, error) {
-	if err := r.Validate(); err != nil {
+	if err := r.check(); err != nil {
 		return nil, err
 	}
 	gp, err := r.GlobalParams.Encode()
 	if err != nil {
-		return nil, validate.Within(createPrefix+".GlobalParams", err)
+		return nil, validate.Within(createPrefix, err)
 	}
 	cp, err := r.Config.Encode()
 	if err != nil {

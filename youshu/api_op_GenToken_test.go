@@ -123,7 +123,7 @@ func TestGenTokenFullSeedExample(t *testing.T) {
 	// second reportDataFilters entry says type "row" but holds column masks;
 	// filtermap rejects that, so it becomes "column". (Its watermark without
 	// enableWatermark has no effect and is allowed.)
-	req.ReportDataFilters[0].DataModelFilters[1].Type = filtermap.ColumnPermission
+	req.ReportDataFilters[0].DataModelFilters[1].Type = "column"
 
 	tok, err := c.GenToken(context.Background(), &req)
 	require.NoError(t, err)
@@ -188,7 +188,7 @@ func TestGenTokenReportDataFiltersUnknownModel(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t, youshutest.WithDataModels(1))
 	c := newClient(t, srv)
-	rows := filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select, filtermap.Field("region", filtermap.TypeString), "East")
+	rows := filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select, filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, "East")
 	_, err := c.GenToken(context.Background(), &youshu.GenTokenRequest{ReportDataFilters: filtermap.ReportDataFilters{
 		{ReportID: "14377", DataModelFilters: []filtermap.DataModelFilter{filtermap.NewRowModelFilter(700284408, 2, filtermap.RuleOr, rows)}},
 	}})

@@ -83,7 +83,7 @@ func keyRequest(store string) *GenTokenRequest {
 	var rows filtermap.FilterMap
 	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-			filtermap.Field("store", filtermap.TypeString), store)))
+			filtermap.Dim{Field: "store", DataType: filtermap.TypeString}, store)))
 	return &GenTokenRequest{AuthUniqueID: "user", FilterMap: rows, Expiry: time.Hour}
 }
 

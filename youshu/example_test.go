@@ -32,7 +32,7 @@ func Example() {
 	var rows filtermap.FilterMap
 	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-			filtermap.Field("region", filtermap.TypeString), "East", "North")))
+			filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, "East", "North")))
 
 	tok, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{
 		AuthUniqueID: youshutest.User().UniqueID, // the viewer (only super admins mint for others)
@@ -190,7 +190,7 @@ func ExampleError() {
 		youshu.WithCredential(youshu.Password(youshutest.Admin().Email, youshutest.Admin().Password)))
 
 	rows := filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-		filtermap.Field("region", filtermap.TypeString), "East")
+		filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, "East")
 	_, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{
 		ReportDataFilters: filtermap.ReportDataFilters{{ReportID: "14377", DataModelFilters: []filtermap.DataModelFilter{
 			filtermap.NewRowModelFilter(700284408, 700315973, filtermap.RuleOr, rows)}}},

@@ -37,7 +37,7 @@ func TestGenTokenValidation(t *testing.T) {
 	var badTables filtermap.TableFilterMap
 	badTables.Set(1, filtermap.TableFilters{Rule: filtermap.RuleAnd})
 	badReport := filtermap.ReportDataFilters{{ReportID: "1", DataModelFilters: []filtermap.DataModelFilter{{
-		DataModelID: 1, DataConnectionID: 2, Type: filtermap.RowPermission,
+		DataModelID: 1, DataConnectionID: 2, Type: "row",
 		Columns: []filtermap.ColumnFilter{filtermap.NewColumnFilter("orders", filtermap.DataMask{Field: "region", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView}})}}}}}
 
 	tests := []struct {

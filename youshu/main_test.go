@@ -62,7 +62,7 @@ func regionFilters(regions ...string) filtermap.FilterMap {
 	var m filtermap.FilterMap
 	m.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-			filtermap.Field("region", filtermap.TypeString), regions...)))
+			filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, regions...)))
 	return m
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/biembed/biembed-go/biembed"
-	"github.com/biembed/biembed-go/filtermap"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
 	"github.com/biembed/biembed-go/youshu"
 )
@@ -30,7 +29,7 @@ func TestDocumentedExamplesPassValidate(t *testing.T) {
 	require.NoError(t, json.Unmarshal(seeds.YoushuGenTokenPassword, &pw))
 	require.NotNil(t, pw.Watermark)
 	assert.False(t, pw.EnableWatermark)
-	pw.ReportDataFilters[0].DataModelFilters[1].Type = filtermap.ColumnPermission
+	pw.ReportDataFilters[0].DataModelFilters[1].Type = "column"
 	assert.NoError(t, pw.Validate())
 }
 

@@ -62,7 +62,7 @@ func TestIntegrationPageShowsTheGrant(t *testing.T) {
 	req.FilterMap = filtermap.FilterMap{}
 	req.FilterMap.Set(1, filtermap.NewRowFilters(filtermap.RuleAnd,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-			filtermap.Field("province", filtermap.TypeString), "Hubei", "Hunan")))
+			filtermap.Dim{Field: "province", DataType: filtermap.TypeString}, "Hubei", "Hunan")))
 	req.ColumnFilterMap = filtermap.ColumnFilterMap{}
 	req.ColumnFilterMap.Set(1, filtermap.NewColumnFilters(filtermap.RuleAnd, filtermap.NewColumnFilter("orders",
 		filtermap.DataMask{Field: "phone", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}})))
