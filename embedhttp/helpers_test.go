@@ -183,9 +183,9 @@ func (r *rig) youshu(t testing.TB) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
 	request := func(name string) *youshu.GenTokenRequest {
-		var rows filtermap.FilterMap
-		rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleAnd,
-			filtermap.Equals("province", r.province(name)).ListFilter(filtermap.TableName("orders"), filtermap.TypeString)))
+		rows := filtermap.FilterMap{}
+		rows["700006204"] = filtermap.NewRowFilters(filtermap.RuleAnd,
+			filtermap.Equals("province", r.province(name)).ListFilter(filtermap.TableName("orders"), filtermap.TypeString))
 		req := &youshu.GenTokenRequest{AuthUniqueID: name, Expiry: lifetime, FilterMap: rows}
 		if name == "broken" {
 			req.Expiry = time.Second // within the cache's skew: a *biembed.ValidationError

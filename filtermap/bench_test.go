@@ -32,22 +32,22 @@ func typedSeedBlock() permissionBlock {
 	list := func(t filtermap.Table, s filtermap.SelectType) filtermap.RowFilter {
 		return filtermap.NewListFilter(t, s, region, "东北", "华北")
 	}
-	var b permissionBlock
-	b.FilterMap.Set(123, filtermap.NewRowFilters(filtermap.RuleOr, list(orders, filtermap.Select), list(custom, filtermap.Select)))
+	b := permissionBlock{FilterMap: filtermap.FilterMap{}, ColumnFilterMap: filtermap.ColumnFilterMap{}, TableFilterMap: filtermap.TableFilterMap{}}
+	b.FilterMap["123"] = filtermap.NewRowFilters(filtermap.RuleOr, list(orders, filtermap.Select), list(custom, filtermap.Select))
 	in, out := filtermap.TreeGroup{Dims: dims, Cond: filtermap.TreeCond{InList: tuples}}, filtermap.TreeGroup{Dims: dims, Cond: filtermap.TreeCond{ExcludeList: tuples}}
-	b.FilterMap.Set(700006204, filtermap.RowFilters{Rule: filtermap.RuleAnd, Legacy: true, DataFilters: []filtermap.RowFilter{
+	b.FilterMap["700006204"] = filtermap.RowFilters{Rule: filtermap.RuleAnd, Legacy: true, DataFilters: []filtermap.RowFilter{
 		list(orders, filtermap.Select), list(custom, filtermap.Select),
 		filtermap.NewTreeFilter(orders, filtermap.Select, in),
-		filtermap.NewTreeFilter(custom, filtermap.Select, in)}})
-	b.FilterMap.Set(700006205, filtermap.RowFilters{Rule: filtermap.RuleAnd, Legacy: true, DataFilters: []filtermap.RowFilter{
+		filtermap.NewTreeFilter(custom, filtermap.Select, in)}}
+	b.FilterMap["700006205"] = filtermap.RowFilters{Rule: filtermap.RuleAnd, Legacy: true, DataFilters: []filtermap.RowFilter{
 		list(bigviz, filtermap.Unselect),
-		filtermap.NewTreeFilter(bigviz, filtermap.Unselect, out)}})
+		filtermap.NewTreeFilter(bigviz, filtermap.Unselect, out)}}
 
 	orderMasks := filtermap.NewColumnFilter("订单", filtermap.DataMask{Field: "地区", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}})
-	b.ColumnFilterMap.Set(1234, filtermap.NewColumnFilters(filtermap.RuleOr, orderMasks))
-	b.TableFilterMap.Set(700310203, filtermap.TableFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.TableFilter{
+	b.ColumnFilterMap["1234"] = filtermap.NewColumnFilters(filtermap.RuleOr, orderMasks)
+	b.TableFilterMap["700310203"] = filtermap.TableFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.TableFilter{
 		filtermap.OriginalTables("dev_netease", filtermap.Select, "bigviz_user", "api_name"),
-		filtermap.CustomSQLTables(filtermap.Select, 1740)}})
+		filtermap.CustomSQLTables(filtermap.Select, 1740)}}
 
 	order := filtermap.TableName("订单")
 	b.ReportDataFilters = filtermap.ReportDataFilters{{ReportID: "14377", DataModelFilters: []filtermap.DataModelFilter{

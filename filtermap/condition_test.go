@@ -69,29 +69,6 @@ func TestTableRefs(t *testing.T) {
 	}
 }
 
-func TestSetAllocatesAndReplaces(t *testing.T) {
-	t.Parallel()
-	var fm filtermap.FilterMap
-	fm.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr, listF()))
-	fm.Set(700006204, filtermap.RowFilters{Legacy: true, DataFilters: []filtermap.RowFilter{treeF()}})
-	require.Len(t, fm, 1)
-	assert.True(t, fm["700006204"].Legacy)
-
-	var cm filtermap.ColumnFilterMap
-	cm.Set(1234, column(func(*filtermap.ColumnFilters) {})["1"])
-	assert.Contains(t, cm, "1234")
-
-	var tm filtermap.TableFilterMap
-	tm.Set(700310203, tables(func(*filtermap.TableFilters) {})["1"])
-	assert.Contains(t, tm, "700310203")
-
-	assert.NotPanics(t, func() {
-		(*filtermap.FilterMap)(nil).Set(1, filtermap.FilterMap{}["x"])
-		(*filtermap.ColumnFilterMap)(nil).Set(1, filtermap.ColumnFilters{})
-		(*filtermap.TableFilterMap)(nil).Set(1, filtermap.TableFilters{})
-	})
-}
-
 func TestModelFilterConstructorsSetType(t *testing.T) {
 	t.Parallel()
 	rows := filtermap.NewRowModelFilter(1, 2, filtermap.RuleAnd)

@@ -12,8 +12,8 @@
 // The types are plain structs with JSON tags, so literals work; the
 // constructors (NewListFilter, NewTreeFilter, NewColumnFilter,
 // OriginalTables, NewRowModelFilter ...) fill the discriminator fields
-// (filterType, type, produced) so they cannot be forgotten, and Set keys a
-// map entry by a numeric data connection id.
+// (filterType, type, produced) so they cannot be forgotten. Maps are keyed
+// by data connection id in decimal digits.
 //
 // Wire details worth knowing:
 //   - filterMap takes each connection's filters either as

@@ -15,13 +15,13 @@ func Example() {
 	province := filtermap.Dim{Field: "省/自治区", DataType: filtermap.TypeString}
 	orders := filtermap.TableName("订单总表")
 
-	var fm filtermap.FilterMap
-	fm.Set(700006204, filtermap.NewRowFilters(filtermap.RuleAnd,
+	fm := filtermap.FilterMap{}
+	fm["700006204"] = filtermap.NewRowFilters(filtermap.RuleAnd,
 		filtermap.NewListFilter(orders, filtermap.Select, region, "东北", "华北"),
 		filtermap.NewTreeFilter(orders, filtermap.Select, filtermap.TreeGroup{
 			Dims: []filtermap.Dim{region, province},
 			Cond: filtermap.TreeCond{InList: [][]string{{"东北", "黑龙江"}, {"华北", "河北"}}}}),
-	))
+	)
 	if err := fm.Validate(); err != nil {
 		fmt.Println(err)
 		return
@@ -37,8 +37,8 @@ func ExampleCondition() {
 	sees := filtermap.In("region", "East", "North")
 
 	// Youshu: a list filter in filterMap.
-	var fm filtermap.FilterMap
-	fm.Set(123, filtermap.NewRowFilters(filtermap.RuleAnd, sees.ListFilter(filtermap.TableName("orders"), filtermap.TypeString)))
+	fm := filtermap.FilterMap{}
+	fm["123"] = filtermap.NewRowFilters(filtermap.RuleAnd, sees.ListFilter(filtermap.TableName("orders"), filtermap.TypeString))
 	youshu, _ := json.Marshal(fm)
 	fmt.Println(string(youshu))
 
@@ -67,13 +67,13 @@ func ExampleResourcePermissions() {
 		{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceID: 173, Permissions: []filtermap.Permission{filtermap.PermView, filtermap.PermExport}},
 		{ProjectID: 1, ResourceType: filtermap.NewReport, ResourceNamePaths: []string{"sales", "2025", "weekly"}, Permissions: []filtermap.Permission{filtermap.PermView}},
 	}
-	var columns filtermap.ColumnFilterMap
-	columns.Set(1234, filtermap.NewColumnFilters(filtermap.RuleOr,
-		filtermap.NewColumnFilter("订单", filtermap.DataMask{Field: "手机号", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}})))
-	var tables filtermap.TableFilterMap
-	tables.Set(700310203, filtermap.TableFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.TableFilter{
+	columns := filtermap.ColumnFilterMap{}
+	columns["1234"] = filtermap.NewColumnFilters(filtermap.RuleOr,
+		filtermap.NewColumnFilter("订单", filtermap.DataMask{Field: "手机号", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}}))
+	tables := filtermap.TableFilterMap{}
+	tables["700310203"] = filtermap.TableFilters{Rule: filtermap.RuleAnd, DataFilters: []filtermap.TableFilter{
 		filtermap.OriginalTables("dev_netease", filtermap.Select, "bigviz_user"),
-		filtermap.CustomSQLTables(filtermap.Select, 1740)}})
+		filtermap.CustomSQLTables(filtermap.Select, 1740)}}
 
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)

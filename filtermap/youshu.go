@@ -134,10 +134,6 @@ func NewRowFilters(rule Rule, filters ...RowFilter) RowFilters {
 	return RowFilters{Rule: rule, DataFilters: filters}
 }
 
-// Set makes f the row permission of data connection connID, replacing any
-// earlier one. A nil map is allocated first.
-func (m *FilterMap) Set(connID int64, f RowFilters) { set(m, connID, f) }
-
 // ApplyRange says where a masked column is hidden.
 type ApplyRange string
 
@@ -183,9 +179,6 @@ func NewColumnFilters(rule Rule, filters ...ColumnFilter) ColumnFilters {
 	return ColumnFilters{Rule: rule, Type: columnType, DataFilters: filters}
 }
 
-// Set makes f the column permission of data connection connID, as FilterMap.Set does.
-func (m *ColumnFilterMap) Set(connID int64, f ColumnFilters) { set(m, connID, f) }
-
 // TableFilter lists the tables of one database (Original) or the custom SQL
 // tables (UserDefinedSQL) that stay visible (Select) or hidden (Unselect).
 type TableFilter struct {
@@ -219,21 +212,6 @@ func CustomSQLTables(selectType SelectType, exprIDs ...int64) TableFilter {
 		ids[i] = strconv.FormatInt(id, 10)
 	}
 	return TableFilter{Produced: userDefinedSQL, SelectType: selectType, Select: ids}
-}
-
-// Set makes f the table permission of data connection connID, as FilterMap.Set does.
-func (m *TableFilterMap) Set(connID int64, f TableFilters) { set(m, connID, f) }
-
-// set stores v in *m under the decimal connID, allocating a nil map; a nil m
-// is left alone.
-func set[M ~map[string]V, V any](m *M, connID int64, v V) {
-	if m == nil {
-		return
-	}
-	if *m == nil {
-		*m = M{}
-	}
-	(*m)[strconv.FormatInt(connID, 10)] = v
 }
 
 // DataModelFilter restricts one data model that a report uses, through one of

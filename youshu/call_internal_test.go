@@ -80,10 +80,10 @@ func TestWithoutQuery(t *testing.T) {
 
 // keyRequest is a request for one user limited to one store.
 func keyRequest(store string) *GenTokenRequest {
-	var rows filtermap.FilterMap
-	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
+	rows := filtermap.FilterMap{}
+	rows["700006204"] = filtermap.NewRowFilters(filtermap.RuleOr,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-			filtermap.Dim{Field: "store", DataType: filtermap.TypeString}, store)))
+			filtermap.Dim{Field: "store", DataType: filtermap.TypeString}, store))
 	return &GenTokenRequest{AuthUniqueID: "user", FilterMap: rows, Expiry: time.Hour}
 }
 

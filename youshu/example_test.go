@@ -29,10 +29,10 @@ func Example() {
 		return
 	}
 
-	var rows filtermap.FilterMap
-	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
+	rows := filtermap.FilterMap{}
+	rows["700006204"] = filtermap.NewRowFilters(filtermap.RuleOr,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-			filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, "East", "North")))
+			filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, "East", "North"))
 
 	tok, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{
 		AuthUniqueID: youshutest.User().UniqueID, // the viewer (only super admins mint for others)

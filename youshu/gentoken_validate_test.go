@@ -32,10 +32,10 @@ func TestGenTokenValidation(t *testing.T) {
 	}
 	badRows := rowFilters()
 	badRows["700006204"] = filtermap.RowFilters{Rule: "xor", DataFilters: badRows["700006204"].DataFilters}
-	var badColumns filtermap.ColumnFilterMap
-	badColumns.Set(1, filtermap.NewColumnFilters("", filtermap.NewColumnFilter("orders", filtermap.DataMask{Field: "region", DataType: "Text", ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView}})))
-	var badTables filtermap.TableFilterMap
-	badTables.Set(1, filtermap.TableFilters{Rule: filtermap.RuleAnd})
+	badColumns := filtermap.ColumnFilterMap{}
+	badColumns["1"] = filtermap.NewColumnFilters("", filtermap.NewColumnFilter("orders", filtermap.DataMask{Field: "region", DataType: "Text", ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView}}))
+	badTables := filtermap.TableFilterMap{}
+	badTables["1"] = filtermap.TableFilters{Rule: filtermap.RuleAnd}
 	badReport := filtermap.ReportDataFilters{{ReportID: "1", DataModelFilters: []filtermap.DataModelFilter{{
 		DataModelID: 1, DataConnectionID: 2, Type: "row",
 		Columns: []filtermap.ColumnFilter{filtermap.NewColumnFilter("orders", filtermap.DataMask{Field: "region", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView}})}}}}}

@@ -59,10 +59,10 @@ func rowFilters() filtermap.FilterMap {
 
 // regionFilters returns a filterMap that lets the viewer see regions only.
 func regionFilters(regions ...string) filtermap.FilterMap {
-	var m filtermap.FilterMap
-	m.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
+	m := filtermap.FilterMap{}
+	m["700006204"] = filtermap.NewRowFilters(filtermap.RuleOr,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-			filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, regions...)))
+			filtermap.Dim{Field: "region", DataType: filtermap.TypeString}, regions...))
 	return m
 }
 

@@ -154,10 +154,10 @@ func youshuDemo(ctx context.Context, w io.Writer, env func(string) string, u use
 	defer done()
 	fmt.Fprintln(w, "Youshu BI:", mode)
 
-	var rows filtermap.FilterMap
-	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleAnd,
+	rows := filtermap.FilterMap{}
+	rows["700006204"] = filtermap.NewRowFilters(filtermap.RuleAnd,
 		filtermap.NewListFilter(filtermap.TableName("订单总表"), filtermap.Select,
-			filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}, "东北", "华北")))
+			filtermap.Dim{Field: "地区", DataType: filtermap.TypeString}, "东北", "华北"))
 	tok, err := client.GenToken(ctx, &youshu.GenTokenRequest{AuthUniqueID: u.id, FilterMap: rows, Expiry: time.Hour})
 	if err != nil {
 		return err

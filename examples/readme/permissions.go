@@ -12,8 +12,8 @@ import (
 func Permissions(ctx context.Context, tencentReq *tencent.CreateEmbedTokenRequest, youshuReq *youshu.GenTokenRequest) error {
 	sees := filtermap.In("region", "East", "North")
 	tencentReq.GlobalParams = append(tencentReq.GlobalParams, sees.GlobalParam()) // -is, JoinType AND
-	youshuReq.FilterMap.Set(700006204, filtermap.NewRowFilters(filtermap.RuleAnd,
-		sees.ListFilter(filtermap.TableName("orders"), filtermap.TypeString))) // select
+	youshuReq.FilterMap = filtermap.FilterMap{"700006204": filtermap.NewRowFilters(filtermap.RuleAnd,
+		sees.ListFilter(filtermap.TableName("orders"), filtermap.TypeString))} // select
 	if err := tencentReq.Validate(); err != nil {
 		return err
 	}

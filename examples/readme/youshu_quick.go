@@ -19,9 +19,8 @@ func YoushuQuickUse(ctx context.Context, w io.Writer, baseURL, tokenKey string, 
 	if err != nil {
 		return err
 	}
-	var rows filtermap.FilterMap
-	rows.Set(700006204, filtermap.NewRowFilters(filtermap.RuleOr,
-		filtermap.In("region", "East", "North").ListFilter(filtermap.TableName("orders"), filtermap.TypeString)))
+	rows := filtermap.FilterMap{"700006204": filtermap.NewRowFilters(filtermap.RuleOr,
+		filtermap.In("region", "East", "North").ListFilter(filtermap.TableName("orders"), filtermap.TypeString))}
 	tok, err := client.GenToken(ctx, &youshu.GenTokenRequest{
 		AuthUniqueID: user,      // the account the token is for
 		Expiry:       time.Hour, // sent as expiryTime seconds

@@ -60,12 +60,12 @@ func TestIntegrationPageShowsTheGrant(t *testing.T) {
 	client, srv, _ := setup(t)
 	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour}
 	req.FilterMap = filtermap.FilterMap{}
-	req.FilterMap.Set(1, filtermap.NewRowFilters(filtermap.RuleAnd,
+	req.FilterMap["1"] = filtermap.NewRowFilters(filtermap.RuleAnd,
 		filtermap.NewListFilter(filtermap.TableName("orders"), filtermap.Select,
-			filtermap.Dim{Field: "province", DataType: filtermap.TypeString}, "Hubei", "Hunan")))
+			filtermap.Dim{Field: "province", DataType: filtermap.TypeString}, "Hubei", "Hunan"))
 	req.ColumnFilterMap = filtermap.ColumnFilterMap{}
-	req.ColumnFilterMap.Set(1, filtermap.NewColumnFilters(filtermap.RuleAnd, filtermap.NewColumnFilter("orders",
-		filtermap.DataMask{Field: "phone", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}})))
+	req.ColumnFilterMap["1"] = filtermap.NewColumnFilters(filtermap.RuleAnd, filtermap.NewColumnFilter("orders",
+		filtermap.DataMask{Field: "phone", DataType: filtermap.TypeString, ApplyRange: []filtermap.ApplyRange{filtermap.ApplyView, filtermap.ApplyExport}}))
 	hide := true
 	req.ClientSetting = &clientsetting.ClientSetting{Integrate: &clientsetting.Integrate{HideTitle: &hide}}
 	tok, err := client.GenToken(context.Background(), req)
