@@ -24,7 +24,7 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	if cred == (Credential{}) {
 		return nil, validate.Fieldf("GenTokenRequest.Credential", "required: set it or use WithCredential")
 	}
-	body, err := req.body(cred)
+	body, err := req.wireJSON(cred)
 	if err != nil {
 		return nil, err
 	}

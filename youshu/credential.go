@@ -3,7 +3,6 @@ package youshu
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/internal/validate"
@@ -57,27 +56,6 @@ func (c Credential) validate() error {
 		return validate.Fieldf(field, "required: 1 to 4096 bytes of text without control characters")
 	}
 	return validate.Text("email", c.Account, 1024)
-}
-
-// fields returns the credential's wire fields, secret included, as a JSON
-// object's members without braces; "" for the zero Credential.
-func (c Credential) fields() (string, error) {
-	w := map[string]string{"tokenType": string(c.Type)}
-	switch c.Type {
-	case "":
-		return "", nil
-	case TokenTypePassword:
-		w["email"], w["password"] = c.Account, c.Secret.Reveal()
-	case TokenTypeKey:
-		w["key"] = c.Secret.Reveal()
-	case TokenTypeCustom:
-		w["integrateToken"] = c.Secret.Reveal()
-		if c.Account != "" {
-			w["uniqueId"] = c.Account
-		}
-	}
-	b, err := json.Marshal(w)
-	return string(b[1 : len(b)-1]), err
 }
 
 // identity names whom c authenticates without its secret (a token key by

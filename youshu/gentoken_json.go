@@ -18,8 +18,8 @@ import (
 type plainRequest GenTokenRequest
 
 // genTokenWire is the documented genToken body: the request's own fields
-// (their tags), durations in seconds, the watermark in either form and, when
-// decoding, the credential's fields.
+// (their tags), durations in seconds, the watermark in either form and the
+// credential's fields (set only in the body GenToken sends).
 type genTokenWire struct {
 	plainRequest
 	ExpiryTime     *int64          `json:"expiryTime,omitempty"`
@@ -34,33 +34,56 @@ type genTokenWire struct {
 	IntegrateToken *string         `json:"integrateToken,omitempty"`
 }
 
-// MarshalJSON encodes r as the genToken wire body without the
-// credential, which is a secret: expiry as expiryTime in seconds, booleans
-// only when true, ids only when set. The client adds the credential's
-// fields when it sends. It fails only for an Expiry or AutoRenew.Expiry
-// that is not a whole number of seconds.
-func (r GenTokenRequest) MarshalJSON() ([]byte, error) { return r.wireJSON() }
+// autoRenewWire is autoRenew: {"expiryTime": seconds}.
+type autoRenewWire struct {
+	ExpiryTime *int64 `json:"expiryTime"`
+}
+
+// MarshalJSON encodes r as the genToken wire body without the credential,
+// which is a secret: durations in whole seconds, booleans only when true,
+// ids only when set. It fails only for an Expiry or AutoRenew that is not a
+// whole number of seconds.
+func (r GenTokenRequest) MarshalJSON() ([]byte, error) { return r.wireJSON(Credential{}) }
 
 // UnmarshalJSON decodes a genToken wire body, credential fields included.
-// The credential kind comes from tokenType or, when tokenType is absent
-// (as in the documented examples), from which credential fields are
-// present; fields of two kinds are an error. expireTime, the key the
-// documented example uses, is accepted as an alias of expiryTime (both at
-// once is an error). Unknown keys are an error, so a stored request never
-// loses a restriction silently. Numbers inside parameterMap,
-// parameterAliasMap and pillFieldMap decode as json.Number, which keeps
-// large ids exact.
+// The credential kind comes from tokenType or, when tokenType is absent (as
+// in the documented examples), from which credential fields are present;
+// fields of two kinds are an error. expireTime, the key the documented
+// example uses, is accepted as an alias of expiryTime (both at once is an
+// error). Unknown keys are an error, so a stored request never loses a
+// restriction silently. Numbers inside parameterMap, parameterAliasMap and
+// pillFieldMap decode as json.Number, which keeps large ids exact.
 func (r *GenTokenRequest) UnmarshalJSON(data []byte) error {
 	var w genTokenWire
 	if err := decodeStrict(data, &w); err != nil {
 		return err
 	}
-	req, err := w.request()
-	if err != nil {
+	req := GenTokenRequest(w.plainRequest)
+	var err error
+	if req.Credential, err = w.credential(); err != nil {
 		return err
 	}
-	*r = req
-	return nil
+	switch {
+	case w.ExpiryTime != nil && w.ExpireTime != nil:
+		return validate.Fieldf("expireTime", "not allowed together with expiryTime (it is an alias)")
+	case w.ExpiryTime != nil:
+		req.Expiry, err = fromSeconds("expiryTime", *w.ExpiryTime)
+	case w.ExpireTime != nil:
+		req.Expiry, err = fromSeconds("expireTime", *w.ExpireTime)
+	}
+	if err == nil && w.AutoRenew != nil {
+		if w.AutoRenew.ExpiryTime == nil || *w.AutoRenew.ExpiryTime == 0 {
+			return validate.Fieldf("autoRenew.expiryTime", "required")
+		}
+		req.AutoRenew, err = fromSeconds("autoRenew.expiryTime", *w.AutoRenew.ExpiryTime)
+	}
+	if err == nil && len(w.Watermark) > 0 && string(w.Watermark) != "null" {
+		req.Watermark, err = decodeWatermark(w.Watermark)
+	}
+	if err == nil {
+		*r = req
+	}
+	return err
 }
 
 // decodeStrict decodes exactly one JSON value into v, rejecting unknown keys.
@@ -77,11 +100,6 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
-// autoRenewWire is autoRenew: {"expiryTime": seconds}.
-type autoRenewWire struct {
-	ExpiryTime *int64 `json:"expiryTime"`
-}
-
 // seconds returns d in whole seconds, nil for 0.
 func seconds(field string, d time.Duration) (*int64, error) {
 	s := int64(d / time.Second)
@@ -94,10 +112,18 @@ func seconds(field string, d time.Duration) (*int64, error) {
 	return &s, nil
 }
 
-// wireJSON returns r's body without a credential (MarshalJSON, without
-// encoding/json's second pass over a MarshalJSON result).
-func (r *GenTokenRequest) wireJSON() ([]byte, error) {
-	w := genTokenWire{plainRequest: plainRequest(*r)}
+// fromSeconds returns s seconds as a Duration, refusing what one cannot hold.
+func fromSeconds(field string, s int64) (time.Duration, error) {
+	if maxSeconds := math.MaxInt64 / int64(time.Second); s > maxSeconds || s < -maxSeconds {
+		return 0, validate.Fieldf(field, "out of range")
+	}
+	return time.Duration(s) * time.Second, nil
+}
+
+// wireJSON returns r's body sent with cred, the one place a secret enters a
+// body; with the zero Credential, r's JSON.
+func (r *GenTokenRequest) wireJSON(cred Credential) ([]byte, error) {
+	w := genTokenWire{plainRequest: plainRequest(*r), TokenType: cred.Type}
 	var err error
 	if w.ExpiryTime, err = seconds("expiryTime", r.Expiry); err != nil {
 		return nil, err
@@ -113,30 +139,23 @@ func (r *GenTokenRequest) wireJSON() ([]byte, error) {
 			w.Watermark, err = json.Marshal(string(w.Watermark))
 		}
 	}
+	secret, account := cred.Secret.Reveal(), &cred.Account
+	switch cred.Type {
+	case TokenTypePassword:
+		w.Email, w.Password = account, &secret
+	case TokenTypeKey:
+		w.Key = &secret
+	case TokenTypeCustom:
+		w.IntegrateToken = &secret
+		if cred.Account != "" {
+			w.UniqueID = account
+		}
+	}
 	b, err := json.Marshal(w)
 	if err != nil {
 		return nil, validate.Fieldf("GenTokenRequest", "does not encode: %v", err)
 	}
 	return b, nil
-}
-
-// body returns the genToken body of r sent with cred: r's JSON with the
-// credential's fields in front. It is the one place a secret enters a body.
-func (r *GenTokenRequest) body(cred Credential) ([]byte, error) {
-	b, err := r.wireJSON()
-	if err != nil {
-		return nil, err
-	}
-	fields, err := cred.fields()
-	switch {
-	case err != nil:
-		return nil, err
-	case fields == "":
-		return b, nil
-	case len(b) == 2: // {}
-		return []byte("{" + fields + "}"), nil
-	}
-	return append([]byte("{"+fields+","), b[1:]...), nil
 }
 
 // requestKey is the cache's key for r sent with cred: a hash of whom cred
@@ -146,7 +165,7 @@ func requestKey(r *GenTokenRequest, cred Credential) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", err
 	}
-	b, err := r.wireJSON()
+	b, err := r.wireJSON(Credential{})
 	if err != nil {
 		return "", err
 	}
@@ -154,31 +173,6 @@ func requestKey(r *GenTokenRequest, cred Credential) (string, error) {
 	h.Write([]byte("youshu\n" + cred.identity() + "\n"))
 	h.Write(b)
 	return "youshu:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// request turns a decoded body back into a GenTokenRequest.
-func (w *genTokenWire) request() (GenTokenRequest, error) {
-	cred, err := w.credential()
-	if err != nil {
-		return GenTokenRequest{}, err
-	}
-	r := GenTokenRequest(w.plainRequest)
-	r.Credential = cred
-	if r.Expiry, err = w.expiry(); err != nil {
-		return GenTokenRequest{}, err
-	}
-	if w.AutoRenew != nil {
-		if w.AutoRenew.ExpiryTime == nil || *w.AutoRenew.ExpiryTime == 0 {
-			return GenTokenRequest{}, validate.Fieldf("autoRenew.expiryTime", "required")
-		}
-		if r.AutoRenew, err = secondsToDuration("autoRenew.expiryTime", *w.AutoRenew.ExpiryTime); err != nil {
-			return GenTokenRequest{}, err
-		}
-	}
-	if len(w.Watermark) > 0 && string(w.Watermark) != "null" {
-		r.Watermark, err = decodeWatermark(w.Watermark)
-	}
-	return r, err
 }
 
 // decodeWatermark decodes the object {"email", "uniqueId", "nick"} or a JSON
@@ -196,18 +190,6 @@ func decodeWatermark(b []byte) (*Watermark, error) {
 	}
 	w.AsString = asString
 	return &w, nil
-}
-
-func (w *genTokenWire) expiry() (time.Duration, error) {
-	switch {
-	case w.ExpiryTime != nil && w.ExpireTime != nil:
-		return 0, validate.Fieldf("expireTime", "not allowed together with expiryTime (it is an alias)")
-	case w.ExpiryTime != nil:
-		return secondsToDuration("expiryTime", *w.ExpiryTime)
-	case w.ExpireTime != nil:
-		return secondsToDuration("expireTime", *w.ExpireTime)
-	}
-	return 0, nil
 }
 
 // credential finds the credential kind from tokenType or from the fields present.
@@ -232,23 +214,12 @@ func (w *genTokenWire) credential() (Credential, error) {
 	if !validate.OneOf(kind, "", TokenTypePassword, TokenTypeKey, TokenTypeCustom) {
 		return Credential{}, validate.Fieldf("tokenType", "must be userPassword, tokenKey or custom")
 	}
+	deref := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
 	return Credential{Type: kind, Account: deref(w.Email) + deref(w.UniqueID),
 		Secret: biembed.NewSecret(deref(w.Password) + deref(w.Key) + deref(w.IntegrateToken))}, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// maxSeconds is the largest number of seconds a time.Duration holds.
-const maxSeconds = math.MaxInt64 / int64(time.Second)
-
-func secondsToDuration(field string, s int64) (time.Duration, error) {
-	if s > maxSeconds || s < -maxSeconds {
-		return 0, validate.Fieldf(field, "out of range")
-	}
-	return time.Duration(s) * time.Second, nil
 }
