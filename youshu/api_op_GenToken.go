@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/internal/safetext"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -60,12 +61,6 @@ const (
 	helperMargin = time.Minute
 )
 
-// helper is a reusable helper token of one use type.
-type helper struct {
-	value   biembed.Secret
-	expires time.Time
-}
-
 // RemoveToken revokes token t (GET /api/dash/util/rmToken) with a
 // deleteToken helper token minted by the client's WithCredential (a super
 // admin) and reused for a few minutes. A removed token can no longer be
@@ -100,8 +95,8 @@ func (c *Client) useHelper(ctx context.Context, endpoint string, use UseType, t 
 	if err := c.ready(ctx); err != nil {
 		return err
 	}
-	if err := checkToken("t", t); err != nil {
-		return err
+	if safetext.CheckToken(t) != nil {
+		return validate.Fieldf("t", "must be a token: 1 to %d bytes of visible ASCII", safetext.MaxTokenBytes)
 	}
 	if c.cfg.credential == (Credential{}) {
 		return validate.Fieldf("WithCredential", "required: helper tokens are minted with the client's credential (a super admin)")
@@ -132,15 +127,15 @@ func (c *Client) helper(ctx context.Context, use UseType, fresh bool) (string, e
 	c.mu.Lock()
 	h := c.helpers[use]
 	c.mu.Unlock()
-	if h != nil && !fresh && now.Before(h.expires.Add(-helperMargin)) {
-		return h.value.Reveal(), nil
+	if h != nil && !fresh && now.Before(h.ExpiresAt.Add(-helperMargin)) {
+		return h.Value.Reveal(), nil
 	}
 	tok, err := c.GenToken(ctx, &GenTokenRequest{UseType: use, Expiry: helperExpiry})
 	if err != nil {
 		return "", err
 	}
 	c.mu.Lock()
-	c.helpers[use] = &helper{value: tok.Value, expires: tok.ExpiresAt}
+	c.helpers[use] = tok
 	c.mu.Unlock()
 	return tok.Value.Reveal(), nil
 }

@@ -1,6 +1,7 @@
 package youshu
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/safetext"
-	"github.com/biembed/biembed-go/internal/validate"
 )
 
 // call is one logical request to an endpoint.
@@ -111,11 +111,7 @@ func decode(ctx context.Context, k call, a *pipeline.Attempt, e *Error) (json.Ra
 	jsonErr := json.Unmarshal(a.Body, &env)
 	if jsonErr == nil && env.Code != nil {
 		e.Code = *env.Code
-		msg := env.Message
-		if msg == "" {
-			msg = env.Msg
-		}
-		if msg != "" { // a scrubber compiles a pattern per secret: not for every success
+		if msg := cmp.Or(env.Message, env.Msg); msg != "" { // a scrubber compiles a pattern per secret: not for every success
 			e.Message = safetext.NewScrubber(k.secrets, tokenLike).Clean(ctx, msg, safetext.MaxMessageBytes)
 		}
 	}
@@ -160,12 +156,4 @@ func withoutQuery(err error) error {
 	}
 	u.RawQuery, u.Fragment, u.RawFragment, u.User, u.ForceQuery = "", "", "", nil, false
 	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
-}
-
-// checkToken refuses an argument that cannot be a token, naming field.
-func checkToken(field, token string) error {
-	if safetext.CheckToken(token) != nil {
-		return validate.Fieldf(field, "must be a token: 1 to %d bytes of visible ASCII", safetext.MaxTokenBytes)
-	}
-	return nil
 }

@@ -9,103 +9,62 @@ import (
 
 // GenTokenRequest is the body of genToken: who is asking (Credential), whom
 // the token is for, and what it may see. The zero value, with a client
-// default credential, mints a token for the credential's own account with the
-// server's default expiry.
-//
-// It encodes to JSON as the documented wire body without the credential
-// (MarshalJSON), and decodes from the whole body, credential included
-// (UnmarshalJSON). fmt, slog and json.Marshal never show the credential's
-// secret.
-// Boolean fields are sent only when true (false is every one's documented
-// default); numeric ids only when non-zero.
+// default credential, mints a token for the credential's own account with
+// the server's default expiry. Booleans are sent only when true (every
+// one's documented default is false), ids only when set.
 type GenTokenRequest struct {
-	// Credential authenticates the caller; the zero value uses the client's
-	// WithCredential default.
-	Credential Credential `json:"-"`
+	Credential Credential `json:"-"` // authenticates the caller; zero: the client's WithCredential
 
-	// AuthUniqueID (authUniqueId) is the account the token is for; empty means
-	// the caller itself. Only super admins may mint for another account
-	// (project admins and domain owners with ApplyScope Project or Domain).
+	// AuthUniqueID is the account the token is for; empty means the caller.
+	// Only super admins may mint for another account (project admins and
+	// domain owners with ApplyScope Project or Domain). AuthUserID names the
+	// account by its numeric id instead.
 	AuthUniqueID string `json:"authUniqueId,omitempty"`
-	// AuthUserID (authUserId) names the account by its numeric user id instead.
-	AuthUserID int64 `json:"authUserId,omitempty"`
+	AuthUserID   int64  `json:"authUserId,omitempty"`
 	// RelationWithSystemPermission says how ResourcePermissions combine with
-	// the account's own permissions in Youshu (or: union, the server default;
-	// and: intersection; ignore: only ResourcePermissions). It has no effect
-	// unless AuthUniqueID (or AuthUserID) and OpenRP are set; it is sent
-	// either way.
+	// the account's own permissions; effective with an account and OpenRP.
 	RelationWithSystemPermission Relation `json:"relationWithSystemPermission,omitempty"`
 
-	// EnableWatermark turns the watermark on; Watermark applies only then.
-	EnableWatermark bool `json:"enableWatermark,omitempty"`
-	// Watermark is what the watermark shows. It has an effect only with
-	// EnableWatermark, and then needs a UniqueID; without EnableWatermark it
-	// is sent but does nothing (the document's own examples do this), so
-	// Validate allows it.
-	Watermark *Watermark `json:"-"`
+	EnableWatermark bool       `json:"enableWatermark,omitempty"` // turns Watermark on
+	Watermark       *Watermark `json:"-"`                         // effective with EnableWatermark, then needs a UniqueID
 
-	// FilterMap holds row permissions per data connection.
-	FilterMap filtermap.FilterMap `json:"filterMap,omitempty"`
-	// ColumnFilterMap holds column masks per data connection.
-	ColumnFilterMap filtermap.ColumnFilterMap `json:"columnFilterMap,omitempty"`
-	// TableFilterMap lists the visible tables per data connection (model embedding).
-	TableFilterMap filtermap.TableFilterMap `json:"tableFilterMap,omitempty"`
-	// ReportDataFilters holds row and column permissions per report. Youshu
+	FilterMap       filtermap.FilterMap       `json:"filterMap,omitempty"`       // row permissions per data connection
+	ColumnFilterMap filtermap.ColumnFilterMap `json:"columnFilterMap,omitempty"` // column masks per data connection
+	TableFilterMap  filtermap.TableFilterMap  `json:"tableFilterMap,omitempty"`  // visible tables per data connection (model embedding)
+	// ReportDataFilters holds row and column permissions per report; Youshu
 	// checks every id strictly and answers code 743 (ErrReportDataFilters).
 	ReportDataFilters filtermap.ReportDataFilters `json:"reportDataFilters,omitempty"`
 	// ResourcePermissions lists the resources the token may use, intersected
-	// with the account's role permissions. Youshu applies them only when OpenRP
-	// is true and silently ignores them otherwise, which would grant more than
-	// the caller meant: this SDK therefore REJECTS ResourcePermissions without
-	// OpenRP.
+	// with the account's role permissions, applied only with OpenRP (which
+	// Validate therefore requires).
 	ResourcePermissions filtermap.ResourcePermissions `json:"resourcePermissions,omitempty"`
-	// OpenRP (openRp) turns resource permission filtering on.
-	OpenRP bool `json:"openRp,omitempty"`
+	OpenRP              bool                          `json:"openRp,omitempty"`
 
 	// PillFieldMap changes attributes of fields of pills: data model id ->
 	// field id -> attributes (for example {"expr": "12"}).
-	PillFieldMap map[string]map[string]map[string]any `json:"pillFieldMap,omitempty"`
-	// TableExprMap replaces the expression of custom SQL tables, keyed by id.
-	TableExprMap map[string]string `json:"tableExprMap,omitempty"`
-	// ParameterMap sets global and report parameters, keyed by field id.
-	ParameterMap map[string]any `json:"parameterMap,omitempty"`
-	// ParameterAliasMap sets parameters by name.
-	ParameterAliasMap map[string]ParameterAlias `json:"parameterAliasMap,omitempty"`
+	PillFieldMap      map[string]map[string]map[string]any `json:"pillFieldMap,omitempty"`
+	TableExprMap      map[string]string                    `json:"tableExprMap,omitempty"`      // custom SQL table id -> expression
+	ParameterMap      map[string]any                       `json:"parameterMap,omitempty"`      // field id -> global or report parameter value
+	ParameterAliasMap map[string]ParameterAlias            `json:"parameterAliasMap,omitempty"` // parameters by name
 
-	// Expiry is sent as expiryTime, in whole seconds. Zero leaves it out and
+	// Expiry is sent as expiryTime in whole seconds. Zero leaves it out and
 	// the server default applies (the document says both "86400 * 30" and
-	// "one day"; this SDK assumes neither). Negative or fractional seconds are
-	// rejected.
-	Expiry time.Duration `json:"-"`
-	// ClientSetting holds display settings, carried in the token rather than
-	// in the integration URL.
-	ClientSetting *clientsetting.ClientSetting `json:"clientSetting,omitempty"`
-	// UseType marks a helper token that may only remove (UseDeleteToken) or
-	// renew (UseUpdateToken) other tokens; super admins only. RemoveToken and
-	// RenewToken mint these for you.
-	UseType UseType `json:"useType,omitempty"`
-	// Once makes the token single-use: the first visitor uses it up.
-	Once bool `json:"once,omitempty"`
-	// DomainID (domainId) picks the enterprise domain.
-	DomainID int64 `json:"domainId,omitempty"`
-	// AutoRenew extends the token by this much on every use, sent as
-	// autoRenew.expiryTime in whole seconds; zero leaves it out. It has no
-	// effect unless Once is set; it is sent either way.
-	AutoRenew time.Duration `json:"-"`
+	// "one day"; this SDK assumes neither).
+	Expiry        time.Duration                `json:"-"`
+	ClientSetting *clientsetting.ClientSetting `json:"clientSetting,omitempty"` // display settings, out of the viewer's reach
+	// UseType marks a helper token that may only remove or renew other
+	// tokens (super admins only); RemoveToken and RenewToken mint these.
+	UseType   UseType       `json:"useType,omitempty"`
+	Once      bool          `json:"once,omitempty"`     // single-use: the first visitor uses it up
+	DomainID  int64         `json:"domainId,omitempty"` // the enterprise domain
+	AutoRenew time.Duration `json:"-"`                  // extends the token on every use (with Once); sent in whole seconds
 	// ApplyScope is what the token may do (server default: ScopeManage).
-	// ScopeProject needs RelationIgnore, AuthUniqueID or AuthUserID,
-	// ResourcePermissions (so OpenRP) and ProjectID; ScopeDomain needs
-	// AuthUniqueID or AuthUserID.
-	ApplyScope ApplyScope `json:"applyScope,omitempty"`
-	// ProjectID (projectId) is the project of ScopeProject, which requires
-	// it. It has no effect unless ApplyScope is ScopeProject; it is sent
-	// either way.
-	ProjectID int64 `json:"projectId,omitempty"`
-	// EnableDefaultBookmark opens reports with their default bookmark.
-	EnableDefaultBookmark bool `json:"enableDefaultBookmark,omitempty"`
-	// UVID (uvId) is recorded with each visit (report_recent_visit.uv_id), to
-	// count visitors who have no account of their own.
-	UVID string `json:"uvId,omitempty"`
+	// ScopeProject needs RelationIgnore, an account, ResourcePermissions
+	// (so OpenRP) and ProjectID; ScopeDomain needs an account.
+	ApplyScope            ApplyScope `json:"applyScope,omitempty"`
+	ProjectID             int64      `json:"projectId,omitempty"`             // the project of ScopeProject
+	EnableDefaultBookmark bool       `json:"enableDefaultBookmark,omitempty"` // open reports with their default bookmark
+	UVID                  string     `json:"uvId,omitempty"`                  // recorded per visit, to count visitors without an account
 }
 
 // Relation is relationWithSystemPermission.
@@ -159,6 +118,5 @@ type Watermark struct {
 	Email    string `json:"email,omitempty"`
 	UniqueID string `json:"uniqueId,omitempty"`
 	Nick     string `json:"nick,omitempty"`
-	// AsString sends the watermark as a JSON string holding the object.
-	AsString bool `json:"-"`
+	AsString bool   `json:"-"` // send a JSON string holding the object
 }

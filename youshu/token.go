@@ -39,6 +39,7 @@ type urlConfig struct {
 	err   error
 }
 
+// page picks path, keeping the first error.
 func (c *urlConfig) page(path string, err error) {
 	if c.path != "" && c.err == nil {
 		err = validate.Fieldf("URLOption", "names two pages")
@@ -52,7 +53,7 @@ func (c *urlConfig) page(path string, err error) {
 // Report picks the report integration page {base}/dash/integration/{projectID}.
 func Report(projectID int64) URLOption {
 	return func(c *urlConfig) {
-		c.page("dash/integration/"+strconv.FormatInt(projectID, 10), positive("projectID", projectID))
+		c.page("dash/integration/"+strconv.FormatInt(projectID, 10), positive(projectID, 1))
 	}
 }
 
@@ -60,12 +61,8 @@ func Report(projectID int64) URLOption {
 // {base}/dash/screenIntegration/{projectID}?sid={screenID}.
 func Screen(projectID, screenID int64) URLOption {
 	return func(c *urlConfig) {
-		err := positive("projectID", projectID)
-		if err == nil {
-			err = positive("screenID", screenID)
-		}
-		c.page("dash/screenIntegration/"+strconv.FormatInt(projectID, 10), err)
-		c.add("sid", strconv.FormatInt(screenID, 10))
+		c.page("dash/screenIntegration/"+strconv.FormatInt(projectID, 10), positive(projectID, screenID))
+		c.query.Add("sid", strconv.FormatInt(screenID, 10))
 	}
 }
 
@@ -99,23 +96,18 @@ func WithPath(path string) URLOption {
 func WithQuery(q url.Values) URLOption {
 	return func(c *urlConfig) {
 		for k, vs := range q {
-			for _, v := range vs {
-				c.add(k, v)
-			}
+			c.query[k] = append(c.query[k], vs...)
 		}
 	}
 }
 
-func (c *urlConfig) add(k, v string) {
-	if c.query == nil {
-		c.query = url.Values{}
-	}
-	c.query.Add(k, v)
-}
-
-func positive(field string, n int64) error {
-	if n <= 0 {
-		return validate.Fieldf(field, "must be positive")
+// positive refuses a project id or screen id that is not positive.
+func positive(projectID, screenID int64) error {
+	switch {
+	case projectID <= 0:
+		return validate.Fieldf("projectID", "must be positive")
+	case screenID <= 0:
+		return validate.Fieldf("screenID", "must be positive")
 	}
 	return nil
 }
@@ -135,7 +127,7 @@ func checkPath(p string) error {
 // URL returns the integration URL of the page an option picks (Report,
 // Screen, NewScreen or WithPath), carrying the token as token=. The URL carries the token: treat it as a secret.
 func (t *Token) URL(opts ...URLOption) (string, error) {
-	var cfg urlConfig
+	cfg := urlConfig{query: url.Values{}}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&cfg)
@@ -154,9 +146,6 @@ func (t *Token) URL(opts ...URLOption) (string, error) {
 	base, err := url.Parse(t.BaseURL)
 	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
 		return "", validate.Fieldf("Token.BaseURL", "must be the absolute URL of the Youshu host")
-	}
-	if cfg.query == nil {
-		cfg.query = url.Values{}
 	}
 	cfg.query.Set("token", t.Value.Reveal())
 	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: strings.TrimRight(base.Path, "/") + "/" + cfg.path,
