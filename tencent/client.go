@@ -59,13 +59,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		Base: 100 * time.Millisecond, Max: 2 * time.Second, Logger: slog.New(slog.DiscardHandler),
 		SlowWait: &warn.Condition{Msg: "tencent: the rate limiter holds calls for more than a second"}},
 		scheme: "https", endpoint: "bi.tencentcloudapi.com", embedHost: defaultEmbedHost, now: time.Now}
-	for _, opt := range opts {
-		if opt == nil {
-			return nil, validate.Fieldf("Option", "must not be nil")
-		}
-		if err := opt(&cfg); err != nil {
-			return nil, err
-		}
+	if err := validate.Apply(&cfg, opts); err != nil {
+		return nil, err
 	}
 	if cfg.cred == nil {
 		var err error
@@ -99,15 +94,7 @@ func (c *Client) Format(f fmt.State, _ rune) {
 }
 
 // ready refuses a client not made by NewClient and a nil context.
-func (c *Client) ready(ctx context.Context) error {
-	if c == nil || c.api == nil {
-		return validate.Fieldf("Client", "must be made by NewClient")
-	}
-	if ctx == nil {
-		return validate.Fieldf("ctx", "must not be nil")
-	}
-	return nil
-}
+func (c *Client) ready(ctx context.Context) error { return validate.Ready(c != nil && c.api != nil, ctx) }
 
 // WithSecret signs requests with a permanent SecretId/SecretKey pair.
 func WithSecret(id, key string) Option {

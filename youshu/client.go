@@ -50,13 +50,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	cfg := config{Policy: pipeline.Policy{Timeout: 30 * time.Second, Retries: 2, Base: 200 * time.Millisecond,
 		Max: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
 		SlowWait: &warn.Condition{Msg: "youshu: the rate limiter holds calls for more than a second"}}, now: time.Now}
-	for _, opt := range opts {
-		if opt == nil {
-			return nil, validate.Fieldf("Option", "must not be nil")
-		}
-		if err := opt(&cfg); err != nil {
-			return nil, err
-		}
+	if err := validate.Apply(&cfg, opts); err != nil {
+		return nil, err
 	}
 	base, err := parseBaseURL(baseURL, cfg.insecure)
 	if err != nil {
@@ -108,15 +103,7 @@ func (c *Client) Format(f fmt.State, _ rune) {
 }
 
 // ready refuses a client not made by NewClient and a nil context.
-func (c *Client) ready(ctx context.Context) error {
-	if c == nil || c.rc == nil {
-		return validate.Fieldf("Client", "must be made by NewClient")
-	}
-	if ctx == nil {
-		return validate.Fieldf("ctx", "must not be nil")
-	}
-	return nil
-}
+func (c *Client) ready(ctx context.Context) error { return validate.Ready(c != nil && c.rc != nil, ctx) }
 
 // WithCredential sets the default credential: the one GenToken uses when a
 // request has none, and the one that mints the helper tokens RemoveToken

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,14 +70,7 @@ func (e *Error) Unwrap() error { return e.cause }
 // Is reports whether e matches one of the package's sentinels, or the
 // marker biembed.Retryable asks for.
 func (e *Error) Is(target error) bool {
-	status := func(codes ...int) bool {
-		for _, c := range codes {
-			if e.HTTPStatus == c || e.Code == c {
-				return true
-			}
-		}
-		return false
-	}
+	status := func(codes ...int) bool { return slices.Contains(codes, e.HTTPStatus) || slices.Contains(codes, e.Code) }
 	switch target {
 	case ErrRateLimited:
 		return status(http.StatusTooManyRequests)

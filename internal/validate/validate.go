@@ -3,6 +3,7 @@
 package validate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -58,6 +59,32 @@ func Option[C any](field string, ok bool, rule string, set func(C)) func(C) erro
 		set(c)
 		return nil
 	}
+}
+
+// Apply runs opts on cfg in order and returns the first error; a nil option
+// is one.
+func Apply[C any, O ~func(*C) error](cfg *C, opts []O) error {
+	for _, opt := range opts {
+		if opt == nil {
+			return Fieldf("Option", "must not be nil")
+		}
+		if err := opt(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ready refuses a call on a client not made by its constructor (made false)
+// or with a nil context.
+func Ready(made bool, ctx context.Context) error {
+	if !made {
+		return Fieldf("Client", "must be made by NewClient")
+	}
+	if ctx == nil {
+		return Fieldf("ctx", "must not be nil")
+	}
+	return nil
 }
 
 // OneOf reports whether v is one of allowed.
