@@ -94,7 +94,9 @@ func (c *Client) Format(f fmt.State, _ rune) {
 }
 
 // ready refuses a client not made by NewClient and a nil context.
-func (c *Client) ready(ctx context.Context) error { return validate.Ready(c != nil && c.api != nil, ctx) }
+func (c *Client) ready(ctx context.Context) error {
+	return validate.Ready(c != nil && c.api != nil, ctx)
+}
 
 // WithSecret signs requests with a permanent SecretId/SecretKey pair.
 func WithSecret(id, key string) Option {

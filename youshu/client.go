@@ -103,7 +103,9 @@ func (c *Client) Format(f fmt.State, _ rune) {
 }
 
 // ready refuses a client not made by NewClient and a nil context.
-func (c *Client) ready(ctx context.Context) error { return validate.Ready(c != nil && c.rc != nil, ctx) }
+func (c *Client) ready(ctx context.Context) error {
+	return validate.Ready(c != nil && c.rc != nil, ctx)
+}
 
 // WithCredential sets the default credential: the one GenToken uses when a
 // request has none, and the one that mints the helper tokens RemoveToken
