@@ -29,9 +29,8 @@ type reply[T any] struct {
 	sentAt    time.Time
 }
 
-// wireRequest is one action's request for common.Client.Send, typed as the
-// official generated models are, with its body already encoded: common
-// signs and sends what MarshalJSON returns.
+// wireRequest is one action's request for common.Client.Send with its body
+// already encoded: common signs and sends what MarshalJSON returns.
 type wireRequest struct {
 	*tchttp.BaseRequest
 	body []byte
@@ -40,11 +39,9 @@ type wireRequest struct {
 // MarshalJSON returns the encoded body.
 func (r *wireRequest) MarshalJSON() ([]byte, error) { return r.body, nil }
 
-// send calls action with body through the pipeline: rate limited, each
-// attempt under WithTimeout, retried where safe (a mint only where the
-// service cannot have acted on it). secrets, the credential's secret key
-// and its session token (read when needed) are masked in server text, in
-// every encoding.
+// send calls action with body through the pipeline (see WithRetries).
+// secrets, the credential's secret key and session token are masked in
+// server text, in every encoding.
 func send[T any](ctx context.Context, c *Client, action string, body []byte, mint bool, secrets ...string) (*reply[T], error) {
 	var rep *reply[T]
 	all := func() []string { return append([]string{c.cfg.cred.GetSecretKey(), c.cfg.cred.GetToken()}, secrets...) }

@@ -129,12 +129,8 @@ func WithEndpoint(endpoint string) Option {
 // http(s) URL that may carry a path prefix. Default: https://tcbi.qq.com.
 func WithEmbedHost(host string) Option {
 	u, err := parseEmbedHost("WithEmbedHost", host)
-	return func(c *config) error {
-		if err == nil {
-			c.embedHost = u.String()
-		}
-		return err
-	}
+	return validate.Option("WithEmbedHost", err == nil, "must be an http(s) URL without query or fragment",
+		func(c *config) { c.embedHost = u.String() })
 }
 
 // WithTransport sends through rt (default: a clone of

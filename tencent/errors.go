@@ -90,19 +90,18 @@ type Error struct {
 
 // Error returns "tencent <action>: <code>: <message> (HTTP n, request id r): <cause>".
 func (e *Error) Error() string {
-	s := "tencent " + e.Action + ": " + e.Code
+	s, notes := "tencent "+e.Action+": "+e.Code, ""
 	if e.Message != "" {
 		s += ": " + e.Message
 	}
-	var notes []string
 	if e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK {
-		notes = append(notes, "HTTP "+strconv.Itoa(e.HTTPStatus))
+		notes = ", HTTP " + strconv.Itoa(e.HTTPStatus)
 	}
 	if e.RequestID != "" {
-		notes = append(notes, "request id "+e.RequestID)
+		notes += ", request id " + e.RequestID
 	}
-	if len(notes) > 0 {
-		s += " (" + strings.Join(notes, ", ") + ")"
+	if notes != "" {
+		s += " (" + notes[2:] + ")"
 	}
 	if e.cause != nil {
 		s += ": " + e.cause.Error()

@@ -2,7 +2,6 @@ package tencent
 
 import (
 	"cmp"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -171,22 +171,14 @@ func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
 	return u.String(), nil
 }
 
-// storedToken is how a shared store keeps an EmbedToken: its JSON with the
-// value apart, in the clear (the store seals the whole).
-type storedToken struct {
-	Token *EmbedToken `json:"token"`
-	Value string      `json:"value"`
-}
-
-func encodeToken(t *EmbedToken) ([]byte, error) {
-	return json.Marshal(storedToken{Token: t, Value: t.Value.Reveal()})
-}
+// encodeToken and decodeToken are the cache's codec for a shared store.
+func encodeToken(t *EmbedToken) ([]byte, error) { return pipeline.EncodeToken(t, t.Value.Reveal()) }
 
 func decodeToken(b []byte) (*EmbedToken, error) {
-	var s storedToken
-	if err := json.Unmarshal(b, &s); err != nil || s.Token == nil {
+	t, value, ok := pipeline.DecodeToken[EmbedToken](b)
+	if !ok {
 		return nil, validate.Fieldf("token", "does not decode")
 	}
-	s.Token.Value = biembed.NewSecret(s.Value)
-	return s.Token, nil
+	t.Value = biembed.NewSecret(value)
+	return t, nil
 }

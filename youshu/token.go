@@ -1,13 +1,13 @@
 package youshu
 
 import (
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -153,22 +153,14 @@ func (t *Token) URL(opts ...URLOption) (string, error) {
 	return u.String(), nil
 }
 
-// storedToken is how a shared store keeps a Token: its JSON with the value
-// apart, in the clear (the store seals the whole).
-type storedToken struct {
-	Token *Token `json:"token"`
-	Value string `json:"value"`
-}
-
-func encodeToken(t *Token) ([]byte, error) {
-	return json.Marshal(storedToken{Token: t, Value: t.Value.Reveal()})
-}
+// encodeToken and decodeToken are the cache's codec for a shared store.
+func encodeToken(t *Token) ([]byte, error) { return pipeline.EncodeToken(t, t.Value.Reveal()) }
 
 func decodeToken(b []byte) (*Token, error) {
-	var s storedToken
-	if err := json.Unmarshal(b, &s); err != nil || s.Token == nil {
+	t, value, ok := pipeline.DecodeToken[Token](b)
+	if !ok {
 		return nil, validate.Fieldf("token", "does not decode")
 	}
-	s.Token.Value = biembed.NewSecret(s.Value)
-	return s.Token, nil
+	t.Value = biembed.NewSecret(value)
+	return t, nil
 }

@@ -7,6 +7,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -230,4 +231,24 @@ func backoff(n int, base, max time.Duration) time.Duration {
 		return 0
 	}
 	return rand.N(ceiling)
+}
+
+// stored is how a shared store keeps a token: its JSON, which hides the
+// value, and the value apart, in the clear (the store seals the whole).
+type stored[T any] struct {
+	Token T      `json:"token"`
+	Value string `json:"value"`
+}
+
+// EncodeToken returns tok, whose secret is value, as a shared store keeps it.
+func EncodeToken[T any](tok T, value string) ([]byte, error) {
+	return json.Marshal(stored[T]{Token: tok, Value: value})
+}
+
+// DecodeToken reverses EncodeToken, returning the token and its value, or
+// false when b does not decode.
+func DecodeToken[T any](b []byte) (*T, string, bool) {
+	var s stored[*T]
+	err := json.Unmarshal(b, &s)
+	return s.Token, s.Value, err == nil && s.Token != nil
 }
