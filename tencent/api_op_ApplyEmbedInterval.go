@@ -1,6 +1,7 @@
 package tencent
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -51,10 +52,7 @@ func (r *ApplyEmbedIntervalRequest) validate() error {
 // ApplyEmbedInterval extends a strong-auth token by as much as the service
 // decides. An answer of false is an *Error matching ErrFailedOperation.
 func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedIntervalRequest) error {
-	if err := c.ready(ctx); err != nil {
-		return err
-	}
-	if err := req.validate(); err != nil {
+	if err := cmp.Or(c.ready(ctx), req.validate()); err != nil {
 		return err
 	}
 	w := map[string]any{"ProjectId": req.ProjectID, "BIToken": req.BIToken.Reveal(), "Intention": req.Intention, "Scope": req.Scope}
@@ -64,16 +62,13 @@ func (c *Client) ApplyEmbedInterval(ctx context.Context, req *ApplyEmbedInterval
 	if req.ExtraParam != "" {
 		w["ExtraParam"] = req.ExtraParam
 	}
-	body, err := json.Marshal(w)
+	body, _ := json.Marshal(w) // strings and numbers: cannot fail
+	data, requestID, _, err := send[struct{ Result bool }](ctx, c, "ApplyEmbedInterval", body, false, req.BIToken.Reveal())
 	if err != nil {
 		return err
 	}
-	rep, err := send[struct{ Result bool }](ctx, c, "ApplyEmbedInterval", body, false, req.BIToken.Reveal())
-	if err != nil {
-		return err
-	}
-	if !rep.data.Result {
-		return &Error{Action: "ApplyEmbedInterval", Code: codeResultFalse, RequestID: rep.requestID,
+	if !data.Result {
+		return &Error{Action: "ApplyEmbedInterval", Code: codeResultFalse, RequestID: requestID,
 			HTTPStatus: http.StatusOK, Message: "the service did not extend the token"}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package tencent
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -46,28 +47,22 @@ func (r *ClearEmbedTokenRequest) validate() error {
 // client drop every token of that UserCorpID in the project, fleet-wide,
 // from the moment the clear is sent.
 func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenRequest) error {
-	if err := c.ready(ctx); err != nil {
-		return err
-	}
-	if err := req.validate(); err != nil {
+	if err := cmp.Or(c.ready(ctx), req.validate()); err != nil {
 		return err
 	}
 	w := map[string]string{"ProjectId": strconv.FormatUint(req.ProjectID, 10), "UserCorpId": req.UserCorpID, "Scope": string(req.Scope)}
 	if req.Scope == ScopePage {
 		w["PageId"] = strconv.FormatUint(req.PageID, 10)
 	}
-	body, err := json.Marshal(w)
-	if err != nil {
-		return err
-	}
+	body, _ := json.Marshal(w) // strings and numbers: cannot fail
 	tags := []string{clearTag(req.ProjectID, req.UserCorpID)}
 	_ = c.notifyClear(ctx, tags) // voids racing saves; the call after the clear reports
-	rep, err := send[bool](ctx, c, "ClearEmbedToken", body, false)
+	data, requestID, _, err := send[bool](ctx, c, "ClearEmbedToken", body, false)
 	if err != nil {
 		return err
 	}
-	if !*rep.data {
-		return &Error{Action: "ClearEmbedToken", Code: codeResultFalse, RequestID: rep.requestID,
+	if !*data {
+		return &Error{Action: "ClearEmbedToken", Code: codeResultFalse, RequestID: requestID,
 			HTTPStatus: http.StatusOK, Message: "the service did not clear the tokens"}
 	}
 	return c.notifyClear(ctx, tags)

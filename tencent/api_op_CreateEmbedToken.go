@@ -247,15 +247,15 @@ func (c *Client) CreateEmbedToken(ctx context.Context, req *CreateEmbedTokenRequ
 	if err != nil {
 		return nil, err
 	}
-	rep, err := send[embedTokenInfo](ctx, c, "CreateEmbedToken", body, true)
+	info, requestID, sentAt, err := send[embedTokenInfo](ctx, c, "CreateEmbedToken", body, true)
 	if err != nil {
 		return nil, err
 	}
-	if rep.data.BIToken == "" {
-		return nil, &Error{Action: "CreateEmbedToken", Code: codeEmpty, RequestID: rep.requestID,
+	if info.BIToken == "" {
+		return nil, &Error{Action: "CreateEmbedToken", Code: codeEmpty, RequestID: requestID,
 			HTTPStatus: http.StatusOK, Message: "the answer has no BIToken"}
 	}
-	tok := newEmbedToken(rep.data, req, rep.requestID, rep.sentAt, c.cfg.embedHost)
+	tok := newEmbedToken(info, req, requestID, sentAt, c.cfg.embedHost)
 	c.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "tencent: token minted", slog.String("request_id", tok.RequestID),
 		slog.Any("token", tok.Value), slog.Time("expires_at", tok.ExpiresAt))
 	return tok, nil

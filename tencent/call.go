@@ -21,14 +21,6 @@ import (
 	"github.com/biembed/biembed-go/internal/safetext"
 )
 
-// reply is the Data of a successful answer, its RequestId, and the client
-// clock when the successful attempt started.
-type reply[T any] struct {
-	data      *T
-	requestID string
-	sentAt    time.Time
-}
-
 // wireRequest is one action's request for common.Client.Send with its body
 // already encoded: common signs and sends what MarshalJSON returns.
 type wireRequest struct {
@@ -39,11 +31,11 @@ type wireRequest struct {
 // MarshalJSON returns the encoded body.
 func (r *wireRequest) MarshalJSON() ([]byte, error) { return r.body, nil }
 
-// send calls action with body through the pipeline (see WithRetries).
-// secrets, the credential's secret key and session token are masked in
-// server text, in every encoding.
-func send[T any](ctx context.Context, c *Client, action string, body []byte, mint bool, secrets ...string) (*reply[T], error) {
-	var rep *reply[T]
+// send calls action with body through the pipeline (see WithRetries) and
+// returns the answer's Data, its RequestId and the client clock when the
+// successful attempt started. secrets, the credential's secret key and
+// session token are masked in server text, in every encoding.
+func send[T any](ctx context.Context, c *Client, action string, body []byte, mint bool, secrets ...string) (data *T, requestID string, sentAt time.Time, err error) {
 	all := func() []string { return append([]string{c.cfg.cred.GetSecretKey(), c.cfg.cred.GetToken()}, secrets...) }
 	sc := func() *safetext.Scrubber { return safetext.NewScrubber(all()) }
 	p := c.cfg.Policy
@@ -56,19 +48,19 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, min
 		}
 		return &Error{Action: action, Code: codeContextDone, Message: "the call ended before it was sent", cause: cause}
 	}
-	err := pipeline.Do(ctx, p, func(actx context.Context, n int) (bool, error) {
-		start, sentAt := time.Now(), c.cfg.now()
+	err = pipeline.Do(ctx, p, func(actx context.Context, n int) (bool, error) {
+		start, sent := time.Now(), c.cfg.now()
 		actx, a := pipeline.WithAttempt(actx)
 		req := &wireRequest{BaseRequest: &tchttp.BaseRequest{}, body: body}
 		req.Init().WithApiInfo("bi", "2022-01-05", action) // the service and API version
 		req.SetContext(actx)
 		env := &envelope[T]{}
-		var data *T
+		var d *T
 		var e *Error
 		if err := c.api.Send(req, env); err != nil {
 			e = mapError(ctx, actx, action, err, a, sc)
 		} else {
-			data, e = env.result(ctx, action, sc)
+			d, e = env.result(ctx, action, sc)
 		}
 		if c.cfg.Logger.Enabled(ctx, slog.LevelDebug) { // allow-listed metadata only
 			code, requestID := "", ""
@@ -82,13 +74,10 @@ func send[T any](ctx context.Context, c *Client, action string, body []byte, min
 		if e != nil {
 			return e.retry(mint), e
 		}
-		rep = &reply[T]{data: data, requestID: cleanID(ctx, env, all()), sentAt: sentAt}
+		data, requestID, sentAt = d, cleanID(ctx, env, all()), sent
 		return false, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return rep, nil
+	return data, requestID, sentAt, err
 }
 
 // mapError turns what common returned into an *Error. common's own messages

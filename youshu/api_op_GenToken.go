@@ -1,6 +1,7 @@
 package youshu
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -15,10 +16,7 @@ import (
 // and uses the client's WithCredential when req.Credential is zero.
 // Failures are *Error.
 func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, error) {
-	if err := c.ready(ctx); err != nil {
-		return nil, err
-	}
-	if err := req.Validate(); err != nil {
+	if err := cmp.Or(c.ready(ctx), req.Validate()); err != nil {
 		return nil, err
 	}
 	cred := c.credentialFor(req)
