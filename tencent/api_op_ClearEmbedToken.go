@@ -41,11 +41,10 @@ func (r *ClearEmbedTokenRequest) validate() error {
 }
 
 // ClearEmbedToken clears every token of req.UserCorpID (every user of that
-// enterprise id: the service takes no user id) for req's project, scope and
-// page; only enterprise administrators may call it. An answer of false is
-// an *Error matching ErrFailedOperation. Caches made by NewCache with this
-// client drop every token of that UserCorpID in the project, fleet-wide,
-// from the moment the clear is sent.
+// enterprise id) for req's project, scope and page; enterprise
+// administrators only. An answer of false is an *Error matching
+// ErrFailedOperation. Caches made by NewCache with this client drop every
+// token of that UserCorpID in the project, fleet-wide, once it is sent.
 func (c *Client) ClearEmbedToken(ctx context.Context, req *ClearEmbedTokenRequest) error {
 	if err := cmp.Or(c.ready(ctx), req.validate()); err != nil {
 		return err

@@ -81,14 +81,12 @@ func NewPageRequest(projectID, pageID uint64) *CreateEmbedTokenRequest {
 	return &CreateEmbedTokenRequest{ProjectID: projectID, PageID: pageID, Intention: IntentionEmbed, Scope: ScopePage}
 }
 
-// NewDashboardRequest returns a request to embed a whole dashboard (scope
-// panel, PageId 0).
+// NewDashboardRequest returns a request to embed a whole dashboard (panel).
 func NewDashboardRequest(projectID uint64) *CreateEmbedTokenRequest {
 	return &CreateEmbedTokenRequest{ProjectID: projectID, Intention: IntentionEmbed, Scope: ScopePanel}
 }
 
-// NewChatBIRequest returns a request to embed ChatBI (intention
-// chatBIEmbed, scope project, no PageId sent).
+// NewChatBIRequest returns a request to embed ChatBI (scope project).
 func NewChatBIRequest(projectID uint64) *CreateEmbedTokenRequest {
 	return &CreateEmbedTokenRequest{ProjectID: projectID, Intention: IntentionChatBI, Scope: ScopeProject}
 }

@@ -176,8 +176,7 @@ func WithRateLimiter(l biembed.RateLimiter) Option {
 }
 
 // WithClock sets the clock that stamps EmbedToken.ExpiresAt (default
-// time.Now). Signatures always use the system clock, as the service (and
-// tencenttest) checks them against real time.
+// time.Now). Signatures use the system clock, as the service checks them.
 func WithClock(now func() time.Time) Option {
 	return validate.Option("WithClock", now != nil, "must not be nil", func(c *config) { c.now = now })
 }
