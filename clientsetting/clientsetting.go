@@ -2,16 +2,12 @@
 // embed token: Youshu's clientSetting (the report integration page and the
 // ChatBI page) and Tencent Cloud BI's ChatBI ConfigParam.
 //
-// Optional settings are pointers: nil leaves the key out of the JSON so the
-// server default applies, and a pointer to false sends false; Ptr makes such
-// a pointer in one call. This matters: chatBi.hideGraphicMax defaults to true
-// on the server, so only HideGraphicMax: Ptr(false) shows the full-screen
-// button.
-//
-// Slices and maps follow the same rule: nil leaves the key out (server
-// default), an empty non-nil value is sent as [] or {} ("" for an IDList). So
-// Integrate.Toolbar nil keeps the server's toolbar and []ToolbarItem{} shows
-// none. Decoding keeps the difference, so a stored setting round-trips.
+// Optional settings are pointers, slices and maps: nil leaves the key out so
+// the server default applies; a pointer to false sends false (Ptr makes one:
+// chatBi.hideGraphicMax defaults to true, so only HideGraphicMax: Ptr(false)
+// shows the full-screen button), and an empty slice or map is sent as [] or
+// {} ("" for an IDList). Decoding keeps the difference, so a stored setting
+// round-trips.
 package clientsetting
 
 import (
@@ -30,28 +26,18 @@ import (
 // Ptr returns a pointer to v, for the optional settings.
 func Ptr[T any](v T) *T { return &v }
 
-// ClientSetting is genToken's clientSetting: display settings that used to
-// travel in the integration URL and now travel inside the token, where the
-// person viewing the page cannot change them.
+// ClientSetting is genToken's clientSetting: display settings inside the
+// token, where the person viewing the page cannot change them.
 type ClientSetting struct {
 	Integrate *Integrate `json:"integrate,omitempty"`
 	ChatBI    *ChatBI    `json:"chatBi,omitempty"`
 }
 
-// Mode is the integration mode of a report page, such as "simple".
-type Mode string
-
-// ToolbarItem is one tool on the report integration page: "print", "refresh", "export" ...
-type ToolbarItem string
-
-// BarPosition is where the report's bottom bar sits: "top" moves it to the top.
-type BarPosition string
-
 // Integrate configures the report integration page.
 type Integrate struct {
 	IgnoreSearch       *bool                    `json:"ignoreSearch,omitempty"`       // ignore the URL's search part (default false)
-	Mode               Mode                     `json:"mode,omitempty"`               // integration mode
-	Toolbar            []ToolbarItem            `json:"toolbar,omitzero"`             // print, refresh, export ...; nil: server default, empty: [] (no tools)
+	Mode               string                   `json:"mode,omitempty"`               // integration mode, such as "simple"
+	Toolbar            []string                 `json:"toolbar,omitzero"`             // print, refresh, export ...; nil: server default, empty: [] (no tools)
 	Side               *bool                    `json:"side,omitempty"`               // show the side bar
 	HidePublic         *bool                    `json:"hidePublic,omitempty"`         // hide the public folder
 	HidePrivate        *bool                    `json:"hidePrivate,omitempty"`        // hide the private folder
@@ -62,7 +48,7 @@ type Integrate struct {
 	EnableReportDetail *bool                    `json:"enableReportDetail,omitempty"` // show report details
 	HideProgressBar    *bool                    `json:"hideProgressBar,omitempty"`    // hide the top progress bar
 	Scale              *int                     `json:"scale,omitempty"`              // zoom, in percent
-	BottomBarPos       BarPosition              `json:"bottomBarPos,omitempty"`       // move the bottom bar
+	BottomBarPos       string                   `json:"bottomBarPos,omitempty"`       // "top" moves the bottom bar to the top
 	DisableGraphicJump *bool                    `json:"disableGraphicJump,omitempty"` // mobile: no jump on double tap
 	Fit                *bool                    `json:"fit,omitempty"`                // fit width without margins (default false)
 	Defaults           map[string]FilterDefault `json:"defaults,omitzero"`            // filter defaults, keyed by filter control id; nil: left out, empty: {}
@@ -71,8 +57,8 @@ type Integrate struct {
 }
 
 // FilterDefault is the default of one filter control: a list filter's
-// Selected values and Exclude flag (see ListDefault), or a date filter's Type
-// and bounds (see StaticTimeDefault); an empty bound is left out.
+// Selected and Exclude (ListDefault), or a date filter's Type and bounds
+// (StaticTimeDefault).
 type FilterDefault struct {
 	Selected []string `json:"selected,omitzero"` // nil: left out (a date default), empty: [] (select nothing)
 	Exclude  *bool    `json:"exclude,omitempty"`
@@ -81,8 +67,8 @@ type FilterDefault struct {
 	MaxBound string   `json:"maxBound,omitempty"`
 }
 
-// ListDefault returns the default of a list filter control: the selected
-// values, kept or (exclude) dropped; with no values it still sends [].
+// ListDefault returns a list filter default: selected values kept or
+// (exclude) dropped; with none it sends [].
 func ListDefault(exclude bool, selected ...string) FilterDefault {
 	return FilterDefault{Selected: append([]string{}, selected...), Exclude: &exclude}
 }
@@ -94,7 +80,7 @@ const (
 	BoundLayout = "2006-01-02 15:04:05"
 )
 
-// StaticTimeDefault returns the StaticTime default from from to to, each in its own location.
+// StaticTimeDefault returns the StaticTime default from from to to.
 func StaticTimeDefault(from, to time.Time) FilterDefault {
 	return FilterDefault{Type: StaticTime, MinBound: from.Format(BoundLayout), MaxBound: to.Format(BoundLayout)}
 }
@@ -115,7 +101,7 @@ type ChartPermission struct {
 	Global        *GlobalPermission `json:"global,omitempty"`
 }
 
-// GlobalPermission turns chart features on or off for every chart.
+// GlobalPermission turns features on or off for every chart.
 type GlobalPermission struct {
 	Export        []ExportFormat `json:"export,omitzero"`         // allowed export formats; nil: server default, empty: [] (no export)
 	View          *bool          `json:"view,omitempty"`          // view data
@@ -147,9 +133,8 @@ const (
 	TopicIndicator ChatTopic = "indicator"
 )
 
-// ChatBI configures the ChatBI integration page. The fields from
-// HideQueryExplanation on take effect only on the chatbi/dialogIntegration
-// route.
+// ChatBI configures the ChatBI integration page; "dialog only" fields take
+// effect only on the chatbi/dialogIntegration route.
 type ChatBI struct {
 	HideApp                *bool     `json:"hideApp,omitempty"`                // mobile QR code
 	HideExport             *bool     `json:"hideExport,omitempty"`             // export management
@@ -172,44 +157,38 @@ type ChatBI struct {
 	DataModelID            *int64    `json:"dataModelId,omitempty"`            // data model id (-1: none)
 	TagID                  *int64    `json:"tagId,omitempty"`                  // limit to models with this tag (-1: none)
 	IgnoreAIUserCorrect    *bool     `json:"ignoreAiUserCorrect,omitempty"`    // skip choosing tables, fields, members
-
-	HideQueryExplanation  *bool   `json:"hideQueryExplanation,omitempty"`  // dialog only: query explanation
-	HideQueryTable        *bool   `json:"hideQueryTable,omitempty"`        // dialog only: query table
-	HideQueryToolbarMore  *bool   `json:"hideQueryToolbarMore,omitempty"`  // dialog only: "more" of the query tool bar
-	HideGraphicChangeType *bool   `json:"hideGraphicChangeType,omitempty"` // dialog only: chart type switch
-	HideQueryForecast     *bool   `json:"hideQueryForcast,omitempty"`      // dialog only: forecast (the wire key is spelled "Forcast")
-	HideGraphicToolbar    *bool   `json:"hideGraphicToolbar,omitempty"`    // dialog only: chart tool bar
-	HideGraphicMax        *bool   `json:"hideGraphicMax,omitempty"`        // dialog only: full screen (server default: hidden)
-	HideGraphicRefresh    *bool   `json:"hideGraphicRefresh,omitempty"`    // dialog only: refresh (server default: hidden)
-	HideGraphicRefLine    *bool   `json:"hideGraphicRefLine,omitempty"`    // dialog only: reference lines
-	HideAskInfo           *bool   `json:"hideAskInfo,omitempty"`           // dialog only: the ask chat item
-	DataModelIDs          IDList  `json:"dataModelIds,omitzero"`           // dialog only: models to query; nil: left out, empty: ""
-	Question              *string `json:"question,omitempty"`              // dialog only: the question to ask
-	DialogID              *string `json:"dialogId,omitempty"`              // dialog only: continue this conversation
+	HideQueryExplanation   *bool     `json:"hideQueryExplanation,omitempty"`   // dialog only: query explanation
+	HideQueryTable         *bool     `json:"hideQueryTable,omitempty"`         // dialog only: query table
+	HideQueryToolbarMore   *bool     `json:"hideQueryToolbarMore,omitempty"`   // dialog only: "more" of the query tool bar
+	HideGraphicChangeType  *bool     `json:"hideGraphicChangeType,omitempty"`  // dialog only: chart type switch
+	HideQueryForecast      *bool     `json:"hideQueryForcast,omitempty"`       // dialog only: forecast (the wire key is spelled "Forcast")
+	HideGraphicToolbar     *bool     `json:"hideGraphicToolbar,omitempty"`     // dialog only: chart tool bar
+	HideGraphicMax         *bool     `json:"hideGraphicMax,omitempty"`         // dialog only: full screen (server default: hidden)
+	HideGraphicRefresh     *bool     `json:"hideGraphicRefresh,omitempty"`     // dialog only: refresh (server default: hidden)
+	HideGraphicRefLine     *bool     `json:"hideGraphicRefLine,omitempty"`     // dialog only: reference lines
+	HideAskInfo            *bool     `json:"hideAskInfo,omitempty"`            // dialog only: the ask chat item
+	DataModelIDs           IDList    `json:"dataModelIds,omitzero"`            // dialog only: models to query; nil: left out, empty: ""
+	Question               *string   `json:"question,omitempty"`               // dialog only: the question to ask
+	DialogID               *string   `json:"dialogId,omitempty"`               // dialog only: continue this conversation
 }
 
-// IDList is a list of ids that Youshu writes as one comma-separated string
-// ("1,2,3"), as in chatBi.dataModelIds.
+// IDList is a list of ids Youshu writes as one string, "1,2,3".
 type IDList []int64
 
 // String returns l as Youshu writes it: ids joined by commas, e.g. "1,2,3".
 func (l IDList) String() string {
-	b := make([]byte, 0, 12*len(l))
+	s := make([]string, len(l))
 	for i, id := range l {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, id, 10)
+		s[i] = strconv.FormatInt(id, 10)
 	}
-	return string(b)
+	return strings.Join(s, ",")
 }
 
 // MarshalJSON encodes l as one JSON string, l.String().
 func (l IDList) MarshalJSON() ([]byte, error) { return json.Marshal(l.String()) }
 
-// UnmarshalJSON decodes a JSON string of comma-separated decimal ids, with
-// optional spaces around each id. A blank string yields an empty, non-nil
-// list; JSON null leaves l unchanged.
+// UnmarshalJSON decodes a string of comma-separated decimal ids (spaces
+// allowed); a blank one yields an empty list, JSON null leaves l unchanged.
 func (l *IDList) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
@@ -223,10 +202,7 @@ func (l *IDList) UnmarshalJSON(b []byte) error {
 		for i, p := range strings.Split(s, ",") {
 			id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
 			if err != nil {
-				if len(s) > 64 {
-					s = s[:64] + "..."
-				}
-				return fmt.Errorf("clientsetting: id %d of %q is not a decimal id", i+1, s)
+				return fmt.Errorf("clientsetting: id %d of %.64q is not a decimal id", i+1, s) // at most 64 runes of s
 			}
 			ids = append(ids, id)
 		}
@@ -235,9 +211,8 @@ func (l *IDList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Validate reports the first setting of c that breaks a documented rule.
-// Field paths are relative to clientSetting, e.g. integrate.scale or
-// chatBi.dataModelIds[0]. A nil c is valid.
+// Validate reports the first setting of c that breaks a documented rule, by
+// a path such as chatBi.dataModelIds[0]. A nil c is valid.
 func (c *ClientSetting) Validate() error {
 	if c == nil {
 		return nil
@@ -251,7 +226,7 @@ func (s *Integrate) validate() error {
 		return nil
 	}
 	for i, item := range s.Toolbar {
-		if strings.TrimSpace(string(item)) == "" {
+		if strings.TrimSpace(item) == "" {
 			return validate.Fieldf(validate.Index("toolbar", i), "must not be empty")
 		}
 	}

@@ -37,7 +37,7 @@ func TestGoldenClientSetting(t *testing.T) {
 
 	in := cs.Integrate
 	require.NotNil(t, in)
-	assert.Equal(t, clientsetting.Mode("simple"), in.Mode)
+	assert.Equal(t, "simple", in.Mode)
 	assert.Equal(t, 50, *in.Scale)
 	assert.Equal(t, clientsetting.ListDefault(false), in.Defaults["列表筛选器控件id"])
 	assert.Equal(t, clientsetting.StaticTimeDefault(time.Date(2016, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2016, 7, 1, 0, 0, 0, 0, time.UTC)),
@@ -185,7 +185,7 @@ func TestValidate(t *testing.T) {
 		return &clientsetting.ClientSetting{ChatBI: c}
 	}
 	integrate := func(change func(*clientsetting.Integrate)) *clientsetting.ClientSetting {
-		in := &clientsetting.Integrate{Scale: clientsetting.Ptr(100), Toolbar: []clientsetting.ToolbarItem{"export"},
+		in := &clientsetting.Integrate{Scale: clientsetting.Ptr(100), Toolbar: []string{"export"},
 			Defaults:   map[string]clientsetting.FilterDefault{"list": clientsetting.ListDefault(false), "date": {Type: clientsetting.StaticTime}},
 			Permission: &clientsetting.ChartPermission{Global: &clientsetting.GlobalPermission{Export: []clientsetting.ExportFormat{clientsetting.ExportPDF}}}}
 		change(in)

@@ -17,16 +17,14 @@ const (
 	ConfigSQLView     ConfigType = "SqlView"     // turn the SQL view feature on or off
 )
 
-// ConfigDetails holds the settings of one ChatBIConfigItem. Values is
-// omitempty, so [] is left out like nil: safe, since Validate requires ids
-// for TableFilter and none for SqlView.
+// ConfigDetails holds the settings of one ChatBIConfigItem. An empty Values
+// is left out like nil: Encode requires ids for TableFilter, none for SqlView.
 type ConfigDetails struct {
 	Values  []string `json:"Values,omitempty"`  // TableFilter: the table ids
 	Enabled *bool    `json:"Enabled,omitempty"` // SqlView: on or off
 }
 
-// ChatBIConfigItem is one entry of ChatBIConfigList. Build it with
-// TableFilter or SQLView.
+// ChatBIConfigItem is one entry of ChatBIConfigList (see TableFilter, SQLView).
 type ChatBIConfigItem struct {
 	ConfigType    ConfigType    `json:"ConfigType"`
 	ConfigDetails ConfigDetails `json:"ConfigDetails"`

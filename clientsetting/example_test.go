@@ -14,7 +14,7 @@ func Example() {
 	cs := clientsetting.ClientSetting{
 		Integrate: &clientsetting.Integrate{
 			Side:    clientsetting.Ptr(false),
-			Toolbar: []clientsetting.ToolbarItem{"export"},
+			Toolbar: []string{"export"},
 			Scale:   clientsetting.Ptr(100),
 			Defaults: map[string]clientsetting.FilterDefault{
 				"region-filter": clientsetting.ListDefault(false, "东北", "华北"),

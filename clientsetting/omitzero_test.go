@@ -22,7 +22,7 @@ func TestNilLeavesOutEmptySends(t *testing.T) {
 		key       string // the wire key
 		empty     string // how the empty value encodes
 	}{
-		{"integrate.toolbar", clientsetting.Integrate{}, clientsetting.Integrate{Toolbar: []clientsetting.ToolbarItem{}}, "toolbar", `[]`},
+		{"integrate.toolbar", clientsetting.Integrate{}, clientsetting.Integrate{Toolbar: []string{}}, "toolbar", `[]`},
 		{"integrate.defaults", clientsetting.Integrate{}, clientsetting.Integrate{Defaults: map[string]clientsetting.FilterDefault{}}, "defaults", `{}`},
 		{"defaults[id].selected", clientsetting.FilterDefault{}, clientsetting.FilterDefault{Selected: []string{}}, "selected", `[]`},
 		{"permission.global.export", clientsetting.GlobalPermission{}, clientsetting.GlobalPermission{Export: []clientsetting.ExportFormat{}}, "export", `[]`},
