@@ -101,10 +101,9 @@ func (w Where) validate() error {
 }
 
 // Condition is one row rule stated once for either vendor: Field is one of
-// Values (OpIs), none of them (OpNeq), or the one value (OpEq). ListFilter
-// renders it as a Youshu list filter and GlobalParam as a Tencent Cloud BI
-// global parameter. When the Youshu column and the Tencent page parameter
-// have different names, copy the Condition and change Field.
+// Values (OpIs), none of them (OpNeq), or the one value (OpEq). When the
+// Youshu column and the Tencent page parameter differ, copy it and change
+// Field.
 type Condition struct {
 	Field  string
 	Op     Operator
@@ -112,32 +111,19 @@ type Condition struct {
 }
 
 // In is the condition "field is one of values".
-func In(field string, values ...string) Condition {
-	return Condition{Field: field, Op: OpIs, Values: values}
-}
+func In(field string, values ...string) Condition { return Condition{field, OpIs, values} }
 
 // NotIn is the condition "field is none of values".
-func NotIn(field string, values ...string) Condition {
-	return Condition{Field: field, Op: OpNeq, Values: values}
-}
+func NotIn(field string, values ...string) Condition { return Condition{field, OpNeq, values} }
 
 // Equals is the condition "field is value".
-func Equals(field, value string) Condition {
-	return Condition{Field: field, Op: OpEq, Values: []string{value}}
-}
+func Equals(field, value string) Condition { return Condition{field, OpEq, []string{value}} }
 
 // ListFilter renders c as a Youshu list filter on table, whose field has
-// dataType: OpIs and OpEq keep the values (select), OpNeq drops them
-// (unselect). Any other Op yields a filter without a select type, which
-// Validate rejects.
+// dataType: OpIs and OpEq select, OpNeq unselects; any other Op yields a
+// filter without a select type, which Validate rejects.
 func (c Condition) ListFilter(table Table, dataType DataType) RowFilter {
-	var sel SelectType
-	switch c.Op {
-	case OpIs, OpEq:
-		sel = Select
-	case OpNeq:
-		sel = Unselect
-	}
+	sel := map[Operator]SelectType{OpIs: Select, OpEq: Select, OpNeq: Unselect}[c.Op]
 	return NewListFilter(table, sel, Dim{Field: c.Field, DataType: dataType}, c.Values...)
 }
 

@@ -10,28 +10,22 @@ import (
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// Validate reports the first entry of m that breaks a documented rule (see
-// the package doc), with a path that starts with filterMap.
+// Validate reports the first entry of m that breaks a rule (see the package doc).
 func (m FilterMap) Validate() error { return validateMap("filterMap", m) }
 
-// Validate reports the first entry of m that breaks a documented rule, with
-// a path that starts with columnFilterMap.
+// Validate reports the first entry of m that breaks a rule (see the package doc).
 func (m ColumnFilterMap) Validate() error { return validateMap("columnFilterMap", m) }
 
-// Validate reports the first entry of m that breaks a documented rule, with
-// a path that starts with tableFilterMap.
+// Validate reports the first entry of m that breaks a rule (see the package doc).
 func (m TableFilterMap) Validate() error { return validateMap("tableFilterMap", m) }
 
-// Validate reports the first report of r that breaks a documented rule, with
-// a path that starts with reportDataFilters.
+// Validate reports the first report of r that breaks a rule (see the package doc).
 func (r ReportDataFilters) Validate() error { return validateEach("reportDataFilters", r) }
 
-// Validate reports the first permission of r that breaks a documented rule,
-// with a path that starts with resourcePermissions.
+// Validate reports the first entry of r that breaks a rule (see the package doc).
 func (r ResourcePermissions) Validate() error { return validateEach("resourcePermissions", r) }
 
-// Each element's validate checks its fields in order, with paths relative to
-// the element; its caller prefixes the path.
+// Each element's validate checks its fields in order, by paths its caller prefixes.
 
 func (r RowFilters) validate() error {
 	switch {
@@ -338,9 +332,8 @@ func checkText(field, s string) error {
 	return nil
 }
 
-// checkValues requires every value to be valid UTF-8. Empty values are
-// allowed: they filter on the empty string. The path field[i] is built only
-// for a bad value.
+// checkValues requires every value to be valid UTF-8 (empty ones filter on
+// the empty string), building the path field[i] only for a bad one.
 func checkValues(field string, values []string) error {
 	for i, v := range values {
 		if !utf8.ValidString(v) {

@@ -7,14 +7,11 @@ import (
 	"fmt"
 )
 
-// rowFiltersObject is RowFilters without its methods: the current
-// {"rule", "dataFilters"} wire form (Legacy is never encoded).
+// rowFiltersObject is RowFilters without its methods: the object form.
 type rowFiltersObject RowFilters
 
-// MarshalJSON encodes r as a bare array of filters when r.Legacy is set and
-// as {"rule": ..., "dataFilters": [...]} otherwise. A legacy value whose Rule
-// is neither "and" nor empty is refused: the bare array always means "and",
-// so encoding it would silently change the permission.
+// MarshalJSON encodes r in its form (see RowFilters). A legacy value whose
+// Rule is neither "and" nor empty is refused: the bare array means "and".
 func (r RowFilters) MarshalJSON() ([]byte, error) {
 	if !r.Legacy {
 		return json.Marshal(rowFiltersObject(r))
@@ -150,9 +147,8 @@ func (f *Flag) UnmarshalJSON(b []byte) error {
 
 // firstByte returns the first non-space byte of b, or 0.
 func firstByte(b []byte) byte {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) == 0 {
-		return 0
+	if b = bytes.TrimLeft(b, " \t\r\n"); len(b) > 0 {
+		return b[0]
 	}
-	return b[0]
+	return 0
 }

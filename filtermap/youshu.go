@@ -115,10 +115,8 @@ type TreeCond struct {
 }
 
 // RowFilters is the row permission of one data connection: filters combined
-// by Rule. Youshu accepts it in two wire forms: the object
-// {"rule": ..., "dataFilters": [...]} and, from before version 5.2, a bare array
-// of filters that means "and". Legacy selects the bare array when encoding; a
-// decoded value remembers the form it came in.
+// by Rule, sent as {"rule", "dataFilters"} or, with Legacy (the form from
+// before Youshu 5.2, which decoding remembers), as a bare array meaning "and".
 type RowFilters struct {
 	Rule        Rule        `json:"rule"`
 	DataFilters []RowFilter `json:"dataFilters"`
@@ -214,9 +212,8 @@ func CustomSQLTables(selectType SelectType, exprIDs ...int64) TableFilter {
 	return TableFilter{Produced: userDefinedSQL, SelectType: selectType, Select: ids}
 }
 
-// DataModelFilter restricts one data model that a report uses, through one of
-// its data connections. Type row takes Rows; type column takes Columns; both
-// travel as dataFilters.
+// DataModelFilter restricts one data model of a report, through one of its
+// data connections: type row takes Rows, column Columns, both sent as dataFilters.
 type DataModelFilter struct {
 	DataModelID      int64          `json:"dataModelId"`
 	DataConnectionID int64          `json:"dataConnectionId"`
@@ -229,19 +226,13 @@ type DataModelFilter struct {
 // NewRowModelFilter returns the row permission of data model modelID, read
 // through data connection connID: filters combined by rule.
 func NewRowModelFilter(modelID, connID int64, rule Rule, filters ...RowFilter) DataModelFilter {
-	if filters == nil {
-		filters = []RowFilter{}
-	}
-	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: rowPermission, Rows: filters}
+	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: rowPermission, Rows: append([]RowFilter{}, filters...)}
 }
 
 // NewColumnModelFilter returns the column permission of data model modelID,
 // read through data connection connID.
 func NewColumnModelFilter(modelID, connID int64, rule Rule, filters ...ColumnFilter) DataModelFilter {
-	if filters == nil {
-		filters = []ColumnFilter{}
-	}
-	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: colPermission, Columns: filters}
+	return DataModelFilter{DataModelID: modelID, DataConnectionID: connID, Rule: rule, Type: colPermission, Columns: append([]ColumnFilter{}, filters...)}
 }
 
 // ReportDataFilter restricts the data of one report. Youshu checks every id in
@@ -279,9 +270,8 @@ const (
 )
 
 // ResourcePermission grants Permissions on one resource, named by ResourceID
-// or by ResourceNamePaths (the folder path and name), exactly one of the two.
-// Youshu intersects these with the user's role permissions, and applies them
-// only when genToken's openRp is true.
+// or by ResourceNamePaths (folder path and name), exactly one. Youshu
+// intersects them with the user's role permissions, only with openRp.
 type ResourcePermission struct {
 	ProjectID         int64        `json:"projectId,omitempty"`
 	ResourceType      ResourceType `json:"resourceType"`
