@@ -165,7 +165,7 @@ func newFleetRig(t *testing.T, vendor string) *fleetRig {
 			opts = append(opts, youshutest.WithAccount(youshutest.Account{UniqueID: fleetUser(u), UserID: int64(1000 + u)}))
 		}
 		fake := youshutest.NewTestServer(t, opts...)
-		f.actions = []string{youshu.EndpointGenToken, youshu.EndpointRenewToken}
+		f.actions = []string{"genToken", "renewToken"}
 		f.count = fake.Count
 		f.alive = func(value string) bool {
 			tok, ok := fake.Lookup(value)

@@ -67,7 +67,7 @@ func TestYoushuCacheEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, Code: http.StatusForbidden, Times: 1})
+	srv.Inject(youshutest.Fault{Endpoint: "genToken", Code: http.StatusForbidden, Times: 1})
 	if _, err := cache.Get(ctx, &youshu.GenTokenRequest{Expiry: 2 * time.Hour}); !errors.Is(err, youshu.ErrUnauthorized) {
 		t.Fatalf("Get with a fault: %v", err)
 	}
@@ -293,7 +293,7 @@ func TestRefreshFailureCounted(t *testing.T) {
 	if _, err := cache.Get(ctx, req); err != nil {
 		t.Fatal(err)
 	}
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, Code: 743, Times: 1})
+	srv.Inject(youshutest.Fault{Endpoint: "genToken", Code: 743, Times: 1})
 	clock.Advance(50 * time.Minute) // inside the refresh margin, before the skew
 	if _, err := cache.Get(ctx, req); err != nil {
 		t.Fatal(err)

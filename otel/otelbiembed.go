@@ -223,7 +223,7 @@ var kinds = []struct {
 }{
 	{context.DeadlineExceeded, "timeout"}, {youshu.ErrTimeout, "timeout"}, {context.Canceled, "canceled"},
 	{youshu.ErrNetwork, "network"}, {biembed.ErrInvalid, "invalid"}, {tokencache.ErrClosed, "closed"},
-	{tokencache.ErrShortLived, "short_lived"}, {tokencache.ErrPanicked, "panicked"}, {youshu.ErrEmptyResponse, "empty_response"},
+	{tokencache.ErrShortLived, "short_lived"}, {tokencache.ErrPanicked, "panicked"},
 	{youshu.ErrMalformedResponse, "malformed_response"}, {youshu.ErrResponseTooLarge, "response_too_large"},
 }
 

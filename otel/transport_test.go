@@ -58,7 +58,7 @@ func TestSpanPerAttemptWithRetry(t *testing.T) {
 			var secrets []string
 			if vendor == "tencent" {
 				srv := tencenttest.NewTestServer(t)
-				srv.Inject(tencenttest.Fault{Action: tencent.ActionCreateEmbedToken, HTTPStatus: http.StatusServiceUnavailable, Times: 1})
+				srv.Inject(tencenttest.Fault{Action: "CreateEmbedToken", HTTPStatus: http.StatusServiceUnavailable, Times: 1})
 				client, err := tencent.NewClient(tencent.WithSecret(tencenttest.SecretID, tencenttest.SecretKey),
 					tencent.WithEndpoint(srv.URL()), tencent.WithTransport(rt), tencent.WithRateLimiter(limiter),
 					tencent.WithBackoff(time.Millisecond, time.Millisecond))
@@ -69,11 +69,11 @@ func TestSpanPerAttemptWithRetry(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				base, action, path = srv.URL(), tencent.ActionCreateEmbedToken, "/"
+				base, action, path = srv.URL(), "CreateEmbedToken", "/"
 				secrets = []string{tok.Value.Reveal(), tencenttest.SecretID, tencenttest.SecretKey}
 			} else {
 				srv := youshutest.NewTestServer(t)
-				srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: http.StatusServiceUnavailable, Times: 1})
+				srv.Inject(youshutest.Fault{Endpoint: "genToken", HTTPStatus: http.StatusServiceUnavailable, Times: 1})
 				client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(), youshu.WithCredential(youshutest.AdminCredential()),
 					youshu.WithTransport(rt), youshu.WithRateLimiter(limiter), youshu.WithBackoff(time.Millisecond, time.Millisecond))
 				if err != nil {
@@ -83,7 +83,7 @@ func TestSpanPerAttemptWithRetry(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				base, action, path = srv.URL(), youshu.EndpointGenToken, "/api/dash/util/genToken"
+				base, action, path = srv.URL(), "genToken", "/api/dash/util/genToken"
 				secrets = append(youshutest.Secrets(), tok.Value.Reveal())
 			}
 			parent.End()
@@ -163,7 +163,7 @@ func TestYoushuURLFullHoldsNoToken(t *testing.T) {
 		for _, vs := range r.Query {
 			secrets = append(secrets, vs...)
 		}
-		if r.Endpoint == youshu.EndpointRmToken || r.Endpoint == youshu.EndpointRenewToken {
+		if r.Endpoint == "rmToken" || r.Endpoint == "renewToken" {
 			helpers++
 			if r.Query.Get("token") == "" || r.Query.Get("t") == "" {
 				t.Fatalf("%s sent no token in its query: the test proves nothing", r.Endpoint)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/biembed/biembed-go/embedhttp"
@@ -82,8 +83,7 @@ type youshuBackend struct {
 }
 
 func (b *youshuBackend) request(name string, u demoUser) *youshu.GenTokenRequest {
-	var fm filtermap.FilterMap
-	fm.Set(b.conn, filtermap.NewRowFilters(filtermap.RuleAnd, u.Rows.ListFilter(filtermap.TableName("orders"), filtermap.TypeString)))
+	fm := filtermap.FilterMap{strconv.FormatInt(b.conn, 10): filtermap.NewRowFilters(filtermap.RuleAnd, u.Rows.ListFilter(filtermap.TableName("orders"), filtermap.TypeString))}
 	return &youshu.GenTokenRequest{AuthUniqueID: name, FilterMap: fm, Expiry: tokenLifetime}
 }
 
@@ -119,7 +119,7 @@ func openTencent(env func(string) string, projectID, pageID uint64, logger *slog
 	id, key := env("TENCENTCLOUD_SECRET_ID"), env("TENCENTCLOUD_SECRET_KEY")
 	opts := []tencent.Option{tencent.WithLogger(logger), tencent.WithClock(now)}
 	stopFake := func() {}
-	host := tencent.DefaultEmbedHost
+	host := "https://tcbi.qq.com" // the client's default embed host
 	mode := "Tencent Cloud BI: real service"
 	switch {
 	case id != "" && key != "":
