@@ -135,8 +135,9 @@ func (r *GenTokenRequest) wireJSON(cred Credential) ([]byte, error) {
 		}
 	}
 	if wm := r.Watermark; wm != nil { // the object, or with AsString a JSON string holding it
-		if w.Watermark, err = json.Marshal(wm); err == nil && wm.AsString {
-			w.Watermark, err = json.Marshal(string(w.Watermark))
+		w.Watermark, _ = json.Marshal(wm) // three strings: cannot fail
+		if wm.AsString {
+			w.Watermark, _ = json.Marshal(string(w.Watermark))
 		}
 	}
 	secret, account := cred.Secret.Reveal(), &cred.Account
