@@ -140,16 +140,18 @@ func (r *GenTokenRequest) wireJSON(cred Credential) ([]byte, error) {
 			w.Watermark, _ = json.Marshal(string(w.Watermark))
 		}
 	}
-	secret, account := cred.Secret.Reveal(), &cred.Account
-	switch cred.Type {
-	case TokenTypePassword:
-		w.Email, w.Password = account, &secret
-	case TokenTypeKey:
-		w.Key = &secret
-	case TokenTypeCustom:
-		w.IntegrateToken = &secret
-		if cred.Account != "" {
-			w.UniqueID = account
+	if cred.Type != "" { // a body to send: the credential's fields
+		secret, account := cred.Secret.Reveal(), cred.Account
+		switch cred.Type {
+		case TokenTypePassword:
+			w.Email, w.Password = &account, &secret
+		case TokenTypeKey:
+			w.Key = &secret
+		case TokenTypeCustom:
+			w.IntegrateToken = &secret
+			if account != "" {
+				w.UniqueID = &account
+			}
 		}
 	}
 	b, err := json.Marshal(w)

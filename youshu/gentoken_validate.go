@@ -1,6 +1,7 @@
 package youshu
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/biembed/biembed-go/internal/validate"
@@ -77,16 +78,11 @@ func (r *GenTokenRequest) Validate() error {
 		if f.d < 0 {
 			return validate.Fieldf(f.name, "must not be negative")
 		}
-		if _, err := seconds(f.name, f.d); err != nil {
-			return err
+		if f.d%time.Second != 0 {
+			return validate.Fieldf(f.name, "must be a whole number of seconds")
 		}
 	}
 	// The filtermap validators' paths already start with the wire name, e.g. filterMap["1"].rule.
-	for _, err := range []error{r.FilterMap.Validate(), r.ColumnFilterMap.Validate(), r.TableFilterMap.Validate(),
-		r.ReportDataFilters.Validate(), r.ResourcePermissions.Validate()} {
-		if err != nil {
-			return err
-		}
-	}
-	return validate.Within("clientSetting", r.ClientSetting.Validate())
+	return cmp.Or(r.FilterMap.Validate(), r.ColumnFilterMap.Validate(), r.TableFilterMap.Validate(),
+		r.ReportDataFilters.Validate(), r.ResourcePermissions.Validate(), validate.Within("clientSetting", r.ClientSetting.Validate()))
 }
