@@ -125,7 +125,7 @@ func newFleetRig(t *testing.T, vendor string) *fleetRig {
 	switch vendor {
 	case "tencent":
 		fake := tencenttest.NewTestServer(t, tencenttest.WithClock(f.clock.Now))
-		f.actions = []string{tencent.ActionCreateEmbedToken, tencent.ActionApplyEmbedInterval}
+		f.actions = []string{"CreateEmbedToken", "ApplyEmbedInterval"}
 		f.count = fake.Count
 		f.alive = func(value string) bool {
 			tok, ok := fake.Lookup(value)

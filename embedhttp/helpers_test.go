@@ -140,8 +140,8 @@ func (r *rig) tencent(t testing.TB) {
 		}
 		return request(name), nil
 	}, embedhttp.Options{Now: r.clock.Now, Logger: r.rec.Logger()})
-	r.mints = func() int { return srv.Count(tencent.ActionCreateEmbedToken) }
-	r.extends = func() int { return srv.Count(tencent.ActionApplyEmbedInterval) }
+	r.mints = func() int { return srv.Count("CreateEmbedToken") }
+	r.extends = func() int { return srv.Count("ApplyEmbedInterval") }
 	r.expiry = func(value string) (time.Time, bool) {
 		tok, ok := srv.Lookup(value)
 		return tok.ExpiresAt, ok

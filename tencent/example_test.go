@@ -172,7 +172,7 @@ func ExampleNewCache() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(first.Value == again.Value, srv.Count(tencent.ActionCreateEmbedToken))
+	fmt.Println(first.Value == again.Value, srv.Count("CreateEmbedToken"))
 
 	if err := cache.Revoke(ctx, req); err != nil {
 		log.Fatal(err)
@@ -181,7 +181,7 @@ func ExampleNewCache() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(fresh.Value == first.Value, srv.Count(tencent.ActionClearEmbedToken), srv.Count(tencent.ActionCreateEmbedToken))
+	fmt.Println(fresh.Value == first.Value, srv.Count("ClearEmbedToken"), srv.Count("CreateEmbedToken"))
 	s := cache.Stats()
 	fmt.Println(s.Hits, s.Misses, s.Mints, s.Revokes)
 	// Output:

@@ -209,7 +209,7 @@ func TestRequestHeadersAndPathPrefix(t *testing.T) {
 	assert.Equal(t, "biembed-go/youshu", got.UserAgent())
 	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
 	assert.Equal(t, "application/json", got.Header.Get("Accept"))
-	assert.Equal(t, `{"key":"`+youshutest.Admin().TokenKey+`","tokenType":"tokenKey","authUniqueId":"user","expiryTime":3600}`, string(body))
+	assert.Equal(t, `{"authUniqueId":"user","expiryTime":3600,"tokenType":"tokenKey","key":"`+youshutest.Admin().TokenKey+`"}`, string(body))
 	assert.Equal(t, prefixed.URL+"/bi", tok.BaseURL)
 }
 

@@ -123,7 +123,7 @@ func ExampleNewCache() {
 	req := &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour}
 	first, _ := cache.Get(ctx, req)
 	second, _ := cache.Get(ctx, &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID, Expiry: time.Hour})
-	fmt.Println("one token for equal requests:", first.Value == second.Value, "- genToken calls:", srv.Count(youshu.EndpointGenToken))
+	fmt.Println("one token for equal requests:", first.Value == second.Value, "- genToken calls:", srv.Count("genToken"))
 
 	link, _ := first.URL(youshu.WithPath("dash/cockpitIntegration"))
 	fmt.Println("page before:", status(link))
@@ -167,7 +167,7 @@ func ExampleClient_RemoveToken() {
 	fmt.Println("renew:", client.RenewToken(ctx, kept.Value.Reveal()))
 	fmt.Println("renew again:", client.RenewToken(ctx, kept.Value.Reveal()))
 	fmt.Println("remove:", client.RemoveToken(ctx, revoked.Value.Reveal()))
-	fmt.Println("genToken calls:", srv.Count(youshu.EndpointGenToken), "(two tokens, two helpers)")
+	fmt.Println("genToken calls:", srv.Count("genToken"), "(two tokens, two helpers)")
 
 	link, _ := revoked.URL(youshu.WithPath("dash/cockpitIntegration"))
 	fmt.Println("removed token on a page:", status(link))

@@ -53,10 +53,10 @@ func TestNoSecretLeaks(t *testing.T) {
 	require.Error(t, rec.Err(err))
 	srv.ClearFaults()
 	for _, fault := range []youshutest.Fault{
-		{Endpoint: youshu.EndpointRmToken, HTTPStatus: 503, Message: "busy: t=" + live.Value.Reveal()},
-		{Endpoint: youshu.EndpointRmToken, Code: 401, Message: "bad helper " + live.Value.Reveal()},
-		{Endpoint: youshu.EndpointRmToken, CloseMidBody: true},
-		{Endpoint: youshu.EndpointRmToken, Body: []byte("<html>" + live.Value.Reveal() + "</html>"), ContentType: "text/html"},
+		{Endpoint: "rmToken", HTTPStatus: 503, Message: "busy: t=" + live.Value.Reveal()},
+		{Endpoint: "rmToken", Code: 401, Message: "bad helper " + live.Value.Reveal()},
+		{Endpoint: "rmToken", CloseMidBody: true},
+		{Endpoint: "rmToken", Body: []byte("<html>" + live.Value.Reveal() + "</html>"), ContentType: "text/html"},
 	} {
 		srv.ClearFaults()
 		srv.Inject(fault)
@@ -64,7 +64,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 	srv.ClearFaults()
 	stalled := make(chan struct{}, 1)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRenewToken, Delay: time.Hour, Stalled: stalled})
+	srv.Inject(youshutest.Fault{Endpoint: "renewToken", Delay: time.Hour, Stalled: stalled})
 	short, cancel := signalDeadline(stalled)
 	defer cancel()
 	assert.Error(t, rec.Err(c.RenewToken(short, live.Value.Reveal())), "ctx deadline: a *url.Error that had token= and t=")
@@ -76,7 +76,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	require.NoError(t, rec.Err(err))
 	rec.AddSecret(cached.Value.Reveal())
 	require.NoError(t, rec.Err(cache.RevokeUser(ctx, reportRequest())))
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, Code: 500, Message: "no token for " + youshutest.Admin().Password})
+	srv.Inject(youshutest.Fault{Endpoint: "genToken", Code: 500, Message: "no token for " + youshutest.Admin().Password})
 	_, err = cache.Get(ctx, reportRequest())
 	assert.Error(t, rec.Err(err))
 	srv.ClearFaults()

@@ -122,8 +122,8 @@ func (f *fixture) tencent(t *testing.T) backend {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cache.Close() })
 	codes := map[fault]string{faultRateLimited: "RequestLimitExceeded", faultAuth: "AuthFailure.SecretIdNotFound", faultUnavailable: "InternalError"}
-	f.mints = func() int { return srv.Count(tencent.ActionCreateEmbedToken) }
-	f.extends = func() int { return srv.Count(tencent.ActionApplyEmbedInterval) }
+	f.mints = func() int { return srv.Count("CreateEmbedToken") }
+	f.extends = func() int { return srv.Count("ApplyEmbedInterval") }
 	f.pages = func() int { return srv.Count(tencenttest.EmbedPage) }
 	f.grant = func(token string) string {
 		tok, ok := srv.Lookup(token)

@@ -143,9 +143,9 @@ func (s *Server) createEmbedToken(body []byte) (any, *apiError) {
 		return nil, newAPIError(codeMissingParameter, "TokenNum is required for TokenType 300")
 	case !multi && p.TokenNum != 0:
 		return nil, newAPIError(codeInvalidParameterValue, "TokenNum is only used with TokenType 300")
-	case gErr != nil || g.Validate() != nil:
+	case gErr != nil || func() bool { _, e := g.Encode(); return e != nil }():
 		return nil, newAPIError(codeInvalidParameterValue, "GlobalParam must be a JSON string of global parameters")
-	case cErr != nil || c.Validate() != nil:
+	case cErr != nil || func() bool { _, e := c.Encode(); return e != nil }():
 		return nil, newAPIError(codeInvalidParameterValue, "ConfigParam must be a JSON string of ChatBIConfigList")
 	}
 	now := s.now()

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/biembed/biembed-go/biembedtest"
-	"github.com/biembed/biembed-go/tencent"
 )
 
 // TestFakeMemoryStaysBounded makes 20,000 calls (5,000 with -short or
@@ -30,7 +29,7 @@ func TestFakeMemoryStaysBounded(t *testing.T) {
 		if i%2 == 1 {
 			body = `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"240"}`
 		}
-		if got := serve(t, s, tencent.ActionCreateEmbedToken, body); got.code() != "" {
+		if got := serve(t, s, "CreateEmbedToken", body); got.code() != "" {
 			t.Fatalf("call %d: %s", i, got.code())
 		}
 		s.core.Mu.Lock()

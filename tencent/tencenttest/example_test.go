@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/biembed/biembed-go/tencent"
 	"github.com/biembed/biembed-go/tencent/tencenttest"
 )
 
@@ -19,7 +18,7 @@ func ExampleNewServer() {
 
 	req, _ := http.NewRequest(http.MethodPost, srv.URL(), strings.NewReader(`{"ProjectId":1}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-TC-Action", tencent.ActionCreateEmbedToken)
+	req.Header.Set("X-TC-Action", "CreateEmbedToken")
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
 	resp, err := client.Do(req)
@@ -30,7 +29,7 @@ func ExampleNewServer() {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(resp.StatusCode, strings.Contains(string(body), "AuthFailure.MissingAuthorization"))
-	fmt.Println(srv.Count(tencent.ActionCreateEmbedToken))
+	fmt.Println(srv.Count("CreateEmbedToken"))
 	// Output:
 	// 200 true
 	// 1

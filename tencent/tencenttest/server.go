@@ -215,7 +215,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
 	rec.Action, rec.Body, rec.Params = r.Header.Get("X-TC-Action"), body, decodeParams(body)
-	if rec.Action == tencent.ActionCreateEmbedToken && rec.Params != nil {
+	if rec.Action == "CreateEmbedToken" && rec.Params != nil {
 		rec.CreateEmbedToken = decodeCreate(body)
 	}
 	s.core.Record(rec.Action, rec)
@@ -249,11 +249,11 @@ func (s *Server) handle(r *http.Request, action string, body []byte, params map[
 		return nil, newAPIError(codeInvalidParameter, "the request body must be a JSON object")
 	}
 	switch action {
-	case tencent.ActionCreateEmbedToken:
+	case "CreateEmbedToken":
 		return s.createEmbedToken(body)
-	case tencent.ActionApplyEmbedInterval:
+	case "ApplyEmbedInterval":
 		return s.applyEmbedInterval(body)
-	case tencent.ActionClearEmbedToken:
+	case "ClearEmbedToken":
 		return s.clearEmbedToken(body)
 	}
 	return nil, newAPIError("InvalidAction", "the action is not supported by the fake")

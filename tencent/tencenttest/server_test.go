@@ -15,7 +15,6 @@ import (
 
 	"github.com/biembed/biembed-go/biembedtest"
 	"github.com/biembed/biembed-go/internal/testkit/seeds"
-	"github.com/biembed/biembed-go/tencent"
 )
 
 // signedRequest builds a request for action signed with the default pair at
@@ -102,7 +101,7 @@ func TestCreateEmbedTokenParameterChecks(t *testing.T) {
 	}
 	s := newFake()
 	for _, c := range cases {
-		if got := serve(t, s, tencent.ActionCreateEmbedToken, c.body); got.code() != c.code {
+		if got := serve(t, s, "CreateEmbedToken", c.body); got.code() != c.code {
 			t.Errorf("%s: code %q, want %q (%+v)", c.name, got.code(), c.code, got.Error)
 		}
 	}
@@ -112,7 +111,7 @@ func TestCreateEmbedTokenAnswersLikeTheDocument(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2022, 4, 28, 6, 26, 1, 0, time.UTC)
 	s := newFake(WithClock(func() time.Time { return at }))
-	got := serve(t, s, tencent.ActionCreateEmbedToken, `{"ProjectId":1,"Scope":"panel","ExpireTime":"10","GlobalParam":"[]"}`)
+	got := serve(t, s, "CreateEmbedToken", `{"ProjectId":1,"Scope":"panel","ExpireTime":"10","GlobalParam":"[]"}`)
 	var data map[string]any
 	if err := json.Unmarshal(got.Data, &data); err != nil {
 		t.Fatal(err)
@@ -145,10 +144,10 @@ func TestApplyEmbedInterval(t *testing.T) {
 	c := biembedtest.NewClock(time.Now())
 	s := newFake(WithClock(c.Now))
 	var minted struct{ BIToken string }
-	_ = json.Unmarshal(serve(t, s, tencent.ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"5"}`).Data, &minted)
+	_ = json.Unmarshal(serve(t, s, "CreateEmbedToken", `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"5"}`).Data, &minted)
 	apply := func(token string, project int) answer {
 		body, _ := json.Marshal(map[string]any{"ProjectId": project, "PageId": 2, "BIToken": token, "Intention": "embed", "Scope": "page"})
-		return serve(t, s, tencent.ActionApplyEmbedInterval, string(body))
+		return serve(t, s, "ApplyEmbedInterval", string(body))
 	}
 
 	c.Advance(4 * time.Minute)
@@ -168,10 +167,10 @@ func TestApplyEmbedInterval(t *testing.T) {
 	if got := apply(minted.BIToken, 1); got.code() != codeInvalidParameterEmbed {
 		t.Errorf("expired token: code %q", got.code())
 	}
-	if got := serve(t, s, tencent.ActionApplyEmbedInterval, `{"ProjectId":1,"Scope":"page","PageId":2}`); got.code() != codeMissingParameter {
+	if got := serve(t, s, "ApplyEmbedInterval", `{"ProjectId":1,"Scope":"page","PageId":2}`); got.code() != codeMissingParameter {
 		t.Errorf("no token: code %q", got.code())
 	}
-	if got := serve(t, s, tencent.ActionApplyEmbedInterval, `{"ProjectId":1,"BIToken":"x","Extra":1}`); got.code() != codeUnknownParameter {
+	if got := serve(t, s, "ApplyEmbedInterval", `{"ProjectId":1,"BIToken":"x","Extra":1}`); got.code() != codeUnknownParameter {
 		t.Errorf("unknown parameter: code %q", got.code())
 	}
 }
@@ -181,7 +180,7 @@ func TestClearEmbedToken(t *testing.T) {
 	s := newFake()
 	mintFor := func(body string) string {
 		var d struct{ BIToken string }
-		_ = json.Unmarshal(serve(t, s, tencent.ActionCreateEmbedToken, body).Data, &d)
+		_ = json.Unmarshal(serve(t, s, "CreateEmbedToken", body).Data, &d)
 		return d.BIToken
 	}
 	mine := mintFor(`{"ProjectId":1,"PageId":2,"Scope":"page","TokenType":200,"UserCorpId":"c","UserId":"u"}`)
@@ -196,7 +195,7 @@ func TestClearEmbedToken(t *testing.T) {
 		{`{"ProjectId":"1","UserCorpId":"c","Scope":"page","PageId":"2"}`, ""},
 	}
 	for _, c := range cases {
-		if got := serve(t, s, tencent.ActionClearEmbedToken, c.body); got.code() != c.code {
+		if got := serve(t, s, "ClearEmbedToken", c.body); got.code() != c.code {
 			t.Errorf("%s: code %q, want %q", c.body, got.code(), c.code)
 		}
 	}
@@ -214,7 +213,7 @@ func TestRequestChecksBeforeActions(t *testing.T) {
 	if got := serve(t, s, "DescribeInstances", `{}`); got.code() != "InvalidAction" {
 		t.Errorf("unknown action: code %q", got.code())
 	}
-	r := signedRequest(tencent.ActionCreateEmbedToken, `{}`, time.Now())
+	r := signedRequest("CreateEmbedToken", `{}`, time.Now())
 	r.Header.Set("X-TC-version", "2017-03-12")
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, r)
@@ -232,17 +231,17 @@ func TestRequestChecksBeforeActions(t *testing.T) {
 func TestRecordsRequests(t *testing.T) {
 	t.Parallel()
 	s := newFake()
-	serve(t, s, tencent.ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"30"}`)
-	serve(t, s, tencent.ActionClearEmbedToken, `not json`)
+	serve(t, s, "CreateEmbedToken", `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"30"}`)
+	serve(t, s, "ClearEmbedToken", `not json`)
 	reqs := s.Requests()
-	if len(reqs) != 2 || s.Count(tencent.ActionCreateEmbedToken) != 1 || s.Count(tencent.ActionClearEmbedToken) != 1 {
+	if len(reqs) != 2 || s.Count("CreateEmbedToken") != 1 || s.Count("ClearEmbedToken") != 1 {
 		t.Fatalf("recorded %+v", reqs)
 	}
 	p := reqs[0].Params
 	if p["ExpireTime"] != "30" || p["PageId"] != json.Number("2") || reqs[1].Params != nil {
 		t.Errorf("params %#v / %#v", p, reqs[1].Params)
 	}
-	if reqs[0].Header.Get("Authorization") != "" || reqs[0].Header.Get("X-TC-Action") != tencent.ActionCreateEmbedToken {
+	if reqs[0].Header.Get("Authorization") != "" || reqs[0].Header.Get("X-TC-Action") != "CreateEmbedToken" {
 		t.Errorf("headers %v", reqs[0].Header)
 	}
 }
@@ -254,12 +253,12 @@ func TestRateLimitPerAction(t *testing.T) {
 	body := `{"ProjectId":1,"PageId":2,"Scope":"page"}`
 	codes := []string{}
 	for i := 0; i < 3; i++ {
-		codes = append(codes, serve(t, s, tencent.ActionCreateEmbedToken, body).code())
+		codes = append(codes, serve(t, s, "CreateEmbedToken", body).code())
 	}
 	if strings.Join(codes, ",") != ",,"+"RequestLimitExceeded" {
 		t.Errorf("codes %q, want two successes then RequestLimitExceeded", codes)
 	}
-	if got := serve(t, s, tencent.ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"panel"}`); got.code() != "" {
+	if got := serve(t, s, "ClearEmbedToken", `{"ProjectId":"1","UserCorpId":"c","Scope":"panel"}`); got.code() != "" {
 		t.Errorf("another action shares the budget: %q", got.code())
 	}
 }
@@ -268,20 +267,20 @@ func TestFaultsApplyInOrderAndCount(t *testing.T) {
 	t.Parallel()
 	s := newFake()
 	body := `{"ProjectId":1,"PageId":2,"Scope":"page"}`
-	s.Inject(Fault{Action: tencent.ActionClearEmbedToken, Code: "FailedOperation"})
+	s.Inject(Fault{Action: "ClearEmbedToken", Code: "FailedOperation"})
 	s.Inject(Fault{Code: "InternalError", Message: "m", Times: 2})
 	var codes []string
 	for i := 0; i < 3; i++ {
-		codes = append(codes, serve(t, s, tencent.ActionCreateEmbedToken, body).code())
+		codes = append(codes, serve(t, s, "CreateEmbedToken", body).code())
 	}
 	if strings.Join(codes, ",") != "InternalError,InternalError," {
 		t.Errorf("codes %q", codes)
 	}
-	if got := serve(t, s, tencent.ActionClearEmbedToken, `{}`); got.code() != "FailedOperation" {
+	if got := serve(t, s, "ClearEmbedToken", `{}`); got.code() != "FailedOperation" {
 		t.Errorf("unlimited fault: %q", got.code())
 	}
 	s.ClearFaults()
-	if got := serve(t, s, tencent.ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"panel"}`); got.code() != "" {
+	if got := serve(t, s, "ClearEmbedToken", `{"ProjectId":"1","UserCorpId":"c","Scope":"panel"}`); got.code() != "" {
 		t.Errorf("after ClearFaults: %q", got.code())
 	}
 }
@@ -303,7 +302,7 @@ func TestFaultBodies(t *testing.T) {
 		s := newFake()
 		s.Inject(c.fault)
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, signedRequest(tencent.ActionCreateEmbedToken, `{}`, time.Now()))
+		s.ServeHTTP(rec, signedRequest("CreateEmbedToken", `{}`, time.Now()))
 		if rec.Code != c.status || rec.Header().Get("Content-Type") != c.contentType || !strings.Contains(rec.Body.String(), c.body) {
 			t.Errorf("%+v: %d %q %s", c.fault, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 		}
@@ -333,7 +332,7 @@ func TestDelayThenNormalAnswer(t *testing.T) {
 	t.Parallel()
 	s := newFake()
 	s.Inject(Fault{Delay: time.Millisecond, Times: 1})
-	if got := serve(t, s, tencent.ActionCreateEmbedToken, `{"ProjectId":1,"PageId":2,"Scope":"page"}`); got.code() != "" {
+	if got := serve(t, s, "CreateEmbedToken", `{"ProjectId":1,"PageId":2,"Scope":"page"}`); got.code() != "" {
 		t.Errorf("code %q after a delay-only fault", got.code())
 	}
 }
@@ -358,10 +357,10 @@ func TestCloseMidBody(t *testing.T) {
 }
 
 func FuzzServeHTTP(f *testing.F) {
-	f.Add(tencent.ActionCreateEmbedToken, string(seeds.TencentCreateEmbedTokenRequest))
-	f.Add(tencent.ActionApplyEmbedInterval, `{"ProjectId":1,"BIToken":"x","Intention":"embed","Scope":"panel"}`)
-	f.Add(tencent.ActionClearEmbedToken, `{"ProjectId":"1","UserCorpId":"c","Scope":"page","PageId":"2"}`)
-	f.Add(tencent.ActionCreateEmbedToken, `{"ProjectId":1e99,"PageId":null,"GlobalParam":"[{]"}`)
+	f.Add("CreateEmbedToken", string(seeds.TencentCreateEmbedTokenRequest))
+	f.Add("ApplyEmbedInterval", `{"ProjectId":1,"BIToken":"x","Intention":"embed","Scope":"panel"}`)
+	f.Add("ClearEmbedToken", `{"ProjectId":"1","UserCorpId":"c","Scope":"page","PageId":"2"}`)
+	f.Add("CreateEmbedToken", `{"ProjectId":1e99,"PageId":null,"GlobalParam":"[{]"}`)
 	f.Fuzz(func(t *testing.T, action, body string) {
 		serve(t, newFake(), action, body)
 	})
@@ -377,7 +376,7 @@ func TestSignatureAgeFollowsTheSystemClock(t *testing.T) {
 	clock := biembedtest.NewClock(time.Now().Add(3 * time.Hour))
 	s := newFake(WithClock(clock.Now))
 	body := `{"ProjectId":1,"PageId":2,"Scope":"page","ExpireTime":"10"}`
-	got := serve(t, s, tencent.ActionCreateEmbedToken, body)
+	got := serve(t, s, "CreateEmbedToken", body)
 	var minted struct{ BIToken string }
 	if err := json.Unmarshal(got.Data, &minted); got.code() != "" || err != nil {
 		t.Fatalf("a request signed now: code %q (%v)", got.code(), err)
@@ -387,12 +386,12 @@ func TestSignatureAgeFollowsTheSystemClock(t *testing.T) {
 	}
 	for name, at := range map[string]time.Time{"by the fake's clock": clock.Now(), "six minutes ago": time.Now().Add(-6 * time.Minute)} {
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, signedRequest(tencent.ActionCreateEmbedToken, body, at))
+		s.ServeHTTP(rec, signedRequest("CreateEmbedToken", body, at))
 		if !strings.Contains(rec.Body.String(), `"Code":"`+codeSignatureExpire+`"`) {
 			t.Errorf("a request signed %s: %s, want %s", name, rec.Body, codeSignatureExpire)
 		}
 	}
-	if n := s.Count(tencent.ActionCreateEmbedToken); n != 3 {
+	if n := s.Count("CreateEmbedToken"); n != 3 {
 		t.Errorf("Count = %d, want 3: refused requests are counted too", n)
 	}
 }

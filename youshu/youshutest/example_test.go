@@ -15,7 +15,7 @@ func Example() {
 	client, _ := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
 		youshu.WithCredential(youshutest.AdminCredential()), youshu.WithRetries(0))
 
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 503, Times: 1})
+	srv.Inject(youshutest.Fault{Endpoint: "genToken", HTTPStatus: 503, Times: 1})
 	_, err := client.GenToken(context.Background(), &youshu.GenTokenRequest{AuthUniqueID: youshutest.User().UniqueID})
 	fmt.Println(err)
 
@@ -26,7 +26,7 @@ func Example() {
 	}
 	info, _ := srv.Lookup(tok.Value.Reveal())
 	fmt.Println(info.Caller, "->", info.Subject, "once:", info.Once)
-	fmt.Println(srv.Count(youshu.EndpointGenToken), "genToken requests; last:", srv.Requests()[1])
+	fmt.Println(srv.Count("genToken"), "genToken requests; last:", srv.Requests()[1])
 	// Output:
 	// youshu genToken: HTTP 503: code 503: Service Unavailable
 	// admin -> user once: true

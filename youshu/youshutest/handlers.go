@@ -48,7 +48,7 @@ func (s *Server) Lookup(token string) (IssuedToken, bool) {
 // JSON code and the result (or message when code is not 200).
 func (s *Server) answer(r *http.Request, endpoint string, gen *youshu.GenTokenRequest, bodyErr error) (int, int, string) {
 	want := http.MethodGet
-	if endpoint == youshu.EndpointGenToken {
+	if endpoint == "genToken" {
 		want = http.MethodPost
 	}
 	switch {
@@ -56,14 +56,14 @@ func (s *Server) answer(r *http.Request, endpoint string, gen *youshu.GenTokenRe
 		return http.StatusNotFound, http.StatusNotFound, http.StatusText(http.StatusNotFound)
 	case r.Method != want:
 		return http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed)
-	case endpoint == youshu.EndpointGenToken && bodyErr != nil:
+	case endpoint == "genToken" && bodyErr != nil:
 		return fail(400, "malformed genToken body: %v", bodyErr)
 	}
 	q := r.URL.Query()
 	switch endpoint {
-	case youshu.EndpointRmToken:
+	case "rmToken":
 		return s.useHelper(q.Get("token"), q.Get("t"), youshu.UseDeleteToken)
-	case youshu.EndpointRenewToken:
+	case "renewToken":
 		return s.useHelper(q.Get("token"), q.Get("t"), youshu.UseUpdateToken)
 	}
 	return s.genToken(gen)
@@ -129,8 +129,8 @@ func (s *Server) mint(caller, subject *Account, req *youshu.GenTokenRequest) str
 		Caller: caller.UniqueID, Subject: subject.UniqueID, UseType: req.UseType,
 		IssuedAt: now, ExpiresAt: now.Add(lifetime), Once: req.Once, Request: req,
 	}}
-	if req.AutoRenew != nil && req.Once { // the document: autoRenew applies only with once
-		t.AutoRenew = req.AutoRenew.Expiry
+	if req.Once { // the document: autoRenew applies only with once
+		t.AutoRenew = req.AutoRenew
 	}
 	s.tokens.Add(value, t, now)
 	return value

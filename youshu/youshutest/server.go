@@ -215,7 +215,7 @@ func endpointOf(path string) string {
 	switch {
 	case path == statusPath:
 		return EndpointStatus
-	case api && (name == youshu.EndpointGenToken || name == youshu.EndpointRmToken || name == youshu.EndpointRenewToken):
+	case api && (name == "genToken" || name == "rmToken" || name == "renewToken"):
 		return name
 	case strings.HasPrefix(path, "/dash/") || strings.HasSuffix(path, chatBIRoute):
 		return EndpointIntegration
@@ -237,7 +237,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		readErr = errors.New("body too large")
 	}
 	rec.Body = body
-	if rec.Endpoint == youshu.EndpointGenToken && readErr == nil {
+	if rec.Endpoint == "genToken" && readErr == nil {
 		var gen youshu.GenTokenRequest
 		if readErr = json.Unmarshal(body, &gen); readErr == nil {
 			rec.GenToken = &gen

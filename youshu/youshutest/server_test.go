@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/biembed/biembed-go/biembedtest"
-	"github.com/biembed/biembed-go/youshu"
 	"github.com/biembed/biembed-go/youshu/youshutest"
 )
 
@@ -127,8 +126,8 @@ func TestHelperRules(t *testing.T) {
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	srv := youshutest.NewTestServer(t)
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointRmToken, Body: []byte(`{"code":7,"msg":"m"}`), Times: 2})
-	srv.Inject(youshutest.Fault{Endpoint: youshu.EndpointGenToken, HTTPStatus: 502, Times: 1})
+	srv.Inject(youshutest.Fault{Endpoint: "rmToken", Body: []byte(`{"code":7,"msg":"m"}`), Times: 2})
+	srv.Inject(youshutest.Fault{Endpoint: "genToken", HTTPStatus: 502, Times: 1})
 	srv.Inject(youshutest.Fault{Endpoint: youshutest.EndpointIntegration, Body: []byte("<html>"), ContentType: "text/html", HTTPStatus: 200, Times: 1})
 
 	for range 2 {
@@ -189,7 +188,7 @@ func TestRecordedRequestsHideSecrets(t *testing.T) {
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, "v", reqs[0].GenToken.UVID)
-	assert.Equal(t, youshu.EndpointGenToken, reqs[0].Endpoint)
+	assert.Equal(t, "genToken", reqs[0].Endpoint)
 	assert.Equal(t, tok, reqs[1].Query.Get("token"))
 	assert.Contains(t, string(reqs[0].Body), youshutest.Admin().Password, "the raw body is there for assertions")
 
