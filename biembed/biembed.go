@@ -167,7 +167,7 @@ func NewRateLimiter(perSecond float64, burst int) (RateLimiter, error) {
 // bad input, for answers that will not change (refused, not found), and for
 // the caller's own context ending. The clients already retry what is safe
 // to retry (see their WithRetries); this is for what they gave up on.
-func Retryable(err error) bool { return errors.Is(err, pipeline.Retryable) }
+func Retryable(err error) bool { return errors.Is(err, pipeline.ErrRetryable) }
 
 // localLimiter is NewRateLimiter's limiter: a bucket per action, made on
 // first use.

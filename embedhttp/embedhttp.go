@@ -126,8 +126,8 @@ func Tencent(cache *tencent.Cache, req func(*http.Request) (*tencent.CreateEmbed
 // per Handler; mount one Handler per page.
 func Youshu(cache *youshu.Cache, req func(*http.Request) (*youshu.GenTokenRequest, error), o Options, page ...youshu.URLOption) *Handler {
 	page = slices.Clone(page)
-	return newHandler(cache, req, o, func(t *youshu.Token) (string, error) { return t.URL(page...) },
-		func(t *youshu.Token) (time.Time, time.Time, string) { return t.IssuedAt, t.ExpiresAt, t.Value.Reveal() })
+	return newHandler(cache, req, o, func(t *youshu.EmbedToken) (string, error) { return t.URL(page...) },
+		func(t *youshu.EmbedToken) (time.Time, time.Time, string) { return t.IssuedAt, t.ExpiresAt, t.Value.Reveal() })
 }
 
 // core is the Handler of both vendors: R is the vendor's request, T its token.

@@ -117,7 +117,7 @@ func (e *Error) Unwrap() error { return e.cause }
 // deadline, or the marker biembed.Retryable asks for.
 func (e *Error) Is(target error) bool {
 	switch {
-	case target == pipeline.Retryable:
+	case target == pipeline.ErrRetryable:
 		return e.retry(false)
 	case target == ErrHTTPStatus && e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK,
 		target == ErrRateLimited && e.HTTPStatus == http.StatusTooManyRequests,

@@ -270,7 +270,7 @@ func TestExtendReturnsRetryableErrors(t *testing.T) {
 type retryableErr struct{}
 
 func (retryableErr) Error() string        { return "the vendor is busy" }
-func (retryableErr) Is(target error) bool { return target == pipeline.Retryable }
+func (retryableErr) Is(target error) bool { return target == pipeline.ErrRetryable }
 
 // foreignStore's Invalidate also returns an entry under another vendor's
 // namespace, as a Store shared across vendors might.

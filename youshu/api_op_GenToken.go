@@ -15,7 +15,7 @@ import (
 // first (a bad one gets a *biembed.ValidationError and nothing is sent)
 // and uses the client's WithCredential when req.Credential is zero.
 // Failures are *Error.
-func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, error) {
+func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*EmbedToken, error) {
 	if err := cmp.Or(c.ready(ctx), req.Validate()); err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*Token, er
 	if err != nil {
 		return nil, err
 	}
-	t := &Token{Value: biembed.NewSecret(value), BaseURL: c.base.String(), IssuedAt: issued, SingleUse: req.Once, AutoRenew: req.AutoRenew}
+	t := &EmbedToken{Value: biembed.NewSecret(value), BaseURL: c.base.String(), IssuedAt: issued, SingleUse: req.Once, AutoRenew: req.AutoRenew}
 	if req.Expiry > 0 {
 		t.ExpiresAt = issued.Add(req.Expiry)
 	}

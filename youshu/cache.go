@@ -12,7 +12,7 @@ import (
 
 // Cache serves live tokens and calls genToken only when it has none to
 // serve (see package tokencache for what every cache does).
-type Cache = tokencache.Cache[*GenTokenRequest, *Token]
+type Cache = tokencache.Cache[*GenTokenRequest, *EmbedToken]
 
 // NewCache returns a Cache that mints with client. A request minted
 // through it must set an Expiry longer than the cache's Skew: Youshu does
@@ -43,10 +43,10 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 		}
 		return nil
 	}
-	return tokencache.New(tokencache.Config[*GenTokenRequest, *Token]{
+	return tokencache.New(tokencache.Config[*GenTokenRequest, *EmbedToken]{
 		Options:   opts,
 		Namespace: "youshu:", // requestKey's prefix too
-		Mint: func(ctx context.Context, req *GenTokenRequest) (*Token, error) {
+		Mint: func(ctx context.Context, req *GenTokenRequest) (*EmbedToken, error) {
 			if err := servable(req); err != nil {
 				return nil, err
 			}
@@ -58,8 +58,8 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 			}
 			return requestKey(req, client.credentialFor(req))
 		},
-		Lifetime: func(tok *Token) (time.Time, time.Time) { return tok.IssuedAt, tok.ExpiresAt },
-		ID:       func(tok *Token) string { return tok.Value.Reveal() },
+		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return tok.IssuedAt, tok.ExpiresAt },
+		ID:       func(tok *EmbedToken) string { return tok.Value.Reveal() },
 		User: func(req *GenTokenRequest) string {
 			switch {
 			case req == nil:
@@ -73,7 +73,7 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 		},
 		Bypass: func(req *GenTokenRequest) bool { return req != nil && (req.Once || req.UseType != "") },
 		Revoke: client.removeAll,
-		Extend: func(ctx context.Context, tok *Token) (*Token, error) {
+		Extend: func(ctx context.Context, tok *EmbedToken) (*EmbedToken, error) {
 			sent := client.cfg.now()
 			if err := client.RenewToken(ctx, tok.Value.Reveal()); err != nil {
 				return nil, err
@@ -94,7 +94,7 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 }
 
 // removeAll removes each of tokens.
-func (c *Client) removeAll(ctx context.Context, tokens []*Token) error {
+func (c *Client) removeAll(ctx context.Context, tokens []*EmbedToken) error {
 	var errs []error
 	for _, t := range tokens {
 		if err := c.RemoveToken(ctx, t.Value.Reveal()); err != nil {

@@ -132,7 +132,7 @@ func TestYoushuCacheDropsRemovedTokens(t *testing.T) {
 }
 
 // pageStatus opens tok's report page at the fake.
-func pageStatus(t *testing.T, tok *youshu.Token) int {
+func pageStatus(t *testing.T, tok *youshu.EmbedToken) int {
 	t.Helper()
 	link, err := tok.URL(youshu.Report(1))
 	require.NoError(t, err)
@@ -183,7 +183,7 @@ func TestYoushuCacheRevokeUser(t *testing.T) {
 	srv := youshutest.NewTestServer(t)
 	cache := newCache(t, newClient(t, srv), tokencache.Options{})
 	ctx := context.Background()
-	var users []*youshu.Token
+	var users []*youshu.EmbedToken
 	for _, region := range []string{"East", "West", "North"} {
 		req := reportRequest()
 		req.FilterMap = regionFilters(region)

@@ -26,7 +26,7 @@ type Client struct {
 	rc   *resty.Client
 
 	mu       sync.Mutex
-	helpers  map[UseType]*Token                                 // reusable rmToken/renewToken helper tokens
+	helpers  map[UseType]*EmbedToken                                 // reusable rmToken/renewToken helper tokens
 	onRemove []func(ctx context.Context, tokens []string) error // caches to tell of removed tokens
 }
 
@@ -62,7 +62,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	rc := resty.NewWithClient(hc).SetLogger(silent{}).SetDebug(false).SetDisableWarn(true).SetRetryCount(0).
 		SetResponseBodyLimit(pipeline.MaxBodyBytes).SetHeader("Accept", "application/json").
 		SetHeader("User-Agent", "biembed-go/youshu")
-	return &Client{base: base, cfg: cfg, rc: rc, helpers: map[UseType]*Token{}}, nil
+	return &Client{base: base, cfg: cfg, rc: rc, helpers: map[UseType]*EmbedToken{}}, nil
 }
 
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {

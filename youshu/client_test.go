@@ -302,7 +302,7 @@ func TestStringsHideSecrets(t *testing.T) {
 	require.NoError(t, err)
 	req := youshu.GenTokenRequest{Credential: youshu.SSO("u", youshutest.Admin().IntegrateToken), AuthUniqueID: "user"}
 	const value = "1503575355359c4fdea8ec1683ed10edd91ae"
-	tok := &youshu.Token{Value: biembed.NewSecret(value), BaseURL: "https://bi.example.com", IssuedAt: time.Unix(0, 0).UTC()}
+	tok := &youshu.EmbedToken{Value: biembed.NewSecret(value), BaseURL: "https://bi.example.com", IssuedAt: time.Unix(0, 0).UTC()}
 	secrets := []string{youshutest.Admin().Password, youshutest.Admin().TokenKey, youshutest.Admin().IntegrateToken, value}
 	values := []any{cred, &cred, youshu.TokenKey(youshutest.Admin().TokenKey), c, req, &req, tok, *tok}
 	for _, v := range values {

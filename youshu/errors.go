@@ -86,7 +86,7 @@ func (e *Error) Is(target error) bool {
 		return e.HTTPStatus != 0 && e.HTTPStatus/100 != 2
 	case ErrTimeout:
 		return e.kind == ErrTimeout || errors.Is(e.cause, context.DeadlineExceeded)
-	case pipeline.Retryable:
+	case pipeline.ErrRetryable:
 		return e.retry(false)
 	}
 	return e.kind != nil && target == e.kind

@@ -62,7 +62,7 @@ func Example() {
 // Build the URL of each integration page from one token. The URL carries
 // the token: treat it as a secret.
 func ExampleToken_URL() {
-	tok := &youshu.Token{Value: biembed.NewSecret("1503575355359c4fdea8ec1683ed10edd91ae"), BaseURL: "https://bi.example.com"}
+	tok := &youshu.EmbedToken{Value: biembed.NewSecret("1503575355359c4fdea8ec1683ed10edd91ae"), BaseURL: "https://bi.example.com"}
 	for _, page := range [][]youshu.URLOption{
 		{youshu.Report(1), youshu.WithQuery(url.Values{"pageId": {"3"}})},
 		{youshu.Screen(1, 42)},
@@ -91,7 +91,7 @@ func ExampleToken_URL() {
 // A token's Value is a biembed.Secret: it prints masked with every verb, in
 // slog and in JSON; Reveal returns it, for the URL or a store.
 func ExampleToken_value() {
-	tok := youshu.Token{Value: biembed.NewSecret("1503575355359c4fdea8ec1683ed10edd91ae"), BaseURL: "https://bi.example.com"}
+	tok := youshu.EmbedToken{Value: biembed.NewSecret("1503575355359c4fdea8ec1683ed10edd91ae"), BaseURL: "https://bi.example.com"}
 	printed := fmt.Sprintf("%v %+v %#v %x", tok, tok.Value, tok, tok.Value)
 	fmt.Println(strings.Contains(printed, tok.Value.Reveal()), strings.HasPrefix(tok.Value.String(), "***#"))
 	fmt.Println(len(tok.Value.Reveal()))

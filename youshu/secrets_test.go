@@ -25,7 +25,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	srv := youshutest.NewTestServer(t)
 	c := newClient(t, srv, youshu.WithLogger(rec.Logger()))
 	ctx := context.Background()
-	mint := func(req *youshu.GenTokenRequest) *youshu.Token {
+	mint := func(req *youshu.GenTokenRequest) *youshu.EmbedToken {
 		tok, err := c.GenToken(ctx, req)
 		require.NoError(t, rec.Err(err))
 		rec.AddSecret(tok.Value.Reveal())

@@ -11,9 +11,9 @@ import (
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
-// Token is a minted token and what the client knows about it. Value is a
+// EmbedToken is a minted token and what the client knows about it. Value is a
 // biembed.Secret: no fmt verb, slog handler or json.Marshal shows it.
-type Token struct {
+type EmbedToken struct {
 	// Value goes into integration URLs as token=.
 	Value biembed.Secret `json:"value"`
 	// BaseURL is the Youshu host the token belongs to; URL builds on it.
@@ -126,7 +126,7 @@ func checkPath(p string) error {
 
 // URL returns the integration URL of the page an option picks (Report,
 // Screen, NewScreen or WithPath), carrying the token as token=. The URL carries the token: treat it as a secret.
-func (t *Token) URL(opts ...URLOption) (string, error) {
+func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
 	cfg := urlConfig{query: url.Values{}}
 	for _, opt := range opts {
 		if opt != nil {
@@ -154,10 +154,10 @@ func (t *Token) URL(opts ...URLOption) (string, error) {
 }
 
 // encodeToken and decodeToken are the cache's codec for a shared store.
-func encodeToken(t *Token) ([]byte, error) { return pipeline.EncodeToken(t, t.Value.Reveal()) }
+func encodeToken(t *EmbedToken) ([]byte, error) { return pipeline.EncodeToken(t, t.Value.Reveal()) }
 
-func decodeToken(b []byte) (*Token, error) {
-	t, value, ok := pipeline.DecodeToken[Token](b)
+func decodeToken(b []byte) (*EmbedToken, error) {
+	t, value, ok := pipeline.DecodeToken[EmbedToken](b)
 	if !ok {
 		return nil, validate.Fieldf("token", "does not decode")
 	}

@@ -22,7 +22,7 @@ import (
 
 func TestTokenURLs(t *testing.T) {
 	t.Parallel()
-	tok := &youshu.Token{Value: biembed.NewSecret("abc+/&=?#def"), BaseURL: "https://bi.example.com/youshu"}
+	tok := &youshu.EmbedToken{Value: biembed.NewSecret("abc+/&=?#def"), BaseURL: "https://bi.example.com/youshu"}
 	const escaped = "token=abc%2B%2F%26%3D%3F%23def"
 	for want, opts := range map[string][]youshu.URLOption{
 		"https://bi.example.com/youshu/dash/integration/7?pageId=3&" + escaped:                               {youshu.Report(7), youshu.WithQuery(url.Values{"pageId": {"3"}})},
@@ -71,7 +71,7 @@ func TestTokenURLs(t *testing.T) {
 			assert.NotContains(t, err.Error(), "abc", "%s: the error holds no token", name)
 		}
 	}
-	for name, bad := range map[string]*youshu.Token{
+	for name, bad := range map[string]*youshu.EmbedToken{
 		"nil token":     nil,
 		"no value":      {BaseURL: "https://bi.example.com"},
 		"no base":       {Value: biembed.NewSecret("v")},
@@ -111,7 +111,7 @@ func TestChatBIURLOpensTheFakesDialogPage(t *testing.T) {
 func TestTokenJSONAndLog(t *testing.T) {
 	t.Parallel()
 	const value = "1503575355359c4fdea8ec1683ed10edd91ae"
-	tok := youshu.Token{Value: biembed.NewSecret(value), BaseURL: "https://b",
+	tok := youshu.EmbedToken{Value: biembed.NewSecret(value), BaseURL: "https://b",
 		IssuedAt: time.Unix(100, 0).UTC(), SingleUse: true}
 	out, err := json.Marshal(tok)
 	require.NoError(t, err)
@@ -119,7 +119,7 @@ func TestTokenJSONAndLog(t *testing.T) {
 	assert.True(t, strings.HasPrefix(mask, "***#"))
 	assert.JSONEq(t, `{"value":"`+mask+`","baseURL":"https://b","issuedAt":"1970-01-01T00:01:40Z","singleUse":true}`, string(out),
 		"JSON masks the value: a store encodes Value.Reveal() itself")
-	var back youshu.Token
+	var back youshu.EmbedToken
 	stored := strings.Replace(string(out), mask, value, 1)
 	require.NoError(t, json.Unmarshal([]byte(stored), &back))
 	assert.Equal(t, tok, back, "json.Unmarshal takes the raw value")
@@ -140,7 +140,7 @@ func FuzzTokenURLs(f *testing.F) {
 	f.Add("?token=evil", int64(1), int64(1), "a/b?c#d", "dash/x?y")
 	f.Add("%2e%2e", int64(9), int64(9), "%2e%2e", "//evil.example")
 	f.Fuzz(func(t *testing.T, value string, project, screen int64, sid, path string) {
-		tok := &youshu.Token{Value: biembed.NewSecret(value), BaseURL: "https://bi.example.com/base"}
+		tok := &youshu.EmbedToken{Value: biembed.NewSecret(value), BaseURL: "https://bi.example.com/base"}
 		checkURL := func(link string, err error, keys ...string) {
 			if err != nil {
 				if link != "" {

@@ -147,7 +147,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 
 // page is a token and the URL of the page it opens.
 type page struct {
-	tok *youshu.Token
+	tok *youshu.EmbedToken
 	url string
 }
 

@@ -27,9 +27,9 @@ const (
 )
 
 var (
-	// Retryable is matched (errors.Is) by every vendor error worth
-	// retrying; biembed.Retryable asks for it.
-	Retryable = errors.New("worth retrying")
+	// ErrRetryable is matched (errors.Is) by every vendor error worth
+	// retrying; biembed.ErrRetryable asks for it.
+	ErrRetryable = errors.New("worth retrying")
 	// ErrRefused is the transport's error for an answer it would not hand
 	// on; the Attempt says why.
 	ErrRefused = errors.New("answer refused")

@@ -135,7 +135,7 @@ var registry = []Type{
 	{Name: "youshu.Option", Type: reflect.TypeFor[youshu.Option]()},
 	{Name: "youshu.ParameterAlias", Type: reflect.TypeFor[youshu.ParameterAlias]()},
 	{Name: "youshu.Relation", Type: reflect.TypeFor[youshu.Relation]()},
-	{Name: "youshu.Token", Type: reflect.TypeFor[youshu.Token]()},
+	{Name: "youshu.Token", Type: reflect.TypeFor[youshu.EmbedToken]()},
 	{Name: "youshu.URLOption", Type: reflect.TypeFor[youshu.URLOption]()},
 	{Name: "youshu.UseType", Type: reflect.TypeFor[youshu.UseType]()},
 	{Name: "youshu.Watermark", Type: reflect.TypeFor[youshu.Watermark]()},
