@@ -94,7 +94,6 @@ var registry = []Type{
 	{Name: "hostiletest.Case", Type: reflect.TypeFor[hostiletest.Case]()},
 	{Name: "hostiletest.Class", Type: reflect.TypeFor[hostiletest.Class]()},
 	{Name: "hostiletest.Server", Type: reflect.TypeFor[hostiletest.Server]()},
-	{Name: "redistest.Proxy", Type: reflect.TypeFor[redistest.Proxy]()},
 	{Name: "redistest.Server", Type: reflect.TypeFor[redistest.Server]()},
 	{Name: "secrettest.Recorder", Type: reflect.TypeFor[secrettest.Recorder]()},
 	{Name: "storetest.T", Type: reflect.TypeFor[storetest.T]()},
