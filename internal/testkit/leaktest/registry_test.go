@@ -88,7 +88,6 @@ var registry = []Type{
 	{Name: "pipeline.Policy", Type: reflect.TypeFor[pipeline.Policy]()},
 	{Name: "pipeline.Transport", Type: reflect.TypeFor[pipeline.Transport]()},
 	{Name: "safetext.Scrubber", Type: reflect.TypeFor[safetext.Scrubber]()},
-	{Name: "benchtest.Durations", Type: reflect.TypeFor[benchtest.Durations]()},
 	{Name: "benchtest.Floor", Type: reflect.TypeFor[benchtest.Floor]()},
 	{Name: "benchtest.Side", Type: reflect.TypeFor[benchtest.Side]()},
 	{Name: "hostiletest.Case", Type: reflect.TypeFor[hostiletest.Case]()},
