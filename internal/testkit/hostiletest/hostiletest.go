@@ -1,8 +1,6 @@
 // Package hostiletest is a hostile HTTP server for the clients' tests (the
-// vendor fakes behave). It counts every request it gets, so a test can prove
-// that nothing was sent anywhere else. Common returns the hostile answers
-// every client must refuse, each with the class of failure it must produce;
-// Run runs a table of them one by one with a redirect sink and goleak.
+// vendor fakes behave), and the table of hostile answers (Common) every
+// client must refuse.
 package hostiletest
 
 import (
