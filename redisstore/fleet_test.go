@@ -223,7 +223,7 @@ func TestFleetRefreshRunsOnOneReplica(t *testing.T) {
 // mint, and the error is counted.
 func TestFleetSlowRedisFallsBack(t *testing.T) {
 	srv := redistest.Start(t)
-	proxy := redistest.NewProxy(t, srv)
+	proxy := newTCPProxy(t, srv)
 	f := &fleet{fake: tencenttest.NewTestServer(t), redis: srv}
 	f.add(t, 1, fleetConfig{opts: redisstore.Options{Timeout: 20 * time.Millisecond},
 		rdb: func(int) *redis.Client { return proxy.Client() }})

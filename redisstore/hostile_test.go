@@ -30,13 +30,13 @@ import (
 const planted = "SENTINEL-PLANTED-3c9e1f70"
 
 // hostile is one row's world: a redis-server holding whatever a hostile
-// writer put there, a replica's Fleet on it (through a Proxy when the row
+// writer put there, a replica's Fleet on it (through a tcpProxy when the row
 // asks), a manual clock, and a recorder that fails the row if a token, the
 // SealKey or a planted sentinel reaches an error or a log line.
 type hostile struct {
 	t      *testing.T
 	srv    *redistest.Server
-	proxy  *redistest.Proxy // nil unless the row asks for one
+	proxy  *tcpProxy // nil unless the row asks for one
 	rdb    *redis.Client
 	fleet  *redisstore.Fleet
 	store  tokencache.Store
@@ -69,7 +69,7 @@ func newHostile(t *testing.T, srv *redistest.Server, c hostileCase) *hostile {
 		otherKey().Reveal(), hex.EncodeToString([]byte(otherKey().Reveal())))
 	h.rdb = srv.ClientFor(t)
 	if c.proxy {
-		h.proxy = redistest.NewProxy(t, srv)
+		h.proxy = newTCPProxy(t, srv)
 		h.rdb = h.proxy.Client()
 	}
 	h.rdb.AddHook(h.calls)

@@ -21,7 +21,7 @@ import (
 // again; nothing else is logged, and no line holds a token or the SealKey.
 func TestLoggingOneWarnLineWhenFallbackStartsAndOneWhenItEnds(t *testing.T) {
 	srv := redistest.Start(t)
-	proxy := redistest.NewProxy(t, srv)
+	proxy := newTCPProxy(t, srv)
 	rec := secrettest.New(t, testKey().Reveal(), hex.EncodeToString([]byte(testKey().Reveal())), "SENTINEL-TOKEN-LOG")
 	logs := &records{}
 	clock := biembedtest.NewClock(time.Now())

@@ -118,7 +118,7 @@ func tencentCases() []hostiletest.Case {
 		{Name: "reset before headers" + clearSuffix, Want: hostiletest.Network, Answer: fixed(hostiletest.Reset(""))},
 		{Name: "redirect 307 elsewhere" + applySuffix, Want: hostiletest.HTTPStatus,
 			Answer: func(sink string) http.HandlerFunc {
-				return hostiletest.Redirect(307, sink+"/steal", dataAnswer(`{"Result":true}`))
+				return hostiletest.Body(307, "application/json", dataAnswer(`{"Result":true}`), "Location", sink+"/steal")
 			}},
 	}
 	for i, form := range encodedForms(hostileKey) {

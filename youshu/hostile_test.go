@@ -323,7 +323,7 @@ func TestRedirectRefusedWithCallersTransport(t *testing.T) {
 	t.Parallel()
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		sink := hostiletest.New(t, hostiletest.JSON(200, youshuOK))
-		srv := hostiletest.New(t, hostiletest.Redirect(status, sink.URL+"/steal", youshuOK))
+		srv := hostiletest.New(t, hostiletest.Body(status, "application/json", youshuOK, "Location", sink.URL+"/steal"))
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
 		c, err := youshu.NewClient(srv.URL, youshu.WithInsecureHTTP(), youshu.WithTransport(tr),

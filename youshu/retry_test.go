@@ -99,7 +99,7 @@ func misbehave(mode string, target string, seen *tally) http.HandlerFunc {
 		"HTTP 502":      hostiletest.Body(502, "text/html", "<html>bad gateway</html>"),
 		"HTTP 504":      hostiletest.Body(504, "", ""),
 		"cut once sent": hostiletest.Reset(""),
-		"cut mid-body":  hostiletest.ResetMidBody(`{"code":200,"res`),
+		"cut mid-body":  hostiletest.Reset("HTTP/1.1 200 OK\r\nContent-Length: 4096\r\n\r\n" + `{"code":200,"res`),
 		"timeout":       func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
 		"refused":       hostiletest.JSON(200, `{"code":200,"result":"never reached"}`),
 	}[mode]

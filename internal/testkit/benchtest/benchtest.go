@@ -85,12 +85,6 @@ func Quantile[S ~[]E, E cmp.Ordered](samples S, q float64) E {
 	return sorted[min(max(int(math.Ceil(q*float64(len(sorted))))-1, 0), len(sorted)-1)]
 }
 
-// Durations is a sample of durations, for percentiles of single operations.
-type Durations []time.Duration
-
-// Quantile returns the q-quantile of d (by the nearest rank).
-func (d Durations) Quantile(q float64) time.Duration { return Quantile(d, q) }
-
 // Label formats n for a sub-benchmark name: 1k, 100k, 1M.
 func Label(n int) string {
 	switch {
@@ -141,7 +135,7 @@ func (f *Floor) Close() { f.srv.Close() }
 func Sample(b *testing.B, n int, op func(i int) error) {
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	const ring = 1 << 20
-	samples := make(Durations, 0, ring)
+	samples := make([]time.Duration, 0, ring)
 	b.ReportAllocs()
 	for b.Loop() {
 		i := rng.IntN(n)
@@ -157,7 +151,7 @@ func Sample(b *testing.B, n int, op func(i int) error) {
 			samples[rng.IntN(ring)] = d
 		}
 	}
-	b.ReportMetric(float64(samples.Quantile(0.50)), "p50-ns")
-	b.ReportMetric(float64(samples.Quantile(0.99)), "p99-ns")
-	b.ReportMetric(float64(samples.Quantile(0.999)), "p999-ns")
+	b.ReportMetric(float64(Quantile(samples, 0.50)), "p50-ns")
+	b.ReportMetric(float64(Quantile(samples, 0.99)), "p99-ns")
+	b.ReportMetric(float64(Quantile(samples, 0.999)), "p999-ns")
 }

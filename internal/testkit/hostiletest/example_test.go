@@ -9,11 +9,12 @@ import (
 	"github.com/biembed/biembed-go/internal/testkit/hostiletest"
 )
 
-func ExampleRedirect() {
+// A redirect is a Body with a Location header.
+func ExampleBody() {
 	t := &testing.T{}
 	sink := hostiletest.New(t, hostiletest.JSON(200, "{}"))
 	defer sink.Close()
-	srv := hostiletest.New(t, hostiletest.Redirect(307, sink.URL, "{}"))
+	srv := hostiletest.New(t, hostiletest.Body(307, "application/json", "{}", "Location", sink.URL))
 	defer srv.Close()
 
 	tr := &http.Transport{}

@@ -1,8 +1,6 @@
 // Package hostiletest is a hostile HTTP server for the clients' tests (the
-// vendor fakes behave). It counts every request it gets, so a test can prove
-// that nothing was sent anywhere else. Common returns the hostile answers
-// every client must refuse, each with the class of failure it must produce;
-// Run runs a table of them one by one with a redirect sink and goleak.
+// vendor fakes behave), and the table of hostile answers (Common) every
+// client must refuse.
 package hostiletest
 
 import (
@@ -120,13 +118,6 @@ func Body(status int, contentType, body string, headers ...string) http.HandlerF
 // JSON answers status with body labelled application/json.
 func JSON(status int, body string) http.HandlerFunc { return Body(status, "application/json", body) }
 
-// Redirect answers status with a Location header and a JSON body that would
-// be a plausible answer, so a client that reads it instead of refusing the
-// status is caught too.
-func Redirect(status int, location string, body string) http.HandlerFunc {
-	return Body(status, "application/json", body, "Location", location)
-}
-
 // SlowHeaders sends nothing until the client gives up.
 func SlowHeaders() http.HandlerFunc {
 	return func(_ http.ResponseWriter, r *http.Request) { stall(r) }
@@ -141,12 +132,6 @@ func Reset(raw string) http.HandlerFunc {
 		_ = buf.Flush()
 		_ = conn.Close()
 	}
-}
-
-// ResetMidBody promises a JSON body of 4096 bytes, sends prefix and closes
-// the connection.
-func ResetMidBody(prefix string) http.HandlerFunc {
-	return Reset("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n" + prefix)
 }
 
 // Class is the kind of failure a hostile answer must produce; each client
@@ -181,13 +166,13 @@ func Common(ok string) []Case {
 		cases = append(cases, Case{Name: name, Want: want, Answer: func(string) http.HandlerFunc { return h }})
 	}
 	toSink := func(status int, path string) func(string) http.HandlerFunc {
-		return func(sink string) http.HandlerFunc { return Redirect(status, sink+path, ok) }
+		return func(sink string) http.HandlerFunc { return Body(status, "application/json", ok, "Location", sink+path) }
 	}
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		cases = append(cases,
 			Case{Name: fmt.Sprintf("redirect %d elsewhere", status), Want: HTTPStatus, Answer: toSink(status, "/steal")},
 			Case{Name: fmt.Sprintf("redirect %d https to http", status), TLS: true, Want: HTTPStatus, Answer: toSink(status, "/steal")})
-		add(fmt.Sprintf("redirect %d same host", status), HTTPStatus, Redirect(status, "/again", ok))
+		add(fmt.Sprintf("redirect %d same host", status), HTTPStatus, Body(status, "application/json", ok, "Location", "/again"))
 	}
 	cases = append(cases, Case{Name: "300 with Location", Want: HTTPStatus, Answer: toSink(300, "")})
 	add("304 without body", HTTPStatus, Body(304, "", ""))
@@ -224,7 +209,7 @@ func Common(ok string) []Case {
 	})
 	add("reset before headers", Network, Reset(""))
 	add("reset after status line", Network, Reset("HTTP/1.1 200 OK\r\n"))
-	add("reset mid-body", Malformed, ResetMidBody(ok[:len(ok)/2]))
+	add("reset mid-body", Malformed, Reset("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n"+ok[:len(ok)/2]))
 	bomb := func(n, size int) (headers []string) {
 		for i := range n {
 			headers = append(headers, fmt.Sprintf("X-Bomb-%d", i), strings.Repeat("b", size))

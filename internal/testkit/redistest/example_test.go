@@ -8,10 +8,12 @@ import (
 )
 
 // A test starts its own redis-server, which is stopped when the test ends;
-// Kill and Restart simulate an outage.
+// hostile data goes in through Raw, bypassing go-redis; Kill and Restart
+// simulate an outage.
 func ExampleStart() {
 	testWithRedis := func(t *testing.T) {
 		srv := redistest.Start(t) // skips (or fails under CI=true) without redis-server
+		srv.Raw("HSET", "myapp:e:1", "b", "garbage")
 		rdb := srv.Client()
 		if err := rdb.Ping(context.Background()).Err(); err != nil {
 			t.Fatal(err)
@@ -20,19 +22,4 @@ func ExampleStart() {
 		srv.Restart() // same port, empty
 	}
 	_ = testWithRedis
-}
-
-// Hostile data goes in through Raw, bypassing go-redis; a Proxy partitions
-// one client from the server while others still reach it.
-func ExampleNewProxy() {
-	testPartition := func(t *testing.T) {
-		srv := redistest.Start(t)
-		srv.Raw("HSET", "myapp:e:1", "b", "garbage")
-		p := redistest.NewProxy(t, srv)
-		cutOff := p.Client()
-		p.Cut() // cutOff's calls now fail; srv.Client()'s still work
-		_ = cutOff
-		p.Restore()
-	}
-	_ = testPartition
 }

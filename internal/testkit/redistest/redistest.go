@@ -1,8 +1,7 @@
 // Package redistest starts a real redis-server for a test (New: outside
 // one, for examples) on a free loopback port, with no persistence. Tests
-// kill and restart it, empty or from a Snapshot, put hostile data into it
-// (Raw), and put a Proxy in front of it that cuts, stalls or drops replies.
-// Without redis-server a test is skipped, or fails when Required.
+// kill and restart it, empty or from a Snapshot, and put hostile data into
+// it (Raw). Without redis-server a test is skipped, or fails when Required.
 package redistest
 
 import (

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
@@ -76,51 +75,6 @@ func TestRawRepliesAndBigValues(t *testing.T) {
 	}
 	if r, ok := srv.Raw("HGETALL", "h").([]any); !ok || len(r) != 2 || r[1] != "v" {
 		t.Fatalf("HGETALL = %v", r)
-	}
-}
-
-// A cut proxy fails calls at once and refuses new connections; Restore
-// heals it. A stalled one holds replies until Restore. CutReplyTo lets the
-// marked command run and drops its answer.
-func TestProxyCutsStallsAndDropsReplies(t *testing.T) {
-	srv := redistest.Start(t)
-	p := redistest.NewProxy(t, srv)
-	rdb := p.Client()
-	ctx := context.Background()
-	if err := rdb.Set(ctx, "k", "1", 0).Err(); err != nil {
-		t.Fatalf("SET through the proxy: %v", err)
-	}
-	p.Cut()
-	if err := rdb.Get(ctx, "k").Err(); err == nil || errors.Is(err, redis.Nil) {
-		t.Fatalf("GET through a cut proxy = %v, want a connection error", err)
-	}
-	p.Restore()
-	if v, err := rdb.Get(ctx, "k").Result(); err != nil || v != "1" {
-		t.Fatalf("GET after Restore = %q, %v", v, err)
-	}
-
-	p.Stall()
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	err := rdb.Incr(short, "n").Err()
-	cancel()
-	if err == nil {
-		t.Fatal("INCR through a stalled proxy answered")
-	}
-	p.Restore()
-	if v := srv.Raw("GET", "n"); v != "1" {
-		t.Fatalf("the stalled INCR did not reach Redis: n = %v", v)
-	}
-
-	dropped := p.CutReplyTo("incrby")
-	if err := rdb.IncrBy(ctx, "n", 5).Err(); err == nil {
-		t.Fatal("INCRBY whose reply was dropped succeeded")
-	}
-	<-dropped
-	if v := srv.Raw("GET", "n"); v != "6" {
-		t.Fatalf("the INCRBY whose reply was dropped did not run: n = %v", v)
-	}
-	if err := rdb.Get(ctx, "n").Err(); err != nil {
-		t.Fatalf("the next call after a dropped reply: %v", err)
 	}
 }
 

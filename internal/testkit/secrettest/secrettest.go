@@ -1,7 +1,5 @@
-// Package secrettest proves that secrets stay secret: a Recorder captures
-// everything a client logs (at debug level) and every error string a test
-// hands it, and fails the test at cleanup if a registered secret appears in
-// either. Client suites use it for keys, passwords and tokens alike.
+// Package secrettest proves that secrets (keys, passwords, tokens) stay out
+// of a client's logs and errors.
 package secrettest
 
 import (

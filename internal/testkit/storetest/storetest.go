@@ -1,7 +1,6 @@
 // Package storetest checks that an implementation of tokencache.Store keeps
 // the Store contract: epochs that void stale saves, invalidation by key, tag
-// and identity that returns what it dropped, and a lead per key. Every Store
-// (the in-memory one, the Redis one) runs Run in its tests.
+// and identity that returns what it dropped, and a lead per key.
 package storetest
 
 import (

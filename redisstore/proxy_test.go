@@ -1,20 +1,25 @@
-package redistest
+package redisstore_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/biembed/biembed-go/internal/testkit/redistest"
 )
 
-// Proxy is a TCP proxy in front of a Server that a test can cut (a
+// tcpProxy is a TCP proxy in front of a Server that a test can cut (a
 // partition), stall (a Redis slower than any timeout) or make drop one reply
 // (a connection that dies after a command ran). It stops with the test.
-type Proxy struct {
+type tcpProxy struct {
 	t   testing.TB
-	srv *Server
+	srv *redistest.Server
 	ln  net.Listener
 	wg  sync.WaitGroup
 
@@ -26,14 +31,14 @@ type Proxy struct {
 	marked chan struct{}     // closed once the marked reply was dropped
 }
 
-// NewProxy starts a proxy to s on a free loopback port.
-func NewProxy(t testing.TB, s *Server) *Proxy {
+// newTCPProxy starts a proxy to s on a free loopback port.
+func newTCPProxy(t testing.TB, s *redistest.Server) *tcpProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("redistest: proxy: %v", err)
+		t.Fatalf("proxy: %v", err)
 	}
-	p := &Proxy{t: t, srv: s, ln: ln, conns: map[net.Conn]bool{}}
+	p := &tcpProxy{t: t, srv: s, ln: ln, conns: map[net.Conn]bool{}}
 	p.wg.Add(1)
 	go p.accept()
 	t.Cleanup(func() {
@@ -47,7 +52,7 @@ func NewProxy(t testing.TB, s *Server) *Proxy {
 
 // Client returns a go-redis client (the Server's Options) that connects
 // through the proxy, closed when the test ends.
-func (p *Proxy) Client() *redis.Client {
+func (p *tcpProxy) Client() *redis.Client {
 	o := p.srv.Options()
 	o.Addr = p.ln.Addr().String()
 	c := redis.NewClient(o)
@@ -57,7 +62,7 @@ func (p *Proxy) Client() *redis.Client {
 
 // Cut closes every connection through the proxy and refuses new ones (they
 // are accepted and closed at once) until Restore: a partition.
-func (p *Proxy) Cut() {
+func (p *tcpProxy) Cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cut = true
@@ -68,7 +73,7 @@ func (p *Proxy) Cut() {
 
 // Stall holds back every reply (commands still reach Redis) until Restore:
 // a Redis slower than any client timeout.
-func (p *Proxy) Stall() {
+func (p *tcpProxy) Stall() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.stall == nil {
@@ -78,7 +83,7 @@ func (p *Proxy) Stall() {
 
 // Restore ends a Cut or a Stall: held replies flow again and new
 // connections are accepted.
-func (p *Proxy) Restore() {
+func (p *tcpProxy) Restore() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cut = false
@@ -92,14 +97,14 @@ func (p *Proxy) Restore() {
 // marker (case-insensitive, such as "evalsha") is forwarded to Redis, which
 // executes it, and its connection is then closed before the reply passes.
 // The returned channel is closed once that happened.
-func (p *Proxy) CutReplyTo(marker string) <-chan struct{} {
+func (p *tcpProxy) CutReplyTo(marker string) <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.marker, p.marked = bytes.ToLower([]byte(marker)), make(chan struct{})
 	return p.marked
 }
 
-func (p *Proxy) accept() {
+func (p *tcpProxy) accept() {
 	defer p.wg.Done()
 	for {
 		c, err := p.ln.Accept()
@@ -143,7 +148,7 @@ func (p *Proxy) accept() {
 
 // pipe copies src to dst, calling each on every chunk before it passes,
 // until either fails; then it closes both.
-func (p *Proxy) pipe(dst, src net.Conn, each func([]byte)) {
+func (p *tcpProxy) pipe(dst, src net.Conn, each func([]byte)) {
 	defer p.wg.Done()
 	buf := make([]byte, 64<<10)
 	for {
@@ -160,4 +165,49 @@ func (p *Proxy) pipe(dst, src net.Conn, each func([]byte)) {
 	delete(p.conns, src)
 	p.mu.Unlock()
 	_, _ = dst.Close(), src.Close()
+}
+
+// A cut proxy fails calls at once and refuses new connections; Restore
+// heals it. A stalled one holds replies until Restore. CutReplyTo lets the
+// marked command run and drops its answer.
+func TestProxyCutsStallsAndDropsReplies(t *testing.T) {
+	srv := redistest.Start(t)
+	p := newTCPProxy(t, srv)
+	rdb := p.Client()
+	ctx := context.Background()
+	if err := rdb.Set(ctx, "k", "1", 0).Err(); err != nil {
+		t.Fatalf("SET through the proxy: %v", err)
+	}
+	p.Cut()
+	if err := rdb.Get(ctx, "k").Err(); err == nil || errors.Is(err, redis.Nil) {
+		t.Fatalf("GET through a cut proxy = %v, want a connection error", err)
+	}
+	p.Restore()
+	if v, err := rdb.Get(ctx, "k").Result(); err != nil || v != "1" {
+		t.Fatalf("GET after Restore = %q, %v", v, err)
+	}
+
+	p.Stall()
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	err := rdb.Incr(short, "n").Err()
+	cancel()
+	if err == nil {
+		t.Fatal("INCR through a stalled proxy answered")
+	}
+	p.Restore()
+	if v := srv.Raw("GET", "n"); v != "1" {
+		t.Fatalf("the stalled INCR did not reach Redis: n = %v", v)
+	}
+
+	dropped := p.CutReplyTo("incrby")
+	if err := rdb.IncrBy(ctx, "n", 5).Err(); err == nil {
+		t.Fatal("INCRBY whose reply was dropped succeeded")
+	}
+	<-dropped
+	if v := srv.Raw("GET", "n"); v != "6" {
+		t.Fatalf("the INCRBY whose reply was dropped did not run: n = %v", v)
+	}
+	if err := rdb.Get(ctx, "n").Err(); err != nil {
+		t.Fatalf("the next call after a dropped reply: %v", err)
+	}
 }
