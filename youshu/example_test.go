@@ -61,7 +61,7 @@ func Example() {
 
 // Build the URL of each integration page from one token. The URL carries
 // the token: treat it as a secret.
-func ExampleToken_URL() {
+func ExampleEmbedToken_URL() {
 	tok := &youshu.EmbedToken{Value: biembed.NewSecret("1503575355359c4fdea8ec1683ed10edd91ae"), BaseURL: "https://bi.example.com"}
 	for _, page := range [][]youshu.URLOption{
 		{youshu.Report(1), youshu.WithQuery(url.Values{"pageId": {"3"}})},
@@ -90,7 +90,7 @@ func ExampleToken_URL() {
 
 // A token's Value is a biembed.Secret: it prints masked with every verb, in
 // slog and in JSON; Reveal returns it, for the URL or a store.
-func ExampleToken_value() {
+func ExampleEmbedToken_value() {
 	tok := youshu.EmbedToken{Value: biembed.NewSecret("1503575355359c4fdea8ec1683ed10edd91ae"), BaseURL: "https://bi.example.com"}
 	printed := fmt.Sprintf("%v %+v %#v %x", tok, tok.Value, tok, tok.Value)
 	fmt.Println(strings.Contains(printed, tok.Value.Reveal()), strings.HasPrefix(tok.Value.String(), "***#"))

@@ -135,7 +135,7 @@ func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
 	}
 	switch {
 	case t == nil || t.Value.Reveal() == "":
-		return "", validate.Fieldf("Token", "must be a minted token (Value set)")
+		return "", validate.Fieldf("EmbedToken", "must be a minted token (Value set)")
 	case cfg.err != nil:
 		return "", cfg.err
 	case cfg.path == "":
@@ -145,7 +145,7 @@ func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
 	}
 	base, err := url.Parse(t.BaseURL)
 	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
-		return "", validate.Fieldf("Token.BaseURL", "must be the absolute URL of the Youshu host")
+		return "", validate.Fieldf("EmbedToken.BaseURL", "must be the absolute URL of the Youshu host")
 	}
 	cfg.query.Set("token", t.Value.Reveal())
 	u := url.URL{Scheme: base.Scheme, Host: base.Host, Path: strings.TrimRight(base.Path, "/") + "/" + cfg.path,
