@@ -294,13 +294,13 @@ func hostileCases() []hostileCase {
 				}
 				h.stats(0, 1, 0)
 			}},
-		{name: "entry_huge_blob", situation: "a 50 MB blob in an entry",
+		{name: "entry_huge_blob", situation: "a 4 MiB blob in an entry (the bound is 1 MiB)",
 			want: "a miss counted Unreadable; the blob never crosses the wire (no timeout, no fallback)",
 			opts: func(o *redisstore.Options) { o.Timeout = 100 * time.Millisecond },
 			run: func(t *testing.T, h *hostile) {
 				h.save("k", "SENTINEL-TOKEN-1")
 				e, _, _, _, _ := h.names("k", "")
-				h.raw("HSET", e, "b", append([]byte("s"), []byte(strings.Repeat(planted, 50<<20/len(planted)))...))
+				h.raw("HSET", e, "b", append([]byte("s"), []byte(strings.Repeat(planted, 4<<20/len(planted)))...))
 				h.wantMiss("k")
 				h.stats(0, 1, 0)
 			}},
