@@ -162,7 +162,7 @@ func WithRateLimiter(l biembed.RateLimiter) Option {
 	return validate.Option("WithRateLimiter", !validate.IsNil(l), "must not be nil", func(c *config) { c.Limiter = l })
 }
 
-// WithClock sets the clock that stamps Token.IssuedAt and ExpiresAt
+// WithClock sets the clock that stamps EmbedToken.IssuedAt and ExpiresAt
 // (default time.Now), such as the manual clock a test shares with the
 // cache and youshutest.
 func WithClock(now func() time.Time) Option {
