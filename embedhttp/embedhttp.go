@@ -127,7 +127,9 @@ func Tencent(cache *tencent.Cache, req func(*http.Request) (*tencent.CreateEmbed
 func Youshu(cache *youshu.Cache, req func(*http.Request) (*youshu.GenTokenRequest, error), o Options, page ...youshu.URLOption) *Handler {
 	page = slices.Clone(page)
 	return newHandler(cache, req, o, func(t *youshu.EmbedToken) (string, error) { return t.URL(page...) },
-		func(t *youshu.EmbedToken) (time.Time, time.Time, string) { return t.IssuedAt, t.ExpiresAt, t.Value.Reveal() })
+		func(t *youshu.EmbedToken) (time.Time, time.Time, string) {
+			return t.IssuedAt, t.ExpiresAt, t.Value.Reveal()
+		})
 }
 
 // core is the Handler of both vendors: R is the vendor's request, T its token.

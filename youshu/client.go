@@ -26,7 +26,7 @@ type Client struct {
 	rc   *resty.Client
 
 	mu       sync.Mutex
-	helpers  map[UseType]*EmbedToken                                 // reusable rmToken/renewToken helper tokens
+	helpers  map[UseType]*EmbedToken                            // reusable rmToken/renewToken helper tokens
 	onRemove []func(ctx context.Context, tokens []string) error // caches to tell of removed tokens
 }
 
