@@ -11,22 +11,8 @@ import (
 )
 
 // Grant is what an embed page shows a token grants. Both fakes render it
-// with the same element ids and classes, so one browser test reads either:
-//
-//	<section id="grant" data-vendor="...">
-//	  <dd id="grant-user">, <dd id="grant-scope">, <dd id="grant-target">, <dd id="grant-expires">
-//	  <ul id="row-filters"><li class="row-filter">province in Hubei, Hunan</li>...
-//	  <ul id="column-masks"><li class="column-mask">...
-//	  <ul id="display-settings"><li class="display-setting">...
-//	  <ul id="page-params"><li class="page-param">...
-//	<section id="state" data-state="live|expired" data-reason="...">
-//	<input id="probe">
-//
-// The page's script asks the fake's status endpoint every 250 ms of real
-// time whether its token still works and shows the answer in #state and
-// #grant-expires, as a real page stops when its token dies and goes on
-// once it is extended. #probe keeps what a test types, so a test can tell
-// an iframe that kept its page from one that was reloaded.
+// with pageTemplate's element ids and classes, so one browser test reads
+// either; the page's script polls the status URL every 250 ms of real time.
 type Grant struct {
 	Vendor, Title, User, Scope string
 	Target                     string // what the page shows: "project 7, page 8"
@@ -38,8 +24,7 @@ type Grant struct {
 }
 
 // PageError is why an embed page refused a token: Reason is a stable word
-// (unknown, expired, used-up, wrong-page, missing-token, bad-request,
-// not-found) in data-reason; Status is the 4xx status.
+// in data-reason, Status the 4xx status.
 type PageError struct {
 	Vendor  string
 	Status  int

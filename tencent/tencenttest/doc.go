@@ -16,43 +16,30 @@
 //		tencent.WithClock(clock.Now))
 //	srv.Inject(tencenttest.Fault{Code: "InternalError", Times: 1})
 //
-// Package youshutest is the same fake for Youshu, with the same names:
-// NewServer, NewTestServer, Close, URL, WithClock, Inject and Fault,
-// ClearFaults, Requests, Count, ResetRequests, Lookup and IssuedToken.
-//
-// # One clock
-//
 // Give the fake, the client and the cache the same manual clock's Now:
-// token lifetimes follow it, so a test runs hours of token life in
-// seconds. Signatures do not: the client signs by the system clock (as
-// tencentcloud/common does) and the fake checks their five-minute window
-// (AuthFailure.SignatureExpire) against the system clock too, as the real
-// service checks real time.
+// token lifetimes follow it. Signatures do not: the client signs by the
+// system clock and the fake checks their five-minute window
+// (AuthFailure.SignatureExpire) against it too, as the real service does.
 //
 // # Embed pages
 //
 // GET /page/embed and /page/chat-bi-embed check the token as the real pages
 // do: authType=strong, a token the fake minted, not expired, tickets left
-// (TicketNum; each page shown uses one), and the URL's project, scope and
-// page matching the token's. A refusal is <section id="error"
+// (each page shown uses one), and the URL's project, scope and page
+// matching the token's. A refusal is <section id="error"
 // data-reason="unknown|expired|missing-token|used-up|wrong-page|bad-request">
 // with a 4xx status. Otherwise <section id="grant"> shows #grant-user,
 // #grant-scope, #grant-target, #grant-expires and the lists li.row-filter
-// (each GlobalParam as "province in Hubei, Hunan"), li.display-setting
-// (ChatBI ConfigParam) and li.page-param (the URL's params[]). With
-// tencent.WithEmbedHost(srv.URL()), EmbedToken.URL opens these pages.
+// ("province in Hubei, Hunan"), li.display-setting and li.page-param.
 //
-// An open page stops working when its token does: every 250 ms of real
-// time its script asks GET /page/status?token=T, answered from the fake's
-// clock ({"state":"live"|"expired","reason","expires"}), and shows the
-// answer in <section id="state" data-state="live|expired" data-reason>.
-// ApplyEmbedInterval moves the expiry, so an extended page goes on; a
-// cleared one says expired (reason unknown). <input id="probe"> keeps what
-// a test types, so a test can tell a kept page from a reloaded one.
-//
-// # Bounded memory
+// Every 250 ms of real time an open page's script asks GET
+// /page/status?token=T, answered from the fake's clock, and shows the
+// answer in <section id="state" data-state="live|expired" data-reason>, so
+// an extended page goes on and a cleared one says expired. <input
+// id="probe"> keeps what a test types, so a test can tell a kept page from
+// a reloaded one.
 //
 // Requests keeps the last 1,000 requests; Count counts all of them. The
 // token table drops expired tokens, then the oldest, as it grows past
-// about 10,000, so a million calls keep a few MiB.
+// about 10,000.
 package tencenttest

@@ -13,23 +13,15 @@ import (
 	"github.com/biembed/biembed-go/internal/fakestate"
 )
 
-// chatBIRoute is the ChatBI integration route the genToken document names
-// ("chatbi/dialogIntegration"); the fake serves it under /dash/ and at the
-// root.
-const chatBIRoute = "chatbi/dialogIntegration"
+// chatBIRoute is served under /dash/ and at the root; statusPath is what
+// an open page polls.
+const (
+	chatBIRoute = "chatbi/dialogIntegration"
+	statusPath  = "/dash/status"
+)
 
-// statusPath is the status endpoint an open integration page's script
-// polls (EndpointStatus).
-const statusPath = "/dash/status"
-
-// pageTarget names what an integration path shows, or "" for a path the
-// fake does not know:
-//
-//	/dash/integration/{projectId}            report page
-//	/dash/screenIntegration/{projectId}?sid= large screen
-//	/dash/newScreen/integration/view/{sid}   new large screen
-//	/dash/cockpitIntegration                 cockpit
-//	/dash/chatbi/dialogIntegration           ChatBI dialog (also without /dash)
+// pageTarget names what an integration path (see the package
+// documentation) shows, or "" for a path the fake does not know.
 func pageTarget(path string, q url.Values) string {
 	rest, _ := strings.CutPrefix(path, "/dash/")
 	switch {
