@@ -15,6 +15,8 @@
 //     /dash/newScreen/integration/view/{sid}, /dash/cockpitIntegration and
 //     chatbi/dialogIntegration (under /dash/ or at the root), with ?token=T.
 //
+// Usage:
+//
 //	clock := biembedtest.NewClock(time.Now())
 //	srv := youshutest.NewTestServer(t, youshutest.WithClock(clock.Now))
 //	client, err := youshu.NewClient(srv.URL(), youshu.WithInsecureHTTP(),
