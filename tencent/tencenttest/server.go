@@ -37,19 +37,16 @@ const (
 const (
 	version         = "2022-01-05" // the X-TC-Version the fake speaks
 	maxRequestBytes = 1 << 20
-	requestLog      = 1000  // requests Requests keeps
-	tokenLimit      = 10000 // tokens the table keeps, about
 )
 
 // Server is the fake Tencent Cloud BI host. Its methods are safe for
 // concurrent use.
 type Server struct {
-	core       *fakestate.Core[Request]
-	now        func() time.Time
-	secrets    map[string]string
-	rate       float64
-	requestLog int
-	tokenLimit int
+	core                   *fakestate.Core[Request]
+	now                    func() time.Time
+	secrets                map[string]string
+	rate                   float64
+	requestLog, tokenLimit int // Requests keeps requestLog; the table about tokenLimit
 
 	// guarded by core.Mu
 	tokens   *fakestate.Tokens[*IssuedToken]
@@ -97,7 +94,7 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 
 func newFake(opts ...Option) *Server {
 	s := &Server{secrets: map[string]string{},
-		limiters: map[string]*rate.Limiter{}, requestLog: requestLog, tokenLimit: tokenLimit}
+		limiters: map[string]*rate.Limiter{}, requestLog: 1000, tokenLimit: 10000}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(s)

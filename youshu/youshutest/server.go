@@ -29,18 +29,15 @@ const (
 const (
 	defaultExpiry = 24 * time.Hour // of tokens minted without expiryTime
 	maxBody       = 1 << 20
-	requestLog    = 1000  // requests Requests keeps
-	tokenLimit    = 10000 // tokens the table keeps, about
 	apiPrefix     = "/api/dash/util/"
 )
 
 // Server is the fake Youshu host. Its methods are safe for concurrent use.
 type Server struct {
-	core       *fakestate.Core[Request]
-	now        func() time.Time
-	tls        bool
-	requestLog int
-	tokenLimit int
+	core                   *fakestate.Core[Request]
+	now                    func() time.Time
+	tls                    bool
+	requestLog, tokenLimit int // Requests keeps requestLog; the table about tokenLimit
 
 	// guarded by core.Mu
 	accounts []Account
@@ -107,7 +104,7 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 }
 
 func newFake(opts ...Option) *Server {
-	s := &Server{accounts: []Account{Admin(), User()}, requestLog: requestLog, tokenLimit: tokenLimit}
+	s := &Server{accounts: []Account{Admin(), User()}, requestLog: 1000, tokenLimit: 10000}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(s)
