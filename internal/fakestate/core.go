@@ -127,29 +127,24 @@ func (c *Core[R]) ClearFaults() {
 	c.faults = nil
 }
 
-func (c *Core[R]) take(name string) *Fault {
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
-	for i, f := range c.faults {
-		if f.Name != "" && f.Name != name {
-			continue
-		}
-		if f.Times > 0 {
-			if f.Times--; f.Times == 0 {
-				c.faults = append(c.faults[:i:i], c.faults[i+1:]...)
-			}
-		}
-		return f
-	}
-	return nil
-}
-
 // Fault applies the first fault that matches name: it holds the answer
 // back for Delay (telling Stalled, without blocking), then writes the
 // fault's answer. It reports whether the request is done with, answered or
 // left by its client; if not, the fake answers it normally.
 func (c *Core[R]) Fault(w http.ResponseWriter, r *http.Request, name string) bool {
-	f := c.take(name)
+	c.Mu.Lock()
+	var f *Fault
+	for i, g := range c.faults {
+		if g.Name == "" || g.Name == name {
+			if f = g; f.Times > 0 {
+				if f.Times--; f.Times == 0 {
+					c.faults = append(c.faults[:i:i], c.faults[i+1:]...)
+				}
+			}
+			break
+		}
+	}
+	c.Mu.Unlock()
 	if f == nil {
 		return false
 	}

@@ -3,7 +3,6 @@ package youshutest
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -229,10 +228,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if readErr == nil && len(body) > maxBody {
-		readErr = errors.New("body too large")
-	}
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	rec.Body = body
 	if rec.Endpoint == "genToken" && readErr == nil {
 		var gen youshu.GenTokenRequest
