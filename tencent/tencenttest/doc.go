@@ -16,10 +16,8 @@
 //		tencent.WithClock(clock.Now))
 //	srv.Inject(tencenttest.Fault{Code: "InternalError", Times: 1})
 //
-// Give the fake, the client and the cache the same manual clock's Now:
-// token lifetimes follow it. Signatures do not: the client signs by the
-// system clock and the fake checks their five-minute window
-// (AuthFailure.SignatureExpire) against it too, as the real service does.
+// Token lifetimes follow the fake's clock (WithClock); signatures, as in
+// the real service, are checked against the system clock.
 //
 // # Embed pages
 //
@@ -38,8 +36,4 @@
 // an extended page goes on and a cleared one says expired. <input
 // id="probe"> keeps what a test types, so a test can tell a kept page from
 // a reloaded one.
-//
-// Requests keeps the last 1,000 requests; Count counts all of them. The
-// token table drops expired tokens, then the oldest, as it grows past
-// about 10,000.
 package tencenttest

@@ -64,8 +64,7 @@ func WithSecret(id, key string) Option {
 }
 
 // WithClock sets the clock of token lifetimes and the rate limit
-// (time.Now by default); signature age is checked against the system
-// clock (see the package documentation).
+// (time.Now by default).
 func WithClock(now func() time.Time) Option {
 	return func(s *Server) { s.now = now }
 }
@@ -127,11 +126,10 @@ func (s *Server) Count(action string) int { return s.core.Count(action) }
 // ResetRequests forgets the recorded requests and sets every Count to 0.
 func (s *Server) ResetRequests() { s.core.ResetRequests() }
 
-// Fault changes how the fake answers matching requests, before any check
-// (as a proxy or an overloaded service would). Faults apply in the order
-// they were injected, one per request. A fault with Code, HTTPStatus, Body
-// or CloseMidBody replaces the answer; one with only Delay or ContentType
-// holds back or relabels the normal answer.
+// Fault changes how the fake answers matching requests, before any check.
+// Faults apply in the order injected, one per request. Code, HTTPStatus,
+// Body or CloseMidBody replace the answer; Delay or ContentType alone
+// hold back or relabel the normal one.
 type Fault struct {
 	Action       string // a tencent.Action* name, EmbedPage or EmbedStatus; "" for all
 	Code         string // answer {"Response":{"Error":{"Code","Message"}}}
@@ -145,8 +143,8 @@ type Fault struct {
 	Times        int             // 0: every matching request until ClearFaults
 }
 
-// Inject adds f. Delay holds the answer back until it passes, the client
-// gives up or the fake closes.
+// Inject adds f. Delay holds the answer until it passes, the client gives
+// up or the fake closes.
 func (s *Server) Inject(f Fault) {
 	body := f.Body
 	switch {
@@ -270,8 +268,7 @@ func (s *Server) allow(action string) bool {
 	return lim.AllowN(s.now(), 1)
 }
 
-// decodeParams decodes body as a JSON object keeping numbers as
-// json.Number; it returns nil for anything else.
+// decodeParams decodes a JSON object with UseNumber, or returns nil.
 func decodeParams(body []byte) map[string]any {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()

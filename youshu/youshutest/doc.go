@@ -32,9 +32,8 @@
 // A token expires after its expiryTime (24 hours without one) on the
 // fake's clock. A once token opens one page; an autoRenew token's expiry
 // moves to now + autoRenew.expiryTime on each visit; renewToken moves it
-// to now + the token's lifetime. Pages, their status polls (GET
-// /dash/status) and the bounded request log and token table work as in
-// tencenttest; pages add li.column-mask, a removed token's page says
-// expired (reason removed), and a page at an unknown path is refused
-// with reason not-found.
+// to now + the token's lifetime. Pages and their status polls (GET
+// /dash/status) work as in tencenttest; pages add li.column-mask, a
+// removed token's page says expired (reason removed), and an unknown path
+// is refused with reason not-found.
 package youshutest

@@ -74,8 +74,7 @@ func WithDataModels(ids ...int64) Option {
 	}
 }
 
-// WithClock sets the clock of token lifetimes (time.Now by default): share
-// one manual clock's Now with youshu.WithClock and the cache.
+// WithClock sets the clock of token lifetimes (time.Now by default).
 func WithClock(now func() time.Time) Option {
 	return func(s *Server) { s.now = now }
 }
@@ -141,11 +140,8 @@ func (s *Server) Count(endpoint string) int { return s.core.Count(endpoint) }
 // ResetRequests forgets the recorded requests and sets every Count to 0.
 func (s *Server) ResetRequests() { s.core.ResetRequests() }
 
-// Fault changes how the fake answers matching requests; the request then
-// changes nothing on the server. Faults apply in the order they were
-// injected, one per request. A fault with Code, HTTPStatus, Body or
-// CloseMidBody replaces the answer; one with only Delay or ContentType
-// holds back or relabels the normal answer.
+// Fault changes how the fake answers matching requests, as in
+// tencenttest; a faulted request changes nothing on the server.
 type Fault struct {
 	Endpoint     string // a youshu.Endpoint* name, EndpointIntegration or EndpointStatus; "" for all
 	Code         int    // answer {"code":Code,"message":Message}; HTTPStatus when 0
@@ -159,8 +155,7 @@ type Fault struct {
 	Times        int             // 0: every matching request until ClearFaults
 }
 
-// Inject adds f. Delay holds the answer back until it passes, the client
-// gives up or the fake closes.
+// Inject adds f, as tencenttest's Inject does.
 func (s *Server) Inject(f Fault) {
 	body := f.Body
 	switch {
@@ -195,8 +190,7 @@ type Request struct {
 	GenToken *youshu.GenTokenRequest
 }
 
-// Format prints r as "POST /api/dash/util/genToken (genToken, 115-byte
-// body)" whatever the verb.
+// Format prints r as "POST /api/dash/util/genToken (genToken, 115-byte body)".
 func (r Request) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "%s %s (%s, %d-byte body)", r.Method, r.Path, r.Endpoint, len(r.Body))
 }
