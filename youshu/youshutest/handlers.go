@@ -1,6 +1,7 @@
 package youshutest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -26,12 +27,6 @@ type IssuedToken struct {
 	Request *youshu.GenTokenRequest
 }
 
-// issued is the server's state of one token.
-type issued struct {
-	IssuedToken
-	lifetime time.Duration
-}
-
 // Lookup returns what the fake knows about token, and whether it knows it:
 // an expired or removed token may be gone (the table keeps about 10,000).
 func (s *Server) Lookup(token string) (IssuedToken, bool) {
@@ -41,7 +36,7 @@ func (s *Server) Lookup(token string) (IssuedToken, bool) {
 	if !found {
 		return IssuedToken{}, false
 	}
-	return t.IssuedToken, true
+	return *t, true
 }
 
 // answer is the fault-free answer to an API request: the HTTP status, the
@@ -121,14 +116,8 @@ func (s *Server) mint(caller, subject *Account, req *youshu.GenTokenRequest) str
 	_, _ = rand.Read(b)
 	value := hex.EncodeToString(b)
 	now := s.now()
-	lifetime := req.Expiry
-	if lifetime == 0 {
-		lifetime = defaultExpiry
-	}
-	t := &issued{lifetime: lifetime, IssuedToken: IssuedToken{
-		Caller: caller.UniqueID, Subject: subject.UniqueID, UseType: req.UseType,
-		IssuedAt: now, ExpiresAt: now.Add(lifetime), Once: req.Once, Request: req,
-	}}
+	t := &IssuedToken{Caller: caller.UniqueID, Subject: subject.UniqueID, UseType: req.UseType,
+		IssuedAt: now, ExpiresAt: now.Add(cmp.Or(req.Expiry, defaultExpiry)), Once: req.Once, Request: req}
 	if req.Once { // the document: autoRenew applies only with once
 		t.AutoRenew = req.AutoRenew
 	}
@@ -138,7 +127,7 @@ func (s *Server) mint(caller, subject *Account, req *youshu.GenTokenRequest) str
 
 // live returns token if it exists, is not removed and has not expired;
 // s.core.Mu is held.
-func (s *Server) live(token string) *issued {
+func (s *Server) live(token string) *IssuedToken {
 	t := s.tokens.M[token]
 	if t == nil || t.Removed || !s.now().Before(t.ExpiresAt) {
 		return nil
@@ -164,7 +153,7 @@ func (s *Server) useHelper(helper, target string, use youshu.UseType) (int, int,
 	if use == youshu.UseDeleteToken {
 		t.Removed = true
 	} else {
-		t.ExpiresAt = s.now().Add(t.lifetime)
+		t.ExpiresAt = s.now().Add(cmp.Or(t.Request.Expiry, defaultExpiry))
 	}
 	return ok("ok")
 }

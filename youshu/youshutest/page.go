@@ -91,7 +91,7 @@ func (s *Server) status(token string) (bool, string, time.Time) {
 }
 
 // grantOf describes what t shows on a page for target.
-func grantOf(t *issued, target string, q url.Values) fakestate.Grant {
+func grantOf(t *IssuedToken, target string, q url.Values) fakestate.Grant {
 	g := fakestate.Grant{
 		Title: "Youshu BI integration (fake)", User: t.Subject,
 		Scope: "Manage (server default)", Target: target, Expires: t.ExpiresAt.UTC().Format(time.RFC3339),

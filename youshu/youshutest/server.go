@@ -41,7 +41,7 @@ type Server struct {
 	// guarded by core.Mu
 	accounts []Account
 	models   map[int64]bool // nil: every data model exists
-	tokens   *fakestate.Tokens[*issued]
+	tokens   *fakestate.Tokens[*IssuedToken]
 }
 
 // Option configures a Server.
@@ -110,7 +110,7 @@ func newFake(opts ...Option) *Server {
 	}
 	s.core = fakestate.NewCore[Request](s.now, s.requestLog)
 	s.now = s.core.Now
-	s.tokens = fakestate.NewTokens(s.tokenLimit, func(t *issued, now time.Time) bool {
+	s.tokens = fakestate.NewTokens(s.tokenLimit, func(t *IssuedToken, now time.Time) bool {
 		return t.Removed || !now.Before(t.ExpiresAt)
 	})
 	return s
