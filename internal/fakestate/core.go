@@ -12,9 +12,8 @@ import (
 	"time"
 )
 
-// Core is what both fakes share: the loopback server, the clock, the
-// request log and the injected faults. Mu guards the log, the faults and
-// the fake's own state; Core's methods take it themselves.
+// Core is the fakes' server, clock, request log and faults. Mu guards
+// them and the fake's own state; Core's methods take it themselves.
 type Core[R any] struct {
 	Mu     sync.Mutex
 	Now    func() time.Time
@@ -28,8 +27,7 @@ type Core[R any] struct {
 	total  int
 }
 
-// NewCore returns a Core on the clock now (time.Now when nil) keeping the
-// last requestLog requests. Start serves it.
+// NewCore returns a Core on now (time.Now when nil) logging requestLog requests.
 func NewCore[R any](now func() time.Time, requestLog int) *Core[R] {
 	if now == nil {
 		now = time.Now
@@ -127,10 +125,8 @@ func (c *Core[R]) ClearFaults() {
 	c.faults = nil
 }
 
-// Fault applies the first fault that matches name: it holds the answer
-// back for Delay (telling Stalled, without blocking), then writes the
-// fault's answer. It reports whether the request is done with, answered or
-// left by its client; if not, the fake answers it normally.
+// Fault applies the first fault matching name: Delay (telling Stalled),
+// then its answer. It reports whether the request is done with.
 func (c *Core[R]) Fault(w http.ResponseWriter, r *http.Request, name string) bool {
 	c.Mu.Lock()
 	var f *Fault
@@ -179,8 +175,7 @@ func (c *Core[R]) Fault(w http.ResponseWriter, r *http.Request, name string) boo
 	return true
 }
 
-// closeMidBody promises body in Content-Length, sends half of it and
-// closes the connection.
+// closeMidBody promises body, sends half of it and closes the connection.
 func closeMidBody(w http.ResponseWriter, body []byte) {
 	conn, buf, err := http.NewResponseController(w).Hijack()
 	if err != nil {

@@ -58,9 +58,8 @@ type IssuedToken struct {
 	Request *tencent.CreateEmbedTokenRequest
 }
 
-// Lookup returns what the fake knows about the token whose value is value,
-// and whether it knows it: a cleared token is gone, and so may be an
-// expired one (the table keeps about 10,000 tokens).
+// Lookup returns the token whose value is value, if the fake still knows
+// it (not cleared; an expired one may be gone).
 func (s *Server) Lookup(value string) (IssuedToken, bool) {
 	s.core.Mu.Lock()
 	defer s.core.Mu.Unlock()
@@ -71,8 +70,7 @@ func (s *Server) Lookup(value string) (IssuedToken, bool) {
 	return *t, true
 }
 
-// createParams, applyParams and clearParams are the parameters of the
-// three actions, named and typed as they travel.
+// createParams, applyParams and clearParams are the actions' wire parameters.
 type createParams struct {
 	ProjectId                                                                              uint64
 	PageId                                                                                 *uint64
@@ -88,9 +86,8 @@ type applyParams struct {
 
 type clearParams struct{ ProjectId, UserCorpId, Scope, PageId string }
 
-// decode reads body into p (a pointer to one of the params types): a key
-// p has no field for is UnknownParameter, a value of the wrong JSON type
-// InvalidParameterValue.
+// decode reads body into p: a key p has no field for is UnknownParameter,
+// a value of the wrong JSON type InvalidParameterValue.
 func decode(body []byte, p any) *apiError {
 	var keys map[string]json.RawMessage
 	_ = json.Unmarshal(body, &keys)
@@ -158,8 +155,7 @@ func (s *Server) createEmbedToken(body []byte) (any, *apiError) {
 	tok.ID = s.seq
 	s.tokens.Add(tok.Value.Reveal(), tok, now)
 	s.core.Mu.Unlock()
-	// The Data of the documented output example: ProjectId a string,
-	// ExpireTime minutes, PageId null for a dashboard.
+	// As the documented output example: PageId null for a dashboard.
 	created, page := now.In(chinaTime).Format(time.DateTime), p.PageId
 	if pageID == 0 {
 		page = nil
@@ -171,8 +167,7 @@ func (s *Server) createEmbedToken(body []byte) (any, *apiError) {
 		"TokenType": p.TokenType, "TokenNum": p.TokenNum, "SingleUserMultiToken": multi, "ConfigParam": p.ConfigParam}, nil
 }
 
-// targetError says why intention, scope and pageID do not fit each other,
-// the rules CreateEmbedToken and ApplyEmbedInterval share.
+// targetError says why intention, scope and pageID do not fit each other.
 func targetError(intention, scope string, pageID *uint64) *apiError {
 	switch {
 	case intention != intentionEmbed && intention != intentionChatBI:
@@ -198,9 +193,8 @@ func deref(p *uint64) uint64 {
 	return *p
 }
 
-// applyEmbedInterval renews a known, unexpired token of the project for
-// its original lifetime. Its error message quotes the token the way a real
-// service might, so clients must scrub server messages.
+// applyEmbedInterval renews a live token for its original lifetime. Its
+// error quotes the token, as a real service might.
 func (s *Server) applyEmbedInterval(body []byte) (any, *apiError) {
 	var p applyParams
 	if err := decode(body, &p); err != nil {
@@ -266,8 +260,7 @@ type apiError struct {
 
 func newAPIError(code, msg string) *apiError { return &apiError{Code: code, Message: msg} }
 
-// decodeCreate reads a CreateEmbedToken body into the client's request
-// type; values of the wrong type decode as zero.
+// decodeCreate reads a CreateEmbedToken body; wrong types decode as zero.
 func decodeCreate(body []byte) *tencent.CreateEmbedTokenRequest {
 	var p createParams
 	_ = json.Unmarshal(body, &p)

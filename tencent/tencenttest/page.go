@@ -12,17 +12,15 @@ import (
 	"github.com/biembed/biembed-go/internal/fakestate"
 )
 
-// The embed page paths the fake serves, and the status endpoint their
-// script polls.
+// The embed pages and the status endpoint their script polls.
 const (
 	pathEmbed  = "/page/embed"
 	pathChatBI = "/page/chat-bi-embed"
 	pathStatus = "/page/status"
 )
 
-// grant checks a page's token the way the real (strong auth) page does: it
-// must be known, unexpired, have tickets left, and match the page's
-// project, scope and page; a page shown uses one ticket. s.core.Mu is held.
+// grant checks a page's token as the real strong-auth page does; a page
+// shown uses one ticket. s.core.Mu is held.
 func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) {
 	q, path := r.URL.Query(), r.URL.Path
 	tok, ok := s.tokens.M[q.Get("token")]
@@ -57,8 +55,7 @@ func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) 
 	return fakestate.Grant{}, refusal
 }
 
-// status says what an open page's poll learns of token: it uses no ticket.
-// s.core.Mu is held.
+// status answers an open page's poll; it uses no ticket. s.core.Mu is held.
 func (s *Server) status(token string) (bool, string, time.Time) {
 	tok, ok := s.tokens.M[token]
 	if !ok {
@@ -127,8 +124,7 @@ func paramText(raw string) string {
 	return v.Get("target") + " = " + v.Get("value")
 }
 
-// configText reads one ChatBI configuration: "TableFilter: 26513",
-// "SqlView: disabled".
+// configText reads one ChatBI configuration: "SqlView: disabled".
 func configText(item clientsetting.ChatBIConfigItem) string {
 	text := string(item.ConfigType) + ":"
 	if len(item.ConfigDetails.Values) > 0 {

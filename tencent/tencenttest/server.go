@@ -25,10 +25,8 @@ const (
 	SecretKey = "tencenttest-FAKE-secret-key-00000000"
 )
 
-// EmbedPage names embed page visits (GET /page/embed, /page/chat-bi-embed)
-// and EmbedStatus the status polls of an open page (GET /page/status) in
-// Request.Action, Count and Fault.Action; API requests go by their
-// tencent.Action* names.
+// EmbedPage (page visits) and EmbedStatus (status polls) name requests in
+// Request.Action, Count and Fault.Action, as tencent.Action* names do.
 const (
 	EmbedPage   = "EmbedPage"
 	EmbedStatus = "EmbedStatus"
@@ -39,8 +37,7 @@ const (
 	maxRequestBytes = 1 << 20
 )
 
-// Server is the fake Tencent Cloud BI host. Its methods are safe for
-// concurrent use.
+// Server is the fake Tencent Cloud BI host, safe for concurrent use.
 type Server struct {
 	core                   *fakestate.Core[Request]
 	now                    func() time.Time
@@ -69,9 +66,8 @@ func WithClock(now func() time.Time) Option {
 	return func(s *Server) { s.now = now }
 }
 
-// WithRateLimit makes the fake answer RequestLimitExceeded when one action
-// gets more than perSecond requests a second of its clock, as the service
-// does. The default is no limit.
+// WithRateLimit answers RequestLimitExceeded when one action gets more than
+// perSecond requests a second of the fake's clock; the default is no limit.
 func WithRateLimit(perSecond float64) Option {
 	return func(s *Server) { s.rate = perSecond }
 }
@@ -118,9 +114,8 @@ func (s *Server) Close() { s.core.Close() }
 // Requests returns the last 1,000 requests, oldest first.
 func (s *Server) Requests() []Request { return s.core.Requests() }
 
-// Count returns how many requests named action (a tencent.Action* name,
-// EmbedPage or EmbedStatus) the fake got since it started or since
-// ResetRequests, whatever their outcome; "" counts every request.
+// Count counts the requests named action since the start or ResetRequests,
+// whatever their outcome; "" counts every request.
 func (s *Server) Count(action string) int { return s.core.Count(action) }
 
 // ResetRequests forgets the recorded requests and sets every Count to 0.
@@ -162,9 +157,8 @@ func (s *Server) Inject(f Fault) {
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.core.ClearFaults() }
 
-// Request is one request the fake received, recorded before any check.
-// Body, Params and Query may hold tokens: printed or logged, a Request
-// shows only its method, path and action.
+// Request is one request the fake received, recorded before any check;
+// printed or logged, it shows only its method, path and action.
 type Request struct {
 	Action string // X-TC-Action, EmbedPage or EmbedStatus
 	Method string
@@ -172,11 +166,9 @@ type Request struct {
 	Query  url.Values
 	Header http.Header // without Authorization
 	Body   []byte
-	// Params is Body decoded with json.Decoder.UseNumber (so tests can tell
-	// "30" from 30); nil when Body is no JSON object.
+	// Params is Body decoded with UseNumber; nil when Body is no JSON object.
 	Params map[string]any
-	// CreateEmbedToken is a CreateEmbedToken body decoded into the client's
-	// type (GlobalParam and ConfigParam parsed); nil for other actions.
+	// CreateEmbedToken is a CreateEmbedToken body decoded; nil for other actions.
 	CreateEmbedToken *tencent.CreateEmbedTokenRequest
 }
 
@@ -190,8 +182,7 @@ func (r Request) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("action", r.Action), slog.String("method", r.Method), slog.String("path", r.Path))
 }
 
-// ServeHTTP answers one request as the fake does on its port, so a test
-// can put the fake behind its own server.
+// ServeHTTP answers one request as the fake does on its port.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()}
 	rec.Header.Del("Authorization")

@@ -4,8 +4,7 @@ import (
 	"github.com/biembed/biembed-go/youshu"
 )
 
-// Account is a Youshu user the fake knows. An empty secret cannot be used to
-// log in.
+// Account is a Youshu user the fake knows; an empty secret logs nobody in.
 type Account struct {
 	Email          string
 	UniqueID       string
@@ -18,8 +17,7 @@ type Account struct {
 	DomainOwner    bool    // may mint applyScope Domain tokens for others
 }
 
-// Admin returns the default super admin every Server has. Its secrets
-// (like User's) are long and distinctive, so a leak check can find them.
+// Admin returns the default super admin, its secrets distinctive for leak checks.
 func Admin() Account {
 	return Account{Email: "admin@example.com", UniqueID: "admin", UserID: 1, Admin: true,
 		Password: "YOUSHUTEST-ADMIN-PASSWORD-6f2b9d41", TokenKey: "YOUSHUTEST-ADMIN-TOKEN-KEY-c07e35a8",

@@ -27,8 +27,7 @@ type IssuedToken struct {
 	Request *youshu.GenTokenRequest
 }
 
-// Lookup returns what the fake knows about token, and whether it knows it:
-// an expired or removed token may be gone (the table keeps about 10,000).
+// Lookup returns token, if the fake still knows it (an expired or removed one may be gone).
 func (s *Server) Lookup(token string) (IssuedToken, bool) {
 	s.core.Mu.Lock()
 	defer s.core.Mu.Unlock()
@@ -39,8 +38,7 @@ func (s *Server) Lookup(token string) (IssuedToken, bool) {
 	return *t, true
 }
 
-// answer is the fault-free answer to an API request: the HTTP status, the
-// JSON code and the result (or message when code is not 200).
+// answer answers an API request: HTTP status, JSON code, result or message.
 func (s *Server) answer(r *http.Request, endpoint string, gen *youshu.GenTokenRequest, bodyErr error) (int, int, string) {
 	want := http.MethodGet
 	if endpoint == "genToken" {
@@ -125,8 +123,7 @@ func (s *Server) mint(caller, subject *Account, req *youshu.GenTokenRequest) str
 	return value
 }
 
-// live returns token if it exists, is not removed and has not expired;
-// s.core.Mu is held.
+// live returns token unless unknown, removed or expired; s.core.Mu is held.
 func (s *Server) live(token string) *IssuedToken {
 	t := s.tokens.M[token]
 	if t == nil || t.Removed || !s.now().Before(t.ExpiresAt) {

@@ -20,8 +20,7 @@ const (
 	statusPath  = "/dash/status"
 )
 
-// pageTarget names what an integration path (see the package
-// documentation) shows, or "" for a path the fake does not know.
+// pageTarget names what an integration path shows, or "" for none.
 func pageTarget(path string, q url.Values) string {
 	rest, _ := strings.CutPrefix(path, "/dash/")
 	switch {
@@ -44,10 +43,8 @@ func isID(s string) bool {
 	return err == nil
 }
 
-// grant checks a page's token the way the product does: it must be known,
-// not removed, not expired, not a helper token, and a once token not used
-// yet. A page shown uses a once token up and extends an autoRenew token.
-// s.core.Mu is held.
+// grant checks a page's token as the product does; a page shown uses a
+// once token up and extends an autoRenew token. s.core.Mu is held.
 func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) {
 	q := r.URL.Query()
 	target := pageTarget(r.URL.Path, q)
@@ -77,8 +74,7 @@ func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) 
 	return fakestate.Grant{}, refusal
 }
 
-// status says what an open page's poll learns of token: it is no visit (no
-// autoRenew, no once). s.core.Mu is held.
+// status answers an open page's poll; it is no visit. s.core.Mu is held.
 func (s *Server) status(token string) (bool, string, time.Time) {
 	t := s.tokens.M[token]
 	switch {

@@ -16,10 +16,8 @@ import (
 	"github.com/biembed/biembed-go/youshu"
 )
 
-// EndpointIntegration names integration page visits (GET /dash/...) and
-// EndpointStatus the status polls of an open page (GET /dash/status) in
-// Request.Endpoint, Count and Fault.Endpoint; the API endpoints go by
-// their youshu.Endpoint* names.
+// EndpointIntegration (page visits) and EndpointStatus (status polls) name
+// requests in Request.Endpoint, Count and Fault.Endpoint, as youshu.Endpoint* do.
 const (
 	EndpointIntegration = "integration"
 	EndpointStatus      = "status"
@@ -31,7 +29,7 @@ const (
 	apiPrefix     = "/api/dash/util/"
 )
 
-// Server is the fake Youshu host. Its methods are safe for concurrent use.
+// Server is the fake Youshu host, safe for concurrent use.
 type Server struct {
 	core                   *fakestate.Core[Request]
 	now                    func() time.Time
@@ -85,8 +83,7 @@ func WithTLS() Option {
 	return func(s *Server) { s.tls = true }
 }
 
-// NewServer starts a fake with the default accounts (Admin, User) and opts
-// on a loopback port. Call Close when done.
+// NewServer starts a fake with accounts Admin and User. Call Close when done.
 func NewServer(opts ...Option) *Server {
 	s := newFake(opts...)
 	s.core.Start(http.HandlerFunc(s.serveHTTP), s.tls)
@@ -117,12 +114,10 @@ func newFake(opts ...Option) *Server {
 }
 
 // URL returns the base URL to give youshu.NewClient (with
-// youshu.WithInsecureHTTP unless WithTLS was used); tokens minted through
-// that client open integration pages on it, which the fake serves.
+// youshu.WithInsecureHTTP unless WithTLS was used).
 func (s *Server) URL() string { return s.core.URL() }
 
-// HTTPClient returns an *http.Client that trusts the server's certificate
-// (for WithTLS).
+// HTTPClient returns an *http.Client that trusts the WithTLS certificate.
 func (s *Server) HTTPClient() *http.Client { return s.core.Client() }
 
 // Close ends held-back answers and shuts the fake down.
@@ -131,10 +126,8 @@ func (s *Server) Close() { s.core.Close() }
 // Requests returns the last 1,000 requests, oldest first.
 func (s *Server) Requests() []Request { return s.core.Requests() }
 
-// Count returns how many requests reached endpoint (a youshu.Endpoint*
-// name, EndpointIntegration or EndpointStatus) since the fake started or
-// since ResetRequests, whatever their outcome; "" counts every request,
-// other paths included.
+// Count counts the requests to endpoint since the start or ResetRequests,
+// whatever their outcome; "" counts every request, other paths included.
 func (s *Server) Count(endpoint string) int { return s.core.Count(endpoint) }
 
 // ResetRequests forgets the recorded requests and sets every Count to 0.
@@ -175,9 +168,8 @@ func (s *Server) Inject(f Fault) {
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.core.ClearFaults() }
 
-// Request is one request the fake received. Query and Body hold tokens,
-// passwords and keys in the clear, for assertions: printed or logged, a
-// Request shows only its method, path and endpoint.
+// Request is one request the fake received, secrets in the clear; printed
+// or logged, it shows only its method, path and endpoint.
 type Request struct {
 	Endpoint string // a youshu.Endpoint* name, EndpointIntegration, EndpointStatus, or "" for other paths
 	Method   string
@@ -185,8 +177,7 @@ type Request struct {
 	Query    url.Values
 	Header   http.Header
 	Body     []byte
-	// GenToken is the decoded genToken body; nil for other endpoints and for
-	// bodies that did not decode. Its Credential prints masked.
+	// GenToken is the decoded genToken body, or nil.
 	GenToken *youshu.GenTokenRequest
 }
 
