@@ -57,11 +57,10 @@ func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) 
 
 // status answers an open page's poll; it uses no ticket. s.core.Mu is held.
 func (s *Server) status(token string) (bool, string, time.Time) {
-	tok, ok := s.tokens.M[token]
-	if !ok {
-		return false, "", time.Time{}
+	if tok, ok := s.tokens.M[token]; ok {
+		return true, "", tok.ExpiresAt
 	}
-	return true, "", tok.ExpiresAt
+	return false, "", time.Time{}
 }
 
 // grantOf describes what tok shows on the page at path.

@@ -76,14 +76,10 @@ func (s *Server) grant(r *http.Request) (fakestate.Grant, *fakestate.PageError) 
 
 // status answers an open page's poll; it is no visit. s.core.Mu is held.
 func (s *Server) status(token string) (bool, string, time.Time) {
-	t := s.tokens.M[token]
-	switch {
-	case t == nil:
-		return false, "", time.Time{}
-	case t.Removed:
-		return true, "removed", t.ExpiresAt
+	if t := s.tokens.M[token]; t != nil {
+		return true, map[bool]string{true: "removed"}[t.Removed], t.ExpiresAt
 	}
-	return true, "", t.ExpiresAt
+	return false, "", time.Time{}
 }
 
 // grantOf describes what t shows on a page for target.

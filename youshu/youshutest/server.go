@@ -155,11 +155,7 @@ func (s *Server) Inject(f Fault) {
 	case body == nil && f.CloseMidBody:
 		body = []byte(`{"code":200,"result":"` + strings.Repeat("0", 64) + `"}`)
 	case body == nil && (f.Code != 0 || f.HTTPStatus != 0):
-		code := f.Code
-		if code == 0 {
-			code = f.HTTPStatus
-		}
-		body, _ = json.Marshal(map[string]any{"code": code, "message": cmp.Or(f.Message, http.StatusText(max(f.HTTPStatus, http.StatusOK)))})
+		body, _ = json.Marshal(map[string]any{"code": cmp.Or(f.Code, f.HTTPStatus), "message": cmp.Or(f.Message, http.StatusText(max(f.HTTPStatus, http.StatusOK)))})
 	}
 	s.core.Inject(fakestate.Fault{Name: f.Endpoint, Status: f.HTTPStatus, Body: body, ContentType: f.ContentType,
 		Delay: f.Delay, Stalled: f.Stalled, CloseMidBody: f.CloseMidBody, Times: f.Times})
