@@ -32,10 +32,7 @@ const (
 	EmbedStatus = "EmbedStatus"
 )
 
-const (
-	version         = "2022-01-05" // the X-TC-Version the fake speaks
-	maxRequestBytes = 1 << 20
-)
+const version = "2022-01-05" // the X-TC-Version the fake speaks
 
 // Server is the fake Tencent Cloud BI host, safe for concurrent use.
 type Server struct {
@@ -199,7 +196,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	rec.Action, rec.Body, rec.Params = r.Header.Get("X-TC-Action"), body, decodeParams(body)
 	if rec.Action == "CreateEmbedToken" && rec.Params != nil {
 		rec.CreateEmbedToken = decodeCreate(body)

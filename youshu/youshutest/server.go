@@ -23,11 +23,7 @@ const (
 	EndpointStatus      = "status"
 )
 
-const (
-	defaultExpiry = 24 * time.Hour // of tokens minted without expiryTime
-	maxBody       = 1 << 20
-	apiPrefix     = "/api/dash/util/"
-)
+const defaultExpiry = 24 * time.Hour // of tokens minted without expiryTime
 
 // Server is the fake Youshu host, safe for concurrent use.
 type Server struct {
@@ -188,7 +184,7 @@ func (r Request) LogValue() slog.Value {
 }
 
 func endpointOf(path string) string {
-	name, api := strings.CutPrefix(path, apiPrefix)
+	name, api := strings.CutPrefix(path, "/api/dash/util/")
 	switch {
 	case path == statusPath:
 		return EndpointStatus
@@ -209,7 +205,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	rec.Body = body
 	if rec.Endpoint == "genToken" && readErr == nil {
 		var gen youshu.GenTokenRequest
