@@ -61,6 +61,9 @@ func (e *Error) Error() string {
 	if e.cause != nil {
 		parts = append(parts, e.cause.Error())
 	}
+	if len(parts) == 1 { // an answer nothing classifies (a status no server sends) still says what came
+		parts = append(parts, "HTTP "+strconv.Itoa(e.HTTPStatus))
+	}
 	return strings.Join(parts, ": ")
 }
 
