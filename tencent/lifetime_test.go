@@ -10,7 +10,7 @@ import (
 )
 
 // TestEchoedExpireTimeNeverLengthensTheLifetime pins hardening item 7: the
-// lifetime is at most what was asked for (MaxExpiry, the service's, when
+// lifetime is at most what was asked for (240 minutes, the service's, when
 // nothing was), whatever ExpireTime the answer echoes.
 func TestEchoedExpireTimeNeverLengthensTheLifetime(t *testing.T) {
 	t.Parallel()

@@ -26,7 +26,8 @@ const (
 )
 
 // EmbedPage (page visits) and EmbedStatus (status polls) name requests in
-// Request.Action, Count and Fault.Action, as tencent.Action* names do.
+// Request.Action, Count and Fault.Action, beside the action names such as
+// "CreateEmbedToken".
 const (
 	EmbedPage   = "EmbedPage"
 	EmbedStatus = "EmbedStatus"
@@ -123,7 +124,7 @@ func (s *Server) ResetRequests() { s.core.ResetRequests() }
 // Body or CloseMidBody replace the answer; Delay or ContentType alone
 // hold back or relabel the normal one.
 type Fault struct {
-	Action       string // a tencent.Action* name, EmbedPage or EmbedStatus; "" for all
+	Action       string // "CreateEmbedToken", "ApplyEmbedInterval", "ClearEmbedToken", EmbedPage or EmbedStatus; "" for all
 	Code         string // answer {"Response":{"Error":{"Code","Message"}}}
 	Message      string
 	HTTPStatus   int    // the status (200 when 0); alone, a text/plain status page

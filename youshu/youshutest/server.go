@@ -17,7 +17,8 @@ import (
 )
 
 // EndpointIntegration (page visits) and EndpointStatus (status polls) name
-// requests in Request.Endpoint, Count and Fault.Endpoint, as youshu.Endpoint* do.
+// requests in Request.Endpoint, Count and Fault.Endpoint, beside "genToken",
+// "rmToken" and "renewToken".
 const (
 	EndpointIntegration = "integration"
 	EndpointStatus      = "status"
@@ -132,7 +133,7 @@ func (s *Server) ResetRequests() { s.core.ResetRequests() }
 // Fault changes how the fake answers matching requests, as in
 // tencenttest; a faulted request changes nothing on the server.
 type Fault struct {
-	Endpoint     string // a youshu.Endpoint* name, EndpointIntegration or EndpointStatus; "" for all
+	Endpoint     string // "genToken", "rmToken", "renewToken", EndpointIntegration or EndpointStatus; "" for all
 	Code         int    // answer {"code":Code,"message":Message}; HTTPStatus when 0
 	Message      string // default: the HTTP status text
 	HTTPStatus   int    // the status (200 when 0)
@@ -163,7 +164,7 @@ func (s *Server) ClearFaults() { s.core.ClearFaults() }
 // Request is one request the fake received, secrets in the clear; printed
 // or logged, it shows only its method, path and endpoint.
 type Request struct {
-	Endpoint string // a youshu.Endpoint* name, EndpointIntegration, EndpointStatus, or "" for other paths
+	Endpoint string // "genToken", "rmToken", "renewToken", EndpointIntegration, EndpointStatus, or "" for other paths
 	Method   string
 	Path     string
 	Query    url.Values
