@@ -6,6 +6,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/tokencache"
 )
@@ -79,8 +81,10 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 			ext.ExpiresAt = sent.Add(tok.Expiry)
 			return &ext, nil
 		},
-		Encode: encodeToken,
-		Decode: decodeToken,
+		Encode: func(t *EmbedToken) ([]byte, error) { return pipeline.EncodeToken(t, t.Value.Reveal()) },
+		Decode: func(b []byte) (*EmbedToken, error) {
+			return pipeline.DecodeToken(b, func(t *EmbedToken, v string) { t.Value = biembed.NewSecret(v) })
+		},
 		Watch: func(drop func(ctx context.Context, tags, values []string) error) {
 			client.mu.Lock()
 			defer client.mu.Unlock()

@@ -10,7 +10,6 @@ import (
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
-	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/validate"
 )
 
@@ -169,16 +168,4 @@ func (t *EmbedToken) URL(opts ...URLOption) (string, error) {
 	}
 	u.RawQuery = q
 	return u.String(), nil
-}
-
-// encodeToken and decodeToken are the cache's codec for a shared store.
-func encodeToken(t *EmbedToken) ([]byte, error) { return pipeline.EncodeToken(t, t.Value.Reveal()) }
-
-func decodeToken(b []byte) (*EmbedToken, error) {
-	t, value, ok := pipeline.DecodeToken[EmbedToken](b)
-	if !ok {
-		return nil, validate.Fieldf("token", "does not decode")
-	}
-	t.Value = biembed.NewSecret(value)
-	return t, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/biembed/biembed-go/biembed"
+	"github.com/biembed/biembed-go/internal/pipeline"
 	"github.com/biembed/biembed-go/internal/validate"
 	"github.com/biembed/biembed-go/tokencache"
 )
@@ -83,8 +85,10 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 			return &ext, nil
 		},
 		RevokesAlone: true,
-		Encode:       encodeToken,
-		Decode:       decodeToken,
+		Encode:       func(t *EmbedToken) ([]byte, error) { return pipeline.EncodeToken(t, t.Value.Reveal()) },
+		Decode: func(b []byte) (*EmbedToken, error) {
+			return pipeline.DecodeToken(b, func(t *EmbedToken, v string) { t.Value = biembed.NewSecret(v) })
+		},
 		Watch: func(drop func(ctx context.Context, tags, values []string) error) {
 			client.mu.Lock()
 			defer client.mu.Unlock()

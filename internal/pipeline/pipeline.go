@@ -241,14 +241,16 @@ type stored[T any] struct {
 }
 
 // EncodeToken returns tok, whose secret is value, as a shared store keeps it.
-func EncodeToken[T any](tok T, value string) ([]byte, error) {
-	return json.Marshal(stored[T]{Token: tok, Value: value})
+func EncodeToken[T any](tok *T, value string) ([]byte, error) {
+	return json.Marshal(stored[*T]{Token: tok, Value: value})
 }
 
-// DecodeToken reverses EncodeToken, returning the token and its value, or
-// false when b does not decode.
-func DecodeToken[T any](b []byte) (*T, string, bool) {
+// DecodeToken reverses EncodeToken, handing the value to setValue.
+func DecodeToken[T any](b []byte, setValue func(tok *T, value string)) (*T, error) {
 	var s stored[*T]
-	err := json.Unmarshal(b, &s)
-	return s.Token, s.Value, err == nil && s.Token != nil
+	if err := json.Unmarshal(b, &s); err != nil || s.Token == nil {
+		return nil, errors.New("a stored token does not decode")
+	}
+	setValue(s.Token, s.Value)
+	return s.Token, nil
 }
