@@ -14,11 +14,11 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"strconv"
@@ -48,13 +48,17 @@ func NewSecret(v string) Secret {
 	if v == "" {
 		return Secret{}
 	}
-	m := hmac.New(sha256.New, secretKeys.mac)
+	m := macs.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte(v))
 	out := make([]byte, aes.BlockSize+len(v))
-	copy(out, m.Sum(nil)[:aes.BlockSize])
+	copy(out, m.Sum(out[:0])[:aes.BlockSize])
+	macs.Put(m)
 	cipher.NewCTR(secretKeys.block, out[:aes.BlockSize]).XORKeyStream(out[aes.BlockSize:], []byte(v))
-	return Secret{sealed: base64.RawStdEncoding.EncodeToString(out)}
+	return Secret{sealed: string(out)}
 }
+
+var macs = sync.Pool{New: func() any { return hmac.New(sha256.New, secretKeys.mac) }}
 
 // secretKeys encrypt and tag Secrets; they never leave the process.
 var secretKeys = func() (k struct {
@@ -71,12 +75,11 @@ var secretKeys = func() (k struct {
 // Reveal returns the value. Call it only where the value goes on the wire
 // or into a store.
 func (s Secret) Reveal() string {
-	b, err := base64.RawStdEncoding.DecodeString(s.sealed)
-	if err != nil || len(b) < aes.BlockSize {
+	if len(s.sealed) < aes.BlockSize {
 		return ""
 	}
-	v := b[aes.BlockSize:]
-	cipher.NewCTR(secretKeys.block, b[:aes.BlockSize]).XORKeyStream(v, v)
+	v := []byte(s.sealed[aes.BlockSize:])
+	cipher.NewCTR(secretKeys.block, []byte(s.sealed[:aes.BlockSize])).XORKeyStream(v, v)
 	return string(v)
 }
 
@@ -85,8 +88,7 @@ func (s Secret) String() string {
 	if s.sealed == "" {
 		return ""
 	}
-	b, _ := base64.RawStdEncoding.DecodeString(s.sealed[:4]) // three bytes of the nonce
-	return "***#" + hex.EncodeToString(b)
+	return "***#" + hex.EncodeToString([]byte(s.sealed[:3])) // three bytes of the nonce
 }
 
 // GoString returns the mask, quoted.

@@ -23,12 +23,13 @@ func (c *Client) GenToken(ctx context.Context, req *GenTokenRequest) (*EmbedToke
 	if cred == (Credential{}) {
 		return nil, validate.Fieldf("GenTokenRequest.Credential", "required: set it or use WithCredential")
 	}
-	body, err := req.wireJSON(cred)
+	secret := cred.Secret.Reveal()
+	body, err := req.wireJSON(cred, secret)
 	if err != nil {
 		return nil, err
 	}
 	issued := c.cfg.now()
-	raw, err := c.do(ctx, call{endpoint: "genToken", body: body, secrets: []string{cred.Secret.Reveal()}})
+	raw, err := c.do(ctx, call{endpoint: "genToken", body: body, secrets: []string{secret}})
 	if err != nil {
 		return nil, err
 	}

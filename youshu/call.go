@@ -61,7 +61,7 @@ func (c *Client) do(ctx context.Context, k call) (json.RawMessage, error) {
 // attempt sends k once under actx.
 func (c *Client) attempt(ctx, actx context.Context, k call) (json.RawMessage, *Error) {
 	actx, a := pipeline.WithAttempt(actx)
-	req := c.rc.R().SetContext(actx)
+	req := c.rc.R().SetContext(actx).SetDoNotParseResponse(true)
 	u := *c.base
 	u.Path += "/api/dash/util/" + k.endpoint
 	u.RawQuery = k.query.Encode()

@@ -43,7 +43,7 @@ type autoRenewWire struct {
 // which is a secret: durations in whole seconds, booleans only when true,
 // ids only when set. It fails only for an Expiry or AutoRenew that is not a
 // whole number of seconds.
-func (r GenTokenRequest) MarshalJSON() ([]byte, error) { return r.wireJSON(Credential{}) }
+func (r GenTokenRequest) MarshalJSON() ([]byte, error) { return r.wireJSON(Credential{}, "") }
 
 // UnmarshalJSON decodes a genToken wire body, credential fields included.
 // The credential kind comes from tokenType or, when tokenType is absent (as
@@ -120,9 +120,9 @@ func fromSeconds(field string, s int64) (time.Duration, error) {
 	return time.Duration(s) * time.Second, nil
 }
 
-// wireJSON returns r's body sent with cred, the one place a secret enters a
-// body; with the zero Credential, r's JSON.
-func (r *GenTokenRequest) wireJSON(cred Credential) ([]byte, error) {
+// wireJSON returns r's body sent with cred, whose secret comes revealed:
+// the one place a secret enters a body; with the zero Credential, r's JSON.
+func (r *GenTokenRequest) wireJSON(cred Credential, secret string) ([]byte, error) {
 	w := genTokenWire{plainRequest: plainRequest(*r), TokenType: cred.Type}
 	var err error
 	if w.ExpiryTime, err = seconds("expiryTime", r.Expiry); err != nil {
@@ -141,7 +141,7 @@ func (r *GenTokenRequest) wireJSON(cred Credential) ([]byte, error) {
 		}
 	}
 	if cred.Type != "" { // a body to send: the credential's fields
-		secret, account := cred.Secret.Reveal(), cred.Account
+		account := cred.Account
 		switch cred.Type {
 		case TokenTypePassword:
 			w.Email, w.Password = &account, &secret
@@ -168,7 +168,7 @@ func requestKey(r *GenTokenRequest, cred Credential) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", err
 	}
-	b, err := r.wireJSON(Credential{})
+	b, err := r.wireJSON(Credential{}, "")
 	if err != nil {
 		return "", err
 	}
