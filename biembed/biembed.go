@@ -40,7 +40,7 @@ import (
 // Make one with NewSecret; the zero Secret is the empty one. Equal values
 // give equal Secrets (== and reflect.DeepEqual hold).
 type Secret struct {
-	sealed string // base64 of nonce (a keyed hash of the value) and the value encrypted with AES-CTR; "" when empty
+	sealed string // nonce (a keyed hash of the value), then the value encrypted with AES-CTR; "" when empty
 }
 
 // NewSecret returns a Secret holding v.
@@ -58,6 +58,7 @@ func NewSecret(v string) Secret {
 	return Secret{sealed: string(out)}
 }
 
+// macs holds HMACs under secretKeys.mac, reused to make nonces.
 var macs = sync.Pool{New: func() any { return hmac.New(sha256.New, secretKeys.mac) }}
 
 // secretKeys encrypt and tag Secrets; they never leave the process.
