@@ -45,8 +45,10 @@ import (
 // Options configure everything a fleet shares.
 type Options struct {
 	// Prefix starts every Redis name; replicas sharing Redis and Prefix share
-	// tokens, locks and budget. Required: 1 to 128 bytes of printable ASCII
-	// without spaces. On Redis Cluster put a hash tag in it ("{myapp}:").
+	// tokens, locks and budget, so give each vendor account its own (a
+	// Tencent cache key names the request and hosts, not the account).
+	// Required: 1 to 128 bytes of printable ASCII without spaces. On Redis
+	// Cluster put a hash tag in it ("{myapp}:").
 	Prefix string
 	// SealKey is the AES key (16, 24 or 32 bytes) that seals entries and
 	// keys the HMAC of names. Required unless Plaintext: every replica the

@@ -224,14 +224,15 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// requestKey is the cache's key for r: the hash of its wire body, so equal
-// requests give equal keys in every process.
-func requestKey(r *CreateEmbedTokenRequest) (string, error) {
+// requestKey is the cache's key for r sent to hosts (the API endpoint and
+// embed host): the hash of hosts and of r's wire body, so equal requests
+// give equal keys in every process and ids of two deployments never meet.
+func requestKey(r *CreateEmbedTokenRequest, hosts string) (string, error) {
 	b, err := r.body()
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256(append([]byte(hosts+"\n"), b...))
 	return "tencent:" + hex.EncodeToString(sum[:]), nil
 }
 

@@ -43,6 +43,7 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 		}
 		return nil
 	}
+	hosts := client.cfg.scheme + "://" + client.cfg.endpoint + " " + client.cfg.embedHost
 	return tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
 		Options:   opts,
 		Namespace: "tencent:", // requestKey's prefix too
@@ -53,7 +54,7 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 			return client.CreateEmbedToken(ctx, req)
 		},
 		Key: func(req *CreateEmbedTokenRequest) (string, error) {
-			key, err := requestKey(req)
+			key, err := requestKey(req, hosts)
 			return key, cmp.Or(err, servable(req))
 		},
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },

@@ -191,3 +191,19 @@ func TestCacheUnderLoad(t *testing.T) {
 	}
 	assert.Equal(t, requests, srv.Count("CreateEmbedToken"), "mints == distinct requests")
 }
+
+// TestCacheKeepsHostsApart: caches of clients for two API hosts (two
+// private deployments) that share one Store never serve each other's
+// tokens: the same request on the other host is minted there.
+func TestCacheKeepsHostsApart(t *testing.T) {
+	t.Parallel()
+	clock := biembedtest.NewClock(time.Now())
+	store := tokencache.NewMemoryStore(0, 0)
+	cacheA, _, _ := cacheSetup(t, clock, tokencache.Options{Store: store})
+	cacheB, _, b := cacheSetup(t, clock, tokencache.Options{Store: store})
+	fromA := get(t, cacheA, userRequest("corp"))
+	fromB := get(t, cacheB, userRequest("corp"))
+	assert.Equal(t, b.URL(), fromB.EmbedHost, "host B's cache served a token of host A")
+	assert.NotEqual(t, fromA.Value, fromB.Value)
+	assert.Equal(t, 1, b.Count("CreateEmbedToken"))
+}

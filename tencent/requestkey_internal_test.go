@@ -21,9 +21,12 @@ import (
 	"github.com/biembed/biembed-go/filtermap"
 )
 
+// testHosts is the endpoint and embed host the requestKey tests name.
+const testHosts = "https://bi.tencentcloudapi.com https://bi.cloud.tencent.com"
+
 func keyOf(t *testing.T, r *CreateEmbedTokenRequest) string {
 	t.Helper()
-	k, err := requestKey(r)
+	k, err := requestKey(r, testHosts)
 	if err != nil {
 		t.Fatalf("requestKey: %v", err)
 	}
@@ -32,7 +35,8 @@ func keyOf(t *testing.T, r *CreateEmbedTokenRequest) string {
 
 // TestRequestKeyIsStableAndDistinguishesRequests: equal requests give equal
 // keys; changing any field a token depends on gives another key; a bad
-// request is refused like CreateEmbedToken refuses it.
+// request is refused like CreateEmbedToken refuses it; another host gives
+// another key.
 func TestRequestKeyIsStableAndDistinguishesRequests(t *testing.T) {
 	t.Parallel()
 	base := func() *CreateEmbedTokenRequest {
@@ -72,6 +76,9 @@ func TestRequestKeyIsStableAndDistinguishesRequests(t *testing.T) {
 		}
 		seen[k] = name
 	}
+	if k, _ := requestKey(base(), "https://bi.example.com https://bi.cloud.tencent.com"); k == key {
+		t.Error("another API host gives the same key: one deployment's token would be served for the other")
+	}
 	chat := NewChatBIRequest(7)
 	chat.Config = clientsetting.NewChatBIConfig(clientsetting.SQLView(true))
 	other := NewChatBIRequest(7)
@@ -81,15 +88,16 @@ func TestRequestKeyIsStableAndDistinguishesRequests(t *testing.T) {
 	}
 	for _, bad := range []*CreateEmbedTokenRequest{nil, {}, NewPageRequest(7, 0)} {
 		var ve *biembed.ValidationError
-		if _, err := requestKey(bad); !errors.As(err, &ve) {
+		if _, err := requestKey(bad, testHosts); !errors.As(err, &ve) {
 			t.Errorf("requestKey(%+v) = %v, want a *biembed.ValidationError", bad, err)
 		}
 	}
 }
 
 // TestRequestKeyIsTheHashOfTheBodySent: over many generated valid
-// requests, the key is the SHA-256 of exactly the body CreateEmbedToken
-// sends, so the key and the wire cannot disagree about what was asked.
+// requests, the key is the SHA-256 of the hosts and exactly the body
+// CreateEmbedToken sends, so the key and the wire cannot disagree about
+// what was asked.
 func TestRequestKeyIsTheHashOfTheBodySent(t *testing.T) {
 	t.Parallel()
 	var (
@@ -126,9 +134,9 @@ func TestRequestKeyIsTheHashOfTheBodySent(t *testing.T) {
 		mu.Lock()
 		body := bodies[len(bodies)-1]
 		mu.Unlock()
-		sum := sha256.Sum256([]byte(body))
+		sum := sha256.Sum256([]byte(testHosts + "\n" + body))
 		if key := keyOf(t, req); key != "tencent:"+hex.EncodeToString(sum[:]) {
-			t.Fatalf("requestKey(%+v) = %s is not the hash of the body sent, %s", req, key, body)
+			t.Fatalf("requestKey(%+v) = %s is not the hash of the hosts and the body sent, %s", req, key, body)
 		}
 		checked++
 	}
@@ -191,7 +199,7 @@ func BenchmarkRequestKey(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := requestKey(c.req); err != nil {
+				if _, err := requestKey(c.req, testHosts); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,9 +2,10 @@
 // tencent.NewCache and youshu.NewCache build one over their client; this
 // package documents what every cache does and the Store a fleet shares.
 //
-// A Cache is keyed by the request itself: Get(ctx, req) serves only a token
-// minted for a request equal to req, so a user whose permissions changed
-// never gets a token minted for the old ones.
+// A Cache is keyed by the request itself and the host its client talks to:
+// Get(ctx, req) serves only a token minted for a request equal to req, at
+// that host, so a user whose permissions changed never gets a token minted
+// for the old ones, nor one of another deployment sharing the Store.
 //
 //   - Refresh-ahead: a token inside its refresh margin (RefreshFraction of
 //     its lifetime, at least MinRefreshMargin, at most half the lifetime) is

@@ -58,7 +58,7 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 			if err := servable(req); err != nil {
 				return "", err
 			}
-			return requestKey(req, client.credentialFor(req))
+			return requestKey(req, client.base.String(), client.credentialFor(req))
 		},
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return tok.IssuedAt, tok.ExpiresAt },
 		ID:       func(tok *EmbedToken) string { return tok.Value.Reveal() },

@@ -309,3 +309,23 @@ func TestYoushuCacheUnderLoad(t *testing.T) {
 	}
 	assert.Equal(t, requests, srv.Count("genToken"))
 }
+
+// TestYoushuCacheKeepsHostsApart: caches of two Youshu hosts that share one
+// Store (one fleet, one Redis) and sign in with the same account never
+// serve each other's tokens: ids are per host, so the same request on
+// another host is another token, minted there.
+func TestYoushuCacheKeepsHostsApart(t *testing.T) {
+	t.Parallel()
+	store := tokencache.NewMemoryStore(0, 0)
+	a, b := youshutest.NewTestServer(t), youshutest.NewTestServer(t)
+	cacheA := newCache(t, newClient(t, a), tokencache.Options{Store: store})
+	cacheB := newCache(t, newClient(t, b), tokencache.Options{Store: store})
+	ctx := context.Background()
+	fromA, err := cacheA.Get(ctx, reportRequest())
+	require.NoError(t, err)
+	fromB, err := cacheB.Get(ctx, reportRequest())
+	require.NoError(t, err)
+	assert.Equal(t, b.URL(), fromB.BaseURL, "host B's cache served a token of host A")
+	assert.NotEqual(t, fromA.Value.Reveal(), fromB.Value.Reveal())
+	assert.Equal(t, 1, b.Count("genToken"))
+}

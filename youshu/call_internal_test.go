@@ -78,6 +78,9 @@ func TestWithoutQuery(t *testing.T) {
 	}
 }
 
+// testHost is the Youshu host the requestKey tests name.
+const testHost = "https://youshu.example.com"
+
 // keyRequest is a request for one user limited to one store.
 func keyRequest(store string) *GenTokenRequest {
 	rows := filtermap.FilterMap{}
@@ -87,14 +90,14 @@ func keyRequest(store string) *GenTokenRequest {
 	return &GenTokenRequest{AuthUniqueID: "user", FilterMap: rows, Expiry: time.Hour}
 }
 
-// TestRequestKey: the cache key names whom the credential authenticates and
-// every field of the wire body, never a secret; equal requests give equal
-// keys in every process (a golden key pins the form).
+// TestRequestKey: the cache key names the host, whom the credential
+// authenticates and every field of the wire body, never a secret; equal
+// requests give equal keys in every process (a golden key pins the form).
 func TestRequestKey(t *testing.T) {
 	t.Parallel()
 	key := func(req *GenTokenRequest, cred Credential) string {
 		t.Helper()
-		k, err := requestKey(req, cred)
+		k, err := requestKey(req, testHost, cred)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,6 +105,9 @@ func TestRequestKey(t *testing.T) {
 	}
 	alice := Password("alice@example.com", "password one")
 	base := key(keyRequest("s1"), alice)
+	if other, _ := requestKey(keyRequest("s1"), "https://other.example.com", alice); other == base {
+		t.Error("two hosts, one key: ids are per host, so one host's token would be served for the other")
+	}
 	if base != key(keyRequest("s1"), alice) {
 		t.Error("equal requests, different keys")
 	}
@@ -129,14 +135,14 @@ func TestRequestKey(t *testing.T) {
 			t.Errorf("the key %q holds the credential", k)
 		}
 	}
-	const golden = "youshu:e87cf5af1eb82788fea26cbfef2a29cef93e4be5bf9eefc8426a0633123458dc"
+	const golden = "youshu:05e0c6b88d6d9adc4601f6a18d7bd735c1f3a194b43a83d5be28ede39c6e5a5a"
 	if got := key(keyRequest("s1"), alice); got != golden {
 		t.Errorf("the key changed to %s: replicas of two versions sharing a Store would no longer share tokens (change the golden only on purpose)", got)
 	}
-	if _, err := requestKey(nil, alice); err == nil {
+	if _, err := requestKey(nil, testHost, alice); err == nil {
 		t.Error("a nil request has a key")
 	}
-	if _, err := requestKey(&GenTokenRequest{Expiry: -time.Second}, alice); err == nil {
+	if _, err := requestKey(&GenTokenRequest{Expiry: -time.Second}, testHost, alice); err == nil {
 		t.Error("an invalid request has a key")
 	}
 }
@@ -153,12 +159,12 @@ func BenchmarkRequestKey(b *testing.B) {
 		limit time.Duration
 	}{{"plain", plain, 0}, {"filterMap", keyRequest("store-1"), 2 * time.Microsecond}} {
 		b.Run(c.name, func(b *testing.B) {
-			if _, err := requestKey(c.req, cred); err != nil { // encoding/json builds its encoders on first use
+			if _, err := requestKey(c.req, testHost, cred); err != nil { // encoding/json builds its encoders on first use
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := requestKey(c.req, cred); err != nil {
+				if _, err := requestKey(c.req, testHost, cred); err != nil {
 					b.Fatal(err)
 				}
 			}
