@@ -224,16 +224,16 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// requestKey is the cache's key for r sent to hosts (the API endpoint and
-// embed host): the hash of hosts and of r's wire body, so equal requests
-// give equal keys in every process and ids of two deployments never meet.
-func requestKey(r *CreateEmbedTokenRequest, hosts string) (string, error) {
+// requestKey is the cache's key for r: the cache's namespace (which names
+// the hosts) and the hash of r's wire body, so equal requests give equal
+// keys in every process.
+func requestKey(r *CreateEmbedTokenRequest, namespace string) (string, error) {
 	b, err := r.body()
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(append([]byte(hosts+"\n"), b...))
-	return "tencent:" + hex.EncodeToString(sum[:]), nil
+	sum := sha256.Sum256(b)
+	return namespace + hex.EncodeToString(sum[:]), nil
 }
 
 // CreateEmbedToken mints a strong-auth embed token. A bad request gets a

@@ -43,10 +43,10 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 		}
 		return nil
 	}
-	hosts := client.cfg.scheme + "://" + client.cfg.endpoint + " " + client.cfg.embedHost
+	ns := pipeline.Namespace("tencent", client.cfg.scheme+"://"+client.cfg.endpoint+" "+client.cfg.embedHost)
 	return tokencache.New(tokencache.Config[*CreateEmbedTokenRequest, *EmbedToken]{
 		Options:   opts,
-		Namespace: "tencent:", // requestKey's prefix too
+		Namespace: ns, // requestKey's prefix too
 		Mint: func(ctx context.Context, req *CreateEmbedTokenRequest) (*EmbedToken, error) {
 			if err := servable(req); err != nil {
 				return nil, err
@@ -54,7 +54,7 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 			return client.CreateEmbedToken(ctx, req)
 		},
 		Key: func(req *CreateEmbedTokenRequest) (string, error) {
-			key, err := requestKey(req, hosts)
+			key, err := requestKey(req, ns)
 			return key, cmp.Or(err, servable(req))
 		},
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return time.Time{}, tok.ExpiresAt },

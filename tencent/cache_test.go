@@ -193,8 +193,8 @@ func TestCacheUnderLoad(t *testing.T) {
 }
 
 // TestCacheKeepsHostsApart: caches of clients for two API hosts (two
-// private deployments) that share one Store never serve each other's
-// tokens: the same request on the other host is minted there.
+// private deployments) that share one Store never serve nor drop each
+// other's tokens: the same request on the other host is minted there.
 func TestCacheKeepsHostsApart(t *testing.T) {
 	t.Parallel()
 	clock := biembedtest.NewClock(time.Now())
@@ -206,4 +206,9 @@ func TestCacheKeepsHostsApart(t *testing.T) {
 	assert.Equal(t, b.URL(), fromB.EmbedHost, "host B's cache served a token of host A")
 	assert.NotEqual(t, fromA.Value, fromB.Value)
 	assert.Equal(t, 1, b.Count("CreateEmbedToken"))
+
+	// Revoking the user through A clears at A and drops A's token only.
+	require.NoError(t, cacheA.RevokeUser(context.Background(), userRequest("corp")))
+	assert.Equal(t, fromB.Value, get(t, cacheB, userRequest("corp")).Value, "A's RevokeUser dropped B's token")
+	assert.Equal(t, 0, b.Count("ClearEmbedToken"))
 }

@@ -19,14 +19,16 @@ import (
 	"github.com/biembed/biembed-go/biembed"
 	"github.com/biembed/biembed-go/clientsetting"
 	"github.com/biembed/biembed-go/filtermap"
+	"github.com/biembed/biembed-go/internal/pipeline"
 )
 
-// testHosts is the endpoint and embed host the requestKey tests name.
-const testHosts = "https://bi.tencentcloudapi.com https://bi.cloud.tencent.com"
+// testNamespace is the namespace of the endpoint and embed host the
+// requestKey tests name.
+var testNamespace = pipeline.Namespace("tencent", "https://bi.tencentcloudapi.com https://bi.cloud.tencent.com")
 
 func keyOf(t *testing.T, r *CreateEmbedTokenRequest) string {
 	t.Helper()
-	k, err := requestKey(r, testHosts)
+	k, err := requestKey(r, testNamespace)
 	if err != nil {
 		t.Fatalf("requestKey: %v", err)
 	}
@@ -48,8 +50,8 @@ func TestRequestKeyIsStableAndDistinguishesRequests(t *testing.T) {
 		return r
 	}
 	key := keyOf(t, base())
-	if key != keyOf(t, base()) || !strings.HasPrefix(key, "tencent:") || len(key) != len("tencent:")+64 {
-		t.Fatalf("key %q is not stable or not tencent:<sha256 hex>", key)
+	if key != keyOf(t, base()) || !strings.HasPrefix(key, testNamespace) || len(key) != len(testNamespace)+64 {
+		t.Fatalf("key %q is not stable or not <namespace><sha256 hex>", key)
 	}
 	edits := map[string]func(*CreateEmbedTokenRequest){
 		"ProjectID":       func(r *CreateEmbedTokenRequest) { r.ProjectID = 9 },
@@ -76,7 +78,7 @@ func TestRequestKeyIsStableAndDistinguishesRequests(t *testing.T) {
 		}
 		seen[k] = name
 	}
-	if k, _ := requestKey(base(), "https://bi.example.com https://bi.cloud.tencent.com"); k == key {
+	if k, _ := requestKey(base(), pipeline.Namespace("tencent", "https://bi.example.com https://bi.cloud.tencent.com")); k == key {
 		t.Error("another API host gives the same key: one deployment's token would be served for the other")
 	}
 	chat := NewChatBIRequest(7)
@@ -88,14 +90,14 @@ func TestRequestKeyIsStableAndDistinguishesRequests(t *testing.T) {
 	}
 	for _, bad := range []*CreateEmbedTokenRequest{nil, {}, NewPageRequest(7, 0)} {
 		var ve *biembed.ValidationError
-		if _, err := requestKey(bad, testHosts); !errors.As(err, &ve) {
+		if _, err := requestKey(bad, testNamespace); !errors.As(err, &ve) {
 			t.Errorf("requestKey(%+v) = %v, want a *biembed.ValidationError", bad, err)
 		}
 	}
 }
 
 // TestRequestKeyIsTheHashOfTheBodySent: over many generated valid
-// requests, the key is the SHA-256 of the hosts and exactly the body
+// requests, the key is the namespace and the SHA-256 of exactly the body
 // CreateEmbedToken sends, so the key and the wire cannot disagree about
 // what was asked.
 func TestRequestKeyIsTheHashOfTheBodySent(t *testing.T) {
@@ -134,9 +136,9 @@ func TestRequestKeyIsTheHashOfTheBodySent(t *testing.T) {
 		mu.Lock()
 		body := bodies[len(bodies)-1]
 		mu.Unlock()
-		sum := sha256.Sum256([]byte(testHosts + "\n" + body))
-		if key := keyOf(t, req); key != "tencent:"+hex.EncodeToString(sum[:]) {
-			t.Fatalf("requestKey(%+v) = %s is not the hash of the hosts and the body sent, %s", req, key, body)
+		sum := sha256.Sum256([]byte(body))
+		if key := keyOf(t, req); key != testNamespace+hex.EncodeToString(sum[:]) {
+			t.Fatalf("requestKey(%+v) = %s is not the namespace and the hash of the body sent, %s", req, key, body)
 		}
 		checked++
 	}
@@ -199,7 +201,7 @@ func BenchmarkRequestKey(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := requestKey(c.req, testHosts); err != nil {
+				if _, err := requestKey(c.req, testNamespace); err != nil {
 					b.Fatal(err)
 				}
 			}

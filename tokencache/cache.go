@@ -64,10 +64,11 @@ type Options struct {
 // Lifetime, Encode and Decode are required.
 type Config[R, T any] struct {
 	Options
-	// Namespace names the vendor ("tencent:") so that caches of different
-	// vendors can share one Store: every key Key returns starts with it, the
-	// cache puts it before every tag, and it decodes and revokes only
-	// entries whose key starts with it.
+	// Namespace names the vendor and where its tokens work ("youshu:" and a
+	// hash of the host, then ":") so that caches of different vendors and
+	// deployments can share one Store: every key Key returns starts with
+	// it, the cache puts it before every tag, and it decodes and revokes
+	// only entries whose key starts with it.
 	Namespace string
 	// Mint mints a token for req, without the first caller's cancellation,
 	// under MintTimeout; Close cancels it.

@@ -5,7 +5,8 @@
 // A Cache is keyed by the request itself and the host its client talks to:
 // Get(ctx, req) serves only a token minted for a request equal to req, at
 // that host, so a user whose permissions changed never gets a token minted
-// for the old ones, nor one of another deployment sharing the Store.
+// for the old ones, nor one of another deployment sharing the Store (whose
+// tokens its revocations never reach either).
 //
 //   - Refresh-ahead: a token inside its refresh margin (RefreshFraction of
 //     its lifetime, at least MinRefreshMargin, at most half the lifetime) is

@@ -45,9 +45,10 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 		}
 		return nil
 	}
+	ns := pipeline.Namespace("youshu", client.base.String())
 	return tokencache.New(tokencache.Config[*GenTokenRequest, *EmbedToken]{
 		Options:   opts,
-		Namespace: "youshu:", // requestKey's prefix too
+		Namespace: ns, // requestKey's prefix too
 		Mint: func(ctx context.Context, req *GenTokenRequest) (*EmbedToken, error) {
 			if err := servable(req); err != nil {
 				return nil, err
@@ -58,7 +59,7 @@ func NewCache(client *Client, opts tokencache.Options) (*Cache, error) {
 			if err := servable(req); err != nil {
 				return "", err
 			}
-			return requestKey(req, client.base.String(), client.credentialFor(req))
+			return requestKey(req, ns, client.credentialFor(req))
 		},
 		Lifetime: func(tok *EmbedToken) (time.Time, time.Time) { return tok.IssuedAt, tok.ExpiresAt },
 		ID:       func(tok *EmbedToken) string { return tok.Value.Reveal() },

@@ -312,8 +312,8 @@ func TestYoushuCacheUnderLoad(t *testing.T) {
 
 // TestYoushuCacheKeepsHostsApart: caches of two Youshu hosts that share one
 // Store (one fleet, one Redis) and sign in with the same account never
-// serve each other's tokens: ids are per host, so the same request on
-// another host is another token, minted there.
+// serve nor revoke each other's tokens: ids are per host, so the same
+// request on another host is another token, minted there.
 func TestYoushuCacheKeepsHostsApart(t *testing.T) {
 	t.Parallel()
 	store := tokencache.NewMemoryStore(0, 0)
@@ -328,4 +328,13 @@ func TestYoushuCacheKeepsHostsApart(t *testing.T) {
 	assert.Equal(t, b.URL(), fromB.BaseURL, "host B's cache served a token of host A")
 	assert.NotEqual(t, fromA.Value.Reveal(), fromB.Value.Reveal())
 	assert.Equal(t, 1, b.Count("genToken"))
+
+	// Revoking the user through A reaches A's token only: B's is neither
+	// dropped from the shared Store nor sent to host A's rmToken.
+	require.NoError(t, cacheA.RevokeUser(ctx, reportRequest()))
+	assert.Equal(t, 1, a.Count("rmToken"), "host A was sent host B's token")
+	again, err := cacheB.Get(ctx, reportRequest())
+	require.NoError(t, err)
+	assert.Equal(t, fromB.Value.Reveal(), again.Value.Reveal(), "A's RevokeUser dropped B's token")
+	assert.Equal(t, http.StatusOK, pageStatus(t, again))
 }

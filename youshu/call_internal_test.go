@@ -78,8 +78,8 @@ func TestWithoutQuery(t *testing.T) {
 	}
 }
 
-// testHost is the Youshu host the requestKey tests name.
-const testHost = "https://youshu.example.com"
+// testNamespace is the namespace of the Youshu host the requestKey tests name.
+var testNamespace = pipeline.Namespace("youshu", "https://youshu.example.com")
 
 // keyRequest is a request for one user limited to one store.
 func keyRequest(store string) *GenTokenRequest {
@@ -97,7 +97,7 @@ func TestRequestKey(t *testing.T) {
 	t.Parallel()
 	key := func(req *GenTokenRequest, cred Credential) string {
 		t.Helper()
-		k, err := requestKey(req, testHost, cred)
+		k, err := requestKey(req, testNamespace, cred)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func TestRequestKey(t *testing.T) {
 	}
 	alice := Password("alice@example.com", "password one")
 	base := key(keyRequest("s1"), alice)
-	if other, _ := requestKey(keyRequest("s1"), "https://other.example.com", alice); other == base {
+	if other, _ := requestKey(keyRequest("s1"), pipeline.Namespace("youshu", "https://other.example.com"), alice); other == base {
 		t.Error("two hosts, one key: ids are per host, so one host's token would be served for the other")
 	}
 	if base != key(keyRequest("s1"), alice) {
@@ -135,14 +135,14 @@ func TestRequestKey(t *testing.T) {
 			t.Errorf("the key %q holds the credential", k)
 		}
 	}
-	const golden = "youshu:05e0c6b88d6d9adc4601f6a18d7bd735c1f3a194b43a83d5be28ede39c6e5a5a"
+	const golden = "youshu:9a1c7c57585d7cd0:3137c64c64e50bd3bca1f2093592ba1ade07444549e0c88d5c7e68e3ba9e9657"
 	if got := key(keyRequest("s1"), alice); got != golden {
 		t.Errorf("the key changed to %s: replicas of two versions sharing a Store would no longer share tokens (change the golden only on purpose)", got)
 	}
-	if _, err := requestKey(nil, testHost, alice); err == nil {
+	if _, err := requestKey(nil, testNamespace, alice); err == nil {
 		t.Error("a nil request has a key")
 	}
-	if _, err := requestKey(&GenTokenRequest{Expiry: -time.Second}, testHost, alice); err == nil {
+	if _, err := requestKey(&GenTokenRequest{Expiry: -time.Second}, testNamespace, alice); err == nil {
 		t.Error("an invalid request has a key")
 	}
 }
@@ -159,12 +159,12 @@ func BenchmarkRequestKey(b *testing.B) {
 		limit time.Duration
 	}{{"plain", plain, 0}, {"filterMap", keyRequest("store-1"), 2 * time.Microsecond}} {
 		b.Run(c.name, func(b *testing.B) {
-			if _, err := requestKey(c.req, testHost, cred); err != nil { // encoding/json builds its encoders on first use
+			if _, err := requestKey(c.req, testNamespace, cred); err != nil { // encoding/json builds its encoders on first use
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := requestKey(c.req, testHost, cred); err != nil {
+				if _, err := requestKey(c.req, testNamespace, cred); err != nil {
 					b.Fatal(err)
 				}
 			}

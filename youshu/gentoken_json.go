@@ -161,10 +161,10 @@ func (r *GenTokenRequest) wireJSON(cred Credential, secret string) ([]byte, erro
 	return b, nil
 }
 
-// requestKey is the cache's key for r sent to host with cred: a hash of
-// the host (ids are per host), of whom cred authenticates and of r's wire
-// body, so equal requests give equal keys in every process.
-func requestKey(r *GenTokenRequest, host string, cred Credential) (string, error) {
+// requestKey is the cache's key for r sent with cred: the cache's namespace
+// (which names the host) and a hash of whom cred authenticates and of r's
+// wire body, so equal requests give equal keys in every process.
+func requestKey(r *GenTokenRequest, namespace string, cred Credential) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", err
 	}
@@ -173,9 +173,9 @@ func requestKey(r *GenTokenRequest, host string, cred Credential) (string, error
 		return "", err
 	}
 	h := sha256.New()
-	h.Write([]byte("youshu\n" + host + "\n" + cred.identity() + "\n"))
+	h.Write([]byte(cred.identity() + "\n"))
 	h.Write(b)
-	return "youshu:" + hex.EncodeToString(h.Sum(nil)), nil
+	return namespace + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // decodeWatermark decodes the object {"email", "uniqueId", "nick"} or a JSON

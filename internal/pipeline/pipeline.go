@@ -7,6 +7,8 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -231,6 +233,15 @@ func backoff(n int, base, max time.Duration) time.Duration {
 		return 0
 	}
 	return rand.N(ceiling)
+}
+
+// Namespace is a vendor cache's tokencache.Config.Namespace for tokens that
+// work at hosts: "vendor:" and a short hash of hosts, so that caches of two
+// deployments sharing a Store (whose ids overlap) never serve, drop or
+// revoke each other's tokens.
+func Namespace(vendor, hosts string) string {
+	sum := sha256.Sum256([]byte(hosts))
+	return vendor + ":" + hex.EncodeToString(sum[:8]) + ":"
 }
 
 // stored is how a shared store keeps a token: its JSON, which hides the
